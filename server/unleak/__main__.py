@@ -1,0 +1,5 @@
+"""Allow ``python -m unleak``."""
+
+from unleak.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""Engine settings: which rules run, their severities, and user-declared resources.
+
+Plain data; front ends (CLI, language server) build it from their own configuration sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from unleak.engine.findings import Severity
+
+
+@dataclass(frozen=True)
+class ExtraResource:
+    """A user-declared resource factory, e.g. ``mylib.connect`` released by ``close``."""
+
+    factory: str
+    release: tuple[str, ...] = ("close",)
+    kind: str = "resource"
+    with_releases: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] = ()  # empty: all rules
+    ignore: tuple[str, ...] = ()
+    severities: tuple[tuple[str, Severity], ...] = ()
+    extra_resources: tuple[ExtraResource, ...] = ()
+    # Summaries of functions in other project modules, keyed by qualified name.
+    external_summaries: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    def enabled(self, code: str) -> bool:
+        if self.select and not any(code.startswith(s) for s in self.select):
+            return False
+        return not any(code.startswith(i) for i in self.ignore)
+
+    def severity_for(self, code: str, default: Severity) -> Severity:
+        for c, sev in self.severities:
+            if c == code:
+                return sev
+        return default

@@ -1,0 +1,49 @@
+"""What every rule module provides, and the helper that turns its docstring into docs."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from unleak.engine.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import ModuleAnalysis
+
+DOCS_URL = "https://github.com/unleak/unleak/blob/main/docs/rules.md"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    check: Callable[[ModuleAnalysis], Iterable[Finding]]
+
+    @property
+    def url(self) -> str:
+        return f"{DOCS_URL}#{self.code.lower()}-{self.name}"
+
+    def section(self, title: str) -> str:
+        """One ``## Title`` section of the docstring (What it does, Why it matters, ...)."""
+        match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", self.doc, re.S | re.M)
+        return match.group(1).strip() if match else ""
+
+
+def rule_from_module(module: ModuleType) -> Rule:
+    doc = inspect.cleandoc(module.__doc__ or "")
+    summary, _, body = doc.partition("\n")
+    return Rule(
+        code=module.CODE,
+        name=module.NAME,
+        severity=module.SEVERITY,
+        summary=summary.strip(),
+        doc=body.strip(),
+        check=module.check,
+    )

@@ -1,0 +1,37 @@
+"""The file (or one definition in it) does not parse.
+
+## What it does
+Reports Python syntax errors. unleak keeps analysing the rest of the file: a definition
+that does not parse is skipped, every other function, method and class is still checked.
+
+## Why it matters
+Code that does not parse cannot run, and the parts that do parse may still leak.
+
+## Example
+```python
+def broken(:
+    pass
+```
+
+## Use instead
+Fix the syntax error; the findings of the skipped definition come back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from unleak.engine.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import ModuleAnalysis
+
+CODE = "UL001"
+NAME = "syntax-error"
+SEVERITY = Severity.ERROR
+
+
+def check(module: ModuleAnalysis) -> Iterable[Finding]:
+    for error in module.parsed.errors:
+        yield module.finding(CODE, error.message, error.span)

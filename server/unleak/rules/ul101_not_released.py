@@ -1,0 +1,52 @@
+"""A resource is not released on a normal path through the function.
+
+## What it does
+Follows every path from where a file, socket, process, connection, executor or other resource
+is acquired to where the function ends, and reports the resource when some path that raises no
+exception (falling off the end, a `return`, a `break` or `continue`, rebinding or dropping the
+only reference) leaves it open. An inline use such as `open(p).read()` or
+`json.load(open(p))` drops the only reference at once and is reported too.
+
+## Why it matters
+An unreleased resource holds an operating-system handle (a file descriptor, a socket, a child
+process, a database lock) until the garbage collector happens to finalise it: never, on
+PyPy or in a reference cycle. Programs run out of descriptors, files are not flushed, child
+processes become zombies, and CPython emits `ResourceWarning`.
+
+## Example
+```python
+def first_line(path):
+    f = open(path)
+    line = f.readline()
+    if not line:
+        return None  # f is never closed on this path
+    f.close()
+    return line
+```
+
+## Use instead
+```python
+def first_line(path):
+    with open(path) as f:
+        line = f.readline()
+    return line or None
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from unleak.engine.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import ModuleAnalysis
+
+CODE = "UL101"
+NAME = "not-released"
+SEVERITY = Severity.WARNING
+
+
+def check(module: ModuleAnalysis) -> Iterable[Finding]:
+    return module.leak_findings(CODE)

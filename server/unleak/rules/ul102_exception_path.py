@@ -1,0 +1,46 @@
+"""A resource is released on normal paths but not when an exception is raised.
+
+## What it does
+Reports a resource whose release (`close()`, `shutdown()`, `wait()`, ...) is skipped when a
+statement between the acquisition and the release raises, because the release is not in a
+`finally` block or a `with` statement. In a generator, a `yield` counts as a place where the
+consumer can stop the generator.
+
+## Why it matters
+Errors are exactly when programs retry, loop and run for a long time; every failed attempt
+then leaks one handle. A long-running server that hits a bad request per minute runs out of
+file descriptors within a day.
+
+## Example
+```python
+def save(path, data):
+    f = open(path, "w")
+    f.write(serialise(data))  # if this raises, f stays open
+    f.close()
+```
+
+## Use instead
+```python
+def save(path, data):
+    with open(path, "w") as f:
+        f.write(serialise(data))
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from unleak.engine.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import ModuleAnalysis
+
+CODE = "UL102"
+NAME = "not-released-on-exception"
+SEVERITY = Severity.WARNING
+
+
+def check(module: ModuleAnalysis) -> Iterable[Finding]:
+    return module.leak_findings(CODE)

@@ -1,0 +1,45 @@
+"""A lock acquired with `acquire()` is not released on every path.
+
+## What it does
+Follows `acquire()` on `threading`, `multiprocessing` and `asyncio` locks, semaphores and
+conditions to the end of the function and reports it when some path (a `return`, an
+exception, a `break`) skips the matching `release()`. A non-blocking or timed `acquire()` is
+only counted on the branch where it succeeded.
+
+## Why it matters
+A lock that is never released deadlocks every other thread that waits for it: the program
+hangs, usually much later and far away from the bug.
+
+## Example
+```python
+def add(self, item):
+    self._lock.acquire()
+    self._items.append(validate(item))  # if this raises, the lock stays held
+    self._lock.release()
+```
+
+## Use instead
+```python
+def add(self, item):
+    with self._lock:
+        self._items.append(validate(item))
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from unleak.engine.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import ModuleAnalysis
+
+CODE = "UL105"
+NAME = "lock-not-released"
+SEVERITY = Severity.WARNING
+
+
+def check(module: ModuleAnalysis) -> Iterable[Finding]:
+    return module.leak_findings(CODE)

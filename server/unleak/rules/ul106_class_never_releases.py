@@ -1,0 +1,57 @@
+"""A class stores a resource on `self` but no method ever releases it.
+
+## What it does
+Reports an assignment such as `self.conn = sqlite3.connect(path)` when no method of the class
+(`close`, `__exit__`, `__aexit__`, `__del__`, `shutdown`, `stop`, ...) releases `self.conn`,
+hands it to something that will, or lets it escape.
+
+## Why it matters
+Users of the class have no way to release the resource: every instance leaks it until the
+garbage collector runs.
+
+## Example
+```python
+class Store:
+    def __init__(self, path):
+        self.conn = sqlite3.connect(path)
+
+    def get(self, key):
+        return self.conn.execute("select v from kv where k = ?", (key,)).fetchone()
+```
+
+## Use instead
+```python
+class Store:
+    def __init__(self, path):
+        self.conn = sqlite3.connect(path)
+
+    def close(self):
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from unleak.engine.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import ModuleAnalysis
+
+CODE = "UL106"
+NAME = "class-never-releases"
+SEVERITY = Severity.WARNING
+
+
+def check(module: ModuleAnalysis) -> Iterable[Finding]:
+    from unleak.engine.classes import classes_never_releasing
+
+    return classes_never_releasing(module, CODE)

@@ -1,0 +1,43 @@
+"""The only reference to a resource is rebound before the resource is released.
+
+## What it does
+Reports a resource whose variable is assigned a new value (often a new resource from the same
+line on the next loop iteration) while the first resource is still open. The first one can no
+longer be released.
+
+## Why it matters
+In a loop this leaks one handle per iteration; only the last one is closed after the loop.
+
+## Example
+```python
+for path in paths:
+    f = open(path)
+    total += len(f.read())
+f.close()  # closes only the last file
+```
+
+## Use instead
+```python
+for path in paths:
+    with open(path) as f:
+        total += len(f.read())
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from unleak.engine.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import ModuleAnalysis
+
+CODE = "UL107"
+NAME = "reassigned-before-release"
+SEVERITY = Severity.WARNING
+
+
+def check(module: ModuleAnalysis) -> Iterable[Finding]:
+    return module.leak_findings(CODE)

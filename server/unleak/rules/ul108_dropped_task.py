@@ -1,0 +1,46 @@
+"""The task returned by `asyncio.create_task()` is dropped.
+
+## What it does
+Reports `asyncio.create_task(...)`, `loop.create_task(...)` and `asyncio.ensure_future(...)`
+whose result is discarded or bound to a name that is never used.
+
+## Why it matters
+The event loop keeps only a weak reference to tasks. A task nobody references can be garbage
+collected in the middle of its work, silently; its exceptions are never seen.
+
+## Example
+```python
+async def handle(event):
+    asyncio.create_task(notify(event))
+```
+
+## Use instead
+```python
+_background_tasks: set[asyncio.Task[None]] = set()
+
+async def handle(event):
+    task = asyncio.create_task(notify(event))
+    _background_tasks.add(task)
+    task.add_done_callback(_background_tasks.discard)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from unleak.engine.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import ModuleAnalysis
+
+CODE = "UL108"
+NAME = "dropped-task"
+SEVERITY = Severity.WARNING
+
+
+def check(module: ModuleAnalysis) -> Iterable[Finding]:
+    from unleak.engine.patterns import dropped_tasks
+
+    return dropped_tasks(module, CODE)

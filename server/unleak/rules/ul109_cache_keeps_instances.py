@@ -1,0 +1,49 @@
+"""`functools.lru_cache` or `functools.cache` on a method keeps every instance alive.
+
+## What it does
+Reports `@lru_cache`, `@lru_cache(...)` and `@cache` on methods (functions defined in a class
+body that take `self`).
+
+## Why it matters
+The cache is stored on the function, shared by all instances, and its keys include `self`.
+Every instance the method was ever called on stays referenced by the cache, together with any
+files, sockets or connections it holds, for the life of the process.
+
+## Example
+```python
+class Repo:
+    @functools.lru_cache(maxsize=None)
+    def blob(self, sha):
+        ...
+```
+
+## Use instead
+```python
+class Repo:
+    def __init__(self):
+        self.blob = functools.lru_cache(maxsize=None)(self._blob)
+
+    def _blob(self, sha):
+        ...
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from unleak.engine.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import ModuleAnalysis
+
+CODE = "UL109"
+NAME = "cache-keeps-instances"
+SEVERITY = Severity.WARNING
+
+
+def check(module: ModuleAnalysis) -> Iterable[Finding]:
+    from unleak.engine.patterns import cached_methods
+
+    return cached_methods(module, CODE)
