@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Run every check: lint (ruff), types (mypy), tests (pytest).
+#
+#   bash scripts/test.sh [extra pytest args]
+#
+# Runs all three even if an early one fails, so one run shows every problem;
+# exits non-zero if any failed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="$ROOT/.venv"
+
+say() { printf '\n==> %s\n' "$*"; }
+
+if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import unleak' 2>/dev/null; then
+    say "No usable virtual environment: running scripts/setup.sh first"
+    bash "$ROOT/scripts/setup.sh"
+fi
+
+failed=()
+run() {
+    say "$*"
+    if ! "$@"; then
+        failed+=("$1")
+    fi
+}
+
+run "$VENV/bin/ruff" check server tests bench
+run "$VENV/bin/mypy"
+# No cache provider: CI clones are fresh and a stale cache only confuses local runs.
+run "$VENV/bin/pytest" -q -p no:cacheprovider "$@"
+
+if ((${#failed[@]})); then
+    echo >&2
+    echo "FAILED: ${failed[*]##*/}" >&2
+    exit 1
+fi
+say "All checks passed"
