@@ -33,9 +33,17 @@ say "Installing unleak (editable) with dev dependencies"
 # --- 3. Main job: check the bundled example project ----------------------------------------
 # The examples contain deliberate leaks, so exit code 1 (findings) is expected;
 # 2 (usage/internal error) or anything else is a real failure.
+# An uncaught Python exception also exits 1, so a traceback on stderr is a failure too.
 say "Running: unleak check examples/"
+errors="$(mktemp)"
+trap 'rm -f "$errors"' EXIT
 status=0
-"$VENV/bin/unleak" check examples/ || status=$?
+"$VENV/bin/unleak" check examples/ 2>"$errors" || status=$?
+cat "$errors" >&2
+if grep -q '^Traceback (most recent call last):' "$errors"; then
+    echo "error: unleak check crashed (exit code $status)" >&2
+    exit 2
+fi
 case "$status" in
     0) say "unleak check finished: no findings (unexpected for the examples, but not an error)" ;;
     1) say "unleak check finished: findings reported (expected: the examples leak on purpose)" ;;
