@@ -1,0 +1,77 @@
+"""The command line: ``unleak check``, ``unleak rules``, ``unleak --version``."""
+
+from __future__ import annotations
+
+import argparse
+
+import unleak
+from unleak.cli.formats import RENDERERS
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 (one per CPU) or more")
+    return n
+
+
+def _codes(value: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in value.split(",") if c.strip())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="unleak",
+        description="Find Python resources that are not released on every path.",
+    )
+    parser.add_argument("--version", action="version", version=f"unleak {unleak.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="check files and directories for resource leaks")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or directories (default: .); - for stdin"
+    )
+    check.add_argument("--format", choices=sorted(RENDERERS), default="text")
+    check.add_argument(
+        "--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to report"
+    )
+    check.add_argument(
+        "--ignore", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to skip"
+    )
+    config = check.add_mutually_exclusive_group()
+    config.add_argument("--config", metavar="PATH", help="use this TOML file as configuration")
+    config.add_argument(
+        "--no-config", action="store_true", help="ignore pyproject.toml configuration"
+    )
+    check.add_argument(
+        "--stdin-filename", metavar="NAME", help="read the source from stdin, report it as NAME"
+    )
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    check.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="cache directory (default: .unleak_cache/ in the project root)",
+    )
+    check.add_argument(
+        "--jobs", "-j", type=_jobs, default=0, metavar="N", help="worker processes (0: one per CPU)"
+    )
+    check.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when there are findings"
+    )
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only")
+    check.add_argument(
+        "--statistics", action="store_true", help="print the number of findings per rule"
+    )
+    check.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="on stderr: files, cache hits, workers",
+    )
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    return parser

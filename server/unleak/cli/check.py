@@ -1,0 +1,126 @@
+"""``unleak check``: configuration, discovery, the run, and the report, in that order."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from unleak.cli.analysis import FileResult
+from unleak.cli.cache import CACHE_DIR_NAME, Cache
+from unleak.cli.discovery import Excluder, discover
+from unleak.cli.formats import RENDERERS, Report
+from unleak.cli.paths import display_path
+from unleak.cli.resolve import SettingsResolver
+from unleak.cli.runner import FileJob, run
+from unleak.cli.statistics import render_statistics
+from unleak.config import Config, ConfigError, find_pyproject, load_config, load_config_file
+from unleak.config.validation import check_code_prefix
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad combination of command-line options."""
+
+
+def _config(ns: argparse.Namespace, start: Path) -> Config:
+    if ns.config:
+        return load_config_file(Path(ns.config))
+    if ns.no_config:
+        # No settings, but the project root still decides where the cache lives.
+        _, nearest = find_pyproject(start)
+        return Config(root=nearest.parent if nearest else Path(os.getcwd()))
+    return load_config(start)
+
+
+def _override(codes: tuple[str, ...] | None, option: str) -> tuple[str, ...] | None:
+    if codes is None:
+        return None
+    return tuple(check_code_prefix(c, option) for c in codes)
+
+
+def _start(paths: list[str], cwd: Path) -> Path:
+    """Where the configuration search starts: the deepest directory holding every path."""
+    absolute = [os.path.abspath(p) for p in paths]
+    try:
+        return Path(os.path.commonpath(absolute)) if absolute else cwd
+    except ValueError:  # different drives on Windows
+        return cwd
+
+
+def run_check(ns: argparse.Namespace) -> int:
+    cwd = Path(os.getcwd())
+    paths: list[str] = list(ns.paths)
+    stdin_mode = ns.stdin_filename is not None or paths == ["-"]
+    if stdin_mode and paths not in ([], ["-"]):
+        raise UsageError("--stdin-filename and - cannot be combined with other paths")
+    if not stdin_mode and "-" in paths:
+        raise UsageError("- (stdin) cannot be combined with other paths")
+    stdin_name = ns.stdin_filename or "-"
+    if stdin_mode:
+        start = Path(os.path.abspath(stdin_name)).parent if ns.stdin_filename else cwd
+    else:
+        paths = paths or ["."]
+        start = _start(paths, cwd)
+
+    config = _config(ns, start)
+    resolver = SettingsResolver(
+        config, _override(ns.select, "--select"), _override(ns.ignore, "--ignore")
+    )
+
+    missing: list[str] = []
+    dir_errors: list[tuple[str, str]] = []
+    jobs: list[FileJob] = []
+    if stdin_mode:
+        data = sys.stdin.buffer.read()
+        target = Path(os.path.abspath(stdin_name))
+        # An excluded file is not checked, even when an editor sends it on stdin.
+        if not (ns.stdin_filename and Excluder(config).excluded(target, is_dir=False)):
+            jobs.append(FileJob(stdin_name, None, resolver.for_path(target), data))
+    else:
+        found = discover(paths, config)
+        missing, dir_errors = found.missing, found.errors
+        jobs = [FileJob(display_path(f, cwd), f, resolver.for_path(f)) for f in found.files]
+
+    cache = None
+    if not ns.no_cache:
+        cache = Cache(Path(ns.cache_dir) if ns.cache_dir else config.root / CACHE_DIR_NAME)
+    results, stats = run(jobs, cache, ns.jobs or os.cpu_count() or 1)
+
+    _report_errors(missing, dir_errors, results)
+    report = Report(results, quiet=ns.quiet)
+    if ns.statistics:
+        output = render_statistics(report, ns.format)
+    else:
+        output = RENDERERS[ns.format](report)
+    sys.stdout.write(output)
+    sys.stdout.flush()
+    if not jobs and not missing and not dir_errors and not ns.quiet and not stdin_mode:
+        print("unleak: warning: no Python files found", file=sys.stderr)
+    if ns.verbose:
+        print(
+            f"unleak: {stats.files} files, {stats.cached} from cache, {stats.analysed} analysed, "
+            f"{stats.workers} worker processes",
+            file=sys.stderr,
+        )
+
+    if missing or dir_errors or report.errors:
+        return EXIT_ERROR
+    if any(r.findings for r in results) and not ns.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _report_errors(
+    missing: list[str], dir_errors: list[tuple[str, str]], results: list[FileResult]
+) -> None:
+    lines = [f"{path}: error: No such file or directory" for path in missing]
+    lines += [f"{path}: error: {message}" for path, message in dir_errors]
+    lines += [f"{r.display}: error: {r.error}" for r in results if r.error is not None]
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+__all__ = ["ConfigError", "UsageError", "run_check"]

@@ -1,0 +1,162 @@
+"""Expanding the paths given on the command line into the Python files to check.
+
+Directories are walked with ``.gitignore`` files honoured (pathspec's git semantics, last
+match wins, deeper files override), the configured ``exclude`` patterns applied, and the
+usual tool and environment directories skipped. A file named on the command line is
+checked whatever its extension, unless the configuration excludes it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pathspec import GitIgnoreSpec
+
+from unleak.cli.paths import relative_posix
+from unleak.config import Config
+
+# Never walked into; a file inside them is still checked when named explicitly.
+DEFAULT_SKIPS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "__pycache__",
+        "node_modules",
+        "build",
+        "dist",
+        ".tox",
+        ".nox",
+        "site-packages",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".unleak_cache",
+    }
+)
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass
+class Discovered:
+    files: list[Path] = field(default_factory=list)  # absolute, sorted, unique
+    missing: list[str] = field(default_factory=list)  # explicitly named, do not exist
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+
+
+@dataclass(frozen=True)
+class _Ignore:
+    """One ``.gitignore`` file: its patterns apply to paths below its directory."""
+
+    base: Path
+    spec: GitIgnoreSpec
+
+
+class Excluder:
+    """The configuration's ``exclude``/``extend-exclude`` patterns, relative to its root."""
+
+    def __init__(self, config: Config) -> None:
+        self.root = config.root
+        self.spec = GitIgnoreSpec.from_lines(config.all_excludes)
+        self.active = bool(config.all_excludes)
+
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        if not self.active:
+            return False
+        rel = relative_posix(path, self.root)
+        if rel in ("", "."):
+            return False
+        return self.spec.match_file(rel + "/" if is_dir else rel)
+
+
+def _load_gitignore(directory: Path) -> _Ignore | None:
+    try:
+        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return _Ignore(directory, GitIgnoreSpec.from_lines(text.splitlines()))
+
+
+def _gitignored(path: Path, is_dir: bool, ignores: Sequence[_Ignore]) -> bool:
+    ignored = False
+    for ignore in ignores:  # outermost first: the last file with a matching pattern wins
+        rel = path.relative_to(ignore.base).as_posix() + ("/" if is_dir else "")
+        result = ignore.spec.check_file(rel)
+        if result.include is not None:
+            ignored = result.include
+    return ignored
+
+
+def _ancestor_ignores(directory: Path, config_root: Path) -> list[_Ignore]:
+    """``.gitignore`` files above ``directory`` up to the repository (or project) root."""
+    if (directory / ".git").exists():
+        return []
+    chain: list[Path] = []
+    for parent in directory.parents:
+        chain.append(parent)
+        if (parent / ".git").exists():
+            break
+    else:
+        # Not in a git repository: go no higher than the project root.
+        chain = [p for p in directory.parents if p == config_root or config_root in p.parents]
+    ignores = [_load_gitignore(p) for p in reversed(chain)]
+    return [i for i in ignores if i is not None]
+
+
+def discover(paths: Iterable[str], config: Config) -> Discovered:
+    result = Discovered()
+    excluder = Excluder(config)
+    found: set[Path] = set()
+    for arg in paths:
+        path = Path(os.path.abspath(arg))
+        if not os.path.lexists(path):
+            result.missing.append(arg)
+        elif path.is_dir():
+            if not excluder.excluded(path, is_dir=True):
+                _walk(path, config, excluder, found, result)
+        elif not excluder.excluded(path, is_dir=False):
+            found.add(path)
+    result.files = sorted(found)
+    return result
+
+
+def _walk(
+    top: Path, config: Config, excluder: Excluder, found: set[Path], result: Discovered
+) -> None:
+    # An explicit stack instead of recursion: directory depth must not hit the recursion limit.
+    stack: list[tuple[Path, list[_Ignore]]] = [(top, _ancestor_ignores(top, config.root))]
+    while stack:
+        directory, ignores = stack.pop()
+        own = _load_gitignore(directory)
+        if own is not None:
+            ignores = [*ignores, own]
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            result.errors.append((str(directory), f"cannot read directory: {exc.strerror or exc}"))
+            continue
+        subdirs: list[Path] = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)  # no symlink loops
+                is_file = entry.is_file()
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in DEFAULT_SKIPS or entry.name.endswith(".egg-info"):
+                    continue
+                if _gitignored(path, True, ignores) or excluder.excluded(path, True):
+                    continue
+                subdirs.append(path)
+            elif is_file and entry.name.endswith(PYTHON_SUFFIXES):
+                if _gitignored(path, False, ignores) or excluder.excluded(path, False):
+                    continue
+                found.add(path)
+        stack.extend((d, ignores) for d in reversed(subdirs))

@@ -1,0 +1,34 @@
+"""What every format is given: the results of the run, in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from unleak.cli.analysis import FileResult
+from unleak.engine.findings import Finding
+from unleak.rules import RULES_BY_CODE
+
+
+@dataclass(frozen=True)
+class Report:
+    results: Sequence[FileResult]
+    quiet: bool = False
+
+    def findings(self) -> Iterator[tuple[str, Finding]]:
+        for result in self.results:
+            for finding in result.findings:
+                yield result.display, finding
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [r for r in self.results if r.error is not None]
+
+
+def rule_name(code: str) -> str:
+    rule = RULES_BY_CODE.get(code)
+    return rule.name if rule else ""
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

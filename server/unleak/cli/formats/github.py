@@ -1,0 +1,33 @@
+"""GitHub Actions workflow commands, which become annotations on the pull request."""
+
+from __future__ import annotations
+
+from unleak.cli.formats.base import Report
+from unleak.engine.findings import Severity
+
+_LEVELS = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "notice",
+    Severity.HINT: "notice",
+}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: Report) -> str:
+    lines = []
+    for path, f in report.findings():
+        s = f.span
+        props = (
+            f"file={_escape_property(path)},line={s.line},col={s.column + 1},"
+            f"endLine={s.end_line},endColumn={s.end_column + 1},title={_escape_property(f.code)}"
+        )
+        lines.append(f"::{_LEVELS[f.severity]} {props}::{_escape_data(f'{f.code} {f.message}')}")
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,111 @@
+"""SARIF 2.1.0, for GitHub code scanning and other static-analysis dashboards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePath
+from typing import Any
+
+import unleak
+from unleak.cli.formats.base import Report
+from unleak.engine.findings import Severity, Span
+from unleak.rules import ALL_RULES
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVELS = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "note",
+    Severity.HINT: "note",
+}
+
+
+def _uri(path: str) -> str:
+    pure = PurePath(path)
+    return pure.as_uri() if pure.is_absolute() else pure.as_posix()
+
+
+def _region(span: Span) -> dict[str, int]:
+    return {
+        "startLine": span.line,
+        "startColumn": span.column + 1,
+        "endLine": span.end_line,
+        "endColumn": span.end_column + 1,
+    }
+
+
+def _location(path: str, span: Span, message: str | None = None) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "physicalLocation": {"artifactLocation": {"uri": _uri(path)}, "region": _region(span)}
+    }
+    if message is not None:
+        location["message"] = {"text": message}
+    return location
+
+
+def _rules() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": rule.doc or rule.summary},
+            "help": {"text": rule.doc or rule.summary, "markdown": rule.doc or rule.summary},
+            "helpUri": rule.url,
+            "defaultConfiguration": {"level": _LEVELS[rule.severity]},
+        }
+        for rule in ALL_RULES
+    ]
+
+
+def render_sarif(report: Report) -> str:
+    index = {rule.code: i for i, rule in enumerate(ALL_RULES)}
+    results = []
+    for path, f in report.findings():
+        result: dict[str, Any] = {
+            "ruleId": f.code,
+            "level": _LEVELS[f.severity],
+            "message": {"text": f.message},
+            "locations": [_location(path, f.span)],
+        }
+        if f.code in index:
+            result["ruleIndex"] = index[f.code]
+        if f.related:
+            result["relatedLocations"] = [
+                {"id": n, **_location(path, r.span, r.message)} for n, r in enumerate(f.related)
+            ]
+        results.append(result)
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": r.error},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(r.display)}}}],
+        }
+        for r in report.errors
+    ]
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "unleak",
+                        "version": unleak.__version__,
+                        "informationUri": "https://github.com/unleak/unleak",
+                        "rules": _rules(),
+                    }
+                },
+                # Span columns count code points, not SARIF's default UTF-16 code units.
+                "columnKind": "unicodeCodePoints",
+                "invocations": [
+                    {
+                        "executionSuccessful": not notifications,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,50 @@
+"""The engine settings for each file: configuration, command-line overrides, per-file ignores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pathspec import GitIgnoreSpec
+
+from unleak.cli.paths import relative_posix
+from unleak.config import Config
+from unleak.engine.settings import Settings
+
+
+class SettingsResolver:
+    def __init__(
+        self,
+        config: Config,
+        select: tuple[str, ...] | None = None,
+        ignore: tuple[str, ...] | None = None,
+    ) -> None:
+        self.root = config.root
+        # Command-line --select/--ignore replace the configured lists (they do not extend them).
+        self.base = Settings(
+            select=config.select if select is None else select,
+            ignore=config.ignore if ignore is None else ignore,
+            severities=config.severity,
+            extra_resources=config.extra_resources,
+        )
+        self.per_file = [
+            (GitIgnoreSpec.from_lines([glob]), codes) for glob, codes in config.per_file_ignores
+        ]
+        # Many files share the same extra ignores; share one Settings (and cache fingerprint).
+        self._memo: dict[tuple[str, ...], Settings] = {(): self.base}
+
+    def for_path(self, path: Path) -> Settings:
+        rel = relative_posix(path, self.root)
+        extra: list[str] = []
+        for spec, codes in self.per_file:
+            if spec.match_file(rel):
+                extra.extend(c for c in codes if c not in extra)
+        key = tuple(extra)
+        if key not in self._memo:
+            base = self.base
+            self._memo[key] = Settings(
+                select=base.select,
+                ignore=base.ignore + tuple(c for c in key if c not in base.ignore),
+                severities=base.severities,
+                extra_resources=base.extra_resources,
+            )
+        return self._memo[key]

@@ -1,0 +1,30 @@
+"""The validated configuration, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from unleak.engine.findings import Severity
+from unleak.engine.settings import ExtraResource
+
+
+@dataclass(frozen=True)
+class Config:
+    """``[tool.unleak]`` after validation; the defaults are what an absent table means."""
+
+    # Directory that relative patterns (exclude, per-file-ignores) are resolved against.
+    root: Path
+    # The file the settings came from, or None when there was none (or --no-config).
+    source: Path | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()
+    extra_resources: tuple[ExtraResource, ...] = ()
+
+    @property
+    def all_excludes(self) -> tuple[str, ...]:
+        return self.exclude + self.extend_exclude
