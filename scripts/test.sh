@@ -13,7 +13,15 @@ VENV="$ROOT/.venv"
 
 say() { printf '\n==> %s\n' "$*"; }
 
-if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import unleak' 2>/dev/null; then
+ready() {
+    local tool
+    for tool in python ruff mypy pytest; do
+        [[ -x "$VENV/bin/$tool" ]] || return 1
+    done
+    "$VENV/bin/python" -c 'import unleak' 2>/dev/null
+}
+
+if ! ready; then
     say "No usable virtual environment: running scripts/setup.sh first"
     bash "$ROOT/scripts/setup.sh"
 fi
