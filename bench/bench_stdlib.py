@@ -35,6 +35,7 @@ from typing import Any
 
 RUFF_RULES = ("SIM115", "RUF006", "B019")
 PYLINT_MESSAGE = "consider-using-with"
+SYNTAX_ERROR = "UL001"
 TOOLS = ("ruff", "pylint", "unleak")
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 # Directories of the stdlib that are not the stdlib: installed packages and bytecode.
@@ -170,7 +171,7 @@ def clean_env(home: Path) -> dict[str, str]:
 
 
 def _fail(run: Run, done: Completed) -> Run:
-    tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+    tail = "\n".join(done.stderr.strip().splitlines()[-6:])
     run.error = f"exit code {done.returncode}: {tail or done.stdout[-2000:]}"
     return run
 
@@ -232,10 +233,11 @@ def run_unleak(
     unleak: str, corpus: Corpus, work: Path, env: dict[str, str], cache_dir: Path, mode: str
 ) -> Run:
     """mode: "cold" (--no-cache), "fill" (first run with an empty cache), "warm"."""
-    cmd = [unleak, "check", "--format", "json", "--cache-dir", str(cache_dir)]
-    if mode == "cold":
-        cmd.append("--no-cache")
-    cmd.append(".")
+    # The same explicit file list as ruff and pylint: walking the directory would skip the
+    # stdlib's venv/ package (a default skip), and the tools would not read the same files.
+    cmd = [unleak, "check", "--format", "json", "--no-config", "--verbose"]
+    cmd += ["--no-cache"] if mode == "cold" else ["--cache-dir", str(cache_dir)]
+    cmd += map(str, corpus.files)
     labels = {
         "cold": "unleak cold (--no-cache)",
         "fill": "unleak first run (fills cache)",
@@ -243,33 +245,48 @@ def run_unleak(
     }
     run = Run("unleak", labels[mode], command=_shown(cmd))
     done = timed(cmd, corpus.root, work, env)
-    if done.returncode not in (0, 1):  # 1 means findings
-        return _fail(run, done)
     try:
-        findings, files = parse_unleak_json(done.stdout)
+        findings, syntax_errors, files = parse_unleak_json(done.stdout)
     except ValueError as exc:
-        run.error = f"cannot read unleak's JSON output: {exc}"
-        return run
+        if done.returncode in (0, 1):
+            run.error = f"cannot read unleak's JSON output: {exc}"
+            return run
+        return _fail(run, done)
+    # Exit 1 means findings; 2 with a full JSON report means some files could not be read
+    # (the stdlib's tests ship deliberately undecodable files): counted, not fatal.
+    file_errors = [ln for ln in done.stderr.splitlines() if ": error: " in ln]
+    crashed = any("internal error" in ln for ln in file_errors)
+    if done.returncode not in (0, 1) and (crashed or not file_errors):
+        return _fail(run, done)
     run.wall = run.measured_wall = done.wall
     run.cpu, run.findings, run.lines = done.cpu, findings, corpus.total_lines
+    run.other_messages = syntax_errors + len(file_errors)
     run.files = files if files is not None else len(corpus.files)
-    if files is None:
-        run.note = "files: .py files given, unleak did not report a count"
+    run.note = _verbose_summary(done.stderr)
     return run
 
 
-def parse_unleak_json(text: str) -> tuple[int, int | None]:
-    """(findings, files checked or None) from ``unleak check --format json``.
+def _verbose_summary(stderr: str) -> str:
+    """unleak --verbose's closing line (files, cache hits, workers), for the notes."""
+    lines = [ln for ln in stderr.splitlines() if ln.startswith("unleak: ") and " files, " in ln]
+    return lines[-1].removeprefix("unleak: ") if lines else ""
 
-    Accepts a bare list of findings or an object with a ``findings`` list and optionally a
-    file count (``files``/``files_checked`` at top level or under ``summary``).
+
+def parse_unleak_json(text: str) -> tuple[int, int, int | None]:
+    """(findings, syntax errors, files checked or None) from ``unleak check --format json``.
+
+    Syntax errors (UL001) are kept apart, as for ruff and pylint. Accepts a bare list of
+    findings or an object with a ``findings`` list and optionally a file count
+    (``files``/``files_checked`` at top level or under ``summary``).
     """
     data: Any = json.loads(text or "[]")
-    if isinstance(data, list):
-        return len(data), None
-    if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
+    files: int | None = None
+    if isinstance(data, dict) and isinstance(data.get("findings"), list):
+        data, files = data["findings"], _file_count(data)
+    if not isinstance(data, list):
         raise ValueError("expected a list of findings or an object with 'findings'")
-    return len(data["findings"]), _file_count(data)
+    syntax = sum(1 for f in data if isinstance(f, dict) and f.get("code") == SYNTAX_ERROR)
+    return len(data) - syntax, syntax, files
 
 
 def _file_count(data: dict[str, Any]) -> int | None:
@@ -361,7 +378,7 @@ def format_table(runs: Sequence[Run], checks: Sequence[dict[str, Any]]) -> str:
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     notes = [f"  {r.label}: {r.note}" for r in runs if r.note]
-    notes += [f"  {r.label}: {r.error}" for r in runs if r.error]
+    notes += [f"  {r.label}: " + r.error.replace("\n", "\n      ") for r in runs if r.error]
     if notes:
         lines += ["", "notes:", *notes]
     lines += ["", "ratio                        value  target  met"]
