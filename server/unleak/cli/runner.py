@@ -6,6 +6,7 @@ Results always come back in the order of the jobs, whatever order workers finish
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -46,9 +47,10 @@ def _read(job: FileJob) -> bytes | str:
         return job.data
     assert job.path is not None
     try:
+        # Only regular files: reading a FIFO or a device named *.py would block forever.
+        if not stat.S_ISREG(job.path.stat().st_mode):
+            return "not a regular file"
         return job.path.read_bytes()
-    except IsADirectoryError:
-        return "is a directory"
     except OSError as exc:
         return f"cannot read file: {exc.strerror or exc}"
 

@@ -7,7 +7,8 @@ from unleak.cli.formats.base import Report, plural
 
 def render_text(report: Report) -> str:
     lines = [
-        f"{path}:{f.span.line}:{f.span.column + 1}: {f.code} {f.message}"
+        # One line per finding, whatever the message contains, so grep and editors can parse it.
+        f"{path}:{f.span.line}:{f.span.column + 1}: {f.code} {' '.join(f.message.split())}"
         for path, f in report.findings()
     ]
     if not report.quiet:
