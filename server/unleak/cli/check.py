@@ -89,7 +89,7 @@ def run_check(ns: argparse.Namespace) -> int:
         cache = Cache(Path(ns.cache_dir) if ns.cache_dir else config.root / CACHE_DIR_NAME)
     results, stats = run(jobs, cache, ns.jobs or os.cpu_count() or 1)
 
-    _report_errors(missing, dir_errors, results)
+    _report_errors(missing, dir_errors, results, cwd)
     report = Report(results, quiet=ns.quiet)
     if ns.statistics:
         output = render_statistics(report, ns.format)
@@ -114,10 +114,10 @@ def run_check(ns: argparse.Namespace) -> int:
 
 
 def _report_errors(
-    missing: list[str], dir_errors: list[tuple[str, str]], results: list[FileResult]
+    missing: list[str], dir_errors: list[tuple[str, str]], results: list[FileResult], cwd: Path
 ) -> None:
     lines = [f"{path}: error: No such file or directory" for path in missing]
-    lines += [f"{path}: error: {message}" for path, message in dir_errors]
+    lines += [f"{display_path(Path(p), cwd)}: error: {message}" for p, message in dir_errors]
     lines += [f"{r.display}: error: {r.error}" for r in results if r.error is not None]
     for line in lines:
         print(line, file=sys.stderr)

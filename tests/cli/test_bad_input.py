@@ -1,0 +1,214 @@
+"""Files that cannot be checked: one clear line each, the right exit code, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import unleak.cli.analysis
+from unleak.cli import runner
+
+from .helpers import LEAK, RunCli, no_traceback, run_subprocess, write
+
+
+def error_lines(err: str) -> list[str]:
+    return [line for line in err.splitlines() if ": error: " in line]
+
+
+@pytest.mark.engine
+def test_missing_explicit_path_exits_2_and_others_are_still_checked(
+    cli: RunCli, project: Path
+) -> None:
+    write(project, {"a.py": LEAK})
+    result = cli("check", "nope.py", "a.py", "missing_dir")
+    assert result.code == 2
+    assert error_lines(result.err) == [
+        "nope.py: error: No such file or directory",
+        "missing_dir: error: No such file or directory",
+    ]
+    assert result.out.startswith("a.py:2:9: UL101 ")
+
+
+@pytest.mark.engine
+def test_non_utf8_file(project: Path) -> None:
+    write(project, {"latin.py": "s = 'caf\xe9'\n".encode("latin-1"), "a.py": LEAK})
+    result = run_subprocess(["check"], project)
+    assert result.code == 2
+    (line,) = error_lines(result.err)
+    assert line.startswith("latin.py: error: cannot decode source")
+    assert "a.py:2:9: UL101" in result.out
+    assert no_traceback(result)
+
+
+def test_coding_cookie_is_honoured(cli: RunCli, project: Path) -> None:
+    write(project, {"latin.py": "# -*- coding: latin-1 -*-\ns = 'caf\xe9'\n".encode("latin-1")})
+    result = cli("check")
+    assert (result.code, result.err) == (0, "")
+
+
+def test_nul_bytes(cli: RunCli, project: Path) -> None:
+    write(project, {"nul.py": b"x = 1\x00\n"})
+    result = cli("check")
+    assert result.code == 2
+    assert error_lines(result.err) == [
+        "nul.py: error: file contains NUL bytes; it is not Python source"
+    ]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
+def test_unreadable_file_subprocess(project: Path) -> None:
+    write(project, {"secret.py": LEAK})
+    (project / "secret.py").chmod(0)
+    try:
+        result = run_subprocess(["check"], project)
+    finally:
+        (project / "secret.py").chmod(0o644)
+    assert result.code == 2
+    assert error_lines(result.err) == ["secret.py: error: cannot read file: Permission denied"]
+
+
+def test_unreadable_file(cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(project, {"secret.py": LEAK, "ok.py": "x = 1\n"})
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "secret.py":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = cli("check")
+    assert result.code == 2
+    assert error_lines(result.err) == ["secret.py: error: cannot read file: Permission denied"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_named_explicitly_does_not_hang(project: Path) -> None:
+    os.mkfifo(project / "pipe.py")
+    result = run_subprocess(["check", "pipe.py"], project, timeout=30)
+    assert result.code == 2
+    assert error_lines(result.err) == ["pipe.py: error: not a regular file"]
+
+
+@pytest.mark.engine
+def test_huge_file(project: Path) -> None:
+    chunk = "def f{i}(p):\n    with open(p) as f:\n        return f.read()\n\n"
+    source = "".join(chunk.format(i=i) for i in range(25_000))
+    assert source.count("\n") == 100_000
+    write(project, {"huge.py": source + LEAK})
+    result = run_subprocess(["check", "--no-cache", "--format", "json"], project, timeout=300)
+    assert result.code == 1, result.err
+    assert '"line": 100002' in result.out
+    assert no_traceback(result)
+
+
+DEEP = {
+    "unary.py": "x = " + "-" * 100_000 + "1\n",  # MemoryError in CPython 3.11's parser
+    "binop.py": "x = " + "+".join(["1"] * 100_000) + "\n",  # RecursionError building the AST
+    "parens.py": "x = " + "(" * 300 + "1" + ")" * 300 + "\n",  # "too many nested parentheses"
+    "lists.py": "x = " + "[" * 180 + "]" * 180 + "\n",  # parses; deep for a recursive engine
+}
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_deeply_nested_expressions(project: Path, jobs: str) -> None:
+    write(project, {**DEEP, "a.py": LEAK})
+    # -j2 with more files than the serial threshold exercises the worker processes too.
+    extra = {f"z{i:02}.py": "x = 1\n" for i in range(runner.PARALLEL_THRESHOLD + 1)}
+    write(project, extra if jobs == "2" else {})
+    result = run_subprocess(["check", "--no-cache", "-j", jobs], project, timeout=300)
+    assert no_traceback(result), result.err
+    assert result.code in (1, 2)
+    # Each deep file either gets a finding (UL001) or one error line; the good file is checked.
+    for name in DEEP:
+        errors = [line for line in error_lines(result.err) if line.startswith(name)]
+        findings = [line for line in result.out.splitlines() if line.startswith(name)]
+        assert len(errors) <= 1 and (errors or findings or name == "lists.py"), name
+    assert "a.py:2:9: UL101" in result.out
+
+
+def test_recursion_and_memory_errors_are_per_file(
+    cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def check_source(text: str, path: str, settings: object) -> list[object]:
+        if path == "rec.py":
+            raise RecursionError("maximum recursion depth exceeded")
+        if path == "mem.py":
+            raise MemoryError
+        return []
+
+    monkeypatch.setattr(unleak.cli.analysis, "check_source", check_source)
+    write(project, {"rec.py": "x = 1\n", "mem.py": "x = 1\n", "ok.py": "x = 1\n"})
+    result = cli("check")
+    assert result.code == 2
+    assert error_lines(result.err) == [
+        "mem.py: error: too deeply nested to analyse (out of memory)",
+        "rec.py: error: too deeply nested to analyse (recursion limit reached)",
+    ]
+
+
+def _boom(text: str, path: str, settings: object) -> list[object]:
+    if path.startswith("bad"):
+        raise ValueError("engine bug")
+    return []
+
+
+@pytest.mark.parametrize("count", [1, runner.PARALLEL_THRESHOLD + 4])
+def test_internal_error_in_one_file(
+    cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    if count > 1 and sys.platform != "linux":
+        pytest.skip("workers only see the monkeypatch when forked")
+    monkeypatch.setattr(unleak.cli.analysis, "check_source", _boom)
+    write(project, {f"ok{i:02}.py": "x = 1\n" for i in range(count)})
+    write(project, {"bad.py": "x = 1\n"})
+    result = cli("check", "-j", "2", "--no-cache")
+    assert result.code == 2
+    assert error_lines(result.err) == ["bad.py: error: internal error: ValueError: engine bug"]
+    assert "1 file could not be checked." in result.out
+
+
+def _crash(text: str, path: str, settings: object) -> list[object]:
+    if path == "crash.py":
+        os._exit(3)  # what a segfault in the interpreter looks like to the pool
+    return []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers see the monkeypatch when forked")
+def test_a_crashing_worker_costs_one_file(
+    cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(unleak.cli.analysis, "check_source", _crash)
+    write(project, {f"ok{i:02}.py": "x = 1\n" for i in range(runner.PARALLEL_THRESHOLD + 4)})
+    write(project, {"crash.py": "x = 1\n"})
+    result = cli("check", "-j", "2", "--no-cache")
+    assert result.code == 2
+    assert error_lines(result.err) == [
+        "crash.py: error: internal error: the worker process crashed"
+    ]
+
+
+def test_no_python_files(cli: RunCli, project: Path) -> None:
+    result = cli("check")
+    assert result.code == 0
+    assert result.err == "unleak: warning: no Python files found\n"
+
+
+def test_a_directory_that_cannot_be_read(
+    cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(project, {"locked/a.py": "x = 1\n", "ok.py": "x = 1\n"})
+    real = os.scandir
+
+    def scandir(path: str) -> object:
+        if os.path.basename(path) == "locked":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = cli("check")
+    assert result.code == 2
+    assert error_lines(result.err) == ["locked: error: cannot read directory: Permission denied"]
