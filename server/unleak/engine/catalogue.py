@@ -1,0 +1,319 @@
+"""The declarative resource catalogue: what acquires a resource, what releases it, what
+`with` really does, and which calls take ownership of what they are given.
+
+This module is data. The analysis reads it through `Catalogue` lookups only; users extend it
+from configuration (`extra-resources`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from unleak.engine.settings import ExtraResource
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    name: str
+    noun: str  # how messages name it: "file", "socket", ...
+    release: frozenset[str]  # methods that release it
+    release_functions: frozenset[str] = frozenset()  # e.g. os.close(fd)
+    with_releases: bool = True
+    with_note: str = ""  # what `with` does instead when it does not release
+    supports_with: bool = True
+    async_release: bool = False  # its release is awaited (aclose)
+    maybe_falsy: bool = False  # has __len__/__bool__: `if res:` says nothing about openness
+    exit_waits: str = ""  # `with`/release waits or kills: fixes must say so
+    owning_methods: frozenset[str] = frozenset()  # methods taking ownership of their args
+
+
+@dataclass(frozen=True)
+class Factory:
+    """A call that returns a fresh resource (or a tuple containing resources)."""
+
+    type: str
+    elements: tuple[str | None, ...] = ()  # per tuple element types when the result is a tuple
+    owns_args: tuple[int | str, ...] = ()  # argument positions/keywords whose ownership moves in
+    wrapper: bool = False  # only a resource when an owned argument is one
+
+
+def _t(name: str, noun: str, *release: str, **kw: object) -> ResourceType:
+    return ResourceType(name, noun, frozenset(release), **kw)  # type: ignore[arg-type]
+
+
+TYPES: dict[str, ResourceType] = {
+    t.name: t
+    for t in (
+        _t("file", "file", "close", "detach"),
+        _t("fd", "file descriptor", release_functions=frozenset({"os.close", "os.closerange"}),
+           supports_with=False),
+        _t("tempdir", "temporary directory", "cleanup"),
+        _t("archive", "archive", "close"),
+        _t("shelf", "shelf", "close", maybe_falsy=True),
+        _t("dbm", "dbm database", "close", maybe_falsy=True),
+        _t("socket", "socket", "close", "detach"),
+        _t("process", "process", "wait", "communicate", "poll",
+           exit_waits="`with Popen(...)` waits for the process to exit in `__exit__`"),
+        _t("pool", "process pool", "close", "terminate",
+           exit_waits="`with Pool(...)` calls terminate() in `__exit__`, killing unfinished work"),
+        _t("executor", "executor", "shutdown",
+           exit_waits="`with` calls shutdown(wait=True) in `__exit__`, waiting for pending work"),
+        _t("connection", "database connection", "close"),
+        _t("sqlite", "sqlite3 connection", "close", with_releases=False,
+           with_note="commits or rolls back the transaction but does not close the connection"),
+        _t("psycopg2", "psycopg2 connection", "close", with_releases=False,
+           with_note="ends the transaction but does not close the connection"),
+        _t("response", "HTTP response", "close"),
+        _t("http_connection", "HTTP connection", "close", supports_with=False),
+        _t("stream", "stream writer", "close", supports_with=False),
+        _t("server", "server", "close"),
+        _t("selector", "selector", "close"),
+        _t("mmap", "memory map", "close", maybe_falsy=True),
+        _t("session", "HTTP session", "close"),
+        _t("async_session", "HTTP client", "aclose", "close", async_release=True),
+        _t("exit_stack", "ExitStack", "close", "aclose", "pop_all",
+           owning_methods=frozenset({"enter_context", "enter_async_context", "push",
+                                     "push_async_exit", "callback", "push_async_callback"})),
+        _t("handler", "logging handler", "close"),
+        _t("closing", "closing() wrapper", "close"),
+        _t("resource", "resource", "close"),
+    )
+}
+
+# Qualified name of a callable -> what calling it acquires.
+FACTORIES: dict[str, Factory] = {
+    "builtins.open": Factory("file", owns_args=(0,)),
+    "io.open": Factory("file", owns_args=(0,)),
+    "io.FileIO": Factory("file", owns_args=(0,)),
+    "codecs.open": Factory("file"),
+    "os.fdopen": Factory("file", owns_args=(0,)),
+    "os.open": Factory("fd"),
+    "os.openpty": Factory("fd", elements=("fd", "fd")),
+    "os.pipe": Factory("fd", elements=("fd", "fd")),
+    "os.dup": Factory("fd"),
+    "os.memfd_create": Factory("fd"),
+    "tempfile.NamedTemporaryFile": Factory("file"),
+    "tempfile.TemporaryFile": Factory("file"),
+    "tempfile.SpooledTemporaryFile": Factory("file"),
+    "tempfile.TemporaryDirectory": Factory("tempdir"),
+    "tempfile.mkstemp": Factory("fd", elements=("fd", None)),
+    "zipfile.ZipFile": Factory("archive"),
+    "zipfile.PyZipFile": Factory("archive"),
+    "tarfile.open": Factory("archive"),
+    "tarfile.TarFile": Factory("archive"),
+    "tarfile.TarFile.open": Factory("archive"),
+    "gzip.open": Factory("file"),
+    "gzip.GzipFile": Factory("file"),  # does not own fileobj=: the caller still closes it
+    "bz2.open": Factory("file"),
+    "bz2.BZ2File": Factory("file"),
+    "lzma.open": Factory("file"),
+    "lzma.LZMAFile": Factory("file"),
+    "shelve.open": Factory("shelf"),
+    "shelve.DbfilenameShelf": Factory("shelf"),
+    "dbm.open": Factory("dbm"),
+    "dbm.gnu.open": Factory("dbm"),
+    "dbm.ndbm.open": Factory("dbm"),
+    "dbm.dumb.open": Factory("dbm"),
+    "dbm.sqlite3.open": Factory("dbm"),
+    "socket.socket": Factory("socket"),
+    "socket.create_connection": Factory("socket"),
+    "socket.create_server": Factory("socket"),
+    "socket.fromfd": Factory("socket"),
+    "socket.socketpair": Factory("socket", elements=("socket", "socket")),
+    "ssl.wrap_socket": Factory("socket", owns_args=(0, "sock")),
+    "subprocess.Popen": Factory("process"),
+    "multiprocessing.Pool": Factory("pool"),
+    "multiprocessing.pool.Pool": Factory("pool"),
+    "multiprocessing.pool.ThreadPool": Factory("pool"),
+    "multiprocessing.dummy.Pool": Factory("pool"),
+    "concurrent.futures.ThreadPoolExecutor": Factory("executor"),
+    "concurrent.futures.ProcessPoolExecutor": Factory("executor"),
+    "concurrent.futures.thread.ThreadPoolExecutor": Factory("executor"),
+    "concurrent.futures.process.ProcessPoolExecutor": Factory("executor"),
+    "sqlite3.connect": Factory("sqlite"),
+    "sqlite3.dbapi2.connect": Factory("sqlite"),
+    "urllib.request.urlopen": Factory("response"),
+    "urllib.request.OpenerDirector.open": Factory("response"),
+    "http.client.HTTPConnection": Factory("http_connection"),
+    "http.client.HTTPSConnection": Factory("http_connection"),
+    "ftplib.FTP": Factory("connection"),
+    "ftplib.FTP_TLS": Factory("connection"),
+    "smtplib.SMTP": Factory("connection"),
+    "smtplib.SMTP_SSL": Factory("connection"),
+    "poplib.POP3": Factory("connection"),
+    "imaplib.IMAP4": Factory("connection"),
+    "telnetlib.Telnet": Factory("connection"),
+    "asyncio.open_connection": Factory("stream", elements=(None, "stream")),
+    "asyncio.open_unix_connection": Factory("stream", elements=(None, "stream")),
+    "asyncio.start_server": Factory("server"),
+    "asyncio.start_unix_server": Factory("server"),
+    "selectors.DefaultSelector": Factory("selector"),
+    "selectors.SelectSelector": Factory("selector"),
+    "selectors.PollSelector": Factory("selector"),
+    "selectors.EpollSelector": Factory("selector"),
+    "selectors.DevpollSelector": Factory("selector"),
+    "selectors.KqueueSelector": Factory("selector"),
+    "select.epoll": Factory("selector"),
+    "select.kqueue": Factory("selector"),
+    "mmap.mmap": Factory("mmap"),
+    "contextlib.ExitStack": Factory("exit_stack"),
+    "contextlib.AsyncExitStack": Factory("exit_stack"),
+    "logging.FileHandler": Factory("handler"),
+    "wave.open": Factory("file"),
+    "aifc.open": Factory("file"),
+    "sunau.open": Factory("file"),
+    # Third-party libraries, recognised by name without importing them.
+    "requests.Session": Factory("session"),
+    "requests.session": Factory("session"),
+    "requests.sessions.Session": Factory("session"),
+    "httpx.Client": Factory("session"),
+    "httpx.AsyncClient": Factory("async_session"),
+    "aiohttp.ClientSession": Factory("async_session"),
+    "psycopg.connect": Factory("connection"),
+    "psycopg.Connection.connect": Factory("connection"),
+    "psycopg2.connect": Factory("psycopg2"),
+    "pymysql.connect": Factory("connection"),
+    "pymysql.Connect": Factory("connection"),
+    "MySQLdb.connect": Factory("connection"),
+    "mysql.connector.connect": Factory("connection"),
+    "redis.Redis": Factory("connection"),
+    "paramiko.SSHClient": Factory("connection"),
+    # Wrappers: a resource only when what they wrap is one; they own it from then on.
+    "io.TextIOWrapper": Factory("file", owns_args=(0, "buffer"), wrapper=True),
+    "io.BufferedReader": Factory("file", owns_args=(0, "raw"), wrapper=True),
+    "io.BufferedWriter": Factory("file", owns_args=(0, "raw"), wrapper=True),
+    "io.BufferedRandom": Factory("file", owns_args=(0, "raw"), wrapper=True),
+    "io.BufferedRWPair": Factory("file", owns_args=(0, 1), wrapper=True),
+    "codecs.getreader": Factory("file", wrapper=True),
+    "contextlib.closing": Factory("closing", owns_args=(0, "thing"), wrapper=True),
+    "contextlib.nullcontext": Factory("resource", wrapper=True),
+}
+
+# Methods that acquire whatever the receiver's type: (method name, factory).
+METHOD_FACTORIES: dict[str, Factory] = {
+    "wrap_socket": Factory("socket", owns_args=(0, "sock")),
+    "pop_all": Factory("exit_stack"),
+}
+
+# Methods on a receiver of a known class that acquire.
+TYPED_METHOD_FACTORIES: dict[tuple[str, str], Factory] = {
+    ("pathlib.Path", "open"): Factory("file"),
+    ("socket", "accept"): Factory("socket", elements=("socket", None)),
+    ("socket", "dup"): Factory("socket"),
+    ("socket", "makefile"): Factory("file"),
+    ("zipfile.ZipFile", "open"): Factory("file"),
+    ("tarfile.TarFile", "extractfile"): Factory("file"),
+    ("urllib.request.OpenerDirector", "open"): Factory("response"),
+    ("http_connection", "getresponse"): Factory("response"),
+    ("session", "get"): Factory("resource", wrapper=True),  # placeholder: responses not tracked
+}
+
+# Calls of these constructors produce objects of a known class (for typed method lookups).
+CLASS_CONSTRUCTORS: dict[str, str] = {
+    "pathlib.Path": "pathlib.Path",
+    "pathlib.PosixPath": "pathlib.Path",
+    "pathlib.WindowsPath": "pathlib.Path",
+    "pathlib.PurePath": "pathlib.Path",
+    "pathlib.Path.home": "pathlib.Path",
+    "pathlib.Path.cwd": "pathlib.Path",
+    "urllib.request.build_opener": "urllib.request.OpenerDirector",
+}
+PATH_RETURNING_METHODS = frozenset(
+    {"joinpath", "with_suffix", "with_name", "with_stem", "resolve", "absolute", "expanduser",
+     "relative_to", "parent", "parents"}
+)
+
+# Callables that use their arguments but never take ownership (and never release).
+BORROWERS: frozenset[str] = frozenset(
+    {
+        "builtins.print", "builtins.len", "builtins.iter", "builtins.next", "builtins.enumerate",
+        "builtins.zip", "builtins.isinstance", "builtins.issubclass", "builtins.str",
+        "builtins.repr", "builtins.bool", "builtins.id", "builtins.type", "builtins.hasattr",
+        "builtins.getattr", "builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted",
+        "builtins.sum", "builtins.any", "builtins.all", "builtins.min", "builtins.max",
+        "builtins.map", "builtins.filter", "builtins.hash", "builtins.vars", "builtins.dir",
+        "builtins.format", "builtins.callable", "builtins.reversed", "builtins.dict",
+        "builtins.frozenset", "builtins.bytes", "builtins.bytearray", "builtins.memoryview",
+        "json.load", "json.dump", "pickle.load", "pickle.dump", "marshal.load", "marshal.dump",
+        "csv.reader", "csv.writer", "csv.DictReader", "csv.DictWriter", "tomllib.load",
+        "plistlib.load", "plistlib.dump", "shutil.copyfileobj", "os.fstat", "os.fsync",
+        "os.read", "os.write", "os.lseek", "os.ftruncate", "os.set_inheritable",
+        "os.set_blocking", "os.get_inheritable", "os.isatty", "os.dup2", "os.fchmod",
+        "os.fchown", "fcntl.fcntl", "fcntl.flock", "fcntl.ioctl", "fcntl.lockf", "select.select",
+        "hashlib.file_digest", "email.message_from_file", "email.message_from_binary_file",
+        "configparser.ConfigParser.read_file", "tokenize.tokenize", "tokenize.detect_encoding",
+        "yaml.safe_load", "yaml.load", "yaml.dump", "yaml.safe_dump", "toml.load", "toml.dump",
+        "logging.debug", "logging.info", "logging.warning", "logging.error",
+        "logging.exception", "copy.copy", "typing.cast", "contextlib.suppress",
+        "traceback.print_exc", "time.sleep", "os.get_terminal_size", "termios.tcgetattr",
+        "termios.tcsetattr", "tty.setraw", "pprint.pprint",
+    }
+)
+# Method names that only use their arguments (the receiver is not a known resource).
+BORROWING_METHODS: frozenset[str] = frozenset(
+    {"debug", "info", "warning", "error", "exception", "critical", "log", "format", "join",
+     "startswith", "endswith", "write", "writelines", "send", "sendall", "sendfile", "fileno",
+     "readinto", "get", "index", "count", "__contains__", "isinstance"}
+)
+
+# Calls that end the process: a resource open at that point is not a leak worth reporting.
+TERMINATORS: frozenset[str] = frozenset(
+    {"sys.exit", "os._exit", "os.abort", "builtins.exit", "builtins.quit", "os.execv",
+     "os.execve", "os.execl", "os.execle", "os.execlp", "os.execvp", "os.execvpe",
+     "os.execlpe", "pytest.exit", "pytest.fail", "pytest.skip"}
+)
+
+# Calls whose arguments are handed to something that releases them later.
+REGISTRARS: frozenset[str] = frozenset(
+    {"atexit.register", "weakref.finalize", "weakref.ref", "signal.signal"}
+)
+
+
+@dataclass(frozen=True)
+class LockKind:
+    constructors: frozenset[str]
+    acquire: str = "acquire"
+    release: str = "release"
+
+
+LOCKS = LockKind(
+    frozenset(
+        {
+            "threading.Lock", "threading.RLock", "threading.Semaphore",
+            "threading.BoundedSemaphore", "threading.Condition", "threading._RLock",
+            "multiprocessing.Lock", "multiprocessing.RLock", "multiprocessing.Semaphore",
+            "multiprocessing.BoundedSemaphore", "multiprocessing.Condition",
+            "asyncio.Lock", "asyncio.Semaphore", "asyncio.BoundedSemaphore", "asyncio.Condition",
+            "_thread.allocate_lock", "_thread.LockType", "thread.allocate_lock",
+        }
+    )
+)
+
+TASK_SPAWNERS: frozenset[str] = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
+CACHE_DECORATORS: frozenset[str] = frozenset({"functools.lru_cache", "functools.cache"})
+
+
+@dataclass
+class Catalogue:
+    types: dict[str, ResourceType] = field(default_factory=lambda: dict(TYPES))
+    factories: dict[str, Factory] = field(default_factory=lambda: dict(FACTORIES))
+
+    @classmethod
+    def with_extras(cls, extras: tuple[ExtraResource, ...]) -> Catalogue:
+        cat = cls()
+        for extra in extras:
+            type_name = f"user:{extra.factory}"
+            cat.types[type_name] = ResourceType(
+                type_name, extra.kind, frozenset(extra.release), with_releases=extra.with_releases
+            )
+            cat.factories[extra.factory] = Factory(type_name)
+        return cat
+
+    def release_methods(self) -> frozenset[str]:
+        out: set[str] = set()
+        for t in self.types.values():
+            out |= t.release
+        return frozenset(out)
+
+
+DEFAULT_CATALOGUE = Catalogue()

@@ -1,0 +1,303 @@
+"""Control-flow graphs with exception edges, one per function (or module/class body).
+
+Nodes are statement-level. `finally` bodies are copied once per way out of the `try` (fall
+through, exception, return, break, continue) so that each copy knows where it continues;
+copies are built lazily, only for the ways out that occur.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+# Node kinds.
+STMT = "stmt"  # a simple statement (or the evaluating part of a compound one)
+TEST = "test"  # evaluates `expr`; successors: [true, false]
+WITH = "with"  # evaluates a with item and binds its target
+ITER = "iter"  # for-loop head: takes the next element and binds the target
+JUMP = "jump"  # return/break/continue marker, carries an event for explanations
+NOP = "nop"
+EXIT = "exit"  # normal end of the function (fall-through or return)
+RAISE_EXIT = "raise_exit"  # an exception leaves the function
+TERMINATE = "terminate"  # the process ends (sys.exit, os._exit)
+
+Event = tuple[str, int]  # (kind, line): ("return", 7), ("exception", 5), ("break", 9), ...
+
+
+@dataclass(eq=False)
+class Node:
+    id: int
+    kind: str
+    ast: ast.AST | None = None
+    line: int = 0
+    succ: list[int] = field(default_factory=list)
+    exc: int | None = None  # where an exception raised here goes
+    exc_event: str = "exception"  # "exception", "raise" or "yield"
+    event: Event | None = None  # for JUMP nodes
+    target: ast.expr | None = None  # ITER/WITH binding target
+    is_async: bool = False
+
+
+_RAISING = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.Subscript, ast.Raise, ast.Assert)
+
+
+def can_raise(node: ast.AST) -> bool:
+    if isinstance(node, (ast.Raise, ast.Assert, ast.Import, ast.ImportFrom)):
+        return True
+    for sub in _walk_shallow(node):
+        if isinstance(sub, _RAISING):
+            return True
+    return False
+
+
+def _walk_shallow(node: ast.AST) -> list[ast.AST]:
+    """Walk an expression or simple statement without entering nested scopes."""
+    out: list[ast.AST] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        for child in ast.iter_child_nodes(n):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            stack.append(child)
+    return out
+
+
+def contains_yield(node: ast.AST) -> bool:
+    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _walk_shallow(node))
+
+
+Target = Callable[[], int]
+
+
+@dataclass
+class _Ctx:
+    exc: Target
+    ret: Target
+    brk: Target | None = None
+    cont: Target | None = None
+
+
+class CFG:
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.entry = 0
+        self.exit = self.add(EXIT)
+        self.raise_exit = self.add(RAISE_EXIT)
+        self.terminate = self.add(TERMINATE)
+
+    def add(self, kind: str, node: ast.AST | None = None, **kw: object) -> int:
+        n = Node(len(self.nodes), kind, node, getattr(node, "lineno", 0), **kw)  # type: ignore[arg-type]
+        self.nodes.append(n)
+        return n.id
+
+
+def _memo(build: Callable[[], int]) -> Target:
+    cache: list[int] = []
+
+    def get() -> int:
+        if not cache:
+            cache.append(build())
+        return cache[0]
+
+    return get
+
+
+class CFGBuilder:
+    """Builds a CFG in continuation style: each statement is lowered knowing its successor."""
+
+    def __init__(self, is_terminator: Callable[[ast.expr], bool]) -> None:
+        self.is_terminator = is_terminator
+        self.g = CFG()
+
+    def build(self, body: list[ast.stmt], last_line: int) -> CFG:
+        g = self.g
+        end = g.add(JUMP, event=("end", last_line))
+        g.nodes[end].succ.append(g.exit)
+        ctx = _Ctx(exc=lambda: g.raise_exit, ret=lambda: g.exit)
+        g.entry = self.block(body, end, ctx)
+        return g
+
+    def block(self, stmts: list[ast.stmt], succ: int, ctx: _Ctx) -> int:
+        for stmt in reversed(stmts):
+            succ = self.stmt(stmt, succ, ctx)
+        return succ
+
+    def _simple(self, stmt: ast.AST, succ: int, ctx: _Ctx, kind: str = STMT) -> int:
+        g = self.g
+        nid = g.add(kind, stmt)
+        g.nodes[nid].succ.append(succ)
+        if can_raise(stmt):
+            g.nodes[nid].exc = ctx.exc()
+            if contains_yield(stmt):
+                g.nodes[nid].exc_event = "yield"
+        return nid
+
+    def stmt(self, s: ast.stmt, succ: int, ctx: _Ctx) -> int:  # noqa: C901 - a dispatch table
+        g = self.g
+        if isinstance(s, ast.Return):
+            jump = g.add(JUMP, s, event=("return", s.lineno))
+            g.nodes[jump].succ.append(ctx.ret())
+            return self._simple(s, jump, ctx) if s.value is not None else jump
+        if isinstance(s, (ast.Break, ast.Continue)):
+            kind = "break" if isinstance(s, ast.Break) else "continue"
+            target = ctx.brk if isinstance(s, ast.Break) else ctx.cont
+            jump = g.add(JUMP, s, event=(kind, s.lineno))
+            g.nodes[jump].succ.append(target() if target else succ)
+            return jump
+        if isinstance(s, ast.Raise):
+            nid = g.add(STMT, s)
+            if self._ends_process(s.exc):
+                g.nodes[nid].succ.append(g.terminate)
+            else:
+                g.nodes[nid].exc = ctx.exc()
+                g.nodes[nid].exc_event = "raise"
+            return nid
+        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and self.is_terminator(s.value.func):
+            nid = g.add(STMT, s)
+            g.nodes[nid].succ.append(g.terminate)
+            return nid
+        if isinstance(s, ast.If):
+            then = self.block(s.body, succ, ctx)
+            other = self.block(s.orelse, succ, ctx)
+            return self._test(s.test, then, other, ctx)
+        if isinstance(s, ast.While):
+            head = g.add(NOP, s)
+            after = self.block(s.orelse, succ, ctx)
+            inner = _Ctx(ctx.exc, ctx.ret, brk=lambda: succ, cont=lambda: head)
+            body = self.block(s.body, head, inner)
+            if _always_true(s.test):
+                g.nodes[head].succ.append(body)
+            else:
+                g.nodes[head].succ.append(self._test(s.test, body, after, ctx))
+            return head
+        if isinstance(s, (ast.For, ast.AsyncFor)):
+            it = g.add(ITER, s, target=s.target, is_async=isinstance(s, ast.AsyncFor))
+            after = self.block(s.orelse, succ, ctx)
+            inner = _Ctx(ctx.exc, ctx.ret, brk=lambda: succ, cont=lambda: it)
+            body = self.block(s.body, it, inner)
+            g.nodes[it].succ.extend([body, after])
+            g.nodes[it].exc = ctx.exc()
+            # The iterable is evaluated once, before the loop.
+            head = g.add(STMT, s.iter)
+            g.nodes[head].succ.append(it)
+            if can_raise(s.iter):
+                g.nodes[head].exc = ctx.exc()
+            return head
+        if isinstance(s, (ast.With, ast.AsyncWith)):
+            return self._with(s, s.items, succ, ctx)
+        if isinstance(s, ast.Try) or (hasattr(ast, "TryStar") and isinstance(s, ast.TryStar)):
+            return self._try(s, succ, ctx)  # type: ignore[arg-type]
+        if isinstance(s, ast.Match):
+            return self._match(s, succ, ctx)
+        return self._simple(s, succ, ctx)
+
+    def _ends_process(self, exc: ast.expr | None) -> bool:
+        if exc is None:
+            return False
+        target = exc.func if isinstance(exc, ast.Call) else exc
+        return isinstance(target, ast.Name) and target.id in ("SystemExit", "KeyboardInterrupt")
+
+    def _test(self, test: ast.expr, then: int, other: int, ctx: _Ctx) -> int:
+        g = self.g
+        nid = g.add(TEST, test)
+        g.nodes[nid].succ.extend([then, other])
+        if can_raise(test):
+            g.nodes[nid].exc = ctx.exc()
+        return nid
+
+    def _with(self, s: ast.With | ast.AsyncWith, items: list[ast.withitem], succ: int, ctx: _Ctx) -> int:
+        g = self.g
+        item, rest = items[0], items[1:]
+        inner_succ = succ
+        inner_ctx = ctx
+        if _suppresses(item.context_expr):
+            inner_ctx = _Ctx(lambda: _fork(g, ctx.exc(), succ), ctx.ret, ctx.brk, ctx.cont)
+        body = self._with(s, rest, inner_succ, inner_ctx) if rest else self.block(s.body, inner_succ, inner_ctx)
+        nid = g.add(WITH, item, target=item.optional_vars, is_async=isinstance(s, ast.AsyncWith))
+        g.nodes[nid].line = item.context_expr.lineno
+        g.nodes[nid].succ.append(body)
+        g.nodes[nid].exc = ctx.exc()
+        return nid
+
+    def _try(self, s: ast.Try, succ: int, ctx: _Ctx) -> int:
+        g = self.g
+        outer = ctx
+        if s.finalbody:
+            final = s.finalbody
+
+            def copy(after: Target) -> Target:
+                return _memo(lambda: self.block(final, after(), outer))
+
+            fin_exc = copy(outer.exc)
+            fin_ret = copy(outer.ret)
+            fin_brk = copy(outer.brk) if outer.brk else None
+            fin_cont = copy(outer.cont) if outer.cont else None
+            normal_after = self.block(final, succ, outer)
+            ctx = _Ctx(fin_exc, fin_ret, fin_brk, fin_cont)
+            succ = normal_after
+        after_else = self.block(s.orelse, succ, ctx)
+        if s.handlers:
+            handler_ctx = ctx
+            entries = [self._handler(h, succ, handler_ctx) for h in s.handlers]
+            catch_all = any(_catches_all(h) for h in s.handlers)
+            dispatch_ctx = ctx
+
+            def dispatch() -> int:
+                nid = g.add(NOP)
+                g.nodes[nid].succ.extend(entries)
+                if not catch_all:
+                    g.nodes[nid].succ.append(dispatch_ctx.exc())
+                return nid
+
+            body_ctx = _Ctx(_memo(dispatch), ctx.ret, ctx.brk, ctx.cont)
+        else:
+            body_ctx = ctx
+        return self.block(s.body, after_else, body_ctx)
+
+    def _handler(self, h: ast.ExceptHandler, succ: int, ctx: _Ctx) -> int:
+        g = self.g
+        body = self.block(h.body, succ, ctx)
+        nid = g.add(STMT, h)
+        g.nodes[nid].succ.append(body)
+        return nid
+
+    def _match(self, s: ast.Match, succ: int, ctx: _Ctx) -> int:
+        g = self.g
+        nxt = succ
+        for case in reversed(s.cases):
+            body = self.block(case.body, succ, ctx)
+            nid = g.add(STMT, case.pattern)
+            g.nodes[nid].succ.extend([body, nxt])
+            nxt = nid
+        head = g.add(STMT, s.subject)
+        g.nodes[head].succ.append(nxt)
+        if can_raise(s.subject):
+            g.nodes[head].exc = ctx.exc()
+        return head
+
+
+def _fork(g: CFG, a: int, b: int) -> int:
+    nid = g.add(NOP)
+    g.nodes[nid].succ.extend([a, b])
+    return nid
+
+
+def _always_true(test: ast.expr) -> bool:
+    return isinstance(test, ast.Constant) and bool(test.value)
+
+
+def _suppresses(expr: ast.expr) -> bool:
+    func = expr.func if isinstance(expr, ast.Call) else None
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name == "suppress"
+
+
+def _catches_all(h: ast.ExceptHandler) -> bool:
+    if h.type is None:
+        return True
+    names = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type]
+    # `except Exception` is treated as catching everything a leak report should care about.
+    return any(isinstance(n, ast.Name) and n.id in ("BaseException", "Exception") for n in names)

@@ -1,0 +1,189 @@
+"""Resources stored on `self`: which classes release them, and which classes are themselves
+resources (they acquire in `__init__` and release in a method such as `close`)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from unleak.engine.catalogue import BORROWERS, ResourceType
+from unleak.engine.effects import Scope, call_type, expr_text
+from unleak.engine.findings import Finding, Related
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import ModuleAnalysis
+
+_NEUTRAL_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "typing.Generic", "abc.ABC"})
+
+
+@dataclass
+class ClassResources:
+    node: ast.ClassDef
+    acquired: dict[str, tuple[ast.Call, str, str]] = field(default_factory=dict)  # attr -> (call, method, type)
+    handled: set[str] = field(default_factory=set)
+    releasing_methods: set[str] = field(default_factory=set)
+    checkable: bool = True
+
+
+def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
+    cache = module.__dict__.get("_class_resources")
+    if cache is not None:
+        return cache  # type: ignore[no-any-return]
+    out: dict[str, ClassResources] = {}
+    defs = module.summaries.class_defs
+    for name, node in defs.items():
+        info = ClassResources(node)
+        scope = Scope(module.resolver, module.catalogue, module.summaries, class_name=name)
+        for method in node.body:
+            if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                _scan_method(method, scope, module, info)
+        out[name] = info
+    # Releases in local base classes and subclasses count; unknown bases might release.
+    for name, info in out.items():
+        for base in _bases(info.node):
+            if base in out:
+                info.handled |= out[base].handled
+            elif base not in _NEUTRAL_BASES:
+                info.checkable = False
+    for name, info in out.items():
+        for other in out.values():
+            if name in _bases(other.node):
+                info.handled |= other.handled
+    module.__dict__["_class_resources"] = out
+    return out
+
+
+def _bases(node: ast.ClassDef) -> list[str]:
+    return [expr_text(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases]
+
+
+def _scan_method(
+    method: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope, module: ModuleAnalysis, info: ClassResources
+) -> None:
+    parents: dict[ast.AST, ast.AST] = {}
+    local_types: dict[str, str] = {}
+    release_names = module.catalogue.release_methods()
+    for parent in ast.walk(method):
+        for child in ast.iter_child_nodes(parent):
+            parents[child] = parent
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+            value = parent.value.value if isinstance(parent.value, ast.Await) else parent.value
+            target = parent.targets[0]
+            if isinstance(value, ast.Call):
+                rtype = call_type(value, scope)
+                if rtype is None or rtype not in module.catalogue.types:
+                    continue
+                if isinstance(target, ast.Name):
+                    local_types[target.id] = rtype
+                elif _self_attr(target) and target.attr not in info.acquired:  # type: ignore[union-attr]
+                    info.acquired[target.attr] = (value, method.name, rtype)  # type: ignore[union-attr]
+            elif isinstance(value, ast.Name) and value.id in local_types and _self_attr(target):
+                attr = target.attr  # type: ignore[union-attr]
+                info.acquired.setdefault(attr, (_find_call(method, value.id), method.name, local_types[value.id]))
+    for node in ast.walk(method):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "vars"):
+            info.handled.add("*")
+        if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+            info.handled.add("*")
+        if not _self_attr(node):
+            continue
+        assert isinstance(node, ast.Attribute)
+        if not isinstance(node.ctx, ast.Load):
+            continue
+        parent = parents.get(node)
+        attr = node.attr
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            grand = parents.get(parent)
+            if parent.attr in release_names:
+                # Called (`self.f.close()`) or handed out (`callback(self.f.close)`).
+                info.handled.add(attr)
+                info.releasing_methods.add(method.name)
+            del grand
+            continue
+        if isinstance(parent, ast.Call):
+            qual = module.resolver.qualify(parent.func)
+            if node in parent.args or any(k.value is node for k in parent.keywords):
+                if qual not in BORROWERS:
+                    info.handled.add(attr)
+                    info.releasing_methods.add(method.name)
+            continue
+        if isinstance(parent, (ast.withitem, ast.Tuple, ast.List, ast.Set, ast.Return, ast.Yield, ast.Assign,
+                               ast.keyword, ast.Starred, ast.Dict, ast.NamedExpr, ast.AnnAssign)):
+            info.handled.add(attr)
+            if isinstance(parent, ast.withitem):
+                info.releasing_methods.add(method.name)
+
+
+def _find_call(method: ast.AST, name: str) -> ast.Call:
+    for n in ast.walk(method):
+        if (
+            isinstance(n, ast.Assign)
+            and isinstance(n.targets[0], ast.Name)
+            and n.targets[0].id == name
+            and isinstance(n.value, ast.Call)
+        ):
+            return n.value
+    raise LookupError(name)  # pragma: no cover - only called for names assigned from calls
+
+
+def _self_attr(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+
+
+def classes_never_releasing(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
+    for name, info in _class_resources(module).items():
+        if not info.checkable or "*" in info.handled:
+            continue
+        for attr, (call, _method, rtype) in info.acquired.items():
+            if attr in info.handled or rtype == "lock":
+                continue
+            rt = module.catalogue.types[rtype]
+            span = module.source.span(call)
+            message = (
+                f"`self.{attr}` holds a {rt.noun} from `{expr_text(call.func)}()` but no method of "
+                f"`{name}` releases it; add a `close()` method (and `__exit__`) that does"
+            )
+            yield module.finding(code, message, span, (Related(span, f"{rt.noun} stored here"),))
+
+
+def register_resource_classes(module: ModuleAnalysis) -> None:
+    """Classes that acquire in `__init__` and release in a method become resource types."""
+    if not module.summaries.class_defs:
+        return
+    for name, info in _class_resources(module).items():
+        acquired_in_init = [a for a, (_, m, t) in info.acquired.items() if m == "__init__" and t != "lock"]
+        if not acquired_in_init:
+            continue
+        methods = {m.name: m for m in info.node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        if "__del__" in methods:
+            continue
+        release = {m for m in info.releasing_methods if m not in ("__init__", "__exit__", "__aexit__", "__del__")}
+        # One level of delegation: `def __exit__(self, *a): self.close()`.
+        for mname, m in methods.items():
+            for n in ast.walk(m):
+                if (
+                    isinstance(n, ast.Call)
+                    and isinstance(n.func, ast.Attribute)
+                    and _self_attr(n.func)
+                    and n.func.attr in release
+                    and mname not in ("__exit__", "__aexit__", "__init__")
+                ):
+                    release.add(mname)
+        if not release:
+            continue
+        exits = [methods[m] for m in ("__exit__", "__aexit__") if m in methods]
+        with_releases = any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and
+            (n.func.attr in release or (isinstance(n.func.value, ast.Attribute) and _self_attr(n.func.value)))
+            for m in exits for n in ast.walk(m)
+        )
+        type_name = f"class:{name}"
+        module.catalogue.types[type_name] = ResourceType(
+            type_name,
+            f"`{name}` instance",
+            frozenset(release),
+            with_releases=with_releases,
+            supports_with="__enter__" in methods or "__aenter__" in methods,
+        )

@@ -1,0 +1,99 @@
+"""Wording of leak findings: what leaks, where it was acquired, and which path loses it."""
+
+from __future__ import annotations
+
+from unleak.engine.effects import SiteInfo
+from unleak.engine.ownership import Leak, SiteResult
+
+_VERBS = {
+    "process": "waited for",
+    "tempdir": "cleaned up",
+    "executor": "shut down",
+    "pool": "closed",
+    "lock": "released",
+    "fd": "closed",
+}
+
+
+def verb(info: SiteInfo) -> str:
+    return _VERBS.get(info.type.name, "closed")
+
+
+def subject(info: SiteInfo) -> str:
+    line = info.site[0]
+    what = f"{info.type.noun} from `{info.callee}` on line {line}"
+    return f"`{info.var}` ({what})" if info.var else f"the {what}"
+
+
+def event_line(leak: Leak) -> int:
+    if leak.kind in ("dropped", "rebound", "deleted"):
+        return leak.line
+    for kind, line in reversed(leak.via):
+        if kind != "end":
+            return line
+    return leak.via[-1][1] if leak.via else leak.line
+
+
+def path_text(leak: Leak) -> str:
+    """The leaking path in words."""
+    if leak.kind == "dropped":
+        return "its only reference is dropped at once"
+    if leak.kind == "rebound":
+        return f"its variable is rebound on line {leak.line} while it is still open"
+    if leak.kind == "deleted":
+        return f"its last reference is deleted on line {leak.line}"
+    exc = next((e for e in leak.via if e[0] in ("exception", "raise", "yield")), None)
+    last = next((e for e in reversed(leak.via) if e[0] not in ("exception", "raise", "yield")), None)
+    parts: list[str] = []
+    if exc is not None:
+        kind, line = exc
+        if kind == "yield":
+            parts.append(f"if the generator is closed at the `yield` on line {line}")
+        elif kind == "raise":
+            parts.append(f"when the `raise` on line {line} is reached")
+        else:
+            parts.append(f"if an exception is raised on line {line}")
+    if last is not None:
+        kind, line = last
+        if kind == "return":
+            parts.append(f"{'and then ' if parts else 'when '}the function returns on line {line}")
+        elif kind in ("break", "continue"):
+            parts.append(f"{'and then ' if parts else 'on '}the `{kind}` on line {line}")
+        elif kind == "end" and not parts:
+            parts.append("when the function ends")
+    if not parts:
+        parts.append("when the function ends")
+    return " ".join(parts)
+
+
+def leak_message(code: str, res: SiteResult, leak: Leak) -> str:
+    info = res.info
+    v = verb(info)
+    if code == "UL105":
+        return f"lock `{info.lock_key}` acquired here is not released {path_text(leak)}"
+    if code == "UL103":
+        note = info.type.with_note or "does not release it"
+        return (
+            f"`with` on a {info.type.noun} {note}: {subject(info)} is not {v} {path_text(leak)}"
+        )
+    if code == "UL107":
+        again = " (on the next loop iteration)" if leak.line == info.site[0] else ""
+        return (
+            f"{subject(info)} is rebound on line {leak.line}{again} before it is {v}; "
+            f"the earlier {info.type.noun} leaks"
+        )
+    if code == "UL101":
+        if leak.kind == "dropped":
+            return f"{info.type.noun} from `{info.callee}` is never {v}: its only reference is dropped at once"
+        if not res.handled_somewhere:
+            return f"{subject(info)} is never {v}"
+        return f"{subject(info)} is not {v} {path_text(leak)}"
+    return f"{subject(info)} is not {v} {path_text(leak)}; use `with` or `try`/`finally`"
+
+
+def acquired_note(info: SiteInfo) -> str:
+    return f"{info.type.noun} acquired here by `{info.callee}`"
+
+
+def escape_note(res: SiteResult, leak: Leak) -> str:
+    return f"still open here: {path_text(leak)}"

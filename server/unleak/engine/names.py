@@ -1,0 +1,66 @@
+"""Name resolution through imports and aliases: `import sqlite3 as db` makes `db.connect`
+resolve to `sqlite3.connect`."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+class NameResolver:
+    """Maps expressions to dotted qualified names using the module's import statements."""
+
+    def __init__(self, tree: ast.Module, module_name: str = "") -> None:
+        self.imports: dict[str, str] = {}
+        self.module_name = module_name
+        # Names bound at module level by something other than an import shadow builtins.
+        self.module_defs: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.imports[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        self.imports[top] = top
+            elif isinstance(node, ast.ImportFrom):
+                base = self._absolute(node.module or "", node.level)
+                for alias in node.names:
+                    if alias.name == "*":
+                        continue
+                    local = alias.asname or alias.name
+                    self.imports[local] = f"{base}.{alias.name}" if base else alias.name
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.module_defs.add(stmt.name)
+            elif isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        self.module_defs.add(target.id)
+
+    def _absolute(self, module: str, level: int) -> str:
+        if level == 0 or not self.module_name:
+            return module
+        parts = self.module_name.split(".")
+        base = parts[: max(len(parts) - level, 0)]
+        if module:
+            base.append(module)
+        return ".".join(base)
+
+    def qualify(self, expr: ast.expr) -> str | None:
+        """The dotted name an expression refers to, or None when it is not a plain name."""
+        if isinstance(expr, ast.Name):
+            name = expr.id
+            if name in self.imports:
+                return self.imports[name]
+            if name in self.module_defs:
+                return f"{self.module_name}.{name}" if self.module_name else name
+            if name in _BUILTINS:
+                return f"builtins.{name}"
+            return None
+        if isinstance(expr, ast.Attribute):
+            base = self.qualify(expr.value)
+            return f"{base}.{expr.attr}" if base else None
+        return None

@@ -1,0 +1,306 @@
+"""The ownership dataflow: follows each acquisition along every CFG path.
+
+Each acquisition site is analysed on its own. A state says whether the resource is held,
+which local names refer to it, and the notable event on the way (the first exception edge
+taken, the last return/break/continue). A held resource that reaches the end of the function,
+loses its last name, or is dropped at once, is a leak on that path.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from unleak.engine.cfg import CFG, EXIT, ITER, JUMP, RAISE_EXIT, STMT, TEST, WITH, Event
+from unleak.engine.effects import Effect, EffectBuilder, Site, SiteInfo
+
+Via = tuple[Event, ...]
+_EXC_KINDS = ("exception", "raise", "yield")
+_MAX_STATES_PER_NODE = 64
+
+
+@dataclass(frozen=True)
+class State:
+    held: bool
+    aliases: frozenset[str] = frozenset()
+    via: Via = ()
+    nonrel: bool = False  # managed by a `with` that does not release it
+
+    @property
+    def key(self) -> tuple[bool, frozenset[str], bool, bool]:
+        return (self.held, self.aliases, self.nonrel, any(e[0] in _EXC_KINDS for e in self.via))
+
+
+UNHELD = State(False)
+
+
+@dataclass(frozen=True)
+class Leak:
+    kind: str  # "exit", "raise", "dropped", "rebound", "deleted"
+    line: int  # where the last reference is lost / the exit event line
+    via: Via
+    nonrel: bool = False
+
+    @property
+    def on_exception(self) -> bool:
+        return self.kind == "raise" or any(e[0] in _EXC_KINDS for e in self.via)
+
+
+@dataclass
+class SiteResult:
+    info: SiteInfo
+    leaks: list[Leak] = field(default_factory=list)
+    handled_somewhere: bool = False  # some path releases it or moves ownership
+
+
+Fact = tuple[str, object]  # ("falsy", name) | ("none", name) | ("unacq", site)
+
+
+class FunctionFlow:
+    """Effects and refinements of one CFG, ready to be replayed per acquisition site."""
+
+    def __init__(self, cfg: CFG, builder: EffectBuilder) -> None:
+        self.cfg = cfg
+        self.effects: list[list[Effect]] = []
+        self.refine: dict[int, tuple[list[Fact], list[Fact]]] = {}
+        for node in cfg.nodes:
+            if node.ast is None or node.kind in (JUMP,):
+                self.effects.append([])
+                continue
+            kind = node.kind if node.kind in (ITER, WITH, TEST) else STMT
+            self.effects.append(list(builder.statement(node.ast, kind)))
+            if node.kind == TEST:
+                assert isinstance(node.ast, ast.expr)
+                self.refine[node.id] = (
+                    _facts(node.ast, True, builder),
+                    _facts(node.ast, False, builder),
+                )
+        self.sites = builder.sites
+
+    def analyse(self) -> list[SiteResult]:
+        return [self._analyse_site(site, info) for site, info in self.sites.items()]
+
+    def _analyse_site(self, site: Site, info: SiteInfo) -> SiteResult:
+        result = SiteResult(info)
+        leaks: set[Leak] = set()
+        cfg = self.cfg
+        seen: list[dict[tuple[bool, frozenset[str], bool, bool], State]] = [{} for _ in cfg.nodes]
+        work: list[tuple[int, State]] = [(cfg.entry, UNHELD)]
+        seen[cfg.entry][UNHELD.key] = UNHELD
+        is_lock = info.lock_key is not None
+        while work:
+            nid, state = work.pop()
+            node = cfg.nodes[nid]
+            if node.kind == EXIT:
+                if state.held:
+                    leaks.add(Leak("exit", node.line, state.via, state.nonrel))
+                continue
+            if node.kind == RAISE_EXIT:
+                if state.held:
+                    leaks.add(Leak("raise", node.line, state.via, state.nonrel))
+                continue
+            effects = self.effects[nid]
+            out = state
+            if effects and (state.held or _mentions(effects, site)):
+                out = self._apply(state, effects, site, info, node.line, False, leaks, result, is_lock)
+            if node.kind == JUMP and node.event is not None and out.held:
+                out = State(out.held, out.aliases, _with_event(out.via, node.event), out.nonrel)
+            succs = node.succ
+            for i, succ in enumerate(succs):
+                nxt = out
+                if node.kind == TEST and nxt.held:
+                    facts = self.refine[nid][0 if i == 0 else 1]
+                    refined = _refine(nxt, facts, site, info)
+                    if refined is None:
+                        continue
+                    nxt = refined
+                self._push(seen, work, succ, nxt)
+            if node.exc is not None:
+                exc_state = state
+                if effects and (state.held or _mentions(effects, site)):
+                    exc_state = self._apply(state, effects, site, info, node.line, True, leaks, result, is_lock)
+                if exc_state.held:
+                    exc_state = State(
+                        True,
+                        exc_state.aliases,
+                        _with_event(exc_state.via, (node.exc_event, node.line)),
+                        exc_state.nonrel,
+                    )
+                self._push(seen, work, node.exc, exc_state)
+        # Prefer explanations a reader acts on first: normal paths, then yields, then raises.
+        result.leaks = sorted(
+            leaks,
+            key=lambda lk: (lk.on_exception, not any(e[0] == "yield" for e in lk.via), lk.line, lk.kind),
+        )
+        return result
+
+    @staticmethod
+    def _push(
+        seen: list[dict[tuple[bool, frozenset[str], bool, bool], State]],
+        work: list[tuple[int, State]],
+        nid: int,
+        state: State,
+    ) -> None:
+        bucket = seen[nid]
+        key = state.key
+        if key in bucket:
+            return
+        if len(bucket) >= _MAX_STATES_PER_NODE:
+            return
+        bucket[key] = state
+        work.append((nid, state))
+
+    def _apply(
+        self,
+        state: State,
+        effects: list[Effect],
+        site: Site,
+        info: SiteInfo,
+        line: int,
+        exceptional: bool,
+        leaks: set[Leak],
+        result: SiteResult,
+        is_lock: bool,
+    ) -> State:
+        held, aliases, via, nonrel = state.held, state.aliases, state.via, state.nonrel
+        fresh = False
+        old_aliases: frozenset[str] | None = None
+        rebound: set[str] = set()
+
+        def matches(sources: Iterable[object]) -> bool:
+            if not held:
+                return False
+            for s in sources:
+                if s == site:
+                    if fresh:
+                        return True
+                elif isinstance(s, str) and s in aliases:
+                    return True
+            return False
+
+        for eff in effects:
+            tag = eff[0]
+            if tag == "acq" or tag == "lock_acq":
+                if exceptional or eff[1] != site:
+                    continue
+                if held and not is_lock:
+                    old_aliases = aliases
+                held, aliases, via, nonrel, fresh = True, frozenset(), (), False, True
+            elif tag == "bind":
+                if exceptional:
+                    continue
+                name, sources = eff[1], eff[2]
+                rebound.add(name)
+                if not held:
+                    continue
+                new = matches(sources)
+                if name in aliases and not new:
+                    aliases = aliases - {name}
+                    if not aliases and not is_lock:
+                        leaks.add(Leak("rebound", line, via, nonrel))
+                        held, fresh = False, False
+                elif new:
+                    aliases = aliases | {name}
+            elif tag in ("escape", "pass", "transfer"):
+                if matches(eff[1]):
+                    result.handled_somewhere = True
+                    held = False
+            elif tag == "release":
+                method = eff[2]
+                if matches(eff[1]) and (method is None or method in info.type.release):
+                    result.handled_somewhere = True
+                    held = False
+            elif tag == "method":
+                if eff[2] in info.type.release and matches(eff[1]):
+                    result.handled_somewhere = True
+                    held = False
+            elif tag == "release_fn":
+                if eff[2] in info.type.release_functions and matches(eff[1]):
+                    result.handled_somewhere = True
+                    held = False
+            elif tag == "with":
+                if matches(eff[1]):
+                    if info.type.with_releases:
+                        result.handled_somewhere = True
+                        held = False
+                    else:
+                        nonrel = True
+            elif tag == "del":
+                if held and eff[1] in aliases and not exceptional:
+                    aliases = aliases - {eff[1]}
+                    if not aliases and not is_lock:
+                        leaks.add(Leak("deleted", line, via, nonrel))
+                        held = False
+            elif tag == "lock_rel":
+                if held and eff[1] == info.lock_key:
+                    result.handled_somewhere = True
+                    held = False
+        if old_aliases is not None and old_aliases <= rebound:
+            leaks.add(Leak("rebound", line, state.via, state.nonrel))
+        if held and fresh and not aliases and not is_lock and not exceptional:
+            leaks.add(Leak("dropped", line, (), nonrel))
+            held = False
+        if not held:
+            return UNHELD
+        return State(True, aliases, via, nonrel)
+
+
+def _mentions(effects: list[Effect], site: Site) -> bool:
+    for eff in effects:
+        if (eff[0] == "acq" or eff[0] == "lock_acq") and eff[1] == site:
+            return True
+    return False
+
+
+def _with_event(via: Via, event: Event) -> Via:
+    exc = [e for e in via if e[0] in _EXC_KINDS][:1]
+    if event[0] in _EXC_KINDS:
+        return tuple(exc) if exc else (event,)
+    return (*exc, event)
+
+
+def _refine(state: State, facts: list[Fact], site: Site, info: SiteInfo) -> State | None:
+    for kind, subject in facts:
+        if kind == "unacq" and subject == site:
+            return UNHELD
+        if kind == "none" and subject in state.aliases:
+            return None
+        if kind == "falsy" and subject in state.aliases and (
+            not info.type.maybe_falsy or info.lock_key is not None
+        ):
+            return None
+    return state
+
+
+def _facts(test: ast.expr, polarity: bool, builder: EffectBuilder) -> list[Fact]:
+    """What must hold when `test` evaluates to `polarity`."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _facts(test.operand, not polarity, builder)
+    if isinstance(test, ast.NamedExpr):
+        return _facts(test.target, polarity, builder) + _facts(test.value, polarity, builder)
+    if isinstance(test, ast.Name):
+        return [] if polarity else [("falsy", test.id)]
+    if isinstance(test, ast.BoolOp):
+        both = isinstance(test.op, ast.And) == polarity
+        if both:
+            out: list[Fact] = []
+            for v in test.values:
+                out += _facts(v, polarity, builder)
+            return out
+        return []
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
+        right = test.comparators[0]
+        if isinstance(right, ast.Constant) and right.value is None:
+            op = test.ops[0]
+            is_none = isinstance(op, (ast.Is, ast.Eq))
+            if isinstance(op, (ast.Is, ast.Eq, ast.IsNot, ast.NotEq)) and is_none == polarity:
+                return [("none", test.left.id)]
+        return []
+    if isinstance(test, ast.Await):
+        test = test.value
+    if isinstance(test, ast.Call) and not polarity:
+        site = (test.lineno, test.col_offset, -2)
+        if site in builder.sites:
+            return [("unacq", site)]
+    return []

@@ -1,0 +1,164 @@
+"""Error-tolerant parsing: a file that does not parse is parsed chunk by chunk.
+
+Top-level statements (and, inside a broken class, its members) are parsed separately so
+that a syntax error in one definition hides nothing else.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+from unleak.engine.findings import Span
+
+_CONTINUATION = re.compile(r"(else|elif|except|finally|case)\b")
+
+
+@dataclass(frozen=True)
+class ParseError:
+    message: str
+    span: Span
+
+
+@dataclass
+class ParsedModule:
+    tree: ast.Module
+    errors: list[ParseError] = field(default_factory=list)
+
+
+def parse_module(text: str) -> ParsedModule:
+    try:
+        return ParsedModule(ast.parse(text, type_comments=False))
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        first_error = _error_from(exc, 0)
+    lines = text.splitlines(keepends=True)
+    body, errors = _parse_chunks(lines, 0, len(lines))
+    if not errors:
+        # Chunking hid the error (e.g. a file-level problem): keep the whole-file message.
+        errors = [first_error]
+    return ParsedModule(ast.Module(body=body, type_ignores=[]), errors)
+
+
+def _error_from(exc: BaseException, line_offset: int) -> ParseError:
+    if isinstance(exc, SyntaxError):
+        line = (exc.lineno or 1) + line_offset
+        col = max((exc.offset or 1) - 1, 0)
+        end_line = (exc.end_lineno or exc.lineno or 1) + line_offset
+        end_col = max((exc.end_offset or exc.offset or 1) - 1, col + 1 if end_line == line else 0)
+        return ParseError(f"SyntaxError: {exc.msg}", Span(line, col, end_line, end_col))
+    if isinstance(exc, ValueError) and "null bytes" in str(exc):
+        return ParseError("SyntaxError: source contains NUL bytes", Span(1, 0, 1, 0))
+    if isinstance(exc, (RecursionError, MemoryError)):
+        return ParseError("source is too deeply nested to parse", Span(line_offset + 1, 0, line_offset + 1, 0))
+    return ParseError(f"SyntaxError: {exc}", Span(line_offset + 1, 0, line_offset + 1, 0))
+
+
+def _chunk_starts(lines: list[str], start: int, end: int, indent: str) -> list[int]:
+    """Lines at the given indentation that look like the start of a new statement."""
+    starts: list[int] = []
+    prev_decorator = False
+    prev_backslash = False
+    n = len(indent)
+    for i in range(start, end):
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        at_level = line.startswith(indent) and not line[n : n + 1].isspace()
+        if at_level and not prev_decorator and not prev_backslash:
+            rest = line[n:]
+            if rest[:1] not in ")]}" and not _CONTINUATION.match(rest):
+                starts.append(i)
+        prev_decorator = at_level and line[n:].startswith("@")
+        prev_backslash = stripped.endswith("\\")
+    if not starts or starts[0] != start:
+        starts.insert(0, start)
+    return starts
+
+
+def _parse_chunks(lines: list[str], start: int, end: int) -> tuple[list[ast.stmt], list[ParseError]]:
+    starts = _chunk_starts(lines, start, end, "")
+    bounds = [*starts, end]
+    body: list[ast.stmt] = []
+    errors: list[ParseError] = []
+    i = 0
+    while i < len(starts):
+        lo = bounds[i]
+        # Grow the chunk while it fails: a multi-line string can contain column-0 lines.
+        parsed: list[ast.stmt] | None = None
+        j = i + 1
+        first_exc: BaseException | None = None
+        while j <= len(starts) and j - i <= 4:
+            try:
+                parsed = _parse_at("".join(lines[lo : bounds[j]]), lo)
+                break
+            except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+                first_exc = first_exc or exc
+                j += 1
+        if parsed is not None:
+            body.extend(parsed)
+            i = j
+            continue
+        hi = bounds[i + 1]
+        assert first_exc is not None
+        errors.append(_error_from(first_exc, lo))
+        recovered = _recover_class(lines, lo, hi, errors)
+        if recovered is not None:
+            body.append(recovered)
+        i += 1
+    return body, errors
+
+
+def _parse_at(chunk: str, line_offset: int) -> list[ast.stmt]:
+    tree = ast.parse(chunk)
+    if line_offset:
+        ast.increment_lineno(tree, line_offset)
+    return tree.body
+
+
+def _recover_class(lines: list[str], lo: int, hi: int, errors: list[ParseError]) -> ast.stmt | None:
+    """Parse a broken class member by member, keeping the members that parse."""
+    header_end = lo
+    while header_end < hi and not lines[header_end].rstrip().endswith(":"):
+        header_end += 1
+    header = "".join(lines[lo : header_end + 1])
+    if not re.match(r"\s*(@|class\b)", lines[lo]):
+        return None
+    try:
+        (cls,) = _parse_at(header + "    pass\n", lo)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    if not isinstance(cls, ast.ClassDef):
+        return None
+    member_lines = [i for i in range(header_end + 1, hi) if lines[i].strip()]
+    if not member_lines:
+        return cls
+    first = lines[member_lines[0]]
+    indent = first[: len(first) - len(first.lstrip())]
+    members: list[ast.stmt] = []
+    starts = _chunk_starts(lines, header_end + 1, hi, indent)
+    bounds = [*starts, hi]
+    for k, s in enumerate(starts):
+        chunk = textwrap.dedent("".join(lines[s : bounds[k + 1]]))
+        try:
+            parsed = _parse_at(chunk, s)
+        except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+            err = _error_from(exc, s)
+            # Columns are relative to the dedented chunk.
+            errors[-1] = ParseError(
+                err.message,
+                Span(err.span.line, err.span.column + len(indent), err.span.end_line, err.span.end_column + len(indent)),
+            )
+            continue
+        for node in parsed:
+            for sub in ast.walk(node):
+                if hasattr(sub, "col_offset"):
+                    sub.col_offset += len(indent)
+                    end = getattr(sub, "end_col_offset", None)
+                    if end is not None:
+                        sub.end_col_offset = end + len(indent)
+        members.extend(parsed)
+    cls.body = members or cls.body
+    return cls

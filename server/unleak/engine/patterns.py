@@ -1,0 +1,161 @@
+"""Rules that are patterns over one definition rather than paths: the resource bound inside
+`try` and released in `finally`, dropped asyncio tasks, and caches on methods."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from unleak.engine.catalogue import CACHE_DECORATORS, TASK_SPAWNERS
+from unleak.engine.effects import Scope, call_type, expr_text
+from unleak.engine.findings import Finding
+from unleak.engine.summaries import walk_body
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import ModuleAnalysis
+
+
+def _unbound_cases(module: ModuleAnalysis) -> Iterator[tuple[ast.Call, str, ast.Try, ast.stmt]]:
+    release_names = module.catalogue.release_methods()
+    for unit in module.units:
+        if not isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        nodes = walk_body(unit.node)
+        tries = [n for n in nodes if isinstance(n, ast.Try) and n.finalbody]
+        if not tries:
+            continue
+        scope: Scope = module.scope_for(unit)
+        bound_lines: dict[str, list[int]] = {}
+        for arg in ast.walk(unit.node.args):
+            if isinstance(arg, ast.arg):
+                bound_lines.setdefault(arg.arg, []).append(0)
+        for n in nodes:
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                bound_lines.setdefault(n.id, []).append(n.lineno)
+        for t in tries:
+            for stmt in t.body:
+                if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+                    continue
+                target = stmt.targets[0]
+                value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+                if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)):
+                    continue
+                rtype = call_type(value, scope)
+                if rtype is None or rtype not in module.catalogue.types:
+                    continue
+                name = target.id
+                if any(line < t.lineno for line in bound_lines.get(name, [])):
+                    continue
+                release = _unguarded_release(t.finalbody, name, release_names)
+                if release is not None:
+                    yield value, name, t, release
+
+
+def _unguarded_release(body: list[ast.stmt], name: str, release_names: frozenset[str]) -> ast.stmt | None:
+    for stmt in body:
+        expr = stmt.value if isinstance(stmt, ast.Expr) else None
+        if isinstance(expr, ast.Await):
+            expr = expr.value
+        if not isinstance(expr, ast.Call):
+            continue
+        func = expr.func
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == name
+            and func.attr in release_names
+        ):
+            return stmt
+        if any(isinstance(a, ast.Name) and a.id == name for a in expr.args) and expr_text(func) == "os.close":
+            return stmt
+    return None
+
+
+def unbound_in_finally_sites(module: ModuleAnalysis) -> set[tuple[int, int]]:
+    return {(call.lineno, call.col_offset) for call, _, _, _ in _unbound_cases(module)}
+
+
+def unbound_in_finally(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
+    for call, name, _try, release in _unbound_cases(module):
+        span = module.source.span(call)
+        callee = expr_text(call.func)
+        message = (
+            f"if `{callee}()` fails, `{name}` is unbound when the `finally` on line "
+            f"{release.lineno} releases it (UnboundLocalError); acquire it before `try`"
+        )
+        from unleak.engine.findings import Related
+
+        related = (Related(module.source.span(release), f"`{name}` may be unbound here"),)
+        yield module.finding(code, message, span, related)
+
+
+def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
+    for unit in module.units:
+        node = unit.node
+        body_nodes = walk_body(node) if not isinstance(node, ast.Module) else [
+            n for s in node.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            for n in [s, *walk_body(s)]
+        ]
+        loads: set[str] | None = None
+        for stmt in body_nodes:
+            call: ast.expr | None = None
+            bound: str | None = None
+            if isinstance(stmt, ast.Expr):
+                call = stmt.value
+            elif (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and not unit.module_scope
+            ):
+                call, bound = stmt.value, stmt.targets[0].id
+            if not isinstance(call, ast.Call) or not _spawns_task(call, module):
+                continue
+            if bound is not None:
+                if loads is None:
+                    loads = {
+                        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                    }
+                if bound in loads:
+                    continue
+                message = f"task from `{expr_text(call.func)}()` is bound to `{bound}` but never used; it can be garbage-collected before it finishes"
+            else:
+                message = f"task from `{expr_text(call.func)}()` is dropped; the event loop keeps only a weak reference, so it can be garbage-collected before it finishes"
+            yield module.finding(code, message, module.source.span(call))
+
+
+def _spawns_task(call: ast.Call, module: ModuleAnalysis) -> bool:
+    func = call.func
+    qual = module.resolver.qualify(func)
+    if qual in TASK_SPAWNERS:
+        return True
+    if isinstance(func, ast.Attribute) and func.attr == "create_task":
+        recv = func.value
+        if isinstance(recv, ast.Call):
+            return module.resolver.qualify(recv.func) in ("asyncio.get_event_loop", "asyncio.get_running_loop")
+        text = expr_text(recv).lower()
+        return text.endswith("loop")
+    return False
+
+
+def cached_methods(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
+    for node in ast.walk(module.parsed.tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        for stmt in node.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            names = [module.resolver.qualify(d.func if isinstance(d, ast.Call) else d) for d in stmt.decorator_list]
+            if "builtins.staticmethod" in names or "builtins.classmethod" in names:
+                continue
+            if not (stmt.args.posonlyargs or stmt.args.args):
+                continue
+            for deco, qual in zip(stmt.decorator_list, names):
+                if qual in CACHE_DECORATORS:
+                    short = qual.rsplit(".", 1)[1] if qual else "cache"
+                    message = (
+                        f"`@{short}` on method `{stmt.name}` keeps every `{node.name}` instance it is "
+                        "called on alive for the life of the process"
+                    )
+                    yield module.finding(code, message, module.source.span(deco))

@@ -1,0 +1,252 @@
+"""Function and class summaries: what a call of a local function does to ownership.
+
+A function that returns a fresh resource makes each call an acquisition; a function that
+releases (or keeps) its parameter makes each call a release (or an ownership move).
+Summaries are computed lazily, on first use, with a guard against recursion.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from unleak.engine.catalogue import Catalogue
+
+if TYPE_CHECKING:
+    from unleak.engine.names import NameResolver
+
+
+@dataclass
+class FunctionSummary:
+    name: str
+    params: list[str] = field(default_factory=list)
+    kwonly: list[str] = field(default_factory=list)
+    returns: str | None = None  # resource type of a fresh returned resource
+    return_elements: tuple[str | None, ...] = ()
+    effects: dict[str, str] = field(default_factory=dict)  # param -> release|escape|borrow
+
+    def param_effect(self, index: int | None, keyword: str | None) -> str:
+        name = None
+        if index is not None and index < len(self.params):
+            name = self.params[index]
+        elif keyword is not None:
+            name = keyword
+        if name is None:
+            return "escape"
+        return self.effects.get(name, "escape" if name not in self.params + self.kwonly else "borrow")
+
+
+@dataclass
+class ClassSummary:
+    name: str
+    node: ast.ClassDef
+    methods: dict[str, FunctionSummary] = field(default_factory=dict)
+
+
+class ModuleSummaries:
+    """Lazily computed summaries of the functions and classes of one module."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        resolver: NameResolver,
+        catalogue: Catalogue,
+        external: dict[str, FunctionSummary] | None = None,
+    ) -> None:
+        self.resolver = resolver
+        self.catalogue = catalogue
+        self.external: dict[str, FunctionSummary] = external or {}
+        self.defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.class_defs: dict[str, ast.ClassDef] = {}
+        self.module_types: dict[str, str] = {}
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.defs[stmt.name] = stmt
+            elif isinstance(stmt, ast.ClassDef):
+                self.class_defs[stmt.name] = stmt
+        self._functions: dict[str, FunctionSummary] = {}
+        self._classes: dict[str, ClassSummary] = {}
+        self._in_progress: set[str] = set()
+        self.functions = _LazyMap(self._function)
+        self.classes = _LazyMap(self._class)
+
+    def _function(self, name: str) -> FunctionSummary | None:
+        node = self.defs.get(name)
+        if node is None:
+            return None
+        return self._summarise(name, node, None)
+
+    def _class(self, name: str) -> ClassSummary | None:
+        if name in self._classes:
+            return self._classes[name]
+        node = self.class_defs.get(name)
+        if node is None:
+            return None
+        cls = ClassSummary(name, node)
+        self._classes[name] = cls
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                cls.methods[stmt.name] = self._summarise(f"{name}.{stmt.name}", stmt, name)
+        return cls
+
+    def _summarise(
+        self, key: str, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None
+    ) -> FunctionSummary:
+        if key in self._functions:
+            return self._functions[key]
+        args = node.args
+        params = [a.arg for a in [*args.posonlyargs, *args.args]]
+        if class_name is not None and params and not _is_static(node):
+            params = params[1:]
+        summary = FunctionSummary(key, params, [a.arg for a in args.kwonlyargs])
+        self._functions[key] = summary
+        if key in self._in_progress:
+            return summary
+        self._in_progress.add(key)
+        try:
+            summary.effects = self._param_effects(node, summary)
+            if not _is_generator(node) and node.name not in ("__enter__", "__aenter__", "__iter__"):
+                summary.returns, summary.return_elements = self._returns(node, class_name)
+        finally:
+            self._in_progress.discard(key)
+        return summary
+
+    def _returns(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None
+    ) -> tuple[str | None, tuple[str | None, ...]]:
+        from unleak.engine.effects import Scope, call_type
+
+        scope = Scope(self.resolver, self.catalogue, self, class_name=class_name)
+        assigned: dict[str, str] = {}
+        returns: list[ast.expr] = []
+        for sub in _walk_body(node):
+            if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
+                target = sub.targets[0]
+                value = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
+                if isinstance(target, ast.Name) and isinstance(value, ast.Call):
+                    t = call_type(value, scope)
+                    if t is not None and t in self.catalogue.types:
+                        assigned[target.id] = t
+            elif isinstance(sub, ast.Return) and sub.value is not None:
+                returns.append(sub.value)
+
+        def type_of(e: ast.expr) -> str | None:
+            if isinstance(e, ast.Await):
+                e = e.value
+            if isinstance(e, ast.Name):
+                return assigned.get(e.id)
+            if isinstance(e, ast.Call):
+                t = call_type(e, scope)
+                return t if t in self.catalogue.types else None
+            return None
+
+        for value in returns:
+            t = type_of(value)
+            if t is not None:
+                return t, ()
+            if isinstance(value, ast.Tuple):
+                elems = tuple(type_of(x) for x in value.elts)
+                if any(elems):
+                    first = next(x for x in elems if x)
+                    return first, elems
+        return None, ()
+
+    def _param_effects(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, summary: FunctionSummary
+    ) -> dict[str, str]:
+        names = set(summary.params) | set(summary.kwonly)
+        if not names:
+            return {}
+        release_names = self.catalogue.release_methods()
+        effects: dict[str, str] = {}
+
+        def mark(name: str, effect: str) -> None:
+            if name in names and effects.get(name) != "release":
+                if effect == "release" or name not in effects:
+                    effects[name] = effect
+
+        for sub in _walk_body(node):
+            if isinstance(sub, ast.Call):
+                func = sub.func
+                if (
+                    isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Name)
+                    and func.attr in release_names
+                ):
+                    mark(func.value.id, "release")
+                qual = self.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+                arg_names = [a.id for a in sub.args if isinstance(a, ast.Name)]
+                arg_names += [k.value.id for k in sub.keywords if isinstance(k.value, ast.Name)]
+                if not arg_names:
+                    continue
+                if qual in ("os.close", "contextlib.closing"):
+                    for n in arg_names:
+                        mark(n, "release")
+                elif isinstance(func, ast.Name) and func.id in self.defs and func.id != node.name:
+                    callee = self.functions.get(func.id)
+                    for i, a in enumerate(sub.args):
+                        if isinstance(a, ast.Name) and callee is not None:
+                            mark(a.id, callee.param_effect(i, None))
+                elif not _is_borrowing_call(func, qual):
+                    for n in arg_names:
+                        mark(n, "escape")
+            elif isinstance(sub, (ast.With, ast.AsyncWith)):
+                for item in sub.items:
+                    if isinstance(item.context_expr, ast.Name):
+                        mark(item.context_expr.id, "release")
+            elif isinstance(sub, (ast.Return, ast.Yield, ast.YieldFrom)) and sub.value is not None:
+                for n in ast.walk(sub.value):
+                    if isinstance(n, ast.Name):
+                        mark(n.id, "escape")
+            elif isinstance(sub, ast.Assign):
+                if any(not isinstance(t, ast.Name) for t in sub.targets):
+                    for n in ast.walk(sub.value):
+                        if isinstance(n, ast.Name):
+                            mark(n.id, "escape")
+        return effects
+
+
+def _is_borrowing_call(func: ast.expr, qual: str | None) -> bool:
+    from unleak.engine.catalogue import BORROWERS, BORROWING_METHODS
+
+    if qual is not None and qual in BORROWERS:
+        return True
+    return isinstance(func, ast.Attribute) and func.attr in BORROWING_METHODS
+
+
+def _is_static(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+
+
+def _is_generator(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _walk_body(node))
+
+
+def _walk_body(node: ast.AST) -> list[ast.AST]:
+    """All nodes of a function body, not entering nested functions, classes or lambdas."""
+    out: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        out.append(n)
+        stack.extend(ast.iter_child_nodes(n))
+    return out
+
+
+walk_body = _walk_body
+
+
+class _LazyMap:
+    """A read-only mapping whose values are computed on first lookup."""
+
+    def __init__(self, compute: object) -> None:
+        self._compute = compute
+        self._cache: dict[str, object] = {}
+
+    def get(self, key: str):  # type: ignore[no-untyped-def]
+        if key not in self._cache:
+            self._cache[key] = self._compute(key)  # type: ignore[operator]
+        return self._cache[key]
