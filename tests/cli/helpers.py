@@ -26,15 +26,19 @@ class Result:
 RunCli = Callable[..., Result]
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, **(extra or {})}
     # The CLI under test is this checkout's, installed or not.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SERVER), env.get("PYTHONPATH")) if p)
     return env
 
 
 def run_subprocess(
-    args: Sequence[str], cwd: Path, stdin: bytes | None = None, timeout: float = 120
+    args: Sequence[str],
+    cwd: Path,
+    stdin: bytes | None = None,
+    timeout: float = 120,
+    env: dict[str, str] | None = None,
 ) -> Result:
     """``python -m unleak ARGS`` with this interpreter; a hang fails the test by timeout."""
     proc = subprocess.run(
@@ -42,7 +46,7 @@ def run_subprocess(
         cwd=cwd,
         input=stdin if stdin is not None else b"",
         capture_output=True,
-        env=_env(),
+        env=_env(env),
         timeout=timeout,
     )
     return Result(proc.returncode, proc.stdout.decode(), proc.stderr.decode())

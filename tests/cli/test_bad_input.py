@@ -212,3 +212,10 @@ def test_a_directory_that_cannot_be_read(
     result = cli("check")
     assert result.code == 2
     assert error_lines(result.err) == ["locked: error: cannot read directory: Permission denied"]
+
+
+@pytest.mark.engine
+def test_warnings_from_parsing_user_code_are_not_ours(project: Path) -> None:
+    write(project, {"esc.py": 'import re\nPATTERN = re.compile("\\d+")\n'})
+    result = run_subprocess(["check", "--no-cache"], project, env={"PYTHONWARNINGS": "error"})
+    assert (result.code, result.out, result.err) == (0, "All checks passed!\n", "")

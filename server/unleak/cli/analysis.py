@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 from unleak.engine.api import SourceDecodeError, check_source, decode_source
@@ -27,7 +28,11 @@ def analyse(display: str, data: bytes, settings: Settings) -> FileResult:
     except SourceDecodeError as exc:
         return FileResult(display, error=str(exc))
     try:
-        findings = check_source(text, display, settings)
+        # Parsing emits SyntaxWarning/DeprecationWarning (invalid escapes) for the user's code:
+        # noise on our stderr, and an exception under -W error.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            findings = check_source(text, display, settings)
     except RecursionError:
         return FileResult(display, error="too deeply nested to analyse (recursion limit reached)")
     except MemoryError:
