@@ -68,6 +68,11 @@ def test_gitignore_files_are_honoured_at_every_level(tmp_path: Path) -> None:
     ]
 
 
+def test_invalid_gitignore_lines_are_skipped(tmp_path: Path) -> None:
+    write(tmp_path, {".gitignore": "!\nskip.py\ntrailing\\\n", "a.py": "", "skip.py": ""})
+    assert found(tmp_path) == ["a.py"]
+
+
 def test_gitignore_above_the_checked_directory_applies(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     write(tmp_path, {".gitignore": "*_gen.py\n", "src/a.py": "", "src/a_gen.py": ""})

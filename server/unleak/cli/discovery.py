@@ -79,7 +79,21 @@ def _load_gitignore(directory: Path) -> _Ignore | None:
         text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    return _Ignore(directory, GitIgnoreSpec.from_lines(text.splitlines()))
+    lines = text.splitlines()
+    try:
+        spec = GitIgnoreSpec.from_lines(lines)
+    except ValueError:
+        # Git skips a pattern it cannot parse; so do we, keeping the rest of the file.
+        spec = GitIgnoreSpec.from_lines(line for line in lines if _valid_pattern(line))
+    return _Ignore(directory, spec)
+
+
+def _valid_pattern(line: str) -> bool:
+    try:
+        GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
 
 
 def _gitignored(path: Path, is_dir: bool, ignores: Sequence[_Ignore]) -> bool:

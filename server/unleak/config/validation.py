@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pathspec import GitIgnoreSpec
+
 from unleak.config.errors import ConfigError
 from unleak.config.model import Config
 from unleak.engine.findings import Severity
@@ -57,8 +59,8 @@ def validate(raw: Mapping[str, Any], source: Path, root: Path) -> Config:
         select=_codes(raw, "select", where),
         ignore=_codes(raw, "ignore", where),
         per_file_ignores=_per_file_ignores(raw.get("per-file-ignores", {}), where),
-        exclude=_strings(raw, "exclude", where),
-        extend_exclude=_strings(raw, "extend-exclude", where),
+        exclude=_patterns(raw, "exclude", where),
+        extend_exclude=_patterns(raw, "extend-exclude", where),
         severity=_severities(raw.get("severity", {}), where),
         extra_resources=_resources(raw.get("extra-resources", []), where),
     )
@@ -93,6 +95,20 @@ def _strings(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     return _string_list(raw.get(key, []), f"{where} {key}")
 
 
+def _patterns(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    patterns = _strings(raw, key, where)
+    for i, pattern in enumerate(patterns):
+        _check_pattern(pattern, f"{where} {key}[{i}]")
+    return patterns
+
+
+def _check_pattern(pattern: str, where: str) -> None:
+    try:
+        GitIgnoreSpec.from_lines([pattern])
+    except ValueError as exc:  # pathspec's pattern errors are ValueErrors
+        raise ConfigError(f"{where}: invalid pattern {pattern!r}: {exc}") from None
+
+
 def _codes(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     values = _strings(raw, key, where)
     return tuple(check_code_prefix(v, f"{where} {key}") for v in values)
@@ -109,6 +125,7 @@ def _per_file_ignores(value: object, where: str) -> tuple[tuple[str, tuple[str, 
     result = []
     for glob, codes in _table(value, where).items():
         entry = f"{where}.{glob!r}"
+        _check_pattern(glob, entry)
         checked = tuple(check_code_prefix(c, entry) for c in _string_list(codes, entry))
         result.append((glob, checked))
     return tuple(result)
