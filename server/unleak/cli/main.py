@@ -34,7 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (``| head``); silence the second error Python would print.
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
         return 1
     except Exception as exc:  # never a traceback for the user; say what broke
         print(f"unleak: error: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
