@@ -121,6 +121,11 @@ def test_github_annotations_are_escaped() -> None:
         "::error file=c.py,line=1,col=1,endLine=1,endColumn=2,title=UL001"
         "::UL001 invalid syntax, with: colons, 100%25 and%0Anewline",
     ]
+    errors = render("github", [FileResult("x.py", error="cannot decode source: 100%")])
+    assert errors == (
+        "::error file=x.py,title=unleak::unleak could not check this file: "
+        "cannot decode source: 100%25\n"
+    )
     odd = render("github", [FileResult("a,b:c.py", [LEAK])])
     assert odd.startswith("::warning file=a%2Cb%3Ac.py,")
 

@@ -30,4 +30,8 @@ def render_github(report: Report) -> str:
             f"endLine={s.end_line},endColumn={s.end_column + 1},title={_escape_property(f.code)}"
         )
         lines.append(f"::{_LEVELS[f.severity]} {props}::{_escape_data(f'{f.code} {f.message}')}")
+    # A file that could not be checked should be as visible on the pull request as a finding.
+    for r in report.errors:
+        message = _escape_data(f"unleak could not check this file: {r.error}")
+        lines.append(f"::error file={_escape_property(r.display)},title=unleak::{message}")
     return "".join(line + "\n" for line in lines)
