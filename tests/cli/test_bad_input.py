@@ -42,6 +42,7 @@ def test_non_utf8_file(project: Path) -> None:
     assert no_traceback(result)
 
 
+@pytest.mark.engine
 def test_coding_cookie_is_honoured(cli: RunCli, project: Path) -> None:
     write(project, {"latin.py": "# -*- coding: latin-1 -*-\ns = 'caf\xe9'\n".encode("latin-1")})
     result = cli("check")

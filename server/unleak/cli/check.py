@@ -15,7 +15,7 @@ from unleak.cli.paths import display_path
 from unleak.cli.resolve import SettingsResolver
 from unleak.cli.runner import FileJob, run
 from unleak.cli.statistics import render_statistics
-from unleak.config import Config, ConfigError, find_pyproject, load_config, load_config_file
+from unleak.config import Config, find_pyproject, load_config, load_config_file
 from unleak.config.validation import check_code_prefix
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -121,6 +121,3 @@ def _report_errors(
     lines += [f"{r.display}: error: {r.error}" for r in results if r.error is not None]
     for line in lines:
         print(line, file=sys.stderr)
-
-
-__all__ = ["ConfigError", "UsageError", "run_check"]
