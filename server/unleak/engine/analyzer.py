@@ -4,30 +4,44 @@ classification of leaks into rule codes."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 from unleak.engine import messages
 from unleak.engine.catalogue import (
+    DEFAULT_CATALOGUE,
     LOCKS,
-    METHOD_FACTORIES,
     TERMINATORS,
-    TYPED_METHOD_FACTORIES,
     Catalogue,
 )
-from unleak.engine.cfg import CFGBuilder
+from unleak.engine.cfg import ITER, WITH, CFGBuilder, Node
 from unleak.engine.effects import EffectBuilder, Scope, call_type, expr_text
 from unleak.engine.findings import Finding, Related, Severity, Span
-from unleak.engine.names import NameResolver
+from unleak.engine.names import NameResolver, iter_statements
 from unleak.engine.ownership import FunctionFlow, Leak, SiteResult
 from unleak.engine.parsing import ParsedModule, parse_module
 from unleak.engine.settings import Settings
 from unleak.engine.source import SourceText
-from unleak.engine.summaries import ModuleSummaries, walk_body
+from unleak.engine.summaries import ModuleSummaries
+from unleak.engine.triggers import TriggerIndex, base_words
+
+_BASE_WORDS: dict[int, frozenset[str]] = {}
+_NESTED_IMPORT = re.compile(r"^[ \t]+(?:import|from)[ \t]", re.M)
+
+
+def _base_words(catalogue: Catalogue) -> frozenset[str]:
+    # The default catalogue's words are computed once per process.
+    key = len(catalogue.factories) if catalogue.factories.keys() == DEFAULT_CATALOGUE.factories.keys() else -1
+    if key in _BASE_WORDS:
+        return _BASE_WORDS[key]
+    words = frozenset(base_words(catalogue))
+    if key != -1:
+        _BASE_WORDS[key] = words
+    return words
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-_TYPED_METHODS = frozenset(m for _, m in TYPED_METHOD_FACTORIES) | frozenset(METHOD_FACTORIES)
 _ANNOTATION_TYPES = {
     "pathlib.Path": "pathlib.Path",
     "pathlib.PurePath": "pathlib.Path",
@@ -51,21 +65,66 @@ class Unit:
 
 class ModuleAnalysis:
     def __init__(self, text: str, path: str, settings: Settings, module_name: str = "") -> None:
+        self._added_words: list[str] = []
         self.path = path
         self.settings = settings
         self.source = SourceText(text)
         self.parsed: ParsedModule = parse_module(text)
         tree = self.parsed.tree
-        self.resolver = NameResolver(tree, module_name)
+        nested_imports = [text.count("\n", 0, m.start()) + 1 for m in _NESTED_IMPORT.finditer(text)]
+        self.resolver = NameResolver(tree, module_name, nested_imports)
         self.catalogue = (
             Catalogue.with_extras(settings.extra_resources) if settings.extra_resources else Catalogue()
         )
         external = {k: v for k, v in settings.external_summaries.items()}
         self.summaries = ModuleSummaries(tree, self.resolver, self.catalogue, external)  # type: ignore[arg-type]
-        self._module_types()
+        self.triggers = TriggerIndex(text, self._trigger_words())
+        if self.triggers:
+            self._module_types()
+            self._add_local_triggers()
+
+    def _trigger_words(self) -> set[str]:
+        words = set(_base_words(self.catalogue))
+        factories = self.catalogue.factories
+        words |= {local for local, target in self.resolver.imports.items() if target in factories}
+        words |= {q.rsplit(".", 1)[-1] for q in self.summaries.external}
+        return words
+
+    def _add_local_triggers(self) -> None:
+        """Local functions returning fresh resources, and resource classes, trigger too."""
         from unleak.engine.classes import register_resource_classes
 
+        summaries = self.summaries
+        for _ in range(2):
+            words: set[str] = set()
+            for name, node in summaries.defs.items():
+                if self.triggered(node):
+                    summary = summaries.functions.get(name)
+                    if summary is not None and summary.returns:
+                        words.add(name)
+            for cname, cnode in summaries.class_defs.items():
+                if not self.triggered(cnode):
+                    continue
+                cls = summaries.classes.get(cname)
+                for m in cnode.body:
+                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.triggered(m):
+                        msum = cls.methods.get(m.name) if cls is not None else None
+                        if msum is not None and msum.returns:
+                            words.add(m.name)
+            words -= set(self._added_words)
+            if not words:
+                break
+            self._added_words.extend(words)
+            self.triggers.add(words)
+        before = set(self.catalogue.types)
         register_resource_classes(self)
+        classes = [t.split(":", 1)[1] for t in self.catalogue.types if t not in before]
+        if classes:
+            self.triggers.add(classes)
+
+    def triggered(self, node: ast.AST) -> bool:
+        first = getattr(node, "lineno", 1)
+        return self.triggers.any_between(first, getattr(node, "end_lineno", None) or first)
 
     # -- units ----------------------------------------------------------------------------
 
@@ -78,12 +137,14 @@ class ModuleAnalysis:
 
         def visit(body: list[ast.stmt], class_name: str | None) -> None:
             for stmt in body:
-                for node in _defs_in(stmt):
+                if not self.triggered(stmt):
+                    continue
+                for node in iter_statements([stmt], nested=False):
                     if isinstance(node, ast.ClassDef):
                         end = node.end_lineno or node.lineno
                         units.append(Unit(node, node.body, node.name, True, end))
                         visit(node.body, node.name)
-                    else:
+                    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                         end = node.end_lineno or node.lineno
                         units.append(Unit(node, node.body, class_name, False, end))
                         visit(node.body, None)
@@ -102,40 +163,41 @@ class ModuleAnalysis:
     def site_results(self) -> list[SiteResult]:
         out: list[SiteResult] = []
         for unit in self.units:
-            if not self._has_candidates(unit):
+            if not self._unit_triggered(unit):
                 continue
             scope = self.scope_for(unit)
             builder = EffectBuilder(scope)
             cfg = CFGBuilder(self._is_terminator).build(unit.body, unit.last_line)
-            flow = FunctionFlow(cfg, builder)
+            flow = FunctionFlow(cfg, builder, self._node_may_acquire)
             if not flow.sites:
                 continue
+            results = flow.analyse()
             _name_sites(flow)
-            out.extend(flow.analyse())
+            out.extend(results)
         return out
+
+    def _node_may_acquire(self, node: Node) -> bool:
+        tree = node.ast
+        if node.kind == ITER:
+            tree = getattr(tree, "target", None)
+        elif node.kind == WITH:
+            tree = getattr(tree, "context_expr", None)
+        elif isinstance(tree, (ast.ExceptHandler, ast.pattern)):
+            return False
+        return tree is not None and self.triggered(tree)
+
+    def _unit_triggered(self, unit: Unit) -> bool:
+        if isinstance(unit.node, (ast.Module, ast.ClassDef)):
+            return any(
+                self.triggered(stmt)
+                for stmt in unit.body
+                if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            )
+        return self.triggered(unit.node)
 
     def _is_terminator(self, func: ast.expr) -> bool:
         qual = self.resolver.qualify(func)
         return qual is not None and qual in TERMINATORS
-
-    def _has_candidates(self, unit: Unit) -> bool:
-        """Cheap pre-check: does the unit contain anything that could acquire?"""
-        factories = self.catalogue.factories
-        nodes = walk_body(unit.node) if not isinstance(unit.node, ast.Module) else _walk_module(unit.node)
-        for n in nodes:
-            if not isinstance(n, ast.Call):
-                continue
-            func = n.func
-            if isinstance(func, ast.Attribute):
-                if func.attr in _TYPED_METHODS or func.attr in ("acquire", "accept"):
-                    return True
-            elif isinstance(func, ast.Name):
-                if func.id in self.summaries.defs or func.id in self.summaries.class_defs:
-                    return True
-            qual = self.resolver.qualify(func)
-            if qual is not None and (qual in factories or qual in self.summaries.external):
-                return True
-        return False
 
     def scope_for(self, unit: Unit) -> Scope:
         scope = Scope(
@@ -154,8 +216,8 @@ class ModuleAnalysis:
                     qual = self.resolver.qualify(arg.annotation)
                     if qual in _ANNOTATION_TYPES:
                         scope.var_types[arg.arg] = _ANNOTATION_TYPES[qual]
-        nodes = walk_body(node) if not isinstance(node, ast.Module) else _walk_module(node)
-        for n in nodes:
+        body = node.body if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) else []
+        for n in iter_statements(body, nested=False):
             if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
                 value = n.value.value if isinstance(n.value, ast.Await) else n.value
                 if isinstance(value, ast.Call):
@@ -172,14 +234,16 @@ class ModuleAnalysis:
                                 scope.var_types[item.optional_vars.id] = t
             elif isinstance(n, (ast.Global, ast.Nonlocal)):
                 scope.global_names.update(n.names)
-            elif (
-                isinstance(n, ast.Call)
-                and isinstance(n.func, ast.Attribute)
-                and n.func.attr == LOCKS.release
-                and isinstance(n.func.value, (ast.Name, ast.Attribute))
-                and not n.args
-            ):
-                scope.lock_keys.add(expr_text(n.func.value))
+            elif isinstance(n, ast.Expr):
+                call = n.value.value if isinstance(n.value, ast.Await) else n.value
+                if (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Attribute)
+                    and call.func.attr == LOCKS.release
+                    and isinstance(call.func.value, (ast.Name, ast.Attribute))
+                    and not call.args
+                ):
+                    scope.lock_keys.add(expr_text(call.func.value))
         return scope
 
     def class_attr_types(self, class_name: str) -> dict[str, str]:
@@ -190,7 +254,7 @@ class ModuleAnalysis:
         cls = self.summaries.class_defs.get(class_name)
         if cls is not None:
             scope = Scope(self.resolver, self.catalogue, self.summaries, class_name=class_name)
-            for n in ast.walk(cls):
+            for n in iter_statements(cls.body):
                 if (
                     isinstance(n, ast.Assign)
                     and len(n.targets) == 1
@@ -291,37 +355,13 @@ def classify(res: SiteResult) -> tuple[str, Leak]:
 
 
 def _name_sites(flow: FunctionFlow) -> None:
-    for effects in flow.effects:
+    for effects in flow.computed_effects():
         for eff in effects:
             if eff[0] == "bind":
                 for src in eff[2]:
                     info = flow.sites.get(src) if isinstance(src, tuple) else None
                     if info is not None and info.var is None:
                         info.var = eff[1]
-
-
-def _defs_in(stmt: ast.stmt) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:
-    """Function and class definitions directly under a statement (through if/try/with...)."""
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        yield stmt
-        return
-    for child in ast.iter_child_nodes(stmt):
-        if isinstance(child, ast.stmt):
-            yield from _defs_in(child)
-        elif isinstance(child, (ast.ExceptHandler, ast.match_case)):
-            for sub in child.body:
-                yield from _defs_in(sub)
-
-
-def _walk_module(tree: ast.Module) -> list[ast.AST]:
-    out: list[ast.AST] = []
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            out.extend(stmt.decorator_list)
-            continue
-        out.extend(walk_body(stmt))
-        out.append(stmt)
-    return out
 
 
 def analyse_module(text: str, path: str, settings: Settings) -> list[Finding]:

@@ -205,7 +205,6 @@ TYPED_METHOD_FACTORIES: dict[tuple[str, str], Factory] = {
     ("tarfile.TarFile", "extractfile"): Factory("file"),
     ("urllib.request.OpenerDirector", "open"): Factory("response"),
     ("http_connection", "getresponse"): Factory("response"),
-    ("session", "get"): Factory("resource", wrapper=True),  # placeholder: responses not tracked
 }
 
 # Calls of these constructors produce objects of a known class (for typed method lookups).
@@ -310,10 +309,25 @@ class Catalogue:
         return cat
 
     def release_methods(self) -> frozenset[str]:
-        out: set[str] = set()
+        return self._release_index()[0]
+
+    @property
+    def release_functions(self) -> frozenset[str]:
+        return self._release_index()[1]
+
+    def _release_index(self) -> tuple[frozenset[str], frozenset[str]]:
+        # Types can be added (resource classes), so the cache is keyed on their number.
+        cached = self.__dict__.get("_release_cache")
+        if cached is not None and cached[0] == len(self.types):
+            return cached[1]  # type: ignore[no-any-return]
+        methods: set[str] = set()
+        functions: set[str] = set()
         for t in self.types.values():
-            out |= t.release
-        return frozenset(out)
+            methods |= t.release
+            functions |= t.release_functions
+        index = (frozenset(methods), frozenset(functions))
+        self.__dict__["_release_cache"] = (len(self.types), index)
+        return index
 
 
 DEFAULT_CATALOGUE = Catalogue()

@@ -39,6 +39,7 @@ class Node:
     is_async: bool = False
 
 
+_NEVER_RAISE = (ast.Pass, ast.Global, ast.Nonlocal, ast.Break, ast.Continue, ast.ExceptHandler, ast.pattern)
 _RAISING = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.Subscript, ast.Raise, ast.Assert)
 
 
@@ -128,11 +129,13 @@ class CFGBuilder:
     def _simple(self, stmt: ast.AST, succ: int, ctx: _Ctx, kind: str = STMT) -> int:
         g = self.g
         nid = g.add(kind, stmt)
-        g.nodes[nid].succ.append(succ)
-        if can_raise(stmt):
-            g.nodes[nid].exc = ctx.exc()
-            if contains_yield(stmt):
-                g.nodes[nid].exc_event = "yield"
+        node = g.nodes[nid]
+        node.succ.append(succ)
+        if not isinstance(stmt, _NEVER_RAISE):
+            # Whether it really can raise is decided lazily by the dataflow (can_raise).
+            node.exc = ctx.exc()
+            if isinstance(getattr(stmt, "value", None), (ast.Yield, ast.YieldFrom, ast.Await)) and contains_yield(stmt):
+                node.exc_event = "yield"
         return nid
 
     def stmt(self, s: ast.stmt, succ: int, ctx: _Ctx) -> int:  # noqa: C901 - a dispatch table
@@ -183,8 +186,7 @@ class CFGBuilder:
             # The iterable is evaluated once, before the loop.
             head = g.add(STMT, s.iter)
             g.nodes[head].succ.append(it)
-            if can_raise(s.iter):
-                g.nodes[head].exc = ctx.exc()
+            g.nodes[head].exc = ctx.exc()
             return head
         if isinstance(s, (ast.With, ast.AsyncWith)):
             return self._with(s, s.items, succ, ctx)
@@ -204,8 +206,7 @@ class CFGBuilder:
         g = self.g
         nid = g.add(TEST, test)
         g.nodes[nid].succ.extend([then, other])
-        if can_raise(test):
-            g.nodes[nid].exc = ctx.exc()
+        g.nodes[nid].exc = ctx.exc()
         return nid
 
     def _with(self, s: ast.With | ast.AsyncWith, items: list[ast.withitem], succ: int, ctx: _Ctx) -> int:
@@ -274,8 +275,7 @@ class CFGBuilder:
             nxt = nid
         head = g.add(STMT, s.subject)
         g.nodes[head].succ.append(nxt)
-        if can_raise(s.subject):
-            g.nodes[head].exc = ctx.exc()
+        g.nodes[head].exc = ctx.exc()
         return head
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from unleak.engine.catalogue import BORROWERS, ResourceType
 from unleak.engine.effects import Scope, call_type, expr_text
 from unleak.engine.findings import Finding, Related
+from unleak.engine.names import iter_statements
 
 if TYPE_CHECKING:
     from unleak.engine.analyzer import ModuleAnalysis
@@ -35,10 +36,17 @@ def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
     defs = module.summaries.class_defs
     for name, node in defs.items():
         info = ClassResources(node)
+        if not module.triggered(node):
+            out[name] = info
+            continue
         scope = Scope(module.resolver, module.catalogue, module.summaries, class_name=name)
-        for method in node.body:
-            if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                _scan_method(method, scope, module, info)
+        methods = [m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        for method in methods:
+            if module.triggered(method):
+                _scan_acquisitions(method, scope, module, info)
+        if info.acquired:
+            for method in methods:
+                _scan_handling(method, module, info)
         out[name] = info
     # Releases in local base classes and subclasses count; unknown bases might release.
     for name, info in out.items():
@@ -59,15 +67,11 @@ def _bases(node: ast.ClassDef) -> list[str]:
     return [expr_text(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases]
 
 
-def _scan_method(
+def _scan_acquisitions(
     method: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope, module: ModuleAnalysis, info: ClassResources
 ) -> None:
-    parents: dict[ast.AST, ast.AST] = {}
     local_types: dict[str, str] = {}
-    release_names = module.catalogue.release_methods()
-    for parent in ast.walk(method):
-        for child in ast.iter_child_nodes(parent):
-            parents[child] = parent
+    for parent in iter_statements(method.body, nested=False):
         if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
             value = parent.value.value if isinstance(parent.value, ast.Await) else parent.value
             target = parent.targets[0]
@@ -82,6 +86,14 @@ def _scan_method(
             elif isinstance(value, ast.Name) and value.id in local_types and _self_attr(target):
                 attr = target.attr  # type: ignore[union-attr]
                 info.acquired.setdefault(attr, (_find_call(method, value.id), method.name, local_types[value.id]))
+
+
+def _scan_handling(method: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleAnalysis, info: ClassResources) -> None:
+    parents: dict[ast.AST, ast.AST] = {}
+    release_names = module.catalogue.release_methods()
+    for parent in ast.walk(method):
+        for child in ast.iter_child_nodes(parent):
+            parents[child] = parent
     for node in ast.walk(method):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "vars"):
             info.handled.add("*")

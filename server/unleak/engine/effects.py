@@ -35,10 +35,13 @@ EMPTY: Sources = frozenset()
 class SiteInfo:
     site: Site
     type: ResourceType
-    node: ast.expr
-    callee: str
+    node: ast.Call
     var: str | None = None
     lock_key: str | None = None  # set for lock acquisitions
+
+    @property
+    def callee(self) -> str:
+        return callee_name(self.node)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,14 @@ Effect = tuple  # type: ignore[type-arg]  # small tagged tuples, see module docs
 
 
 def expr_text(node: ast.expr) -> str:
+    parts: list[str] = []
+    cur: ast.expr = node
+    while isinstance(cur, ast.Attribute):
+        parts.append(cur.attr)
+        cur = cur.value
+    if isinstance(cur, ast.Name):
+        parts.append(cur.id)
+        return ".".join(reversed(parts))
     try:
         return ast.unparse(node)
     except Exception:  # pragma: no cover - unparse is total on parsed trees
@@ -303,90 +314,105 @@ class EffectBuilder:
             kw[k.arg or "**"] = self.expr(k.value)
         return pos, kw
 
-    def _call(self, call: ast.Call) -> Val:  # noqa: C901 - classification cascade
+    def _call(self, call: ast.Call) -> Val:
         func = call.func
         scope = self.scope
+        qual = scope.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
         if isinstance(func, ast.Attribute):
             method = func.attr
-            recv_node = func.value
-            lock_key = self._lock_key(recv_node) if method in (LOCKS.acquire, LOCKS.release) else None
-            recv = self.expr(recv_node)
-            pos, kw = self._args(call)
-            all_args = _union(pos, kw)
-            if lock_key is not None:
-                if method == LOCKS.acquire:
-                    return self._lock_acquire(call, lock_key, pos, kw)
-                self.effects.append(("lock_rel", lock_key))
-                return NONE
-            qual = scope.resolver.qualify(func)
-            if qual is not None and qual in scope.catalogue.factories:
-                return self._acquire(call, scope.catalogue.factories[qual], pos, kw)
-            rtype = self._type_of(recv_node)
-            typed = TYPED_METHOD_FACTORIES.get((rtype or "", method))
-            if typed is not None:
-                self._borrow_effects()
-                return self._acquire(call, typed, pos, kw)
-            if method in METHOD_FACTORIES and (method != "pop_all" or rtype == "exit_stack"):
-                return self._acquire(call, METHOD_FACTORIES[method], pos, kw)
-            if method == "accept" and not call.args and rtype is None and not isinstance(recv_node, ast.Call):
-                return self._acquire(call, Factory("socket", elements=("socket", None)), pos, kw)
-            summary = self._method_summary(recv_node, method)
-            if summary is not None:
-                return self._apply_summary(call, summary, pos, kw)
-            if qual is not None and qual in REGISTRARS:
-                self._escape(all_args)
-                return NONE
-            if qual is not None and qual in BORROWERS:
-                return NONE
-            if recv.sources:
-                self.effects.append(("method", recv.sources, method, all_args))
-            rt = scope.catalogue.types.get(rtype or "")
-            if rt is not None:
-                if method in rt.owning_methods:
-                    self._escape(all_args)
-                return NONE
-            if method in BORROWING_METHODS or method in self.release_names:
-                return NONE
-            if all_args:
-                # An unknown method may keep what it is given (self.files.append(f)).
-                self.effects.append(("pass", all_args))
-            return NONE
-        qual = scope.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
-        if not isinstance(func, ast.Name):
-            self.expr(func)
+            lock_key = self._lock_key(func.value) if method in (LOCKS.acquire, LOCKS.release) else None
+            recv = self.expr(func.value)
+        else:
+            method, lock_key, recv = "", None, NONE
+            if not isinstance(func, ast.Name):
+                self.expr(func)
         pos, kw = self._args(call)
         all_args = _union(pos, kw)
-        if isinstance(func, ast.Name):
-            summary = scope.summaries.functions.get(func.id) if func.id not in scope.var_types else None
-            if summary is not None and func.id in scope.resolver.module_defs:
-                return self._apply_summary(call, summary, pos, kw)
-            cls = scope.summaries.classes.get(func.id)
-            if cls is not None and func.id in scope.resolver.module_defs:
-                type_name = f"class:{func.id}"
-                if type_name in scope.catalogue.types:
-                    self._escape(all_args)
-                    return self._acquire(call, Factory(type_name), pos, kw)
+        if lock_key is not None:
+            if method == LOCKS.acquire:
+                return self._lock_acquire(call, lock_key)
+            self.effects.append(("lock_rel", lock_key))
+            return NONE
         if qual is not None:
-            if qual in scope.catalogue.factories:
-                return self._acquire(call, scope.catalogue.factories[qual], pos, kw)
-            ext = scope.summaries.external.get(qual)
-            if ext is not None:
-                return self._apply_summary(call, ext, pos, kw)
-            if qual in REGISTRARS:
-                self._escape(all_args)
-                return NONE
-            if qual in BORROWERS:
-                return NONE
-            for rt in scope.catalogue.types.values():
-                if qual in rt.release_functions:
-                    self.effects.append(("release_fn", all_args, qual))
-                    return NONE
+            known = self._qualified_call(call, qual, pos, kw, all_args)
+            if known is not None:
+                return known
+        if isinstance(func, ast.Attribute):
+            return self._method_call(call, func, recv, pos, kw, all_args)
+        if isinstance(func, ast.Name) and func.id in scope.resolver.module_defs:
+            local = self._local_call(call, func.id, pos, kw, all_args)
+            if local is not None:
+                return local
         if all_args:
             self.effects.append(("pass", all_args))
         return NONE
 
-    def _borrow_effects(self) -> None:
+    def _qualified_call(
+        self, call: ast.Call, qual: str, pos: list[Val], kw: dict[str, Val], all_args: Sources
+    ) -> Val | None:
+        """Calls the catalogue knows by their qualified name (None: not one of them)."""
+        scope = self.scope
+        factory = scope.catalogue.factories.get(qual)
+        if factory is not None:
+            return self._acquire(call, factory, pos, kw)
+        ext = scope.summaries.external.get(qual)
+        if ext is not None:
+            return self._apply_summary(call, ext, pos, kw)
+        if qual in scope.catalogue.release_functions:
+            self.effects.append(("release_fn", all_args, qual))
+            return NONE
+        if qual in REGISTRARS:
+            self._escape(all_args)
+            return NONE
+        if qual in BORROWERS:
+            return NONE
         return None
+
+    def _local_call(
+        self, call: ast.Call, name: str, pos: list[Val], kw: dict[str, Val], all_args: Sources
+    ) -> Val | None:
+        scope = self.scope
+        if name in scope.var_types:
+            return None
+        summary = scope.summaries.functions.get(name)
+        if summary is not None:
+            return self._apply_summary(call, summary, pos, kw)
+        type_name = f"class:{name}"
+        if type_name in scope.catalogue.types:
+            self._escape(all_args)
+            return self._acquire(call, Factory(type_name), pos, kw)
+        return None
+
+    def _method_call(
+        self, call: ast.Call, func: ast.Attribute, recv: Val, pos: list[Val], kw: dict[str, Val], all_args: Sources
+    ) -> Val:
+        scope = self.scope
+        method = func.attr
+        recv_node = func.value
+        rtype = self._type_of(recv_node)
+        typed = TYPED_METHOD_FACTORIES.get((rtype or "", method))
+        if typed is not None:
+            return self._acquire(call, typed, pos, kw)
+        if method in METHOD_FACTORIES and (method != "pop_all" or rtype == "exit_stack"):
+            return self._acquire(call, METHOD_FACTORIES[method], pos, kw)
+        if method == "accept" and not call.args and rtype is None and not isinstance(recv_node, ast.Call):
+            return self._acquire(call, Factory("socket", elements=("socket", None)), pos, kw)
+        summary = self._method_summary(recv_node, method)
+        if summary is not None:
+            return self._apply_summary(call, summary, pos, kw)
+        if recv.sources:
+            self.effects.append(("method", recv.sources, method, all_args))
+        rt = scope.catalogue.types.get(rtype or "")
+        if rt is not None:
+            if method in rt.owning_methods:
+                self._escape(all_args)
+            return NONE
+        if method in BORROWING_METHODS or method in self.release_names:
+            return NONE
+        if all_args:
+            # An unknown method may keep what it is given (self.files.append(f)).
+            self.effects.append(("pass", all_args))
+        return NONE
 
     def _acquire(self, call: ast.Call, factory: Factory, pos: list[Val], kw: dict[str, Val]) -> Val:
         owned: set[Source] = set()
@@ -394,10 +420,7 @@ class EffectBuilder:
             v = pos[key] if isinstance(key, int) and key < len(pos) else kw.get(str(key)) if isinstance(key, str) else None
             if v is not None:
                 owned |= v.sources
-        rest = _union(pos, kw) - owned
-        if rest:
-            # Other arguments (paths, modes, fileobj= of a non-owning wrapper) are borrowed.
-            pass
+        # Other arguments (paths, modes, fileobj= of a non-owning wrapper) are borrowed.
         if owned:
             self.effects.append(("transfer", frozenset(owned)))
         if factory.wrapper and not self._is_resourceful(owned):
@@ -414,7 +437,7 @@ class EffectBuilder:
                 sites.append(EMPTY)
                 continue
             site: Site = (call.lineno, call.col_offset, i if factory.elements else -1)
-            self.sites.setdefault(site, SiteInfo(site, rtype, call, callee_name(call)))
+            self.sites.setdefault(site, SiteInfo(site, rtype, call))
             self.effects.append(("acq", site, False))
             sites.append(frozenset({site}))
             all_sites.add(site)
@@ -465,10 +488,10 @@ class EffectBuilder:
             return text
         return None
 
-    def _lock_acquire(self, call: ast.Call, key: str, pos: list[Val], kw: dict[str, Val]) -> Val:
+    def _lock_acquire(self, call: ast.Call, key: str) -> Val:
         site: Site = (call.lineno, call.col_offset, -2)
         lock_type = ResourceType("lock", "lock", frozenset({LOCKS.release}), supports_with=True)
-        self.sites.setdefault(site, SiteInfo(site, lock_type, call, callee_name(call), lock_key=key))
+        self.sites.setdefault(site, SiteInfo(site, lock_type, call, lock_key=key))
         conditional = _conditional_acquire(call)
         self.effects.append(("lock_acq", site, key, conditional))
         return Val(frozenset({site})) if conditional else NONE

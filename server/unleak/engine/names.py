@@ -12,12 +12,14 @@ _BUILTINS = frozenset(dir(builtins))
 class NameResolver:
     """Maps expressions to dotted qualified names using the module's import statements."""
 
-    def __init__(self, tree: ast.Module, module_name: str = "") -> None:
+    def __init__(
+        self, tree: ast.Module, module_name: str = "", nested_import_lines: list[int] | None = None
+    ) -> None:
         self.imports: dict[str, str] = {}
         self.module_name = module_name
         # Names bound at module level by something other than an import shadow builtins.
         self.module_defs: set[str] = set()
-        for node in ast.walk(tree):
+        for node in _import_statements(tree, nested_import_lines):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -64,3 +66,46 @@ class NameResolver:
             base = self.qualify(expr.value)
             return f"{base}.{expr.attr}" if base else None
         return None
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_COMPOUND = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+    ast.With, ast.AsyncWith, ast.Try, ast.Match,
+) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def iter_statements(body: list[ast.stmt], nested: bool = True) -> list[ast.stmt]:
+    """Every statement under `body` without visiting expressions; with `nested=False`, the
+    bodies of nested functions and classes are not entered (their headers are listed)."""
+    out: list[ast.stmt] = []
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        out.append(stmt)
+        if not isinstance(stmt, _COMPOUND) or (not nested and isinstance(stmt, _SCOPES)):
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            sub = getattr(stmt, name, None)
+            if sub:
+                stack.extend(reversed(sub))
+        for handler in getattr(stmt, "handlers", ()):
+            stack.extend(reversed(handler.body))
+        for case in getattr(stmt, "cases", ()):
+            stack.extend(reversed(case.body))
+    return out
+
+
+def _import_statements(tree: ast.Module, nested_lines: list[int] | None) -> list[ast.stmt]:
+    """Module-level imports, and imports nested in the statements that have any."""
+    out: list[ast.stmt] = []
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            out.append(stmt)
+        elif isinstance(stmt, _COMPOUND):
+            if nested_lines is not None:
+                end = stmt.end_lineno or stmt.lineno
+                if not any(stmt.lineno <= line <= end for line in nested_lines):
+                    continue
+            out.extend(s for s in iter_statements([stmt]) if isinstance(s, (ast.Import, ast.ImportFrom)))
+    return out

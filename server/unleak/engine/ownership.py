@@ -9,10 +9,10 @@ loses its last name, or is dropped at once, is a leak on that path.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from unleak.engine.cfg import CFG, EXIT, ITER, JUMP, RAISE_EXIT, STMT, TEST, WITH, Event
+from unleak.engine.cfg import CFG, EXIT, ITER, JUMP, RAISE_EXIT, STMT, TEST, WITH, Event, Node, can_raise
 from unleak.engine.effects import Effect, EffectBuilder, Site, SiteInfo
 
 Via = tuple[Event, ...]
@@ -58,25 +58,56 @@ Fact = tuple[str, object]  # ("falsy", name) | ("none", name) | ("unacq", site)
 
 
 class FunctionFlow:
-    """Effects and refinements of one CFG, ready to be replayed per acquisition site."""
+    """Effects and refinements of one CFG, replayed per acquisition site.
 
-    def __init__(self, cfg: CFG, builder: EffectBuilder) -> None:
+    Effects are computed up front only for nodes whose text may acquire (`may_acquire`); the
+    others, and whether a node can raise, are computed when a held resource first reaches them.
+    """
+
+    def __init__(self, cfg: CFG, builder: EffectBuilder, may_acquire: Callable[[Node], bool]) -> None:
         self.cfg = cfg
-        self.effects: list[list[Effect]] = []
+        self.builder = builder
+        n = len(cfg.nodes)
+        self._effects: list[list[Effect] | None] = [None] * n
+        self._raises: list[bool | None] = [None] * n
         self.refine: dict[int, tuple[list[Fact], list[Fact]]] = {}
+        self.site_nodes: dict[Site, set[int]] = {}
         for node in cfg.nodes:
-            if node.ast is None or node.kind in (JUMP,):
-                self.effects.append([])
-                continue
+            if node.ast is not None and node.kind != JUMP and may_acquire(node):
+                known = set(builder.sites)
+                self.effects(node.id)
+                for site in builder.sites.keys() - known:
+                    self.site_nodes.setdefault(site, set()).add(node.id)
+                for eff in self._effects[node.id] or ():
+                    if eff[0] in ("acq", "lock_acq"):
+                        self.site_nodes.setdefault(eff[1], set()).add(node.id)
+        self.sites = builder.sites
+
+    def effects(self, nid: int) -> list[Effect]:
+        cached = self._effects[nid]
+        if cached is not None:
+            return cached
+        node = self.cfg.nodes[nid]
+        out: list[Effect] = []
+        if node.ast is not None and node.kind != JUMP:
             kind = node.kind if node.kind in (ITER, WITH, TEST) else STMT
-            self.effects.append(list(builder.statement(node.ast, kind)))
+            out = list(self.builder.statement(node.ast, kind))
             if node.kind == TEST:
                 assert isinstance(node.ast, ast.expr)
-                self.refine[node.id] = (
-                    _facts(node.ast, True, builder),
-                    _facts(node.ast, False, builder),
-                )
-        self.sites = builder.sites
+                self.refine[nid] = (_facts(node.ast, True, self.builder), _facts(node.ast, False, self.builder))
+        self._effects[nid] = out
+        return out
+
+    def computed_effects(self) -> list[list[Effect]]:
+        return [e for e in self._effects if e]
+
+    def raises(self, nid: int) -> bool:
+        cached = self._raises[nid]
+        if cached is None:
+            node = self.cfg.nodes[nid]
+            cached = node.ast is not None and (node.kind in (ITER, WITH) or can_raise(node.ast))
+            self._raises[nid] = cached
+        return cached
 
     def analyse(self) -> list[SiteResult]:
         return [self._analyse_site(site, info) for site, info in self.sites.items()]
@@ -89,6 +120,7 @@ class FunctionFlow:
         work: list[tuple[int, State]] = [(cfg.entry, UNHELD)]
         seen[cfg.entry][UNHELD.key] = UNHELD
         is_lock = info.lock_key is not None
+        site_nodes = self.site_nodes.get(site, set())
         while work:
             nid, state = work.pop()
             node = cfg.nodes[nid]
@@ -100,9 +132,10 @@ class FunctionFlow:
                 if state.held:
                     leaks.add(Leak("raise", node.line, state.via, state.nonrel))
                 continue
-            effects = self.effects[nid]
+            acquires_here = nid in site_nodes
+            effects = self.effects(nid) if (state.held or acquires_here) else []
             out = state
-            if effects and (state.held or _mentions(effects, site)):
+            if effects:
                 out = self._apply(state, effects, site, info, node.line, False, leaks, result, is_lock)
             if node.kind == JUMP and node.event is not None and out.held:
                 out = State(out.held, out.aliases, _with_event(out.via, node.event), out.nonrel)
@@ -116,9 +149,9 @@ class FunctionFlow:
                         continue
                     nxt = refined
                 self._push(seen, work, succ, nxt)
-            if node.exc is not None:
+            if node.exc is not None and state.held and self.raises(nid):
                 exc_state = state
-                if effects and (state.held or _mentions(effects, site)):
+                if effects:
                     exc_state = self._apply(state, effects, site, info, node.line, True, leaks, result, is_lock)
                 if exc_state.held:
                     exc_state = State(
@@ -244,13 +277,6 @@ class FunctionFlow:
         if not held:
             return UNHELD
         return State(True, aliases, via, nonrel)
-
-
-def _mentions(effects: list[Effect], site: Site) -> bool:
-    for eff in effects:
-        if (eff[0] == "acq" or eff[0] == "lock_acq") and eff[1] == site:
-            return True
-    return False
 
 
 def _with_event(via: Via, event: Event) -> Via:

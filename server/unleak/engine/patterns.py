@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 from unleak.engine.catalogue import CACHE_DECORATORS, TASK_SPAWNERS
 from unleak.engine.effects import Scope, call_type, expr_text
 from unleak.engine.findings import Finding
+from unleak.engine.names import iter_statements
 from unleak.engine.summaries import walk_body
+from unleak.engine.triggers import TriggerIndex
 
 if TYPE_CHECKING:
     from unleak.engine.analyzer import ModuleAnalysis
@@ -18,11 +20,13 @@ if TYPE_CHECKING:
 
 def _unbound_cases(module: ModuleAnalysis) -> Iterator[tuple[ast.Call, str, ast.Try, ast.stmt]]:
     release_names = module.catalogue.release_methods()
+    if "finally" not in module.source.text:
+        return
     for unit in module.units:
-        if not isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if not isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not module.triggered(unit.node):
             continue
-        nodes = walk_body(unit.node)
-        tries = [n for n in nodes if isinstance(n, ast.Try) and n.finalbody]
+        stmts = iter_statements(unit.node.body, nested=False)
+        tries = [n for n in stmts if isinstance(n, ast.Try) and n.finalbody]
         if not tries:
             continue
         scope: Scope = module.scope_for(unit)
@@ -30,9 +34,11 @@ def _unbound_cases(module: ModuleAnalysis) -> Iterator[tuple[ast.Call, str, ast.
         for arg in ast.walk(unit.node.args):
             if isinstance(arg, ast.arg):
                 bound_lines.setdefault(arg.arg, []).append(0)
-        for n in nodes:
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                bound_lines.setdefault(n.id, []).append(n.lineno)
+        for stmt in stmts:
+            for target in _bound_targets(stmt):
+                for n in ast.walk(target):
+                    if isinstance(n, ast.Name):
+                        bound_lines.setdefault(n.id, []).append(n.lineno)
         for t in tries:
             for stmt in t.body:
                 if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
@@ -50,6 +56,18 @@ def _unbound_cases(module: ModuleAnalysis) -> Iterator[tuple[ast.Call, str, ast.
                 release = _unguarded_release(t.finalbody, name, release_names)
                 if release is not None:
                     yield value, name, t, release
+
+
+def _bound_targets(stmt: ast.stmt) -> list[ast.AST]:
+    if isinstance(stmt, ast.Assign):
+        return list(stmt.targets)
+    if isinstance(stmt, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
+        return [stmt.target]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [i.optional_vars for i in stmt.items if i.optional_vars is not None]
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return [ast.Name((a.asname or a.name).split(".")[0], ast.Store(), lineno=stmt.lineno) for a in stmt.names]
+    return []
 
 
 def _unguarded_release(body: list[ast.stmt], name: str, release_names: frozenset[str]) -> ast.stmt | None:
@@ -91,8 +109,16 @@ def unbound_in_finally(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
 
 
 def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
+    text = module.source.text
+    if "create_task" not in text and "ensure_future" not in text:
+        return
+    spawn_lines = TriggerIndex(text, ("create_task", "ensure_future"))
     for unit in module.units:
         node = unit.node
+        if not isinstance(node, ast.Module) and not spawn_lines.any_between(
+            node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+        ):
+            continue
         body_nodes = walk_body(node) if not isinstance(node, ast.Module) else [
             n for s in node.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
             for n in [s, *walk_body(s)]
@@ -140,7 +166,9 @@ def _spawns_task(call: ast.Call, module: ModuleAnalysis) -> bool:
 
 
 def cached_methods(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
-    for node in ast.walk(module.parsed.tree):
+    if "cache" not in module.source.text:
+        return
+    for node in iter_statements(module.parsed.tree.body):
         if not isinstance(node, ast.ClassDef):
             continue
         for stmt in node.body:

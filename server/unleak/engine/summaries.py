@@ -8,10 +8,12 @@ Summaries are computed lazily, on first use, with a guard against recursion.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from unleak.engine.catalogue import Catalogue
+from unleak.engine.names import iter_statements
 
 if TYPE_CHECKING:
     from unleak.engine.names import NameResolver
@@ -24,7 +26,18 @@ class FunctionSummary:
     kwonly: list[str] = field(default_factory=list)
     returns: str | None = None  # resource type of a fresh returned resource
     return_elements: tuple[str | None, ...] = ()
-    effects: dict[str, str] = field(default_factory=dict)  # param -> release|escape|borrow
+    compute_effects: Callable[[], dict[str, str]] | None = None
+    _effects: dict[str, str] | None = None
+
+    @property
+    def effects(self) -> dict[str, str]:
+        """Parameter -> release|escape|borrow, computed on first use."""
+        if self._effects is None:
+            compute, self.compute_effects = self.compute_effects, None
+            self._effects = {}
+            if compute is not None:
+                self._effects = compute()
+        return self._effects
 
     def param_effect(self, index: int | None, keyword: str | None) -> str:
         name = None
@@ -41,7 +54,7 @@ class FunctionSummary:
 class ClassSummary:
     name: str
     node: ast.ClassDef
-    methods: dict[str, FunctionSummary] = field(default_factory=dict)
+    methods: _LazyMap
 
 
 class ModuleSummaries:
@@ -83,11 +96,16 @@ class ModuleSummaries:
         node = self.class_defs.get(name)
         if node is None:
             return None
-        cls = ClassSummary(name, node)
+        methods = {
+            stmt.name: stmt for stmt in node.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+
+        def method(mname: str) -> FunctionSummary | None:
+            m = methods.get(mname)
+            return self._summarise(f"{name}.{mname}", m, name) if m is not None else None
+
+        cls = ClassSummary(name, node, _LazyMap(method))
         self._classes[name] = cls
-        for stmt in node.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                cls.methods[stmt.name] = self._summarise(f"{name}.{stmt.name}", stmt, name)
         return cls
 
     def _summarise(
@@ -105,7 +123,7 @@ class ModuleSummaries:
             return summary
         self._in_progress.add(key)
         try:
-            summary.effects = self._param_effects(node, summary)
+            summary.compute_effects = lambda: self._param_effects(node, summary)
             if not _is_generator(node) and node.name not in ("__enter__", "__aenter__", "__iter__"):
                 summary.returns, summary.return_elements = self._returns(node, class_name)
         finally:
@@ -120,7 +138,7 @@ class ModuleSummaries:
         scope = Scope(self.resolver, self.catalogue, self, class_name=class_name)
         assigned: dict[str, str] = {}
         returns: list[ast.expr] = []
-        for sub in _walk_body(node):
+        for sub in iter_statements(node.body, nested=False):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
                 target = sub.targets[0]
                 value = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
@@ -220,7 +238,13 @@ def _is_static(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 
 
 def _is_generator(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _walk_body(node))
+    for stmt in iter_statements(node.body, nested=False):
+        value = getattr(stmt, "value", None)
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, (ast.Yield, ast.YieldFrom)):
+            return True
+    return False
 
 
 def _walk_body(node: ast.AST) -> list[ast.AST]:
