@@ -71,7 +71,7 @@ class ModuleAnalysis:
         self.source = SourceText(text)
         self.parsed: ParsedModule = parse_module(text)
         tree = self.parsed.tree
-        nested_imports = [text.count("\n", 0, m.start()) + 1 for m in _NESTED_IMPORT.finditer(text)]
+        nested_imports = _match_lines(text, _NESTED_IMPORT)
         self.resolver = NameResolver(tree, module_name, nested_imports)
         self.catalogue = (
             Catalogue.with_extras(settings.extra_resources) if settings.extra_resources else Catalogue()
@@ -200,6 +200,12 @@ class ModuleAnalysis:
         return qual is not None and qual in TERMINATORS
 
     def scope_for(self, unit: Unit) -> Scope:
+        cache: dict[int, Scope] = self.__dict__.setdefault("_scopes", {})
+        if id(unit.node) not in cache:
+            cache[id(unit.node)] = self._make_scope(unit)
+        return cache[id(unit.node)]
+
+    def _make_scope(self, unit: Unit) -> Scope:
         scope = Scope(
             self.resolver,
             self.catalogue,
@@ -336,6 +342,16 @@ class ModuleAnalysis:
         default = RULES_BY_CODE[code].severity if code in RULES_BY_CODE else Severity.WARNING
         severity = self.settings.severity_for(code, default)
         return Finding(code, message, span, severity, related, None, details)
+
+
+def _match_lines(text: str, pattern: re.Pattern[str]) -> list[int]:
+    lines: list[int] = []
+    line, last = 1, 0
+    for m in pattern.finditer(text):
+        line += text.count("\n", last, m.start())
+        last = m.start()
+        lines.append(line)
+    return lines
 
 
 def classify(res: SiteResult) -> tuple[str, Leak]:

@@ -49,16 +49,15 @@ def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
                 _scan_handling(method, module, info)
         out[name] = info
     # Releases in local base classes and subclasses count; unknown bases might release.
+    bases = {name: _bases(info.node) for name, info in out.items()}
     for name, info in out.items():
-        for base in _bases(info.node):
+        for base in bases[name]:
             if base in out:
                 info.handled |= out[base].handled
+                # A subclass may release what its base class acquires.
+                out[base].handled |= info.handled
             elif base not in _NEUTRAL_BASES:
                 info.checkable = False
-    for name, info in out.items():
-        for other in out.values():
-            if name in _bases(other.node):
-                info.handled |= other.handled
     module.__dict__["_class_resources"] = out
     return out
 

@@ -230,12 +230,10 @@ class EffectBuilder:
             self.effects.append(("escape", sources))
 
     def _capture(self, node: ast.AST) -> None:
-        """A nested function or lambda that refers to a resource variable may keep it."""
-        names = frozenset(
-            n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-        )
-        if names:
-            self.effects.append(("escape", names))
+        """A nested function or lambda that refers to a resource variable may keep it.
+
+        The names it uses are only collected if a held resource reaches this point."""
+        self.effects.append(("capture", node))
 
     # -- expressions ----------------------------------------------------------------------
 
@@ -567,3 +565,18 @@ def _union(pos: list[Val], kw: dict[str, Val]) -> Sources:
     for v in kw.values():
         out |= v.sources
     return frozenset(out)
+
+
+_CAPTURED: dict[int, tuple[ast.AST, frozenset[str]]] = {}
+
+
+def captured_names(node: ast.AST) -> frozenset[str]:
+    """Names a nested function or lambda loads (cached by node identity)."""
+    hit = _CAPTURED.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    names = frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+    if len(_CAPTURED) > 4096:
+        _CAPTURED.clear()
+    _CAPTURED[id(node)] = (node, names)
+    return names

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from unleak.engine.cfg import CFG, EXIT, ITER, JUMP, RAISE_EXIT, STMT, TEST, WITH, Event, Node, can_raise
-from unleak.engine.effects import Effect, EffectBuilder, Site, SiteInfo
+from unleak.engine.effects import Effect, EffectBuilder, Site, SiteInfo, captured_names
 
 Via = tuple[Event, ...]
 _EXC_KINDS = ("exception", "raise", "yield")
@@ -235,6 +235,10 @@ class FunctionFlow:
                         held, fresh = False, False
                 elif new:
                     aliases = aliases | {name}
+            elif tag == "capture":
+                if held and aliases & captured_names(eff[1]):
+                    result.handled_somewhere = True
+                    held = False
             elif tag in ("escape", "pass", "transfer"):
                 if matches(eff[1]):
                     result.handled_somewhere = True

@@ -5,6 +5,7 @@ text costs far less than walking its syntax tree."""
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterable
 
@@ -30,11 +31,10 @@ class TriggerIndex:
         self.add(words)
 
     def add(self, words: Iterable[str]) -> None:
-        alternatives = sorted({w for w in words if w}, key=len, reverse=True)
+        alternatives = frozenset(w for w in words if w)
         if not alternatives:
             return
-        # At most one match per line: the rest of a matching line is consumed.
-        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, alternatives)) + r")\b[^\n]*")
+        pattern = _pattern(alternatives)
         text = self.text
         found: list[int] = []
         line, last = 1, 0
@@ -52,3 +52,30 @@ class TriggerIndex:
 
     def __bool__(self) -> bool:
         return bool(self.lines)
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(words: frozenset[str]) -> re.Pattern[str]:
+    # At most one match per line: the rest of a matching line is consumed.
+    return re.compile(r"\b" + _trie_regex(sorted(words)) + r"\b[^\n]*")
+
+
+def _trie_regex(words: list[str]) -> str:
+    """An alternation shaped as a trie: the regex engine branches on one character at a time
+    instead of trying every word at every position."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:  # type: ignore[type-arg]
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return build(trie)
