@@ -18,13 +18,14 @@ from unleak.engine.catalogue import (
 )
 from unleak.engine.cfg import ITER, WITH, CFGBuilder, Node
 from unleak.engine.effects import EffectBuilder, Scope, call_type, expr_text
+from unleak.engine.api import ModuleReport
 from unleak.engine.findings import Finding, Related, Severity, Span
 from unleak.engine.names import NameResolver, iter_statements
 from unleak.engine.ownership import FunctionFlow, Leak, SiteResult
 from unleak.engine.parsing import ParsedModule, parse_module
 from unleak.engine.settings import Settings
 from unleak.engine.source import SourceText
-from unleak.engine.summaries import ModuleSummaries
+from unleak.engine.summaries import FunctionSummary, ModuleSummaries
 from unleak.engine.triggers import TriggerIndex, base_words
 
 _BASE_WORDS: dict[int, frozenset[str]] = {}
@@ -67,6 +68,7 @@ class ModuleAnalysis:
     def __init__(self, text: str, path: str, settings: Settings, module_name: str = "") -> None:
         self._added_words: list[str] = []
         self.path = path
+        self.module_name = module_name
         self.settings = settings
         self.source = SourceText(text)
         self.parsed: ParsedModule = parse_module(text)
@@ -76,8 +78,12 @@ class ModuleAnalysis:
         self.catalogue = (
             Catalogue.with_extras(settings.extra_resources) if settings.extra_resources else Catalogue()
         )
-        external = {k: v for k, v in settings.external_summaries.items()}
-        self.summaries = ModuleSummaries(tree, self.resolver, self.catalogue, external)  # type: ignore[arg-type]
+        external = {
+            qual: FunctionSummary(qual, returns=spec[0], return_elements=tuple(spec[1]))
+            for qual, spec in settings.external_summaries.items()
+            if spec[0] in self.catalogue.types
+        }
+        self.summaries = ModuleSummaries(tree, self.resolver, self.catalogue, external)
         self.triggers = TriggerIndex(text, self._trigger_words())
         if self.triggers:
             self._module_types()
@@ -121,6 +127,19 @@ class ModuleAnalysis:
         classes = [t.split(":", 1)[1] for t in self.catalogue.types if t not in before]
         if classes:
             self.triggers.add(classes)
+
+    def exports(self) -> dict[str, tuple[str, tuple[str | None, ...]]]:
+        """Module-level functions returning a fresh resource of a catalogue type."""
+        if not self.module_name or not self.triggers:
+            return {}
+        out: dict[str, tuple[str, tuple[str | None, ...]]] = {}
+        for name, node in self.summaries.defs.items():
+            if not self.triggered(node):
+                continue
+            summary = self.summaries.functions.get(name)
+            if summary is not None and summary.returns and not summary.returns.startswith("class:"):
+                out[f"{self.module_name}.{name}"] = (summary.returns, summary.return_elements)
+        return out
 
     def triggered(self, node: ast.AST) -> bool:
         first = getattr(node, "lineno", 1)
@@ -380,15 +399,19 @@ def _name_sites(flow: FunctionFlow) -> None:
                         info.var = eff[1]
 
 
-def analyse_module(text: str, path: str, settings: Settings) -> list[Finding]:
+def analyse_module_report(text: str, path: str, settings: Settings, module_name: str = "") -> ModuleReport:
     from unleak.engine.suppression import apply_suppressions
     from unleak.rules import ALL_RULES
 
-    analysis = ModuleAnalysis(text, path, settings)
+    analysis = ModuleAnalysis(text, path, settings, module_name)
     findings: list[Finding] = []
     for rule in ALL_RULES:
         if settings.enabled(rule.code):
             findings.extend(rule.check(analysis))
     findings = apply_suppressions(findings, analysis.source)
     findings.sort(key=Finding.sort_key)
-    return findings
+    return ModuleReport(findings, analysis.exports(), frozenset(analysis.resolver.imports.values()))
+
+
+def analyse_module(text: str, path: str, settings: Settings) -> list[Finding]:
+    return analyse_module_report(text, path, settings).findings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tokenize
+from dataclasses import dataclass, field
 from io import BytesIO
 
 from unleak.engine.findings import Finding
@@ -27,6 +28,27 @@ def check_source(text: str, path: str = "<stdin>", settings: Settings | None = N
 
     Never raises for bad input: syntax errors become UL001 findings.
     """
-    from unleak.engine.analyzer import analyse_module
+    return analyse_source(text, path, settings).findings
 
-    return analyse_module(text, path, settings or Settings())
+
+@dataclass(frozen=True)
+class ModuleReport:
+    findings: list[Finding]
+    # Functions of this module that return a fresh resource: qualified name -> resource type
+    # and tuple element types. Other modules' calls of them are acquisitions.
+    exports: dict[str, tuple[str, tuple[str | None, ...]]] = field(default_factory=dict)
+    # Qualified names this module imports (to know which exports it may use).
+    imports: frozenset[str] = frozenset()
+
+
+def analyse_source(
+    text: str, path: str = "<stdin>", settings: Settings | None = None, module_name: str = ""
+) -> ModuleReport:
+    """Like `check_source`, also returning what other modules need to know about this one.
+
+    `module_name` (dotted) resolves relative imports and names the exports;
+    `settings.external_summaries` holds other modules' exports.
+    """
+    from unleak.engine.analyzer import analyse_module_report
+
+    return analyse_module_report(text, path, settings or Settings(), module_name)

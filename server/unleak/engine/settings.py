@@ -26,8 +26,11 @@ class Settings:
     ignore: tuple[str, ...] = ()
     severities: tuple[tuple[str, Severity], ...] = ()
     extra_resources: tuple[ExtraResource, ...] = ()
-    # Summaries of functions in other project modules, keyed by qualified name.
-    external_summaries: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    # Other project modules' functions that return a fresh resource: qualified name ->
+    # (resource type, tuple element types). Filled by front ends from `ModuleReport.exports`.
+    external_summaries: dict[str, tuple[str, tuple[str | None, ...]]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
 
     def enabled(self, code: str) -> bool:
         if self.select and not any(code.startswith(s) for s in self.select):
