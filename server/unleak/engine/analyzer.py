@@ -314,6 +314,10 @@ class ModuleAnalysis:
         for res in self.site_results:
             if not res.leaks or res.info.site[:2] in unbound:
                 continue
+            if res.info.lock_key is not None and not res.handled_somewhere:
+                # Acquired and never released in this function: handed to the caller on
+                # purpose (`__enter__`, `lock()`), not a forgotten release on some path.
+                continue
             code, leak = classify(res)
             out.append((code, res, leak))
         return out

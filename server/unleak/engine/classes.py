@@ -44,12 +44,23 @@ def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
         for method in methods:
             if module.triggered(method):
                 _scan_acquisitions(method, scope, module, info)
-        if info.acquired:
-            for method in methods:
-                _scan_handling(method, module, info)
         out[name] = info
     # Releases in local base classes and subclasses count; unknown bases might release.
     bases = {name: _bases(info.node) for name, info in out.items()}
+    related: set[str] = {name for name, info in out.items() if info.acquired}
+    changed = bool(related)
+    while changed:
+        changed = False
+        for name in out:
+            if name not in related and (
+                any(b in related for b in bases[name]) or any(name in bases[r] for r in related)
+            ):
+                related.add(name)
+                changed = True
+    for name in related:
+        for method in out[name].node.body:
+            if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                _scan_handling(method, module, out[name])
     for name, info in out.items():
         for base in bases[name]:
             if base in out:

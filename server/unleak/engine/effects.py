@@ -278,6 +278,11 @@ class EffectBuilder:
         if isinstance(e, ast.Subscript):
             base = self.expr(e.value)
             self.expr(e.slice)
+            index = e.slice.value if isinstance(e.slice, ast.Constant) else None
+            if base.elements is not None and isinstance(index, int) and -len(base.elements) <= index < len(base.elements):
+                return Val(base.elements[index])
+            if isinstance(e.value, ast.Name) and e.value.id in self.scope.var_types:
+                return NONE  # an item of a resource (`store[key]`), not the resource
             return Val(base.sources)
         if isinstance(e, ast.Starred):
             return self.expr(e.value)

@@ -98,6 +98,22 @@ class FunctionFlow:
         self._effects[nid] = out
         return out
 
+    def _is_release(self, tree: ast.AST) -> bool:
+        """`a.close()` in a `finally` that also closes `b`: treating the release as one that
+        cannot raise keeps the idiomatic sequence of releases from being reported."""
+        call = tree.value if isinstance(tree, ast.Expr) else None
+        if isinstance(call, ast.Await):
+            call = call.value
+        if not isinstance(call, ast.Call):
+            return False
+        func = call.func
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, (ast.Name, ast.Attribute)):
+            return False
+        if func.attr in self.builder.release_names or func.attr == "release":
+            return all(isinstance(a, (ast.Name, ast.Constant)) for a in call.args)
+        qual = self.builder.scope.resolver.qualify(func)
+        return qual is not None and qual in self.builder.scope.catalogue.release_functions
+
     def computed_effects(self) -> list[list[Effect]]:
         return [e for e in self._effects if e]
 
@@ -105,7 +121,10 @@ class FunctionFlow:
         cached = self._raises[nid]
         if cached is None:
             node = self.cfg.nodes[nid]
-            cached = node.ast is not None and (node.kind in (ITER, WITH) or can_raise(node.ast))
+            tree = node.ast
+            cached = tree is not None and (
+                node.kind in (ITER, WITH) or (can_raise(tree) and not self._is_release(tree))
+            )
             self._raises[nid] = cached
         return cached
 

@@ -214,15 +214,31 @@ class ModuleSummaries:
                     if isinstance(item.context_expr, ast.Name):
                         mark(item.context_expr.id, "release")
             elif isinstance(sub, (ast.Return, ast.Yield, ast.YieldFrom)) and sub.value is not None:
-                for n in ast.walk(sub.value):
-                    if isinstance(n, ast.Name):
-                        mark(n.id, "escape")
+                for n in _structural_names(sub.value):
+                    mark(n, "escape")
             elif isinstance(sub, ast.Assign):
                 if any(not isinstance(t, ast.Name) for t in sub.targets):
-                    for n in ast.walk(sub.value):
-                        if isinstance(n, ast.Name):
-                            mark(n.id, "escape")
+                    for n in _structural_names(sub.value):
+                        mark(n, "escape")
         return effects
+
+
+def _structural_names(expr: ast.expr) -> list[str]:
+    """Names whose object *is* the value (or part of a literal), not names merely used to
+    compute it: `return f` and `return (f, n)` hand `f` over; `return len(f.read())` does not."""
+    if isinstance(expr, ast.Name):
+        return [expr.id]
+    if isinstance(expr, (ast.Tuple, ast.List, ast.Set)):
+        return [n for e in expr.elts for n in _structural_names(e)]
+    if isinstance(expr, ast.Dict):
+        return [n for e in expr.values for n in _structural_names(e)]
+    if isinstance(expr, ast.IfExp):
+        return _structural_names(expr.body) + _structural_names(expr.orelse)
+    if isinstance(expr, ast.BoolOp):
+        return [n for e in expr.values for n in _structural_names(e)]
+    if isinstance(expr, (ast.Starred, ast.Await, ast.NamedExpr)):
+        return _structural_names(expr.value)
+    return []
 
 
 def _is_borrowing_call(func: ast.expr, qual: str | None) -> bool:
