@@ -121,14 +121,15 @@ def _scan_handling(method: ast.FunctionDef | ast.AsyncFunctionDef, module: Modul
             if parent.attr in release_names:
                 # Called (`self.f.close()`) or handed out (`callback(self.f.close)`).
                 info.handled.add(attr)
-                info.releasing_methods.add(method.name)
-            del grand
+                if isinstance(grand, ast.Call) and grand.func is parent:
+                    info.releasing_methods.add(method.name)
             continue
         if isinstance(parent, ast.Call):
             qual = module.resolver.qualify(parent.func)
             if node in parent.args or any(k.value is node for k in parent.keywords):
                 if qual not in BORROWERS:
                     info.handled.add(attr)
+                if qual is not None and qual in module.catalogue.release_functions:
                     info.releasing_methods.add(method.name)
             continue
         if isinstance(parent, (ast.withitem, ast.Tuple, ast.List, ast.Set, ast.Return, ast.Yield, ast.Assign,
@@ -148,6 +149,10 @@ def _find_call(method: ast.AST, name: str) -> ast.Call:
         ):
             return n.value
     raise LookupError(name)  # pragma: no cover - only called for names assigned from calls
+
+
+def _is_self(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name) and node.id == "self"
 
 
 def _self_attr(node: ast.AST) -> bool:
@@ -174,9 +179,10 @@ def register_resource_classes(module: ModuleAnalysis) -> None:
     """Classes that acquire in `__init__` and release in a method become resource types."""
     if not module.summaries.class_defs:
         return
+    release_names = module.catalogue.release_methods()
     for name, info in _class_resources(module).items():
         acquired_in_init = [a for a, (_, m, t) in info.acquired.items() if m == "__init__" and t != "lock"]
-        if not acquired_in_init:
+        if not acquired_in_init or not info.checkable:
             continue
         methods = {m.name: m for m in info.node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
         if "__del__" in methods:
@@ -197,9 +203,14 @@ def register_resource_classes(module: ModuleAnalysis) -> None:
             continue
         exits = [methods[m] for m in ("__exit__", "__aexit__") if m in methods]
         with_releases = any(
-            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and
-            (n.func.attr in release or (isinstance(n.func.value, ast.Attribute) and _self_attr(n.func.value)))
-            for m in exits for n in ast.walk(m)
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and (
+                (n.func.attr in release and _is_self(n.func.value))
+                or (n.func.attr in release_names and _self_attr(n.func.value))
+            )
+            for m in exits
+            for n in ast.walk(m)
         )
         type_name = f"class:{name}"
         module.catalogue.types[type_name] = ResourceType(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from unleak.engine.cfg import CFG, EXIT, ITER, JUMP, RAISE_EXIT, STMT, TEST, WITH, Event, Node, can_raise
+from unleak.engine.conditions import Fact as CondFact
+from unleak.engine.conditions import assignment_facts, combine, edge_facts
 from unleak.engine.effects import Effect, EffectBuilder, Site, SiteInfo, captured_names
 
 Via = tuple[Event, ...]
@@ -26,10 +28,14 @@ class State:
     aliases: frozenset[str] = frozenset()
     via: Via = ()
     nonrel: bool = False  # managed by a `with` that does not release it
+    facts: frozenset[CondFact] = frozenset()  # path conditions (see conditions.py)
 
     @property
-    def key(self) -> tuple[bool, frozenset[str], bool, bool]:
-        return (self.held, self.aliases, self.nonrel, any(e[0] in _EXC_KINDS for e in self.via))
+    def key(self) -> StateKey:
+        return (self.held, self.aliases, self.nonrel, any(e[0] in _EXC_KINDS for e in self.via), self.facts)
+
+
+StateKey = tuple[bool, frozenset[str], bool, bool, frozenset["CondFact"]]
 
 
 UNHELD = State(False)
@@ -71,6 +77,9 @@ class FunctionFlow:
         self._effects: list[list[Effect] | None] = [None] * n
         self._raises: list[bool | None] = [None] * n
         self.refine: dict[int, tuple[list[Fact], list[Fact]]] = {}
+        self.atom_names: dict[str, frozenset[str]] = {}
+        self._assign: dict[int, tuple[frozenset[str], tuple[CondFact, ...]]] = {}
+        self._tests: dict[int, tuple[list[CondFact], list[CondFact]]] = {}
         self.site_nodes: dict[Site, set[int]] = {}
         for node in cfg.nodes:
             if node.ast is not None and node.kind != JUMP and may_acquire(node):
@@ -114,6 +123,29 @@ class FunctionFlow:
         qual = self.builder.scope.resolver.qualify(func)
         return qual is not None and qual in self.builder.scope.catalogue.release_functions
 
+    def assign_info(self, nid: int) -> tuple[frozenset[str], tuple[CondFact, ...]]:
+        cached = self._assign.get(nid)
+        if cached is None:
+            node = self.cfg.nodes[nid]
+            tree = node.ast
+            if tree is None or node.kind in (JUMP, TEST):
+                cached = (frozenset(), ())
+            elif node.kind == ITER:
+                cached = assignment_facts(tree, self.atom_names)
+            else:
+                cached = assignment_facts(tree, self.atom_names)
+            self._assign[nid] = cached
+        return cached
+
+    def test_facts(self, nid: int) -> tuple[list[CondFact], list[CondFact]]:
+        cached = self._tests.get(nid)
+        if cached is None:
+            test = self.cfg.nodes[nid].ast
+            assert isinstance(test, ast.expr)
+            cached = (edge_facts(test, True, self.atom_names), edge_facts(test, False, self.atom_names))
+            self._tests[nid] = cached
+        return cached
+
     def computed_effects(self) -> list[list[Effect]]:
         return [e for e in self._effects if e]
 
@@ -135,7 +167,7 @@ class FunctionFlow:
         result = SiteResult(info)
         leaks: set[Leak] = set()
         cfg = self.cfg
-        seen: list[dict[tuple[bool, frozenset[str], bool, bool], State]] = [{} for _ in cfg.nodes]
+        seen: list[dict[StateKey, State]] = [{} for _ in cfg.nodes]
         work: list[tuple[int, State]] = [(cfg.entry, UNHELD)]
         seen[cfg.entry][UNHELD.key] = UNHELD
         is_lock = info.lock_key is not None
@@ -157,28 +189,33 @@ class FunctionFlow:
             if effects:
                 out = self._apply(state, effects, site, info, node.line, False, leaks, result, is_lock)
             if node.kind == JUMP and node.event is not None and out.held:
-                out = State(out.held, out.aliases, _with_event(out.via, node.event), out.nonrel)
+                out = replace(out, via=_with_event(out.via, node.event))
+            killed, new_facts = self.assign_info(nid)
+            if killed or new_facts:
+                facts = combine(out.facts, killed, new_facts, self.atom_names)
+                if facts is not None and facts is not out.facts:
+                    out = replace(out, facts=facts)
             succs = node.succ
             for i, succ in enumerate(succs):
                 nxt = out
-                if node.kind == TEST and nxt.held:
-                    facts = self.refine[nid][0 if i == 0 else 1]
-                    refined = _refine(nxt, facts, site, info)
-                    if refined is None:
-                        continue
-                    nxt = refined
+                if node.kind == TEST:
+                    cond = combine(nxt.facts, frozenset(), self.test_facts(nid)[i], self.atom_names)
+                    if cond is None:
+                        continue  # this branch contradicts what the path established
+                    if cond is not nxt.facts:
+                        nxt = replace(nxt, facts=cond)
+                    if nxt.held:
+                        refined = _refine(nxt, self.refine[nid][0 if i == 0 else 1], site, info)
+                        if refined is None:
+                            continue
+                        nxt = refined
                 self._push(seen, work, succ, nxt)
             if node.exc is not None and state.held and self.raises(nid):
                 exc_state = state
                 if effects:
                     exc_state = self._apply(state, effects, site, info, node.line, True, leaks, result, is_lock)
                 if exc_state.held:
-                    exc_state = State(
-                        True,
-                        exc_state.aliases,
-                        _with_event(exc_state.via, (node.exc_event, node.line)),
-                        exc_state.nonrel,
-                    )
+                    exc_state = replace(exc_state, via=_with_event(exc_state.via, (node.exc_event, node.line)))
                 self._push(seen, work, node.exc, exc_state)
         # Prefer explanations a reader acts on first: normal paths, then yields, then raises.
         result.leaks = sorted(
@@ -189,7 +226,7 @@ class FunctionFlow:
 
     @staticmethod
     def _push(
-        seen: list[dict[tuple[bool, frozenset[str], bool, bool], State]],
+        seen: list[dict[StateKey, State]],
         work: list[tuple[int, State]],
         nid: int,
         state: State,
@@ -298,8 +335,8 @@ class FunctionFlow:
             leaks.add(Leak("dropped", line, (), nonrel))
             held = False
         if not held:
-            return UNHELD
-        return State(True, aliases, via, nonrel)
+            return State(False, facts=state.facts) if state.facts else UNHELD
+        return State(True, aliases, via, nonrel, state.facts)
 
 
 def _with_event(via: Via, event: Event) -> Via:
