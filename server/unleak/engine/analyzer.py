@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from unleak.engine import messages
+from unleak.engine.api import ModuleReport
 from unleak.engine.catalogue import (
     DEFAULT_CATALOGUE,
     LOCKS,
@@ -18,7 +19,6 @@ from unleak.engine.catalogue import (
 )
 from unleak.engine.cfg import ITER, WITH, CFGBuilder, Node
 from unleak.engine.effects import EffectBuilder, Scope, call_type, expr_text
-from unleak.engine.api import ModuleReport
 from unleak.engine.findings import Finding, Related, Severity, Span
 from unleak.engine.names import NameResolver, iter_statements
 from unleak.engine.ownership import FunctionFlow, Leak, SiteResult
@@ -34,13 +34,18 @@ _NESTED_IMPORT = re.compile(r"^[ \t]+(?:import|from)[ \t]", re.M)
 
 def _base_words(catalogue: Catalogue) -> frozenset[str]:
     # The default catalogue's words are computed once per process.
-    key = len(catalogue.factories) if catalogue.factories.keys() == DEFAULT_CATALOGUE.factories.keys() else -1
+    key = (
+        len(catalogue.factories)
+        if catalogue.factories.keys() == DEFAULT_CATALOGUE.factories.keys()
+        else -1
+    )
     if key in _BASE_WORDS:
         return _BASE_WORDS[key]
     words = frozenset(base_words(catalogue))
     if key != -1:
         _BASE_WORDS[key] = words
     return words
+
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _ANNOTATION_TYPES = {
@@ -76,7 +81,9 @@ class ModuleAnalysis:
         nested_imports = _match_lines(text, _NESTED_IMPORT)
         self.resolver = NameResolver(tree, module_name, nested_imports)
         self.catalogue = (
-            Catalogue.with_extras(settings.extra_resources) if settings.extra_resources else Catalogue()
+            Catalogue.with_extras(settings.extra_resources)
+            if settings.extra_resources
+            else Catalogue()
         )
         external = {
             qual: FunctionSummary(qual, returns=spec[0], return_elements=tuple(spec[1]))
@@ -241,9 +248,17 @@ class ModuleAnalysis:
                     qual = self.resolver.qualify(arg.annotation)
                     if qual in _ANNOTATION_TYPES:
                         scope.var_types[arg.arg] = _ANNOTATION_TYPES[qual]
-        body = node.body if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) else []
+        body = (
+            node.body
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            else []
+        )
         for n in iter_statements(body, nested=False):
-            if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            if (
+                isinstance(n, ast.Assign)
+                and len(n.targets) == 1
+                and isinstance(n.targets[0], ast.Name)
+            ):
                 value = n.value.value if isinstance(n.value, ast.Await) else n.value
                 if isinstance(value, ast.Call):
                     t = call_type(value, scope)
@@ -343,7 +358,10 @@ class ModuleAnalysis:
             text = self.source.line_text(event_line)
             indent = len(text) - len(text.lstrip())
             related.append(
-                Related(Span(event_line, indent, event_line, len(text.rstrip())), messages.escape_note(res, leak))
+                Related(
+                    Span(event_line, indent, event_line, len(text.rstrip())),
+                    messages.escape_note(res, leak),
+                )
             )
         details = (
             ("resource", info.type.noun),
@@ -403,7 +421,9 @@ def _name_sites(flow: FunctionFlow) -> None:
                         info.var = eff[1]
 
 
-def analyse_module_report(text: str, path: str, settings: Settings, module_name: str = "") -> ModuleReport:
+def analyse_module_report(
+    text: str, path: str, settings: Settings, module_name: str = ""
+) -> ModuleReport:
     from unleak.engine.suppression import apply_suppressions
     from unleak.rules import ALL_RULES
 

@@ -23,7 +23,9 @@ def decode_source(data: bytes) -> str:
         raise SourceDecodeError(f"cannot decode source: {exc}") from None
 
 
-def check_source(text: str, path: str = "<stdin>", settings: Settings | None = None) -> list[Finding]:
+def check_source(
+    text: str, path: str = "<stdin>", settings: Settings | None = None
+) -> list[Finding]:
     """Analyse one module's text and return its findings, sorted by position.
 
     Never raises for bad input: syntax errors become UL001 findings.

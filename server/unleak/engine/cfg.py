@@ -25,6 +25,9 @@ TERMINATE = "terminate"  # the process ends (sys.exit, os._exit)
 Event = tuple[str, int]  # (kind, line): ("return", 7), ("exception", 5), ("break", 9), ...
 
 
+_Expr = ast.expr  # the field named `ast` below shadows the module inside the class
+
+
 @dataclass(eq=False)
 class Node:
     id: int
@@ -35,21 +38,26 @@ class Node:
     exc: int | None = None  # where an exception raised here goes
     exc_event: str = "exception"  # "exception", "raise" or "yield"
     event: Event | None = None  # for JUMP nodes
-    target: ast.expr | None = None  # ITER/WITH binding target
+    target: _Expr | None = None  # ITER/WITH binding target
     is_async: bool = False
 
 
-_NEVER_RAISE = (ast.Pass, ast.Global, ast.Nonlocal, ast.Break, ast.Continue, ast.ExceptHandler, ast.pattern)
+_NEVER_RAISE = (
+    ast.Pass,
+    ast.Global,
+    ast.Nonlocal,
+    ast.Break,
+    ast.Continue,
+    ast.ExceptHandler,
+    ast.pattern,
+)
 _RAISING = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.Subscript, ast.Raise, ast.Assert)
 
 
 def can_raise(node: ast.AST) -> bool:
     if isinstance(node, (ast.Raise, ast.Assert, ast.Import, ast.ImportFrom)):
         return True
-    for sub in _walk_shallow(node):
-        if isinstance(sub, _RAISING):
-            return True
-    return False
+    return any(isinstance(sub, _RAISING) for sub in _walk_shallow(node))
 
 
 def _walk_shallow(node: ast.AST) -> list[ast.AST]:
@@ -134,11 +142,13 @@ class CFGBuilder:
         if not isinstance(stmt, _NEVER_RAISE):
             # Whether it really can raise is decided lazily by the dataflow (can_raise).
             node.exc = ctx.exc()
-            if isinstance(getattr(stmt, "value", None), (ast.Yield, ast.YieldFrom, ast.Await)) and contains_yield(stmt):
+            if isinstance(
+                getattr(stmt, "value", None), (ast.Yield, ast.YieldFrom, ast.Await)
+            ) and contains_yield(stmt):
                 node.exc_event = "yield"
         return nid
 
-    def stmt(self, s: ast.stmt, succ: int, ctx: _Ctx) -> int:  # noqa: C901 - a dispatch table
+    def stmt(self, s: ast.stmt, succ: int, ctx: _Ctx) -> int:
         g = self.g
         if isinstance(s, ast.Return):
             jump = g.add(JUMP, s, event=("return", s.lineno))
@@ -158,7 +168,11 @@ class CFGBuilder:
                 g.nodes[nid].exc = ctx.exc()
                 g.nodes[nid].exc_event = "raise"
             return nid
-        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and self.is_terminator(s.value.func):
+        if (
+            isinstance(s, ast.Expr)
+            and isinstance(s.value, ast.Call)
+            and self.is_terminator(s.value.func)
+        ):
             nid = g.add(STMT, s)
             g.nodes[nid].succ.append(g.terminate)
             return nid
@@ -209,14 +223,20 @@ class CFGBuilder:
         g.nodes[nid].exc = ctx.exc()
         return nid
 
-    def _with(self, s: ast.With | ast.AsyncWith, items: list[ast.withitem], succ: int, ctx: _Ctx) -> int:
+    def _with(
+        self, s: ast.With | ast.AsyncWith, items: list[ast.withitem], succ: int, ctx: _Ctx
+    ) -> int:
         g = self.g
         item, rest = items[0], items[1:]
         inner_succ = succ
         inner_ctx = ctx
         if _suppresses(item.context_expr):
             inner_ctx = _Ctx(lambda: _fork(g, ctx.exc(), succ), ctx.ret, ctx.brk, ctx.cont)
-        body = self._with(s, rest, inner_succ, inner_ctx) if rest else self.block(s.body, inner_succ, inner_ctx)
+        body = (
+            self._with(s, rest, inner_succ, inner_ctx)
+            if rest
+            else self.block(s.body, inner_succ, inner_ctx)
+        )
         nid = g.add(WITH, item, target=item.optional_vars, is_async=isinstance(s, ast.AsyncWith))
         g.nodes[nid].line = item.context_expr.lineno
         g.nodes[nid].succ.append(body)

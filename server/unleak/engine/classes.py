@@ -22,7 +22,9 @@ _NEUTRAL_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "typing.Gene
 @dataclass
 class ClassResources:
     node: ast.ClassDef
-    acquired: dict[str, tuple[ast.Call, str, str]] = field(default_factory=dict)  # attr -> (call, method, type)
+    acquired: dict[str, tuple[ast.Call, str, str]] = field(
+        default_factory=dict
+    )  # attr -> (call, method, type)
     handled: set[str] = field(default_factory=set)
     releasing_methods: set[str] = field(default_factory=set)
     checkable: bool = True
@@ -58,9 +60,9 @@ def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
                 related.add(name)
                 changed = True
     for name in related:
-        for method in out[name].node.body:
-            if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                _scan_handling(method, module, out[name])
+        for member in out[name].node.body:
+            if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                _scan_handling(member, module, out[name])
     for name, info in out.items():
         for base in bases[name]:
             if base in out:
@@ -78,7 +80,10 @@ def _bases(node: ast.ClassDef) -> list[str]:
 
 
 def _scan_acquisitions(
-    method: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope, module: ModuleAnalysis, info: ClassResources
+    method: ast.FunctionDef | ast.AsyncFunctionDef,
+    scope: Scope,
+    module: ModuleAnalysis,
+    info: ClassResources,
 ) -> None:
     local_types: dict[str, str] = {}
     for parent in iter_statements(method.body, nested=False):
@@ -91,21 +96,38 @@ def _scan_acquisitions(
                     continue
                 if isinstance(target, ast.Name):
                     local_types[target.id] = rtype
-                elif _self_attr(target) and target.attr not in info.acquired:  # type: ignore[union-attr]
-                    info.acquired[target.attr] = (value, method.name, rtype)  # type: ignore[union-attr]
-            elif isinstance(value, ast.Name) and value.id in local_types and _self_attr(target):
-                attr = target.attr  # type: ignore[union-attr]
-                info.acquired.setdefault(attr, (_find_call(method, value.id), method.name, local_types[value.id]))
+                elif (
+                    isinstance(target, ast.Attribute)
+                    and _self_attr(target)
+                    and target.attr not in info.acquired
+                ):
+                    info.acquired[target.attr] = (value, method.name, rtype)
+            elif (
+                isinstance(value, ast.Name)
+                and value.id in local_types
+                and isinstance(target, ast.Attribute)
+                and _self_attr(target)
+            ):
+                attr = target.attr
+                info.acquired.setdefault(
+                    attr, (_find_call(method, value.id), method.name, local_types[value.id])
+                )
 
 
-def _scan_handling(method: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleAnalysis, info: ClassResources) -> None:
+def _scan_handling(
+    method: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleAnalysis, info: ClassResources
+) -> None:
     parents: dict[ast.AST, ast.AST] = {}
     release_names = module.catalogue.release_methods()
-    for parent in ast.walk(method):
-        for child in ast.iter_child_nodes(parent):
-            parents[child] = parent
+    for outer in ast.walk(method):
+        for child in ast.iter_child_nodes(outer):
+            parents[child] = outer
     for node in ast.walk(method):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "vars"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "vars")
+        ):
             info.handled.add("*")
         if isinstance(node, ast.Attribute) and node.attr == "__dict__":
             info.handled.add("*")
@@ -132,8 +154,23 @@ def _scan_handling(method: ast.FunctionDef | ast.AsyncFunctionDef, module: Modul
                 if qual is not None and qual in module.catalogue.release_functions:
                     info.releasing_methods.add(method.name)
             continue
-        if isinstance(parent, (ast.withitem, ast.Tuple, ast.List, ast.Set, ast.Return, ast.Yield, ast.Assign,
-                               ast.keyword, ast.Starred, ast.Dict, ast.NamedExpr, ast.AnnAssign)):
+        if isinstance(
+            parent,
+            (
+                ast.withitem,
+                ast.Tuple,
+                ast.List,
+                ast.Set,
+                ast.Return,
+                ast.Yield,
+                ast.Assign,
+                ast.keyword,
+                ast.Starred,
+                ast.Dict,
+                ast.NamedExpr,
+                ast.AnnAssign,
+            ),
+        ):
             info.handled.add(attr)
             if isinstance(parent, ast.withitem):
                 info.releasing_methods.add(method.name)
@@ -156,7 +193,11 @@ def _is_self(node: ast.AST) -> bool:
 
 
 def _self_attr(node: ast.AST) -> bool:
-    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
+    return (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "self"
+    )
 
 
 def classes_never_releasing(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
@@ -181,13 +222,23 @@ def register_resource_classes(module: ModuleAnalysis) -> None:
         return
     release_names = module.catalogue.release_methods()
     for name, info in _class_resources(module).items():
-        acquired_in_init = [a for a, (_, m, t) in info.acquired.items() if m == "__init__" and t != "lock"]
+        acquired_in_init = [
+            a for a, (_, m, t) in info.acquired.items() if m == "__init__" and t != "lock"
+        ]
         if not acquired_in_init or not info.checkable:
             continue
-        methods = {m.name: m for m in info.node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        methods = {
+            m.name: m
+            for m in info.node.body
+            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
         if "__del__" in methods:
             continue
-        release = {m for m in info.releasing_methods if m not in ("__init__", "__exit__", "__aexit__", "__del__")}
+        release = {
+            m
+            for m in info.releasing_methods
+            if m not in ("__init__", "__exit__", "__aexit__", "__del__")
+        }
         # One level of delegation: `def __exit__(self, *a): self.close()`.
         for mname, m in methods.items():
             for n in ast.walk(m):

@@ -38,7 +38,12 @@ def atom_of(test: ast.expr) -> tuple[Atom, bool, frozenset[str]] | None:
         left, right, op = test.left, test.comparators[0], test.ops[0]
         if not (_simple(left) and _simple(right)):
             return None
-        pairs = {ast.Eq: ("==", True), ast.NotEq: ("==", False), ast.Is: ("is", True), ast.IsNot: ("is", False)}
+        pairs = {
+            ast.Eq: ("==", True),
+            ast.NotEq: ("==", False),
+            ast.Is: ("is", True),
+            ast.IsNot: ("is", False),
+        }
         for cls, (sym, pol) in pairs.items():
             if isinstance(op, cls):
                 return f"{expr_text(left)} {sym} {expr_text(right)}", pol, _names(test)
@@ -91,7 +96,7 @@ def assignment_facts(
         killed.add(stmt.name)
     elif isinstance(stmt, (ast.Delete,)):
         killed |= {n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    if isinstance(stmt, (ast.Expr, ast.Assign, ast.Return)) or isinstance(stmt, ast.expr):
+    if isinstance(stmt, (ast.Expr, ast.Assign, ast.Return, ast.expr)):
         for n in ast.walk(stmt):
             if isinstance(n, ast.NamedExpr):
                 killed.add(n.target.id)
@@ -99,7 +104,10 @@ def assignment_facts(
 
 
 def combine(
-    facts: frozenset[Fact], killed: frozenset[str], new: tuple[Fact, ...] | list[Fact], names: dict[Atom, frozenset[str]]
+    facts: frozenset[Fact],
+    killed: frozenset[str],
+    new: tuple[Fact, ...] | list[Fact],
+    names: dict[Atom, frozenset[str]],
 ) -> frozenset[Fact] | None:
     """Facts after a step; None when `new` contradicts what the path already knows."""
     if killed:

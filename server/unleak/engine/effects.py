@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import Any
 
 from unleak.engine.catalogue import (
     BORROWERS,
@@ -52,7 +53,11 @@ class Val:
 
 NONE = Val()
 
-Effect = tuple  # type: ignore[type-arg]  # small tagged tuples, see module docstring
+# Small tagged tuples: ("acq", site, conditional), ("bind", name, sources), ("escape", sources),
+# ("pass", sources), ("transfer", sources), ("release", sources, method), ("release_fn",
+# sources, qualname), ("method", receiver, method, args), ("with", sources), ("del", name),
+# ("capture", node), ("lock_acq", site, key, conditional), ("lock_rel", key).
+Effect = tuple[Any, ...]
 
 
 def expr_text(node: ast.expr) -> str:
@@ -125,7 +130,7 @@ class EffectBuilder:
             self._stmt(node)
         return self.effects
 
-    def _stmt(self, s: ast.AST) -> None:  # noqa: C901 - one branch per statement type
+    def _stmt(self, s: ast.AST) -> None:
         if isinstance(s, ast.Assign):
             val = self.expr(s.value)
             for t in s.targets:
@@ -136,7 +141,9 @@ class EffectBuilder:
         elif isinstance(s, ast.AugAssign):
             val = self.expr(s.value)
             if not isinstance(s.target, ast.Name):
-                self.expr(s.target.value) if isinstance(s.target, (ast.Attribute, ast.Subscript)) else None
+                self.expr(s.target.value) if isinstance(
+                    s.target, (ast.Attribute, ast.Subscript)
+                ) else None
             self._escape(val.sources)
         elif isinstance(s, ast.Expr):
             self.expr(s.value)
@@ -174,9 +181,9 @@ class EffectBuilder:
                 self.effects.append(("bind", s.name, EMPTY))
         elif isinstance(s, ast.pattern):
             for sub in ast.walk(s):
-                name = getattr(sub, "name", None)
-                if isinstance(name, str):
-                    self.effects.append(("bind", name, EMPTY))
+                bound = getattr(sub, "name", None)
+                if isinstance(bound, str):
+                    self.effects.append(("bind", bound, EMPTY))
         elif isinstance(s, ast.expr):
             self.expr(s)
 
@@ -202,14 +209,16 @@ class EffectBuilder:
 
     def _assign(self, target: ast.expr, val: Val, with_target: bool = False) -> None:
         if isinstance(target, ast.Name):
-            if (self.scope.module_scope and not with_target) or target.id in self.scope.global_names:
+            if (
+                self.scope.module_scope and not with_target
+            ) or target.id in self.scope.global_names:
                 self._escape(val.sources)
             else:
                 self.effects.append(("bind", target.id, val.sources))
         elif isinstance(target, (ast.Tuple, ast.List)):
             elts = target.elts
             if val.elements is not None and len(val.elements) == len(elts):
-                for t, srcs in zip(elts, val.elements):
+                for t, srcs in zip(elts, val.elements, strict=False):
                     self._assign(t, Val(srcs), with_target)
             else:
                 self._escape(val.sources)
@@ -237,7 +246,7 @@ class EffectBuilder:
 
     # -- expressions ----------------------------------------------------------------------
 
-    def expr(self, e: ast.expr) -> Val:  # noqa: C901 - one branch per expression type
+    def expr(self, e: ast.expr) -> Val:
         if isinstance(e, ast.Name):
             return Val(frozenset({e.id})) if isinstance(e.ctx, ast.Load) else NONE
         if isinstance(e, ast.Call):
@@ -279,7 +288,11 @@ class EffectBuilder:
             base = self.expr(e.value)
             self.expr(e.slice)
             index = e.slice.value if isinstance(e.slice, ast.Constant) else None
-            if base.elements is not None and isinstance(index, int) and -len(base.elements) <= index < len(base.elements):
+            if (
+                base.elements is not None
+                and isinstance(index, int)
+                and -len(base.elements) <= index < len(base.elements)
+            ):
                 return Val(base.elements[index])
             if isinstance(e.value, ast.Name) and e.value.id in self.scope.var_types:
                 return NONE  # an item of a resource (`store[key]`), not the resource
@@ -323,7 +336,9 @@ class EffectBuilder:
         qual = scope.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
         if isinstance(func, ast.Attribute):
             method = func.attr
-            lock_key = self._lock_key(func.value) if method in (LOCKS.acquire, LOCKS.release) else None
+            lock_key = (
+                self._lock_key(func.value) if method in (LOCKS.acquire, LOCKS.release) else None
+            )
             recv = self.expr(func.value)
         else:
             method, lock_key, recv = "", None, NONE
@@ -387,7 +402,13 @@ class EffectBuilder:
         return None
 
     def _method_call(
-        self, call: ast.Call, func: ast.Attribute, recv: Val, pos: list[Val], kw: dict[str, Val], all_args: Sources
+        self,
+        call: ast.Call,
+        func: ast.Attribute,
+        recv: Val,
+        pos: list[Val],
+        kw: dict[str, Val],
+        all_args: Sources,
     ) -> Val:
         scope = self.scope
         method = func.attr
@@ -398,7 +419,12 @@ class EffectBuilder:
             return self._acquire(call, typed, pos, kw)
         if method in METHOD_FACTORIES and (method != "pop_all" or rtype == "exit_stack"):
             return self._acquire(call, METHOD_FACTORIES[method], pos, kw)
-        if method == "accept" and not call.args and rtype is None and not isinstance(recv_node, ast.Call):
+        if (
+            method == "accept"
+            and not call.args
+            and rtype is None
+            and not isinstance(recv_node, ast.Call)
+        ):
             return self._acquire(call, Factory("socket", elements=("socket", None)), pos, kw)
         summary = self._method_summary(recv_node, method)
         if summary is not None:
@@ -420,7 +446,13 @@ class EffectBuilder:
     def _acquire(self, call: ast.Call, factory: Factory, pos: list[Val], kw: dict[str, Val]) -> Val:
         owned: set[Source] = set()
         for key in factory.owns_args:
-            v = pos[key] if isinstance(key, int) and key < len(pos) else kw.get(str(key)) if isinstance(key, str) else None
+            v = (
+                pos[key]
+                if isinstance(key, int) and key < len(pos)
+                else kw.get(str(key))
+                if isinstance(key, str)
+                else None
+            )
             if v is not None:
                 owned |= v.sources
         # Other arguments (paths, modes, fileobj= of a non-owning wrapper) are borrowed.
@@ -449,19 +481,20 @@ class EffectBuilder:
         return Val(frozenset(all_sites))
 
     def _is_resourceful(self, sources: set[Source]) -> bool:
-        for s in sources:
-            if isinstance(s, tuple) or s in self.scope.var_types:
-                return True
-        return False
+        return any(isinstance(s, tuple) or s in self.scope.var_types for s in sources)
 
-    def _apply_summary(self, call: ast.Call, summary: FunctionSummary, pos: list[Val], kw: dict[str, Val]) -> Val:
+    def _apply_summary(
+        self, call: ast.Call, summary: FunctionSummary, pos: list[Val], kw: dict[str, Val]
+    ) -> Val:
         for i, v in enumerate(pos):
             effect = summary.param_effect(i, None)
             self._param_effect(effect, v.sources)
         for k, v in kw.items():
             self._param_effect(summary.param_effect(None, k), v.sources)
         if summary.returns is not None:
-            return self._acquire(call, Factory(summary.returns, elements=summary.return_elements), pos, {})
+            return self._acquire(
+                call, Factory(summary.returns, elements=summary.return_elements), pos, {}
+            )
         return NONE
 
     def _param_effect(self, effect: str, sources: Sources) -> None:
@@ -476,7 +509,8 @@ class EffectBuilder:
         if self.scope.class_name and isinstance(recv, ast.Name) and recv.id in ("self", "cls"):
             cls = self.scope.summaries.classes.get(self.scope.class_name)
             if cls is not None:
-                return cls.methods.get(method)
+                found: FunctionSummary | None = cls.methods.get(method)
+                return found
         return None
 
     # -- locks ----------------------------------------------------------------------------
@@ -537,11 +571,14 @@ def call_type(call: ast.Call, scope: Scope) -> str | None:
             return factory.type
     if isinstance(call.func, ast.Attribute):
         inner = call.func.value
-        if call.func.attr in PATH_RETURNING_METHODS and isinstance(inner, ast.Call):
-            if call_type(inner, scope) == "pathlib.Path":
-                return "pathlib.Path"
+        if (
+            call.func.attr in PATH_RETURNING_METHODS
+            and isinstance(inner, ast.Call)
+            and call_type(inner, scope) == "pathlib.Path"
+        ):
+            return "pathlib.Path"
     if isinstance(call.func, ast.Name):
-        summary = scope.summaries.functions.get(call.func.id)
+        summary: FunctionSummary | None = scope.summaries.functions.get(call.func.id)
         if summary is not None and summary.returns and not summary.return_elements:
             return summary.returns
     return None
@@ -558,7 +595,9 @@ def _conditional_acquire(call: ast.Call) -> bool:
     for k in call.keywords:
         if k.arg == "timeout":
             return True
-        if k.arg == "blocking" and not (isinstance(k.value, ast.Constant) and k.value.value is True):
+        if k.arg == "blocking" and not (
+            isinstance(k.value, ast.Constant) and k.value.value is True
+        ):
             return True
     return False
 
@@ -580,7 +619,9 @@ def captured_names(node: ast.AST) -> frozenset[str]:
     hit = _CAPTURED.get(id(node))
     if hit is not None and hit[0] is node:
         return hit[1]
-    names = frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+    names = frozenset(
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    )
     if len(_CAPTURED) > 4096:
         _CAPTURED.clear()
     _CAPTURED[id(node)] = (node, names)

@@ -43,7 +43,9 @@ def path_text(leak: Leak) -> str:
     if leak.kind == "deleted":
         return f"its last reference is deleted on line {leak.line}"
     exc = next((e for e in leak.via if e[0] in ("exception", "raise", "yield")), None)
-    last = next((e for e in reversed(leak.via) if e[0] not in ("exception", "raise", "yield")), None)
+    last = next(
+        (e for e in reversed(leak.via) if e[0] not in ("exception", "raise", "yield")), None
+    )
     parts: list[str] = []
     if exc is not None:
         kind, line = exc
@@ -73,9 +75,7 @@ def leak_message(code: str, res: SiteResult, leak: Leak) -> str:
         return f"lock `{info.lock_key}` acquired here is not released {path_text(leak)}"
     if code == "UL103":
         note = info.type.with_note or "does not release it"
-        return (
-            f"`with` on a {info.type.noun} {note}: {subject(info)} is not {v} {path_text(leak)}"
-        )
+        return f"`with` on a {info.type.noun} {note}: {subject(info)} is not {v} {path_text(leak)}"
     if code == "UL107":
         again = " (on the next loop iteration)" if leak.line == info.site[0] else ""
         return (
@@ -84,7 +84,10 @@ def leak_message(code: str, res: SiteResult, leak: Leak) -> str:
         )
     if code == "UL101":
         if leak.kind == "dropped":
-            return f"{info.type.noun} from `{info.callee}` is never {v}: its only reference is dropped at once"
+            return (
+                f"{info.type.noun} from `{info.callee}` is never {v}: "
+                "its only reference is dropped at once"
+            )
         if not res.handled_somewhere:
             return f"{subject(info)} is never {v}"
         return f"{subject(info)} is not {v} {path_text(leak)}"

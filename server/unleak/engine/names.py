@@ -70,8 +70,17 @@ class NameResolver:
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _COMPOUND = (
-    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
-    ast.With, ast.AsyncWith, ast.Try, ast.Match,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.Match,
 ) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 
 
@@ -107,5 +116,7 @@ def _import_statements(tree: ast.Module, nested_lines: list[int] | None) -> list
                 end = stmt.end_lineno or stmt.lineno
                 if not any(stmt.lineno <= line <= end for line in nested_lines):
                     continue
-            out.extend(s for s in iter_statements([stmt]) if isinstance(s, (ast.Import, ast.ImportFrom)))
+            out.extend(
+                s for s in iter_statements([stmt]) if isinstance(s, (ast.Import, ast.ImportFrom))
+            )
     return out

@@ -12,7 +12,19 @@ import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from unleak.engine.cfg import CFG, EXIT, ITER, JUMP, RAISE_EXIT, STMT, TEST, WITH, Event, Node, can_raise
+from unleak.engine.cfg import (
+    CFG,
+    EXIT,
+    ITER,
+    JUMP,
+    RAISE_EXIT,
+    STMT,
+    TEST,
+    WITH,
+    Event,
+    Node,
+    can_raise,
+)
 from unleak.engine.conditions import Fact as CondFact
 from unleak.engine.conditions import assignment_facts, combine, edge_facts
 from unleak.engine.effects import Effect, EffectBuilder, Site, SiteInfo, captured_names
@@ -32,7 +44,13 @@ class State:
 
     @property
     def key(self) -> StateKey:
-        return (self.held, self.aliases, self.nonrel, any(e[0] in _EXC_KINDS for e in self.via), self.facts)
+        return (
+            self.held,
+            self.aliases,
+            self.nonrel,
+            any(e[0] in _EXC_KINDS for e in self.via),
+            self.facts,
+        )
 
 
 StateKey = tuple[bool, frozenset[str], bool, bool, frozenset["CondFact"]]
@@ -70,7 +88,9 @@ class FunctionFlow:
     others, and whether a node can raise, are computed when a held resource first reaches them.
     """
 
-    def __init__(self, cfg: CFG, builder: EffectBuilder, may_acquire: Callable[[Node], bool]) -> None:
+    def __init__(
+        self, cfg: CFG, builder: EffectBuilder, may_acquire: Callable[[Node], bool]
+    ) -> None:
         self.cfg = cfg
         self.builder = builder
         n = len(cfg.nodes)
@@ -103,7 +123,10 @@ class FunctionFlow:
             out = list(self.builder.statement(node.ast, kind))
             if node.kind == TEST:
                 assert isinstance(node.ast, ast.expr)
-                self.refine[nid] = (_facts(node.ast, True, self.builder), _facts(node.ast, False, self.builder))
+                self.refine[nid] = (
+                    _facts(node.ast, True, self.builder),
+                    _facts(node.ast, False, self.builder),
+                )
         self._effects[nid] = out
         return out
 
@@ -116,7 +139,9 @@ class FunctionFlow:
         if not isinstance(call, ast.Call):
             return False
         func = call.func
-        if not isinstance(func, ast.Attribute) or not isinstance(func.value, (ast.Name, ast.Attribute)):
+        if not isinstance(func, ast.Attribute) or not isinstance(
+            func.value, (ast.Name, ast.Attribute)
+        ):
             return False
         if func.attr in self.builder.release_names or func.attr == "release":
             return all(isinstance(a, (ast.Name, ast.Constant)) for a in call.args)
@@ -142,7 +167,10 @@ class FunctionFlow:
         if cached is None:
             test = self.cfg.nodes[nid].ast
             assert isinstance(test, ast.expr)
-            cached = (edge_facts(test, True, self.atom_names), edge_facts(test, False, self.atom_names))
+            cached = (
+                edge_facts(test, True, self.atom_names),
+                edge_facts(test, False, self.atom_names),
+            )
             self._tests[nid] = cached
         return cached
 
@@ -187,7 +215,9 @@ class FunctionFlow:
             effects = self.effects(nid) if (state.held or acquires_here) else []
             out = state
             if effects:
-                out = self._apply(state, effects, site, info, node.line, False, leaks, result, is_lock)
+                out = self._apply(
+                    state, effects, site, info, node.line, False, leaks, result, is_lock
+                )
             if node.kind == JUMP and node.event is not None and out.held:
                 out = replace(out, via=_with_event(out.via, node.event))
             killed, new_facts = self.assign_info(nid)
@@ -213,14 +243,23 @@ class FunctionFlow:
             if node.exc is not None and state.held and self.raises(nid):
                 exc_state = state
                 if effects:
-                    exc_state = self._apply(state, effects, site, info, node.line, True, leaks, result, is_lock)
+                    exc_state = self._apply(
+                        state, effects, site, info, node.line, True, leaks, result, is_lock
+                    )
                 if exc_state.held:
-                    exc_state = replace(exc_state, via=_with_event(exc_state.via, (node.exc_event, node.line)))
+                    exc_state = replace(
+                        exc_state, via=_with_event(exc_state.via, (node.exc_event, node.line))
+                    )
                 self._push(seen, work, node.exc, exc_state)
         # Prefer explanations a reader acts on first: normal paths, then yields, then raises.
         result.leaks = sorted(
             leaks,
-            key=lambda lk: (lk.on_exception, not any(e[0] == "yield" for e in lk.via), lk.line, lk.kind),
+            key=lambda lk: (
+                lk.on_exception,
+                not any(e[0] == "yield" for e in lk.via),
+                lk.line,
+                lk.kind,
+            ),
         )
         return result
 
@@ -325,10 +364,9 @@ class FunctionFlow:
                     if not aliases and not is_lock:
                         leaks.add(Leak("deleted", line, via, nonrel))
                         held = False
-            elif tag == "lock_rel":
-                if held and eff[1] == info.lock_key:
-                    result.handled_somewhere = True
-                    held = False
+            elif tag == "lock_rel" and held and eff[1] == info.lock_key:
+                result.handled_somewhere = True
+                held = False
         if old_aliases is not None and old_aliases <= rebound:
             leaks.add(Leak("rebound", line, state.via, state.nonrel))
         if held and fresh and not aliases and not is_lock and not exceptional:
@@ -352,8 +390,10 @@ def _refine(state: State, facts: list[Fact], site: Site, info: SiteInfo) -> Stat
             return UNHELD
         if kind == "none" and subject in state.aliases:
             return None
-        if kind == "falsy" and subject in state.aliases and (
-            not info.type.maybe_falsy or info.lock_key is not None
+        if (
+            kind == "falsy"
+            and subject in state.aliases
+            and (not info.type.maybe_falsy or info.lock_key is not None)
         ):
             return None
     return state

@@ -51,7 +51,9 @@ def _error_from(exc: BaseException, line_offset: int) -> ParseError:
     if isinstance(exc, ValueError) and "null bytes" in str(exc):
         return ParseError("SyntaxError: source contains NUL bytes", Span(1, 0, 1, 0))
     if isinstance(exc, (RecursionError, MemoryError)):
-        return ParseError("source is too deeply nested to parse", Span(line_offset + 1, 0, line_offset + 1, 0))
+        return ParseError(
+            "source is too deeply nested to parse", Span(line_offset + 1, 0, line_offset + 1, 0)
+        )
     return ParseError(f"SyntaxError: {exc}", Span(line_offset + 1, 0, line_offset + 1, 0))
 
 
@@ -78,7 +80,9 @@ def _chunk_starts(lines: list[str], start: int, end: int, indent: str) -> list[i
     return starts
 
 
-def _parse_chunks(lines: list[str], start: int, end: int) -> tuple[list[ast.stmt], list[ParseError]]:
+def _parse_chunks(
+    lines: list[str], start: int, end: int
+) -> tuple[list[ast.stmt], list[ParseError]]:
     starts = _chunk_starts(lines, start, end, "")
     bounds = [*starts, end]
     body: list[ast.stmt] = []
@@ -149,7 +153,12 @@ def _recover_class(lines: list[str], lo: int, hi: int, errors: list[ParseError])
             # Columns are relative to the dedented chunk.
             errors[-1] = ParseError(
                 err.message,
-                Span(err.span.line, err.span.column + len(indent), err.span.end_line, err.span.end_column + len(indent)),
+                Span(
+                    err.span.line,
+                    err.span.column + len(indent),
+                    err.span.end_line,
+                    err.span.end_column + len(indent),
+                ),
             )
             continue
         for node in parsed:
@@ -158,7 +167,7 @@ def _recover_class(lines: list[str], lo: int, hi: int, errors: list[ParseError])
                     sub.col_offset += len(indent)
                     end = getattr(sub, "end_col_offset", None)
                     if end is not None:
-                        sub.end_col_offset = end + len(indent)
+                        setattr(sub, "end_col_offset", end + len(indent))  # noqa: B010
         members.extend(parsed)
     cls.body = members or cls.body
     return cls

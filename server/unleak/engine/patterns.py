@@ -23,7 +23,9 @@ def _unbound_cases(module: ModuleAnalysis) -> Iterator[tuple[ast.Call, str, ast.
     if "finally" not in module.source.text:
         return
     for unit in module.units:
-        if not isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)) or not module.triggered(unit.node):
+        if not isinstance(
+            unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)
+        ) or not module.triggered(unit.node):
             continue
         stmts = iter_statements(unit.node.body, nested=False)
         tries = [n for n in stmts if isinstance(n, ast.Try) and n.finalbody]
@@ -66,11 +68,16 @@ def _bound_targets(stmt: ast.stmt) -> list[ast.AST]:
     if isinstance(stmt, (ast.With, ast.AsyncWith)):
         return [i.optional_vars for i in stmt.items if i.optional_vars is not None]
     if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-        return [ast.Name((a.asname or a.name).split(".")[0], ast.Store(), lineno=stmt.lineno) for a in stmt.names]
+        return [
+            ast.Name((a.asname or a.name).split(".")[0], ast.Store(), lineno=stmt.lineno)
+            for a in stmt.names
+        ]
     return []
 
 
-def _unguarded_release(body: list[ast.stmt], name: str, release_names: frozenset[str]) -> ast.stmt | None:
+def _unguarded_release(
+    body: list[ast.stmt], name: str, release_names: frozenset[str]
+) -> ast.stmt | None:
     for stmt in body:
         expr = stmt.value if isinstance(stmt, ast.Expr) else None
         if isinstance(expr, ast.Await):
@@ -85,7 +92,10 @@ def _unguarded_release(body: list[ast.stmt], name: str, release_names: frozenset
             and func.attr in release_names
         ):
             return stmt
-        if any(isinstance(a, ast.Name) and a.id == name for a in expr.args) and expr_text(func) == "os.close":
+        if (
+            any(isinstance(a, ast.Name) and a.id == name for a in expr.args)
+            and expr_text(func) == "os.close"
+        ):
             return stmt
     return None
 
@@ -115,14 +125,21 @@ def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
     spawn_lines = TriggerIndex(text, ("create_task", "ensure_future"))
     for unit in module.units:
         node = unit.node
+        first = getattr(node, "lineno", 1)
         if not isinstance(node, ast.Module) and not spawn_lines.any_between(
-            node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+            first, getattr(node, "end_lineno", None) or first
         ):
             continue
-        body_nodes = walk_body(node) if not isinstance(node, ast.Module) else [
-            n for s in node.body if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            for n in [s, *walk_body(s)]
-        ]
+        body_nodes = (
+            walk_body(node)
+            if not isinstance(node, ast.Module)
+            else [
+                n
+                for s in node.body
+                if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                for n in [s, *walk_body(s)]
+            ]
+        )
         loads: set[str] | None = None
         for stmt in body_nodes:
             call: ast.expr | None = None
@@ -141,13 +158,21 @@ def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
             if bound is not None:
                 if loads is None:
                     loads = {
-                        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                        n.id
+                        for n in ast.walk(node)
+                        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
                     }
                 if bound in loads:
                     continue
-                message = f"task from `{expr_text(call.func)}()` is bound to `{bound}` but never used; it can be garbage-collected before it finishes"
+                message = (
+                    f"task from `{expr_text(call.func)}()` is bound to `{bound}` but never used; "
+                    "it can be garbage-collected before it finishes"
+                )
             else:
-                message = f"task from `{expr_text(call.func)}()` is dropped; the event loop keeps only a weak reference, so it can be garbage-collected before it finishes"
+                message = (
+                    f"task from `{expr_text(call.func)}()` is dropped; the event loop keeps only "
+                    "a weak reference, so it can be garbage-collected before it finishes"
+                )
             yield module.finding(code, message, module.source.span(call))
 
 
@@ -159,7 +184,10 @@ def _spawns_task(call: ast.Call, module: ModuleAnalysis) -> bool:
     if isinstance(func, ast.Attribute) and func.attr == "create_task":
         recv = func.value
         if isinstance(recv, ast.Call):
-            return module.resolver.qualify(recv.func) in ("asyncio.get_event_loop", "asyncio.get_running_loop")
+            return module.resolver.qualify(recv.func) in (
+                "asyncio.get_event_loop",
+                "asyncio.get_running_loop",
+            )
         text = expr_text(recv).lower()
         return text.endswith("loop")
     return False
@@ -174,16 +202,19 @@ def cached_methods(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
         for stmt in node.body:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
-            names = [module.resolver.qualify(d.func if isinstance(d, ast.Call) else d) for d in stmt.decorator_list]
+            names = [
+                module.resolver.qualify(d.func if isinstance(d, ast.Call) else d)
+                for d in stmt.decorator_list
+            ]
             if "builtins.staticmethod" in names or "builtins.classmethod" in names:
                 continue
             if not (stmt.args.posonlyargs or stmt.args.args):
                 continue
-            for deco, qual in zip(stmt.decorator_list, names):
+            for deco, qual in zip(stmt.decorator_list, names, strict=False):
                 if qual in CACHE_DECORATORS:
                     short = qual.rsplit(".", 1)[1] if qual else "cache"
                     message = (
-                        f"`@{short}` on method `{stmt.name}` keeps every `{node.name}` instance it is "
-                        "called on alive for the life of the process"
+                        f"`@{short}` on method `{stmt.name}` keeps every `{node.name}` instance "
+                        "it is called on alive for the life of the process"
                     )
                     yield module.finding(code, message, module.source.span(deco))

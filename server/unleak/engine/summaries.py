@@ -47,7 +47,9 @@ class FunctionSummary:
             name = keyword
         if name is None:
             return "escape"
-        return self.effects.get(name, "escape" if name not in self.params + self.kwonly else "borrow")
+        return self.effects.get(
+            name, "escape" if name not in self.params + self.kwonly else "borrow"
+        )
 
 
 @dataclass
@@ -97,7 +99,9 @@ class ModuleSummaries:
         if node is None:
             return None
         methods = {
-            stmt.name: stmt for stmt in node.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+            stmt.name: stmt
+            for stmt in node.body
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
 
         def method(mname: str) -> FunctionSummary | None:
@@ -180,9 +184,12 @@ class ModuleSummaries:
         effects: dict[str, str] = {}
 
         def mark(name: str, effect: str) -> None:
-            if name in names and effects.get(name) != "release":
-                if effect == "release" or name not in effects:
-                    effects[name] = effect
+            if (
+                name in names
+                and effects.get(name) != "release"
+                and (effect == "release" or name not in effects)
+            ):
+                effects[name] = effect
 
         for sub in _walk_body(node):
             if isinstance(sub, ast.Call):
@@ -193,7 +200,11 @@ class ModuleSummaries:
                     and func.attr in release_names
                 ):
                     mark(func.value.id, "release")
-                qual = self.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+                qual = (
+                    self.resolver.qualify(func)
+                    if isinstance(func, (ast.Name, ast.Attribute))
+                    else None
+                )
                 arg_names = [a.id for a in sub.args if isinstance(a, ast.Name)]
                 arg_names += [k.value.id for k in sub.keywords if isinstance(k.value, ast.Name)]
                 if not arg_names:
@@ -213,14 +224,21 @@ class ModuleSummaries:
                 for item in sub.items:
                     if isinstance(item.context_expr, ast.Name):
                         mark(item.context_expr.id, "release")
-            elif isinstance(sub, (ast.Return, ast.Yield, ast.YieldFrom)) and sub.value is not None:
-                for n in _structural_names(sub.value):
-                    mark(n, "escape")
-            elif isinstance(sub, ast.Assign):
-                if any(not isinstance(t, ast.Name) for t in sub.targets):
-                    for n in _structural_names(sub.value):
+            else:
+                # `return f`, `yield f`, `self.f = f`: the parameter itself is handed on.
+                value = _handed_on(sub)
+                if value is not None:
+                    for n in _structural_names(value):
                         mark(n, "escape")
         return effects
+
+
+def _handed_on(node: ast.AST) -> ast.expr | None:
+    if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)):
+        return node.value
+    if isinstance(node, ast.Assign) and any(not isinstance(t, ast.Name) for t in node.targets):
+        return node.value
+    return None
 
 
 def _structural_names(expr: ast.expr) -> list[str]:
