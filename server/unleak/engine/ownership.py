@@ -48,12 +48,13 @@ class State:
             self.held,
             self.aliases,
             self.nonrel,
-            any(e[0] in _EXC_KINDS for e in self.via),
+            # The kind of the first exception event, so a yield path is kept beside a raise.
+            next((e[0] for e in self.via if e[0] in _EXC_KINDS), ""),
             self.facts,
         )
 
 
-StateKey = tuple[bool, frozenset[str], bool, bool, frozenset["CondFact"]]
+StateKey = tuple[bool, frozenset[str], bool, str, frozenset["CondFact"]]
 
 
 UNHELD = State(False)

@@ -170,4 +170,10 @@ def _recover_class(lines: list[str], lo: int, hi: int, errors: list[ParseError])
                         setattr(sub, "end_col_offset", end + len(indent))  # noqa: B010
         members.extend(parsed)
     cls.body = members or cls.body
+    # The header was parsed with a stub body: the class really spans the whole chunk.
+    last = hi
+    while last > lo and not lines[last - 1].strip():
+        last -= 1
+    cls.end_lineno = last
+    cls.end_col_offset = len(lines[last - 1].rstrip("\r\n").encode("utf-8"))
     return cls
