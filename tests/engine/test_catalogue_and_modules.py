@@ -6,7 +6,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from unleak.engine.api import analyse_source, check_source
 from unleak.engine.settings import ExtraResource, Settings
 
