@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import unleak.cli.analysis
 from unleak.cli import runner
+from unleak.engine.api import ModuleReport
 
 from .helpers import LEAK, RunCli, no_traceback, run_subprocess, write
 
@@ -72,14 +73,15 @@ def test_unreadable_file_subprocess(project: Path) -> None:
 
 def test_unreadable_file(cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(project, {"secret.py": LEAK, "ok.py": "x = 1\n"})
-    real = Path.read_bytes
+    real = open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "secret.py":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def guarded_open(file: str, *args: object, **kwargs: object) -> object:
+        if Path(file).name == "secret.py":
+            raise PermissionError(13, "Permission denied", file)
+        return real(file, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    # Workers read the files (the check runs serially here: two files).
+    monkeypatch.setattr(unleak.cli.analysis, "open", guarded_open, raising=False)
     result = cli("check")
     assert result.code == 2
     assert error_lines(result.err) == ["secret.py: error: cannot read file: Permission denied"]
@@ -134,14 +136,14 @@ def test_deeply_nested_expressions(project: Path, jobs: str) -> None:
 def test_recursion_and_memory_errors_are_per_file(
     cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def check_source(text: str, path: str, settings: object) -> list[object]:
+    def analyse_source(text: str, path: str, settings: object, module: str) -> ModuleReport:
         if path == "rec.py":
             raise RecursionError("maximum recursion depth exceeded")
         if path == "mem.py":
             raise MemoryError
-        return []
+        return ModuleReport([])
 
-    monkeypatch.setattr(unleak.cli.analysis, "check_source", check_source)
+    monkeypatch.setattr(unleak.cli.analysis, "analyse_source", analyse_source)
     write(project, {"rec.py": "x = 1\n", "mem.py": "x = 1\n", "ok.py": "x = 1\n"})
     result = cli("check")
     assert result.code == 2
@@ -151,10 +153,10 @@ def test_recursion_and_memory_errors_are_per_file(
     ]
 
 
-def _boom(text: str, path: str, settings: object) -> list[object]:
+def _boom(text: str, path: str, settings: object, module: str) -> ModuleReport:
     if path.startswith("bad"):
         raise ValueError("engine bug")
-    return []
+    return ModuleReport([])
 
 
 @pytest.mark.parametrize("count", [1, runner.PARALLEL_THRESHOLD + 4])
@@ -163,7 +165,7 @@ def test_internal_error_in_one_file(
 ) -> None:
     if count > 1 and sys.platform != "linux":
         pytest.skip("workers only see the monkeypatch when forked")
-    monkeypatch.setattr(unleak.cli.analysis, "check_source", _boom)
+    monkeypatch.setattr(unleak.cli.analysis, "analyse_source", _boom)
     write(project, {f"ok{i:02}.py": "x = 1\n" for i in range(count)})
     write(project, {"bad.py": "x = 1\n"})
     result = cli("check", "-j", "2", "--no-cache")
@@ -172,17 +174,17 @@ def test_internal_error_in_one_file(
     assert "1 file could not be checked." in result.out
 
 
-def _crash(text: str, path: str, settings: object) -> list[object]:
+def _crash(text: str, path: str, settings: object, module: str) -> ModuleReport:
     if path == "crash.py":
         os._exit(3)  # what a segfault in the interpreter looks like to the pool
-    return []
+    return ModuleReport([])
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers see the monkeypatch when forked")
 def test_a_crashing_worker_costs_one_file(
     cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(unleak.cli.analysis, "check_source", _crash)
+    monkeypatch.setattr(unleak.cli.analysis, "analyse_source", _crash)
     write(project, {f"ok{i:02}.py": "x = 1\n" for i in range(runner.PARALLEL_THRESHOLD + 4)})
     write(project, {"crash.py": "x = 1\n"})
     result = cli("check", "-j", "2", "--no-cache")

@@ -1,15 +1,19 @@
-"""The result cache: round trips, keys, and robustness to corruption."""
+"""The result cache: packing findings, the single cache file, robustness to corruption."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from unleak.cli.cache import (
+    CACHE_FILE,
     Cache,
-    content_hash,
-    finding_from_json,
-    finding_to_json,
+    build_fingerprint,
+    external_hash,
+    pack_finding,
+    read_entry,
     settings_fingerprint,
+    unpack_finding,
 )
 from unleak.engine.findings import Edit, Finding, Fix, Related, Severity, Span
 from unleak.engine.settings import ExtraResource, Settings
@@ -25,21 +29,26 @@ FINDING = Finding(
 )
 
 
-def test_finding_round_trip() -> None:
-    assert finding_from_json(finding_to_json(FINDING)) == FINDING
+def entry(findings: list[Finding] | None = None) -> list[object]:
+    packed = [pack_finding(f) for f in findings or [FINDING]]
+    return [10, 123, "digest", "key", "", packed, {"m.f": ["file", []]}, ["os"]]
 
 
-def test_get_put_and_key_mismatch(tmp_path: Path) -> None:
+def test_finding_round_trip_through_json() -> None:
+    packed = json.loads(json.dumps(pack_finding(FINDING)))
+    assert unpack_finding(packed) == FINDING
+
+
+def test_save_and_load(tmp_path: Path) -> None:
     cache = Cache(tmp_path / "c")
-    key = Cache.key("a.py", settings_fingerprint(Settings()), content_hash(b"x"))
-    assert cache.get("a.py", key) is None
-    cache.put("a.py", key, [FINDING])
-    assert cache.get("a.py", key) == [FINDING]
-    other = Cache.key("a.py", settings_fingerprint(Settings()), content_hash(b"y"))
-    assert other != key
-    assert cache.get("a.py", other) is None  # the content changed
+    assert cache.load() == {}
+    cache.save({"/p/a.py": entry()})
+    files = cache.load()
+    assert list(files) == ["/p/a.py"]
+    assert read_entry(files["/p/a.py"]) == ([FINDING], {"m.f": ["file", []]}, ["os"])
     assert (tmp_path / "c" / "CACHEDIR.TAG").is_file()
     assert (tmp_path / "c" / ".gitignore").read_text() == "*\n"
+    assert [p.name for p in (tmp_path / "c").iterdir() if p.suffix == ".tmp"] == []
 
 
 def test_settings_change_the_fingerprint() -> None:
@@ -49,30 +58,56 @@ def test_settings_change_the_fingerprint() -> None:
     assert settings_fingerprint(Settings(select=("UL1",))) != base
     assert settings_fingerprint(Settings(severities=(("UL101", Severity.ERROR),))) != base
     assert settings_fingerprint(Settings(extra_resources=(ExtraResource("a.b"),))) != base
+    # Other modules' exports are keyed per file, not in the settings fingerprint.
+    assert settings_fingerprint(Settings(external_summaries={"m.f": ("file", ())})) == base
 
 
-def test_corrupt_entries_are_misses(tmp_path: Path) -> None:
+def test_external_hash() -> None:
+    assert external_hash({}) == ""
+    one = external_hash({"m.f": ["file", []]})
+    assert one and one == external_hash({"m.f": ("file", ())})
+    assert one != external_hash({"m.f": ["socket", []]})
+
+
+def test_corrupt_cache_files_are_empty(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
-    key = Cache.key("a.py", "s", "h")
-    cache.put("a.py", key, [FINDING])
-    (entry,) = (tmp_path / "v1").rglob("*.json")
     for garbage in (
         b"",
         b"{not json",
         b"[]",
-        b'{"key": "%s"}' % key.encode(),
-        b'{"key": "%s", "findings": [{"code": 1}]}' % key.encode(),
+        b'{"build": "other", "files": {}}',
+        b'{"build": "%s", "files": []}' % build_fingerprint().encode(),
         b"\xff\xfe",
     ):
-        entry.write_bytes(garbage)
-        assert cache.get("a.py", key) is None
-    cache.put("a.py", key, [FINDING])  # and is overwritten by the next run
-    assert cache.get("a.py", key) == [FINDING]
+        (tmp_path / CACHE_FILE).write_bytes(garbage)
+        assert cache.load() == {}
+    cache.save({"a": entry()})  # and is overwritten by the next run
+    assert list(cache.load()) == ["a"]
+
+
+def test_corrupt_entries_are_rejected() -> None:
+    good = entry()
+    assert read_entry(good) is not None
+    broken: list[object] = [
+        None,
+        [],
+        good[:7],
+        [*good[:5], [{"code": 1}], *good[6:]],
+        [*good[:5], [["UL101", "m", [1, 2, 3], "warning", [], None, []]], *good[6:]],
+        [*good[:5], [["UL101", "m", [1, 2, 3, 4], "loud", [], None, []]], *good[6:]],
+        [*good[:6], {"m.f": "file"}, good[7]],
+        [*good[:6], {"m.f": ["file", [1]]}, good[7]],
+        [*good[:7], "os"],
+        ["10", *good[1:]],
+        [*good[:2], None, *good[3:]],
+    ]
+    for bad in broken:
+        assert read_entry(bad) is None, bad
 
 
 def test_unwritable_cache_is_ignored(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     cache = Cache(blocker / "cache")  # cannot create a directory under a file
-    cache.put("a.py", "k", [FINDING])
-    assert cache.get("a.py", "k") is None
+    cache.save({"a": entry()})
+    assert cache.load() == {}

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import unleak.cli.analysis
 from unleak.cli import runner
+from unleak.engine.settings import Settings
 
 from .helpers import CLEAN, LEAK, RunCli, run_subprocess, write
 
@@ -25,13 +26,13 @@ def stats(err: str) -> tuple[int, int, int, int]:
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record every file the engine is actually asked to analyse (in-process, serial runs)."""
     calls: list[str] = []
-    real = unleak.cli.analysis.check_source
+    real = unleak.cli.analysis.analyse_source
 
-    def check_source(text: str, path: str, settings: object) -> object:
+    def analyse_source(text: str, path: str, settings: Settings, module_name: str) -> object:
         calls.append(path)
-        return real(text, path, settings)  # type: ignore[arg-type]
+        return real(text, path, settings, module_name)
 
-    monkeypatch.setattr(unleak.cli.analysis, "check_source", check_source)
+    monkeypatch.setattr(unleak.cli.analysis, "analyse_source", analyse_source)
     return calls
 
 
@@ -75,12 +76,13 @@ def test_changed_settings_miss_the_cache(cli: RunCli, project: Path, counted: li
 def test_corrupt_cache_is_ignored(cli: RunCli, project: Path) -> None:
     write(project, {"a.py": LEAK})
     expected = cli("check").out
-    entries = list((project / ".unleak_cache").rglob("*.json"))
-    assert len(entries) == 1
-    entries[0].write_text('{"key": 1, "findings": "garbage"')
+    files = list((project / ".unleak_cache").glob("*.json"))
+    assert len(files) == 1
+    files[0].write_text('{"build": 1, "files": "garbage"')
     result = cli("check", "-v")
     assert result.out == expected
     assert stats(result.err) == (1, 0, 1, 0)
+    assert stats(cli("check", "-v").err) == (1, 1, 0, 0)  # rewritten whole
 
 
 @pytest.mark.engine

@@ -1,42 +1,113 @@
-"""Checking one file's bytes; every failure becomes a one-line error for that file."""
+"""Checking one file; every failure becomes a one-line error for that file.
+
+This is what worker processes run. A task names the file (workers read it themselves, so
+the main process never ships source bytes) and comes back as a compact :data:`Outcome` of
+plain data, cheap to pickle and ready for the cache.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 import warnings
-from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
-from unleak.engine.api import SourceDecodeError, check_source, decode_source
-from unleak.engine.findings import Finding
+from unleak.cli.cache import PackedFinding, pack_finding, unpack_finding
+from unleak.cli.results import FileResult
+from unleak.engine.api import ModuleReport, SourceDecodeError, analyse_source, decode_source
 from unleak.engine.settings import Settings
 
+__all__ = ["FileResult", "Outcome", "Task", "analyse", "run_chunk", "run_task"]
 
-@dataclass
-class FileResult:
+
+class Task(NamedTuple):
     display: str
-    findings: list[Finding] = field(default_factory=list)
-    error: str | None = None  # why the file could not be checked
-    cached: bool = False
+    path: str | None  # None when the source is given (stdin)
+    data: bytes | None
+    settings: Settings
+    module: str
 
 
-def analyse(display: str, data: bytes, settings: Settings) -> FileResult:
-    """Decode and check one file. Never raises (short of a crash of the interpreter)."""
+class Outcome(NamedTuple):
+    """What a worker sends back: the file's identity as read, then the analysis."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+    error: str | None
+    findings: list[PackedFinding]
+    exports: dict[str, list[Any]]  # name -> [resource type, [element types]]
+    imports: list[str]
+
+
+def _failed(error: str, size: int = -1, mtime_ns: int = -1, digest: str = "") -> Outcome:
+    return Outcome(size, mtime_ns, digest, error, [], {}, [])
+
+
+def _report(display: str, data: bytes, settings: Settings, module: str) -> ModuleReport | str:
+    """Decode and analyse; the report, or why the file could not be checked."""
     if b"\x00" in data:
         # The parser rejects NUL bytes; a binary file named *.py is not worth a syntax error.
-        return FileResult(display, error="file contains NUL bytes; it is not Python source")
+        return "file contains NUL bytes; it is not Python source"
     try:
         text = decode_source(data)
     except SourceDecodeError as exc:
-        return FileResult(display, error=str(exc))
+        return str(exc)
     try:
         # Parsing emits SyntaxWarning/DeprecationWarning (invalid escapes) for the user's code:
         # noise on our stderr, and an exception under -W error.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            findings = check_source(text, display, settings)
+            return analyse_source(text, display, settings, module)
     except RecursionError:
-        return FileResult(display, error="too deeply nested to analyse (recursion limit reached)")
+        return "too deeply nested to analyse (recursion limit reached)"
     except MemoryError:
-        return FileResult(display, error="too deeply nested to analyse (out of memory)")
+        return "too deeply nested to analyse (out of memory)"
     except Exception as exc:  # one bad file must not stop the others
-        return FileResult(display, error=f"internal error: {type(exc).__name__}: {exc}")
-    return FileResult(display, findings=list(findings))
+        return f"internal error: {type(exc).__name__}: {exc}"
+
+
+def run_task(task: Task) -> Outcome:
+    """Read (unless given), hash and analyse one file. Never raises."""
+    size = mtime_ns = -1
+    data = task.data
+    if data is None:
+        assert task.path is not None
+        try:
+            # Stat the open file before reading: were it rewritten meanwhile, the cache would
+            # pair the new bytes with the old mtime, which the next run sees as a change.
+            # Only regular files: opening a FIFO or reading a device named *.py blocks.
+            if not stat.S_ISREG(os.stat(task.path).st_mode):
+                return _failed("not a regular file")
+            with open(task.path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                size, mtime_ns = st.st_size, st.st_mtime_ns
+                data = fh.read()
+        except OSError as exc:
+            return _failed(f"cannot read file: {exc.strerror or exc}")
+    digest = hashlib.sha256(data).hexdigest()
+    report = _report(task.display, data, task.settings, task.module)
+    if isinstance(report, str):
+        return _failed(report, size, mtime_ns, digest)
+    return Outcome(
+        size,
+        mtime_ns,
+        digest,
+        None,
+        [pack_finding(f) for f in report.findings],
+        {name: [kind, list(elements)] for name, (kind, elements) in report.exports.items()},
+        sorted(report.imports),
+    )
+
+
+def run_chunk(tasks: list[Task]) -> list[Outcome]:
+    return [run_task(task) for task in tasks]
+
+
+def analyse(display: str, data: bytes, settings: Settings, module: str = "") -> FileResult:
+    """One file's findings from its bytes (no cache, no other modules)."""
+    outcome = run_task(Task(display, None, data, settings, module))
+    if outcome.error is not None:
+        return FileResult(display, error=outcome.error)
+    return FileResult(display, findings=[unpack_finding(f) for f in outcome.findings])

@@ -1,9 +1,17 @@
-"""Per-file result cache, so a re-run over unchanged files is near-instant.
+"""The result cache, so a re-run over unchanged files is near-instant.
 
-One JSON entry per checked path under ``<cache dir>/v1/``; the entry stores the key it was
-computed for (unleak build + settings + path + content hash), so a changed file, a new
-version or new settings simply miss. Entries are overwritten in place, so the cache grows
-with the number of files, not the number of runs. Anything unreadable is a miss.
+One JSON file per cache directory (normally one per project), read once at the start and
+written once, atomically, at the end when something changed. It maps each checked file's
+absolute path to an :data:`Entry`: the file's size, mtime and content hash, the key it was
+analysed under (settings fingerprint and module name), the hash of the other modules'
+exports it was given, its findings, and its own exports and imports (so the analysis across
+modules needs no engine for unchanged files). The unleak build is recorded once for the
+whole file; another build ignores every entry.
+
+A file whose size and mtime match its entry is neither read nor hashed; one whose stat
+differs is hashed, and only re-analysed if its bytes changed. Anything unreadable is a miss.
+JSON rather than pickle: a cache directory shipped inside a repository must not be able to
+run code.
 """
 
 from __future__ import annotations
@@ -21,9 +29,16 @@ import unleak
 from unleak.engine.findings import Edit, Finding, Fix, Related, Severity, Span
 from unleak.engine.settings import Settings
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 CACHE_DIR_NAME = ".unleak_cache"
+CACHE_FILE = f"results-v{FORMAT_VERSION}.json"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# A cache directory created by unleak.\n"
+
+# A finding as plain data: [code, message, span, severity, related, fix, details].
+PackedFinding = list[Any]
+# [size, mtime_ns, digest, key, external summaries hash, findings, exports, imports]
+Entry = list[Any]
+SIZE, MTIME, DIGEST, KEY, EXTERNAL, FINDINGS, EXPORTS, IMPORTS = range(8)
 
 
 @cache
@@ -33,19 +48,27 @@ def build_fingerprint() -> str:
     The version alone is not enough for a development checkout, where the engine changes
     without a version bump; stale findings from an old engine would be wrong answers.
     """
-    package = Path(unleak.__file__).parent
+    package = os.path.dirname(unleak.__file__)
     digest = hashlib.sha256(f"{unleak.__version__}|{FORMAT_VERSION}".encode())
     for sub in ("engine", "rules"):
-        for file in sorted((package / sub).rglob("*.py")):
-            try:
-                st = file.stat()
-            except OSError:
-                continue
-            digest.update(f"|{file.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}".encode())
+        for directory, dirs, files in sorted(os.walk(os.path.join(package, sub))):
+            dirs.sort()
+            for name in sorted(files):
+                if not name.endswith(".py"):
+                    continue
+                file = os.path.join(directory, name)
+                try:
+                    st = os.stat(file)
+                except OSError:
+                    continue
+                rel = os.path.relpath(file, package).replace(os.sep, "/")
+                digest.update(f"|{rel}:{st.st_size}:{st.st_mtime_ns}".encode())
     return digest.hexdigest()
 
 
 def settings_fingerprint(settings: Settings) -> str:
+    """Everything in the settings that changes findings, except other modules' exports
+    (those are keyed separately, per file, by :func:`external_hash`)."""
     data = {
         "select": list(settings.select),
         "ignore": list(settings.ignore),
@@ -57,92 +80,130 @@ def settings_fingerprint(settings: Settings) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
+def external_hash(summaries: dict[str, Any]) -> str:
+    """A file's share of other modules' exports; "" when it uses none."""
+    if not summaries:
+        return ""
+    text = json.dumps(sorted(summaries.items()), separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _span_to_list(span: Span) -> list[int]:
+def _span(span: Span) -> list[int]:
     return [span.line, span.column, span.end_line, span.end_column]
 
 
+def pack_finding(f: Finding) -> PackedFinding:
+    fix = f.fix
+    return [
+        f.code,
+        f.message,
+        _span(f.span),
+        f.severity.value,
+        [[_span(r.span), r.message] for r in f.related],
+        None
+        if fix is None
+        else [fix.description, fix.safe, [[_span(e.span), e.new_text] for e in fix.edits]],
+        [list(d) for d in f.details],
+    ]
+
+
 def _span_from(value: Any) -> Span:
-    line, column, end_line, end_column = (int(v) for v in value)
+    line, column, end_line, end_column = value
+    if not all(type(v) is int for v in (line, column, end_line, end_column)):
+        raise TypeError("span")
     return Span(line, column, end_line, end_column)
 
 
-def finding_to_json(f: Finding) -> dict[str, Any]:
-    return {
-        "code": f.code,
-        "message": f.message,
-        "span": _span_to_list(f.span),
-        "severity": f.severity.value,
-        "related": [[_span_to_list(r.span), r.message] for r in f.related],
-        "fix": None
-        if f.fix is None
-        else {
-            "description": f.fix.description,
-            "safe": f.fix.safe,
-            "edits": [[_span_to_list(e.span), e.new_text] for e in f.fix.edits],
-        },
-        "details": [list(d) for d in f.details],
-    }
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise TypeError("string")
+    return value
 
 
-def finding_from_json(d: dict[str, Any]) -> Finding:
-    fix = d["fix"]
+def unpack_finding(d: Any) -> Finding:
+    """The inverse of :func:`pack_finding`; raises (TypeError, ValueError) on garbage."""
+    code, message, span, severity, related, fix, details = d
     return Finding(
-        code=str(d["code"]),
-        message=str(d["message"]),
-        span=_span_from(d["span"]),
-        severity=Severity(d["severity"]),
-        related=tuple(Related(_span_from(s), str(m)) for s, m in d["related"]),
+        code=_str(code),
+        message=_str(message),
+        span=_span_from(span),
+        severity=Severity(severity),
+        related=tuple(Related(_span_from(s), _str(m)) for s, m in related),
         fix=None
         if fix is None
         else Fix(
-            str(fix["description"]),
-            bool(fix["safe"]),
-            tuple(Edit(_span_from(s), str(t)) for s, t in fix["edits"]),
+            _str(fix[0]),
+            bool(fix[1]),
+            tuple(Edit(_span_from(s), _str(t)) for s, t in fix[2]),
         ),
-        details=tuple((str(k), str(v)) for k, v in d["details"]),
+        details=tuple((_str(k), _str(v)) for k, v in details),
     )
+
+
+def read_entry(entry: Any) -> tuple[list[Finding], dict[str, list[Any]], list[str]] | None:
+    """An entry's findings, exports and imports, or None when it is malformed."""
+    try:
+        if type(entry) is not list or len(entry) != 8:
+            return None
+        findings = [unpack_finding(f) for f in entry[FINDINGS]]
+        exports, imports = entry[EXPORTS], entry[IMPORTS]
+        for name, value in exports.items():
+            kind, elements = value
+            _str(name), _str(kind)
+            if type(elements) is not list or any(
+                e is not None and type(e) is not str for e in elements
+            ):
+                return None
+        if type(imports) is not list or any(type(i) is not str for i in imports):
+            return None
+        if not all(type(entry[i]) is int for i in (SIZE, MTIME)):
+            return None
+        if not all(type(entry[i]) is str for i in (DIGEST, KEY, EXTERNAL)):
+            return None
+        return findings, exports, imports
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.entries = directory / f"v{FORMAT_VERSION}"
-        self._ready = False
+        self.file = directory / CACHE_FILE
 
-    @staticmethod
-    def key(display: str, settings_fp: str, data_hash: str) -> str:
-        text = f"{build_fingerprint()}|{settings_fp}|{display}|{data_hash}"
-        return hashlib.sha256(text.encode()).hexdigest()
+    def load(self) -> dict[str, Entry]:
+        """Path -> entry for this build; empty when missing, corrupt or from another build.
 
-    def _entry(self, display: str) -> Path:
-        name = hashlib.sha256(display.encode("utf-8", "surrogatepass")).hexdigest()
-        return self.entries / name[:2] / f"{name}.json"
-
-    def get(self, display: str, key: str) -> list[Finding] | None:
+        Entries are validated one by one when used (:func:`read_entry`)."""
         try:
-            raw = json.loads(self._entry(display).read_text(encoding="utf-8"))
-            if raw.get("key") != key:
-                return None
-            return [finding_from_json(f) for f in raw["findings"]]
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None  # missing or corrupt: analyse again
+            with open(self.file, "rb") as fh:
+                raw = json.loads(fh.read())
+        except (OSError, ValueError):
+            return {}
+        if (
+            type(raw) is not dict
+            or raw.get("build") != build_fingerprint()
+            or type(raw.get("files")) is not dict
+        ):
+            return {}
+        files: dict[str, Entry] = raw["files"]
+        return files
 
-    def put(self, display: str, key: str, findings: list[Finding]) -> None:
-        entry = self._entry(display)
-        payload = json.dumps({"key": key, "findings": [finding_to_json(f) for f in findings]})
+    def save(self, files: dict[str, Entry]) -> None:
+        """Write every entry at once; a concurrent reader sees the old file or the new one."""
+        payload = json.dumps(
+            {"build": build_fingerprint(), "files": files}, separators=(",", ":")
+        ).encode()
         try:
             self._prepare()
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            # Write then rename: a concurrent or interrupted run never sees half an entry.
-            fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                with os.fdopen(fd, "wb") as fh:
                     fh.write(payload)
-                os.replace(tmp, entry)
+                os.replace(tmp, self.file)
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
@@ -151,12 +212,9 @@ class Cache:
             pass  # a read-only or full disk only costs speed
 
     def _prepare(self) -> None:
-        if self._ready:
-            return
         self.directory.mkdir(parents=True, exist_ok=True)
         # Keep the cache out of version control and backups, as ruff and pytest do.
         for name, text in ((".gitignore", "*\n"), ("CACHEDIR.TAG", _TAG)):
             marker = self.directory / name
             if not marker.exists():
                 marker.write_text(text, encoding="utf-8")
-        self._ready = True

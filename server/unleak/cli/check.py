@@ -7,12 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-from unleak.cli.analysis import FileResult
 from unleak.cli.cache import CACHE_DIR_NAME, Cache
 from unleak.cli.discovery import Excluder, discover
 from unleak.cli.formats import RENDERERS, Report
-from unleak.cli.paths import display_path
+from unleak.cli.modules import ModuleNamer
+from unleak.cli.paths import PathDisplay, display_path
 from unleak.cli.resolve import SettingsResolver
+from unleak.cli.results import FileResult
 from unleak.cli.runner import FileJob, run
 from unleak.cli.statistics import render_statistics
 from unleak.config import Config, find_pyproject, load_config, load_config_file
@@ -78,11 +79,16 @@ def run_check(ns: argparse.Namespace) -> int:
         target = Path(os.path.abspath(stdin_name))
         # An excluded file is not checked, even when an editor sends it on stdin.
         if not (ns.stdin_filename and Excluder(config).excluded(target, is_dir=False)):
-            jobs.append(FileJob(stdin_name, None, resolver.for_path(target), data))
+            module = ModuleNamer().name(str(target)) if ns.stdin_filename else ""
+            jobs.append(FileJob(stdin_name, None, resolver.for_path(target), data, module))
     else:
         found = discover(paths, config)
         missing, dir_errors = found.missing, found.errors
-        jobs = [FileJob(display_path(f, cwd), f, resolver.for_path(f)) for f in found.files]
+        shown, namer = PathDisplay(cwd), ModuleNamer()
+        jobs = [
+            FileJob(shown(f), f, resolver.for_path(f), None, namer.name(str(f)))
+            for f in found.files
+        ]
 
     cache = None
     if not ns.no_cache:
@@ -102,7 +108,8 @@ def run_check(ns: argparse.Namespace) -> int:
     if ns.verbose:
         print(
             f"unleak: {stats.files} files, {stats.cached} from cache, {stats.analysed} analysed, "
-            f"{stats.workers} worker processes",
+            f"{stats.workers} worker processes, {stats.cross_module} analysed again with "
+            "other modules' exports",
             file=sys.stderr,
         )
 

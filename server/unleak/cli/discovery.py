@@ -12,11 +12,13 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING
 
 from unleak.cli.paths import relative_posix
 from unleak.config import Config
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 # Never walked into; a file inside them is still checked when named explicitly.
 DEFAULT_SKIPS = frozenset(
@@ -62,8 +64,11 @@ class Excluder:
 
     def __init__(self, config: Config) -> None:
         self.root = config.root
-        self.spec = GitIgnoreSpec.from_lines(config.all_excludes)
         self.active = bool(config.all_excludes)
+        if self.active:  # pathspec is slow to import: only when there are patterns
+            from pathspec import GitIgnoreSpec
+
+            self.spec = GitIgnoreSpec.from_lines(config.all_excludes)
 
     def excluded(self, path: Path, is_dir: bool) -> bool:
         if not self.active:
@@ -79,6 +84,8 @@ def _load_gitignore(directory: Path) -> _Ignore | None:
         text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
+    from pathspec import GitIgnoreSpec
+
     lines = text.splitlines()
     try:
         spec = GitIgnoreSpec.from_lines(lines)
@@ -89,6 +96,8 @@ def _load_gitignore(directory: Path) -> _Ignore | None:
 
 
 def _valid_pattern(line: str) -> bool:
+    from pathspec import GitIgnoreSpec
+
     try:
         GitIgnoreSpec.from_lines([line])
     except ValueError:

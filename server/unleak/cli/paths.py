@@ -14,6 +14,20 @@ def display_path(path: Path, cwd: Path) -> str:
         return str(path)
 
 
+class PathDisplay:
+    """:func:`display_path` for many paths, by string operations (no ``Path`` arithmetic)."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self.prefix = os.path.join(str(cwd), "")
+
+    def __call__(self, path: Path) -> str:
+        text = str(path)
+        if text.startswith(self.prefix) and os.sep == "/":
+            return text[len(self.prefix) :]
+        return display_path(path, self.cwd)
+
+
 def relative_posix(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` for pattern matching; outside it, the absolute path
     without its anchor, so that unanchored patterns (``generated/``) still match."""

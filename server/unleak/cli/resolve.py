@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING
 
 from unleak.cli.paths import relative_posix
 from unleak.config import Config
 from unleak.engine.settings import Settings
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 
 class SettingsResolver:
@@ -26,13 +28,19 @@ class SettingsResolver:
             severities=config.severity,
             extra_resources=config.extra_resources,
         )
-        self.per_file = [
-            (GitIgnoreSpec.from_lines([glob]), codes) for glob, codes in config.per_file_ignores
-        ]
+        self.per_file: list[tuple[GitIgnoreSpec, tuple[str, ...]]] = []
+        if config.per_file_ignores:
+            from pathspec import GitIgnoreSpec  # imported only when needed: it is slow to load
+
+            self.per_file = [
+                (GitIgnoreSpec.from_lines([glob]), codes) for glob, codes in config.per_file_ignores
+            ]
         # Many files share the same extra ignores; share one Settings (and cache fingerprint).
         self._memo: dict[tuple[str, ...], Settings] = {(): self.base}
 
     def for_path(self, path: Path) -> Settings:
+        if not self.per_file:
+            return self.base
         rel = relative_posix(path, self.root)
         extra: list[str] = []
         for spec, codes in self.per_file:

@@ -1,24 +1,54 @@
-"""Running the analysis over many files: cache first, then serially or in worker processes.
+"""Running the analysis over many files: the cache, then two passes, serially or in workers.
+
+Pass 1 analyses every file on its own and learns its exports (functions returning a fresh
+resource) and imports. Pass 2 re-analyses the files that import another file's exports,
+given exactly those exports, and its findings replace pass 1's. Files whose bytes, settings,
+module name and imported exports are unchanged come from the cache without being read; the
+engine is not even imported when everything is cached.
 
 Results always come back in the order of the jobs, whatever order workers finish in.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
+import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from unleak.cli.analysis import FileResult, analyse
-from unleak.cli.cache import Cache, content_hash, settings_fingerprint
+from unleak.cli.cache import (
+    DIGEST,
+    EXPORTS,
+    EXTERNAL,
+    FINDINGS,
+    IMPORTS,
+    KEY,
+    MTIME,
+    SIZE,
+    Cache,
+    Entry,
+    external_hash,
+    read_entry,
+    settings_fingerprint,
+    unpack_finding,
+)
+from unleak.cli.results import FileResult
 from unleak.engine.settings import Settings
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from unleak.cli.analysis import Outcome, Task
 
 # Below this many files to analyse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 16
+# A file modified this recently may change again within the same mtime tick: its entry
+# records no mtime, so the next run compares its content hash instead.
+RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -27,6 +57,7 @@ class FileJob:
     path: Path | None  # None when the source is given (stdin)
     settings: Settings
     data: bytes | None = None
+    module: str = ""  # dotted module name
 
 
 @dataclass
@@ -35,92 +66,276 @@ class RunStats:
     cached: int = 0
     analysed: int = 0
     workers: int = 0  # worker processes started; 0 when run serially
+    cross_module: int = 0  # files analysed again with other modules' exports
 
 
 def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def _read(job: FileJob) -> bytes | str:
-    """The file's bytes, or the error message when it cannot be read."""
-    if job.data is not None:
-        return job.data
-    assert job.path is not None
+class _Executor:
+    """Runs tasks serially or in a process pool started on first need, reused by both passes.
+
+    Tasks go out in chunks, biggest files first, so the workers stay busy to the end; small
+    files share a chunk, so the overhead per task stays low.
+    """
+
+    def __init__(self, max_workers: int) -> None:
+        self.max_workers = max_workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.workers = 0
+
+    def run(self, tasks: list[Task], sizes: list[int]) -> list[Outcome]:
+        from unleak.cli import analysis
+
+        workers = min(self.max_workers, len(tasks))
+        if workers <= 1 or len(tasks) <= PARALLEL_THRESHOLD:
+            return [analysis.run_task(t) for t in tasks]
+        return self._parallel(tasks, sizes, workers)
+
+    def _parallel(self, tasks: list[Task], sizes: list[int], workers: int) -> list[Outcome]:
+        from concurrent.futures import Future, ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        from unleak.cli import analysis
+
+        if self.pool is None or self.workers < workers:
+            if self.pool is not None:
+                self.pool.shutdown()
+            self.pool = ProcessPoolExecutor(max_workers=workers)
+            self.workers = workers
+        order = sorted(range(len(tasks)), key=lambda n: -sizes[n])
+        target = max(sum(sizes) // (workers * 16), 1)
+        chunks: list[list[int]] = [[]]
+        weight = 0
+        for n in order:
+            chunks[-1].append(n)
+            weight += max(sizes[n], 1)
+            if weight >= target or len(chunks[-1]) >= 64:
+                chunks.append([])
+                weight = 0
+        chunks = [c for c in chunks if c]
+        futures: list[Future[list[Outcome]]] = [
+            self.pool.submit(analysis.run_chunk, [tasks[n] for n in chunk]) for chunk in chunks
+        ]
+        out: list[Outcome | None] = [None] * len(tasks)
+        crashed: list[int] = []
+        for chunk, future in zip(chunks, futures, strict=True):
+            try:
+                for n, outcome in zip(chunk, future.result(), strict=True):
+                    out[n] = outcome
+            except BrokenProcessPool:
+                crashed.extend(chunk)
+        if crashed:
+            # A worker died (e.g. the interpreter crashed on one file) and took its pool with
+            # it: retry each affected file alone, so only the file that crashes is reported.
+            self.close()
+            for n in sorted(crashed):
+                out[n] = _isolated(tasks[n])
+        return [o if o is not None else _crashed() for o in out]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
+def _crashed() -> Outcome:
+    from unleak.cli.analysis import Outcome
+
+    return Outcome(-1, -1, "", "internal error: the worker process crashed", [], {}, [])
+
+
+def _isolated(task: Task) -> Outcome:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from unleak.cli import analysis
+
     try:
-        # Only regular files: reading a FIFO or a device named *.py would block forever.
-        if not stat.S_ISREG(job.path.stat().st_mode):
-            return "not a regular file"
-        return job.path.read_bytes()
-    except OSError as exc:
-        return f"cannot read file: {exc.strerror or exc}"
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(analysis.run_task, task).result()
+    except BrokenProcessPool:
+        return _crashed()
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
+def _content_matches(path: str, digest: str) -> bool:
+    from unleak.cli.cache import content_hash
+
+    try:
+        with open(path, "rb") as fh:
+            return content_hash(fh.read()) == digest
+    except OSError:
+        return False
 
 
 def run(
     jobs: Sequence[FileJob], cache: Cache | None, max_workers: int
 ) -> tuple[list[FileResult], RunStats]:
     stats = RunStats(files=len(jobs))
-    results: list[FileResult | None] = [None] * len(jobs)
-    pending: list[tuple[int, bytes, str | None]] = []  # (job index, bytes, cache key)
+    now_ns = time.time_ns()
+    files: dict[str, Entry] = {}
+    if cache is not None and any(job.path is not None for job in jobs):
+        files = cache.load()
+    dirty = False
     fingerprints: dict[int, str] = {}  # id(settings) -> fingerprint; settings are shared
 
+    def key_of(job: FileJob) -> str:
+        fp = fingerprints.get(id(job.settings))
+        if fp is None:
+            fp = fingerprints[id(job.settings)] = settings_fingerprint(job.settings)
+        return f"{fp}|{job.module}"
+
+    def racy(mtime_ns: int) -> int:
+        return -1 if mtime_ns > now_ns - RACY_NS else mtime_ns
+
+    results: list[FileResult | None] = [None] * len(jobs)
+    entries: list[Entry | None] = [None] * len(jobs)
+    found: list[list[Any] | None] = [None] * len(jobs)  # findings of cache hits
+    paths: list[str | None] = [str(job.path) if job.path is not None else None for job in jobs]
+    sizes = [0] * len(jobs)
+    pending: list[int] = []
+
+    # The cache: an entry for the same key and stat (or bytes) saves pass 1.
     for i, job in enumerate(jobs):
-        data = _read(job)
-        if isinstance(data, str):
-            results[i] = FileResult(job.display, error=data)
+        path = paths[i]
+        if path is None:
+            pending.append(i)
             continue
-        key = None
-        if cache is not None:
-            fp = fingerprints.get(id(job.settings))
-            if fp is None:
-                fp = fingerprints[id(job.settings)] = settings_fingerprint(job.settings)
-            key = Cache.key(job.display, fp, content_hash(data))
-            hit = cache.get(job.display, key)
-            if hit is not None:
-                results[i] = FileResult(job.display, findings=hit, cached=True)
-                stats.cached += 1
+        st = _stat(path)
+        sizes[i] = st.st_size if st is not None else 0
+        entry = files.get(path) if cache is not None else None
+        if st is None or entry is None:
+            pending.append(i)
+            continue
+        valid = read_entry(entry)
+        if valid is None or entry[KEY] != key_of(job):
+            pending.append(i)
+            continue
+        if entry[SIZE] != st.st_size or entry[MTIME] != st.st_mtime_ns:
+            if entry[SIZE] != st.st_size or not _content_matches(path, entry[DIGEST]):
+                pending.append(i)
                 continue
-        pending.append((i, data, key))
+            if (entry[SIZE], entry[MTIME]) != (st.st_size, racy(st.st_mtime_ns)):
+                entry[SIZE], entry[MTIME] = st.st_size, racy(st.st_mtime_ns)
+                dirty = True
+        entries[i] = entry
+        found[i] = valid[0]
 
-    stats.analysed = len(pending)
-    workers = min(max_workers, len(pending))
-    if workers > 1 and len(pending) > PARALLEL_THRESHOLD:
-        stats.workers = workers
-        fresh = _parallel(jobs, pending, workers)
-    else:
-        fresh = [analyse(jobs[i].display, data, jobs[i].settings) for i, data, _ in pending]
-
-    for (i, _, key), result in zip(pending, fresh, strict=True):
-        results[i] = result
-        if cache is not None and key is not None and result.error is None:
-            cache.put(result.display, key, result.findings)
-    return [r for r in results if r is not None], stats
-
-
-def _parallel(
-    jobs: Sequence[FileJob], pending: list[tuple[int, bytes, str | None]], workers: int
-) -> list[FileResult]:
-    out: list[FileResult | None] = [None] * len(pending)
-    crashed: list[int] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures: list[Future[FileResult]] = [
-            pool.submit(analyse, jobs[i].display, data, jobs[i].settings) for i, data, _ in pending
-        ]
-        for n, future in enumerate(futures):
-            try:
-                out[n] = future.result()
-            except BrokenProcessPool:
-                crashed.append(n)
-    # A worker died (e.g. the interpreter crashed on one file) and took its pool with it:
-    # retry each affected file alone, so only the file that crashes is reported.
-    for n in crashed:
-        i, data, _ = pending[n]
-        out[n] = _isolated(jobs[i], data)
-    return [r if r is not None else FileResult("?", error="internal error") for r in out]
-
-
-def _isolated(job: FileJob, data: bytes) -> FileResult:
+    executor = _Executor(max_workers)
     try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(analyse, job.display, data, job.settings).result()
-    except BrokenProcessPool:
-        return FileResult(job.display, error="internal error: the worker process crashed")
+        analysed = set(pending)
+        if pending:
+            from unleak.cli.analysis import Task
+
+            tasks = [
+                Task(jobs[i].display, paths[i], jobs[i].data, jobs[i].settings, jobs[i].module)
+                for i in pending
+            ]
+            outcomes = executor.run(tasks, [sizes[i] for i in pending])
+            for i, outcome in zip(pending, outcomes, strict=True):
+                if outcome.error is not None:
+                    results[i] = FileResult(jobs[i].display, error=outcome.error)
+                    continue
+                entries[i] = [
+                    outcome.size,
+                    racy(outcome.mtime_ns),
+                    outcome.digest,
+                    key_of(jobs[i]),
+                    "",
+                    outcome.findings,
+                    outcome.exports,
+                    outcome.imports,
+                ]
+                path = paths[i]
+                if path is not None and cache is not None and outcome.size >= 0:
+                    files[path] = entries[i]  # type: ignore[assignment]
+                    dirty = True
+
+        # Every module's exports, then each file's share of them.
+        owners: dict[str, tuple[int, list[Any]]] = {}
+        for i, entry in enumerate(entries):
+            if entry is not None:
+                for name, value in entry[EXPORTS].items():
+                    owners.setdefault(name, (i, value))
+        second: list[tuple[int, dict[str, list[Any]], str]] = []
+        for i, entry in enumerate(entries):
+            if entry is None:
+                continue
+            needed = {
+                name: owners[name][1]
+                for name in entry[IMPORTS]
+                if name in owners and owners[name][0] != i
+            }
+            ext = external_hash(needed)
+            if entry[EXTERNAL] != ext:
+                second.append((i, needed, ext))
+
+        if second:
+            from unleak.cli.analysis import Task
+
+            tasks = [
+                Task(
+                    jobs[i].display,
+                    paths[i],
+                    jobs[i].data,
+                    dataclasses.replace(
+                        jobs[i].settings,
+                        external_summaries={n: (v[0], tuple(v[1])) for n, v in needed.items()},
+                    ),
+                    jobs[i].module,
+                )
+                for i, needed, _ in second
+            ]
+            outcomes = executor.run(tasks, [sizes[i] for i, _, _ in second])
+            for (i, _, ext), outcome in zip(second, outcomes, strict=True):
+                analysed.add(i)
+                found[i] = None
+                entry = entries[i]
+                assert entry is not None
+                path = paths[i]
+                if outcome.error is not None:
+                    results[i] = FileResult(jobs[i].display, error=outcome.error)
+                    if path is not None:
+                        dirty |= files.pop(path, None) is not None
+                    continue
+                entry[EXTERNAL], entry[FINDINGS] = ext, outcome.findings
+                if outcome.digest != entry[DIGEST] and path is not None:
+                    # Changed since pass 1: report what was read, remember nothing.
+                    dirty |= files.pop(path, None) is not None
+                elif path is not None and cache is not None:
+                    dirty = True
+            stats.cross_module = len(second)
+    finally:
+        executor.close()
+    stats.workers = executor.workers
+    stats.analysed = len(analysed)
+
+    for i, job in enumerate(jobs):
+        entry = entries[i]
+        if results[i] is not None or entry is None:
+            continue
+        hit = found[i]
+        if hit is not None:
+            results[i] = FileResult(job.display, findings=hit, cached=True)
+            stats.cached += 1
+        else:
+            results[i] = FileResult(
+                job.display, findings=[unpack_finding(f) for f in entry[FINDINGS]]
+            )
+
+    if cache is not None and dirty:
+        seen = {p for p in paths if p is not None}
+        for path in [p for p in files if p not in seen]:
+            if not os.path.exists(path):
+                del files[path]  # the file is gone
+        cache.save(files)
+    return [r for r in results if r is not None], stats

@@ -12,13 +12,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pathspec import GitIgnoreSpec
-
 from unleak.config.errors import ConfigError
 from unleak.config.model import Config
 from unleak.engine.findings import Severity
 from unleak.engine.settings import ExtraResource
-from unleak.rules import ALL_RULES
 
 KNOWN_KEYS = (
     "select",
@@ -35,6 +32,8 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def known_codes() -> tuple[str, ...]:
+    from unleak.rules import ALL_RULES  # the registry, only when codes are configured
+
     return tuple(rule.code for rule in ALL_RULES)
 
 
@@ -103,6 +102,8 @@ def _patterns(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
 
 
 def _check_pattern(pattern: str, where: str) -> None:
+    from pathspec import GitIgnoreSpec  # slow to import: only when there are patterns
+
     try:
         GitIgnoreSpec.from_lines([pattern])
     except ValueError as exc:  # pathspec's pattern errors are ValueErrors

@@ -1,22 +1,32 @@
-"""Output formats. Each renders the whole run's results to one string for stdout."""
+"""Output formats. Each renders the whole run's results to one string for stdout.
+
+Renderers are imported on first use: a run imports only the one it prints with.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 
 from unleak.cli.formats.base import Report
-from unleak.cli.formats.github import render_github
-from unleak.cli.formats.json_format import render_json
-from unleak.cli.formats.sarif import render_sarif
-from unleak.cli.formats.text import render_text
 
 Renderer = Callable[[Report], str]
 
+
+def _lazy(module: str, function: str) -> Renderer:
+    def render(report: Report) -> str:
+        renderer: Renderer = getattr(import_module(f"unleak.cli.formats.{module}"), function)
+        return renderer(report)
+
+    render.__name__ = function
+    return render
+
+
 RENDERERS: dict[str, Renderer] = {
-    "text": render_text,
-    "json": render_json,
-    "sarif": render_sarif,
-    "github": render_github,
+    "text": _lazy("text", "render_text"),
+    "json": _lazy("json_format", "render_json"),
+    "sarif": _lazy("sarif", "render_sarif"),
+    "github": _lazy("github", "render_github"),
 }
 
 __all__ = ["RENDERERS", "Renderer", "Report"]

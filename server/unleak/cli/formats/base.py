@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from unleak.cli.analysis import FileResult
-from unleak.engine.findings import Finding
-from unleak.rules import RULES_BY_CODE
+from unleak.cli.results import FileResult
+
+if TYPE_CHECKING:
+    from unleak.engine.findings import Finding
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class Report:
 
 
 def rule_name(code: str) -> str:
+    from unleak.rules import RULES_BY_CODE  # only when there is a finding to name
+
     rule = RULES_BY_CODE.get(code)
     return rule.name if rule else ""
 

@@ -1,0 +1,17 @@
+"""What the run reports for each file; light, so the cached path imports no engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from unleak.engine.findings import Finding
+
+
+@dataclass
+class FileResult:
+    display: str
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None  # why the file could not be checked
+    cached: bool = False
