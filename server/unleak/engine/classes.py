@@ -4,6 +4,7 @@ resources (they acquire in `__init__` and release in a method such as `close`)."
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -59,9 +60,18 @@ def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
             ):
                 related.add(name)
                 changed = True
+    attrs = {a for name in related for a in out[name].acquired}
+    mentions = re.compile(
+        r"\bself\.(?:%s)\b|getattr|vars\(|__dict__" % "|".join(map(re.escape, attrs))
+    )
+    lines = module.source.lines
     for name in related:
         for member in out[name].node.body:
-            if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            # Only methods whose text mentions one of the attributes can release it.
+            text = "\n".join(lines[member.lineno - 1 : member.end_lineno or member.lineno])
+            if attrs and mentions.search(text):
                 _scan_handling(member, module, out[name])
     for name, info in out.items():
         for base in bases[name]:

@@ -84,10 +84,13 @@ def assignment_facts(
     facts: list[Fact] = []
     if isinstance(stmt, ast.Assign):
         for target in stmt.targets:
-            killed |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
-            if isinstance(target, ast.Name) and isinstance(stmt.value, ast.Constant):
-                names[target.id] = frozenset({target.id})
-                facts.append((target.id, bool(stmt.value.value)))
+            if isinstance(target, ast.Name):
+                killed.add(target.id)
+                if isinstance(stmt.value, ast.Constant):
+                    names[target.id] = frozenset({target.id})
+                    facts.append((target.id, bool(stmt.value.value)))
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                killed |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
     elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
         killed |= {n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)}
     elif isinstance(stmt, ast.withitem) and stmt.optional_vars is not None:
@@ -96,10 +99,9 @@ def assignment_facts(
         killed.add(stmt.name)
     elif isinstance(stmt, (ast.Delete,)):
         killed |= {n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    if isinstance(stmt, (ast.Expr, ast.Assign, ast.Return, ast.expr)):
-        for n in ast.walk(stmt):
-            if isinstance(n, ast.NamedExpr):
-                killed.add(n.target.id)
+    value = getattr(stmt, "value", None)
+    if isinstance(value, ast.NamedExpr):
+        killed.add(value.target.id)
     return frozenset(killed), tuple(facts)
 
 
