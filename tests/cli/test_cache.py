@@ -31,7 +31,7 @@ FINDING = Finding(
 
 def entry(findings: list[Finding] | None = None) -> list[object]:
     packed = [pack_finding(f) for f in findings or [FINDING]]
-    return [10, 123, "digest", "key", "", packed, {"m.f": ["file", []]}, ["os"]]
+    return [10, 123, "digest", "key", "", packed, {"m.f": ["file", []]}, ["os"], None]
 
 
 def test_finding_round_trip_through_json() -> None:
@@ -91,13 +91,14 @@ def test_corrupt_entries_are_rejected() -> None:
     broken: list[object] = [
         None,
         [],
-        good[:7],
+        good[:8],
         [*good[:5], [{"code": 1}], *good[6:]],
         [*good[:5], [["UL101", "m", [1, 2, 3], "warning", [], None, []]], *good[6:]],
         [*good[:5], [["UL101", "m", [1, 2, 3, 4], "loud", [], None, []]], *good[6:]],
-        [*good[:6], {"m.f": "file"}, good[7]],
-        [*good[:6], {"m.f": ["file", [1]]}, good[7]],
-        [*good[:7], "os"],
+        [*good[:6], {"m.f": "file"}, *good[7:]],
+        [*good[:6], {"m.f": ["file", [1]]}, *good[7:]],
+        [*good[:7], "os", None],
+        [*good[:8], 1],
         ["10", *good[1:]],
         [*good[:2], None, *good[3:]],
     ]

@@ -15,7 +15,7 @@ from .helpers import write
 def found(root: Path, *paths: str, config: Config | None = None) -> list[str]:
     config = config or Config(root=root)
     result = discover([str(root / p) for p in paths or (".",)], config)
-    return [f.relative_to(root).as_posix() for f in result.files]
+    return [Path(f).relative_to(root).as_posix() for f in result.files]
 
 
 def test_walks_python_files_and_skips_tool_directories(tmp_path: Path) -> None:
@@ -114,7 +114,7 @@ def test_missing_paths_are_reported(tmp_path: Path) -> None:
     write(tmp_path, {"a.py": ""})
     result = discover([str(tmp_path / "a.py"), "no/such.py"], Config(root=tmp_path))
     assert result.missing == ["no/such.py"]
-    assert [f.name for f in result.files] == ["a.py"]
+    assert [Path(f).name for f in result.files] == ["a.py"]
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")

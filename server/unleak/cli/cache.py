@@ -36,9 +36,10 @@ _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# A cache directory created
 
 # A finding as plain data: [code, message, span, severity, related, fix, details].
 PackedFinding = list[Any]
-# [size, mtime_ns, digest, key, external summaries hash, findings, exports, imports]
+# [size, mtime_ns, digest, key, external summaries hash, findings, exports, imports, error]
+# where error (or None) says why the file's bytes cannot be analysed (say, a bad encoding).
 Entry = list[Any]
-SIZE, MTIME, DIGEST, KEY, EXTERNAL, FINDINGS, EXPORTS, IMPORTS = range(8)
+SIZE, MTIME, DIGEST, KEY, EXTERNAL, FINDINGS, EXPORTS, IMPORTS, ERROR = range(9)
 
 
 @cache
@@ -147,7 +148,7 @@ def unpack_finding(d: Any) -> Finding:
 def read_entry(entry: Any) -> tuple[list[Finding], dict[str, list[Any]], list[str]] | None:
     """An entry's findings, exports and imports, or None when it is malformed."""
     try:
-        if type(entry) is not list or len(entry) != 8:
+        if type(entry) is not list or len(entry) != 9:
             return None
         findings = [unpack_finding(f) for f in entry[FINDINGS]]
         exports, imports = entry[EXPORTS], entry[IMPORTS]
@@ -163,6 +164,8 @@ def read_entry(entry: Any) -> tuple[list[Finding], dict[str, list[Any]], list[st
         if not all(type(entry[i]) is int for i in (SIZE, MTIME)):
             return None
         if not all(type(entry[i]) is str for i in (DIGEST, KEY, EXTERNAL)):
+            return None
+        if entry[ERROR] is not None and type(entry[ERROR]) is not str:
             return None
         return findings, exports, imports
     except (TypeError, ValueError, AttributeError):

@@ -86,8 +86,7 @@ def run_check(ns: argparse.Namespace) -> int:
         missing, dir_errors = found.missing, found.errors
         shown, namer = PathDisplay(cwd), ModuleNamer()
         jobs = [
-            FileJob(shown(f), f, resolver.for_path(f), None, namer.name(str(f)))
-            for f in found.files
+            FileJob(shown(f), f, resolver.for_path(f), None, namer.name(f)) for f in found.files
         ]
 
     cache = None

@@ -46,7 +46,7 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 @dataclass
 class Discovered:
-    files: list[Path] = field(default_factory=list)  # absolute, sorted, unique
+    files: list[str] = field(default_factory=list)  # absolute paths, sorted, unique
     missing: list[str] = field(default_factory=list)  # explicitly named, do not exist
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
 
@@ -131,10 +131,15 @@ def _ancestor_ignores(directory: Path, config_root: Path) -> list[_Ignore]:
     return [i for i in ignores if i is not None]
 
 
+def _sort_key(path: str) -> list[str]:
+    # The order of pathlib's comparison on POSIX (part by part), without building Paths.
+    return path.split("/")
+
+
 def discover(paths: Iterable[str], config: Config) -> Discovered:
     result = Discovered()
     excluder = Excluder(config)
-    found: set[Path] = set()
+    found: set[str] = set()
     for arg in paths:
         path = Path(os.path.abspath(arg))
         if not os.path.lexists(path):
@@ -143,43 +148,52 @@ def discover(paths: Iterable[str], config: Config) -> Discovered:
             if not excluder.excluded(path, is_dir=True):
                 _walk(path, config, excluder, found, result)
         elif not excluder.excluded(path, is_dir=False):
-            found.add(path)
-    result.files = sorted(found)
+            found.add(str(path))
+    if os.sep == "/":
+        result.files = sorted(found, key=_sort_key)
+    else:
+        result.files = [str(p) for p in sorted(Path(p) for p in found)]
     return result
 
 
 def _walk(
-    top: Path, config: Config, excluder: Excluder, found: set[Path], result: Discovered
+    top: Path, config: Config, excluder: Excluder, found: set[str], result: Discovered
 ) -> None:
     # An explicit stack instead of recursion: directory depth must not hit the recursion limit.
-    stack: list[tuple[Path, list[_Ignore]]] = [(top, _ancestor_ignores(top, config.root))]
+    # Paths stay strings unless a pattern has to be matched: most trees have few patterns.
+    stack: list[tuple[str, list[_Ignore]]] = [(str(top), _ancestor_ignores(top, config.root))]
     while stack:
         directory, ignores = stack.pop()
-        own = _load_gitignore(directory)
+        own = _load_gitignore(Path(directory))
         if own is not None:
             ignores = [*ignores, own]
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            result.errors.append((str(directory), f"cannot read directory: {exc.strerror or exc}"))
+            result.errors.append((directory, f"cannot read directory: {exc.strerror or exc}"))
             continue
-        subdirs: list[Path] = []
+        patterns = bool(ignores) or excluder.active
+        subdirs: list[str] = []
         for entry in entries:
-            path = Path(entry.path)
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)  # no symlink loops
-                is_file = entry.is_file()
+                is_file = not is_dir and entry.is_file()
             except OSError:
                 continue
             if is_dir:
-                if entry.name in DEFAULT_SKIPS or entry.name.endswith(".egg-info"):
+                name = entry.name
+                if name in DEFAULT_SKIPS or name.endswith(".egg-info"):
                     continue
-                if _gitignored(path, True, ignores) or excluder.excluded(path, True):
-                    continue
-                subdirs.append(path)
+                if patterns:
+                    path = Path(entry.path)
+                    if _gitignored(path, True, ignores) or excluder.excluded(path, True):
+                        continue
+                subdirs.append(entry.path)
             elif is_file and entry.name.endswith(PYTHON_SUFFIXES):
-                if _gitignored(path, False, ignores) or excluder.excluded(path, False):
-                    continue
-                found.add(path)
+                if patterns:
+                    path = Path(entry.path)
+                    if _gitignored(path, False, ignores) or excluder.excluded(path, False):
+                        continue
+                found.add(entry.path)
         stack.extend((d, ignores) for d in reversed(subdirs))

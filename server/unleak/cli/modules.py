@@ -10,39 +10,47 @@ from __future__ import annotations
 
 import os
 
-_INIT_STEMS = ("__init__.py", "__init__.pyi")
+_INITS = ("__init__.py", "__init__.pyi")
 
 
 class ModuleNamer:
-    """Names modules, remembering which directories are packages (one stat per directory)."""
+    """Names modules, remembering each directory's dotted name (one stat per directory)."""
 
     def __init__(self) -> None:
-        self._packages: dict[str, bool] = {}
+        # Directory -> its dotted package name, or "" when it is not a package.
+        self._packages: dict[str, str] = {}
 
-    def _is_package(self, directory: str) -> bool:
+    def _package(self, directory: str) -> str:
         known = self._packages.get(directory)
-        if known is None:
-            known = self._packages[directory] = os.path.isfile(
-                os.path.join(directory, "__init__.py")
-            ) or os.path.isfile(os.path.join(directory, "__init__.pyi"))
+        if known is not None:
+            return known
+        chain: list[str] = []  # directories still to name, innermost first
+        while known is None:
+            chain.append(directory)
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                known = ""
+                break
+            directory = parent
+            known = self._packages.get(directory)
+        for directory in reversed(chain):
+            is_package = any(os.path.isfile(os.path.join(directory, i)) for i in _INITS)
+            base = os.path.basename(directory)
+            if not is_package or not base:
+                known = ""
+            else:
+                known = f"{known}.{base}" if known else base
+            self._packages[directory] = known
         return known
 
     def name(self, path: str) -> str:
         directory, base = os.path.split(os.path.abspath(path))
-        parts: list[str] = []
-        if base not in _INIT_STEMS:
-            parts.append(os.path.splitext(base)[0] or base)
-        elif not self._is_package(directory):
-            # An __init__.py is always its directory's module, even if the check for the
-            # directory's own __init__.py somehow failed.
-            self._packages[directory] = True
-        while self._is_package(directory):
-            parent, package = os.path.split(directory)
-            if not package or parent == directory:
-                break
-            parts.append(package)
-            directory = parent
-        return ".".join(reversed(parts))
+        package = self._package(directory)
+        if base in _INITS:
+            # A package's own module, even if the check for its __init__.py failed.
+            return package or os.path.basename(directory)
+        stem = os.path.splitext(base)[0] or base
+        return f"{package}.{stem}" if package else stem
 
 
 def module_name(path: str) -> str:

@@ -21,11 +21,10 @@ class PathDisplay:
         self.cwd = cwd
         self.prefix = os.path.join(str(cwd), "")
 
-    def __call__(self, path: Path) -> str:
-        text = str(path)
-        if text.startswith(self.prefix) and os.sep == "/":
-            return text[len(self.prefix) :]
-        return display_path(path, self.cwd)
+    def __call__(self, path: str) -> str:
+        if path.startswith(self.prefix) and os.sep == "/":
+            return path[len(self.prefix) :]
+        return display_path(Path(path), self.cwd)
 
 
 def relative_posix(path: Path, root: Path) -> str:

@@ -38,10 +38,10 @@ class SettingsResolver:
         # Many files share the same extra ignores; share one Settings (and cache fingerprint).
         self._memo: dict[tuple[str, ...], Settings] = {(): self.base}
 
-    def for_path(self, path: Path) -> Settings:
+    def for_path(self, path: Path | str) -> Settings:
         if not self.per_file:
             return self.base
-        rel = relative_posix(path, self.root)
+        rel = relative_posix(Path(path), self.root)
         extra: list[str] = []
         for spec, codes in self.per_file:
             if spec.match_file(rel):

@@ -17,11 +17,11 @@ import stat
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from unleak.cli.cache import (
     DIGEST,
+    ERROR,
     EXPORTS,
     EXTERNAL,
     FINDINGS,
@@ -54,7 +54,7 @@ RACY_NS = 2_000_000_000
 @dataclass(frozen=True)
 class FileJob:
     display: str
-    path: Path | None  # None when the source is given (stdin)
+    path: str | None  # absolute; None when the source is given (stdin)
     settings: Settings
     data: bytes | None = None
     module: str = ""  # dotted module name
@@ -200,7 +200,7 @@ def run(
     results: list[FileResult | None] = [None] * len(jobs)
     entries: list[Entry | None] = [None] * len(jobs)
     found: list[list[Any] | None] = [None] * len(jobs)  # findings of cache hits
-    paths: list[str | None] = [str(job.path) if job.path is not None else None for job in jobs]
+    paths = [job.path for job in jobs]
     sizes = [0] * len(jobs)
     pending: list[int] = []
 
@@ -242,7 +242,8 @@ def run(
             ]
             outcomes = executor.run(tasks, [sizes[i] for i in pending])
             for i, outcome in zip(pending, outcomes, strict=True):
-                if outcome.error is not None:
+                if outcome.error is not None and outcome.size < 0:
+                    # Not read (or the worker crashed): nothing to remember.
                     results[i] = FileResult(jobs[i].display, error=outcome.error)
                     continue
                 entries[i] = [
@@ -254,6 +255,7 @@ def run(
                     outcome.findings,
                     outcome.exports,
                     outcome.imports,
+                    outcome.error,
                 ]
                 path = paths[i]
                 if path is not None and cache is not None and outcome.size >= 0:
@@ -324,7 +326,11 @@ def run(
         if results[i] is not None or entry is None:
             continue
         hit = found[i]
-        if hit is not None:
+        if entry[ERROR] is not None:
+            # The same bytes fail the same way: reported again, from the cache or not.
+            results[i] = FileResult(job.display, error=entry[ERROR], cached=hit is not None)
+            stats.cached += hit is not None
+        elif hit is not None:
             results[i] = FileResult(job.display, findings=hit, cached=True)
             stats.cached += 1
         else:
