@@ -102,6 +102,30 @@ def test_generator_closed_at_yield() -> None:
     assert "`yield` on line 4" in finding.message
 
 
+def test_contextmanager_must_release_in_finally() -> None:
+    src = """\
+        import contextlib, sqlite3
+        @contextlib.contextmanager
+        def bad(db):
+            conn = sqlite3.connect(db)
+            yield conn
+            conn.close()
+
+        @contextlib.contextmanager
+        def good(db):
+            conn = sqlite3.connect(db)
+            try:
+                yield conn
+            finally:
+                conn.close()
+
+        def handed_out(db):
+            conn = sqlite3.connect(db)
+            yield conn
+        """
+    assert codes(src) == [(4, "UL102")]
+
+
 def test_process_exit_is_not_a_leak() -> None:
     src = """\
         import sys

@@ -48,6 +48,7 @@ def _base_words(catalogue: Catalogue) -> frozenset[str]:
 
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 _ANNOTATION_TYPES = {
     "pathlib.Path": "pathlib.Path",
     "pathlib.PurePath": "pathlib.Path",
@@ -243,6 +244,10 @@ class ModuleAnalysis:
             scope.attr_types = self.class_attr_types(unit.class_name)
         node = unit.node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope.lends_yields = any(
+                self.resolver.qualify(d.func if isinstance(d, ast.Call) else d) in _CONTEXT_MANAGERS
+                for d in node.decorator_list
+            )
             for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
                 if arg.annotation is not None:
                     qual = self.resolver.qualify(arg.annotation)

@@ -158,7 +158,7 @@ FACTORIES: dict[str, Factory] = {
     "dbm.ndbm.open": Factory("dbm"),
     "dbm.dumb.open": Factory("dbm"),
     "dbm.sqlite3.open": Factory("dbm"),
-    "socket.socket": Factory("socket"),
+    "socket.socket": Factory("socket", owns_args=("fileno",)),
     "socket.create_connection": Factory("socket"),
     "socket.create_server": Factory("socket"),
     "socket.fromfd": Factory("socket"),

@@ -96,6 +96,8 @@ class Scope:
     summaries: ModuleSummaries
     class_name: str | None = None
     module_scope: bool = False
+    # A @contextmanager generator lends what it yields: it must still release it afterwards.
+    lends_yields: bool = False
     global_names: set[str] = field(default_factory=set)
     var_types: dict[str, str] = field(default_factory=dict)  # local name -> type/class name
     attr_types: dict[str, str] = field(default_factory=dict)  # "self.x" -> type/class name
@@ -301,7 +303,9 @@ class EffectBuilder:
             return self.expr(e.value)
         if isinstance(e, (ast.Yield, ast.YieldFrom)):
             if e.value is not None:
-                self._escape(self.expr(e.value).sources)
+                yielded = self.expr(e.value).sources
+                if not self.scope.lends_yields:
+                    self._escape(yielded)
             return NONE
         if isinstance(e, ast.Lambda):
             self._capture(e.body)

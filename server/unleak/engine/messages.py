@@ -50,7 +50,9 @@ def path_text(leak: Leak) -> str:
     if exc is not None:
         kind, line = exc
         if kind == "yield":
-            parts.append(f"if the generator is closed at the `yield` on line {line}")
+            parts.append(
+                f"if the generator is closed, or an exception is thrown in, at the `yield` on line {line}"
+            )
         elif kind == "raise":
             parts.append(f"when the `raise` on line {line} is reached")
         else:
