@@ -62,7 +62,7 @@ def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
                 changed = True
     attrs = {a for name in related for a in out[name].acquired}
     mentions = re.compile(
-        r"\bself\.(?:%s)\b|getattr|vars\(|__dict__" % "|".join(map(re.escape, attrs))
+        r"\bself\.(?:" + "|".join(map(re.escape, attrs)) + r")\b|getattr|vars\(|__dict__"
     )
     lines = module.source.lines
     for name in related:

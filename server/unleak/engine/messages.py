@@ -51,7 +51,8 @@ def path_text(leak: Leak) -> str:
         kind, line = exc
         if kind == "yield":
             parts.append(
-                f"if the generator is closed, or an exception is thrown in, at the `yield` on line {line}"
+                "if the generator is closed, or an exception is thrown in, "
+                f"at the `yield` on line {line}"
             )
         elif kind == "raise":
             parts.append(f"when the `raise` on line {line} is reached")
