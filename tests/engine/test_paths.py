@@ -158,3 +158,39 @@ def test_ownership_moves() -> None:
             return lambda: f.read()
         """
     assert codes(src) == []
+
+
+def test_locks_used_for_signalling_and_in_asserts() -> None:
+    src = """\
+        import threading
+        class Waiter:
+            def __init__(self):
+                self.wakeup = threading.Lock()
+                self.sem = threading.Semaphore(0)
+            def wait(self):
+                if self.wakeup.acquire(False):
+                    self.count = 1
+                self.wakeup.acquire()
+                self.wakeup.release()
+            def notify(self):
+                assert not self.sem.acquire(False), "should not be acquirable"
+                self.sem.release()
+            def update(self, value):
+                self.wakeup.acquire()
+                self.check(value)
+                self.wakeup.release()
+        """
+    assert codes(src) == [(15, "UL105")]
+
+
+def test_benign_builtins_do_not_raise() -> None:
+    src = """\
+        def reopen(path):
+            f = open(path)
+            raw = getattr(f, "buffer", f)
+            if isinstance(raw, int) or len(path) > 3:
+                pass
+            f.close()
+            return raw
+        """
+    assert codes(src) == []

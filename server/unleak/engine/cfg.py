@@ -54,10 +54,28 @@ _NEVER_RAISE = (
 _RAISING = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.Subscript, ast.Raise, ast.Assert)
 
 
+_BENIGN_CALLS = frozenset({"isinstance", "issubclass", "hasattr", "callable", "id", "type", "len"})
+
+
 def can_raise(node: ast.AST) -> bool:
     if isinstance(node, (ast.Raise, ast.Assert, ast.Import, ast.ImportFrom)):
         return True
-    return any(isinstance(sub, _RAISING) for sub in _walk_shallow(node))
+    for sub in _walk_shallow(node):
+        if isinstance(sub, ast.Call) and _benign(sub):
+            continue
+        if isinstance(sub, _RAISING):
+            return True
+    return False
+
+
+def _benign(call: ast.Call) -> bool:
+    """Builtins that do not raise in practice: a leak report on their 'exception' is noise."""
+    func = call.func
+    if not isinstance(func, ast.Name):
+        return False
+    if func.id == "getattr":
+        return len(call.args) == 3
+    return func.id in _BENIGN_CALLS
 
 
 def _walk_shallow(node: ast.AST) -> list[ast.AST]:
@@ -160,6 +178,10 @@ class CFGBuilder:
             jump = g.add(JUMP, s, event=(kind, s.lineno))
             g.nodes[jump].succ.append(target() if target else succ)
             return jump
+        if isinstance(s, ast.Assert):
+            failed = g.add(STMT, s)
+            g.nodes[failed].succ.append(g.terminate)
+            return self._test(s.test, succ, failed, ctx)
         if isinstance(s, ast.Raise):
             nid = g.add(STMT, s)
             if self._ends_process(s.exc):

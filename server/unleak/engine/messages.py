@@ -38,11 +38,15 @@ def path_text(leak: Leak) -> str:
     """The leaking path in words."""
     if leak.kind == "dropped":
         return "its only reference is dropped at once"
-    if leak.kind == "rebound":
-        return f"its variable is rebound on line {leak.line} while it is still open"
-    if leak.kind == "deleted":
-        return f"its last reference is deleted on line {leak.line}"
     exc = next((e for e in leak.via if e[0] in ("exception", "raise", "yield")), None)
+    if leak.kind in ("rebound", "deleted"):
+        what = (
+            "its variable is rebound" if leak.kind == "rebound" else "its last reference is deleted"
+        )
+        text = f"{what} on line {leak.line} while it is still open"
+        if exc is not None:
+            return f"if an exception is raised on line {exc[1]}: {text}"
+        return text
     last = next(
         (e for e in reversed(leak.via) if e[0] not in ("exception", "raise", "yield")), None
     )
@@ -81,8 +85,10 @@ def leak_message(code: str, res: SiteResult, leak: Leak) -> str:
         return f"`with` on a {info.type.noun} {note}: {subject(info)} is not {v} {path_text(leak)}"
     if code == "UL107":
         again = " (on the next loop iteration)" if leak.line == info.site[0] else ""
+        exc = next((e for e in leak.via if e[0] in ("exception", "raise", "yield")), None)
+        after = f" after the exception on line {exc[1]} is handled" if exc else ""
         return (
-            f"{subject(info)} is rebound on line {leak.line}{again} before it is {v}; "
+            f"{subject(info)} is rebound on line {leak.line}{again}{after} before it is {v}; "
             f"the earlier {info.type.noun} leaks"
         )
     if code == "UL101":

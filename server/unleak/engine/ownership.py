@@ -311,6 +311,12 @@ class FunctionFlow:
         for eff in effects:
             tag = eff[0]
             if tag == "acq" or tag == "lock_acq":
+                if tag == "lock_acq" and held and eff[1] != site and eff[2] == info.lock_key:
+                    # Acquired again elsewhere while held: a semaphore used for signalling,
+                    # released by another thread, not a lock this function must release.
+                    result.handled_somewhere = True
+                    held = False
+                    continue
                 if exceptional or eff[1] != site:
                     continue
                 if held and not is_lock:
