@@ -141,3 +141,29 @@ def test_info_and_hint_levels() -> None:
     levels = [r["level"] for r in json.loads(render("sarif", results))["runs"][0]["results"]]
     assert levels == ["note", "note"]
     assert [d["severity"] for d in json.loads(render("json", results))] == ["info", "hint"]
+
+
+def test_json_text_is_what_the_json_module_writes() -> None:
+    import json
+
+    from unleak.cli.formats.base import Report
+    from unleak.cli.formats.json_format import findings_as_data, render_json
+    from unleak.cli.results import FileResult
+    from unleak.engine.findings import Finding, Related, Severity, Span
+
+    odd = Finding(
+        "UL101",
+        'quotes " \\ and\nnew lines\t, ünïcode \u2028 \x01 \ud800',
+        Span(3, 4, 5, 6),
+        Severity.ERROR,
+        related=(Related(Span(1, 0, 1, 2), "a"), Related(Span(2, 0, 2, 1), 'b "c"')),
+    )
+    plain = Finding("UL102", "m", Span(1, 0, 1, 1), Severity.WARNING)
+    for results in (
+        [],
+        [FileResult("a.py")],
+        [FileResult('we"ird ü.py', [odd, plain]), FileResult("b.py", [plain])],
+    ):
+        report = Report(results)
+        expected = json.dumps(findings_as_data(report), indent=2, ensure_ascii=False) + "\n"
+        assert render_json(report) == expected

@@ -20,7 +20,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -200,6 +199,8 @@ class Cache:
         payload = json.dumps(
             {"build": build_fingerprint(), "files": files}, separators=(",", ":")
         ).encode()
+        import tempfile
+
         try:
             self._prepare()
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")

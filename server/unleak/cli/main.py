@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 from unleak.cli.args import build_parser
 from unleak.cli.check import EXIT_ERROR, UsageError, run_check
-from unleak.cli.rules_cmd import render_rules
 from unleak.config import ConfigError
 
 
@@ -22,6 +21,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if ns.command == "check":
             return run_check(ns)
         if ns.command == "rules":
+            from unleak.cli.rules_cmd import render_rules  # the registry, only when asked
+
             sys.stdout.write(render_rules(ns.format))
             return 0
         parser.print_help(sys.stderr)

@@ -94,6 +94,7 @@ class _Executor:
         return self._parallel(tasks, sizes, workers)
 
     def _parallel(self, tasks: list[Task], sizes: list[int], workers: int) -> list[Outcome]:
+        import multiprocessing
         from concurrent.futures import Future, ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
@@ -102,6 +103,10 @@ class _Executor:
         if self.pool is None or self.workers < workers:
             if self.pool is not None:
                 self.pool.shutdown()
+            if multiprocessing.get_start_method() == "fork":
+                # Load the engine once here, so that forked workers share it instead of each
+                # importing it again (on the first file, in the middle of the run).
+                analysis.run_task(analysis.Task("<warm-up>", None, b"", tasks[0].settings, ""))
             self.pool = ProcessPoolExecutor(max_workers=workers)
             self.workers = workers
         order = sorted(range(len(tasks)), key=lambda n: -sizes[n])

@@ -11,13 +11,14 @@ from unleak.config.errors import ConfigError
 from unleak.config.model import Config
 from unleak.config.validation import validate
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    # Imported here: a run without a configuration file does not pay for the parser.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
     try:
         data = path.read_bytes()
     except OSError as exc:

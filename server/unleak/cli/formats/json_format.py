@@ -86,4 +86,3 @@ def render_json(report: Report) -> str:
     if not items:
         return "[]\n"
     return "[\n" + ",\n".join(items) + "\n]\n"
-
