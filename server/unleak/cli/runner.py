@@ -89,7 +89,8 @@ class _Executor:
         from unleak.cli import analysis
 
         workers = min(self.max_workers, len(tasks))
-        if workers <= 1 or len(tasks) <= PARALLEL_THRESHOLD:
+        # A pool already started (by pass 1) costs nothing more to use for a few files.
+        if workers <= 1 or (self.pool is None and len(tasks) <= PARALLEL_THRESHOLD):
             return [analysis.run_task(t) for t in tasks]
         return self._parallel(tasks, sizes, workers)
 
