@@ -38,9 +38,14 @@ class NameResolver:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.module_defs.add(stmt.name)
             elif isinstance(stmt, ast.Assign):
+                dynamic = _dynamic_import(stmt.value)
                 for target in stmt.targets:
                     if isinstance(target, ast.Name):
-                        self.module_defs.add(target.id)
+                        if dynamic is not None and target.id not in self.imports:
+                            # `gzip = importlib.import_module("gzip")` is an import.
+                            self.imports[target.id] = dynamic
+                        else:
+                            self.module_defs.add(target.id)
 
     def _absolute(self, module: str, level: int) -> str:
         if level == 0 or not self.module_name:
@@ -120,3 +125,17 @@ def _import_statements(tree: ast.Module, nested_lines: list[int] | None) -> list
                 s for s in iter_statements([stmt]) if isinstance(s, (ast.Import, ast.ImportFrom))
             )
     return out
+
+
+def _dynamic_import(value: ast.expr) -> str | None:
+    """The module named by `import_module("x")`-style calls (importlib, test helpers)."""
+    if not (isinstance(value, ast.Call) and value.args):
+        return None
+    func = value.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    first = value.args[0]
+    if name in ("import_module", "import_deprecated", "__import__") and isinstance(
+        first, ast.Constant
+    ):
+        return first.value if isinstance(first.value, str) else None
+    return None

@@ -255,11 +255,14 @@ class FunctionFlow:
         # Prefer explanations a reader acts on first: normal paths, then yields, then raises.
         result.leaks = sorted(
             leaks,
+            # A total order: the report must not depend on set iteration (hash seeds).
             key=lambda lk: (
                 lk.on_exception,
                 not any(e[0] == "yield" for e in lk.via),
                 lk.line,
+                lk.via,
                 lk.kind,
+                lk.nonrel,
             ),
         )
         return result
