@@ -13,6 +13,7 @@ from unleak.engine import messages
 from unleak.engine.api import ModuleReport
 from unleak.engine.catalogue import (
     DEFAULT_CATALOGUE,
+    EXPECT_RAISES,
     LOCKS,
     TERMINATORS,
     Catalogue,
@@ -270,6 +271,8 @@ class ModuleAnalysis:
                     if t is not None:
                         scope.var_types[n.targets[0].id] = t
             elif isinstance(n, (ast.With, ast.AsyncWith)):
+                if n.body and any(_expects_raise(item.context_expr) for item in n.items):
+                    scope.expect_raise.append((n.body[0].lineno, n.end_lineno or n.lineno))
                 for item in n.items:
                     if isinstance(item.optional_vars, ast.Name):
                         scope.with_targets.add(item.optional_vars.id)
@@ -388,6 +391,12 @@ class ModuleAnalysis:
         default = RULES_BY_CODE[code].severity if code in RULES_BY_CODE else Severity.WARNING
         severity = self.settings.severity_for(code, default)
         return Finding(code, message, span, severity, related, None, details)
+
+
+def _expects_raise(expr: ast.expr) -> bool:
+    func = expr.func if isinstance(expr, ast.Call) else None
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in EXPECT_RAISES
 
 
 def _match_lines(text: str, pattern: re.Pattern[str]) -> list[int]:

@@ -92,7 +92,10 @@ TYPES: dict[str, ResourceType] = {
             with_releases=False,
             with_note="ends the transaction but does not close the connection",
         ),
-        _t("response", "HTTP response", "close"),
+        # read() with no size reads the whole body and closes the response.
+        _t("response", "HTTP response", "close", "read()"),
+        _t("mail", "mail server connection", "close", "quit", "logout", "shutdown"),
+        _t("ftp", "FTP connection", "close", "quit"),
         _t("http_connection", "HTTP connection", "close", supports_with=False),
         _t("stream", "stream writer", "close", supports_with=False),
         _t("server", "server", "close"),
@@ -179,20 +182,19 @@ FACTORIES: dict[str, Factory] = {
     "urllib.request.OpenerDirector.open": Factory("response"),
     "http.client.HTTPConnection": Factory("http_connection"),
     "http.client.HTTPSConnection": Factory("http_connection"),
-    "ftplib.FTP": Factory("connection"),
-    "ftplib.FTP_TLS": Factory("connection"),
-    "smtplib.SMTP": Factory("connection"),
-    "smtplib.SMTP_SSL": Factory("connection"),
-    "poplib.POP3": Factory("connection"),
-    "imaplib.IMAP4": Factory("connection"),
-    "telnetlib.Telnet": Factory("connection"),
+    "ftplib.FTP": Factory("ftp"),
+    "ftplib.FTP_TLS": Factory("ftp"),
+    "smtplib.SMTP": Factory("mail"),
+    "smtplib.SMTP_SSL": Factory("mail"),
+    "poplib.POP3": Factory("mail"),
+    "imaplib.IMAP4": Factory("mail"),
+    "telnetlib.Telnet": Factory("socket"),
     "asyncio.open_connection": Factory("stream", elements=(None, "stream")),
     "asyncio.open_unix_connection": Factory("stream", elements=(None, "stream")),
     "asyncio.start_server": Factory("server"),
     "asyncio.start_unix_server": Factory("server"),
     "selectors.DefaultSelector": Factory("selector"),
-    "selectors.SelectSelector": Factory("selector"),
-    "selectors.PollSelector": Factory("selector"),
+    # SelectSelector and PollSelector hold no descriptor of their own.
     "selectors.EpollSelector": Factory("selector"),
     "selectors.DevpollSelector": Factory("selector"),
     "selectors.KqueueSelector": Factory("selector"),
@@ -379,6 +381,17 @@ BORROWERS: frozenset[str] = frozenset(
 # Method names that only use their arguments (the receiver is not a known resource).
 BORROWING_METHODS: frozenset[str] = frozenset(
     {
+        "backup",
+        "execute",
+        "executemany",
+        "executescript",
+        "assertEqual",
+        "assertTrue",
+        "assertFalse",
+        "assertIs",
+        "assertIn",
+        "assertIsInstance",
+        "assertIsNotNone",
         "debug",
         "info",
         "warning",
@@ -465,7 +478,86 @@ LOCKS = LockKind(
     )
 )
 
-TASK_SPAWNERS: frozenset[str] = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
+TASK_SPAWNERS: frozenset[str] = frozenset(
+    {
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "asyncio.tasks.create_task",
+        "asyncio.tasks.ensure_future",
+    }
+)
+
+# Factories that also accept an open file object instead of a path: given one, they own no
+# descriptor of their own and do not close it.
+ACCEPTS_FILEOBJ: frozenset[str] = frozenset(
+    {
+        "wave.open",
+        "aifc.open",
+        "sunau.open",
+        "zipfile.ZipFile",
+        "zipfile.PyZipFile",
+        "tarfile.open",
+        "tarfile.TarFile",
+        "tarfile.TarFile.open",
+        "bz2.open",
+        "bz2.BZ2File",
+        "lzma.open",
+        "lzma.LZMAFile",
+        "gzip.open",
+    }
+)
+FILEOBJ_NAMES: frozenset[str] = frozenset(
+    {
+        "f",
+        "fp",
+        "fh",
+        "fo",
+        "fobj",
+        "file",
+        "fileobj",
+        "file_obj",
+        "stream",
+        "buf",
+        "buffer",
+        "raw",
+        "wrapped",
+        "handle",
+        "infile",
+        "outfile",
+        "inp",
+        "out",
+    }
+)
+# Calls that cannot realistically raise between an acquisition and its release.
+BENIGN_METHODS: frozenset[str] = frozenset(
+    {
+        "append",
+        "appendleft",
+        "add",
+        "discard",
+        "addCleanup",
+        "addClassCleanup",
+        "callback",
+        "enter_context",
+        "push",
+        "debug",
+        "info",
+        "warning",
+        "items",
+        "keys",
+        "values",
+        "copy",
+        "startswith",
+        "endswith",
+        "fileno",
+        "setdefault",
+        "acquire",
+    }
+)
+# Contexts inside which an acquisition is expected to fail.
+EXPECT_RAISES: frozenset[str] = frozenset(
+    {"assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "raises", "assertWarns"}
+)
 CACHE_DECORATORS: frozenset[str] = frozenset({"functools.lru_cache", "functools.cache"})
 
 

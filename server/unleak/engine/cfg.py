@@ -11,6 +11,8 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from unleak.engine.catalogue import BENIGN_METHODS
+
 # Node kinds.
 STMT = "stmt"  # a simple statement (or the evaluating part of a compound one)
 TEST = "test"  # evaluates `expr`; successors: [true, false]
@@ -40,6 +42,7 @@ class Node:
     event: Event | None = None  # for JUMP nodes
     target: _Expr | None = None  # ITER/WITH binding target
     is_async: bool = False
+    first_iteration: bool = False  # ITER node of a loop's first `next()`
 
 
 _NEVER_RAISE = (
@@ -60,6 +63,14 @@ _BENIGN_CALLS = frozenset({"isinstance", "issubclass", "hasattr", "callable", "i
 def can_raise(node: ast.AST) -> bool:
     if isinstance(node, (ast.Raise, ast.Assert, ast.Import, ast.ImportFrom)):
         return True
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        # Defining runs only the decorators, defaults and bases, not the body.
+        heads: list[ast.AST] = list(node.decorator_list)
+        if isinstance(node, ast.ClassDef):
+            heads += node.bases
+        else:
+            heads += [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
+        return any(can_raise(h) for h in heads)
     for sub in _walk_shallow(node):
         if isinstance(sub, ast.Call) and _benign(sub):
             continue
@@ -71,6 +82,10 @@ def can_raise(node: ast.AST) -> bool:
 def _benign(call: ast.Call) -> bool:
     """Builtins that do not raise in practice: a leak report on their 'exception' is noise."""
     func = call.func
+    if isinstance(func, ast.Attribute):
+        if func.attr == "acquire":
+            return not call.args and not call.keywords
+        return func.attr in BENIGN_METHODS and isinstance(func.value, (ast.Name, ast.Attribute))
     if not isinstance(func, ast.Name):
         return False
     if func.id == "getattr":
@@ -219,9 +234,15 @@ class CFGBuilder:
             body = self.block(s.body, it, inner)
             g.nodes[it].succ.extend([body, after])
             g.nodes[it].exc = ctx.exc()
+            # The first `next()` has its own node: the dataflow knows that a loop over a
+            # non-empty literal, or over a container holding the resource, runs at least once.
+            first = g.add(ITER, s, target=s.target, is_async=isinstance(s, ast.AsyncFor))
+            g.nodes[first].first_iteration = True
+            g.nodes[first].succ.extend([body, after])
+            g.nodes[first].exc = ctx.exc()
             # The iterable is evaluated once, before the loop.
             head = g.add(STMT, s.iter)
-            g.nodes[head].succ.append(it)
+            g.nodes[head].succ.append(first)
             g.nodes[head].exc = ctx.exc()
             return head
         if isinstance(s, (ast.With, ast.AsyncWith)):
@@ -285,7 +306,7 @@ class CFGBuilder:
         if s.handlers:
             handler_ctx = ctx
             entries = [self._handler(h, succ, handler_ctx) for h in s.handlers]
-            catch_all = any(_catches_all(h) for h in s.handlers)
+            catch_all = any(_catches_all(h) for h in s.handlers) or _guards_imports(s)
             dispatch_ctx = ctx
 
             def dispatch() -> int:
@@ -335,6 +356,20 @@ def _suppresses(expr: ast.expr) -> bool:
     func = expr.func if isinstance(expr, ast.Call) else None
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
     return name == "suppress"
+
+
+def _guards_imports(s: ast.Try) -> bool:
+    """`try: import x / except ImportError:` — an import raises nothing else worth a path."""
+    if not all(isinstance(b, (ast.Import, ast.ImportFrom)) for b in s.body):
+        return False
+    names = {
+        n.id
+        for h in s.handlers
+        if h.type is not None
+        for n in ast.walk(h.type)
+        if isinstance(n, ast.Name)
+    }
+    return bool(names & {"ImportError", "ModuleNotFoundError"})
 
 
 def _catches_all(h: ast.ExceptHandler) -> bool:

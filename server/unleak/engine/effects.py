@@ -7,13 +7,16 @@ dataflow state, so they are computed once per CFG node and replayed per resource
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from unleak.engine.catalogue import (
+    ACCEPTS_FILEOBJ,
     BORROWERS,
     BORROWING_METHODS,
     CLASS_CONSTRUCTORS,
+    FILEOBJ_NAMES,
     LOCKS,
     METHOD_FACTORIES,
     PATH_RETURNING_METHODS,
@@ -26,6 +29,7 @@ from unleak.engine.catalogue import (
 from unleak.engine.names import NameResolver
 from unleak.engine.summaries import FunctionSummary, ModuleSummaries
 
+_SOCKETISH = re.compile(r"sock|serv|listen|srv", re.I)
 Site = tuple[int, int, int]  # (line, byte column, tuple element or -1) of the acquiring call
 Source = str | Site  # a variable name or a fresh acquisition
 Sources = frozenset[Source]
@@ -103,6 +107,10 @@ class Scope:
     attr_types: dict[str, str] = field(default_factory=dict)  # "self.x" -> type/class name
     lock_keys: set[str] = field(default_factory=set)  # lock expressions this function releases
     with_targets: set[str] = field(default_factory=set)  # names bound by `async with`/`with`
+    expect_raise: list[tuple[int, int]] = field(default_factory=list)  # assertRaises bodies
+
+    def expects_raise(self, line: int) -> bool:
+        return any(first <= line <= last for first, last in self.expect_raise)
 
 
 class EffectBuilder:
@@ -376,6 +384,8 @@ class EffectBuilder:
         scope = self.scope
         factory = scope.catalogue.factories.get(qual)
         if factory is not None:
+            if qual in ACCEPTS_FILEOBJ and self._given_fileobj(call):
+                return NONE  # wraps the caller's file object: nothing of its own to release
             return self._acquire(call, factory, pos, kw)
         ext = scope.summaries.external.get(qual)
         if ext is not None:
@@ -427,14 +437,17 @@ class EffectBuilder:
             method == "accept"
             and not call.args
             and rtype is None
-            and not isinstance(recv_node, ast.Call)
+            and isinstance(recv_node, (ast.Name, ast.Attribute))
+            and _SOCKETISH.search(expr_text(recv_node))
         ):
             return self._acquire(call, Factory("socket", elements=("socket", None)), pos, kw)
         summary = self._method_summary(recv_node, method)
         if summary is not None:
             return self._apply_summary(call, summary, pos, kw)
         if recv.sources:
-            self.effects.append(("method", recv.sources, method, all_args))
+            # `resp.read()` without a size reads to the end and closes an HTTP response.
+            name = "read()" if method == "read" and not call.args and not call.keywords else method
+            self.effects.append(("method", recv.sources, name, all_args))
         rt = scope.catalogue.types.get(rtype or "")
         if rt is not None:
             if method in rt.owning_methods:
@@ -447,7 +460,17 @@ class EffectBuilder:
             self.effects.append(("pass", all_args))
         return NONE
 
+    def _given_fileobj(self, call: ast.Call) -> bool:
+        if any(k.arg == "fileobj" for k in call.keywords):
+            return True
+        first = call.args[0] if call.args else None
+        if isinstance(first, ast.Name):
+            return first.id in self.scope.var_types or first.id in FILEOBJ_NAMES
+        return isinstance(first, ast.Call) and call_type(first, self.scope) in ("file", "socket")
+
     def _acquire(self, call: ast.Call, factory: Factory, pos: list[Val], kw: dict[str, Val]) -> Val:
+        if self.scope.expects_raise(call.lineno):
+            return NONE  # inside `with self.assertRaises(...)`: expected to fail
         owned: set[Source] = set()
         for key in factory.owns_args:
             v = (

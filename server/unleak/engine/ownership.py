@@ -175,6 +175,15 @@ class FunctionFlow:
             self._tests[nid] = cached
         return cached
 
+    def _runs_once(self, nid: int, state: State) -> bool:
+        """A loop over a non-empty literal, or over a container holding the resource,
+        takes its body at least once."""
+        loop = self.cfg.nodes[nid].ast
+        iterable = getattr(loop, "iter", None)
+        if _literal(iterable):
+            return True
+        return state.held and isinstance(iterable, ast.Name) and iterable.id in state.aliases
+
     def computed_effects(self) -> list[list[Effect]]:
         return [e for e in self._effects if e]
 
@@ -183,9 +192,13 @@ class FunctionFlow:
         if cached is None:
             node = self.cfg.nodes[nid]
             tree = node.ast
-            cached = tree is not None and (
-                node.kind in (ITER, WITH) or (can_raise(tree) and not self._is_release(tree))
-            )
+            if node.kind == ITER:
+                # Stepping through a literal tuple or list of names cannot fail.
+                cached = not _literal(getattr(tree, "iter", None))
+            else:
+                cached = tree is not None and (
+                    node.kind == WITH or (can_raise(tree) and not self._is_release(tree))
+                )
             self._raises[nid] = cached
         return cached
 
@@ -229,6 +242,8 @@ class FunctionFlow:
             succs = node.succ
             for i, succ in enumerate(succs):
                 nxt = out
+                if node.first_iteration and i == 1 and self._runs_once(nid, out):
+                    continue
                 if node.kind == TEST:
                     cond = combine(nxt.facts, frozenset(), self.test_facts(nid)[i], self.atom_names)
                     if cond is None:
@@ -354,7 +369,12 @@ class FunctionFlow:
                     result.handled_somewhere = True
                     held = False
             elif tag == "method":
-                if eff[2] in info.type.release and matches(eff[1]):
+                # A failing read() releases nothing; a failing close() still closes.
+                if (
+                    eff[2] in info.type.release
+                    and matches(eff[1])
+                    and not (exceptional and eff[2] == "read()")
+                ):
                     result.handled_somewhere = True
                     held = False
             elif tag == "release_fn":
@@ -387,6 +407,10 @@ class FunctionFlow:
         return State(True, aliases, via, nonrel, state.facts)
 
 
+def _literal(e: object) -> bool:
+    return isinstance(e, (ast.Tuple, ast.List, ast.Set)) and bool(e.elts)
+
+
 def _with_event(via: Via, event: Event) -> Via:
     exc = [e for e in via if e[0] in _EXC_KINDS][:1]
     if event[0] in _EXC_KINDS:
@@ -400,6 +424,10 @@ def _refine(state: State, facts: list[Fact], site: Site, info: SiteInfo) -> Stat
             return UNHELD
         if kind == "none" and subject in state.aliases:
             return None
+        if kind == "other" and isinstance(subject, tuple):
+            name, others = subject
+            if name in state.aliases and not (others & state.aliases):
+                return None
         if (
             kind == "falsy"
             and subject in state.aliases
@@ -427,6 +455,15 @@ def _facts(test: ast.expr, polarity: bool, builder: EffectBuilder) -> list[Fact]
         return []
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
         right = test.comparators[0]
+        op = test.ops[0]
+        if not (isinstance(right, ast.Constant) and right.value is None) and isinstance(
+            op, (ast.Is, ast.IsNot)
+        ):
+            # `f is sys.stdin.buffer`: where true, `f` is that other object, not the resource.
+            if isinstance(op, ast.Is) == polarity:
+                others = frozenset(n.id for n in ast.walk(right) if isinstance(n, ast.Name))
+                return [("other", (test.left.id, others))]
+            return []
         if isinstance(right, ast.Constant) and right.value is None:
             op = test.ops[0]
             is_none = isinstance(op, (ast.Is, ast.Eq))

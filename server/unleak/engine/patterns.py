@@ -208,13 +208,28 @@ def cached_methods(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
             ]
             if "builtins.staticmethod" in names or "builtins.classmethod" in names:
                 continue
-            if not (stmt.args.posonlyargs or stmt.args.args):
+            params = [*stmt.args.posonlyargs, *stmt.args.args]
+            if not params or stmt.name == "__new__" or params[0].arg in ("cls", "mcs", "metacls"):
                 continue
             for deco, qual in zip(stmt.decorator_list, names, strict=False):
                 if qual in CACHE_DECORATORS:
                     short = qual.rsplit(".", 1)[1] if qual else "cache"
                     message = (
-                        f"`@{short}` on method `{stmt.name}` keeps every `{node.name}` instance "
-                        "it is called on alive for the life of the process"
+                        f"`@{short}` on method `{stmt.name}` keeps {_cache_reach(deco, short)} "
+                        f"`{node.name}` instances it is called on alive (with everything they hold)"
                     )
                     yield module.finding(code, message, module.source.span(deco))
+
+
+def _cache_reach(deco: ast.expr, short: str) -> str:
+    """How many instances the cache can keep: every one, or up to its maxsize."""
+    if short == "cache":
+        return "all"
+    size: object = 128
+    if isinstance(deco, ast.Call):
+        args = [*deco.args, *(k.value for k in deco.keywords if k.arg == "maxsize")]
+        if args and isinstance(args[0], ast.Constant):
+            size = args[0].value
+        elif args:
+            return "many"
+    return "all" if size is None else f"up to {size} of the"

@@ -142,13 +142,14 @@ class ModuleSummaries:
         scope = Scope(self.resolver, self.catalogue, self, class_name=class_name)
         assigned: dict[str, str] = {}
         returns: list[ast.expr] = []
+        handed: set[str] = _handed_to_calls(node, self)
         for sub in iter_statements(node.body, nested=False):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
                 target = sub.targets[0]
                 value = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
                 if isinstance(target, ast.Name) and isinstance(value, ast.Call):
                     t = call_type(value, scope)
-                    if t is not None and t in self.catalogue.types:
+                    if t is not None and t in self.catalogue.types and target.id not in handed:
                         assigned[target.id] = t
             elif isinstance(sub, ast.Return) and sub.value is not None:
                 returns.append(sub.value)
@@ -183,13 +184,15 @@ class ModuleSummaries:
         release_names = self.catalogue.release_methods()
         effects: dict[str, str] = {}
 
+        rank = {"borrow": 0, "escape": 1, "release": 2}
+
         def mark(name: str, effect: str) -> None:
-            if (
-                name in names
-                and effects.get(name) != "release"
-                and (effect == "release" or name not in effects)
-            ):
+            if name in names and rank[effect] > rank[effects.get(name, "borrow")]:
                 effects[name] = effect
+
+        if _trivial(node):
+            # An abstract or stub method: an override decides, so assume it keeps its arguments.
+            return dict.fromkeys(names, "escape")
 
         for sub in _walk_body(node):
             if isinstance(sub, ast.Call):
@@ -231,6 +234,49 @@ class ModuleSummaries:
                     for n in _structural_names(value):
                         mark(n, "escape")
         return effects
+
+
+def _handed_to_calls(node: ast.AST, summaries: ModuleSummaries) -> set[str]:
+    """Names the function hands to another call or registers a release for
+    (`self.addCleanup(s.close)`, `stack.enter_context(f)`): returning them afterwards does
+    not give the caller a resource to release."""
+    from unleak.engine.catalogue import BORROWERS, BORROWING_METHODS
+
+    out: set[str] = set()
+    for sub in _walk_body(node):
+        if not isinstance(sub, ast.Call):
+            continue
+        func = sub.func
+        if isinstance(func, ast.Attribute) and func.attr in BORROWING_METHODS:
+            continue
+        if summaries.resolver.qualify(func) in BORROWERS:
+            continue
+        local = (
+            summaries.functions.get(func.id)
+            if isinstance(func, ast.Name) and func.id in summaries.defs
+            else None
+        )
+        for arg in [*sub.args, *(k.value for k in sub.keywords)]:
+            if local is not None and isinstance(arg, ast.Name):
+                index = sub.args.index(arg) if arg in sub.args else None
+                if local.param_effect(index, None) == "borrow":
+                    continue
+            if isinstance(arg, ast.Name):
+                out.add(arg.id)
+            elif isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name):
+                out.add(arg.value.id)  # a bound method such as `s.close`
+    return out
+
+
+def _trivial(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # docstring
+    return all(
+        isinstance(s, (ast.Pass, ast.Raise))
+        or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+        for s in body
+    )
 
 
 def _handed_on(node: ast.AST) -> ast.expr | None:
