@@ -175,6 +175,18 @@ class FunctionFlow:
             self._tests[nid] = cached
         return cached
 
+    def _safe_step(self, nid: int, state: State) -> bool:
+        """Stepping through a local container that holds the resource cannot fail."""
+        node = self.cfg.nodes[nid]
+        if node.kind != ITER:
+            return False
+        iterable = getattr(node.ast, "iter", None)
+        return (
+            isinstance(iterable, ast.Name)
+            and iterable.id in state.aliases
+            and iterable.id not in self.builder.scope.var_types
+        )
+
     def _runs_once(self, nid: int, state: State) -> bool:
         """A loop over a non-empty literal, or over a container holding the resource,
         takes its body at least once."""
@@ -256,7 +268,12 @@ class FunctionFlow:
                             continue
                         nxt = refined
                 self._push(seen, work, succ, nxt)
-            if node.exc is not None and state.held and self.raises(nid):
+            if (
+                node.exc is not None
+                and state.held
+                and self.raises(nid)
+                and not self._safe_step(nid, state)
+            ):
                 exc_state = state
                 if effects:
                     exc_state = self._apply(
