@@ -194,3 +194,41 @@ def test_benign_builtins_do_not_raise() -> None:
             return raw
         """
     assert codes(src) == []
+
+
+def test_sibling_elements_and_continue_explanations() -> None:
+    src = """\
+        import socket
+        def spawn(start):
+            stdin, stdin_w = socket.socketpair()
+            try:
+                start(stdin)
+                if stdin_w is not None:
+                    stdin.close()
+                    stdin_w.close()
+                    stdin_w = None
+            finally:
+                if stdin_w is not None:
+                    stdin.close()
+                    stdin_w.close()
+
+        def scan(paths):
+            for p in paths:
+                f = open(p)
+                if not f.readline():
+                    continue
+                f.close()
+        """
+    findings = check_source(textwrap.dedent(src))
+    assert [(f.span.line, f.code) for f in findings] == [(17, "UL101")]
+    assert "on the `continue` on line 19" in findings[0].message
+
+
+def test_bound_method_stored_on_self_moves_ownership() -> None:
+    src = """\
+        class Writer:
+            def __init__(self, path):
+                out = open(path, "w")
+                self._write = out.write
+        """
+    assert codes(src) == []

@@ -43,6 +43,7 @@ class Node:
     target: _Expr | None = None  # ITER/WITH binding target
     is_async: bool = False
     first_iteration: bool = False  # ITER node of a loop's first `next()`
+    loop: tuple[int, int] | None = None  # break/continue: the lines of the loop it leaves
 
 
 _NEVER_RAISE = (
@@ -120,6 +121,7 @@ class _Ctx:
     ret: Target
     brk: Target | None = None
     cont: Target | None = None
+    loop: tuple[int, int] | None = None  # lines of the innermost loop
 
 
 class CFG:
@@ -192,6 +194,7 @@ class CFGBuilder:
             target = ctx.brk if isinstance(s, ast.Break) else ctx.cont
             jump = g.add(JUMP, s, event=(kind, s.lineno))
             g.nodes[jump].succ.append(target() if target else succ)
+            g.nodes[jump].loop = ctx.loop
             return jump
         if isinstance(s, ast.Assert):
             failed = g.add(STMT, s)
@@ -220,7 +223,7 @@ class CFGBuilder:
         if isinstance(s, ast.While):
             head = g.add(NOP, s)
             after = self.block(s.orelse, succ, ctx)
-            inner = _Ctx(ctx.exc, ctx.ret, brk=lambda: succ, cont=lambda: head)
+            inner = _Ctx(ctx.exc, ctx.ret, lambda: succ, lambda: head, _lines(s))
             body = self.block(s.body, head, inner)
             if _always_true(s.test):
                 g.nodes[head].succ.append(body)
@@ -230,7 +233,7 @@ class CFGBuilder:
         if isinstance(s, (ast.For, ast.AsyncFor)):
             it = g.add(ITER, s, target=s.target, is_async=isinstance(s, ast.AsyncFor))
             after = self.block(s.orelse, succ, ctx)
-            inner = _Ctx(ctx.exc, ctx.ret, brk=lambda: succ, cont=lambda: it)
+            inner = _Ctx(ctx.exc, ctx.ret, lambda: succ, lambda: it, _lines(s))
             body = self.block(s.body, it, inner)
             g.nodes[it].succ.extend([body, after])
             g.nodes[it].exc = ctx.exc()
@@ -274,7 +277,9 @@ class CFGBuilder:
         inner_succ = succ
         inner_ctx = ctx
         if _suppresses(item.context_expr):
-            inner_ctx = _Ctx(lambda: _fork(g, ctx.exc(), succ), ctx.ret, ctx.brk, ctx.cont)
+            inner_ctx = _Ctx(
+                lambda: _fork(g, ctx.exc(), succ), ctx.ret, ctx.brk, ctx.cont, ctx.loop
+            )
         body = (
             self._with(s, rest, inner_succ, inner_ctx)
             if rest
@@ -300,7 +305,7 @@ class CFGBuilder:
             fin_brk = copy(outer.brk) if outer.brk else None
             fin_cont = copy(outer.cont) if outer.cont else None
             normal_after = self.block(final, succ, outer)
-            ctx = _Ctx(fin_exc, fin_ret, fin_brk, fin_cont)
+            ctx = _Ctx(fin_exc, fin_ret, fin_brk, fin_cont, outer.loop)
             succ = normal_after
         after_else = self.block(s.orelse, succ, ctx)
         if s.handlers:
@@ -316,7 +321,7 @@ class CFGBuilder:
                     g.nodes[nid].succ.append(dispatch_ctx.exc())
                 return nid
 
-            body_ctx = _Ctx(_memo(dispatch), ctx.ret, ctx.brk, ctx.cont)
+            body_ctx = _Ctx(_memo(dispatch), ctx.ret, ctx.brk, ctx.cont, ctx.loop)
         else:
             body_ctx = ctx
         return self.block(s.body, after_else, body_ctx)
@@ -340,6 +345,10 @@ class CFGBuilder:
         g.nodes[head].succ.append(nxt)
         g.nodes[head].exc = ctx.exc()
         return head
+
+
+def _lines(s: ast.stmt) -> tuple[int, int]:
+    return (s.lineno, s.end_lineno or s.lineno)
 
 
 def _fork(g: CFG, a: int, b: int) -> int:

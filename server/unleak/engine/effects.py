@@ -145,6 +145,13 @@ class EffectBuilder:
             val = self.expr(s.value)
             for t in s.targets:
                 self._assign(t, val)
+                if not isinstance(t, ast.Name) and isinstance(s.value, ast.Attribute):
+                    # `self._write = out.write`: the bound method keeps `out` alive there.
+                    root: ast.expr = s.value
+                    while isinstance(root, ast.Attribute):
+                        root = root.value
+                    if isinstance(root, ast.Name):
+                        self._escape(frozenset({root.id}))
         elif isinstance(s, ast.AnnAssign):
             if s.value is not None:
                 self._assign(s.target, self.expr(s.value))

@@ -66,7 +66,8 @@ def path_text(leak: Leak) -> str:
         kind, line = last
         if kind == "return":
             parts.append(f"{'and then ' if parts else 'when '}the function returns on line {line}")
-        elif kind in ("break", "continue"):
+        elif kind.rstrip("!") in ("break", "continue"):
+            kind = kind.rstrip("!")
             parts.append(f"{'and then ' if parts else 'on '}the `{kind}` on line {line}")
         elif kind == "end" and not parts:
             parts.append("when the function ends")

@@ -156,12 +156,28 @@ class FunctionFlow:
             tree = node.ast
             if tree is None or node.kind in (JUMP, TEST):
                 cached = (frozenset(), ())
-            elif node.kind == ITER:
-                cached = assignment_facts(tree, self.atom_names)
             else:
-                cached = assignment_facts(tree, self.atom_names)
+                killed, facts = assignment_facts(tree, self.atom_names)
+                cached = (killed, facts + self._fresh_facts(nid))
             self._assign[nid] = cached
         return cached
+
+    def _fresh_facts(self, nid: int) -> tuple[CondFact, ...]:
+        """A name bound to a fresh resource is not None (nor false): `r, w = os.pipe()`
+        makes a later `if w is not None:` take only its true branch, for `r` too."""
+        effects = self._effects[nid]
+        if not effects:
+            return ()
+        out: list[CondFact] = []
+        for eff in effects:
+            if eff[0] != "bind" or not any(isinstance(s, tuple) for s in eff[2]):
+                continue
+            name = eff[1]
+            atom = f"{name} is None"
+            self.atom_names[atom] = frozenset({name})
+            self.atom_names.setdefault(name, frozenset({name}))
+            out.append((atom, False))
+        return tuple(out)
 
     def test_facts(self, nid: int) -> tuple[list[CondFact], list[CondFact]]:
         cached = self._tests.get(nid)
@@ -245,7 +261,9 @@ class FunctionFlow:
                     state, effects, site, info, node.line, False, leaks, result, is_lock
                 )
             if node.kind == JUMP and node.event is not None and out.held:
-                out = replace(out, via=_with_event(out.via, node.event))
+                # A break/continue out of the loop that acquired the resource is the cause.
+                sticky = node.loop is not None and node.loop[0] <= site[0] <= node.loop[1]
+                out = replace(out, via=_with_event(out.via, node.event, sticky))
             killed, new_facts = self.assign_info(nid)
             if killed or new_facts:
                 facts = combine(out.facts, killed, new_facts, self.atom_names)
@@ -428,10 +446,17 @@ def _literal(e: object) -> bool:
     return isinstance(e, (ast.Tuple, ast.List, ast.Set)) and bool(e.elts)
 
 
-def _with_event(via: Via, event: Event) -> Via:
+def _with_event(via: Via, event: Event, sticky: bool = False) -> Via:
+    """Keep the first exception event, and the jump that explains the leak: a sticky
+    break/continue (out of the loop that acquired) stays; otherwise the latest jump wins."""
     exc = [e for e in via if e[0] in _EXC_KINDS][:1]
     if event[0] in _EXC_KINDS:
         return tuple(exc) if exc else (event,)
+    kept = [e for e in via if e[0] not in _EXC_KINDS]
+    if kept and kept[-1][0] in ("break!", "continue!"):
+        return via
+    if sticky:
+        event = (event[0] + "!", event[1])
     return (*exc, event)
 
 
