@@ -194,6 +194,8 @@ class ModuleAnalysis:
             if not self._unit_triggered(unit):
                 continue
             scope = self.scope_for(unit)
+            if not self._acquires(unit, scope):
+                continue
             builder = EffectBuilder(scope)
             cfg = CFGBuilder(self._is_terminator).build(unit.body, unit.last_line)
             flow = FunctionFlow(cfg, builder, self._node_may_acquire)
@@ -203,6 +205,18 @@ class ModuleAnalysis:
             _name_sites(flow)
             out.extend(results)
         return out
+
+    def _acquires(self, unit: Unit, scope: Scope) -> bool:
+        """Whether any statement of the unit really acquires (a trigger word can be a false
+        alarm: a comment, an unrelated `open` method); checked before building the CFG."""
+        probe = EffectBuilder(scope)
+        for stmt in iter_statements(unit.body, nested=False):
+            for part in _heads(stmt):
+                if self.triggered(part):
+                    probe.statement(part, "test" if isinstance(part, ast.expr) else "stmt")
+                    if probe.sites:
+                        return True
+        return False
 
     def _node_may_acquire(self, node: Node) -> bool:
         tree = node.ast
@@ -270,6 +284,14 @@ class ModuleAnalysis:
                     t = call_type(value, scope)
                     if t is not None:
                         scope.var_types[n.targets[0].id] = t
+            elif isinstance(n, ast.Try) and n.handlers:
+                # `try: Popen(bad) ... else: self.fail()` and `try: ZipFile(junk)
+                # except BadZipFile: pass` expect the acquisition to fail.
+                if any(_calls_fail(s) for s in n.orelse):
+                    scope.expect_raise.append((n.body[0].lineno, n.body[-1].end_lineno or n.lineno))
+                for s in n.body:
+                    if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call):
+                        scope.expect_raise.append((s.lineno, s.end_lineno or s.lineno))
             elif isinstance(n, (ast.With, ast.AsyncWith)):
                 if n.body and any(_expects_raise(item.context_expr) for item in n.items):
                     scope.expect_raise.append((n.body[0].lineno, n.end_lineno or n.lineno))
@@ -391,6 +413,32 @@ class ModuleAnalysis:
         default = RULES_BY_CODE[code].severity if code in RULES_BY_CODE else Severity.WARNING
         severity = self.settings.severity_for(code, default)
         return Finding(code, message, span, severity, related, None, details)
+
+
+def _heads(stmt: ast.stmt) -> list[ast.AST]:
+    """The parts of a statement evaluated by the statement itself (not its body)."""
+    if isinstance(stmt, (ast.If, ast.While)):
+        return [stmt.test]
+    if isinstance(stmt, (ast.For, ast.AsyncFor)):
+        return [stmt.iter]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [item.context_expr for item in stmt.items]
+    if isinstance(stmt, ast.Match):
+        return [stmt.subject]
+    if isinstance(stmt, (ast.Try, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return []
+    if hasattr(ast, "TryStar") and isinstance(stmt, ast.TryStar):
+        return []
+    return [stmt]
+
+
+def _calls_fail(stmt: ast.stmt) -> bool:
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr in ("fail", "skipTest")
+    )
 
 
 def _expects_raise(expr: ast.expr) -> bool:

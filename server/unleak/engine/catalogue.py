@@ -140,7 +140,7 @@ FACTORIES: dict[str, Factory] = {
     "os.memfd_create": Factory("fd"),
     "tempfile.NamedTemporaryFile": Factory("file"),
     "tempfile.TemporaryFile": Factory("file"),
-    "tempfile.SpooledTemporaryFile": Factory("file"),
+    # tempfile.SpooledTemporaryFile holds no descriptor until it rolls over to disk.
     "tempfile.TemporaryDirectory": Factory("tempdir"),
     "tempfile.mkstemp": Factory("fd", elements=("fd", None)),
     "zipfile.ZipFile": Factory("archive"),
@@ -370,6 +370,10 @@ BORROWERS: frozenset[str] = frozenset(
         "typing.cast",
         "contextlib.suppress",
         "traceback.print_exc",
+        "sys.getsizeof",
+        "sys.getrefcount",
+        "os.fspath",
+        "weakref.ref",
         "time.sleep",
         "os.get_terminal_size",
         "termios.tcgetattr",
@@ -441,9 +445,7 @@ TERMINATORS: frozenset[str] = frozenset(
 )
 
 # Calls whose arguments are handed to something that releases them later.
-REGISTRARS: frozenset[str] = frozenset(
-    {"atexit.register", "weakref.finalize", "weakref.ref", "signal.signal"}
-)
+REGISTRARS: frozenset[str] = frozenset({"atexit.register", "weakref.finalize", "signal.signal"})
 
 
 @dataclass(frozen=True)
@@ -487,6 +489,11 @@ TASK_SPAWNERS: frozenset[str] = frozenset(
     }
 )
 
+# Clients that open their connection in the constructor only when given a host.
+CONNECT_LATER: frozenset[str] = frozenset(
+    {"smtplib.SMTP", "smtplib.SMTP_SSL", "ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet"}
+)
+
 # Factories that also accept an open file object instead of a path: given one, they own no
 # descriptor of their own and do not close it.
 ACCEPTS_FILEOBJ: frozenset[str] = frozenset(
@@ -504,6 +511,7 @@ ACCEPTS_FILEOBJ: frozenset[str] = frozenset(
         "lzma.open",
         "lzma.LZMAFile",
         "gzip.open",
+        "gzip.GzipFile",
     }
 )
 FILEOBJ_NAMES: frozenset[str] = frozenset(
@@ -552,6 +560,10 @@ BENIGN_METHODS: frozenset[str] = frozenset(
         "fileno",
         "setdefault",
         "acquire",
+        "notify",
+        "notify_all",
+        "is_set",
+        "set_debuglevel",
     }
 )
 # Contexts inside which an acquisition is expected to fail.

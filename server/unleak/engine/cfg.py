@@ -44,6 +44,7 @@ class Node:
     is_async: bool = False
     first_iteration: bool = False  # ITER node of a loop's first `next()`
     loop: tuple[int, int] | None = None  # break/continue: the lines of the loop it leaves
+    cleanup: bool = False  # inside a `finally` body
 
 
 _NEVER_RAISE = (
@@ -58,7 +59,9 @@ _NEVER_RAISE = (
 _RAISING = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.Subscript, ast.Raise, ast.Assert)
 
 
-_BENIGN_CALLS = frozenset({"isinstance", "issubclass", "hasattr", "callable", "id", "type", "len"})
+_BENIGN_CALLS = frozenset(
+    {"isinstance", "issubclass", "hasattr", "callable", "id", "type", "len", "range", "print"}
+)
 
 
 def can_raise(node: ast.AST) -> bool:
@@ -75,6 +78,8 @@ def can_raise(node: ast.AST) -> bool:
     for sub in _walk_shallow(node):
         if isinstance(sub, ast.Call) and _benign(sub):
             continue
+        if isinstance(sub, ast.Subscript) and not isinstance(sub.ctx, ast.Load):
+            continue  # storing into a container
         if isinstance(sub, _RAISING):
             return True
     return False
@@ -86,6 +91,10 @@ def _benign(call: ast.Call) -> bool:
     if isinstance(func, ast.Attribute):
         if func.attr == "acquire":
             return not call.args and not call.keywords
+        if func.attr == "pop" and len(call.args) == 2:
+            return True  # pop with a default
+        if isinstance(func.value, ast.Name) and func.value.id == "time":
+            return True  # time.time(), time.monotonic(), ...
         return func.attr in BENIGN_METHODS and isinstance(func.value, (ast.Name, ast.Attribute))
     if not isinstance(func, ast.Name):
         return False
@@ -256,6 +265,16 @@ class CFGBuilder:
             return self._match(s, succ, ctx)
         return self._simple(s, succ, ctx)
 
+    def _cleanup(self, body: list[ast.stmt], succ: int, ctx: _Ctx) -> int:
+        """A `finally` body: cleanup code, whose own failures are not leak paths worth
+        reporting (the resource it releases would be reported for a line it cannot help)."""
+        first = len(self.g.nodes)
+        entry = self.block(body, succ, ctx)
+        for node in self.g.nodes[first:]:
+            if node.kind != STMT or not isinstance(node.ast, ast.Raise):
+                node.cleanup = True
+        return entry
+
     def _ends_process(self, exc: ast.expr | None) -> bool:
         if exc is None:
             return False
@@ -298,13 +317,13 @@ class CFGBuilder:
             final = s.finalbody
 
             def copy(after: Target) -> Target:
-                return _memo(lambda: self.block(final, after(), outer))
+                return _memo(lambda: self._cleanup(final, after(), outer))
 
             fin_exc = copy(outer.exc)
             fin_ret = copy(outer.ret)
             fin_brk = copy(outer.brk) if outer.brk else None
             fin_cont = copy(outer.cont) if outer.cont else None
-            normal_after = self.block(final, succ, outer)
+            normal_after = self._cleanup(final, succ, outer)
             ctx = _Ctx(fin_exc, fin_ret, fin_brk, fin_cont, outer.loop)
             succ = normal_after
         after_else = self.block(s.orelse, succ, ctx)

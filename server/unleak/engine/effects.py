@@ -16,6 +16,7 @@ from unleak.engine.catalogue import (
     BORROWERS,
     BORROWING_METHODS,
     CLASS_CONSTRUCTORS,
+    CONNECT_LATER,
     FILEOBJ_NAMES,
     LOCKS,
     METHOD_FACTORIES,
@@ -119,6 +120,7 @@ class EffectBuilder:
         self.sites: dict[Site, SiteInfo] = {}
         self.effects: list[Effect] = []
         self.release_names = scope.catalogue.release_methods()
+        self._arg_depth = 0  # inside the arguments of a call
 
     # -- statements -----------------------------------------------------------------------
 
@@ -343,10 +345,14 @@ class EffectBuilder:
     # -- calls ----------------------------------------------------------------------------
 
     def _args(self, call: ast.Call) -> tuple[list[Val], dict[str, Val]]:
-        pos = [self.expr(a) for a in call.args]
-        kw = {}
-        for k in call.keywords:
-            kw[k.arg or "**"] = self.expr(k.value)
+        self._arg_depth += 1
+        try:
+            pos = [self.expr(a) for a in call.args]
+            kw = {}
+            for k in call.keywords:
+                kw[k.arg or "**"] = self.expr(k.value)
+        finally:
+            self._arg_depth -= 1
         return pos, kw
 
     def _call(self, call: ast.Call) -> Val:
@@ -367,6 +373,9 @@ class EffectBuilder:
         all_args = _union(pos, kw)
         if lock_key is not None:
             if method == LOCKS.acquire:
+                if self._arg_depth:
+                    # `create_task(lock.acquire())`: the coroutine acquires in another task.
+                    return NONE
                 return self._lock_acquire(call, lock_key)
             self.effects.append(("lock_rel", lock_key))
             return NONE
@@ -393,6 +402,8 @@ class EffectBuilder:
         if factory is not None:
             if qual in ACCEPTS_FILEOBJ and self._given_fileobj(call):
                 return NONE  # wraps the caller's file object: nothing of its own to release
+            if qual in CONNECT_LATER and not call.args and not call.keywords:
+                return NONE  # `SMTP()` without a host connects only in connect()
             return self._acquire(call, factory, pos, kw)
         ext = scope.summaries.external.get(qual)
         if ext is not None:
@@ -460,7 +471,11 @@ class EffectBuilder:
             if method in rt.owning_methods:
                 self._escape(all_args)
             return NONE
-        if method in BORROWING_METHODS or method in self.release_names:
+        if (
+            method in BORROWING_METHODS
+            or method in self.release_names
+            or method.startswith("assert")
+        ):
             return NONE
         if all_args:
             # An unknown method may keep what it is given (self.files.append(f)).
@@ -470,10 +485,20 @@ class EffectBuilder:
     def _given_fileobj(self, call: ast.Call) -> bool:
         if any(k.arg == "fileobj" for k in call.keywords):
             return True
+        for arg in call.args[1:]:
+            # `GzipFile(None, "rb", 9, fileobj)`: a file object in another position.
+            if isinstance(arg, ast.Name) and arg.id in FILEOBJ_NAMES:
+                return True
         first = call.args[0] if call.args else None
         if isinstance(first, ast.Name):
             return first.id in self.scope.var_types or first.id in FILEOBJ_NAMES
-        return isinstance(first, ast.Call) and call_type(first, self.scope) in ("file", "socket")
+        if isinstance(first, ast.Call):
+            qual = self.scope.resolver.qualify(first.func)
+            return qual in ("io.BytesIO", "io.StringIO") or call_type(first, self.scope) in (
+                "file",
+                "socket",
+            )
+        return False
 
     def _acquire(self, call: ast.Call, factory: Factory, pos: list[Val], kw: dict[str, Val]) -> Val:
         if self.scope.expects_raise(call.lineno):

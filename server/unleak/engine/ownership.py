@@ -220,9 +220,19 @@ class FunctionFlow:
         if cached is None:
             node = self.cfg.nodes[nid]
             tree = node.ast
-            if node.kind == ITER:
-                # Stepping through a literal tuple or list of names cannot fail.
-                cached = not _literal(getattr(tree, "iter", None))
+            if node.cleanup:
+                cached = False
+            elif node.kind == ITER:
+                # Stepping through a literal tuple or list, or a range(), cannot fail.
+                iterable = getattr(tree, "iter", None)
+                cached = not (
+                    _literal(iterable)
+                    or (
+                        isinstance(iterable, ast.Call)
+                        and isinstance(iterable.func, ast.Name)
+                        and iterable.func.id == "range"
+                    )
+                )
             else:
                 cached = tree is not None and (
                     node.kind == WITH or (can_raise(tree) and not self._is_release(tree))

@@ -142,23 +142,30 @@ class ModuleSummaries:
         scope = Scope(self.resolver, self.catalogue, self, class_name=class_name)
         assigned: dict[str, str] = {}
         returns: list[ast.expr] = []
-        handed: set[str] = _handed_to_calls(node, self)
         for sub in iter_statements(node.body, nested=False):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
                 target = sub.targets[0]
                 value = sub.value.value if isinstance(sub.value, ast.Await) else sub.value
                 if isinstance(target, ast.Name) and isinstance(value, ast.Call):
                     t = call_type(value, scope)
-                    if t is not None and t in self.catalogue.types and target.id not in handed:
+                    if t is not None and t in self.catalogue.types:
                         assigned[target.id] = t
             elif isinstance(sub, ast.Return) and sub.value is not None:
                 returns.append(sub.value)
+        if not returns:
+            return None, ()
+        handed: set[str] | None = None
 
         def type_of(e: ast.expr) -> str | None:
+            nonlocal handed
             if isinstance(e, ast.Await):
                 e = e.value
             if isinstance(e, ast.Name):
-                return assigned.get(e.id)
+                if e.id not in assigned:
+                    return None
+                if handed is None:  # computed only for functions that return a resource
+                    handed = _handed_to_calls(node, self)
+                return None if e.id in handed else assigned[e.id]
             if isinstance(e, ast.Call):
                 t = call_type(e, scope)
                 return t if t in self.catalogue.types else None
@@ -261,8 +268,8 @@ def _handed_to_calls(node: ast.AST, summaries: ModuleSummaries) -> set[str]:
                 index = sub.args.index(arg) if arg in sub.args else None
                 if local.param_effect(index, None) == "borrow":
                     continue
-            if isinstance(arg, ast.Name):
-                out.add(arg.id)
+            if isinstance(arg, (ast.Name, ast.Tuple, ast.List, ast.Set)):
+                out.update(_structural_names(arg))  # `conns.extend((a, b))` too
             elif isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name):
                 out.add(arg.value.id)  # a bound method such as `s.close`
     return out

@@ -40,6 +40,8 @@ class TriggerIndex:
         line, last = 1, 0
         for m in pattern.finditer(text):
             start = m.start()
+            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                continue  # inside a longer word (`reopen`)
             line += text.count("\n", last, start)
             last = start
             found.append(line)
@@ -56,8 +58,9 @@ class TriggerIndex:
 
 @functools.lru_cache(maxsize=64)
 def _pattern(words: frozenset[str]) -> re.Pattern[str]:
-    # At most one match per line: the rest of a matching line is consumed.
-    return re.compile(r"\b" + _trie_regex(sorted(words)) + r"\b[^\n]*")
+    # No leading \b: a pattern that starts with the trie lets the regex engine skip ahead
+    # to possible first characters; the start boundary is checked by the caller.
+    return re.compile(_trie_regex(sorted(words)) + r"\b")
 
 
 def _trie_regex(words: list[str]) -> str:
