@@ -21,12 +21,13 @@ from unleak.engine.catalogue import (
 from unleak.engine.cfg import ITER, WITH, CFGBuilder, Node
 from unleak.engine.effects import EffectBuilder, Scope, call_type, expr_text
 from unleak.engine.findings import Finding, Related, Severity, Span
+from unleak.engine.incremental import UnitCache, UnitEntry, shift
 from unleak.engine.names import NameResolver, iter_statements
 from unleak.engine.ownership import FunctionFlow, Leak, SiteResult
 from unleak.engine.parsing import ParsedModule, parse_module
 from unleak.engine.settings import Settings
 from unleak.engine.source import SourceText
-from unleak.engine.summaries import FunctionSummary, ModuleSummaries
+from unleak.engine.summaries import FunctionSummary, ModuleSummaries, fingerprint
 from unleak.engine.triggers import TriggerIndex, base_words
 
 _BASE_WORDS: dict[int, frozenset[str]] = {}
@@ -72,7 +73,15 @@ class Unit:
 
 
 class ModuleAnalysis:
-    def __init__(self, text: str, path: str, settings: Settings, module_name: str = "") -> None:
+    def __init__(
+        self,
+        text: str,
+        path: str,
+        settings: Settings,
+        module_name: str = "",
+        unit_cache: UnitCache | None = None,
+    ) -> None:
+        self.unit_cache = unit_cache
         self._added_words: list[str] = []
         self.path = path
         self.module_name = module_name
@@ -191,20 +200,22 @@ class ModuleAnalysis:
     def site_results(self) -> list[SiteResult]:
         out: list[SiteResult] = []
         for unit in self.units:
-            if not self._unit_triggered(unit):
-                continue
-            scope = self.scope_for(unit)
-            if not self._acquires(unit, scope):
-                continue
-            builder = EffectBuilder(scope)
-            cfg = CFGBuilder(self._is_terminator).build(unit.body, unit.last_line)
-            flow = FunctionFlow(cfg, builder, self._node_may_acquire)
-            if not flow.sites:
-                continue
-            results = flow.analyse()
-            _name_sites(flow)
-            out.extend(results)
+            if self._unit_triggered(unit):
+                out.extend(self._flow_results(unit))
         return out
+
+    def _flow_results(self, unit: Unit) -> list[SiteResult]:
+        scope = self.scope_for(unit)
+        if not self._acquires(unit, scope):
+            return []
+        builder = EffectBuilder(scope)
+        cfg = CFGBuilder(self._is_terminator).build(unit.body, unit.last_line)
+        flow = FunctionFlow(cfg, builder, self._node_may_acquire)
+        if not flow.sites:
+            return []
+        results = flow.analyse()
+        _name_sites(flow)
+        return results
 
     def _acquires(self, unit: Unit, scope: Scope) -> bool:
         """Whether any statement of the unit really acquires (a trigger word can be a false
@@ -352,11 +363,10 @@ class ModuleAnalysis:
 
     # -- classification -------------------------------------------------------------------
 
-    @cached_property
-    def classified(self) -> list[tuple[str, SiteResult, Leak]]:
-        out: list[tuple[str, SiteResult, Leak]] = []
+    def _classify(self, results: list[SiteResult]) -> list[Finding]:
+        out: list[Finding] = []
         unbound = self._unbound_sites
-        for res in self.site_results:
+        for res in results:
             if not res.leaks or res.info.site[:2] in unbound:
                 continue
             if res.info.lock_key is not None and not res.handled_somewhere:
@@ -364,8 +374,74 @@ class ModuleAnalysis:
                 # purpose (`__enter__`, `lock()`), not a forgotten release on some path.
                 continue
             code, leak = classify(res)
-            out.append((code, res, leak))
+            out.append(self._leak_finding(code, res, leak))
         return out
+
+    @cached_property
+    def _all_leak_findings(self) -> list[Finding]:
+        out: list[Finding] = []
+        for unit in self.units:
+            if self._unit_triggered(unit):
+                out.extend(self._unit_leak_findings(unit))
+        return out
+
+    def _unit_leak_findings(self, unit: Unit) -> list[Finding]:
+        cache = self.unit_cache
+        node = unit.node
+        if cache is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return self._classify(self._flow_results(unit))
+        first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+        text = "\n".join(self.source.lines[first - 1 : unit.last_line])
+        key = (self._context_key(unit), text)
+        entry = cache.get(key)
+        if entry is not None and all(
+            self._fingerprint(name) == fp for name, fp in entry.consulted.items()
+        ):
+            cache.hits += 1
+            return [shift(f, first - entry.first_line) for f in entry.findings]
+        cache.misses += 1
+        self.summaries.consulted = set()
+        try:
+            findings = self._classify(self._flow_results(unit))
+        finally:
+            consulted, self.summaries.consulted = self.summaries.consulted, None
+        cache.put(key, UnitEntry(first, findings, {n: self._fingerprint(n) for n in consulted}))
+        return findings
+
+    def _fingerprint(self, name: str) -> tuple[object, ...]:
+        cls_name, _, method = name.partition(".")
+        if method:
+            cls = self.summaries.classes.get(cls_name)
+            return fingerprint(cls.methods.get(method) if cls is not None else None)
+        return fingerprint(self.summaries.functions.get(name))
+
+    def _context_key(self, unit: Unit) -> tuple[object, ...]:
+        """Everything outside a function's text that its findings depend on, except the
+        summaries it consults (checked one by one)."""
+        cached = self.__dict__.get("_module_context")
+        if cached is None:
+            s = self.settings
+            class_types = sorted(
+                (name, tuple(sorted(t.release)), t.with_releases)
+                for name, t in self.catalogue.types.items()
+                if name.startswith("class:")
+            )
+            cached = (
+                self.module_name,
+                tuple(sorted(self.resolver.imports.items())),
+                tuple(sorted(self.resolver.module_defs)),
+                tuple(class_types),
+                tuple(sorted(self.summaries.module_types.items())),
+                tuple(sorted(self._added_words)),
+                tuple(sorted(s.external_summaries.items())),
+                s.extra_resources,
+                s.severities,
+            )
+            self.__dict__["_module_context"] = cached
+        if unit.class_name is None:
+            return (cached, None)
+        attrs = tuple(sorted(self.class_attr_types(unit.class_name).items()))
+        return (cached, unit.class_name, attrs)
 
     @cached_property
     def _unbound_sites(self) -> set[tuple[int, int]]:
@@ -374,9 +450,7 @@ class ModuleAnalysis:
         return unbound_in_finally_sites(self)
 
     def leak_findings(self, code: str) -> Iterator[Finding]:
-        for c, res, leak in self.classified:
-            if c == code:
-                yield self._leak_finding(code, res, leak)
+        return (f for f in self._all_leak_findings if f.code == code)
 
     def _leak_finding(self, code: str, res: SiteResult, leak: Leak) -> Finding:
         info = res.info
@@ -484,12 +558,16 @@ def _name_sites(flow: FunctionFlow) -> None:
 
 
 def analyse_module_report(
-    text: str, path: str, settings: Settings, module_name: str = ""
+    text: str,
+    path: str,
+    settings: Settings,
+    module_name: str = "",
+    unit_cache: UnitCache | None = None,
 ) -> ModuleReport:
     from unleak.engine.suppression import apply_suppressions
     from unleak.rules import ALL_RULES
 
-    analysis = ModuleAnalysis(text, path, settings, module_name)
+    analysis = ModuleAnalysis(text, path, settings, module_name, unit_cache)
     findings: list[Finding] = []
     for rule in ALL_RULES:
         if settings.enabled(rule.code):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 from unleak.engine.findings import Finding
+from unleak.engine.incremental import UnitCache
 from unleak.engine.settings import Settings
 
 
@@ -44,13 +45,19 @@ class ModuleReport:
 
 
 def analyse_source(
-    text: str, path: str = "<stdin>", settings: Settings | None = None, module_name: str = ""
+    text: str,
+    path: str = "<stdin>",
+    settings: Settings | None = None,
+    module_name: str = "",
+    unit_cache: UnitCache | None = None,
 ) -> ModuleReport:
     """Like `check_source`, also returning what other modules need to know about this one.
 
     `module_name` (dotted) resolves relative imports and names the exports;
-    `settings.external_summaries` holds other modules' exports.
+    `settings.external_summaries` holds other modules' exports. An editor passes the same
+    `unit_cache` for every analysis of a document: functions whose text and context did not
+    change reuse their findings.
     """
     from unleak.engine.analyzer import analyse_module_report
 
-    return analyse_module_report(text, path, settings or Settings(), module_name)
+    return analyse_module_report(text, path, settings or Settings(), module_name, unit_cache)

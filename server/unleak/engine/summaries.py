@@ -83,8 +83,10 @@ class ModuleSummaries:
         self._functions: dict[str, FunctionSummary] = {}
         self._classes: dict[str, ClassSummary] = {}
         self._in_progress: set[str] = set()
-        self.functions = _LazyMap(self._function)
+        self.functions = _LazyMap(self._function, "", self)
         self.classes = _LazyMap(self._class)
+        # While set, records the summaries consulted (for per-definition result reuse).
+        self.consulted: set[str] | None = None
 
     def _function(self, name: str) -> FunctionSummary | None:
         node = self.defs.get(name)
@@ -108,7 +110,7 @@ class ModuleSummaries:
             m = methods.get(mname)
             return self._summarise(f"{name}.{mname}", m, name) if m is not None else None
 
-        cls = ClassSummary(name, node, _LazyMap(method))
+        cls = ClassSummary(name, node, _LazyMap(method, f"{name}.", self))
         self._classes[name] = cls
         return cls
 
@@ -350,14 +352,29 @@ def _walk_body(node: ast.AST) -> list[ast.AST]:
 walk_body = _walk_body
 
 
+def fingerprint(summary: FunctionSummary | None) -> tuple[object, ...]:
+    """What callers depend on: whether it returns a resource, and what it does to its
+    parameters."""
+    if summary is None:
+        return ()
+    return (summary.returns, summary.return_elements, tuple(sorted(summary.effects.items())))
+
+
 class _LazyMap:
     """A read-only mapping whose values are computed on first lookup."""
 
-    def __init__(self, compute: object) -> None:
+    def __init__(
+        self, compute: object, prefix: str = "", owner: ModuleSummaries | None = None
+    ) -> None:
         self._compute = compute
         self._cache: dict[str, object] = {}
+        self._prefix = prefix
+        self._owner = owner
 
     def get(self, key: str):  # type: ignore[no-untyped-def]
         if key not in self._cache:
             self._cache[key] = self._compute(key)  # type: ignore[operator]
-        return self._cache[key]
+        value = self._cache[key]
+        if self._owner is not None and self._owner.consulted is not None:
+            self._owner.consulted.add(self._prefix + key)
+        return value
