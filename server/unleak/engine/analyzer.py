@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from unleak.engine import messages
@@ -19,8 +19,8 @@ from unleak.engine.catalogue import (
     Catalogue,
 )
 from unleak.engine.cfg import ITER, WITH, CFGBuilder, Node
-from unleak.engine.effects import EffectBuilder, Scope, call_type, expr_text
-from unleak.engine.findings import Finding, Related, Severity, Span
+from unleak.engine.effects import EffectBuilder, Scope, SiteInfo, call_type, expr_text
+from unleak.engine.findings import Finding, Fix, Related, Severity, Span
 from unleak.engine.incremental import UnitCache, UnitEntry, shift
 from unleak.engine.names import NameResolver, iter_statements
 from unleak.engine.ownership import FunctionFlow, Leak, SiteResult
@@ -59,6 +59,20 @@ _ANNOTATION_TYPES = {
     "threading.RLock": "lock",
     "asyncio.Lock": "lock",
 }
+
+
+@dataclass
+class LeakContext:
+    """What a rule's fix builder gets for a leak: where, what, and in which definition."""
+
+    module: ModuleAnalysis
+    scope: ast.AST  # the function (or module or class) the resource lives in
+    body: list[ast.stmt]
+    info: SiteInfo
+
+    @property
+    def is_async(self) -> bool:
+        return isinstance(self.scope, ast.AsyncFunctionDef)
 
 
 @dataclass
@@ -363,7 +377,20 @@ class ModuleAnalysis:
 
     # -- classification -------------------------------------------------------------------
 
-    def _classify(self, results: list[SiteResult]) -> list[Finding]:
+    def _leak_fix(self, code: str, res: SiteResult, unit: Unit) -> Fix | None:
+        """The rule's fix for this leak, if its conditions hold."""
+        from unleak.rules import RULES_BY_CODE
+
+        rule = RULES_BY_CODE.get(code)
+        if rule is None or rule.fix is None:
+            return None
+        context = LeakContext(self, unit.node, unit.body, res.info)
+        try:
+            return rule.fix(context)
+        except Exception:  # a fix we cannot build must never cost the finding
+            return None
+
+    def _classify(self, results: list[SiteResult], unit: Unit) -> list[Finding]:
         out: list[Finding] = []
         unbound = self._unbound_sites
         for res in results:
@@ -374,7 +401,9 @@ class ModuleAnalysis:
                 # purpose (`__enter__`, `lock()`), not a forgotten release on some path.
                 continue
             code, leak = classify(res)
-            out.append(self._leak_finding(code, res, leak))
+            finding = self._leak_finding(code, res, leak)
+            fix = self._leak_fix(code, res, unit)
+            out.append(replace(finding, fix=fix) if fix is not None else finding)
         return out
 
     @cached_property
@@ -389,7 +418,7 @@ class ModuleAnalysis:
         cache = self.unit_cache
         node = unit.node
         if cache is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return self._classify(self._flow_results(unit))
+            return self._classify(self._flow_results(unit), unit)
         first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
         text = "\n".join(self.source.lines[first - 1 : unit.last_line])
         key = (self._context_key(unit), text)
@@ -402,10 +431,18 @@ class ModuleAnalysis:
         cache.misses += 1
         self.summaries.consulted = set()
         try:
-            findings = self._classify(self._flow_results(unit))
+            findings = self._classify(self._flow_results(unit), unit)
         finally:
             consulted, self.summaries.consulted = self.summaries.consulted, None
-        cache.put(key, UnitEntry(first, findings, {n: self._fingerprint(n) for n in consulted}))
+        inside = all(
+            first <= e.span.line and e.span.end_line <= unit.last_line
+            for f in findings
+            if f.fix is not None
+            for e in f.fix.edits
+        )
+        if inside:  # a fix that edits elsewhere (an import) cannot simply be shifted
+            consulted_fps = {n: self._fingerprint(n) for n in consulted}
+            cache.put(key, UnitEntry(first, findings, consulted_fps))
         return findings
 
     def _fingerprint(self, name: str) -> tuple[object, ...]:

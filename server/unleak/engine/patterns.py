@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from unleak.engine.catalogue import CACHE_DECORATORS, TASK_SPAWNERS
 from unleak.engine.effects import Scope, call_type, expr_text
-from unleak.engine.findings import Finding
+from unleak.engine.findings import Finding, Fix
 from unleak.engine.names import iter_statements
 from unleak.engine.summaries import walk_body
 from unleak.engine.triggers import TriggerIndex
@@ -18,7 +19,9 @@ if TYPE_CHECKING:
     from unleak.engine.analyzer import ModuleAnalysis
 
 
-def _unbound_cases(module: ModuleAnalysis) -> Iterator[tuple[ast.Call, str, ast.Try, ast.stmt]]:
+def _unbound_cases(
+    module: ModuleAnalysis,
+) -> Iterator[tuple[ast.Call, str, ast.Try, ast.stmt, list[ast.stmt]]]:
     release_names = module.catalogue.release_methods()
     if "finally" not in module.source.text:
         return
@@ -57,7 +60,7 @@ def _unbound_cases(module: ModuleAnalysis) -> Iterator[tuple[ast.Call, str, ast.
                     continue
                 release = _unguarded_release(t.finalbody, name, release_names)
                 if release is not None:
-                    yield value, name, t, release
+                    yield value, name, t, release, unit.node.body
 
 
 def _bound_targets(stmt: ast.stmt) -> list[ast.AST]:
@@ -101,11 +104,24 @@ def _unguarded_release(
 
 
 def unbound_in_finally_sites(module: ModuleAnalysis) -> set[tuple[int, int]]:
-    return {(call.lineno, call.col_offset) for call, _, _, _ in _unbound_cases(module)}
+    return {(case[0].lineno, case[0].col_offset) for case in _unbound_cases(module)}
 
 
-def unbound_in_finally(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
-    for call, name, _try, release in _unbound_cases(module):
+UnboundFixer = Callable[["ModuleAnalysis", list[ast.stmt], ast.Call, ast.Try], Fix | None]
+TaskFixer = Callable[["ModuleAnalysis", ast.AST, list[ast.stmt], ast.Call], Fix | None]
+
+
+def _safely(build: Callable[..., Fix | None], *args: object) -> Fix | None:
+    try:
+        return build(*args)
+    except Exception:  # a fix we cannot build must never cost the finding
+        return None
+
+
+def unbound_in_finally(
+    module: ModuleAnalysis, code: str, fixer: UnboundFixer | None = None
+) -> Iterator[Finding]:
+    for call, name, try_stmt, release, body in _unbound_cases(module):
         span = module.source.span(call)
         callee = expr_text(call.func)
         message = (
@@ -115,10 +131,16 @@ def unbound_in_finally(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
         from unleak.engine.findings import Related
 
         related = (Related(module.source.span(release), f"`{name}` may be unbound here"),)
-        yield module.finding(code, message, span, related)
+        finding = module.finding(code, message, span, related)
+        if fixer is not None:
+            fix = _safely(fixer, module, body, call, try_stmt)
+            finding = replace(finding, fix=fix)
+        yield finding
 
 
-def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
+def dropped_tasks(
+    module: ModuleAnalysis, code: str, fixer: TaskFixer | None = None
+) -> Iterator[Finding]:
     text = module.source.text
     if "create_task" not in text and "ensure_future" not in text:
         return
@@ -173,7 +195,11 @@ def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
                     f"task from `{expr_text(call.func)}()` is dropped; the event loop keeps only "
                     "a weak reference, so it can be garbage-collected before it finishes"
                 )
-            yield module.finding(code, message, module.source.span(call))
+            finding = module.finding(code, message, module.source.span(call))
+            if fixer is not None:
+                fix = _safely(fixer, module, node, getattr(node, "body", []), call)
+                finding = replace(finding, fix=fix)
+            yield finding
 
 
 def _spawns_task(call: ast.Call, module: ModuleAnalysis) -> bool:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from unleak.engine.findings import Finding, Severity
+from unleak.engine.findings import Finding, Fix, Severity
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.engine.analyzer import LeakContext, ModuleAnalysis
 
 DOCS_URL = "https://github.com/unleak/unleak/blob/main/docs/rules.md"
 
@@ -25,6 +25,8 @@ class Rule:
     summary: str
     doc: str
     check: Callable[[ModuleAnalysis], Iterable[Finding]]
+    # Builds this rule's fix for a leak finding (flow rules); pattern rules attach their own.
+    fix: Callable[[LeakContext], Fix | None] | None = None
 
     @property
     def url(self) -> str:
@@ -46,4 +48,5 @@ def rule_from_module(module: ModuleType) -> Rule:
         summary=summary.strip(),
         doc=body.strip(),
         check=module.check,
+        fix=getattr(module, "fix", None),
     )

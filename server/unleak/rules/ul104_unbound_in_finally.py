@@ -47,5 +47,6 @@ SEVERITY = Severity.WARNING
 
 def check(module: ModuleAnalysis) -> Iterable[Finding]:
     from unleak.engine.patterns import unbound_in_finally
+    from unleak.fixes.rewrite_misc import move_before_try
 
-    return unbound_in_finally(module, CODE)
+    return unbound_in_finally(module, CODE, move_before_try)

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from unleak.engine.findings import Finding, Severity
+from unleak.fixes.rewrite_blocks import leak_fix
 
 if TYPE_CHECKING:
     from unleak.engine.analyzer import ModuleAnalysis
@@ -41,3 +42,7 @@ SEVERITY = Severity.WARNING
 
 def check(module: ModuleAnalysis) -> Iterable[Finding]:
     return module.leak_findings(CODE)
+
+
+# Wrap in `with` (or `with lock:`), hoist an inline use, or release in `finally`.
+fix = leak_fix

@@ -42,5 +42,6 @@ SEVERITY = Severity.WARNING
 
 def check(module: ModuleAnalysis) -> Iterable[Finding]:
     from unleak.engine.patterns import dropped_tasks
+    from unleak.fixes.rewrite_misc import keep_task_fix
 
-    return dropped_tasks(module, CODE)
+    return dropped_tasks(module, CODE, keep_task_fix)

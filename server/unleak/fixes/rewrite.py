@@ -1,0 +1,212 @@
+"""Shared helpers for fix builders: locating statements in their block, checking how a name
+is used, re-indenting lines exactly, fresh names, and inserting imports."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from unleak.engine.findings import Edit, Span
+from unleak.engine.source import SourceText
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+@dataclass
+class Lines:
+    """The analysed text as lines, with the file's newline and indentation unit."""
+
+    source: SourceText
+    newline: str
+    unit: str
+
+    @classmethod
+    def of(cls, source: SourceText) -> Lines:
+        text = source.text
+        newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text and "\n" not in text else "\n"
+        return cls(source, newline, _indent_unit(source.lines))
+
+    def text(self, line: int) -> str:
+        return self.source.line_text(line)
+
+    def indent(self, line: int) -> str:
+        t = self.text(line)
+        return t[: len(t) - len(t.lstrip())]
+
+    def replace_lines(self, first: int, last: int, new_lines: list[str]) -> Edit:
+        """An edit replacing whole lines first..last (their newlines are kept)."""
+        end = len(self.text(last))
+        return Edit(Span(first, 0, last, end), self.newline.join(new_lines))
+
+    def insert_after(self, line: int, new_lines: list[str]) -> Edit:
+        count = len(self.source.lines)
+        block = self.newline.join(new_lines)
+        if line == 0:
+            return Edit(Span(1, 0, 1, 0), block + self.newline)
+        if line < count:
+            return Edit(Span(line + 1, 0, line + 1, 0), block + self.newline)
+        end = len(self.text(line))
+        return Edit(Span(line, end, line, end), self.newline + block)
+
+    def segment(self, node: ast.AST) -> str:
+        """The exact source text of a node (code-point columns)."""
+        span = self.source.span(node)
+        return self.between(span)
+
+    def between(self, span: Span) -> str:
+        if span.line == span.end_line:
+            return self.text(span.line)[span.column : span.end_column]
+        parts = [self.text(span.line)[span.column :]]
+        parts += [self.text(n) for n in range(span.line + 1, span.end_line)]
+        parts.append(self.text(span.end_line)[: span.end_column])
+        return self.newline.join(parts)
+
+    def reindented(self, first: int, last: int, extra: str) -> list[str]:
+        """Lines first..last with `extra` indentation added (blank lines stay blank)."""
+        return [
+            extra + t if t.strip() else t for t in (self.text(n) for n in range(first, last + 1))
+        ]
+
+    def trailing_comment(self, node: ast.stmt) -> str:
+        """A `# comment` after the statement on its last line, with its spacing."""
+        span = self.source.span(node)
+        rest = self.text(span.end_line)[span.end_column :]
+        return rest.rstrip() if rest.strip().startswith("#") else ""
+
+
+def lines_of(module: object) -> Lines:
+    """The module's `Lines`, computed once per analysis."""
+    cached = module.__dict__.get("_fix_lines")
+    if cached is None:
+        cached = Lines.of(module.source)  # type: ignore[attr-defined]
+        module.__dict__["_fix_lines"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
+def _indent_unit(lines: list[str]) -> str:
+    """The file's indentation step: a tab, or the smallest increase in spaces."""
+    previous = 0
+    steps: list[int] = []
+    for line in lines:
+        stripped = line.lstrip(" \t")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = line[: len(line) - len(stripped)]
+        if indent.startswith("\t"):
+            return "\t"
+        width = len(indent)
+        if width > previous:
+            steps.append(width - previous)
+        previous = width
+    return " " * (min(steps) if steps else 4)
+
+
+def own_line(lines: Lines, stmt: ast.stmt) -> bool:
+    """The statement starts its line and nothing else follows it on its last line."""
+    span = lines.source.span(stmt)
+    head = lines.text(span.line)[: span.column]
+    tail = lines.text(span.end_line)[span.end_column :].strip()
+    return not head.strip() and (not tail or tail.startswith("#"))
+
+
+def find_block(body: list[ast.stmt], target: ast.stmt) -> tuple[list[ast.stmt], int] | None:
+    """The statement list that directly holds `target`, and its index there."""
+    for i, stmt in enumerate(body):
+        if stmt is target:
+            return body, i
+        if isinstance(stmt, _SCOPES):
+            continue
+        for sub in _sub_blocks(stmt):
+            found = find_block(sub, target)
+            if found is not None:
+                return found
+    return None
+
+
+def _sub_blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, name, None)
+        if block and isinstance(block, list) and isinstance(block[0], ast.stmt):
+            yield block
+    for handler in getattr(stmt, "handlers", ()):
+        yield handler.body
+    for case in getattr(stmt, "cases", ()):
+        yield case.body
+
+
+def statement_of(body: list[ast.stmt], node: ast.AST) -> ast.stmt | None:
+    """The innermost statement (not entering nested scopes) that contains `node`."""
+    for stmt in body:
+        if not _contains(stmt, node):
+            continue
+        if isinstance(stmt, _SCOPES):
+            return None
+        for sub in _sub_blocks(stmt):
+            inner = statement_of(sub, node)
+            if inner is not None:
+                return inner
+        return stmt
+    return None
+
+
+def _contains(stmt: ast.AST, node: ast.AST) -> bool:
+    first, last = stmt.lineno, stmt.end_lineno or stmt.lineno  # type: ignore[attr-defined]
+    line = getattr(node, "lineno", 0)
+    return first <= line <= last and any(n is node for n in ast.walk(stmt))
+
+
+def name_uses(scope: ast.AST, name: str) -> list[ast.Name]:
+    return [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name]
+
+
+def in_nested_scope(scope: ast.AST, name: str) -> bool:
+    """Whether a nested function, class or lambda refers to `name`."""
+    for node in ast.walk(scope):
+        if node is not scope and isinstance(node, _SCOPES) and name_uses(node, name):
+            return True
+    return False
+
+
+def multiline_strings(stmts: list[ast.stmt]) -> bool:
+    """Re-indenting would change a string literal that spans lines."""
+    for stmt in stmts:
+        for n in ast.walk(stmt):
+            spans_lines = (getattr(n, "end_lineno", None) or 0) > getattr(n, "lineno", 0)
+            if isinstance(n, (ast.Constant, ast.JoinedStr)) and spans_lines:
+                return True
+    return False
+
+
+def used_names(scope: ast.AST) -> set[str]:
+    out = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name)}
+    out |= {a.arg for a in ast.walk(scope) if isinstance(a, ast.arg)}
+    return out
+
+
+def fresh_name(base: str, used: set[str]) -> str:
+    if base not in used:
+        return base
+    n = 1
+    while f"{base}_{n}" in used:
+        n += 1
+    return f"{base}_{n}"
+
+
+_IMPORT_LINE = re.compile(r"^(import|from)\s")
+
+
+def import_insertion_line(tree: ast.Module) -> int:
+    """The line after which a new top-level import goes: after the leading imports (and
+    the docstring and `from __future__` lines), 0 for the top of the file."""
+    line = 0
+    for i, stmt in enumerate(tree.body):
+        if i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            line = stmt.end_lineno or stmt.lineno
+            continue
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            line = stmt.end_lineno or stmt.lineno
+            continue
+        break
+    return line

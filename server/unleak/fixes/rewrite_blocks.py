@@ -1,0 +1,351 @@
+"""Fixes that restructure a block: wrap in `with`, hoist an inline use into `with`, release
+in `finally`, and `with lock:` for acquire/release pairs.
+
+Every builder checks the conditions under which its rewrite changes nothing but the release
+of the resource, and returns None when they do not hold.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from unleak.engine.catalogue import BORROWERS, BORROWING_METHODS, ResourceType
+from unleak.engine.effects import SiteInfo, expr_text
+from unleak.engine.findings import Fix
+from unleak.fixes.rewrite import (
+    Lines,
+    find_block,
+    fresh_name,
+    in_nested_scope,
+    lines_of,
+    multiline_strings,
+    name_uses,
+    own_line,
+    statement_of,
+    used_names,
+)
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import LeakContext, ModuleAnalysis
+
+_HANDING = frozenset({"__enter__", "__exit__", "detach"})
+_NAMES = {
+    "file": "f",
+    "response": "resp",
+    "archive": "archive",
+    "socket": "sock",
+    "process": "proc",
+    "sqlite": "conn",
+    "connection": "conn",
+    "fd": "fd",
+}
+
+
+@dataclass
+class LeakSite:
+    """A leak context seen from the fix builders."""
+
+    context: LeakContext
+
+    @property
+    def module(self) -> ModuleAnalysis:
+        return self.context.module
+
+    @property
+    def scope(self) -> ast.AST:
+        return self.context.scope
+
+    @property
+    def body(self) -> list[ast.stmt]:
+        return self.context.body
+
+    @property
+    def info(self) -> SiteInfo:
+        return self.context.info
+
+    @property
+    def is_async(self) -> bool:
+        return self.context.is_async
+
+    @property
+    def lines(self) -> Lines:
+        return lines_of(self.module)
+
+    @property
+    def rtype(self) -> ResourceType:
+        return self.info.type
+
+
+def _acquiring_assign(site: LeakSite) -> tuple[ast.Assign, str] | None:
+    stmt = statement_of(site.body, site.info.node)
+    if (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+        and stmt.value is site.info.node
+    ):
+        return stmt, stmt.targets[0].id
+    return None
+
+
+def _releases(site: LeakSite, stmt: ast.stmt, name: str) -> bool:
+    """`name.close()` (a release of this type) or `os.close(name)` as a whole statement."""
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    if isinstance(call, ast.Await):
+        call = call.value
+    if not isinstance(call, ast.Call):
+        return False
+    func = call.func
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id == name
+    ):
+        return func.attr in site.rtype.release and not call.args
+    qual = site.module.resolver.qualify(func)
+    return (
+        qual in site.rtype.release_functions
+        and len(call.args) == 1
+        and isinstance(call.args[0], ast.Name)
+        and call.args[0].id == name
+    )
+
+
+def _borrowing_use(site: LeakSite, use: ast.Name, parents: dict[ast.AST, ast.AST]) -> bool:
+    """A use that only borrows the resource: a method call or attribute on it, a borrowing
+    function (`json.load(f)`), iteration over it."""
+    parent = parents.get(use)
+    if isinstance(parent, ast.Attribute) and parent.value is use:
+        # Releases are handled by the caller; `__exit__`/`detach` hand it out.
+        return parent.attr not in site.rtype.release and parent.attr not in _HANDING
+
+    if isinstance(parent, ast.keyword):
+        parent = parents.get(parent)
+    if isinstance(parent, ast.Call) and parent.func is not use:
+        func = parent.func
+        if isinstance(func, ast.Attribute) and func.attr in BORROWING_METHODS:
+            return True
+        return site.module.resolver.qualify(func) in BORROWERS
+    return isinstance(parent, (ast.For, ast.AsyncFor, ast.comprehension)) and parent.iter is use
+
+
+def wrap_in_with(site: LeakSite) -> Fix | None:
+    """`f = open(p)` … `f.close()` → `with open(p) as f:` around the statements using it."""
+    rtype = site.rtype
+    if not (rtype.supports_with and rtype.with_releases) or (
+        rtype.async_release and not site.is_async
+    ):
+        return None
+    found = _acquiring_assign(site)
+    if found is None:
+        return None
+    stmt, name = found
+    located = find_block(site.body, stmt)
+    lines = site.lines
+    if located is None or not own_line(lines, stmt) or in_nested_scope(site.scope, name):
+        return None
+    block, i = located
+    uses = [u for u in name_uses(site.scope, name) if u is not stmt.targets[0]]
+    last = i
+    for j in range(i + 1, len(block)):
+        if name_uses(block[j], name):
+            last = j
+    inside = {id(n) for s in block[i + 1 : last + 1] for n in ast.walk(s)}
+    if any(id(u) not in inside or not isinstance(u.ctx, ast.Load) for u in uses):
+        return None  # used outside the block, or rebound
+    removed = [s for s in block[i + 1 : last + 1] if _releases(site, s, name)]
+    parents = {
+        c: p for s in block[i + 1 : last + 1] for p in ast.walk(s) for c in ast.iter_child_nodes(p)
+    }
+    removed_ids = {id(n) for s in removed for n in ast.walk(s)}
+    for u in uses:
+        if id(u) not in removed_ids and not _borrowing_use(site, u, parents):
+            return None
+    covered = block[i + 1 : last + 1]
+    if multiline_strings(covered) or any(not own_line(lines, s) for s in removed):
+        return None
+    indent = lines.indent(stmt.lineno)
+    keyword = "async with" if rtype.async_release else "with"
+    header = (
+        f"{indent}{keyword} {lines.segment(stmt.value)} as {name}:{lines.trailing_comment(stmt)}"
+    )
+    body: list[str] = []
+    skip = {n for s in removed for n in range(s.lineno, (s.end_lineno or s.lineno) + 1)}
+    end = (
+        (covered[-1].end_lineno or covered[-1].lineno)
+        if covered
+        else stmt.end_lineno or stmt.lineno
+    )
+    first_body_line = (stmt.end_lineno or stmt.lineno) + 1
+    for n in range(first_body_line, end + 1):
+        if n not in skip:
+            body += lines.reindented(n, n, lines.unit)
+    if not any(t.strip() and not t.strip().startswith("#") for t in body):
+        body.append(indent + lines.unit + "pass")
+    edit = lines.replace_lines(stmt.lineno, end, [header, *body])
+    what = f"`{expr_text(stmt.value.func)}()`" if isinstance(stmt.value, ast.Call) else "it"
+    safe = not rtype.exit_waits
+    description = f"Open {what} in a `{keyword}` block"
+    if not safe:
+        description += f" (unsafe: {rtype.exit_waits})"
+    return Fix(description, safe, (edit,))
+
+
+def release_in_finally(site: LeakSite) -> Fix | None:
+    """`x = acquire()` … `release(x)` → the statements in between in `try`, the release in
+    `finally`."""
+    found = _acquiring_assign(site)
+    if found is None:
+        return None
+    stmt, name = found
+    return _try_finally(site, stmt, lambda s: _releases(site, s, name))
+
+
+def _try_finally(
+    site: LeakSite, stmt: ast.stmt, is_release: Callable[[ast.stmt], bool]
+) -> Fix | None:
+    located = find_block(site.body, stmt)
+    lines = site.lines
+    if located is None or not own_line(lines, stmt):
+        return None
+    block, i = located
+    k = next((j for j in range(i + 1, len(block)) if is_release(block[j])), None)
+    if k is None or k == i + 1:
+        return None
+    release = block[k]
+    between = block[i + 1 : k]
+    if not own_line(lines, release) or multiline_strings(between):
+        return None
+    indent = lines.indent(stmt.lineno)
+    first = (stmt.end_lineno or stmt.lineno) + 1
+    before_release = release.lineno - 1
+    new = [f"{indent}try:"]
+    new += lines.reindented(first, before_release, lines.unit)
+    new.append(f"{indent}finally:")
+    new += lines.reindented(release.lineno, release.end_lineno or release.lineno, lines.unit)
+    edit = lines.replace_lines(first, release.end_lineno or release.lineno, new)
+    return Fix(f"Release in a `finally` block ({lines.segment(release).strip()})", True, (edit,))
+
+
+def hoist_inline(site: LeakSite) -> Fix | None:
+    """`data = json.load(open(p))` → `with open(p) as f:` / `data = json.load(f)`."""
+    rtype = site.rtype
+    call = site.info.node
+    if not (rtype.supports_with and rtype.with_releases) or (
+        rtype.async_release and not site.is_async
+    ):
+        return None
+    if site.info.site[2] != -1:
+        return None  # one element of a returned tuple (`conn, addr = s.accept()`)
+    stmt = statement_of(site.body, call)
+    lines = site.lines
+    if stmt is None or not own_line(lines, stmt):
+        return None
+    simple = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Return)
+    if isinstance(stmt, (ast.For, ast.AsyncFor)):
+        if stmt.iter is not call:
+            return None
+    elif not isinstance(stmt, simple) or not _hoistable(stmt, call):
+        return None
+    if multiline_strings([stmt]):
+        return None
+    name = fresh_name(_NAMES.get(rtype.name, "res"), used_names(site.scope))
+    indent = lines.indent(stmt.lineno)
+    call_span = lines.source.span(call)
+    first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+    # The statement's text with the call replaced by the new name.
+    body_text: list[str] = []
+    for n in range(first, last + 1):
+        text = lines.text(n)
+        if n == call_span.line:
+            tail = lines.text(call_span.end_line)[call_span.end_column :]
+            body_text.append(text[: call_span.column] + name + tail)
+        elif call_span.line < n <= call_span.end_line:
+            continue
+        else:
+            body_text.append(text)
+    new = [f"{indent}with {lines.segment(call)} as {name}:"]
+    new += [lines.unit + t if t.strip() else t for t in body_text]
+    edit = lines.replace_lines(first, last, new)
+    return Fix(f"Open `{expr_text(call.func)}()` in a `with` block", True, (edit,))
+
+
+def _hoistable(stmt: ast.stmt, call: ast.Call) -> bool:
+    """Only the acquisition, its arguments, and calls enclosing it run in the statement, so
+    evaluating the acquisition first changes no order of side effects."""
+    inner = {id(n) for n in ast.walk(call)}
+    ancestors: set[int] = set()
+
+    def mark(node: ast.AST) -> bool:
+        if node is call:
+            return True
+        hit = any(mark(c) for c in ast.iter_child_nodes(node))
+        if hit:
+            ancestors.add(id(node))
+        return hit
+
+    mark(stmt)
+    for n in ast.walk(stmt):
+        if isinstance(n, (ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda)):
+            return False
+        if isinstance(n, (ast.Call, ast.Await)) and id(n) not in inner and id(n) not in ancestors:
+            return False
+    return True
+
+
+def lock_with(site: LeakSite) -> Fix | None:
+    """`lock.acquire()` … `lock.release()` → `with lock:`."""
+    call = site.info.node
+    stmt = statement_of(site.body, call)
+    key = site.info.lock_key
+    lines = site.lines
+    if (
+        key is None
+        or not isinstance(stmt, ast.Expr)
+        or stmt.value is not call
+        or call.args
+        or call.keywords
+        or not own_line(lines, stmt)
+    ):
+        return None
+    located = find_block(site.body, stmt)
+    if located is None:
+        return None
+    block, i = located
+
+    def is_release(s: ast.stmt) -> bool:
+        c = s.value if isinstance(s, ast.Expr) else None
+        return (
+            isinstance(c, ast.Call)
+            and isinstance(c.func, ast.Attribute)
+            and c.func.attr == "release"
+            and expr_text(c.func.value) == key
+        )
+
+    k = next((j for j in range(i + 1, len(block)) if is_release(block[j])), None)
+    if k is None or k == i + 1:
+        return None
+    release, between = block[k], block[i + 1 : k]
+    text = "".join(lines.segment(s) for s in between)
+    if f"{key}.acquire" in text or f"{key}.release" in text or multiline_strings(between):
+        return None
+    if not own_line(lines, release):
+        return None
+    indent = lines.indent(stmt.lineno)
+    new = [f"{indent}with {key}:"]
+    new += lines.reindented((stmt.end_lineno or stmt.lineno) + 1, release.lineno - 1, lines.unit)
+    edit = lines.replace_lines(stmt.lineno, release.end_lineno or release.lineno, new)
+    return Fix(f"Hold `{key}` in a `with` block", True, (edit,))
+
+
+def leak_fix(context: LeakContext) -> Fix | None:
+    """The best fix for a leak finding (UL101, UL102, UL105, UL107)."""
+    site = LeakSite(context)
+    if site.info.lock_key is not None:
+        return lock_with(site)
+    if _acquiring_assign(site) is None:
+        return hoist_inline(site)
+    return wrap_in_with(site) or release_in_finally(site)

@@ -1,0 +1,140 @@
+"""Fixes that add rather than restructure: `contextlib.closing` for a `with` that does not
+close, moving an acquisition before `try`, and keeping a reference to a spawned task."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from unleak.engine.effects import expr_text
+from unleak.engine.findings import Edit, Fix, Span
+from unleak.fixes.rewrite import (
+    Lines,
+    find_block,
+    fresh_name,
+    import_insertion_line,
+    lines_of,
+    own_line,
+    statement_of,
+    used_names,
+)
+
+if TYPE_CHECKING:
+    from unleak.engine.analyzer import LeakContext, ModuleAnalysis
+
+TASKS_SET = "_background_tasks"
+
+
+def _module_name_for(module: ModuleAnalysis, qualname: str) -> tuple[str, list[Edit]]:
+    """How to spell `contextlib.closing` here, and the import edit it needs (if any)."""
+    imports = module.resolver.imports
+    for local, target in imports.items():
+        if target == qualname:
+            return local, []
+    mod, _, attr = qualname.rpartition(".")
+    for local, target in imports.items():
+        if target == mod:
+            return f"{local}.{attr}", []
+    lines: Lines = lines_of(module)
+    line = import_insertion_line(module.parsed.tree)
+    return qualname, [lines.insert_after(line, [f"import {mod}"])]
+
+
+def closing_fix(context: LeakContext) -> Fix | None:
+    """`with sqlite3.connect(db) as conn:` → `with contextlib.closing(sqlite3.connect(db)) as
+    conn, conn:` (the connection still commits or rolls back, and is then closed)."""
+    module, call = context.module, context.info.node
+    stmt = statement_of(context.body, call)
+    if not isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return None
+    item = next((it for it in stmt.items if it.context_expr is call), None)
+    if item is None or not isinstance(item.optional_vars, ast.Name):
+        return None
+    lines = lines_of(module)
+    closing, imports = _module_name_for(module, "contextlib.closing")
+    name = item.optional_vars.id
+    start = lines.source.span(call)
+    end = lines.source.span(item.optional_vars)
+    span = Span(start.line, start.column, end.end_line, end.end_column)
+    text = f"{closing}({lines.segment(call)}) as {name}, {name}"
+    return Fix(
+        "Close the connection with `contextlib.closing` (the `with` still commits)",
+        True,
+        (*imports, Edit(span, text)),
+    )
+
+
+def move_before_try(
+    module: ModuleAnalysis, body: list[ast.stmt], call: ast.Call, try_stmt: ast.Try
+) -> Fix | None:
+    """`try: f = open(p) … finally: f.close()` → `f = open(p)` then `try: … finally:`."""
+    lines = lines_of(module)
+    stmt = try_stmt.body[0]
+    if (
+        try_stmt.handlers
+        or try_stmt.orelse
+        or stmt.lineno != try_stmt.lineno + 1
+        or not own_line(lines, stmt)
+        or statement_of(try_stmt.body, call) is not stmt
+    ):
+        return None
+    indent = lines.indent(try_stmt.lineno)
+    inner = lines.indent(stmt.lineno)
+    moved = [
+        indent + lines.text(n)[len(inner) :]
+        for n in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1)
+    ]
+    new = [*moved, lines.text(try_stmt.lineno)]
+    if len(try_stmt.body) == 1:
+        new.append(inner + "pass")
+    edit = lines.replace_lines(try_stmt.lineno, stmt.end_lineno or stmt.lineno, new)
+    return Fix(f"Acquire `{expr_text(call.func)}()` before `try`", True, (edit,))
+
+
+def keep_task_fix(
+    module: ModuleAnalysis, scope: ast.AST, body: list[ast.stmt], call: ast.Call
+) -> Fix | None:
+    """Keep a strong reference to the task until it is done, in a module-level set."""
+    stmt = statement_of(body, call)
+    lines = lines_of(module)
+    if stmt is None or not own_line(lines, stmt) or find_block(body, stmt) is None:
+        return None
+    edits: list[Edit] = []
+    defined = any(
+        isinstance(s, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == TASKS_SET for t in s.targets)
+        for s in module.parsed.tree.body
+    )
+    if not defined:
+        line = import_insertion_line(module.parsed.tree)
+        edits.append(
+            lines.insert_after(line, [f"{TASKS_SET} = set()  # keeps background tasks alive"])
+        )
+    indent = lines.indent(stmt.lineno)
+    last = stmt.end_lineno or stmt.lineno
+    if isinstance(stmt, ast.Expr) and stmt.value is call:
+        task = fresh_name("task", used_names(scope))
+        first_line = lines.text(stmt.lineno)
+        span = lines.source.span(call)
+        assign = [first_line[: span.column] + f"{task} = " + first_line[span.column :]]
+        assign += [lines.text(n) for n in range(stmt.lineno + 1, last + 1)]
+        new = [
+            *assign,
+            f"{indent}{TASKS_SET}.add({task})",
+            f"{indent}{task}.add_done_callback({TASKS_SET}.discard)",
+        ]
+        edits.append(lines.replace_lines(stmt.lineno, last, new))
+    elif (
+        isinstance(stmt, ast.Assign)
+        and isinstance(stmt.targets[0], ast.Name)
+        and stmt.value is call
+    ):
+        task = stmt.targets[0].id
+        added = [
+            f"{indent}{TASKS_SET}.add({task})",
+            f"{indent}{task}.add_done_callback({TASKS_SET}.discard)",
+        ]
+        edits.append(lines.insert_after(last, added))
+    else:
+        return None
+    return Fix("Keep a reference to the task until it is done", True, tuple(edits))
