@@ -1,0 +1,9 @@
+import os
+
+
+def read_header(path):
+    fd = os.open(path, os.O_RDONLY)
+    header = os.read(fd, 16)
+    size = os.fstat(fd).st_size
+    os.close(fd)
+    return header, size

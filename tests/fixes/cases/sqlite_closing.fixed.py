@@ -1,0 +1,9 @@
+"""Counting rows."""
+
+import sqlite3
+import contextlib
+
+
+def count(db):
+    with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+        return conn.execute("select count(*) from t").fetchone()[0]

@@ -1,0 +1,6 @@
+def read_all(path):
+    try:
+        f = open(path, "rb")
+        return f.read()
+    finally:
+        f.close()

@@ -1,0 +1,8 @@
+import json
+
+
+def load(path):
+    f = open(path, encoding="utf-8")
+    data = json.load(f)
+    f.close()
+    return data
