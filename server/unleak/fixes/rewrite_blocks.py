@@ -114,6 +114,23 @@ def _releases(site: LeakSite, stmt: ast.stmt, name: str) -> bool:
     )
 
 
+_IDEMPOTENT = frozenset(
+    {"file", "socket", "archive", "response", "sqlite", "connection", "selector"}
+)
+
+
+def _later_releases(site: LeakSite, name: str, after_line: int) -> set[int]:
+    """Name nodes of `name.close()` statements after `after_line`, for types whose release
+    can safely run twice."""
+    if site.rtype.name not in _IDEMPOTENT:
+        return set()
+    out: set[int] = set()
+    for stmt in ast.walk(site.scope):
+        if isinstance(stmt, ast.Expr) and stmt.lineno > after_line and _releases(site, stmt, name):
+            out |= {id(n) for n in ast.walk(stmt) if isinstance(n, ast.Name)}
+    return out
+
+
 def _borrowing_use(site: LeakSite, use: ast.Name, parents: dict[ast.AST, ast.AST]) -> bool:
     """A use that only borrows the resource: a method call or attribute on it, a borrowing
     function (`json.load(f)`), iteration over it."""
@@ -154,7 +171,13 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
         if name_uses(block[j], name):
             last = j
     inside = {id(n) for s in block[i + 1 : last + 1] for n in ast.walk(s)}
-    if any(id(u) not in inside or not isinstance(u.ctx, ast.Load) for u in uses):
+    # A release after the block (`f.close()` after the loop that opened f) may stay: closing
+    # a closed file or socket again does nothing.
+    after = _later_releases(site, name, block[last].end_lineno or block[last].lineno)
+    if any(
+        (id(u) not in inside and id(u) not in after) or not isinstance(u.ctx, ast.Load)
+        for u in uses
+    ):
         return None  # used outside the block, or rebound
     removed = [s for s in block[i + 1 : last + 1] if _releases(site, s, name)]
     parents = {
@@ -162,6 +185,8 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     }
     removed_ids = {id(n) for s in removed for n in ast.walk(s)}
     for u in uses:
+        if id(u) in after:
+            continue
         if id(u) not in removed_ids and not _borrowing_use(site, u, parents):
             return None
     covered = block[i + 1 : last + 1]
