@@ -11,14 +11,29 @@ import hashlib
 import os
 import stat
 import warnings
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from unleak.cli.cache import PackedFinding, pack_finding, unpack_finding
 from unleak.cli.results import FileResult
 from unleak.engine.api import ModuleReport, SourceDecodeError, analyse_source, decode_source
 from unleak.engine.settings import Settings
 
-__all__ = ["FileResult", "Outcome", "Task", "analyse", "run_chunk", "run_task"]
+if TYPE_CHECKING:
+    from unleak.cli.fixing import FixMode
+
+__all__ = [
+    "Failure",
+    "FileResult",
+    "Outcome",
+    "Task",
+    "analyse",
+    "decode",
+    "failed",
+    "guarded",
+    "run_chunk",
+    "run_task",
+]
 
 
 class Task(NamedTuple):
@@ -27,6 +42,7 @@ class Task(NamedTuple):
     data: bytes | None
     settings: Settings
     module: str
+    fix: FixMode | None = None  # fix the file (or only say how) instead of just checking
 
 
 class Outcome(NamedTuple):
@@ -39,33 +55,57 @@ class Outcome(NamedTuple):
     findings: list[PackedFinding]
     exports: dict[str, list[Any]]  # name -> [resource type, [element types]]
     imports: list[str]
+    applied: int = 0  # fixes applied (with --fix, to the file; with --diff, in memory)
+    diff: str = ""  # with --diff: what the fixes change, as a unified diff
+    fixed: bytes | None = None  # the fixed bytes of a file given as data (stdin), if changed
 
 
-def _failed(error: str, size: int = -1, mtime_ns: int = -1, digest: str = "") -> Outcome:
+def failed(error: str, size: int = -1, mtime_ns: int = -1, digest: str = "") -> Outcome:
     return Outcome(size, mtime_ns, digest, error, [], {}, [])
 
 
-def _report(display: str, data: bytes, settings: Settings, module: str) -> ModuleReport | str:
-    """Decode and analyse; the report, or why the file could not be checked."""
+class Failure(NamedTuple):
+    """Why a file could not be checked."""
+
+    message: str
+
+
+T = TypeVar("T")
+
+
+def decode(data: bytes) -> str | Failure:
     if b"\x00" in data:
         # The parser rejects NUL bytes; a binary file named *.py is not worth a syntax error.
-        return "file contains NUL bytes; it is not Python source"
+        return Failure("file contains NUL bytes; it is not Python source")
     try:
-        text = decode_source(data)
+        return decode_source(data)
     except SourceDecodeError as exc:
-        return str(exc)
+        return Failure(str(exc))
+
+
+def guarded(call: Callable[[], T]) -> T | Failure:
+    """Run the engine on the user's code; its failures become a message for the file."""
     try:
         # Parsing emits SyntaxWarning/DeprecationWarning (invalid escapes) for the user's code:
         # noise on our stderr, and an exception under -W error.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return analyse_source(text, display, settings, module)
+            return call()
     except RecursionError:
-        return "too deeply nested to analyse (recursion limit reached)"
+        return Failure("too deeply nested to analyse (recursion limit reached)")
     except MemoryError:
-        return "too deeply nested to analyse (out of memory)"
+        return Failure("too deeply nested to analyse (out of memory)")
     except Exception as exc:  # one bad file must not stop the others
-        return f"internal error: {type(exc).__name__}: {exc}"
+        return Failure(f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _report(display: str, data: bytes, settings: Settings, module: str) -> ModuleReport | str:
+    """Decode and analyse; the report, or why the file could not be checked."""
+    text = decode(data)
+    if isinstance(text, Failure):
+        return text.message
+    report = guarded(lambda: analyse_source(text, display, settings, module))
+    return report.message if isinstance(report, Failure) else report
 
 
 def run_task(task: Task) -> Outcome:
@@ -79,17 +119,21 @@ def run_task(task: Task) -> Outcome:
             # pair the new bytes with the old mtime, which the next run sees as a change.
             # Only regular files: opening a FIFO or reading a device named *.py blocks.
             if not stat.S_ISREG(os.stat(task.path).st_mode):
-                return _failed("not a regular file")
+                return failed("not a regular file")
             with open(task.path, "rb") as fh:
                 st = os.fstat(fh.fileno())
                 size, mtime_ns = st.st_size, st.st_mtime_ns
                 data = fh.read()
         except OSError as exc:
-            return _failed(f"cannot read file: {exc.strerror or exc}")
+            return failed(f"cannot read file: {exc.strerror or exc}")
+    if task.fix is not None:
+        from unleak.cli.fixing import fix_task
+
+        return fix_task(task, data, size, mtime_ns)
     digest = hashlib.sha256(data).hexdigest()
     report = _report(task.display, data, task.settings, task.module)
     if isinstance(report, str):
-        return _failed(report, size, mtime_ns, digest)
+        return failed(report, size, mtime_ns, digest)
     return Outcome(
         size,
         mtime_ns,

@@ -49,6 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--stdin-filename", metavar="NAME", help="read the source from stdin, report it as NAME"
     )
+    check.add_argument(
+        "--fix", action="store_true", help="apply safe fixes to the files (stdin: print the result)"
+    )
+    check.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff, apply unsafe fixes too; alone, show them as fixable",
+    )
+    check.add_argument(
+        "--diff",
+        action="store_true",
+        help="print a unified diff of what --fix would change and write nothing "
+        "(exit 1 if it would change something)",
+    )
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     check.add_argument(
         "--cache-dir",

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from unleak.cli.cache import CACHE_DIR_NAME, Cache
 from unleak.cli.discovery import Excluder, discover
+from unleak.cli.fixing import FixMode
 from unleak.cli.formats import RENDERERS, Report
+from unleak.cli.formats.base import plural
 from unleak.cli.modules import ModuleNamer
 from unleak.cli.paths import PathDisplay, display_path
 from unleak.cli.resolve import SettingsResolver
@@ -74,6 +76,7 @@ def run_check(ns: argparse.Namespace) -> int:
     missing: list[str] = []
     dir_errors: list[tuple[str, str]] = []
     jobs: list[FileJob] = []
+    data = b""
     if stdin_mode:
         data = sys.stdin.buffer.read()
         target = Path(os.path.abspath(stdin_name))
@@ -89,13 +92,26 @@ def run_check(ns: argparse.Namespace) -> int:
             FileJob(shown(f), f, resolver.for_path(f), None, namer.name(f)) for f in found.files
         ]
 
+    fix = None
+    if ns.fix or ns.diff:
+        fix = FixMode(unsafe=ns.unsafe_fixes, write=not ns.diff, diff=ns.diff)
     cache = None
     if not ns.no_cache:
         cache = Cache(Path(ns.cache_dir) if ns.cache_dir else config.root / CACHE_DIR_NAME)
-    results, stats = run(jobs, cache, ns.jobs or os.cpu_count() or 1)
+    results, stats = run(jobs, cache, ns.jobs or os.cpu_count() or 1, fix)
 
     _report_errors(missing, dir_errors, results, cwd)
-    report = Report(results, quiet=ns.quiet)
+    failed = bool(missing or dir_errors or any(r.error is not None for r in results))
+    if ns.diff:
+        return _print_diff(results, ns, failed)
+    if ns.fix and stdin_mode:
+        return _print_fixed_source(results, data, ns, failed)
+    report = Report(
+        results,
+        quiet=ns.quiet,
+        unsafe=ns.unsafe_fixes,
+        fixed=sum(r.applied for r in results) if ns.fix else None,
+    )
     if ns.statistics:
         output = render_statistics(report, ns.format)
     else:
@@ -117,6 +133,37 @@ def run_check(ns: argparse.Namespace) -> int:
     if any(r.findings for r in results) and not ns.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _exit_code(failed: bool, problems: bool, ns: argparse.Namespace) -> int:
+    if failed:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if problems and not ns.exit_zero else EXIT_CLEAN
+
+
+def _print_diff(results: list[FileResult], ns: argparse.Namespace, failed: bool) -> int:
+    """``--diff``: the changes on stdout, how many fixes on stderr; exit 1 if any."""
+    sys.stdout.write("".join(r.diff for r in results))
+    sys.stdout.flush()
+    applied = sum(r.applied for r in results)
+    if not ns.quiet:
+        if applied:
+            print(f"Would fix {plural(applied, 'problem')}.", file=sys.stderr)
+        else:
+            print("No fixes would be applied.", file=sys.stderr)
+    return _exit_code(failed, applied > 0, ns)
+
+
+def _print_fixed_source(
+    results: list[FileResult], data: bytes, ns: argparse.Namespace, failed: bool
+) -> int:
+    """``--fix`` on stdin: the fixed source on stdout and nothing else (as ruff does); the
+    source unchanged when nothing was fixed or it could not be checked."""
+    fixed = next((r.fixed for r in results if r.fixed is not None), None)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(fixed if fixed is not None else data)
+    sys.stdout.buffer.flush()
+    return _exit_code(failed, any(r.findings for r in results), ns)
 
 
 def _report_errors(

@@ -15,3 +15,6 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None  # why the file could not be checked
     cached: bool = False
+    applied: int = 0  # fixes applied (--fix) or that would be (--diff)
+    diff: str = ""  # --diff: the change as a unified diff
+    fixed: bytes | None = None  # --fix on stdin: the fixed source, if it changed

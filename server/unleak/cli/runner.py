@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from unleak.cli.analysis import Outcome, Task
+    from unleak.cli.fixing import FixMode
+    from unleak.engine.findings import Finding
 
 # Below this many files to analyse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 16
@@ -183,9 +185,19 @@ def _content_matches(path: str, digest: str) -> bool:
         return False
 
 
+def _has_fix(findings: list[Finding], fix: FixMode) -> bool:
+    return any(f.fix is not None and f.fix.edits and (f.fix.safe or fix.unsafe) for f in findings)
+
+
 def run(
-    jobs: Sequence[FileJob], cache: Cache | None, max_workers: int
+    jobs: Sequence[FileJob], cache: Cache | None, max_workers: int, fix: FixMode | None = None
 ) -> tuple[list[FileResult], RunStats]:
+    """Check the files (and with ``fix``, fix them); the results in the order of the jobs.
+
+    A file to fix is worked on even when cached, unless its cached findings have no fix to
+    apply. A file whose fixes were applied (written, or only computed for a diff) is not
+    remembered: the next run analyses it again.
+    """
     stats = RunStats(files=len(jobs))
     now_ns = time.time_ns()
     files: dict[str, Entry] = {}
@@ -209,6 +221,19 @@ def run(
     paths = [job.path for job in jobs]
     sizes = [0] * len(jobs)
     pending: list[int] = []
+    # Per file: fixes applied, the diff, the fixed bytes (from the pass that fixed it last).
+    fixes: dict[int, tuple[int, str, bytes | None]] = {}
+
+    def record_fixes(i: int, outcome: Outcome) -> None:
+        applied = outcome.applied
+        if fix is not None and fix.write and paths[i] is not None:
+            # Pass 2 fixed what pass 1 had written: the counts add up.
+            applied += fixes.get(i, (0, "", None))[0]
+        else:
+            # Pass 2 fixed the same text as pass 1, knowing more: its answer replaces pass 1's.
+            fixes.pop(i, None)
+        if applied:
+            fixes[i] = (applied, outcome.diff, outcome.fixed)
 
     # The cache: an entry for the same key and stat (or bytes) saves pass 1.
     for i, job in enumerate(jobs):
@@ -233,6 +258,9 @@ def run(
             if (entry[SIZE], entry[MTIME]) != (st.st_size, racy(st.st_mtime_ns)):
                 entry[SIZE], entry[MTIME] = st.st_size, racy(st.st_mtime_ns)
                 dirty = True
+        if fix is not None and _has_fix(valid[0], fix):
+            pending.append(i)
+            continue
         entries[i] = entry
         found[i] = valid[0]
 
@@ -243,7 +271,7 @@ def run(
             from unleak.cli.analysis import Task
 
             tasks = [
-                Task(jobs[i].display, paths[i], jobs[i].data, jobs[i].settings, jobs[i].module)
+                Task(jobs[i].display, paths[i], jobs[i].data, jobs[i].settings, jobs[i].module, fix)
                 for i in pending
             ]
             outcomes = executor.run(tasks, [sizes[i] for i in pending])
@@ -263,8 +291,13 @@ def run(
                     outcome.imports,
                     outcome.error,
                 ]
+                record_fixes(i, outcome)
                 path = paths[i]
-                if path is not None and cache is not None and outcome.size >= 0:
+                if outcome.applied:
+                    # The findings are the fixed text's: the file on disk is another text
+                    # (--diff), or was just written in the same mtime tick as a change.
+                    dirty |= path is not None and files.pop(path, None) is not None
+                elif path is not None and cache is not None and outcome.size >= 0:
                     files[path] = entries[i]  # type: ignore[assignment]
                     dirty = True
 
@@ -300,6 +333,7 @@ def run(
                         external_summaries={n: (v[0], tuple(v[1])) for n, v in needed.items()},
                     ),
                     jobs[i].module,
+                    fix,
                 )
                 for i, needed, _ in second
             ]
@@ -316,7 +350,10 @@ def run(
                         dirty |= files.pop(path, None) is not None
                     continue
                 entry[EXTERNAL], entry[FINDINGS] = ext, outcome.findings
-                if outcome.digest != entry[DIGEST] and path is not None:
+                record_fixes(i, outcome)
+                if outcome.applied and path is not None:
+                    dirty |= files.pop(path, None) is not None
+                elif outcome.digest != entry[DIGEST] and path is not None:
                     # Changed since pass 1: report what was read, remember nothing.
                     dirty |= files.pop(path, None) is not None
                 elif path is not None and cache is not None:
@@ -330,6 +367,17 @@ def run(
     for i, job in enumerate(jobs):
         entry = entries[i]
         if results[i] is not None or entry is None:
+            continue
+        if i in fixes:
+            applied, diff, fixed = fixes[i]
+            results[i] = FileResult(
+                job.display,
+                findings=[unpack_finding(f) for f in entry[FINDINGS]],
+                error=entry[ERROR],
+                applied=applied,
+                diff=diff,
+                fixed=fixed,
+            )
             continue
         hit = found[i]
         if entry[ERROR] is not None:

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
 class Report:
     results: Sequence[FileResult]
     quiet: bool = False
+    unsafe: bool = False  # --unsafe-fixes: unsafe fixes count as applicable
+    fixed: int | None = None  # with --fix: how many fixes were applied
+
+    def fixable(self, finding: Finding) -> bool:
+        """Whether ``--fix`` (with this run's ``--unsafe-fixes``) would apply its fix."""
+        fix = finding.fix
+        return fix is not None and bool(fix.edits) and (fix.safe or self.unsafe)
+
+    def hidden(self, finding: Finding) -> bool:
+        """Whether its fix is unsafe and ``--unsafe-fixes`` was not given."""
+        fix = finding.fix
+        return fix is not None and bool(fix.edits) and not fix.safe and not self.unsafe
 
     def findings(self) -> Iterator[tuple[str, Finding]]:
         for result in self.results:

@@ -7,11 +7,12 @@ took longer than the rest of a cached run.
 
 from __future__ import annotations
 
+import json
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from unleak.cli.formats.base import Report, rule_name
-from unleak.engine.findings import Span
+from unleak.engine.findings import Fix, Span
 
 
 def _position(span: Span) -> dict[str, int]:
@@ -21,6 +22,24 @@ def _position(span: Span) -> dict[str, int]:
         "end_line": span.end_line,
         "end_column": span.end_column + 1,
     }
+
+
+def fix_as_data(fix: Fix | None) -> dict[str, Any] | None:
+    """A fix with 1-based lines and columns, end exclusive, as the findings are given."""
+    if fix is None:
+        return None
+    return {
+        "description": fix.description,
+        "safe": fix.safe,
+        "edits": [{**_position(e.span), "new_text": e.new_text} for e in fix.edits],
+    }
+
+
+def _fix_text(fix: Fix | None) -> str:
+    if fix is None:
+        return "null"
+    # Nested two levels deep in the document: each of its lines moves 4 spaces right.
+    return json.dumps(fix_as_data(fix), indent=2, ensure_ascii=False).replace("\n", "\n    ")
 
 
 def findings_as_data(report: Report) -> list[dict[str, Any]]:
@@ -35,7 +54,7 @@ def findings_as_data(report: Report) -> list[dict[str, Any]]:
                 "name": rule_name(f.code),
                 "message": f.message,
                 "severity": f.severity.value,
-                "fix": None,  # the engine offers no fixes yet
+                "fix": fix_as_data(f.fix),
                 "related": [{**_position(r.span), "message": r.message} for r in f.related],
             }
         )
@@ -65,7 +84,7 @@ def render_json(report: Report) -> str:
             f'    "name": {name},',
             f'    "message": {enc(f.message)},',
             f'    "severity": {enc(f.severity.value)},',
-            '    "fix": null,',  # the engine offers no fixes yet
+            f'    "fix": {_fix_text(f.fix)},',
         ]
         if f.related:
             related = [

@@ -8,7 +8,7 @@ from typing import Any
 
 import unleak
 from unleak.cli.formats.base import Report
-from unleak.engine.findings import Severity, Span
+from unleak.engine.findings import Fix, Severity, Span
 from unleak.rules import ALL_RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -43,6 +43,22 @@ def _location(path: str, span: Span, message: str | None = None) -> dict[str, An
     return location
 
 
+def _fix(path: str, fix: Fix) -> dict[str, Any]:
+    return {
+        "description": {"text": fix.description},
+        "artifactChanges": [
+            {
+                "artifactLocation": {"uri": _uri(path)},
+                "replacements": [
+                    {"deletedRegion": _region(e.span), "insertedContent": {"text": e.new_text}}
+                    for e in fix.edits
+                ],
+            }
+        ],
+        "properties": {"safe": fix.safe},
+    }
+
+
 def _rules() -> list[dict[str, Any]]:
     return [
         {
@@ -74,6 +90,8 @@ def render_sarif(report: Report) -> str:
             result["relatedLocations"] = [
                 {"id": n, **_location(path, r.span, r.message)} for n, r in enumerate(f.related)
             ]
+        if f.fix is not None and f.fix.edits:
+            result["fixes"] = [_fix(path, f.fix)]
         results.append(result)
     notifications = [
         {

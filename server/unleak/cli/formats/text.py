@@ -1,4 +1,7 @@
-"""Human-readable output, one line per finding as ruff prints it (1-based columns)."""
+"""Human-readable output, one line per finding as ruff prints it (1-based columns).
+
+A finding that ``--fix`` would fix is marked ``[*]``, as ruff marks it.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +9,39 @@ from unleak.cli.formats.base import Report, plural
 
 
 def render_text(report: Report) -> str:
-    lines = [
+    lines: list[str] = []
+    fixable = hidden = 0
+    for path, f in report.findings():
         # One line per finding, whatever the message contains, so grep and editors can parse it.
-        f"{path}:{f.span.line}:{f.span.column + 1}: {f.code} {' '.join(f.message.split())}"
-        for path, f in report.findings()
-    ]
+        message = " ".join(f.message.split())
+        if report.fixable(f):
+            fixable += 1
+            message = f"[*] {message}"
+        elif report.hidden(f):
+            hidden += 1
+        lines.append(f"{path}:{f.span.line}:{f.span.column + 1}: {f.code} {message}")
     if not report.quiet:
         count = len(lines)
         files = sum(1 for r in report.results if r.findings)
-        if count:
+        if report.fixed:
+            lines.append(f"Fixed {plural(report.fixed, 'problem')}; {count} remaining.")
+        elif count:
             lines.append(f"Found {plural(count, 'problem')} in {plural(files, 'file')}.")
         elif not report.errors:
             lines.append("All checks passed!")
+        lines += _fix_hints(fixable, hidden, report.fixed is not None)
         if report.errors:
             lines.append(f"{plural(len(report.errors), 'file')} could not be checked.")
     return "".join(line + "\n" for line in lines)
+
+
+def _fix_hints(fixable: int, hidden: int, fixing: bool) -> list[str]:
+    hint = ""
+    if hidden:
+        fixes = "fix" if hidden == 1 else "fixes"
+        hint = f"{hidden} hidden {fixes} can be enabled with the `--unsafe-fixes` option"
+    if fixable and not fixing:
+        return [f"[*] {fixable} fixable with the `--fix` option" + (f" ({hint})." if hint else ".")]
+    if hint:
+        return [f"No fixes available ({hint})." if not fixing else f"{hint[0].upper()}{hint[1:]}."]
+    return []

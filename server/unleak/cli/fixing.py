@@ -1,0 +1,148 @@
+"""``--fix`` and ``--diff`` for one file, in the worker that analyses it.
+
+The fixed text is encoded back in the file's own encoding (a BOM stays, a coding cookie's
+encoding is kept) and keeps its line endings: the fixes edit the decoded text, whose line
+breaks are the file's, and inserted line breaks take the file's style.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import tokenize
+from io import BytesIO
+from typing import TYPE_CHECKING, NamedTuple
+
+from unleak.cli.cache import pack_finding
+
+if TYPE_CHECKING:
+    from unleak.cli.analysis import Outcome, Task
+    from unleak.fixes.apply import FixResult
+
+
+class FixMode(NamedTuple):
+    unsafe: bool = False  # apply unsafe fixes too
+    write: bool = True  # write fixed files back (False for --diff)
+    diff: bool = False  # describe the changes as a unified diff
+
+
+def source_encoding(data: bytes) -> str:
+    """The encoding the source was decoded with (``utf-8-sig`` when it has a BOM)."""
+    encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+    return encoding
+
+
+_BREAKS = ("\r\n", "\r", "\n")
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their line breaks, split as Python splits them."""
+    lines: list[str] = []
+    start = 0
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n" or c == "\r":
+            i += 2 if text.startswith("\r\n", i) else 1
+            lines.append(text[start:i])
+            start = i
+        else:
+            i += 1
+    if start < n:
+        lines.append(text[start:])
+    return lines
+
+
+def unified_diff(display: str, old: str, new: str) -> str:
+    """A ``diff -u`` of two versions of a file, marking a last line without a line break."""
+    out: list[str] = []
+    for line in difflib.unified_diff(_lines(old), _lines(new), display, display):
+        if line.endswith(_BREAKS):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _unchanged_since(path: str, size: int, mtime_ns: int) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_size, st.st_mtime_ns) == (size, mtime_ns)
+
+
+def _write(path: str, data: bytes) -> tuple[int, int]:
+    """Rewrite the file in place (same inode: permissions, owner and links stay)."""
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        st = os.fstat(fh.fileno())
+    return st.st_size, st.st_mtime_ns
+
+
+def _outcome(result: FixResult, size: int, mtime_ns: int, digest: str, applied: int = 0) -> Outcome:
+    from unleak.cli.analysis import Outcome
+
+    return Outcome(
+        size,
+        mtime_ns,
+        digest,
+        None,
+        [pack_finding(f) for f in result.remaining],
+        {name: [kind, list(elements)] for name, (kind, elements) in result.exports.items()},
+        sorted(result.imports),
+        applied,
+    )
+
+
+def fix_task(task: Task, data: bytes, size: int, mtime_ns: int) -> Outcome:
+    """Fix one file's text; write it back, or describe the change, as the mode says.
+
+    The outcome's findings are those left after fixing. Its identity (size, mtime, digest)
+    is the file's as it is now on disk: rewritten, or as it was read.
+    """
+    from unleak.cli.analysis import Failure, decode, failed, guarded, run_task
+    from unleak.fixes.apply import fix_source
+
+    mode = task.fix
+    assert mode is not None
+    digest = _digest(data)
+    text = decode(data)
+    if isinstance(text, Failure):
+        return failed(text.message, size, mtime_ns, digest)
+    result = guarded(
+        lambda: fix_source(
+            text, task.display, task.settings, unsafe=mode.unsafe, module_name=task.module
+        )
+    )
+    if isinstance(result, Failure):
+        return failed(result.message, size, mtime_ns, digest)
+    if not result.applied:
+        return _outcome(result, size, mtime_ns, digest)
+    try:
+        new_data = result.text.encode(source_encoding(data))
+    except (UnicodeEncodeError, LookupError, SyntaxError):
+        # A fix brought in a character the file's encoding cannot hold: check, do not fix.
+        checked = run_task(task._replace(data=data, fix=None))
+        return checked._replace(size=size, mtime_ns=mtime_ns)
+    applied = len(result.applied)
+    outcome = _outcome(result, size, mtime_ns, digest, applied)
+    if mode.diff:
+        outcome = outcome._replace(diff=unified_diff(task.display, text, result.text))
+    if task.path is None:
+        return outcome._replace(fixed=new_data)
+    if not mode.write:
+        return outcome
+    if not _unchanged_since(task.path, size, mtime_ns):
+        return failed("file changed while it was being fixed; fixes not written", -1, -1)
+    try:
+        new_size, new_mtime = _write(task.path, new_data)
+    except OSError as exc:
+        return failed(f"cannot write fixes: {exc.strerror or exc}", -1, -1)
+    return outcome._replace(size=new_size, mtime_ns=new_mtime, digest=_digest(new_data))
