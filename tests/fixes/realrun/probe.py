@@ -134,7 +134,7 @@ class LineServer:
         while not self.stop_event.is_set():
             try:
                 conn, _ = self.listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -202,12 +202,11 @@ def held_locks(module: Any) -> list[str]:
     def candidates() -> Any:
         for name, value in vars(module).items():
             yield name, value
-            if isinstance(value, type) and value.__module__ == module.__name__:
-                for attr, inner in vars(value).items():
-                    yield f"{name}.{attr}", inner
-            elif hasattr(value, "__dict__") and not callable(value) and not isinstance(
-                value, types.ModuleType
-            ):
+            if isinstance(value, type):
+                inspect = value.__module__ == module.__name__  # classes defined there
+            else:
+                inspect = not callable(value) and not isinstance(value, types.ModuleType)
+            if inspect and hasattr(value, "__dict__"):
                 for attr, inner in vars(value).items():
                     yield f"{name}.{attr}", inner
 

@@ -4,7 +4,8 @@ import os
 
 
 def read_settings(path):
-    with open(path, encoding="utf-8") as f:
+    f = open(path, encoding="utf-8")
+    try:
         first = f.readline()
         if first.startswith("#!defaults"):
             return {}
@@ -13,6 +14,8 @@ def read_settings(path):
             key, sep, value = line.strip().partition("=")
             if sep:
                 settings[key.strip()] = value.strip()
+    finally:
+        f.close()
     return settings
 
 
