@@ -366,6 +366,66 @@ def lock_with(site: LeakSite) -> Fix | None:
     return Fix(f"Hold `{key}` in a `with` block", True, (edit,))
 
 
+def release_on_error(site: LeakSite) -> Fix | None:
+    """`s = socket.socket()` … `return s` → the statements in between in `try`, and
+    `except BaseException: s.close(); raise`: released if they fail, handed on otherwise."""
+    rtype = site.rtype
+    found = _acquiring_assign(site)
+    if found is None or rtype.exit_waits or rtype.async_release:
+        return None
+    stmt, name = found
+    located = find_block(site.body, stmt)
+    lines = site.lines
+    if located is None or not own_line(lines, stmt):
+        return None
+    block, i = located
+    k = next((j for j in range(i + 1, len(block)) if _hands_on(block[j], name)), None)
+    if k is None or k == i + 1:
+        return None
+    between = block[i + 1 : k]
+    if multiline_strings(between) or any(_hands_on(s, name) for s in between):
+        return None
+    parents = {c: p for s in between for p in ast.walk(s) for c in ast.iter_child_nodes(p)}
+    if not all(_borrowing_use(site, u, parents) for s in between for u in name_uses(s, name)):
+        return None  # something in between may keep it: closing it on error could be wrong
+    release = _release_text(site, name)
+    if release is None:
+        return None
+    indent = lines.indent(stmt.lineno)
+    first = (stmt.end_lineno or stmt.lineno) + 1
+    last = between[-1].end_lineno or between[-1].lineno
+    new = [f"{indent}try:", *lines.reindented(first, last, lines.unit)]
+    new += [f"{indent}except BaseException:", f"{indent}{lines.unit}{release}"]
+    new.append(f"{indent}{lines.unit}raise")
+    edit = lines.replace_lines(first, last, new)
+    return Fix(f"Release `{name}` if a statement before it is handed on fails", True, (edit,))
+
+
+def _hands_on(stmt: ast.stmt, name: str) -> bool:
+    """`return name` / `self.x = name` / `yield name`: ownership leaves the function here."""
+    value = getattr(stmt, "value", None)
+    if isinstance(stmt, ast.Return) or (
+        isinstance(stmt, ast.Expr) and isinstance(value, ast.Yield)
+    ):
+        inner = value.value if isinstance(value, ast.Yield) else value
+        return isinstance(inner, (ast.Name, ast.Tuple)) and bool(name_uses(inner, name))
+    if isinstance(stmt, ast.Assign) and isinstance(value, ast.Name) and value.id == name:
+        return all(isinstance(t, (ast.Attribute, ast.Subscript)) for t in stmt.targets)
+    return False
+
+
+def _release_text(site: LeakSite, name: str) -> str | None:
+    rtype = site.rtype
+    if "close" in rtype.release:
+        return f"{name}.close()"
+    for qual in sorted(rtype.release_functions):
+        module, _, func = qual.rpartition(".")
+        for local, target in site.module.resolver.imports.items():
+            if target == module:
+                return f"{local}.{func}({name})"
+    return f"{name}.{sorted(rtype.release)[0]}()" if rtype.release else None
+
+
 def leak_fix(context: LeakContext) -> Fix | None:
     """The best fix for a leak finding (UL101, UL102, UL105, UL107)."""
     site = LeakSite(context)
@@ -373,4 +433,4 @@ def leak_fix(context: LeakContext) -> Fix | None:
         return lock_with(site)
     if _acquiring_assign(site) is None:
         return hoist_inline(site)
-    return wrap_in_with(site) or release_in_finally(site)
+    return wrap_in_with(site) or release_in_finally(site) or release_on_error(site)
