@@ -16,19 +16,17 @@ from unleak.rules import (
 )
 from unleak.rules.base import Rule, rule_from_module
 
-ALL_RULES: tuple[Rule, ...] = tuple(
-    rule_from_module(m)
-    for m in (
-        ul001_syntax_error,
-        ul101_not_released,
-        ul102_exception_path,
-        ul103_with_does_not_release,
-        ul104_unbound_in_finally,
-        ul105_lock_not_released,
-        ul106_class_never_releases,
-        ul107_reassigned_before_release,
-        ul108_dropped_task,
-        ul109_cache_keeps_instances,
-    )
+_MODULES = (
+    ul001_syntax_error,
+    ul101_not_released,
+    ul102_exception_path,
+    ul103_with_does_not_release,
+    ul104_unbound_in_finally,
+    ul105_lock_not_released,
+    ul106_class_never_releases,
+    ul107_reassigned_before_release,
+    ul108_dropped_task,
+    ul109_cache_keeps_instances,
 )
+ALL_RULES: tuple[Rule, ...] = tuple(rule_from_module(m) for m in _MODULES)
 RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in ALL_RULES}
