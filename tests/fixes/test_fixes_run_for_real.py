@@ -66,6 +66,8 @@ SCENARIOS = [
             "broken.csv": "broken.csv: bad record 'ada'",
         },
     ),
+    # The engine releases this file in `finally` rather than wrapping it in `with` (it does not
+    # count `[first, *f]` as a borrowing use); realrun/expected keeps the engine's version.
     Scenario(
         "early_return_file",
         frozenset({"UL101"}),
@@ -79,6 +81,7 @@ SCENARIOS = [
         {"alpha": "1", "missing": None, "beta": "2"},
         server=True,
     ),
+    # The engine adds `import contextlib` after the last import; expected keeps that order.
     Scenario(
         "sqlite_with",
         frozenset({"UL103"}),
@@ -330,3 +333,60 @@ def test_unsafe_fix_needs_unsafe() -> None:
     original = source("scenarios", BY_NAME["popen_version"])
     result = fix_source(original, "popen_version.py", Settings())
     assert result.text == original
+
+
+def test_cli_fix_writes_the_same_text() -> None:
+    """`unleak check --fix --unsafe-fixes` on copies of the scenarios writes fix_source's text."""
+    _fix_source()
+    server = Path(__file__).resolve().parents[2] / "server"
+    env = {**_clean_env(), "PYTHONPATH": str(server)}
+    with tempfile.TemporaryDirectory(prefix="unleak-cli-fix-") as tmp:
+        project = Path(tmp)
+        (project / "pyproject.toml").write_text("[tool.unleak]\n", encoding="utf-8")
+        for scenario in SCENARIOS:
+            (project / f"{scenario.name}.py").write_text(source("scenarios", scenario), "utf-8")
+        command = [sys.executable, "-m", "unleak", "check", "--fix", "--unsafe-fixes"]
+        proc = subprocess.run(
+            [*command, "--no-cache", "--exit-zero", "."],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        for scenario in SCENARIOS:
+            written = (project / f"{scenario.name}.py").read_text(encoding="utf-8")
+            assert written == engine_fix(scenario), scenario.name
+
+
+# --- the probe itself ------------------------------------------------------------------------
+
+PROBE_SELF_TEST = '''
+import threading
+
+stop = threading.Event()
+
+
+class Holder:
+    def __del__(self):
+        raise RuntimeError("boom in __del__")
+
+
+def run(workdir, server_addr):
+    threading.Thread(target=stop.wait, args=(30,), name="left-behind", daemon=True).start()
+    Holder()
+    return [workdir is not None, server_addr is None]
+'''
+
+
+@pytest.mark.parametrize("version", INTERPRETERS)
+def test_probe_sees_threads_and_unraisable_exceptions(version: str) -> None:
+    with tempfile.TemporaryDirectory(prefix="unleak-probe-self-") as tmp:
+        module = Path(tmp) / "self_test.py"
+        module.write_text(PROBE_SELF_TEST, encoding="utf-8")
+        report = probe(version, module, server=False)
+    assert report["result"] == {"value": [True, True]}, describe(report)
+    assert report["threads"] == ["left-behind"], describe(report)
+    assert any("boom in __del__" in u for u in report["unraisable"]), describe(report)
+    assert report["python"].startswith(version + "."), report["python"]

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-TOOL = "import time; print('tool 2.4.1', flush=True); time.sleep(0.5)"
+TOOL = "import time; print('tool 2.4.1', flush=True); time.sleep(1)"
 
 
 def tool_version():
