@@ -109,7 +109,8 @@ class _Executor:
             if multiprocessing.get_start_method() == "fork":
                 # Load the engine once here, so that forked workers share it instead of each
                 # importing it again (on the first file, in the middle of the run).
-                analysis.run_task(analysis.Task("<warm-up>", None, b"", tasks[0].settings, ""))
+                warm = analysis.Task("<warm-up>", None, b"", tasks[0].settings, "", tasks[0].fix)
+                analysis.run_task(warm)
             self.pool = ProcessPoolExecutor(max_workers=workers)
             self.workers = workers
         order = sorted(range(len(tasks)), key=lambda n: -sizes[n])
