@@ -42,3 +42,79 @@ def test_unsafe_fixes_need_opting_in() -> None:
     assert finding.fix is not None and not finding.fix.safe
     assert "waits for the process" in finding.fix.description
     assert fix_source(text, str(path)).text == text
+
+
+NO_SAFE_FIX = {
+    "reopened after release": """\
+import smtplib
+
+
+def resend(host, msg):
+    smtp = smtplib.SMTP(host)
+    smtp.sendmail("a@b", ["c@d"], msg)
+    smtp.quit()
+    smtp.connect(host)
+    return smtp
+""",
+    "tuple result": """\
+class T:
+    def test_accept(self):
+        foo = self.serv.accept()
+""",
+    "lock held on return": """\
+import threading
+
+lock = threading.Lock()
+
+
+def enter(ready):
+    lock.acquire()
+    if ready():
+        return True
+    lock.release()
+    return False
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NO_SAFE_FIX))
+def test_no_safe_fix_where_it_would_change_behaviour(name: str) -> None:
+    text = NO_SAFE_FIX[name]
+    findings = check_source(text, "case.py")
+    assert findings, "the case must still be reported"
+    assert all(f.fix is None or not f.fix.safe for f in findings)
+    assert fix_source(text, "case.py").text == text
+
+
+def test_release_followed_by_checks_keeps_the_release() -> None:
+    text = """\
+import select
+
+
+def check_close():
+    ep = select.epoll()
+    ep.register(0)
+    ep.close()
+    assert ep.closed
+"""
+    fixed = fix_source(text, "case.py").text
+    assert "with select.epoll()" not in fixed
+    assert fixed.index("ep.close()") < fixed.index("assert ep.closed")
+    compile(fixed, "case.py", "exec")
+
+
+def test_indent_unit_ignores_aligned_continuation_lines() -> None:
+    text = """\
+import socket
+
+
+def makeport(host,
+             port):
+    sock = socket.create_connection((host,
+                                     port))
+    sock.sendall(b"x")
+    sock.close()
+"""
+    fixed = fix_source(text, "case.py").text
+    assert "    with socket.create_connection((host," in fixed
+    assert "\n        sock.sendall(b\"x\")\n" in fixed

@@ -86,21 +86,25 @@ def lines_of(module: object) -> Lines:
 
 
 def _indent_unit(lines: list[str]) -> str:
-    """The file's indentation step: a tab, or the smallest increase in spaces."""
-    previous = 0
-    steps: list[int] = []
+    """The file's indentation step: how much a block opened by `:` is indented (the most
+    common step; continuation lines aligned with brackets do not count), or a tab."""
+    steps: dict[int, int] = {}
+    opener: int | None = None
     for line in lines:
         stripped = line.lstrip(" \t")
         if not stripped or stripped.startswith("#"):
             continue
         indent = line[: len(line) - len(stripped)]
-        if indent.startswith("\t"):
-            return "\t"
-        width = len(indent)
-        if width > previous:
-            steps.append(width - previous)
-        previous = width
-    return " " * (min(steps) if steps else 4)
+        if opener is not None:
+            if indent.startswith("\t"):
+                return "\t"
+            if len(indent) > opener:
+                steps[len(indent) - opener] = steps.get(len(indent) - opener, 0) + 1
+        code = stripped.split("#", 1)[0].rstrip()
+        opener = len(indent) if code.endswith(":") else None
+    if not steps:
+        return "    "
+    return " " * max(steps, key=lambda k: (steps[k], -k))
 
 
 def own_line(lines: Lines, stmt: ast.stmt) -> bool:

@@ -80,6 +80,8 @@ class LeakSite:
 
 
 def _acquiring_assign(site: LeakSite) -> tuple[ast.Assign, str] | None:
+    if site.info.site[2] != -1:
+        return None  # one element of a returned tuple (`conn, addr = s.accept()`)
     stmt = statement_of(site.body, site.info.node)
     if (
         isinstance(stmt, ast.Assign)
@@ -180,6 +182,16 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     ):
         return None  # used outside the block, or rebound
     removed = [s for s in block[i + 1 : last + 1] if _releases(site, s, name)]
+    if removed:
+        # Only releases after every other use can go: code after a release may rely on
+        # the object being closed, or reopen it (`smtp.quit()` … `smtp.connect()`).
+        first_release = removed[0].lineno
+        later = [u for u in uses if u.lineno > first_release and id(u) not in after]
+        if any(
+            not any(s.lineno <= u.lineno <= (s.end_lineno or s.lineno) for s in removed)
+            for u in later
+        ):
+            return None
     parents = {
         c: p for s in block[i + 1 : last + 1] for p in ast.walk(s) for c in ast.iter_child_nodes(p)
     }
@@ -219,6 +231,21 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     return Fix(description, safe, (edit,))
 
 
+_QUIET_RELEASES = frozenset({"close", "aclose", "cleanup", "release", "detach"})
+
+
+def _quiet_release(stmt: ast.stmt) -> bool:
+    """A local release that does not talk to anyone (`close()`, `os.close(fd)`)."""
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    if isinstance(call, ast.Await):
+        call = call.value
+    if not isinstance(call, ast.Call):
+        return False
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in _QUIET_RELEASES
+
+
 def release_in_finally(site: LeakSite) -> Fix | None:
     """`x = acquire()` … `release(x)` → the statements in between in `try`, the release in
     `finally`."""
@@ -252,7 +279,16 @@ def _try_finally(
     new.append(f"{indent}finally:")
     new += lines.reindented(release.lineno, release.end_lineno or release.lineno, lines.unit)
     edit = lines.replace_lines(first, release.end_lineno or release.lineno, new)
-    return Fix(f"Release in a `finally` block ({lines.segment(release).strip()})", True, (edit,))
+    text = lines.segment(release).strip()
+    if _quiet_release(release):
+        return Fix(f"Release in a `finally` block ({text})", True, (edit,))
+    # quit(), logout(), communicate() talk to the other side: in `finally` they also run
+    # after a failure, and if they fail too the first error is hidden.
+    return Fix(
+        f"Release in a `finally` block ({text}; unsafe: it now also runs after an error)",
+        False,
+        (edit,),
+    )
 
 
 def hoist_inline(site: LeakSite) -> Fix | None:
@@ -363,6 +399,20 @@ def lock_with(site: LeakSite) -> Fix | None:
     new = [f"{indent}with {key}:"]
     new += lines.reindented((stmt.end_lineno or stmt.lineno) + 1, release.lineno - 1, lines.unit)
     edit = lines.replace_lines(stmt.lineno, release.end_lineno or release.lineno, new)
+    jumps = [
+        n.lineno
+        for s in between
+        for n in ast.walk(s)
+        if isinstance(n, (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.YieldFrom))
+    ]
+    if jumps:
+        # The code may leave with the lock held on purpose (a barrier, a handover).
+        return Fix(
+            f"Hold `{key}` in a `with` block (unsafe: also releases it when leaving at line "
+            f"{jumps[0]}, where the lock is now kept held)",
+            False,
+            (edit,),
+        )
     return Fix(f"Hold `{key}` in a `with` block", True, (edit,))
 
 
