@@ -404,6 +404,11 @@ class EffectBuilder:
                 return NONE  # wraps the caller's file object: nothing of its own to release
             if qual in CONNECT_LATER and not call.args and not call.keywords:
                 return NONE  # `SMTP()` without a host connects only in connect()
+            if any(
+                k.arg == "closefd" and isinstance(k.value, ast.Constant) and not k.value.value
+                for k in call.keywords
+            ):
+                return NONE  # `closefd=False`: the descriptor stays the caller's
             return self._acquire(call, factory, pos, kw)
         ext = scope.summaries.external.get(qual)
         if ext is not None:
