@@ -50,7 +50,9 @@ def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
         out[name] = info
     # Releases in local base classes and subclasses count; unknown bases might release.
     bases = {name: _bases(info.node) for name, info in out.items()}
-    related: set[str] = {name for name, info in out.items() if info.acquired}
+    _mark_uncheckable(out, bases)
+    # A class with an unknown base is neither checked nor a resource type: no need to scan.
+    related: set[str] = {name for name, info in out.items() if info.acquired and info.checkable}
     changed = bool(related)
     while changed:
         changed = False
@@ -79,10 +81,23 @@ def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
                 info.handled |= out[base].handled
                 # A subclass may release what its base class acquires.
                 out[base].handled |= info.handled
-            elif base not in _NEUTRAL_BASES:
-                info.checkable = False
     module.__dict__["_class_resources"] = out
     return out
+
+
+def _mark_uncheckable(out: dict[str, ClassResources], bases: dict[str, list[str]]) -> None:
+    """A class whose bases are not all local (or neutral) may be released by code we do not
+    see; so may its local subclasses."""
+    changed = True
+    while changed:
+        changed = False
+        for name, info in out.items():
+            if info.checkable and any(
+                (b not in out and b not in _NEUTRAL_BASES) or (b in out and not out[b].checkable)
+                for b in bases[name]
+            ):
+                info.checkable = False
+                changed = True
 
 
 def _bases(node: ast.ClassDef) -> list[str]:
