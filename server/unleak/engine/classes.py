@@ -17,6 +17,19 @@ from unleak.engine.names import iter_statements
 if TYPE_CHECKING:
     from unleak.engine.analyzer import ModuleAnalysis
 
+_RELEASING_NAMES = frozenset(
+    {
+        "close",
+        "__exit__",
+        "__aexit__",
+        "__del__",
+        "shutdown",
+        "stop",
+        "tearDown",
+        "cleanup",
+        "aclose",
+    }
+)
 _NEUTRAL_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "typing.Generic", "abc.ABC"})
 
 
@@ -68,13 +81,22 @@ def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
     )
     lines = module.source.lines
     for name in related:
-        for member in out[name].node.body:
-            if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
+        info = out[name]
+        # Release-like methods first: once every attribute is handled, the rest cannot
+        # change the verdict (unless the class may become a resource type, which needs all
+        # of its releasing methods).
+        members = sorted(
+            (m for m in info.node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))),
+            key=lambda m: m.name not in _RELEASING_NAMES,
+        )
+        needs_all = any(m == "__init__" for _, m, _ in info.acquired.values())
+        for member in members:
+            if not needs_all and attrs <= info.handled:
+                break
             # Only methods whose text mentions one of the attributes can release it.
             text = "\n".join(lines[member.lineno - 1 : member.end_lineno or member.lineno])
             if attrs and mentions.search(text):
-                _scan_handling(member, module, out[name])
+                _scan_handling(member, module, info)
     for name, info in out.items():
         for base in bases[name]:
             if base in out:
