@@ -1,4 +1,4 @@
-"""The command line: ``unleak check``, ``unleak rules``, ``unleak --version``."""
+"""The command line: ``unleak check``, ``unleak rules``, ``unleak server``, ``unleak --version``."""
 
 from __future__ import annotations
 
@@ -88,4 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    server = sub.add_parser("server", help="run the language server (LSP over stdio)")
+    server.add_argument(
+        "--stdio", action="store_true", help="speak LSP over stdin/stdout (the default)"
+    )
     return parser

@@ -25,6 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             sys.stdout.write(render_rules(ns.format))
             return 0
+        if ns.command == "server":
+            from unleak.lsp.entry import run_server  # pygls, only for the language server
+
+            return run_server()
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     except (ConfigError, UsageError) as exc:

@@ -1,0 +1,172 @@
+"""Positions and diagnostics: the engine's view (1-based lines, code-point columns) to the
+client's (0-based lines, columns in the negotiated position encoding) and back.
+
+Lines end at ``\\r\\n``, ``\\r`` or ``\\n`` only, as both LSP and the engine count them (form
+feeds and Unicode line separators do not end a line here, although ``str.splitlines`` would).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+from lsprotocol import types
+
+from unleak.engine.findings import Finding, Severity, Span
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+UTF8 = types.PositionEncodingKind.Utf8
+UTF16 = types.PositionEncodingKind.Utf16
+UTF32 = types.PositionEncodingKind.Utf32
+
+SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+
+def units(text: str, encoding: str) -> int:
+    """The length of ``text`` in the code units of ``encoding``."""
+    if encoding == UTF32 or text.isascii():
+        return len(text)
+    if encoding == UTF8:
+        return len(text.encode("utf-8", "surrogatepass"))
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def column_to_client(line: str, column: int, encoding: str) -> int:
+    """A code-point column of ``line`` in client units (clamped to the line)."""
+    column = max(0, min(column, len(line)))
+    return units(line[:column], encoding)
+
+
+def column_from_client(line: str, character: int, encoding: str) -> int:
+    """A client column of ``line`` as a code-point column; past the end means the end, and a
+    column inside a character (half a surrogate pair, a partial UTF-8 sequence) means the
+    start of that character."""
+    if character <= 0:
+        return 0
+    if encoding == UTF32 or line.isascii():
+        return min(character, len(line))
+    seen = 0
+    for index, ch in enumerate(line):
+        width = units(ch, encoding)
+        if seen + width > character:
+            return index
+        seen += width
+    return len(line)
+
+
+class TextLines:
+    """A text with the offsets of its lines, for position conversions and edits."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]
+        self.ends: list[int] = []
+        for match in _LINE_BREAK.finditer(text):
+            self.ends.append(match.start())
+            self.starts.append(match.end())
+        self.ends.append(len(text))
+
+    @property
+    def count(self) -> int:
+        return len(self.starts)
+
+    def line(self, index: int) -> str:
+        """The text of 0-based line ``index`` without its line break ('' past the end)."""
+        if not 0 <= index < len(self.starts):
+            return ""
+        return self.text[self.starts[index] : self.ends[index]]
+
+    # Client positions.
+
+    def offset(self, position: types.Position, encoding: str) -> int:
+        """The offset of a client position (clamped to the text, as LSP asks)."""
+        if position.line < 0:
+            return 0
+        if position.line >= len(self.starts):
+            return len(self.text)
+        line = self.line(position.line)
+        return self.starts[position.line] + column_from_client(line, position.character, encoding)
+
+    def position(self, offset: int, encoding: str) -> types.Position:
+        offset = max(0, min(offset, len(self.text)))
+        index = bisect.bisect_right(self.starts, offset) - 1
+        # An offset between \r and \n belongs to the line end.
+        column = min(offset, self.ends[index]) - self.starts[index]
+        return types.Position(index, column_to_client(self.line(index), column, encoding))
+
+    # Engine positions.
+
+    def engine_position(self, position: types.Position, encoding: str) -> tuple[int, int]:
+        """A client position as the engine's (1-based line, code-point column)."""
+        if position.line >= len(self.starts):
+            last = len(self.starts) - 1
+            return last + 1, len(self.line(last))
+        line = self.line(position.line)
+        return position.line + 1, column_from_client(line, position.character, encoding)
+
+    def client_position(self, line: int, column: int, encoding: str) -> types.Position:
+        """The engine's (1-based line, code-point column) as a client position."""
+        index = line - 1
+        if index < 0:
+            return types.Position(0, 0)
+        if index >= len(self.starts):
+            last = len(self.starts) - 1
+            return types.Position(last, units(self.line(last), encoding))
+        return types.Position(index, column_to_client(self.line(index), column, encoding))
+
+    def client_range(self, span: Span, encoding: str) -> types.Range:
+        return types.Range(
+            self.client_position(span.line, span.column, encoding),
+            self.client_position(span.end_line, span.end_column, encoding),
+        )
+
+    def offsets_range(self, start: int, end: int, encoding: str) -> types.Range:
+        return types.Range(self.position(start, encoding), self.position(end, encoding))
+
+
+def span_contains(span: Span, line: int, column: int) -> bool:
+    """Whether the engine position (line, column) lies in ``span`` (its end included, so a
+    cursor just after a flagged name still counts)."""
+    return (span.line, span.column) <= (line, column) <= (span.end_line, span.end_column)
+
+
+def spans_overlap(span: Span, start: tuple[int, int], end: tuple[int, int]) -> bool:
+    return (span.line, span.column) <= end and start <= (span.end_line, span.end_column)
+
+
+def diagnostic(
+    finding: Finding, uri: str, lines: TextLines, encoding: str, related: bool = True
+) -> types.Diagnostic:
+    from unleak.rules import RULES_BY_CODE
+
+    rule = RULES_BY_CODE.get(finding.code)
+    information: list[types.DiagnosticRelatedInformation] | None = None
+    if related and finding.related:
+        information = [
+            types.DiagnosticRelatedInformation(
+                types.Location(uri, lines.client_range(r.span, encoding)), r.message
+            )
+            for r in finding.related
+        ]
+    return types.Diagnostic(
+        range=lines.client_range(finding.span, encoding),
+        message=finding.message,
+        severity=SEVERITIES.get(finding.severity, types.DiagnosticSeverity.Warning),
+        code=finding.code,
+        code_description=types.CodeDescription(href=rule.url) if rule else None,
+        source="unleak",
+        related_information=information,
+    )
+
+
+def diagnostics(
+    findings: Sequence[Finding], uri: str, lines: TextLines, encoding: str, related: bool = True
+) -> list[types.Diagnostic]:
+    return [diagnostic(f, uri, lines, encoding, related) for f in findings]

@@ -1,0 +1,94 @@
+"""Per-document state: the text as the client has it, its version, the engine's unit cache
+(so an edit re-analyses only the definitions it touches), and the last analysis."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+
+from unleak.engine.findings import Finding
+from unleak.engine.incremental import UnitCache
+from unleak.lsp.convert import TextLines
+
+
+def uri_to_path(uri: str) -> str | None:
+    """The file system path of a ``file:`` URI; None for other schemes (untitled buffers)."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    path = unquote(parsed.path)
+    if len(path) >= 3 and path[0] == "/" and path[2] == ":":  # file:///c:/x on Windows
+        path = path[1:]
+    return path
+
+
+@dataclass
+class Analysis:
+    """The result of analysing one version of a document."""
+
+    version: int
+    lines: TextLines
+    findings: list[Finding]
+    diagnostics: list[types.Diagnostic]
+    # The settings generation it was made under (see UnleakServer.epoch).
+    epoch: int = 0
+    # Why the document was not analysed (too large, binary, disabled, an internal error).
+    skipped: str | None = None
+
+
+@dataclass
+class Document:
+    uri: str
+    version: int
+    lines: TextLines
+    language_id: str = "python"
+    units: UnitCache = field(default_factory=UnitCache)
+    analysis: Analysis | None = None
+    # Pull diagnostics: the id of the last report, bumped when the diagnostics change.
+    result_id: str = "0"
+    result_seq: int = 0
+    task: asyncio.Task[None] | None = None
+    closed: bool = False
+    # The last reason logged for skipping this document (each reason is logged once).
+    logged_skip: str | None = None
+
+    @property
+    def path(self) -> str | None:
+        return uri_to_path(self.uri)
+
+    @property
+    def display_path(self) -> str:
+        return self.path or self.uri
+
+    @property
+    def text(self) -> str:
+        return self.lines.text
+
+    def apply_changes(
+        self,
+        version: int,
+        changes: list[types.TextDocumentContentChangeEvent],
+        encoding: str,
+    ) -> None:
+        text = self.lines.text
+        lines = self.lines
+        for change in changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                start = lines.offset(change.range.start, encoding)
+                end = lines.offset(change.range.end, encoding)
+                if end < start:
+                    start, end = end, start
+                text = text[:start] + change.text + text[end:]
+            else:
+                text = change.text
+            lines = TextLines(text)
+        self.lines = lines
+        self.version = version
+
+    def current(self) -> Analysis | None:
+        """The analysis of the current version, if there is one."""
+        a = self.analysis
+        return a if a is not None and a.version == self.version else None

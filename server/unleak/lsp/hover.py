@@ -1,0 +1,122 @@
+"""Hover: over a flagged range, the rule's explanation and this leak's story; over a code in
+a ``# noqa:`` (or ``# unleak: ignore[...]``) comment, that rule's explanation."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from unleak.engine.findings import Finding
+from unleak.lsp.convert import span_contains
+
+if TYPE_CHECKING:
+    from unleak.lsp.server import UnleakServer
+    from unleak.rules.base import Rule
+
+_SUPPRESSION = re.compile(
+    r"#\s*noqa:\s*(?P<noqa>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)"
+    r"|#\s*unleak:\s*ignore\[(?P<ignore>[^\]]*)\]",
+    re.IGNORECASE,
+)
+_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+_DETAIL_LABELS = {"resource": "Resource", "acquired": "Acquired", "path": "Leaks"}
+
+
+def rule_markdown(rule: Rule) -> str:
+    parts = [f"**{rule.code}** `{rule.name}`: {rule.summary}"]
+    for title in ("What it does", "Why it matters"):
+        body = rule.section(title)
+        if body:
+            parts.append(f"**{title}**\n\n{_unwrap(body)}")
+    parts.append(f"[Documentation]({rule.url})")
+    return "\n\n".join(parts)
+
+
+def _unwrap(text: str) -> str:
+    """Docstring paragraphs with their hard line breaks joined (lists kept)."""
+    out: list[str] = []
+    for paragraph in text.split("\n\n"):
+        lines = paragraph.splitlines()
+        if any(line.lstrip().startswith(("-", "*", "```", "    ")) for line in lines):
+            out.append(paragraph)
+        else:
+            out.append(" ".join(line.strip() for line in lines))
+    return "\n\n".join(out)
+
+
+def finding_markdown(finding: Finding) -> str:
+    from unleak.rules import RULES_BY_CODE
+
+    story = [f"**unleak {finding.code}**: {finding.message}"]
+    details = [
+        f"- **{_DETAIL_LABELS.get(key, key.capitalize())}:** {value}"
+        for key, value in finding.details
+    ]
+    if details:
+        story.append("\n".join(details))
+    if finding.fix is not None and finding.fix.edits:
+        safety = "safe" if finding.fix.safe else "unsafe: review the change"
+        story.append(f"**Suggested fix** ({safety}): {finding.fix.description}")
+    rule = RULES_BY_CODE.get(finding.code)
+    if rule is not None:
+        story.append("---")
+        story.append(rule_markdown(rule))
+    return "\n\n".join(story)
+
+
+def suppression_code_at(line_text: str, column: int) -> tuple[str, int, int] | None:
+    """The rule code under ``column`` inside a suppression comment: (code, start, end)."""
+    if "#" not in line_text:
+        return None
+    for match in _SUPPRESSION.finditer(line_text):
+        group = "noqa" if match.group("noqa") is not None else "ignore"
+        offset = match.start(group)
+        for code in _CODE.finditer(match.group(group)):
+            start, end = offset + code.start(), offset + code.end()
+            if start <= column <= end:
+                return code.group().upper(), start, end
+    return None
+
+
+async def hover_at(server: UnleakServer, params: types.HoverParams) -> types.Hover | None:
+    from unleak.rules import RULES_BY_CODE
+
+    doc = server.documents.get(params.text_document.uri)
+    if doc is None:
+        return None
+    analysis = await server.current_analysis(doc)
+    if analysis is None:
+        return None
+    lines = analysis.lines
+    line, column = lines.engine_position(params.position, server.encoding)
+    found = [f for f in analysis.findings if span_contains(f.span, line, column)]
+    if found:
+        # The innermost range first.
+        found.sort(key=lambda f: (f.span.end_line - f.span.line, f.span.end_column - f.span.column))
+        text = "\n\n---\n\n".join(finding_markdown(f) for f in found)
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+            range=lines.client_range(found[0].span, server.encoding),
+        )
+    hit = suppression_code_at(lines.line(line - 1), column)
+    if hit is None:
+        return None
+    code, start, end = hit
+    rule = RULES_BY_CODE.get(code)
+    if rule is None:
+        return None
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=rule_markdown(rule)),
+        range=types.Range(
+            lines.client_position(line, start, server.encoding),
+            lines.client_position(line, end, server.encoding),
+        ),
+    )
+
+
+def register(server: UnleakServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(params: types.HoverParams) -> types.Hover | None:
+        return await hover_at(server, params)

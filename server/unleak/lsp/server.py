@@ -1,0 +1,449 @@
+"""The language server: documents, diagnostics as you type (push and pull), code actions,
+hover, and settings. A thin front end over ``unleak.engine.api`` and ``unleak.fixes.apply``.
+
+Analysis runs in a worker thread, one document version at a time; when edits arrive faster
+than analysis, the versions in between are never analysed, and a result is published only if
+its version is still the document's current one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Generator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+import unleak
+from unleak.engine.incremental import UnitCache
+from unleak.lsp.convert import UTF16, TextLines, diagnostics
+from unleak.lsp.documents import Analysis, Document
+from unleak.lsp.logs import logger, setup_logging
+from unleak.lsp.settings import SECTION, DocumentSettings, SettingsStore, parse_client_settings
+
+# Test hooks, read once at start: analysing a document whose URI contains $UNLEAK_LSP_FAULT
+# raises inside the analysis; $UNLEAK_LSP_DELAY seconds are added to every analysis (to
+# make analysis slower than a burst of edits).
+FAULT_ENV = "UNLEAK_LSP_FAULT"
+DELAY_ENV = "UNLEAK_LSP_DELAY"
+
+
+def _delay_from_env() -> float:
+    try:
+        return max(0.0, float(os.environ.get(DELAY_ENV, "0") or 0))
+    except ValueError:
+        return 0.0
+
+
+class UnleakProtocol(LanguageServerProtocol):
+    """pygls' protocol, except that the server keeps the documents' text itself (with LSP's
+    line breaks), so pygls' own copy of every document is not maintained."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(  # type: ignore[override]
+        self, params: types.DidOpenTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(  # type: ignore[override]
+        self, params: types.DidChangeTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(  # type: ignore[override]
+        self, params: types.DidCloseTextDocumentParams
+    ) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+
+def module_name_for(path: str | None, root: Path) -> str:
+    """The dotted module name of ``path`` inside the project ``root`` ('' if outside)."""
+    if path is None:
+        return ""
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+    except ValueError:
+        return ""
+    parts = list(rel.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    if not all(p.isidentifier() for p in parts):
+        return ""
+    return ".".join(parts)
+
+
+class UnleakServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            "unleak",
+            unleak.__version__,
+            protocol_cls=UnleakProtocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.documents: dict[str, Document] = {}
+        self.log_handler = setup_logging(self)
+        self.store = SettingsStore(report=lambda message: logger.warning("%s", message))
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="unleak-analysis")
+        self.fault = os.environ.get(FAULT_ENV) or None
+        self.delay = _delay_from_env()
+        self.encoding: str = UTF16
+        self.pull_diagnostics = False
+        self.related_information = True
+        self.versioned_edits = False
+        self.configuration_pull = False
+        # Bumped when settings change: an analysis made under older settings is stale.
+        self.epoch = 0
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    # Analysis.
+
+    def settings_for(self, doc: Document) -> DocumentSettings:
+        return self.store.for_document(doc.uri)
+
+    def _skip_reason(self, text: str, settings: DocumentSettings) -> str | None:
+        if not settings.enable:
+            return "disabled by the `enable` setting"
+        limit = settings.max_file_size
+        if len(text) > limit or (
+            len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit
+        ):
+            return f"larger than maxFileSize ({limit} bytes)"
+        if "\x00" in text:
+            return "contains NUL bytes (binary?)"
+        return None
+
+    def analyse(
+        self, doc: Document, version: int, lines: TextLines, settings: DocumentSettings, epoch: int
+    ) -> Analysis:
+        """Analyse one version of a document (in the worker thread). Never raises."""
+        skipped = self._skip_reason(lines.text, settings)
+        if skipped is not None:
+            return Analysis(version, lines, [], [], epoch, skipped=skipped)
+        if self.delay:
+            time.sleep(self.delay)
+        try:
+            if self.fault is not None and self.fault in doc.uri:
+                raise RuntimeError(f"fault injected by {FAULT_ENV}")
+            from unleak.engine.api import analyse_source
+
+            config = self.store.project_config(doc.uri)
+            report = analyse_source(
+                lines.text,
+                doc.display_path,
+                settings.engine,
+                module_name_for(doc.path, config.root),
+                unit_cache=doc.units,
+            )
+            found = diagnostics(
+                report.findings, doc.uri, lines, self.encoding, self.related_information
+            )
+            return Analysis(version, lines, report.findings, found, epoch)
+        except Exception:
+            logger.exception("internal error analysing %s (version %s)", doc.uri, version)
+            doc.units = UnitCache()  # whatever it held may be inconsistent
+            return Analysis(version, lines, [], [], epoch, skipped="internal error")
+
+    def schedule(self, doc: Document) -> None:
+        """Make sure the newest version of ``doc`` gets analysed."""
+        if doc.closed:
+            return
+        if doc.task is None or doc.task.done():
+            doc.task = asyncio.get_running_loop().create_task(self._analyse_newest(doc))
+
+    async def _analyse_newest(self, doc: Document) -> None:
+        loop = asyncio.get_running_loop()
+        while not doc.closed:
+            version, lines, epoch = doc.version, doc.lines, self.epoch
+            try:
+                settings = self.settings_for(doc)
+                analysis = await loop.run_in_executor(
+                    self.executor, self.analyse, doc, version, lines, settings, epoch
+                )
+            except Exception:
+                logger.exception("internal error scheduling analysis of %s", doc.uri)
+                analysis = Analysis(version, lines, [], [], epoch, skipped="internal error")
+            if doc.closed:
+                return
+            if doc.version != version or self.epoch != epoch:
+                logger.debug("dropped stale results for %s version %s", doc.uri, version)
+                continue
+            self._store(doc, analysis)
+            return
+
+    def _store(self, doc: Document, analysis: Analysis) -> None:
+        previous = doc.analysis
+        if previous is None or previous.diagnostics != analysis.diagnostics:
+            doc.result_seq += 1
+            doc.result_id = f"{doc.result_seq}"
+        doc.analysis = analysis
+        skipped = analysis.skipped
+        if skipped and skipped != "internal error" and doc.logged_skip != skipped:
+            logger.info("unleak: not analysing %s: %s", doc.display_path, analysis.skipped)
+        doc.logged_skip = analysis.skipped
+        if not self.pull_diagnostics:
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(
+                    uri=doc.uri, diagnostics=analysis.diagnostics, version=analysis.version
+                )
+            )
+
+    async def current_analysis(self, doc: Document) -> Analysis | None:
+        """The analysis of the document's current version, waiting for it if needed; None
+        if the document was closed meanwhile."""
+        while not doc.closed:
+            analysis = doc.current()
+            if analysis is not None and analysis.epoch == self.epoch:
+                return analysis
+            self.schedule(doc)
+            task = doc.task
+            if task is not None:
+                await asyncio.shield(task)
+        return None
+
+    def reanalyse_all(self) -> None:
+        self.epoch += 1
+        for doc in self.documents.values():
+            self.schedule(doc)
+        if self.pull_diagnostics and self._refresh_support():
+            self.workspace_diagnostic_refresh(None)
+
+    def _refresh_support(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        return bool(workspace and workspace.diagnostics and workspace.diagnostics.refresh_support)
+
+    # Settings.
+
+    async def pull_configuration(self) -> None:
+        if not self.configuration_pull:
+            return
+        folders = list(self.store.folders)
+        items = [types.ConfigurationItem(section=SECTION)] + [
+            types.ConfigurationItem(scope_uri=f, section=SECTION) for f in folders
+        ]
+        try:
+            values = await asyncio.wait_for(
+                self.workspace_configuration_async(types.ConfigurationParams(items=items)), 10
+            )
+        except Exception as exc:
+            logger.warning("workspace/configuration failed: %s", exc)
+            return
+        problems: list[str] = []
+        values = list(values or [])
+        values += [None] * (len(items) - len(values))
+        self.store.global_settings = parse_client_settings(values[0], problems, "settings")
+        self.store.folder_settings = {
+            folder: parse_client_settings(value, problems, f"settings of {folder}")
+            for folder, value in zip(folders, values[1:], strict=False)
+        }
+        for problem in problems:
+            self.store.problem(problem)
+        self.apply_log_level()
+
+    def apply_log_level(self) -> None:
+        logger.setLevel(self.store.log_level())
+
+
+def _folders(params: types.InitializeParams) -> list[str]:
+    if params.workspace_folders:
+        return [f.uri for f in params.workspace_folders]
+    if params.root_uri:
+        return [params.root_uri]
+    if params.root_path:
+        return [Path(os.path.abspath(params.root_path)).as_uri()]
+    return []
+
+
+def create_server() -> UnleakServer:
+    server = UnleakServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(params: types.InitializeParams) -> None:
+        server.loop = asyncio.get_running_loop()
+        server.log_handler.attach(server.loop)
+        caps = params.capabilities
+        encoding = server.workspace.position_encoding
+        server.encoding = str(encoding) if encoding else UTF16
+        text = caps.text_document
+        server.pull_diagnostics = bool(text and text.diagnostic)
+        publish = text.publish_diagnostics if text else None
+        server.related_information = bool(publish is None or publish.related_information)
+        workspace = caps.workspace
+        server.versioned_edits = bool(
+            workspace and workspace.workspace_edit and workspace.workspace_edit.document_changes
+        )
+        server.configuration_pull = bool(workspace and workspace.configuration)
+        server.store.folders = _folders(params)
+        server.store.root_uri = params.root_uri
+        problems: list[str] = []
+        server.store.init_options = parse_client_settings(
+            params.initialization_options, problems, "initializationOptions"
+        )
+        server.apply_log_level()
+        for problem in problems:
+            server.store.problem(problem)
+        logger.debug(
+            "unleak %s: position encoding %s, %s diagnostics",
+            unleak.__version__,
+            server.encoding,
+            "pull" if server.pull_diagnostics else "push",
+        )
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(params: types.InitializedParams) -> None:
+        workspace = server.client_capabilities.workspace
+        registrations: list[types.Registration] = []
+        if (
+            workspace
+            and workspace.did_change_configuration
+            and workspace.did_change_configuration.dynamic_registration
+        ):
+            registrations.append(
+                types.Registration(
+                    id="unleak-configuration",
+                    method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                    register_options=types.DidChangeConfigurationRegistrationOptions(
+                        section=SECTION
+                    ),
+                )
+            )
+        if (
+            workspace
+            and workspace.did_change_watched_files
+            and workspace.did_change_watched_files.dynamic_registration
+        ):
+            registrations.append(
+                types.Registration(
+                    id="unleak-pyproject",
+                    method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                    register_options=types.DidChangeWatchedFilesRegistrationOptions(
+                        watchers=[types.FileSystemWatcher(glob_pattern="**/pyproject.toml")]
+                    ),
+                )
+            )
+        if registrations:
+            try:
+                await asyncio.wait_for(
+                    server.client_register_capability_async(
+                        types.RegistrationParams(registrations=registrations)
+                    ),
+                    10,
+                )
+            except Exception as exc:
+                logger.debug("client/registerCapability failed: %s", exc)
+        if server.configuration_pull:
+            await server.pull_configuration()
+            server.reanalyse_all()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
+        if server.configuration_pull:
+            await server.pull_configuration()
+        else:
+            problems: list[str] = []
+            server.store.global_settings = parse_client_settings(
+                params.settings, problems, "settings"
+            )
+            for problem in problems:
+                server.store.problem(problem)
+            server.apply_log_level()
+        server.reanalyse_all()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def did_change_folders(params: types.DidChangeWorkspaceFoldersParams) -> None:
+        removed = {f.uri for f in params.event.removed}
+        folders = [f for f in server.store.folders if f not in removed]
+        folders += [f.uri for f in params.event.added if f.uri not in folders]
+        server.store.folders = folders
+        await server.pull_configuration()
+        server.reanalyse_all()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
+        if any(c.uri.endswith("/pyproject.toml") for c in params.changes):
+            server.store.forget_projects()
+            server.reanalyse_all()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(params: types.DidOpenTextDocumentParams) -> None:
+        item = params.text_document
+        old = server.documents.get(item.uri)
+        if old is not None:
+            old.closed = True
+        doc = Document(item.uri, item.version, TextLines(item.text), item.language_id)
+        server.documents[item.uri] = doc
+        server.schedule(doc)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(params: types.DidChangeTextDocumentParams) -> None:
+        doc = server.documents.get(params.text_document.uri)
+        if doc is None:
+            logger.warning("didChange for a closed document: %s", params.text_document.uri)
+            return
+        try:
+            doc.apply_changes(
+                params.text_document.version, list(params.content_changes), server.encoding
+            )
+        except Exception:
+            logger.exception("cannot apply the changes to %s", doc.uri)
+            return
+        server.schedule(doc)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+    def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        if params.text_document.uri.endswith("/pyproject.toml"):
+            server.store.forget_projects()
+            server.reanalyse_all()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(params: types.DidCloseTextDocumentParams) -> None:
+        doc = server.documents.pop(params.text_document.uri, None)
+        if doc is None:
+            return
+        doc.closed = True
+        if not server.pull_diagnostics:
+            server.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[])
+            )
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier="unleak", inter_file_dependencies=False, workspace_diagnostics=False
+        ),
+    )
+    async def pull(
+        params: types.DocumentDiagnosticParams,
+    ) -> types.DocumentDiagnosticReport:
+        doc = server.documents.get(params.text_document.uri)
+        analysis = await server.current_analysis(doc) if doc is not None else None
+        if doc is None or analysis is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        if params.previous_result_id == doc.result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=doc.result_id)
+        return types.RelatedFullDocumentDiagnosticReport(
+            items=analysis.diagnostics, result_id=doc.result_id
+        )
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(params: None) -> None:
+        for doc in server.documents.values():
+            doc.closed = True
+        server.executor.shutdown(wait=False, cancel_futures=True)
+
+    from unleak.lsp import actions, hover
+
+    actions.register(server)
+    hover.register(server)
+    return server
