@@ -99,12 +99,17 @@ class Session:
 
     # Waiting.
 
-    async def diagnostics(self, uri: str, version: int | None) -> list[types.Diagnostic]:
-        """The diagnostics published for ``version`` of ``uri`` (None: with no version)."""
+    async def diagnostics(
+        self, uri: str, version: int | None, after: int = 0
+    ) -> list[types.Diagnostic]:
+        """The diagnostics published for ``version`` of ``uri`` (None: with no version), in
+        the ``after``-th publication or a later one."""
         found: list[Published] = []
 
         def ready() -> bool:
-            found[:] = [p for p in self.published if p.uri == uri and p.version == version]
+            found[:] = [
+                p for p in self.published[after:] if p.uri == uri and p.version == version
+            ]
             return bool(found)
 
         await wait_until(ready, f"diagnostics for {uri} version {version}")

@@ -106,6 +106,9 @@ class UnleakServer(LanguageServer):
         # Bumped when settings change: an analysis made under older settings is stale.
         self.epoch = 0
         self.loop: asyncio.AbstractEventLoop | None = None
+        # Set once the client's settings are known (after `initialized` pulled them):
+        # documents opened before then wait rather than flash diagnostics under defaults.
+        self.settings_ready: asyncio.Event | None = None
 
     # Analysis.
 
@@ -164,6 +167,13 @@ class UnleakServer(LanguageServer):
 
     async def _analyse_newest(self, doc: Document) -> None:
         loop = asyncio.get_running_loop()
+        ready = self.settings_ready
+        if ready is not None and not ready.is_set():
+            try:
+                await asyncio.wait_for(ready.wait(), 5)
+            except asyncio.TimeoutError:
+                logger.warning("no settings from the client after 5 s: using what is known")
+                ready.set()
         while not doc.closed:
             version, lines, epoch = doc.version, doc.lines, self.epoch
             try:
@@ -272,6 +282,7 @@ def create_server() -> UnleakServer:
     def initialize(params: types.InitializeParams) -> None:
         server.loop = asyncio.get_running_loop()
         server.log_handler.attach(server.loop)
+        server.settings_ready = asyncio.Event()
         caps = params.capabilities
         encoding = server.workspace.position_encoding
         server.encoding = str(encoding) if encoding else UTF16
@@ -284,6 +295,8 @@ def create_server() -> UnleakServer:
             workspace and workspace.workspace_edit and workspace.workspace_edit.document_changes
         )
         server.configuration_pull = bool(workspace and workspace.configuration)
+        if not server.configuration_pull:
+            server.settings_ready.set()
         server.store.folders = _folders(params)
         server.store.root_uri = params.root_uri
         problems: list[str] = []
@@ -343,7 +356,11 @@ def create_server() -> UnleakServer:
             except Exception as exc:
                 logger.debug("client/registerCapability failed: %s", exc)
         if server.configuration_pull:
-            await server.pull_configuration()
+            try:
+                await server.pull_configuration()
+            finally:
+                if server.settings_ready is not None:
+                    server.settings_ready.set()
             server.reanalyse_all()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
