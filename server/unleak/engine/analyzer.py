@@ -203,20 +203,7 @@ class ModuleAnalysis:
         visit(tree.body, None)
         return units
 
-    def functions(self) -> Iterator[tuple[FunctionNode, str | None]]:
-        for unit in self.units:
-            if isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                yield unit.node, unit.class_name
-
     # -- flow analysis --------------------------------------------------------------------
-
-    @cached_property
-    def site_results(self) -> list[SiteResult]:
-        out: list[SiteResult] = []
-        for unit in self.units:
-            if self._unit_triggered(unit):
-                out.extend(self._flow_results(unit))
-        return out
 
     def _flow_results(self, unit: Unit) -> list[SiteResult]:
         scope = self.scope_for(unit)
