@@ -49,7 +49,6 @@ def _base_words(catalogue: Catalogue) -> frozenset[str]:
     return words
 
 
-FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 _ANNOTATION_TYPES = {
     "pathlib.Path": "pathlib.Path",
