@@ -139,3 +139,11 @@ def _dynamic_import(value: ast.expr) -> str | None:
     ):
         return first.value if isinstance(first.value, str) else None
     return None
+
+
+def statement_call(stmt: ast.AST) -> ast.Call | None:
+    """The call a statement consists of (`f.close()`, `await w.wait_closed()`), if any."""
+    value = stmt.value if isinstance(stmt, ast.Expr) else None
+    if isinstance(value, ast.Await):
+        value = value.value
+    return value if isinstance(value, ast.Call) else None

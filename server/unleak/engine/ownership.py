@@ -28,6 +28,7 @@ from unleak.engine.cfg import (
 from unleak.engine.conditions import Fact as CondFact
 from unleak.engine.conditions import assignment_facts, combine, edge_facts
 from unleak.engine.effects import Effect, EffectBuilder, Site, SiteInfo, captured_names
+from unleak.engine.names import statement_call
 
 Via = tuple[Event, ...]
 _EXC_KINDS = ("exception", "raise", "yield")
@@ -134,10 +135,8 @@ class FunctionFlow:
     def _is_release(self, tree: ast.AST) -> bool:
         """`a.close()` in a `finally` that also closes `b`: treating the release as one that
         cannot raise keeps the idiomatic sequence of releases from being reported."""
-        call = tree.value if isinstance(tree, ast.Expr) else None
-        if isinstance(call, ast.Await):
-            call = call.value
-        if not isinstance(call, ast.Call):
+        call = statement_call(tree)
+        if call is None:
             return False
         func = call.func
         if not isinstance(func, ast.Attribute) or not isinstance(

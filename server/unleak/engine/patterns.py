@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from unleak.engine.catalogue import CACHE_DECORATORS, TASK_SPAWNERS
 from unleak.engine.effects import Scope, call_type, expr_text
 from unleak.engine.findings import Finding, Fix
-from unleak.engine.names import iter_statements
+from unleak.engine.names import iter_statements, statement_call
 from unleak.engine.summaries import walk_body
 from unleak.engine.triggers import TriggerIndex
 
@@ -82,10 +82,8 @@ def _unguarded_release(
     body: list[ast.stmt], name: str, release_names: frozenset[str]
 ) -> ast.stmt | None:
     for stmt in body:
-        expr = stmt.value if isinstance(stmt, ast.Expr) else None
-        if isinstance(expr, ast.Await):
-            expr = expr.value
-        if not isinstance(expr, ast.Call):
+        expr = statement_call(stmt)
+        if expr is None:
             continue
         func = expr.func
         if (

@@ -17,9 +17,29 @@ from typing import Any
 from unleak.engine.findings import Edit, Finding, Fix
 from unleak.engine.settings import Settings
 
-__all__ = ["FixResult", "LineIndex", "apply_edits", "fix_source", "fixable", "newline_of"]
+__all__ = [
+    "FixResult",
+    "LineIndex",
+    "apply_edits",
+    "fix_source",
+    "fixable",
+    "line_bounds",
+    "newline_of",
+]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def line_bounds(text: str) -> tuple[list[int], list[int]]:
+    """Where each line starts, and where its line break (or the text) ends it, as Python
+    counts lines."""
+    starts = [0]
+    ends: list[int] = []
+    for match in _LINE_BREAK.finditer(text):
+        ends.append(match.start())
+        starts.append(match.end())
+    ends.append(len(text))
+    return starts, ends
 
 
 class LineIndex:
@@ -28,12 +48,7 @@ class LineIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         # starts[n] is the offset of line n + 1; ends[n] the offset of its line break.
-        self.starts = [0]
-        self.ends: list[int] = []
-        for match in _LINE_BREAK.finditer(text):
-            self.ends.append(match.start())
-            self.starts.append(match.end())
-        self.ends.append(len(text))
+        self.starts, self.ends = line_bounds(text)
 
     def offset(self, line: int, column: int) -> int:
         """The offset of a position; the column may not pass the end of its line."""

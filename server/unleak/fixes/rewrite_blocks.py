@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from unleak.engine.catalogue import BORROWERS, BORROWING_METHODS, ResourceType
 from unleak.engine.effects import SiteInfo, expr_text
 from unleak.engine.findings import Fix
+from unleak.engine.names import statement_call
 from unleak.fixes.rewrite import (
     Lines,
     find_block,
@@ -95,10 +96,8 @@ def _acquiring_assign(site: LeakSite) -> tuple[ast.Assign, str] | None:
 
 def _releases(site: LeakSite, stmt: ast.stmt, name: str) -> bool:
     """`name.close()` (a release of this type) or `os.close(name)` as a whole statement."""
-    call = stmt.value if isinstance(stmt, ast.Expr) else None
-    if isinstance(call, ast.Await):
-        call = call.value
-    if not isinstance(call, ast.Call):
+    call = statement_call(stmt)
+    if call is None:
         return False
     func = call.func
     if (
@@ -236,10 +235,8 @@ _QUIET_RELEASES = frozenset({"close", "aclose", "cleanup", "release", "detach"})
 
 def _quiet_release(stmt: ast.stmt) -> bool:
     """A local release that does not talk to anyone (`close()`, `os.close(fd)`)."""
-    call = stmt.value if isinstance(stmt, ast.Expr) else None
-    if isinstance(call, ast.Await):
-        call = call.value
-    if not isinstance(call, ast.Call):
+    call = statement_call(stmt)
+    if call is None:
         return False
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -378,7 +375,7 @@ def lock_with(site: LeakSite) -> Fix | None:
     block, i = located
 
     def is_release(s: ast.stmt) -> bool:
-        c = s.value if isinstance(s, ast.Expr) else None
+        c = statement_call(s)
         return (
             isinstance(c, ast.Call)
             and isinstance(c.func, ast.Attribute)

@@ -8,14 +8,12 @@ feeds and Unicode line separators do not end a line here, although ``str.splitli
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Sequence
 
 from lsprotocol import types
 
 from unleak.engine.findings import Finding, Severity, Span
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+from unleak.fixes.apply import line_bounds
 
 UTF8 = types.PositionEncodingKind.Utf8
 UTF16 = types.PositionEncodingKind.Utf16
@@ -66,12 +64,7 @@ class TextLines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0]
-        self.ends: list[int] = []
-        for match in _LINE_BREAK.finditer(text):
-            self.ends.append(match.start())
-            self.starts.append(match.end())
-        self.ends.append(len(text))
+        self.starts, self.ends = line_bounds(text)
 
     @property
     def count(self) -> int:
