@@ -82,6 +82,10 @@ class SiteResult:
 
 Fact = tuple[str, object]  # ("falsy", name) | ("none", name) | ("unacq", site)
 
+# Where a held resource stopped being held without a leak (released or handed on): the node,
+# whether on its exception edge, and the names that referred to it just before.
+Handled = tuple[int, bool, frozenset[str]]
+
 
 class FunctionFlow:
     """Effects and refinements of one CFG, replayed per acquisition site.
@@ -103,6 +107,9 @@ class FunctionFlow:
         self._assign: dict[int, tuple[frozenset[str], tuple[CondFact, ...]]] = {}
         self._tests: dict[int, tuple[list[CondFact], list[CondFact]]] = {}
         self.site_nodes: dict[Site, set[int]] = {}
+        # Set to a dict to have each site's releases and moves recorded (for explanations on
+        # hover; the diagnostics never set it, so the dataflow pays one test per node).
+        self.record: dict[Site, list[Handled]] | None = None
         for node in cfg.nodes:
             if node.ast is not None and node.kind != JUMP and may_acquire(node):
                 known = set(builder.sites)
@@ -251,6 +258,7 @@ class FunctionFlow:
         seen[cfg.entry][UNHELD.key] = UNHELD
         is_lock = info.lock_key is not None
         site_nodes = self.site_nodes.get(site, set())
+        record = self.record.setdefault(site, []) if self.record is not None else None
         while work:
             nid, state = work.pop()
             node = cfg.nodes[nid]
@@ -266,9 +274,17 @@ class FunctionFlow:
             effects = self.effects(nid) if (state.held or acquires_here) else []
             out = state
             if effects:
+                n_leaks = len(leaks)
                 out = self._apply(
                     state, effects, site, info, node.line, False, leaks, result, is_lock
                 )
+                if (
+                    record is not None
+                    and (state.held or acquires_here)
+                    and not out.held
+                    and len(leaks) == n_leaks
+                ):
+                    record.append((nid, False, state.aliases))
             if node.kind == JUMP and node.event is not None and out.held:
                 # A break/continue out of the loop that acquired the resource is the cause.
                 sticky = node.loop is not None and node.loop[0] <= site[0] <= node.loop[1]
@@ -303,9 +319,12 @@ class FunctionFlow:
             ):
                 exc_state = state
                 if effects:
+                    n_leaks = len(leaks)
                     exc_state = self._apply(
                         state, effects, site, info, node.line, True, leaks, result, is_lock
                     )
+                    if record is not None and not exc_state.held and len(leaks) == n_leaks:
+                        record.append((nid, True, state.aliases))
                 if exc_state.held:
                     exc_state = replace(
                         exc_state, via=_with_event(exc_state.via, (node.exc_event, node.line))
