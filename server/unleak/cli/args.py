@@ -1,4 +1,5 @@
-"""The command line: ``unleak check``, ``unleak rules``, ``unleak server``, ``unleak --version``."""
+"""The command line: ``unleak check``, ``unleak trace``, ``unleak rules``, ``unleak server``,
+``unleak --version``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,16 @@ def _jobs(value: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
     if n < 0:
         raise argparse.ArgumentTypeError("must be 0 (one per CPU) or more")
+    return n
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
     return n
 
 
@@ -85,6 +96,45 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="on stderr: files, cache hits, workers",
     )
+
+    check.add_argument(
+        "--trace",
+        metavar="PATH",
+        help="mark the findings that an `unleak trace` report (this file) saw leak at run time",
+    )
+
+    trace = sub.add_parser(
+        "trace",
+        help="run a Python command and report the resources it leaks at run time",
+        usage="unleak trace [--output PATH] [options] -- COMMAND [ARGS ...]",
+    )
+    trace.add_argument(
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="the JSON report (default: .unleak/trace.json in the project root)",
+    )
+    trace.add_argument(
+        "--depth",
+        type=_positive,
+        default=16,
+        metavar="N",
+        help="frames kept per allocation traceback (tracemalloc; default: 16)",
+    )
+    trace.add_argument(
+        "--memory-min",
+        type=_positive,
+        default=256 * 1024,
+        metavar="BYTES",
+        help="report a place that still holds this much memory at exit (default: 262144)",
+    )
+    trace.add_argument(
+        "--no-check",
+        action="store_true",
+        help="do not compare the runtime leaks with the static analysis",
+    )
+    trace.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    trace.add_argument("cmd", nargs=argparse.REMAINDER, metavar="COMMAND", help=argparse.SUPPRESS)
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")

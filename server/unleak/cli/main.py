@@ -20,6 +20,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if ns.command == "check":
             return run_check(ns)
+        if ns.command == "trace":
+            from unleak.cli.trace_cmd import run_trace  # only when tracing
+
+            return run_trace(ns)
         if ns.command == "rules":
             from unleak.cli.rules_cmd import render_rules  # the registry, only when asked
 

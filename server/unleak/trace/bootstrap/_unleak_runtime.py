@@ -1,0 +1,638 @@
+"""Runtime leak tracing inside one traced process (loaded by the injected ``sitecustomize``).
+
+What it records, as JSON lines appended to ``$UNLEAK_TRACE_DIR/<pid>-<ns>.jsonl`` (one file
+per process, written as things happen so a killed process still leaves what it saw):
+
+- ``start``: the process (pid, parent, command line, interpreter, prefixes);
+- ``leak``: a ``ResourceWarning`` (whether shown, or raised as an error and then reported as
+  unraisable), another unraisable exception, and at exit the file descriptors still open,
+  non-daemon threads still running, child processes not reaped and the places that hold the
+  most memory; each with the allocation traceback of the object (``tracemalloc``);
+- ``exit``: the process reached its normal exit.
+
+Standard library only; every hook swallows its own errors so the program runs as without it.
+Frames are ``[filename, line]`` or ``[filename, line, function]``, innermost first.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import json
+import os
+import re
+import sys
+import threading
+import time
+import tracemalloc
+import warnings
+from typing import TYPE_CHECKING, Any
+
+ENV_DIR = "UNLEAK_TRACE_DIR"
+ENV_DEPTH = "UNLEAK_TRACE_DEPTH"
+ENV_ROOT = "UNLEAK_TRACE_ROOT"
+ENV_MEMORY = "UNLEAK_TRACE_MEMORY_MIN"  # bytes a site must hold at exit to be reported
+
+MAX_LEAKS = 5000  # per process: a leak in a hot loop must not fill the disk
+MEMORY_SITES = 5
+if TYPE_CHECKING:
+    from types import FrameType
+
+    Frames = list[list[Any]]  # [filename, line] or [filename, line, function]
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_os_open = os.open
+_os_close = os.close
+_os_write = os.write
+
+
+class _State:
+    def __init__(self) -> None:
+        self.dir = ""
+        self.root = ""
+        self.memory_min = 256 * 1024
+        self.path = ""
+        self.pid = 0
+        self.baseline: dict[int, str] = {}
+        self.fd_sites: dict[int, tuple[str, Frames]] = {}  # os.open & co: fd -> target, stack
+        self.warned_pids: set[int] = set()  # children already reported by a ResourceWarning
+        self.reported: list[object] = []  # reported at exit: later warnings about them are not new
+        self.leaks = 0
+        self.dropped = 0
+        self.done = False
+        self.local = threading.local()
+
+
+_state = _State()
+
+
+# --- writing records ------------------------------------------------------------------------
+
+
+def _write(record: dict[str, Any]) -> None:
+    if not _state.path:
+        return
+    data = (json.dumps(record, default=repr) + "\n").encode("utf-8", "replace")
+    # Opened per record: survives fork, closerange() and daemonising code; O_APPEND keeps
+    # each line whole.
+    fd = _os_open(_state.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        _os_write(fd, data)
+    finally:
+        _os_close(fd)
+
+
+def _leak(kind: str, message: str, alloc: Frames, at: Frames, **extra: Any) -> None:
+    if _state.leaks >= MAX_LEAKS:
+        _state.dropped += 1
+        return
+    _state.leaks += 1
+    _write({"t": "leak", "kind": kind, "message": message, "alloc": alloc, "at": at, **extra})
+
+
+def _guarded(func: Any) -> Any:
+    """Run a hook at most once per thread at a time, and never let it raise."""
+
+    def run(*args: Any) -> None:
+        local = _state.local
+        if getattr(local, "busy", False):
+            return
+        local.busy = True
+        try:
+            func(*args)
+        except Exception:
+            pass
+        finally:
+            local.busy = False
+
+    return run
+
+
+# --- frames ---------------------------------------------------------------------------------
+
+
+def _stack(skip: int) -> Frames:
+    frames: Frames = []
+    frame: FrameType | None = sys._getframe(skip + 1)
+    limit = max(tracemalloc.get_traceback_limit(), 16)
+    while frame is not None and len(frames) < limit:
+        code = frame.f_code
+        frames.append([code.co_filename, frame.f_lineno, code.co_name])
+        frame = frame.f_back
+    return frames
+
+
+def _traceback_frames(tb: Any) -> Frames:
+    if tb is None:
+        return []
+    return [[f.filename, f.lineno] for f in reversed(list(tb))]
+
+
+def _init_ranges(obj: object) -> list[tuple[str, int, int]]:
+    ranges = []
+    for cls in type(obj).__mro__:
+        init = cls.__dict__.get("__init__")
+        code = getattr(init, "__code__", None)
+        if code is None:
+            continue
+        co_lines = getattr(code, "co_lines", None)
+        if co_lines is None:
+            continue
+        lines = [line for _, _, line in co_lines() if line is not None]
+        if lines:
+            ranges.append((code.co_filename, min(lines), max(lines)))
+    return ranges
+
+
+def _object_frames(obj: object) -> Frames:
+    """Where ``obj`` was allocated, innermost frame first; [] if tracemalloc did not see it."""
+    if obj is None:
+        return []
+    tb = tracemalloc.get_object_traceback(obj)
+    if tb is not None:
+        return _traceback_frames(tb)
+    # Python 3.11 cannot find instances whose dict is managed by the interpreter: use what
+    # their __init__ allocated, without the frames of __init__ itself.
+    try:
+        attrs = object.__getattribute__(obj, "__dict__")
+    except Exception:
+        return []
+    ranges = _init_ranges(obj)
+    if not ranges:
+        return []
+
+    def in_init(frame: list[Any]) -> bool:
+        return any(frame[0] == f and lo <= frame[1] <= hi for f, lo, hi in ranges)
+
+    for value in list(attrs.values()):
+        frames = _traceback_frames(tracemalloc.get_object_traceback(value))
+        inner = 0
+        while inner < len(frames) and not in_init(frames[inner]):
+            inner += 1
+        if inner == len(frames):
+            continue  # allocated elsewhere and passed in: says nothing about obj
+        while inner < len(frames) and in_init(frames[inner]):
+            inner += 1
+        if inner < len(frames):
+            return frames[inner:]
+    return []
+
+
+# --- warnings and unraisable exceptions ------------------------------------------------------
+
+_PID_RE = re.compile(r"^subprocess (\d+) is still running")
+
+
+def _kind(text: str) -> str:
+    if text.startswith("unclosed file"):
+        return "file"
+    if text.startswith("unclosed <socket") or text.startswith("unclosed <ssl"):
+        return "socket"
+    if text.startswith("unclosed database"):
+        return "sqlite3"
+    if text.startswith("subprocess "):
+        return "subprocess"
+    return "resource"
+
+
+def _already_reported(source: object) -> bool:
+    return _state.done and any(source is obj for obj in _state.reported)
+
+
+def _resource_warning(text: str, source: object, at: Frames, via: str) -> None:
+    if _already_reported(source):
+        return
+    match = _PID_RE.match(text)
+    if match:
+        _state.warned_pids.add(int(match.group(1)))
+    _leak(_kind(text), text, _object_frames(source), at, via=via)
+
+
+_showwarnmsg_orig = warnings._showwarnmsg  # type: ignore[attr-defined]
+
+
+@_guarded
+def _on_warning(msg: Any) -> None:
+    if isinstance(msg.category, type) and issubclass(msg.category, ResourceWarning):
+        _resource_warning(str(msg.message), msg.source, [[msg.filename, msg.lineno]], "warning")
+
+
+def _showwarnmsg(msg: Any) -> None:
+    # Every warning that is shown comes through here, whoever replaced showwarning (pytest
+    # records them with catch_warnings, which leaves this function in place).
+    _on_warning(msg)
+    _showwarnmsg_orig(msg)
+
+
+@_guarded
+def _on_unraisable(unraisable: Any) -> None:
+    exc = unraisable.exc_value
+    tb = unraisable.exc_traceback
+    at: Frames = []
+    selves: list[object] = [unraisable.object]
+    while tb is not None:
+        frame = tb.tb_frame
+        at.insert(0, [frame.f_code.co_filename, tb.tb_lineno, frame.f_code.co_name])
+        if "self" in frame.f_code.co_varnames:
+            selves.append(frame.f_locals.get("self"))
+        tb = tb.tb_next
+    if isinstance(exc, ResourceWarning):
+        # A warning turned into an error (-W error, pytest's filterwarnings = error) in a
+        # finalizer: the object is the resource, or ``self`` of the __del__ that warned.
+        for obj in selves:
+            if _object_frames(obj):
+                _resource_warning(str(exc), obj, at, "unraisable")
+                return
+        _resource_warning(str(exc), None, at, "unraisable")
+        return
+    where = unraisable.err_msg or "Exception ignored in"
+    text = f"{where}: {unraisable.object!r}: {type(exc).__name__}: {exc}"
+    _leak("unraisable", text, at, at)
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    # The event fires whichever hook is installed (pytest replaces sys.unraisablehook).
+    if event == "sys.unraisablehook":
+        _on_unraisable(args[1])
+
+
+# --- descriptors opened without a Python object ----------------------------------------------
+
+
+def _readlink(fd: int) -> str:
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return ""
+
+
+def _open_fds() -> dict[int, str]:
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return {}
+    fds = {}
+    for name in names:
+        target = _readlink(int(name))
+        if target:  # the descriptor listdir used is closed by now
+            fds[int(name)] = target
+    return fds
+
+
+def _remember(fd: object) -> None:
+    if isinstance(fd, int) and fd >= 0:
+        _state.fd_sites[fd] = (_readlink(fd), _stack(2))
+
+
+def _wrap_fd_functions() -> None:
+    def wrapped_open(*args: Any, **kwargs: Any) -> int:
+        fd = _os_open(*args, **kwargs)
+        _remember(fd)
+        return fd
+
+    def wrapped_close(fd: int) -> None:
+        _state.fd_sites.pop(fd, None)
+        _os_close(fd)
+
+    os.open = wrapped_open
+    os.close = wrapped_close
+    for name in ("pipe", "dup"):
+        original = getattr(os, name, None)
+        if original is None:
+            continue
+
+        def wrapper(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            result = _original(*args, **kwargs)
+            for fd in result if isinstance(result, tuple) else (result,):
+                _remember(fd)
+            return result
+
+        wrapper.__name__ = name
+        wrapper.__doc__ = original.__doc__
+        setattr(os, name, wrapper)
+    wrapped_open.__doc__, wrapped_close.__doc__ = _os_open.__doc__, _os_close.__doc__
+    wrapped_open.__name__, wrapped_close.__name__ = "open", "close"
+
+
+# --- at exit ----------------------------------------------------------------------------------
+
+
+def _instances(type_names: set[str]) -> list[object]:
+    found = []
+    for obj in gc.get_objects():
+        try:
+            if type(obj).__name__ in type_names:
+                found.append(obj)
+        except Exception:
+            continue
+    return found
+
+
+def _fd_owners() -> dict[int, tuple[str, object]]:
+    """Open Python objects that own descriptors: fd -> (kind, outermost object)."""
+    import io
+
+    socket_module = sys.modules.get("socket")
+    owners: dict[int, tuple[int, str, object]] = {}
+    for obj in gc.get_objects():
+        try:
+            if isinstance(obj, io.IOBase):
+                kind, rank = "file", 1
+                if isinstance(obj, io.TextIOBase):
+                    rank = 3
+                elif isinstance(obj, (io.BufferedIOBase,)):
+                    rank = 2
+                if obj.closed:
+                    continue
+            elif socket_module is not None and isinstance(obj, socket_module.socket):
+                kind, rank = "socket", 3
+            else:
+                continue
+            fd = obj.fileno()
+        except Exception:
+            continue
+        if fd >= 0 and (fd not in owners or owners[fd][0] < rank):
+            owners[fd] = (rank, kind, obj)
+    return {fd: (kind, obj) for fd, (_, kind, obj) in owners.items()}
+
+
+def _describe(obj: object) -> str:
+    try:
+        return repr(obj)
+    except Exception:
+        return type(obj).__name__
+
+
+def _exit_fds() -> None:
+    owners = _fd_owners()
+    sqlite_open = [c for c in _instances({"Connection"}) if _sqlite_open(c)]
+    for fd, target in sorted(_open_fds().items()):
+        if _state.baseline.get(fd) == target:
+            continue
+        if fd in owners:
+            kind, obj = owners[fd]
+            _state.reported.append(obj)
+            _leak(
+                kind,
+                f"{kind} still open at exit: {_describe(obj)}",
+                _object_frames(obj),
+                [],
+                fd=fd,
+                target=target,
+            )
+            continue
+        site = _state.fd_sites.get(fd)
+        if site is not None and site[0] == target:
+            _leak(
+                "fd",
+                f"file descriptor {fd} ({target}) still open at exit",
+                site[1],
+                [],
+                fd=fd,
+                target=target,
+            )
+        elif not sqlite_open:  # a database's own descriptors are reported with it
+            _leak(
+                "fd",
+                f"file descriptor {fd} ({target}) still open at exit",
+                [],
+                [],
+                fd=fd,
+                target=target,
+            )
+    for conn in sqlite_open:
+        _state.reported.append(conn)
+        _leak("sqlite3", f"unclosed database at exit: {_describe(conn)}", _object_frames(conn), [])
+
+
+def _sqlite_open(obj: object) -> bool:
+    module = sys.modules.get("sqlite3")
+    if module is None or not isinstance(obj, module.Connection):
+        return False
+    try:
+        obj.total_changes  # noqa: B018 - raises ProgrammingError once closed
+    except module.ProgrammingError as exc:
+        return "closed" not in str(exc)  # another thread's connection is still open
+    except Exception:
+        return False
+    return True
+
+
+def _proc_stat(pid: int) -> tuple[int, str] | None:
+    """(parent pid, state letter) of a process, None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[1]), fields[0]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+_HELPERS = (
+    "multiprocessing.resource_tracker",
+    "multiprocessing.forkserver",
+    "multiprocessing.semaphore_tracker",
+)
+
+
+def _exit_children() -> None:
+    me = os.getpid()
+    known: set[int] = set(_state.warned_pids)
+    subprocess_module = sys.modules.get("subprocess")
+    if subprocess_module is not None:
+        for popen in _instances({"Popen"}):
+            if not isinstance(popen, subprocess_module.Popen):
+                continue
+            pid = getattr(popen, "pid", None)
+            if not isinstance(pid, int) or getattr(popen, "returncode", 0) is not None:
+                continue
+            if pid in known:
+                continue
+            known.add(pid)
+            stat = _proc_stat(pid)
+            if stat is None or stat[0] != me:
+                continue
+            state = "exited, not waited for" if stat[1] == "Z" else "still running"
+            _state.reported.append(popen)
+            _leak(
+                "subprocess",
+                f"subprocess {pid} not reaped at exit ({state})",
+                _object_frames(popen),
+                [],
+                child=pid,
+            )
+    try:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return
+    for pid in pids:
+        if pid in known:
+            continue
+        stat = _proc_stat(pid)
+        if stat is None or stat[0] != me:
+            continue
+        cmd = _cmdline(pid)
+        if any(helper in cmd for helper in _HELPERS):
+            continue  # multiprocessing's own helpers outlive the program by design
+        state = "exited, not waited for" if stat[1] == "Z" else "still running"
+        _leak(
+            "subprocess",
+            f"child process {pid} not reaped at exit ({state}): {cmd}",
+            [],
+            [],
+            child=pid,
+        )
+
+
+def _is_project(filename: str) -> bool:
+    root = _state.root
+    if not root or not filename.startswith(root + os.sep) or filename.startswith(_HERE):
+        return False
+    if "site-packages" in filename or "dist-packages" in filename:
+        return False
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    return not any(filename.startswith(p + os.sep) for p in prefixes if p)
+
+
+def _exit_memory() -> None:
+    if not tracemalloc.is_tracing():
+        return
+    snapshot = tracemalloc.take_snapshot()
+    sites: dict[tuple[str, int], list[Any]] = {}  # first project frame -> [size, blocks, tb]
+    project: dict[str, bool] = {}
+    for trace in snapshot.traces:
+        for frame in reversed(trace.traceback):  # innermost first
+            name = frame.filename
+            if name.startswith("<frozen importlib"):
+                break  # an import allocated it: module state, not a leak
+            inside = project.get(name)
+            if inside is None:
+                inside = project[name] = _is_project(name)
+            if inside:
+                site = sites.setdefault((name, frame.lineno), [0, 0, None, 0])
+                site[0] += trace.size
+                site[1] += 1
+                if trace.size > site[3]:
+                    site[2], site[3] = trace.traceback, trace.size
+                break
+    top = sorted(sites.items(), key=lambda item: -item[1][0])[:MEMORY_SITES]
+    for (_name, _line), (size, blocks, tb, _) in top:
+        if size < _state.memory_min:
+            break
+        _leak(
+            "memory",
+            f"{size} bytes in {blocks} blocks still allocated at exit",
+            _traceback_frames(tb),
+            [],
+            size=size,
+            blocks=blocks,
+        )
+
+
+@_guarded
+def _at_thread_exit() -> None:
+    """Before the interpreter joins non-daemon threads: those still running."""
+    main = threading.main_thread()
+    for thread in threading.enumerate():
+        if thread is main or thread.daemon or not thread.is_alive():
+            continue
+        _state.reported.append(thread)
+        _leak(
+            "thread",
+            f"non-daemon thread {thread.name!r} still running at exit",
+            _object_frames(thread),
+            [],
+            thread=thread.name,
+        )
+
+
+@_guarded
+def _at_exit() -> None:
+    if os.getpid() != _state.pid:
+        return
+    for step in (_exit_fds, _exit_children, _exit_memory):
+        try:
+            step()
+        except Exception as exc:
+            _write({"t": "error", "message": f"{step.__name__}: {exc!r}"})
+    _state.done = True
+    _write({"t": "exit", "pid": _state.pid, "dropped": _state.dropped})
+
+
+# --- setup ------------------------------------------------------------------------------------
+
+
+def _argv() -> list[str]:
+    try:
+        with open("/proc/self/cmdline", "rb") as f:
+            data = f.read()
+        return [a.decode("utf-8", "replace") for a in data.split(b"\0")[:-1]]
+    except OSError:
+        return list(getattr(sys, "orig_argv", sys.argv))
+
+
+def _begin() -> None:
+    """Start this process's record (again after a fork: the child is a new process)."""
+    _state.pid = os.getpid()
+    _state.path = os.path.join(_state.dir, f"{_state.pid}-{time.time_ns()}.jsonl")
+    _state.baseline = _open_fds()
+    _state.fd_sites.clear()
+    _state.warned_pids.clear()
+    _state.reported.clear()
+    _state.leaks = _state.dropped = 0
+    _state.done = False
+    _write(
+        {
+            "t": "start",
+            "pid": _state.pid,
+            "ppid": os.getppid(),
+            "argv": _argv(),
+            "cwd": os.getcwd(),
+            "python": sys.version.split()[0],
+            "executable": sys.executable,
+            "prefixes": sorted({sys.prefix, sys.base_prefix, sys.exec_prefix}),
+            "time": time.time(),
+        }
+    )
+
+
+def _int_env(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+
+
+def install() -> None:
+    directory = os.environ.get(ENV_DIR, "")
+    if not directory or not os.path.isdir(directory):
+        return  # not under unleak trace (or its run is over): stay out of the way
+    _state.dir = directory
+    _state.root = os.environ.get(ENV_ROOT, "")
+    _state.memory_min = _int_env(ENV_MEMORY, _state.memory_min)
+    depth = max(1, _int_env(ENV_DEPTH, 16))
+    if not tracemalloc.is_tracing():
+        tracemalloc.start(depth)
+    # ResourceWarning is ignored by default; show every one, unless the command line chose.
+    if not any("ResourceWarning" in option for option in sys.warnoptions):
+        warnings.filterwarnings("always", category=ResourceWarning)
+    _begin()
+    warnings._showwarnmsg = _showwarnmsg  # type: ignore[attr-defined]
+    if hasattr(sys, "addaudithook"):
+        sys.addaudithook(_audit)
+    _wrap_fd_functions()
+    register = getattr(threading, "_register_atexit", None)
+    if register is not None:
+        register(_at_thread_exit)
+    atexit.register(_at_exit)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_guarded(_begin))

@@ -1,0 +1,98 @@
+"""Runtime leaks against static findings: confirmed (a finding covers the line) or missed.
+
+A static finding covers a runtime leak when the leak was allocated, in the same file, on a
+line of the finding's acquisition (its "acquired here" note, or the finding itself).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from unleak.trace.report import CONFIRMED, MISSED, RuntimeLeak
+
+if TYPE_CHECKING:
+    from unleak.engine.findings import Finding
+
+# What the static analysis does not model: held memory, exceptions in finalizers.
+UNCHECKED_KINDS = frozenset({"memory", "unraisable"})
+
+
+def acquisition_lines(finding: Finding) -> tuple[int, int]:
+    for related in finding.related:
+        if "acquired here" in related.message:
+            return related.span.line, related.span.end_line
+    return finding.span.line, finding.span.end_line
+
+
+def covers(finding: Finding, line: int) -> bool:
+    first, last = acquisition_lines(finding)
+    return first <= line <= last
+
+
+def _key(path: str) -> str:
+    return os.path.normcase(os.path.realpath(path))
+
+
+def runtime_index(leaks: Iterable[RuntimeLeak]) -> dict[str, list[RuntimeLeak]]:
+    """Checkable leaks by file (normalised real path)."""
+    index: dict[str, list[RuntimeLeak]] = {}
+    for leak in leaks:
+        if leak.file and leak.line and leak.kind not in UNCHECKED_KINDS:
+            index.setdefault(_key(leak.file), []).append(leak)
+    return index
+
+
+def confirmed_count(index: dict[str, list[RuntimeLeak]], path: str, finding: Finding) -> int:
+    """How many times the run saw the leak this finding predicts (0: not seen)."""
+    return sum(
+        leak.count for leak in index.get(_key(path), ()) if leak.line and covers(finding, leak.line)
+    )
+
+
+def _static_findings(paths: Sequence[str]) -> dict[str, list[Finding]]:
+    """Findings of the files, with their project's configuration and the result cache."""
+    from unleak.cli.cache import CACHE_DIR_NAME, Cache
+    from unleak.cli.modules import ModuleNamer
+    from unleak.cli.resolve import SettingsResolver
+    from unleak.cli.runner import FileJob, default_jobs, run
+    from unleak.config import ConfigError, load_config
+
+    jobs: list[FileJob] = []
+    caches: dict[Path, Cache] = {}
+    namer = ModuleNamer()
+    for path in paths:
+        try:
+            config = load_config(Path(path).parent)
+        except ConfigError:
+            continue  # unleak check reports a broken configuration; here it means "unknown"
+        caches.setdefault(config.root, Cache(config.root / CACHE_DIR_NAME))
+        settings = SettingsResolver(config).for_path(path)
+        jobs.append(FileJob(path, path, settings, None, namer.name(path)))
+    if not jobs:
+        return {}
+    # One cache (the first project's) is enough: runtime leaks of a run share a project.
+    results, _ = run(jobs, next(iter(caches.values())), default_jobs())
+    return {job.path or "": result.findings for job, result in zip(jobs, results, strict=True)}
+
+
+def crosscheck(leaks: Sequence[RuntimeLeak]) -> list[RuntimeLeak]:
+    """The leaks with ``status`` (confirmed / missed) and the confirming rules set."""
+    files = sorted({leak.file for leak in leaks if leak.file and os.path.isfile(leak.file)})
+    findings = _static_findings(files)
+    checked: list[RuntimeLeak] = []
+    for leak in leaks:
+        if leak.kind in UNCHECKED_KINDS or not leak.file or leak.line is None:
+            checked.append(leak)
+            continue
+        if leak.file not in findings:
+            checked.append(leak)  # not analysable (gone, unreadable, bad configuration)
+            continue
+        line = leak.line
+        rules = sorted({f.code for f in findings[leak.file] if covers(f, line)})
+        status = CONFIRMED if rules else MISSED
+        checked.append(dataclasses.replace(leak, status=status, rules=tuple(rules)))
+    return checked
