@@ -111,6 +111,7 @@ def run_check(ns: argparse.Namespace) -> int:
         quiet=ns.quiet,
         unsafe=ns.unsafe_fixes,
         fixed=sum(r.applied for r in results) if ns.fix else None,
+        runtime=_runtime_counts(ns.trace, jobs, results) if ns.trace else None,
     )
     if ns.statistics:
         output = render_statistics(report, ns.format)
@@ -133,6 +134,29 @@ def run_check(ns: argparse.Namespace) -> int:
     if any(r.findings for r in results) and not ns.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _runtime_counts(
+    trace: str, jobs: list[FileJob], results: list[FileResult]
+) -> dict[tuple[str, int, int, str], int] | None:
+    """--trace: how often the traced run saw each finding's leak; None if the report is
+    unusable (said on stderr; the check goes on without it)."""
+    from unleak.trace.crosscheck import confirmed_count, runtime_index
+    from unleak.trace.report import load_report
+
+    loaded = load_report(trace)
+    if isinstance(loaded, str):
+        print(f"unleak: warning: ignoring the trace report {trace}: {loaded}", file=sys.stderr)
+        return None
+    index = runtime_index(loaded.leaks)
+    counts: dict[tuple[str, int, int, str], int] = {}
+    for job, result in zip(jobs, results, strict=True):
+        path = job.path or os.path.abspath(job.display)
+        for f in result.findings:
+            counts[(result.display, f.span.line, f.span.column, f.code)] = confirmed_count(
+                index, path, f
+            )
+    return counts
 
 
 def _exit_code(failed: bool, problems: bool, ns: argparse.Namespace) -> int:

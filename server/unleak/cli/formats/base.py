@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from unleak.cli.results import FileResult
@@ -18,6 +18,8 @@ class Report:
     quiet: bool = False
     unsafe: bool = False  # --unsafe-fixes: unsafe fixes count as applicable
     fixed: int | None = None  # with --fix: how many fixes were applied
+    # With --trace: (path, line, column, code) -> times the run saw the leak (0: not seen).
+    runtime: Mapping[tuple[str, int, int, str], int] | None = field(default=None)
 
     def fixable(self, finding: Finding) -> bool:
         """Whether ``--fix`` (with this run's ``--unsafe-fixes``) would apply its fix."""
@@ -34,6 +36,12 @@ class Report:
             for finding in result.findings:
                 yield result.display, finding
 
+    def runtime_count(self, path: str, finding: Finding) -> int | None:
+        """With --trace: how often the run saw this leak (0: never); None without --trace."""
+        if self.runtime is None:
+            return None
+        return self.runtime.get((path, finding.span.line, finding.span.column, finding.code), 0)
+
     @property
     def errors(self) -> list[FileResult]:
         return [r for r in self.results if r.error is not None]
@@ -44,6 +52,11 @@ def rule_name(code: str) -> str:
 
     rule = RULES_BY_CODE.get(code)
     return rule.name if rule else ""
+
+
+def confirmed_note(count: int | None) -> str:
+    """The suffix for a finding an ``unleak trace`` run saw ``count`` times, else ``""``."""
+    return f" [confirmed at run time \u00d7{count}]" if count else ""
 
 
 def plural(n: int, word: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from unleak.cli.formats.base import Report
+from unleak.cli.formats.base import Report, confirmed_note
 from unleak.engine.findings import Severity
 
 _LEVELS = {
@@ -29,7 +29,8 @@ def render_github(report: Report) -> str:
             f"file={_escape_property(path)},line={s.line},col={s.column + 1},"
             f"endLine={s.end_line},endColumn={s.end_column + 1},title={_escape_property(f.code)}"
         )
-        lines.append(f"::{_LEVELS[f.severity]} {props}::{_escape_data(f'{f.code} {f.message}')}")
+        text = f"{f.code} {f.message}{confirmed_note(report.runtime_count(path, f))}"
+        lines.append(f"::{_LEVELS[f.severity]} {props}::{_escape_data(text)}")
     # A file that could not be checked should be as visible on the pull request as a finding.
     for r in report.errors:
         message = _escape_data(f"unleak could not check this file: {r.error}")

@@ -46,18 +46,20 @@ def findings_as_data(report: Report) -> list[dict[str, Any]]:
     """The document as Python data (what :func:`render_json` prints)."""
     items: list[dict[str, Any]] = []
     for path, f in report.findings():
-        items.append(
-            {
-                "path": path,
-                **_position(f.span),
-                "code": f.code,
-                "name": rule_name(f.code),
-                "message": f.message,
-                "severity": f.severity.value,
-                "fix": fix_as_data(f.fix),
-                "related": [{**_position(r.span), "message": r.message} for r in f.related],
-            }
-        )
+        item: dict[str, Any] = {
+            "path": path,
+            **_position(f.span),
+            "code": f.code,
+            "name": rule_name(f.code),
+            "message": f.message,
+            "severity": f.severity.value,
+            "fix": fix_as_data(f.fix),
+        }
+        count = report.runtime_count(path, f)
+        if count is not None:  # --trace: times the run saw this leak (0: not seen)
+            item["runtime_count"] = count
+        item["related"] = [{**_position(r.span), "message": r.message} for r in f.related]
+        items.append(item)
     return items
 
 
@@ -86,6 +88,9 @@ def render_json(report: Report) -> str:
             f'    "severity": {enc(f.severity.value)},',
             f'    "fix": {_fix_text(f.fix)},',
         ]
+        count = report.runtime_count(path, f)
+        if count is not None:  # --trace: times the run saw this leak (0: not seen)
+            lines.append(f'    "runtime_count": {count},')
         if f.related:
             related = [
                 "\n".join(

@@ -92,6 +92,9 @@ def render_sarif(report: Report) -> str:
             ]
         if f.fix is not None and f.fix.edits:
             result["fixes"] = [_fix(path, f.fix)]
+        count = report.runtime_count(path, f)
+        if count is not None:  # --trace: what the run saw
+            result["properties"] = {"confirmedAtRuntime": count > 0, "runtimeCount": count}
         results.append(result)
     notifications = [
         {

@@ -5,7 +5,7 @@ A finding that ``--fix`` would fix is marked ``[*]``, as ruff marks it.
 
 from __future__ import annotations
 
-from unleak.cli.formats.base import Report, plural
+from unleak.cli.formats.base import Report, confirmed_note, plural
 
 
 def render_text(report: Report) -> str:
@@ -19,6 +19,7 @@ def render_text(report: Report) -> str:
             message = f"[*] {message}"
         elif report.hidden(f):
             hidden += 1
+        message += confirmed_note(report.runtime_count(path, f))
         lines.append(f"{path}:{f.span.line}:{f.span.column + 1}: {f.code} {message}")
     if not report.quiet:
         count = len(lines)
