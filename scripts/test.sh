@@ -36,6 +36,16 @@ run() {
 
 run "$VENV/bin/ruff" check server tests bench
 run "$VENV/bin/mypy"
+# End-to-end tools (neovim, code-server, chromium, playwright-core; tests/e2e/): installed
+# once into .e2e-tools/, a few seconds when present. UNLEAK_E2E=0 skips the install (the e2e
+# tests then skip, or fail under CI). Locally a failed install only warns: the tests skip.
+if [[ "${UNLEAK_E2E:-1}" != 0 ]]; then
+    if [[ -n "${CI:-}" && "${CI:-}" != false ]]; then
+        run bash "$ROOT/scripts/setup_e2e.sh"
+    elif ! bash "$ROOT/scripts/setup_e2e.sh"; then
+        echo "warning: scripts/setup_e2e.sh failed; the end-to-end tests will skip" >&2
+    fi
+fi
 # No cache provider: CI clones are fresh and a stale cache only confuses local runs.
 # The slow tests (fixing the whole standard library, about a minute) run too, unless
 # UNLEAK_SLOW=0 is set.

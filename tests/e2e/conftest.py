@@ -1,0 +1,56 @@
+"""Shared helpers of the end-to-end tests: where the tools are, where artefacts go, and
+what a missing tool means (a skip locally, a failure under CI, which installs them with
+scripts/setup_e2e.sh)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLS = Path(os.environ.get("UNLEAK_E2E_TOOLS") or ROOT / ".e2e-tools")
+ARTIFACTS = Path(os.environ.get("UNLEAK_E2E_ARTIFACTS") or ROOT / "tests" / "e2e" / "artifacts")
+VENV_BIN = Path(sys.executable).parent
+
+
+def under_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def missing(reason: str) -> None:
+    """A tool the test needs is not installed: skip locally, fail under CI."""
+    hint = f"{reason} (install with: bash scripts/setup_e2e.sh)"
+    if under_ci():
+        pytest.fail(f"CI=true and {hint}", pytrace=False)
+    pytest.skip(hint)
+
+
+def which(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        missing(f"`{name}` is not on PATH")
+    assert found is not None
+    return found
+
+
+def unleak_executable() -> Path:
+    """The `unleak` console script of the environment running the tests."""
+    for candidate in (VENV_BIN / "unleak", ROOT / ".venv" / "bin" / "unleak"):
+        if candidate.is_file():
+            return candidate
+    missing("the `unleak` console script is not installed (run scripts/setup.sh)")
+    raise AssertionError  # unreachable
+
+
+def artifact_dir(name: str) -> Path:
+    """A fresh folder for one test's artefacts (screenshots, logs, results)."""
+    path = ARTIFACTS / re.sub(r"[^\w.-]+", "_", name)
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
