@@ -175,6 +175,7 @@ def test_innermost_definition_and_bad_input() -> None:
     # Outside every function: the module body (which acquires nothing here).
     module = explain_at(SOURCE, "m.py", Settings(), "", 42)
     assert module is not None and module.first_line == 1 and module.notes == ()
+    assert module.covers(42) and not module.covers(26) and not module.covers(5)
     for bad in ("", "def f(:\n    x = open(p)\n", "\x00", "with open(p) as f:\n"):
         result = explain_at(bad, "m.py", Settings(), "", 1)
         assert result is None or result.notes == () or result.covers(1)

@@ -72,9 +72,13 @@ class FunctionExplanation:
     notes: tuple[ResourceNote, ...]
     # Every plain name (`f`) and attribute of a name (`self._sock`) in the definition.
     occurrences: tuple[tuple[Span, str], ...]
+    holes: tuple[tuple[int, int], ...] = ()  # the lines of definitions nested in this one
 
     def covers(self, line: int) -> bool:
-        return self.first_line <= line <= self.last_line
+        """Whether ``line`` belongs to this definition (not to one nested in it)."""
+        return self.first_line <= line <= self.last_line and not any(
+            first <= line <= last for first, last in self.holes
+        )
 
     def at(self, line: int, column: int) -> tuple[ResourceNote, Span, str] | None:
         """The resource named at (1-based line, code-point column), with the name's span."""
@@ -111,12 +115,13 @@ def explain_at(
     tree = module.parsed.tree
     node, body, first, last = _innermost(tree, line, len(module.source.lines) or 1)
     occurrences = tuple(_occurrences(body, module.source))
+    holes = tuple((_first_line(d), d.end_lineno or d.lineno) for d in _defs_in(body))
     unit = next((u for u in module.units if u.node is node), None)
     if unit is None or not occurrences:
-        return FunctionExplanation(first, last, (), occurrences)
+        return FunctionExplanation(first, last, (), occurrences, holes)
     scope = module.scope_for(unit)
     if not module._acquires(unit, scope):
-        return FunctionExplanation(first, last, (), occurrences)
+        return FunctionExplanation(first, last, (), occurrences, holes)
     builder = EffectBuilder(scope)
     cfg = CFGBuilder(module._is_terminator).build(unit.body, unit.last_line)
     flow = FunctionFlow(cfg, builder, module._node_may_acquire)
@@ -127,7 +132,7 @@ def explain_at(
     all_effects = [flow.effects(n.id) for n in cfg.nodes]
     _name_sites(all_effects, flow)
     notes = tuple(_note(res, flow, body, unit.class_name, module, all_effects) for res in results)
-    return FunctionExplanation(first, last, notes, occurrences)
+    return FunctionExplanation(first, last, notes, occurrences, holes)
 
 
 def _innermost(

@@ -1,5 +1,6 @@
 """Hover: over a flagged range, the rule's explanation and this leak's story; over a code in
-a ``# noqa:`` (or ``# unleak: ignore[...]``) comment, that rule's explanation."""
+a ``# noqa:`` (or ``# unleak: ignore[...]``) comment, that rule's explanation; elsewhere, over
+a resource name, where it is released (see ``hover_resources``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from lsprotocol import types
 
 from unleak.engine.findings import Finding
 from unleak.lsp.convert import span_contains
+from unleak.lsp.hover_resources import ResourceHovers
 
 if TYPE_CHECKING:
     from unleak.lsp.server import UnleakServer
@@ -80,7 +82,9 @@ def suppression_code_at(line_text: str, column: int) -> tuple[str, int, int] | N
     return None
 
 
-async def hover_at(server: UnleakServer, params: types.HoverParams) -> types.Hover | None:
+async def hover_at(
+    server: UnleakServer, params: types.HoverParams, resources: ResourceHovers | None = None
+) -> types.Hover | None:
     from unleak.rules import RULES_BY_CODE
 
     doc = server.documents.get(params.text_document.uri)
@@ -102,7 +106,10 @@ async def hover_at(server: UnleakServer, params: types.HoverParams) -> types.Hov
         )
     hit = suppression_code_at(lines.line(line - 1), column)
     if hit is None:
-        return None
+        # A resource name, or a name jedi knows something about.
+        if resources is None:
+            return None
+        return await resources.hover(server, doc, analysis, line, column)
     code, start, end = hit
     rule = RULES_BY_CODE.get(code)
     if rule is None:
@@ -117,6 +124,8 @@ async def hover_at(server: UnleakServer, params: types.HoverParams) -> types.Hov
 
 
 def register(server: UnleakServer) -> None:
+    resources = ResourceHovers()
+
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(params: types.HoverParams) -> types.Hover | None:
-        return await hover_at(server, params)
+        return await hover_at(server, params, resources)

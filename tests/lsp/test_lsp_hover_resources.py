@@ -1,0 +1,193 @@
+"""Hover over a resource name: where it is released or handed on (computed on demand for
+the hovered function), jedi's inferred type, and a project function returning a resource."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from .conftest import TIMEOUT, Session, Starter
+from .test_lsp_diagnostics import URI
+from .test_lsp_hover import markdown
+
+pytestmark = pytest.mark.asyncio
+
+MANAGED = """\
+import socket
+
+
+def read(p):
+    with open(p) as f:
+        data = f.read()
+    return data
+
+
+def send(host, payload):
+    sock = socket.socket()
+    try:
+        sock.connect(host)
+        sock.sendall(payload)
+    finally:
+        sock.close()
+
+
+def opened(p):
+    f = open(p)
+    return f
+
+
+class Conn:
+    def __init__(self, addr):
+        self._sock = socket.create_connection(addr)
+
+    def close(self):
+        self._sock.close()
+"""
+
+
+def at(text: str, line: int, name: str) -> types.Position:
+    """The position of the middle of ``name`` on 0-based ``line``."""
+    return types.Position(line, text.splitlines()[line].index(name) + len(name) // 2)
+
+
+async def hover_text(s: Session, uri: str, text: str, line: int, name: str) -> str:
+    p = at(text, line, name)
+    return markdown(await s.hover(uri, p.line, p.character))
+
+
+async def test_hover_over_managed_resources(start: Starter) -> None:
+    s = await start(env={"UNLEAK_JEDI_TIMEOUT": "5"})
+    s.open(URI, MANAGED)
+    assert await s.diagnostics(URI, 1) == []
+    with_note = "`f`: file from `open()` on line 5, released by `with` at line 6 (end of the block)"
+    # The `with` target and its later use.
+    assert (await hover_text(s, URI, MANAGED, 4, "f")).startswith(with_note)
+    hover = await s.hover(URI, 5, 16)
+    assert markdown(hover).startswith(with_note)
+    assert hover is not None and hover.range == types.Range(
+        types.Position(5, 15), types.Position(5, 16)
+    )
+    text = await hover_text(s, URI, MANAGED, 13, "sock")
+    assert text.startswith(
+        "`sock`: socket from `socket.socket()` on line 11, "
+        "released by `sock.close()` on line 16 on every path"
+    )
+    # jedi adds the type it infers.
+    assert "Type (jedi): `socket.socket`" in text
+    assert (await hover_text(s, URI, MANAGED, 20, "f")).startswith(
+        "`f`: file from `open()` on line 20, handed to the caller on line 21 (returned)"
+    )
+    assert (await hover_text(s, URI, MANAGED, 25, "_sock")).startswith(
+        "`self._sock`: socket from `socket.create_connection()` on line 26, "
+        "owned by `self._sock` (released in `close()`)"
+    )
+    # Not a resource: nothing (`data` is a str, `host` a parameter of unknown type).
+    assert await s.hover(URI, 6, 12) is None
+    assert await s.hover(URI, 12, 21) is None
+
+
+async def test_hover_follows_edits(start: Starter) -> None:
+    s = await start(env={"UNLEAK_JEDI_TIMEOUT": "0"})
+    s.open(URI, MANAGED)
+    await s.diagnostics(URI, 1)
+    assert "on line 5," in await hover_text(s, URI, MANAGED, 5, "f")
+    # Two lines inserted at the top: the note for the new version says so.
+    v = s.change(
+        URI, types.TextEdit(types.Range(types.Position(0, 0), types.Position(0, 0)), "\n\n")
+    )
+    await s.diagnostics(URI, v)
+    text = s.texts[URI]
+    assert (await hover_text(s, URI, text, 7, "f")).startswith(
+        "`f`: file from `open()` on line 7, released by `with` at line 8"
+    )
+    # The `with` becomes a plain assignment that leaks on an exception.
+    v = s.replace_all(
+        URI, "def read(p):\n    f = open(p)\n    data = f.read()\n    f.close()\n    return data\n"
+    )
+    (d,) = await s.diagnostics(URI, v)
+    assert d.code == "UL102"
+    assert (await hover_text(s, URI, s.texts[URI], 3, "f")).startswith(
+        "`f`: file from `open()` on line 2, released by `f.close()` on line 4; "
+        "but not on every path: it leaks if an exception is raised on line 3"
+    )
+
+
+async def test_jedi_timeout_drops_only_its_part(start: Starter) -> None:
+    s = await start(env={"UNLEAK_JEDI_TIMEOUT": "0"})
+    s.open(URI, MANAGED)
+    await s.diagnostics(URI, 1)
+    text = await hover_text(s, URI, MANAGED, 13, "sock")
+    assert text.startswith("`sock`: socket from `socket.socket()` on line 11")
+    assert "jedi" not in text
+
+
+async def until_hover_contains(s: Session, uri: str, position: types.Position, needle: str) -> str:
+    """jedi's first answers can take longer than the hover waits (it loads stubs): hover
+    again until the answer, cached meanwhile, is there."""
+    deadline = time.monotonic() + 3 * TIMEOUT
+    text = ""
+    while time.monotonic() < deadline:
+        hover = await s.hover(uri, position.line, position.character)
+        text = markdown(hover) if hover is not None else ""
+        if needle in text:
+            return text
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"no {needle!r} in the hover: {text!r}")
+
+
+PROJECT_DB = """\
+import sqlite3
+
+
+def make_conn(path):
+    return sqlite3.connect(path)
+
+
+def version():
+    return "1"
+"""
+
+PROJECT_APP = """\
+import socket
+
+from pkg import db
+
+
+def serve(sock: socket.socket, path):
+    conn = db.make_conn(path)
+    v = db.version()
+    sock.sendall(v.encode())
+    return conn
+"""
+
+
+async def test_jedi_types_and_project_functions(start: Starter, tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "db.py").write_text(PROJECT_DB)
+    app = root / "pkg" / "app.py"
+    app.write_text(PROJECT_APP)
+    uri = app.as_uri()
+    s = await start(folders=[root])
+    s.open(uri, PROJECT_APP)
+    await s.diagnostics(uri, 1)
+    # A call of a function of another module that returns a resource: where it is defined.
+    text = await until_hover_contains(s, uri, at(PROJECT_APP, 6, "make_conn"), "defined in")
+    assert text == (
+        "`make_conn()` (defined in `pkg/db.py` on line 4) returns a new sqlite3 connection: "
+        "each call acquires one, and the caller must release it"
+    )
+    # A parameter: the type jedi infers from its annotation, at its definition and its uses.
+    for line in (5, 8):
+        text = await until_hover_contains(s, uri, at(PROJECT_APP, line, "sock"), "jedi")
+        assert text == (
+            "`sock`: a socket (`socket.socket`, inferred by jedi); a parameter: the caller owns it"
+        )
+    # A function that returns no resource, and a plain string: nothing.
+    assert await s.hover(uri, 7, at(PROJECT_APP, 7, "version").character) is None
+    assert await s.hover(uri, 7, at(PROJECT_APP, 7, "v").character) is None
