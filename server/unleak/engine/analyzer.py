@@ -93,13 +93,15 @@ class ModuleAnalysis:
         settings: Settings,
         module_name: str = "",
         unit_cache: UnitCache | None = None,
+        lines: list[str] | None = None,
     ) -> None:
+        """``lines``: `source_lines(text)`, when the caller has it already."""
         self.unit_cache = unit_cache
         self._added_words: list[str] = []
         self.path = path
         self.module_name = module_name
         self.settings = settings
-        self.source = SourceText(text)
+        self.source = SourceText(text, lines)
         self.parsed: ParsedModule = parse_module(text)
         tree = self.parsed.tree
         nested_imports = _match_lines(text, _NESTED_IMPORT)
@@ -119,6 +121,31 @@ class ModuleAnalysis:
         if self.triggers:
             self._module_types()
             self._add_local_triggers()
+
+    @classmethod
+    def part(
+        cls, base: ModuleAnalysis, source: SourceText, tree: ast.Module, first: int, last: int
+    ) -> ModuleAnalysis:
+        """An analysis of a few definitions (``tree``, lines ``first``..``last`` of
+        ``source``) in the context of ``base``, an analysis of an earlier version of the same
+        module: names, summaries, resource types and classes are taken from ``base``. Valid
+        when what the definitions contribute to that context has not changed."""
+        self = cls.__new__(cls)
+        self.unit_cache = base.unit_cache
+        self._added_words = base._added_words
+        self.path = base.path
+        self.module_name = base.module_name
+        self.settings = base.settings
+        self.source = source
+        self.parsed = ParsedModule(tree)
+        self.resolver = base.resolver
+        self.catalogue = base.catalogue
+        self.summaries = base.summaries
+        text = "".join(line + "\n" for line in source.lines[first - 1 : last])
+        self.triggers = TriggerIndex(text, base.triggers.words, first)
+        self.__dict__["_module_context"] = base._module_key()
+        self.__dict__["_attr_types"] = base.__dict__.setdefault("_attr_types", {})
+        return self
 
     def _trigger_words(self) -> set[str]:
         words = set(_base_words(self.catalogue))
@@ -441,7 +468,14 @@ class ModuleAnalysis:
     def _context_key(self, unit: Unit) -> tuple[object, ...]:
         """Everything outside a function's text that its findings depend on, except the
         summaries it consults (checked one by one)."""
-        cached = self.__dict__.get("_module_context")
+        cached = self._module_key()
+        if unit.class_name is None:
+            return (cached, None)
+        attrs = tuple(sorted(self.class_attr_types(unit.class_name).items()))
+        return (cached, unit.class_name, attrs)
+
+    def _module_key(self) -> tuple[object, ...]:
+        cached: tuple[object, ...] | None = self.__dict__.get("_module_context")
         if cached is None:
             s = self.settings
             class_types = sorted(
@@ -461,10 +495,7 @@ class ModuleAnalysis:
                 s.severities,
             )
             self.__dict__["_module_context"] = cached
-        if unit.class_name is None:
-            return (cached, None)
-        attrs = tuple(sorted(self.class_attr_types(unit.class_name).items()))
-        return (cached, unit.class_name, attrs)
+        return cached
 
     @cached_property
     def _unbound_sites(self) -> set[tuple[int, int]]:
@@ -587,17 +618,28 @@ def analyse_module_report(
     module_name: str = "",
     unit_cache: UnitCache | None = None,
 ) -> ModuleReport:
+    analysis = ModuleAnalysis(text, path, settings, module_name, unit_cache)
+    return report_of(analysis)
+
+
+def report_of(analysis: ModuleAnalysis) -> ModuleReport:
+    findings = run_rules(analysis, module_wide=True)
+    return ModuleReport(findings, analysis.exports(), frozenset(analysis.resolver.imports.values()))
+
+
+def run_rules(analysis: ModuleAnalysis, module_wide: bool) -> list[Finding]:
+    """The findings of every enabled rule (without the module-wide ones, if so asked), with
+    suppressions applied, sorted by position."""
     from unleak.engine.suppression import apply_suppressions
     from unleak.rules import ALL_RULES
 
-    analysis = ModuleAnalysis(text, path, settings, module_name, unit_cache)
     findings: list[Finding] = []
     for rule in ALL_RULES:
-        if settings.enabled(rule.code):
+        if analysis.settings.enabled(rule.code) and (module_wide or not rule.module_wide):
             findings.extend(rule.check(analysis))
     findings = apply_suppressions(findings, analysis.source)
     findings.sort(key=Finding.sort_key)
-    return ModuleReport(findings, analysis.exports(), frozenset(analysis.resolver.imports.values()))
+    return findings
 
 
 def analyse_module(text: str, path: str, settings: Settings) -> list[Finding]:

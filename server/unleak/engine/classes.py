@@ -59,7 +59,7 @@ def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
         methods = [m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
         for method in methods:
             if module.triggered(method):
-                _scan_acquisitions(method, scope, module, info)
+                scan_acquisitions(method, scope, module, info)
         out[name] = info
     # Releases in local base classes and subclasses count; unknown bases might release.
     bases = {name: _bases(info.node) for name, info in out.items()}
@@ -96,7 +96,7 @@ def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
             # Only methods whose text mentions one of the attributes can release it.
             text = "\n".join(lines[member.lineno - 1 : member.end_lineno or member.lineno])
             if attrs and mentions.search(text):
-                _scan_handling(member, module, info)
+                scan_handling(member, module, info)
     for name, info in out.items():
         for base in bases[name]:
             if base in out:
@@ -126,7 +126,7 @@ def _bases(node: ast.ClassDef) -> list[str]:
     return [expr_text(b.value if isinstance(b, ast.Subscript) else b) for b in node.bases]
 
 
-def _scan_acquisitions(
+def scan_acquisitions(
     method: ast.FunctionDef | ast.AsyncFunctionDef,
     scope: Scope,
     module: ModuleAnalysis,
@@ -161,7 +161,7 @@ def _scan_acquisitions(
                 )
 
 
-def _scan_handling(
+def scan_handling(
     method: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleAnalysis, info: ClassResources
 ) -> None:
     parents: dict[ast.AST, ast.AST] = {}

@@ -3,16 +3,42 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from unleak.engine.findings import Span
+
+# Characters that str.splitlines() breaks on but Python's tokenizer does not.
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of a module as the parser numbers them (only \\n, \\r\\n and \\r end a
+    line), each with its line break."""
+    lines = text.splitlines(keepends=True)
+    if _OTHER_BREAKS.search(text) is None:
+        return lines
+    merged: list[str] = []
+    pending = ""
+    for piece in lines:
+        pending += piece
+        if piece.endswith(("\n", "\r")):
+            merged.append(pending)
+            pending = ""
+    if pending:
+        merged.append(pending)
+    return merged
 
 
 class SourceText:
     """A module's text split into lines, converting ast positions to code-point spans."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lines: list[str] | None = None) -> None:
+        """``lines``: `source_lines(text)`, when the caller has it already."""
         self.text = text
-        self.lines = text.splitlines()
+        if lines is None and _OTHER_BREAKS.search(text) is None:
+            self.lines = text.splitlines()
+        else:
+            self.lines = [line.rstrip("\r\n") for line in lines or source_lines(text)]
 
     def char_column(self, line: int, byte_col: int) -> int:
         if line < 1 or line > len(self.lines):

@@ -114,6 +114,30 @@ class ModuleSummaries:
         self._classes[name] = cls
         return cls
 
+    def same_summary(
+        self,
+        key: str,
+        old: ast.FunctionDef | ast.AsyncFunctionDef,
+        new: ast.FunctionDef | ast.AsyncFunctionDef,
+        class_name: str | None,
+    ) -> bool:
+        """Whether an edited definition ``new`` of ``old`` (the definition of ``key``)
+        summarises the same for its callers. Leaves the summaries as they were for ``old``."""
+        before = fingerprint(self._summarise(key, old, class_name))
+        lazy = self.functions if class_name is None else self.classes.get(class_name).methods
+        short = key.rpartition(".")[2] if class_name is not None else key
+        saved = self._functions.pop(key)
+        saved_lazy = lazy._cache.pop(short, None)
+        consulted, self.consulted = self.consulted, None
+        try:
+            # Recursive calls see the summary being built, as in a fresh analysis.
+            after = fingerprint(self._summarise(key, new, class_name))
+        finally:
+            self._functions[key] = saved
+            lazy._cache[short] = saved_lazy if saved_lazy is not None else saved
+            self.consulted = consulted
+        return before == after
+
     def _summarise(
         self, key: str, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None
     ) -> FunctionSummary:

@@ -25,19 +25,24 @@ def base_words(catalogue: Catalogue) -> set[str]:
 class TriggerIndex:
     """Line numbers of a module where a trigger word occurs."""
 
-    def __init__(self, text: str, words: Iterable[str]) -> None:
+    def __init__(self, text: str, words: Iterable[str], first_line: int = 1) -> None:
+        """``first_line``: the line number of the text's first line (for a part of a module)."""
         self.text = text
+        self.first_line = first_line
         self.lines: list[int] = []
+        # Every word looked for so far (to index an edited part of the module the same way).
+        self.words: set[str] = set()
         self.add(words)
 
     def add(self, words: Iterable[str]) -> None:
         alternatives = frozenset(w for w in words if w)
         if not alternatives:
             return
+        self.words |= alternatives
         pattern = _pattern(alternatives)
         text = self.text
         found: list[int] = []
-        line, last = 1, 0
+        line, last = self.first_line, 0
         for m in pattern.finditer(text):
             start = m.start()
             if start and (text[start - 1].isalnum() or text[start - 1] == "_"):

@@ -27,6 +27,10 @@ class Rule:
     check: Callable[[ModuleAnalysis], Iterable[Finding]]
     # Builds this rule's fix for a leak finding (flow rules); pattern rules attach their own.
     fix: Callable[[LeakContext], Fix | None] | None = None
+    # Findings that depend on the whole module (syntax errors, a class's methods together)
+    # rather than on one definition at a time; an edit inside one function cannot re-check
+    # them alone.
+    module_wide: bool = False
 
     @property
     def url(self) -> str:
@@ -49,4 +53,5 @@ def rule_from_module(module: ModuleType) -> Rule:
         doc=body.strip(),
         check=module.check,
         fix=getattr(module, "fix", None),
+        module_wide=getattr(module, "MODULE_WIDE", False),
     )

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 CODE = "UL001"
 NAME = "syntax-error"
 SEVERITY = Severity.ERROR
+MODULE_WIDE = True  # parse errors are found for the whole text
 
 
 def check(module: ModuleAnalysis) -> Iterable[Finding]:

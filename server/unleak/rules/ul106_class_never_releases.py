@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 CODE = "UL106"
 NAME = "class-never-releases"
 SEVERITY = Severity.WARNING
+MODULE_WIDE = True  # needs every method of the class
 
 
 def check(module: ModuleAnalysis) -> Iterable[Finding]:

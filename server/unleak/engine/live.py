@@ -1,0 +1,411 @@
+"""Analysis of successive versions of one document, as an editor sends them.
+
+An edit inside the body of one function (a module-level function or a method of a
+module-level class) re-parses and re-analyses that function alone, in the context (names,
+summaries, resource types and classes) of the last full analysis, as long as the edit does not
+change what the function contributes to that context: its summary as callers see it, imports,
+and the resources its class stores on ``self``. Every other finding is kept, moved by the
+number of lines the edit added or removed. Anything else (an edit between definitions, in a
+signature, in a class body, a syntax error) falls back to a full analysis, which still reuses
+the per-function results of `UnitCache`.
+
+The result is always what a fresh `analyse_source` of the same text gives; the randomized
+equivalence tests in ``tests/engine/test_live.py`` hold it to that.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, replace
+
+from unleak.engine.api import ModuleReport
+from unleak.engine.findings import Edit, Finding, Fix, Related, Span
+from unleak.engine.incremental import UnitCache
+from unleak.engine.settings import Settings
+from unleak.engine.source import SourceText, source_lines
+
+_FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]", re.M)
+_LINE = re.compile(r"\bline (\d+)\b")
+
+
+@dataclass
+class Region:
+    """A function whose body can be re-analysed alone: lines ``first`` (its first decorator)
+    to ``last``, its body starting on ``body_first``."""
+
+    first: int
+    body_first: int
+    last: int
+    indent: int
+    name: str
+    class_name: str | None
+    # The definition as the full analysis saw it: callers' findings rest on its summary.
+    base_node: _FunctionNode
+    parent: ast.ClassDef | None
+    # Directly in the module or class body (not in an `if` block): it has a summary.
+    direct: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.class_name}.{self.name}" if self.class_name else self.name
+
+
+class LiveModule:
+    """The analysis state of one open document."""
+
+    def __init__(self, path: str, module_name: str = "", max_units: int = 8192) -> None:
+        self.path = path
+        self.module_name = module_name
+        self.units = UnitCache(max_units)
+        self._base: object | None = None  # the last full ModuleAnalysis
+        self._settings: Settings | None = None
+        self._lines: list[str] = []
+        self._report: ModuleReport | None = None
+        self._regions: list[Region] = []
+        # How the last analyses went (for tests and logs).
+        self.full_runs = 0
+        self.partial_runs = 0
+
+    def analyse(
+        self, text: str, settings: Settings, module_name: str | None = None
+    ) -> ModuleReport:
+        if module_name is not None and module_name != self.module_name:
+            self.module_name = module_name
+            self._base = None
+        lines = source_lines(text)
+        if (
+            self._base is not None
+            and self._report is not None
+            and self._settings is not None
+            and settings == self._settings
+            and settings.external_summaries == self._settings.external_summaries
+        ):
+            report = self._partial(text, lines)
+            if report is not None:
+                self.partial_runs += 1
+                return report
+        return self._full(text, lines, settings)
+
+    def reset(self) -> None:
+        """Forget everything (after an internal error, say)."""
+        self.units = UnitCache(self.units.max_entries)
+        self._base = None
+        self._report = None
+
+    # Full analysis.
+
+    def _full(self, text: str, lines: list[str], settings: Settings) -> ModuleReport:
+        from unleak.engine.analyzer import ModuleAnalysis, report_of
+
+        self._base = None  # in case analysis raises
+        analysis = ModuleAnalysis(text, self.path, settings, self.module_name, self.units, lines)
+        report = report_of(analysis)
+        self.full_runs += 1
+        self._settings = settings
+        self._lines = lines
+        self._report = report
+        if analysis.parsed.errors:
+            return report  # the parse recovered what it could: re-parse it all next time
+        self._base = analysis
+        self._regions = _regions(analysis.parsed.tree)
+        return report
+
+    # Partial analysis.
+
+    def _partial(self, text: str, lines: list[str]) -> ModuleReport | None:
+        from unleak.engine.analyzer import ModuleAnalysis, run_rules
+
+        base = self._base
+        assert isinstance(base, ModuleAnalysis) and self._report is not None
+        old = self._lines
+        start, old_end, new_end = _changed(old, lines)
+        delta = new_end - old_end
+        if start == old_end == new_end:
+            self._lines = lines
+            return self._report
+        found = self._region_of(start, old_end)
+        if found is None:
+            return None
+        index, region = found
+        last = region.last + delta
+        node = _parse_region(lines, region, last)
+        if node is None:
+            return None
+        old_text = "".join(old[region.first - 1 : region.last])
+        new_text = "".join(lines[region.first - 1 : last])
+        if _IMPORT.search(old_text) or _IMPORT.search(new_text):
+            return None  # imports are module-wide names
+        if not _same_contribution(base, region, node):
+            return None
+        source = SourceText(text, lines)
+        tree = ast.Module(body=[_in_class(region, node)], type_ignores=[])
+        part = ModuleAnalysis.part(base, source, tree, region.first, last)
+        fresh = run_rules(part, module_wide=False)
+        kept = [
+            _moved(f, region.last, delta)
+            for f in self._report.findings
+            if not region.first <= f.span.line <= region.last
+        ]
+        findings = sorted([*kept, *fresh], key=Finding.sort_key)
+        self._report = replace(self._report, findings=findings)
+        self._lines = lines
+        end = node.end_lineno or last
+        self._regions[index] = replace(region, last=end, body_first=node.body[0].lineno)
+        if delta:
+            for i in range(index + 1, len(self._regions)):
+                r = self._regions[i]
+                self._regions[i] = replace(
+                    r, first=r.first + delta, body_first=r.body_first + delta, last=r.last + delta
+                )
+        return self._report
+
+    def _region_of(self, start: int, old_end: int) -> tuple[int, Region] | None:
+        """The region whose body holds the changed lines (0-based ``start`` to ``old_end``,
+        exclusive; an insertion when they are equal)."""
+        regions = self._regions
+        lo, hi = 0, len(regions)
+        while lo < hi:  # the last region starting on or before the change
+            mid = (lo + hi) // 2
+            if regions[mid].first <= start + 1:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == 0:
+            return None
+        region = regions[lo - 1]
+        # Changed lines (1-based) start + 1..old_end must lie in body_first..last; lines
+        # inserted after line `start` must follow the header.
+        if start + 1 < region.body_first or old_end > region.last:
+            return None
+        return lo - 1, region
+
+
+def _changed(old: list[str], new: list[str]) -> tuple[int, int, int]:
+    """The lines that differ: 0-based start, and the ends (exclusive) in old and new."""
+    limit = min(len(old), len(new))
+    # Binary searches over slices: list comparison runs in C.
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[:mid] == new[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    start = lo
+    lo, hi = 0, limit - start
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[len(old) - mid :] == new[len(new) - mid :]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return start, len(old) - lo, len(new) - lo
+
+
+def _regions(tree: ast.Module) -> list[Region]:
+    """Functions at module level and in module-level classes, also inside `if`, `try`,
+    `with` and loop blocks there."""
+    out: list[Region] = []
+
+    def visit(body: list[ast.stmt], parent: ast.ClassDef | None, direct: bool) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if node.body:
+                    first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+                    out.append(
+                        Region(
+                            first,
+                            node.body[0].lineno,
+                            node.end_lineno or node.lineno,
+                            node.col_offset,
+                            node.name,
+                            parent.name if parent is not None else None,
+                            node,
+                            parent,
+                            direct,
+                        )
+                    )
+            elif isinstance(node, ast.ClassDef):
+                if parent is None:
+                    visit(node.body, node, direct)
+            else:
+                for block in _blocks(node):
+                    visit(block, parent, False)
+
+    visit(tree.body, None, True)
+    out.sort(key=lambda r: r.first)
+    return out
+
+
+def _blocks(node: ast.stmt) -> list[list[ast.stmt]]:
+    if isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)):
+        return [node.body, getattr(node, "orelse", [])]
+    if isinstance(node, ast.Try):
+        return [node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody]
+    return []
+
+
+def _parse_region(lines: list[str], region: Region, last: int) -> _FunctionNode | None:
+    """The edited function parsed alone (None unless it is still exactly one function of the
+    same name, so that the text around it parses as before)."""
+    text = "".join(lines[region.first - 1 : last])
+    offset = region.first - 1
+    if region.indent:
+        # Parsed inside a block, so that columns stay those of the file.
+        text = "if 1:\n" + text
+        offset -= 1
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    body = tree.body
+    if region.indent:
+        if len(body) != 1 or not isinstance(body[0], ast.If):
+            return None
+        body = body[0].body
+    if len(body) != 1:
+        return None
+    node = body[0]
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != region.name:
+        return None
+    if node.col_offset != region.indent:
+        return None
+    ast.increment_lineno(node, offset)
+    return node
+
+
+def _in_class(region: Region, node: _FunctionNode) -> ast.stmt:
+    """The function as it sits in the module: a method inside (a copy of) its class."""
+    if region.class_name is None:
+        return node
+    cls = ast.ClassDef(
+        name=region.class_name,
+        bases=[],
+        keywords=[],
+        body=[node],
+        decorator_list=[],
+        lineno=node.lineno,
+        col_offset=0,
+        end_lineno=node.end_lineno,
+        end_col_offset=node.end_col_offset,
+    )
+    return cls
+
+
+def _same_contribution(base: object, region: Region, node: _FunctionNode) -> bool:
+    """Whether the edited function still gives the module what it gave the full analysis."""
+    from unleak.engine.analyzer import ModuleAnalysis
+
+    assert isinstance(base, ModuleAnalysis)
+    summaries = base.summaries
+    old = region.base_node
+    parent = region.parent
+    if parent is None:
+        if not region.direct:
+            return True  # only module-level statements are summarised
+        if summaries.defs.get(region.name) is not old:
+            return False  # redefined: which definition callers see is module-wide
+        return summaries.same_summary(region.key, old, node, None)
+    if summaries.class_defs.get(parent.name) is not parent:
+        return True  # a class in a block, or redefined: not summarised
+    # A class's attribute types come from all the statements of its methods.
+    if _attribute_types(base, parent.name, old) != _attribute_types(base, parent.name, node):
+        return False
+    if not region.direct:
+        return True
+    members = [m for m in parent.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if [m for m in members if m.name == region.name][-1] is not old:
+        return False
+    if not summaries.same_summary(region.key, old, node, parent.name):
+        return False
+    # What a class stores on `self` and releases is read from its methods together.
+    if f"class:{parent.name}" in base.catalogue.types and region.name in _PROTOCOL:
+        return False
+    before = _class_contribution(base, parent, old)
+    return before is not None and before == _class_contribution(base, parent, node)
+
+
+_PROTOCOL = frozenset({"__init__", "__enter__", "__exit__", "__aenter__", "__aexit__", "__del__"})
+
+
+def _attribute_types(base: object, class_name: str, method: _FunctionNode) -> list[tuple[str, str]]:
+    """The resource types the method assigns to attributes (as `class_attr_types` reads them)."""
+    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.engine.effects import Scope, call_type, expr_text
+    from unleak.engine.names import iter_statements
+
+    assert isinstance(base, ModuleAnalysis)
+    scope = Scope(base.resolver, base.catalogue, base.summaries, class_name=class_name)
+    out: list[tuple[str, str]] = []
+    for n in iter_statements([method]):
+        if (
+            isinstance(n, ast.Assign)
+            and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Attribute)
+            and isinstance(n.value, ast.Call)
+        ):
+            t = call_type(n.value, scope)
+            if t is not None:
+                out.append((expr_text(n.targets[0]), t))
+    return sorted(out)
+
+
+def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNode) -> object:
+    """What the class scan reads from a method: None if it stores a resource on `self` (its
+    findings sit in the method), else what it releases and which methods of `self` it calls."""
+    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.engine.classes import ClassResources, scan_acquisitions, scan_handling
+    from unleak.engine.effects import Scope
+
+    assert isinstance(base, ModuleAnalysis)
+    scope = Scope(base.resolver, base.catalogue, base.summaries, class_name=parent.name)
+    acquired = ClassResources(parent)
+    scan_acquisitions(method, scope, base, acquired)
+    if acquired.acquired:
+        return None
+    handled = ClassResources(parent)
+    scan_handling(method, base, handled)
+    calls = {
+        n.func.attr
+        for n in ast.walk(method)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id == "self"
+    }
+    return (sorted(handled.handled), sorted(handled.releasing_methods), sorted(calls))
+
+
+def _moved(finding: Finding, after: int, delta: int) -> Finding:
+    """A finding with every position (and line number in its text) past line ``after``
+    moved by ``delta`` lines."""
+    if delta == 0:
+        return finding
+
+    def span(s: Span) -> Span:
+        if s.line <= after:
+            if s.end_line <= after:
+                return s
+            return replace(s, end_line=s.end_line + delta)
+        return s.shifted(delta)
+
+    def text(s: str) -> str:
+        return _LINE.sub(
+            lambda m: m.group(0) if int(m.group(1)) <= after else f"line {int(m.group(1)) + delta}",
+            s,
+        )
+
+    fix = finding.fix
+    if fix is not None:
+        edits = tuple(Edit(span(e.span), e.new_text) for e in fix.edits)
+        fix = Fix(fix.description, fix.safe, edits)
+    return replace(
+        finding,
+        message=text(finding.message),
+        span=span(finding.span),
+        related=tuple(Related(span(r.span), text(r.message)) for r in finding.related),
+        fix=fix,
+        details=tuple((k, text(v)) for k, v in finding.details),
+    )

@@ -1,0 +1,167 @@
+"""An editor's document analysed version after version (`LiveModule`) gives exactly the
+findings of a fresh analysis of each version, while edits inside a function body re-analyse
+that function alone."""
+
+from __future__ import annotations
+
+import ast
+import random
+import sysconfig
+import textwrap
+from pathlib import Path
+
+import pytest
+from unleak.engine.api import analyse_source
+from unleak.engine.findings import Finding
+from unleak.engine.live import LiveModule
+from unleak.engine.settings import Settings
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+SETTINGS = Settings()
+
+
+def fresh(text: str) -> list[Finding]:
+    return analyse_source(text, "m.py", SETTINGS, "m").findings
+
+
+def live_findings(live: LiveModule, text: str) -> list[Finding]:
+    return live.analyse(text, SETTINGS).findings
+
+
+SOURCE = textwrap.dedent(
+    """\
+    import socket
+    import sqlite3
+
+
+    def first(p):
+        f = open(p)
+        return f.read()
+
+
+    class Client:
+        def __init__(self, host):
+            self.host = host
+
+        def fetch(self):
+            sock = socket.create_connection((self.host, 80))
+            sock.sendall(b"GET /")
+            data = sock.recv(100)
+            sock.close()
+            return data
+
+
+    def second(db):
+        conn = sqlite3.connect(db)
+        return conn.execute("select 1").fetchone()
+    """
+)
+
+
+def test_an_edit_inside_a_function_reanalyses_it_alone() -> None:
+    live = LiveModule("m.py", "m")
+    assert live_findings(live, SOURCE) == fresh(SOURCE)
+    assert (live.full_runs, live.partial_runs) == (1, 0)
+    # Two lines added inside `first`: its finding changes, the others move down.
+    edited = SOURCE.replace("    return f.read()", "    data = f.read()\n\n    return data")
+    assert live_findings(live, edited) == fresh(edited)
+    assert (live.full_runs, live.partial_runs) == (1, 1)
+    # A method: the exception path of `fetch` is closed.
+    fixed = edited.replace(
+        '        sock.sendall(b"GET /")\n        data = sock.recv(100)\n        sock.close()\n',
+        "        with sock:\n"
+        '            sock.sendall(b"GET /")\n            data = sock.recv(100)\n',
+    )
+    assert fixed != edited
+    assert live_findings(live, fixed) == fresh(fixed)
+    assert [f.code for f in fresh(edited)] == ["UL101", "UL102", "UL101"]
+    assert [f.code for f in fresh(fixed)] == ["UL101", "UL101"]
+    assert (live.full_runs, live.partial_runs) == (1, 2)
+
+
+def test_edits_that_change_the_module_context_fall_back_to_a_full_analysis() -> None:
+    live = LiveModule("m.py", "m")
+    live_findings(live, SOURCE)
+    # `first` now returns the file: a factory, so callers' findings may change.
+    factory = SOURCE.replace("    return f.read()", "    return f")
+    assert live_findings(live, factory) == fresh(factory)
+    # An import inside a function.
+    imported = factory.replace("    f = open(p)", "    import io\n    f = open(p)")
+    assert live_findings(live, imported) == fresh(imported)
+    # Between definitions.
+    between = imported.replace("\n\nclass Client", "\nX = 1\n\nclass Client")
+    assert live_findings(live, between) == fresh(between)
+    assert (live.full_runs, live.partial_runs) == (4, 0)
+
+
+def test_a_syntax_error_and_its_repair() -> None:
+    live = LiveModule("m.py", "m")
+    live_findings(live, SOURCE)
+    broken = SOURCE.replace("    return f.read()", "    return f.read(")
+    assert live_findings(live, broken) == fresh(broken)
+    assert "UL001" in [f.code for f in fresh(broken)]
+    assert live_findings(live, SOURCE) == fresh(SOURCE)
+
+
+def _edit(lines: list[str], rng: random.Random) -> int | None:
+    """One random edit, most of them inside function bodies, as a person types."""
+    i = rng.randrange(len(lines))
+    line = lines[i]
+    indent = line[: len(line) - len(line.lstrip())]
+    kind = rng.choice(
+        ["space", "space", "blank", "comment", "pass", "open", "close", "dup", "delete", "break"]
+    )
+    if kind == "space":
+        lines[i] = line.rstrip("\n") + " \n" if line.endswith("\n") else line + " "
+    elif kind == "blank":
+        lines.insert(i, "\n")
+    elif kind == "comment":
+        lines.insert(i, f"{indent}# edited\n")
+    elif kind == "pass" and line.strip() and not line.rstrip().endswith((":", ",", "(", "\\")):
+        lines[i] = f"{indent}pass\n"
+    elif kind == "open" and indent:
+        lines.insert(i, f"{indent}fh = open('x')\n")
+    elif kind == "close" and indent:
+        lines.insert(i, f"{indent}fh.close()\n")
+    elif kind == "dup":
+        lines.insert(i, line)
+    elif kind == "delete" and len(lines) > 10:
+        del lines[i]
+    elif kind == "break":
+        # Typed and completed: the broken version is analysed too.
+        lines.insert(i, f"{indent}x = (\n")
+        return i
+    return None
+
+
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "name", ["ftplib.py", "subprocess.py", "socketserver.py", "shlex.py", "tempfile.py"]
+)
+def test_random_edits_to_stdlib_modules_match_fresh_analysis(name: str) -> None:
+    lines = (STDLIB / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    rng = random.Random(f"live-{name}")
+    live = LiveModule("m.py", "m")
+    live_findings(live, "".join(lines))
+    for step in range(30):
+        before = list(lines)
+        broken = _edit(lines, rng)
+        text = "".join(lines)
+        assert live_findings(live, text) == fresh(text), f"step {step}"
+        if broken is not None:
+            lines[broken] = lines[broken].replace("(", "()")
+        if not _parses("".join(lines)):
+            lines[:] = before  # the typist notices and undoes it
+        elif broken is None:
+            continue
+        text = "".join(lines)
+        assert live_findings(live, text) == fresh(text), f"step {step}, repaired"
+    # Most edits land in function bodies and were re-analysed alone.
+    assert live.partial_runs >= 5, (live.full_runs, live.partial_runs)
