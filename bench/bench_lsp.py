@@ -1,14 +1,22 @@
-"""Latency of the language server: from ``didChange`` to the matching ``publishDiagnostics``.
+"""Latency of the language server, side by side with ``ruff server`` on the same files.
 
-    .venv/bin/python bench/bench_lsp.py                 # unleak server
-    .venv/bin/python bench/bench_lsp.py --ruff          # and `ruff server` on the same files
+    .venv/bin/python bench/bench_lsp.py                 # unleak server, and ruff if found
     .venv/bin/python bench/bench_lsp.py --edits 40
+    .venv/bin/python bench/bench_lsp.py --no-ruff
 
-Opens standard-library files of about 300, 2,000 and 6,400 lines (``shlex``, ``subprocess``,
-``_pydecimal``) in one server, then sends one-character edits (a trailing space added, then
-removed) on a line inside a function near the middle of each file, one at a time, and times
-each edit until the diagnostics for its version arrive. Prints start-to-initialized time,
-medians and p95 per file.
+Opens standard-library files of about 350, 2,200 and 6,400 lines (``shlex``, ``subprocess``,
+``_pydecimal``) and a ~20,000-line concatenation of standard-library modules, then sends
+one-character edits (a space added at the end of a line inside a function near the middle of
+the file, then removed), one at a time, and times each edit:
+
+- push: from ``didChange`` to the ``publishDiagnostics`` for that version;
+- pull: from ``didChange`` to the response of a ``textDocument/diagnostic`` request sent
+  right after it (a client that supports pull diagnostics).
+
+Prints start-to-initialized time, medians and p95 per file and mode, the ratio of unleak's
+median to ruff's, and each server's resident memory (RSS, from /proc) after opening the
+20,000-line file and 50 other standard-library files. Results also go to
+``bench/results/lsp-*.json``.
 """
 
 from __future__ import annotations
@@ -16,18 +24,34 @@ from __future__ import annotations
 import argparse
 import ast
 import asyncio
+import json
 import os
+import shutil
 import statistics
 import sys
 import sysconfig
+import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
 FILES = ("shlex.py", "subprocess.py", "_pydecimal.py")
+# Concatenated into one ~20,000-line module (none uses `from __future__`).
+CONCATENATED = (
+    "_pydecimal.py",
+    "subprocess.py",
+    "tarfile.py",
+    "argparse.py",
+    "typing.py",
+    "inspect.py",
+)
+BIG_NAME = "concatenated_20k.py"
+TARGET_BIG_LINES = 20_000
+OTHER_FILES = 50
 
 
 def edit_line(text: str) -> int:
@@ -50,99 +74,281 @@ def p95(values: Sequence[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-async def run(name: str, command: Sequence[str], paths: list[Path], edits: int) -> None:
-    client = LanguageClient("bench", "1")
-    arrived: dict[tuple[str, int | None], float] = {}
+def concatenation(stdlib: Path, target: int) -> str:
+    parts: list[str] = []
+    lines = 0
+    for name in CONCATENATED:
+        text = (stdlib / name).read_text(encoding="utf-8")
+        parts.append(text)
+        lines += len(text.splitlines())
+        if lines >= target:
+            break
+    text = "\n".join(parts)
+    ast.parse(text)  # one valid module
+    return text
 
-    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    def published(params: types.PublishDiagnosticsParams) -> None:
-        arrived.setdefault((params.uri, params.version), time.perf_counter())
 
-    @client.feature(types.WINDOW_LOG_MESSAGE)
-    def log(params: types.LogMessageParams) -> None:
-        pass
+def other_files(stdlib: Path, exclude: set[str], count: int) -> list[Path]:
+    """Medium-sized modules, the same ones every run."""
+    picked: list[Path] = []
+    for path in sorted(stdlib.glob("*.py")):
+        if path.name in exclude:
+            continue
+        size = path.stat().st_size
+        if 5_000 <= size <= 60_000:
+            picked.append(path)
+        if len(picked) == count:
+            break
+    return picked
 
-    async def wait(uri: str, version: int) -> float:
-        deadline = time.perf_counter() + 60
-        while (uri, version) not in arrived:
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"{name}: no diagnostics for {uri} version {version}")
-            await asyncio.sleep(0.0005)
-        return arrived[(uri, version)]
 
-    # Keep the initialize result as raw JSON: some servers' capabilities (ruff's notebook
-    # filters) do not fit lsprotocol's converter.
-    result_type = client.protocol.get_result_type
-    client.protocol.get_result_type = (  # type: ignore[method-assign]
-        lambda method: None if method == types.INITIALIZE else result_type(method)
-    )
-    started = time.perf_counter()
-    await client.start_io(command[0], *command[1:], env=dict(os.environ))
-    caps = types.ClientCapabilities(
-        text_document=types.TextDocumentClientCapabilities(
-            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True)
+def rss_mib(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+@dataclass
+class FileResult:
+    name: str
+    lines: int
+    open_ms: float
+    push: list[float] = field(default_factory=list)
+    pull: list[float] = field(default_factory=list)
+
+
+@dataclass
+class ServerResult:
+    name: str
+    initialized_ms: float = 0.0
+    files: list[FileResult] = field(default_factory=list)
+    rss_mib: float | None = None
+
+
+class Session:
+    """One server under one client."""
+
+    def __init__(self, name: str, command: Sequence[str], pull: bool) -> None:
+        self.name = name
+        self.command = command
+        self.pull = pull
+        self.client = LanguageClient("bench", "1")
+        self.arrived: dict[tuple[str, int | None], float] = {}
+        self.version: dict[str, int] = {}
+
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(params: types.PublishDiagnosticsParams) -> None:
+            self.arrived.setdefault((params.uri, params.version), time.perf_counter())
+
+        @self.client.feature(types.WINDOW_LOG_MESSAGE)
+        def log(params: types.LogMessageParams) -> None:
+            pass
+
+        @self.client.feature(types.WORKSPACE_CONFIGURATION)
+        def configuration(params: types.ConfigurationParams) -> list[object]:
+            return [None for _ in params.items]
+
+    async def start(self) -> float:
+        client = self.client
+        # Keep the initialize result as raw JSON: some servers' capabilities (ruff's notebook
+        # filters) do not fit lsprotocol's converter.
+        result_type = client.protocol.get_result_type
+        client.protocol.get_result_type = (  # type: ignore[method-assign]
+            lambda method: None if method == types.INITIALIZE else result_type(method)
         )
-    )
-    await client.initialize_async(
-        types.InitializeParams(capabilities=caps, process_id=os.getpid())
-    )
-    client.initialized(types.InitializedParams())
-    ready = time.perf_counter()
-    print(f"{name}: start to initialized {1000 * (ready - started):.0f} ms")
-    for path in paths:
-        text = path.read_text(encoding="utf-8")
-        uri = path.as_uri()
-        line = edit_line(text)
-        end = len(text.splitlines()[line])
-        sent = time.perf_counter()
-        client.text_document_did_open(
+        started = time.perf_counter()
+        await client.start_io(self.command[0], *self.command[1:], env=dict(os.environ))
+        text = types.TextDocumentClientCapabilities(
+            publish_diagnostics=types.PublishDiagnosticsClientCapabilities(version_support=True),
+            diagnostic=(
+                types.DiagnosticClientCapabilities(dynamic_registration=False)
+                if self.pull
+                else None
+            ),
+        )
+        caps = types.ClientCapabilities(text_document=text)
+        await client.initialize_async(
+            types.InitializeParams(capabilities=caps, process_id=os.getpid())
+        )
+        client.initialized(types.InitializedParams())
+        return 1000 * (time.perf_counter() - started)
+
+    @property
+    def pid(self) -> int | None:
+        server = getattr(self.client, "_server", None)
+        return getattr(server, "pid", None)
+
+    async def wait_push(self, uri: str, version: int) -> float:
+        deadline = time.perf_counter() + 60
+        while (uri, version) not in self.arrived:
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{self.name}: no diagnostics for {uri} version {version}")
+            await asyncio.sleep(0.0002)
+        return self.arrived[(uri, version)]
+
+    def open(self, uri: str, text: str) -> None:
+        self.version[uri] = 1
+        self.client.text_document_did_open(
             types.DidOpenTextDocumentParams(
                 types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
             )
         )
-        opened = await wait(uri, 1) - sent
-        latencies: list[float] = []
-        for i in range(edits):
-            version = i + 2
-            if i % 2 == 0:
-                change = types.TextDocumentContentChangePartial(
-                    types.Range(types.Position(line, end), types.Position(line, end)), " "
-                )
-            else:
-                change = types.TextDocumentContentChangePartial(
-                    types.Range(types.Position(line, end), types.Position(line, end + 1)), ""
-                )
-            sent = time.perf_counter()
-            client.text_document_did_change(
-                types.DidChangeTextDocumentParams(
-                    types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]
-                )
+
+    def change(self, uri: str, change: types.TextDocumentContentChangePartial) -> int:
+        self.version[uri] += 1
+        version = self.version[uri]
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(uri=uri, version=version), [change]
             )
-            latencies.append(await wait(uri, version) - sent)
-        ms = [1000 * x for x in latencies]
-        print(
-            f"{name}: {path.name:<16} {len(text.splitlines()):>6} lines  "
-            f"open {1000 * opened:7.1f} ms  edit median {statistics.median(ms):6.1f} ms  "
-            f"p95 {p95(ms):6.1f} ms  ({edits} edits)"
         )
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+        return version
+
+    async def pull_now(self, uri: str) -> None:
+        await asyncio.wait_for(
+            self.client.text_document_diagnostic_async(
+                types.DocumentDiagnosticParams(types.TextDocumentIdentifier(uri))
+            ),
+            60,
+        )
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(self.client.shutdown_async(None), 10)
+            self.client.exit(None)
+        finally:
+            await self.client.stop()
+
+
+def edits_for(text: str, count: int) -> list[types.TextDocumentContentChangePartial]:
+    line = edit_line(text)
+    end = len(text.splitlines()[line])
+    at = types.Position(line, end)
+    out: list[types.TextDocumentContentChangePartial] = []
+    for i in range(count):
+        if i % 2 == 0:
+            out.append(types.TextDocumentContentChangePartial(types.Range(at, at), " "))
+        else:
+            after = types.Position(line, end + 1)
+            out.append(types.TextDocumentContentChangePartial(types.Range(at, after), ""))
+    return out
+
+
+async def run_server(
+    name: str, command: Sequence[str], paths: list[Path], others: list[Path], edits: int
+) -> ServerResult:
+    result = ServerResult(name)
+    push = Session(name, command, pull=False)
+    result.initialized_ms = await push.start()
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        uri = path.as_uri()
+        sent = time.perf_counter()
+        push.open(uri, text)
+        opened = await push.wait_push(uri, 1) - sent
+        file = FileResult(path.name, len(text.splitlines()), 1000 * opened)
+        for change in edits_for(text, edits):
+            sent = time.perf_counter()
+            version = push.change(uri, change)
+            file.push.append(1000 * (await push.wait_push(uri, version) - sent))
+        result.files.append(file)
+    # Memory: the big file (already open) and 50 more.
+    for path in others:
+        push.open(path.as_uri(), path.read_text(encoding="utf-8"))
+    for path in others:
+        await push.wait_push(path.as_uri(), 1)
+    if push.pid is not None:
+        result.rss_mib = rss_mib(push.pid)
+    await push.stop()
+
+    pull = Session(name, command, pull=True)
+    await pull.start()
+    for path, file in zip(paths, result.files, strict=True):
+        text = path.read_text(encoding="utf-8")
+        uri = path.as_uri()
+        pull.open(uri, text)
+        await pull.pull_now(uri)
+        for change in edits_for(text, edits):
+            sent = time.perf_counter()
+            pull.change(uri, change)
+            await pull.pull_now(uri)
+            file.pull.append(1000 * (time.perf_counter() - sent))
+    await pull.stop()
+    return result
+
+
+def report(results: list[ServerResult], edits: int) -> list[str]:
+    out: list[str] = []
+    for r in results:
+        rss = f"{r.rss_mib:.0f} MiB" if r.rss_mib is not None else "n/a"
+        out.append(
+            f"{r.name}: start to initialized {r.initialized_ms:.0f} ms; "
+            f"RSS with {len(r.files) + OTHER_FILES} files open {rss}"
+        )
+    out.append("")
+    header = f"{'file':<22}{'lines':>7}  {'mode':<5}"
+    for r in results:
+        header += f"{r.name + ' median':>15}{r.name + ' p95':>12}"
+    if len(results) == 2:
+        header += f"{'ratio':>8}"
+    out.append(header + f"   ({edits} edits each, ms)")
+    for i, file in enumerate(results[0].files):
+        for mode in ("push", "pull"):
+            row = f"{file.name:<22}{file.lines:>7}  {mode:<5}"
+            medians: list[float] = []
+            for r in results:
+                values = getattr(r.files[i], mode)
+                medians.append(statistics.median(values))
+                row += f"{statistics.median(values):>15.1f}{p95(values):>12.1f}"
+            if len(results) == 2 and medians[1] > 0:
+                row += f"{medians[0] / medians[1]:>7.2f}x"
+            out.append(row)
+    return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--edits", type=int, default=20)
-    parser.add_argument("--ruff", action="store_true", help="also time `ruff server`")
+    parser.add_argument("--no-ruff", action="store_true", help="time unleak server alone")
     ns = parser.parse_args(argv)
     stdlib = Path(sysconfig.get_paths()["stdlib"])
-    paths = [stdlib / name for name in FILES]
-    servers: list[tuple[str, list[str]]] = [("unleak", [sys.executable, "-m", "unleak.lsp"])]
-    if ns.ruff:
+    work = Path(tempfile.mkdtemp(prefix="unleak-bench-lsp-"))
+    try:
+        paths = []
+        for name in FILES:
+            shutil.copy(stdlib / name, work / name)
+            paths.append(work / name)
+        (work / BIG_NAME).write_text(concatenation(stdlib, TARGET_BIG_LINES), encoding="utf-8")
+        paths.append(work / BIG_NAME)
+        others_dir = work / "others"
+        others_dir.mkdir()
+        others = []
+        for path in other_files(stdlib, set(FILES) | set(CONCATENATED), OTHER_FILES):
+            shutil.copy(path, others_dir / path.name)
+            others.append(others_dir / path.name)
+        servers: list[tuple[str, list[str]]] = [("unleak", [sys.executable, "-m", "unleak.lsp"])]
         ruff = Path(sys.executable).with_name("ruff")
-        servers.append(("ruff", [str(ruff) if ruff.exists() else "ruff", "server"]))
-    for name, command in servers:
-        asyncio.run(run(name, command, paths, ns.edits))
+        if not ns.no_ruff and (ruff.exists() or shutil.which("ruff")):
+            servers.append(("ruff", [str(ruff) if ruff.exists() else "ruff", "server"]))
+        results = [
+            asyncio.run(run_server(name, command, paths, others, ns.edits))
+            for name, command in servers
+        ]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    lines = report(results, ns.edits)
+    print("\n".join(lines))
+    out_dir = Path(__file__).parent / "results"
+    out_dir.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    (out_dir / f"lsp-{stamp}.json").write_text(
+        json.dumps([r.__dict__ | {"files": [f.__dict__ for f in r.files]} for r in results])
+    )
     return 0
 
 

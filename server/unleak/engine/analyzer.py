@@ -102,6 +102,8 @@ class ModuleAnalysis:
         self.module_name = module_name
         self.settings = settings
         self.source = SourceText(text, lines)
+        # The text the definitions analysed come from, and its first line number.
+        self.scan_text = (1, text)
         self.parsed: ParsedModule = parse_module(text)
         tree = self.parsed.tree
         nested_imports = _match_lines(text, _NESTED_IMPORT)
@@ -142,6 +144,7 @@ class ModuleAnalysis:
         self.catalogue = base.catalogue
         self.summaries = base.summaries
         text = "".join(line + "\n" for line in source.lines[first - 1 : last])
+        self.scan_text = (first, text)
         self.triggers = TriggerIndex(text, base.triggers.words, first)
         self.__dict__["_module_context"] = base._module_key()
         self.__dict__["_attr_types"] = base.__dict__.setdefault("_attr_types", {})

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from unleak.engine.api import ModuleReport
@@ -26,7 +27,8 @@ from unleak.engine.settings import Settings
 from unleak.engine.source import SourceText, source_lines
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
-_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]", re.M)
+# What a definition of the full analysis contributed: (region, what, how to compute it).
+Before = Callable[["Region", str, Callable[[_FunctionNode], object]], object]
 _LINE = re.compile(r"\bline (\d+)\b")
 
 
@@ -62,8 +64,11 @@ class LiveModule:
         self._base: object | None = None  # the last full ModuleAnalysis
         self._settings: Settings | None = None
         self._lines: list[str] = []
+        self._source = SourceText("")
         self._report: ModuleReport | None = None
         self._regions: list[Region] = []
+        # What the full analysis's definitions contribute, computed when first needed.
+        self._facts: dict[tuple[int, str], object] = {}
         # How the last analyses went (for tests and logs).
         self.full_runs = 0
         self.partial_runs = 0
@@ -109,7 +114,9 @@ class LiveModule:
         if analysis.parsed.errors:
             return report  # the parse recovered what it could: re-parse it all next time
         self._base = analysis
+        self._source = analysis.source
         self._regions = _regions(analysis.parsed.tree)
+        self._facts = {}
         return report
 
     # Partial analysis.
@@ -133,13 +140,11 @@ class LiveModule:
         node = _parse_region(lines, region, last)
         if node is None:
             return None
-        old_text = "".join(old[region.first - 1 : region.last])
-        new_text = "".join(lines[region.first - 1 : last])
-        if _IMPORT.search(old_text) or _IMPORT.search(new_text):
-            return None  # imports are module-wide names
-        if not _same_contribution(base, region, node):
+        if self._before(region, "imports", _imports) != _imports(node):
+            return None  # imports anywhere in the module name things module-wide
+        if not _same_contribution(base, region, node, self._before):
             return None
-        source = SourceText(text, lines)
+        source = self._source.edited(text, start, old_end, lines[start:new_end])
         tree = ast.Module(body=[_in_class(region, node)], type_ignores=[])
         part = ModuleAnalysis.part(base, source, tree, region.first, last)
         fresh = run_rules(part, module_wide=False)
@@ -151,6 +156,7 @@ class LiveModule:
         findings = sorted([*kept, *fresh], key=Finding.sort_key)
         self._report = replace(self._report, findings=findings)
         self._lines = lines
+        self._source = source
         end = node.end_lineno or last
         self._regions[index] = replace(region, last=end, body_first=node.body[0].lineno)
         if delta:
@@ -160,6 +166,15 @@ class LiveModule:
                     r, first=r.first + delta, body_first=r.body_first + delta, last=r.last + delta
                 )
         return self._report
+
+    def _before(
+        self, region: Region, what: str, compute: Callable[[_FunctionNode], object]
+    ) -> object:
+        """``compute(region.base_node)``, computed once per full analysis."""
+        key = (id(region.base_node), what)
+        if key not in self._facts:
+            self._facts[key] = compute(region.base_node)
+        return self._facts[key]
 
     def _region_of(self, start: int, old_end: int) -> tuple[int, Region] | None:
         """The region whose body holds the changed lines (0-based ``start`` to ``old_end``,
@@ -185,23 +200,22 @@ class LiveModule:
 def _changed(old: list[str], new: list[str]) -> tuple[int, int, int]:
     """The lines that differ: 0-based start, and the ends (exclusive) in old and new."""
     limit = min(len(old), len(new))
-    # Binary searches over slices: list comparison runs in C.
-    lo, hi = 0, limit
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if old[:mid] == new[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    start = lo
-    lo, hi = 0, limit - start
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if old[len(old) - mid :] == new[len(new) - mid :]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return start, len(old) - lo, len(new) - lo
+    step = 64  # compare blocks of lines first: list comparison runs in C
+    start = 0
+    while start + step <= limit and old[start : start + step] == new[start : start + step]:
+        start += step
+    while start < limit and old[start] == new[start]:
+        start += 1
+    tail = 0
+    room = limit - start
+    o, n = len(old), len(new)
+    while (
+        tail + step <= room and old[o - tail - step : o - tail] == new[n - tail - step : n - tail]
+    ):
+        tail += step
+    while tail < room and old[o - tail - 1] == new[n - tail - 1]:
+        tail += 1
+    return start, o - tail, n - tail
 
 
 def _regions(tree: ast.Module) -> list[Region]:
@@ -276,6 +290,12 @@ def _parse_region(lines: list[str], region: Region, last: int) -> _FunctionNode 
     return node
 
 
+def _imports(node: ast.AST) -> list[str]:
+    return sorted(
+        ast.dump(n) for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom))
+    )
+
+
 def _in_class(region: Region, node: _FunctionNode) -> ast.stmt:
     """The function as it sits in the module: a method inside (a copy of) its class."""
     if region.class_name is None:
@@ -294,7 +314,7 @@ def _in_class(region: Region, node: _FunctionNode) -> ast.stmt:
     return cls
 
 
-def _same_contribution(base: object, region: Region, node: _FunctionNode) -> bool:
+def _same_contribution(base: object, region: Region, node: _FunctionNode, before: Before) -> bool:
     """Whether the edited function still gives the module what it gave the full analysis."""
     from unleak.engine.analyzer import ModuleAnalysis
 
@@ -310,8 +330,15 @@ def _same_contribution(base: object, region: Region, node: _FunctionNode) -> boo
         return summaries.same_summary(region.key, old, node, None)
     if summaries.class_defs.get(parent.name) is not parent:
         return True  # a class in a block, or redefined: not summarised
+
+    def attribute_types(method: _FunctionNode) -> object:
+        return _attribute_types(base, parent.name, method)
+
+    def class_contribution(method: _FunctionNode) -> object:
+        return _class_contribution(base, parent, method)
+
     # A class's attribute types come from all the statements of its methods.
-    if _attribute_types(base, parent.name, old) != _attribute_types(base, parent.name, node):
+    if before(region, "attributes", attribute_types) != attribute_types(node):
         return False
     if not region.direct:
         return True
@@ -323,8 +350,8 @@ def _same_contribution(base: object, region: Region, node: _FunctionNode) -> boo
     # What a class stores on `self` and releases is read from its methods together.
     if f"class:{parent.name}" in base.catalogue.types and region.name in _PROTOCOL:
         return False
-    before = _class_contribution(base, parent, old)
-    return before is not None and before == _class_contribution(base, parent, node)
+    kept = before(region, "class", class_contribution)
+    return kept is not None and kept == class_contribution(node)
 
 
 _PROTOCOL = frozenset({"__init__", "__enter__", "__exit__", "__aenter__", "__aexit__", "__del__"})

@@ -139,10 +139,10 @@ def unbound_in_finally(
 def dropped_tasks(
     module: ModuleAnalysis, code: str, fixer: TaskFixer | None = None
 ) -> Iterator[Finding]:
-    text = module.source.text
+    first_line, text = module.scan_text
     if "create_task" not in text and "ensure_future" not in text:
         return
-    spawn_lines = TriggerIndex(text, ("create_task", "ensure_future"))
+    spawn_lines = TriggerIndex(text, ("create_task", "ensure_future"), first_line)
     for unit in module.units:
         node = unit.node
         first = getattr(node, "lineno", 1)

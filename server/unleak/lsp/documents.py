@@ -1,16 +1,16 @@
-"""Per-document state: the text as the client has it, its version, the engine's unit cache
-(so an edit re-analyses only the definitions it touches), and the last analysis."""
+"""Per-document state: the text as the client has it, its version, the engine's state (so an
+edit re-analyses only the definitions it touches), and the last analysis."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 
 from unleak.engine.findings import Finding
-from unleak.engine.incremental import UnitCache
+from unleak.engine.live import LiveModule
 from unleak.lsp.convert import TextLines
 
 
@@ -45,7 +45,8 @@ class Document:
     version: int
     lines: TextLines
     language_id: str = "python"
-    units: UnitCache = field(default_factory=UnitCache)
+    # The engine's state for this document: an edit re-analyses only what it touches.
+    live: LiveModule | None = None
     analysis: Analysis | None = None
     # Pull diagnostics: the id of the last report, bumped when the diagnostics change.
     result_id: str = "0"

@@ -22,7 +22,6 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 import unleak
-from unleak.engine.incremental import UnitCache
 from unleak.lsp.convert import UTF16, TextLines, diagnostics
 from unleak.lsp.documents import Analysis, Document
 from unleak.lsp.logs import logger, setup_logging
@@ -139,15 +138,13 @@ class UnleakServer(LanguageServer):
         try:
             if self.fault is not None and self.fault in doc.uri:
                 raise RuntimeError(f"fault injected by {FAULT_ENV}")
-            from unleak.engine.api import analyse_source
+            from unleak.engine.live import LiveModule
 
             config = self.store.project_config(doc.uri)
-            report = analyse_source(
-                lines.text,
-                doc.display_path,
-                settings.engine,
-                module_name_for(doc.path, config.root),
-                unit_cache=doc.units,
+            if doc.live is None:
+                doc.live = LiveModule(doc.display_path)
+            report = doc.live.analyse(
+                lines.text, settings.engine, module_name_for(doc.path, config.root)
             )
             found = diagnostics(
                 report.findings, doc.uri, lines, self.encoding, self.related_information
@@ -155,7 +152,7 @@ class UnleakServer(LanguageServer):
             return Analysis(version, lines, report.findings, found, epoch)
         except Exception:
             logger.exception("internal error analysing %s (version %s)", doc.uri, version)
-            doc.units = UnitCache()  # whatever it held may be inconsistent
+            doc.live = None  # whatever it held may be inconsistent
             return Analysis(version, lines, [], [], epoch, skipped="internal error")
 
     def schedule(self, doc: Document) -> None:
