@@ -74,12 +74,18 @@ class LiveModule:
         self.partial_runs = 0
 
     def analyse(
-        self, text: str, settings: Settings, module_name: str | None = None
+        self,
+        text: str,
+        settings: Settings,
+        module_name: str | None = None,
+        lines: list[str] | None = None,
     ) -> ModuleReport:
+        """``lines``: `source_lines(text)`, when the caller has it already."""
         if module_name is not None and module_name != self.module_name:
             self.module_name = module_name
             self._base = None
-        lines = source_lines(text)
+        if lines is None:
+            lines = source_lines(text)
         if (
             self._base is not None
             and self._report is not None
@@ -137,10 +143,12 @@ class LiveModule:
             return None
         index, region = found
         last = region.last + delta
-        node = _parse_region(lines, region, last)
+        region_text = "".join(lines[region.first - 1 : last])
+        node = _parse_region(region_text, region)
         if node is None:
             return None
-        if self._before(region, "imports", _imports) != _imports(node):
+        imports_now = _imports(node) if "import" in region_text else []
+        if self._before(region, "imports", _imports) != imports_now:
             return None  # imports anywhere in the module name things module-wide
         if not _same_contribution(base, region, node, self._before):
             return None
@@ -261,10 +269,9 @@ def _blocks(node: ast.stmt) -> list[list[ast.stmt]]:
     return []
 
 
-def _parse_region(lines: list[str], region: Region, last: int) -> _FunctionNode | None:
-    """The edited function parsed alone (None unless it is still exactly one function of the
-    same name, so that the text around it parses as before)."""
-    text = "".join(lines[region.first - 1 : last])
+def _parse_region(text: str, region: Region) -> _FunctionNode | None:
+    """The edited function (its lines' ``text``) parsed alone: None unless it is still exactly
+    one function of the same name, so that the text around it parses as before."""
     offset = region.first - 1
     if region.indent:
         # Parsed inside a block, so that columns stay those of the file.
@@ -392,6 +399,9 @@ def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNod
     scan_acquisitions(method, scope, base, acquired)
     if acquired.acquired:
         return None
+    resources = base.__dict__.get("_class_resources")
+    if not resources or not any(info.acquired for info in resources.values()):
+        return ()  # no class of the module stores a resource: releases change nothing
     handled = ClassResources(parent)
     scan_handling(method, base, handled)
     calls = {

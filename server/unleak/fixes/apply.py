@@ -16,6 +16,7 @@ from typing import Any
 
 from unleak.engine.findings import Edit, Finding, Fix
 from unleak.engine.settings import Settings
+from unleak.engine.source import source_lines
 
 __all__ = [
     "FixResult",
@@ -33,11 +34,19 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 def line_bounds(text: str) -> tuple[list[int], list[int]]:
     """Where each line starts, and where its line break (or the text) ends it, as Python
     counts lines."""
-    starts = [0]
-    ends: list[int] = []
-    for match in _LINE_BREAK.finditer(text):
-        ends.append(match.start())
-        starts.append(match.end())
+    lines = source_lines(text)
+    # C-level accumulation: this runs on every keystroke in the language server.
+    starts = [0, *itertools.accumulate(map(len, lines))]
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        starts.pop()  # no line break at the end: no empty line after the last
+    if "\r" not in text:
+        ends = [start - 1 for start in starts[1:]]
+    else:
+        ends = [
+            start + len(line) - (2 if line.endswith("\r\n") else 1)
+            for start, line in zip(starts, lines, strict=False)
+            if line.endswith(("\n", "\r"))
+        ]
     ends.append(len(text))
     return starts, ends
 

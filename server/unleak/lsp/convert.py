@@ -8,12 +8,14 @@ feeds and Unicode line separators do not end a line here, although ``str.splitli
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 from collections.abc import Sequence
 
 from lsprotocol import types
 
 from unleak.engine.findings import Finding, Severity, Span
-from unleak.fixes.apply import line_bounds
+from unleak.engine.source import source_lines
 
 UTF8 = types.PositionEncodingKind.Utf8
 UTF16 = types.PositionEncodingKind.Utf16
@@ -60,21 +62,62 @@ def column_from_client(line: str, character: int, encoding: str) -> int:
 
 
 class TextLines:
-    """A text with the offsets of its lines, for position conversions and edits."""
+    """A text as its lines, for position conversions and edits. An edit re-splits only the
+    lines it touches; line offsets are computed when first needed."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lines: list[str] | None = None) -> None:
         self.text = text
-        self.starts, self.ends = line_bounds(text)
+        if lines is None:
+            lines = source_lines(text)
+            if not lines or lines[-1].endswith(("\n", "\r")):
+                lines.append("")  # the empty line after a final line break
+        # Each line with its line break; the last one has none.
+        self.lines = lines
 
     @property
     def count(self) -> int:
-        return len(self.starts)
+        return len(self.lines)
+
+    def source_lines(self) -> list[str]:
+        """The lines as `unleak.engine.source.source_lines` gives them."""
+        return self.lines[:-1] if self.lines[-1] == "" else list(self.lines)
 
     def line(self, index: int) -> str:
         """The text of 0-based line ``index`` without its line break ('' past the end)."""
-        if not 0 <= index < len(self.starts):
+        if not 0 <= index < len(self.lines):
             return ""
-        return self.text[self.starts[index] : self.ends[index]]
+        return self.lines[index].rstrip("\r\n")
+
+    @functools.cached_property
+    def starts(self) -> list[int]:
+        return [0, *itertools.accumulate(map(len, self.lines[:-1]))]
+
+    def edited(
+        self, start: types.Position, end: types.Position, new: str, encoding: str
+    ) -> TextLines:
+        """The text with the range ``start``..``end`` (client positions) replaced by ``new``."""
+        lines = self.lines
+        if (end.line, end.character) < (start.line, start.character):
+            start, end = end, start
+        first = min(max(start.line, 0), len(lines) - 1)
+        last = min(max(end.line, 0), len(lines) - 1)
+        head = lines[first][: self._column(first, start, encoding)]
+        tail = lines[last][self._column(last, end, encoding) :]
+        # The neighbouring lines are split again too: a `\r` and a `\n` may now meet.
+        lo, hi = max(first - 1, 0), min(last + 2, len(lines))
+        piece = "".join([*lines[lo:first], head, new, tail, *lines[last + 1 : hi]])
+        middle = source_lines(piece)
+        if hi == len(lines) and (not middle or middle[-1].endswith(("\n", "\r"))):
+            middle.append("")
+        joined = [*lines[:lo], *middle, *lines[hi:]]
+        return TextLines("".join(joined), joined)
+
+    def _column(self, index: int, position: types.Position, encoding: str) -> int:
+        if position.line < 0:
+            return 0
+        if position.line >= len(self.lines):
+            return len(self.lines[index])
+        return column_from_client(self.line(index), position.character, encoding)
 
     # Client positions.
 
@@ -82,7 +125,7 @@ class TextLines:
         """The offset of a client position (clamped to the text, as LSP asks)."""
         if position.line < 0:
             return 0
-        if position.line >= len(self.starts):
+        if position.line >= len(self.lines):
             return len(self.text)
         line = self.line(position.line)
         return self.starts[position.line] + column_from_client(line, position.character, encoding)
@@ -90,16 +133,17 @@ class TextLines:
     def position(self, offset: int, encoding: str) -> types.Position:
         offset = max(0, min(offset, len(self.text)))
         index = bisect.bisect_right(self.starts, offset) - 1
+        line = self.line(index)
         # An offset between \r and \n belongs to the line end.
-        column = min(offset, self.ends[index]) - self.starts[index]
-        return types.Position(index, column_to_client(self.line(index), column, encoding))
+        column = min(offset - self.starts[index], len(line))
+        return types.Position(index, column_to_client(line, column, encoding))
 
     # Engine positions.
 
     def engine_position(self, position: types.Position, encoding: str) -> tuple[int, int]:
         """A client position as the engine's (1-based line, code-point column)."""
-        if position.line >= len(self.starts):
-            last = len(self.starts) - 1
+        if position.line >= len(self.lines):
+            last = len(self.lines) - 1
             return last + 1, len(self.line(last))
         line = self.line(position.line)
         return position.line + 1, column_from_client(line, position.character, encoding)
@@ -109,8 +153,8 @@ class TextLines:
         index = line - 1
         if index < 0:
             return types.Position(0, 0)
-        if index >= len(self.starts):
-            last = len(self.starts) - 1
+        if index >= len(self.lines):
+            last = len(self.lines) - 1
             return types.Position(last, units(self.line(last), encoding))
         return types.Position(index, column_to_client(self.line(index), column, encoding))
 

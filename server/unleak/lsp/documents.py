@@ -74,18 +74,12 @@ class Document:
         changes: list[types.TextDocumentContentChangeEvent],
         encoding: str,
     ) -> None:
-        text = self.lines.text
         lines = self.lines
         for change in changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
-                start = lines.offset(change.range.start, encoding)
-                end = lines.offset(change.range.end, encoding)
-                if end < start:
-                    start, end = end, start
-                text = text[:start] + change.text + text[end:]
+                lines = lines.edited(change.range.start, change.range.end, change.text, encoding)
             else:
-                text = change.text
-            lines = TextLines(text)
+                lines = TextLines(change.text)
         self.lines = lines
         self.version = version
 

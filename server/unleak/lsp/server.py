@@ -144,7 +144,10 @@ class UnleakServer(LanguageServer):
             if doc.live is None:
                 doc.live = LiveModule(doc.display_path)
             report = doc.live.analyse(
-                lines.text, settings.engine, module_name_for(doc.path, config.root)
+                lines.text,
+                settings.engine,
+                module_name_for(doc.path, config.root),
+                lines.source_lines(),
             )
             found = diagnostics(
                 report.findings, doc.uri, lines, self.encoding, self.related_information
