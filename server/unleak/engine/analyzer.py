@@ -24,7 +24,7 @@ from unleak.engine.findings import Finding, Fix, Related, Severity, Span
 from unleak.engine.incremental import UnitCache, UnitEntry, shift
 from unleak.engine.names import NameResolver, iter_statements
 from unleak.engine.ownership import FunctionFlow, Leak, SiteResult
-from unleak.engine.parsing import ParsedModule, parse_module
+from unleak.engine.parsing import ParsedModule, ParseError, parse_module
 from unleak.engine.settings import Settings
 from unleak.engine.source import SourceText
 from unleak.engine.summaries import FunctionSummary, ModuleSummaries, fingerprint
@@ -628,6 +628,19 @@ def analyse_module_report(
 def report_of(analysis: ModuleAnalysis) -> ModuleReport:
     findings = run_rules(analysis, module_wide=True)
     return ModuleReport(findings, analysis.exports(), frozenset(analysis.resolver.imports.values()))
+
+
+def run_rules_on_error(
+    base: ModuleAnalysis, source: SourceText, error: ParseError
+) -> list[Finding]:
+    """The findings for a definition that no longer parses: its syntax error (UL001)."""
+    from unleak.engine.suppression import apply_suppressions
+    from unleak.rules import RULES_BY_CODE
+
+    rule = RULES_BY_CODE.get("UL001")
+    if rule is None or not base.settings.enabled(rule.code):
+        return []
+    return apply_suppressions([base.finding(rule.code, error.message, error.span)], source)
 
 
 def run_rules(analysis: ModuleAnalysis, module_wide: bool) -> list[Finding]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from unleak.engine.api import ModuleReport
 from unleak.engine.findings import Edit, Finding, Fix, Related, Span
 from unleak.engine.incremental import UnitCache
+from unleak.engine.parsing import ParseError, syntax_error
 from unleak.engine.settings import Settings
 from unleak.engine.source import SourceText, source_lines
 
@@ -128,7 +129,7 @@ class LiveModule:
     # Partial analysis.
 
     def _partial(self, text: str, lines: list[str]) -> ModuleReport | None:
-        from unleak.engine.analyzer import ModuleAnalysis, run_rules
+        from unleak.engine.analyzer import ModuleAnalysis, run_rules, run_rules_on_error
 
         base = self._base
         assert isinstance(base, ModuleAnalysis) and self._report is not None
@@ -143,19 +144,29 @@ class LiveModule:
             return None
         index, region = found
         last = region.last + delta
-        region_text = "".join(lines[region.first - 1 : last])
-        node = _parse_region(region_text, region)
-        if node is None:
+        if last < region.body_first - 1:
             return None
-        imports_now = _imports(node) if "import" in region_text else []
-        if self._before(region, "imports", _imports) != imports_now:
-            return None  # imports anywhere in the module name things module-wide
-        if not _same_contribution(base, region, node, self._before):
+        region_text = "".join(lines[region.first - 1 : last])
+        parsed = _parse_region(region_text, region)
+        if parsed is None:
             return None
         source = self._source.edited(text, start, old_end, lines[start:new_end])
-        tree = ast.Module(body=[_in_class(region, node)], type_ignores=[])
-        part = ModuleAnalysis.part(base, source, tree, region.first, last)
-        fresh = run_rules(part, module_wide=False)
+        if isinstance(parsed, ParseError):
+            # The other definitions keep their findings while this one is being typed.
+            error = parsed
+            fresh = run_rules_on_error(base, source, error)
+            end = last
+        else:
+            node = parsed
+            imports_now = _imports(node) if "import" in region_text else []
+            if self._before(region, "imports", _imports) != imports_now:
+                return None  # imports anywhere in the module name things module-wide
+            if not _same_contribution(base, region, node, self._before):
+                return None
+            tree = ast.Module(body=[_in_class(region, node)], type_ignores=[])
+            part = ModuleAnalysis.part(base, source, tree, region.first, last)
+            fresh = run_rules(part, module_wide=False)
+            end = node.end_lineno or last
         kept = [
             _moved(f, region.last, delta)
             for f in self._report.findings
@@ -165,8 +176,7 @@ class LiveModule:
         self._report = replace(self._report, findings=findings)
         self._lines = lines
         self._source = source
-        end = node.end_lineno or last
-        self._regions[index] = replace(region, last=end, body_first=node.body[0].lineno)
+        self._regions[index] = replace(region, last=end)
         if delta:
             for i in range(index + 1, len(self._regions)):
                 r = self._regions[i]
@@ -269,9 +279,10 @@ def _blocks(node: ast.stmt) -> list[list[ast.stmt]]:
     return []
 
 
-def _parse_region(text: str, region: Region) -> _FunctionNode | None:
-    """The edited function (its lines' ``text``) parsed alone: None unless it is still exactly
-    one function of the same name, so that the text around it parses as before."""
+def _parse_region(text: str, region: Region) -> _FunctionNode | ParseError | None:
+    """The edited function (its lines' ``text``) parsed alone; its syntax error if it does
+    not parse; None if it is no longer exactly one function of the same name (then the text
+    around it may not parse as before)."""
     offset = region.first - 1
     if region.indent:
         # Parsed inside a block, so that columns stay those of the file.
@@ -279,8 +290,11 @@ def _parse_region(text: str, region: Region) -> _FunctionNode | None:
         offset -= 1
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return None
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        error = syntax_error(exc, offset)
+        if not region.first <= error.span.line <= region.first + text.count("\n"):
+            return None
+        return error
     body = tree.body
     if region.indent:
         if len(body) != 1 or not isinstance(body[0], ast.If):

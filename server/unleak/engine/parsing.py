@@ -7,12 +7,16 @@ that a syntax error in one definition hides nothing else.
 from __future__ import annotations
 
 import ast
+import bisect
+import itertools
 import re
 import textwrap
 from dataclasses import dataclass, field
 
 from unleak.engine.findings import Span
+from unleak.engine.source import source_lines
 
+_LINE = re.compile(r"\b(line) (\d+)\b")
 _CONTINUATION = re.compile(r"(else|elif|except|finally|case)\b")
 
 
@@ -28,26 +32,55 @@ class ParsedModule:
     errors: list[ParseError] = field(default_factory=list)
 
 
+# Comments and string literals, to tell the lines inside a multi-line string.
+_STRINGS = re.compile(
+    r"""\#[^\r\n]*
+    | \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|\Z)
+    | '''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)
+    | "(?:[^"\\\r\n]|\\.)*"?
+    | '(?:[^'\\\r\n]|\\.)*'?""",
+    re.S | re.X,
+)
+
+
+def _string_lines(lines: list[str]) -> set[int]:
+    """The (0-based) lines that begin inside a string literal: they start no statement."""
+    text = "".join(lines)
+    starts = [0, *itertools.accumulate(map(len, lines))]
+    inside: set[int] = set()
+    for m in _STRINGS.finditer(text):
+        if "\n" in m.group() or "\r" in m.group():
+            first = bisect.bisect_right(starts, m.start()) - 1
+            last = bisect.bisect_right(starts, m.end() - 1) - 1
+            inside.update(range(first + 1, last + 1))
+    return inside
+
+
 def parse_module(text: str) -> ParsedModule:
     try:
         return ParsedModule(ast.parse(text, type_comments=False))
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        first_error = _error_from(exc, 0)
-    lines = text.splitlines(keepends=True)
-    body, errors = _parse_chunks(lines, 0, len(lines))
+        first_error = syntax_error(exc, 0)
+    lines = source_lines(text)
+    body, errors = _parse_chunks(lines, 0, len(lines), _string_lines(lines))
     if not errors:
         # Chunking hid the error (e.g. a file-level problem): keep the whole-file message.
         errors = [first_error]
     return ParsedModule(ast.Module(body=body, type_ignores=[]), errors)
 
 
-def _error_from(exc: BaseException, line_offset: int) -> ParseError:
+def syntax_error(exc: BaseException, line_offset: int) -> ParseError:
+    """The parse error an exception of `ast.parse` stands for, its lines moved down by
+    ``line_offset``."""
     if isinstance(exc, SyntaxError):
+        message = exc.msg
+        if line_offset:  # "expected an indented block after 'if' statement on line 3"
+            message = _LINE.sub(lambda m: f"{m.group(1)} {int(m.group(2)) + line_offset}", message)
         line = (exc.lineno or 1) + line_offset
         col = max((exc.offset or 1) - 1, 0)
         end_line = (exc.end_lineno or exc.lineno or 1) + line_offset
         end_col = max((exc.end_offset or exc.offset or 1) - 1, col + 1 if end_line == line else 0)
-        return ParseError(f"SyntaxError: {exc.msg}", Span(line, col, end_line, end_col))
+        return ParseError(f"SyntaxError: {message}", Span(line, col, end_line, end_col))
     if isinstance(exc, ValueError) and "null bytes" in str(exc):
         return ParseError("SyntaxError: source contains NUL bytes", Span(1, 0, 1, 0))
     if isinstance(exc, (RecursionError, MemoryError)):
@@ -57,7 +90,9 @@ def _error_from(exc: BaseException, line_offset: int) -> ParseError:
     return ParseError(f"SyntaxError: {exc}", Span(line_offset + 1, 0, line_offset + 1, 0))
 
 
-def _chunk_starts(lines: list[str], start: int, end: int, indent: str) -> list[int]:
+def _chunk_starts(
+    lines: list[str], start: int, end: int, indent: str, in_strings: set[int]
+) -> list[int]:
     """Lines at the given indentation that look like the start of a new statement."""
     starts: list[int] = []
     prev_decorator = False
@@ -68,7 +103,7 @@ def _chunk_starts(lines: list[str], start: int, end: int, indent: str) -> list[i
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        at_level = line.startswith(indent) and not line[n : n + 1].isspace()
+        at_level = line.startswith(indent) and not line[n : n + 1].isspace() and i not in in_strings
         if at_level and not prev_decorator and not prev_backslash:
             rest = line[n:]
             if rest[:1] not in ")]}" and not _CONTINUATION.match(rest):
@@ -81,9 +116,9 @@ def _chunk_starts(lines: list[str], start: int, end: int, indent: str) -> list[i
 
 
 def _parse_chunks(
-    lines: list[str], start: int, end: int
+    lines: list[str], start: int, end: int, in_strings: set[int]
 ) -> tuple[list[ast.stmt], list[ParseError]]:
-    starts = _chunk_starts(lines, start, end, "")
+    starts = _chunk_starts(lines, start, end, "", in_strings)
     bounds = [*starts, end]
     body: list[ast.stmt] = []
     errors: list[ParseError] = []
@@ -107,8 +142,8 @@ def _parse_chunks(
             continue
         hi = bounds[i + 1]
         assert first_exc is not None
-        errors.append(_error_from(first_exc, lo))
-        recovered = _recover_class(lines, lo, hi, errors)
+        errors.append(syntax_error(first_exc, lo))
+        recovered = _recover_class(lines, lo, hi, errors, in_strings)
         if recovered is not None:
             body.append(recovered)
         i += 1
@@ -122,7 +157,9 @@ def _parse_at(chunk: str, line_offset: int) -> list[ast.stmt]:
     return tree.body
 
 
-def _recover_class(lines: list[str], lo: int, hi: int, errors: list[ParseError]) -> ast.stmt | None:
+def _recover_class(
+    lines: list[str], lo: int, hi: int, errors: list[ParseError], in_strings: set[int]
+) -> ast.stmt | None:
     """Parse a broken class member by member, keeping the members that parse."""
     header_end = lo
     while header_end < hi and not lines[header_end].rstrip().endswith(":"):
@@ -142,14 +179,14 @@ def _recover_class(lines: list[str], lo: int, hi: int, errors: list[ParseError])
     first = lines[member_lines[0]]
     indent = first[: len(first) - len(first.lstrip())]
     members: list[ast.stmt] = []
-    starts = _chunk_starts(lines, header_end + 1, hi, indent)
+    starts = _chunk_starts(lines, header_end + 1, hi, indent, in_strings)
     bounds = [*starts, hi]
     for k, s in enumerate(starts):
         chunk = textwrap.dedent("".join(lines[s : bounds[k + 1]]))
         try:
             parsed = _parse_at(chunk, s)
         except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-            err = _error_from(exc, s)
+            err = syntax_error(exc, s)
             # Columns are relative to the dedented chunk.
             errors[-1] = ParseError(
                 err.message,
