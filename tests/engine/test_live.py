@@ -94,6 +94,18 @@ def test_edits_that_change_the_module_context_fall_back_to_a_full_analysis() -> 
     assert (live.full_runs, live.partial_runs) == (4, 0)
 
 
+def test_blank_and_comment_lines_only_move_findings() -> None:
+    live = LiveModule("m.py", "m")
+    live_findings(live, SOURCE)
+    spaced = SOURCE.replace("\n\nclass Client", "\n\n# A client.\n\n\nclass Client")
+    assert live_findings(live, spaced) == fresh(spaced)
+    commented = spaced.replace("# A client.", "# A client of the service.")
+    assert live_findings(live, commented) == fresh(commented)
+    edited = commented.replace("    return f.read()", "    return f.read(3)")
+    assert live_findings(live, edited) == fresh(edited)
+    assert (live.full_runs, live.partial_runs) == (1, 3)
+
+
 def test_a_syntax_error_in_one_function_leaves_the_others_in_place() -> None:
     live = LiveModule("m.py", "m")
     before = live_findings(live, SOURCE)

@@ -139,6 +139,8 @@ class LiveModule:
         if start == old_end == new_end:
             self._lines = lines
             return self._report
+        if _inert(old, start, old_end) and _inert(lines, start, new_end):
+            return self._relocate(text, lines, start, old_end, new_end)
         found = self._region_of(start, old_end)
         if found is None:
             return None
@@ -185,6 +187,28 @@ class LiveModule:
                 )
         return self._report
 
+    def _relocate(
+        self, text: str, lines: list[str], start: int, old_end: int, new_end: int
+    ) -> ModuleReport:
+        """Blank or comment lines changed: findings and definitions only move."""
+        assert self._report is not None
+        delta = new_end - old_end
+        self._source = self._source.edited(text, start, old_end, lines[start:new_end])
+        self._lines = lines
+        if delta:
+            self._report = replace(
+                self._report, findings=[_moved(f, start, delta) for f in self._report.findings]
+            )
+            for i, r in enumerate(self._regions):
+                if r.last > start:
+                    self._regions[i] = replace(
+                        r,
+                        first=r.first + delta if r.first > start else r.first,
+                        body_first=r.body_first + delta if r.body_first > start else r.body_first,
+                        last=r.last + delta,
+                    )
+        return self._report
+
     def _before(
         self, region: Region, what: str, compute: Callable[[_FunctionNode], object]
     ) -> object:
@@ -213,6 +237,14 @@ class LiveModule:
         if start + 1 < region.body_first or old_end > region.last:
             return None
         return lo - 1, region
+
+
+def _inert(lines: list[str], start: int, end: int) -> bool:
+    """Whether lines ``start`` to ``end`` (0-based, exclusive) are blank or comments, and
+    the line before them does not continue onto them."""
+    if start > 0 and lines[start - 1].rstrip("\r\n").endswith("\\"):
+        return False
+    return all(not line.strip() or line.lstrip().startswith("#") for line in lines[start:end])
 
 
 def _changed(old: list[str], new: list[str]) -> tuple[int, int, int]:
