@@ -101,38 +101,52 @@ class FunctionExplanation:
         return min(candidates, key=lambda n: n.site)
 
 
+class ModuleExplainer:
+    """One version of a module, prepared once (parsed, names resolved, summaries built) and
+    then asked about one definition at a time."""
+
+    def __init__(self, text: str, path: str, settings: Settings, module_name: str) -> None:
+        from unleak.engine.analyzer import ModuleAnalysis
+
+        self.module = ModuleAnalysis(text, path, settings, module_name)
+
+    def explain(self, line: int) -> FunctionExplanation:
+        """The explanation of the innermost definition containing 1-based ``line``."""
+        module = self.module
+        tree = module.parsed.tree
+        node, body, first, last = _innermost(tree, line, len(module.source.lines) or 1)
+        occurrences = tuple(_occurrences(body, module.source))
+        holes = tuple((_first_line(d), d.end_lineno or d.lineno) for d in _defs_in(body))
+        unit = next((u for u in module.units if u.node is node), None)
+        if unit is None or not occurrences:
+            return FunctionExplanation(first, last, (), occurrences, holes)
+        scope = module.scope_for(unit)
+        if not module._acquires(unit, scope):
+            return FunctionExplanation(first, last, (), occurrences, holes)
+        builder = EffectBuilder(scope)
+        cfg = CFGBuilder(module._is_terminator).build(unit.body, unit.last_line)
+        flow = FunctionFlow(cfg, builder, module._node_may_acquire)
+        flow.record = {}
+        results = flow.analyse()
+        # Every node's effects, for the names bound to each resource (after the analysis,
+        # so no site is discovered that the analysis did not follow).
+        all_effects = [flow.effects(n.id) for n in cfg.nodes]
+        _name_sites(all_effects, flow)
+        notes = tuple(
+            _note(res, flow, body, unit.class_name, module, all_effects) for res in results
+        )
+        return FunctionExplanation(first, last, notes, occurrences, holes)
+
+
 def explain_at(
     text: str, path: str, settings: Settings, module_name: str, line: int
 ) -> FunctionExplanation | None:
     """The explanation of the innermost definition containing 1-based ``line``; None when
     the text cannot be analysed. Never raises for bad input."""
-    from unleak.engine.analyzer import ModuleAnalysis
-
     try:
-        module = ModuleAnalysis(text, path, settings, module_name)
+        return ModuleExplainer(text, path, settings, module_name).explain(line)
     except (SyntaxError, ValueError, RecursionError):
         return None
-    tree = module.parsed.tree
-    node, body, first, last = _innermost(tree, line, len(module.source.lines) or 1)
-    occurrences = tuple(_occurrences(body, module.source))
-    holes = tuple((_first_line(d), d.end_lineno or d.lineno) for d in _defs_in(body))
-    unit = next((u for u in module.units if u.node is node), None)
-    if unit is None or not occurrences:
-        return FunctionExplanation(first, last, (), occurrences, holes)
-    scope = module.scope_for(unit)
-    if not module._acquires(unit, scope):
-        return FunctionExplanation(first, last, (), occurrences, holes)
-    builder = EffectBuilder(scope)
-    cfg = CFGBuilder(module._is_terminator).build(unit.body, unit.last_line)
-    flow = FunctionFlow(cfg, builder, module._node_may_acquire)
-    flow.record = {}
-    results = flow.analyse()
-    # Every node's effects, for the names bound to each resource (after the analysis, so
-    # no site is discovered that the analysis did not follow).
-    all_effects = [flow.effects(n.id) for n in cfg.nodes]
-    _name_sites(all_effects, flow)
-    notes = tuple(_note(res, flow, body, unit.class_name, module, all_effects) for res in results)
-    return FunctionExplanation(first, last, notes, occurrences, holes)
 
 
 def _innermost(

@@ -2,9 +2,10 @@
 ``unleak.engine.explain``), with jedi's inferred type; over a call of a project function that
 returns a resource, where it is defined.
 
-Nothing here runs while the user types: the explanation is computed on the first hover in a
-function, in a thread of its own, for that one function, and cached per document version
-and settings generation.
+Nothing here runs while the user types: on the first hover in a document version the module
+is prepared (parsed, names resolved), and on the first hover in a function that function's
+flow is followed again with recording on; both happen in a thread of their own and are
+cached per document version and settings generation.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import keyword
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from unleak.engine.explain import FunctionExplanation, explain_at
 from unleak.engine.findings import Span
 from unleak.lsp.daemon import DaemonWorker
 from unleak.lsp.documents import Analysis, Document, uri_to_path
@@ -24,17 +25,51 @@ from unleak.lsp.jedi_info import JediHovers
 from unleak.lsp.logs import logger
 
 if TYPE_CHECKING:
+    from unleak.engine.explain import FunctionExplanation, ModuleExplainer
+    from unleak.engine.settings import Settings
     from unleak.lsp.server import UnleakServer
 
 _IDENTIFIER = re.compile(r"\w+")
 _MAX_DOCUMENTS = 64
 
 
+@dataclass
+class _Explained:
+    """What is known of one version of a document: the prepared module (built in the
+    worker on the first hover) and the definitions explained so far."""
+
+    version: int
+    epoch: int
+    explainer: ModuleExplainer | None = None
+    functions: list[FunctionExplanation] = field(default_factory=list)
+    failed: bool = False
+
+    def explain(
+        self, text: str, path: str, settings: Settings, module: str, line: int
+    ) -> FunctionExplanation | None:
+        """In the worker thread (one at a time)."""
+        from unleak.engine.explain import ModuleExplainer
+
+        for known in self.functions:
+            if known.covers(line):
+                return known
+        if self.failed:
+            return None
+        try:
+            if self.explainer is None:
+                self.explainer = ModuleExplainer(text, path, settings, module)
+            found = self.explainer.explain(line)
+        except (SyntaxError, ValueError, RecursionError):
+            self.failed = True  # text the engine cannot take apart: no explanations
+            return None
+        self.functions.append(found)
+        return found
+
+
 class ResourceHovers:
     def __init__(self) -> None:
         self._worker = DaemonWorker("unleak-explain")
-        # uri -> (version, settings epoch, explanations of the functions hovered so far)
-        self._cache: dict[str, tuple[int, int, list[FunctionExplanation]]] = {}
+        self._cache: dict[str, _Explained] = {}
         self.jedi = JediHovers()
 
     async def hover(
@@ -54,6 +89,8 @@ class ResourceHovers:
         if hit is not None:
             note, span, name = hit
             parts.append(note.markdown(name))
+        # jedi after the explanation, not beside it: both want the interpreter lock, and
+        # the explanation is the part that must not wait (jedi's has its own bound).
         root = self._root(server, doc)
         info = await self.jedi.info(
             doc.uri, analysis.version, analysis.lines.text, doc.path, root, line, column
@@ -80,11 +117,12 @@ class ResourceHovers:
         self, server: UnleakServer, doc: Document, analysis: Analysis, line: int
     ) -> FunctionExplanation | None:
         entry = self._cache.get(doc.uri)
-        if entry is None or entry[:2] != (analysis.version, analysis.epoch):
+        if entry is None or (entry.version, entry.epoch) != (analysis.version, analysis.epoch):
+            self._cache.pop(doc.uri, None)
             if len(self._cache) >= _MAX_DOCUMENTS:
                 self._cache.pop(next(iter(self._cache)))
-            entry = self._cache[doc.uri] = (analysis.version, analysis.epoch, [])
-        for known in entry[2]:
+            entry = self._cache[doc.uri] = _Explained(analysis.version, analysis.epoch)
+        for known in entry.functions:
             if known.covers(line):
                 return known
         from unleak.lsp.server import module_name_for
@@ -93,22 +131,14 @@ class ResourceHovers:
             settings = server.settings_for(doc).engine
             config = server.store.project_config(doc.uri)
             module = module_name_for(doc.path, config.root)
-            found = await asyncio.wrap_future(
+            return await asyncio.wrap_future(
                 self._worker.submit(
-                    explain_at,
-                    analysis.lines.text,
-                    doc.display_path,
-                    settings,
-                    module,
-                    line,
+                    entry.explain, analysis.lines.text, doc.display_path, settings, module, line
                 )
             )
         except Exception:
             logger.exception("internal error explaining %s line %s", doc.uri, line)
             return None
-        if found is not None:
-            entry[2].append(found)
-        return found
 
     def _root(self, server: UnleakServer, doc: Document) -> str | None:
         """The directory jedi treats as the project: the workspace folder, else the

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from unleak.lsp.daemon import DaemonWorker
 from unleak.lsp.logs import logger
 
 TIMEOUT = 1.0
-# Test hook, read once: seconds a hover waits for jedi instead of TIMEOUT.
+# Read once: seconds a hover waits for jedi instead of TIMEOUT; 0 turns jedi off.
 TIMEOUT_ENV = "UNLEAK_JEDI_TIMEOUT"
 _MAX_CACHED = 512
 
@@ -95,6 +96,7 @@ class JediHovers:
     def __init__(self, timeout: float | None = None) -> None:
         self.timeout = _timeout_from_env() if timeout is None else timeout
         self._worker = DaemonWorker("unleak-jedi")
+        self._pending: dict[tuple[str, int, int, int], Future[JediInfo | None]] = {}
         self._answers: dict[tuple[str, int, int, int], JediInfo | None] = {}
         self._scripts: dict[str, tuple[int, Any]] = {}  # uri -> (version, jedi.Script)
         self._projects: dict[str, Any] = {}
@@ -113,12 +115,19 @@ class JediHovers:
     ) -> JediInfo | None:
         """What jedi says about (1-based line, code-point column); None if nothing useful,
         jedi failed, or it did not answer within the time bound."""
-        if self.disabled:
+        if self.disabled or self.timeout <= 0:
             return None
         key = (uri, version, line, column)
         if key in self._answers:
             return self._answers[key]
-        future = self._worker.submit(self._compute, key, text, path, root)
+        # The same question still being worked on (a hover repeated while jedi is slow):
+        # wait for that answer instead of queueing the question again. On a time-out a
+        # question still queued is cancelled; one jedi is working on runs on and is cached.
+        future = self._pending.get(key)
+        if future is None or future.done():
+            future = self._worker.submit(self._compute, key, text, path, root)
+            self._pending = {k: f for k, f in self._pending.items() if not f.done()}
+            self._pending[key] = future
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except asyncio.TimeoutError:
