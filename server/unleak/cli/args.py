@@ -117,9 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument(
         "--depth",
         type=_positive,
-        default=16,
+        default=1,
         metavar="N",
-        help="frames kept per allocation traceback (tracemalloc; default: 16)",
+        help="tracemalloc frames per allocation (default: 1; each frame slows the program down)",
     )
     trace.add_argument(
         "--memory-min",

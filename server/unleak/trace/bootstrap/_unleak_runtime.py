@@ -17,6 +17,7 @@ Frames are ``[filename, line]`` or ``[filename, line, function]``, innermost fir
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import json
 import os
@@ -26,6 +27,7 @@ import threading
 import time
 import tracemalloc
 import warnings
+import weakref
 from typing import TYPE_CHECKING, Any
 
 ENV_DIR = "UNLEAK_TRACE_DIR"
@@ -144,10 +146,135 @@ def _init_ranges(obj: object) -> list[tuple[str, int, int]]:
     return ranges
 
 
+# --- where resources are created -------------------------------------------------------------
+#
+# tracemalloc knows where every object was allocated, but computing a traceback for every
+# allocation is slow (minutes for a test suite's start-up at depth 16 on Python 3.11), so the
+# common resources also record the stack of their creation, which costs only when one is made.
+
+_sites: dict[int, tuple[Any, Frames]] = {}  # id(resource) -> (weak reference, stack)
+
+
+def _track(obj: object, skip: int) -> None:
+    """Remember where ``obj`` was created (never raises: it runs inside the program's calls)."""
+    key = id(obj)
+
+    def forget(_ref: object) -> None:
+        _sites.pop(key, None)
+
+    try:
+        _sites[key] = (weakref.ref(obj, forget), _stack(skip + 1))
+    except Exception:
+        return
+
+
+def _tracked_frames(obj: object) -> Frames:
+    entry = _sites.get(id(obj))
+    if entry is not None and entry[0]() is obj:
+        return entry[1]
+    return []
+
+
+def _wrap_factory(owner: Any, name: str) -> None:
+    original = getattr(owner, name, None)
+    if original is None or getattr(original, "_unleak_wrapped", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> Any:
+        obj = original(*args, **kwargs)
+        _track(obj, 1)
+        return obj
+
+    factory.__name__ = getattr(original, "__name__", name)
+    factory.__qualname__ = getattr(original, "__qualname__", name)
+    factory.__doc__ = getattr(original, "__doc__", None)
+    factory.__wrapped__ = original  # type: ignore[attr-defined]
+    factory._unleak_wrapped = True  # type: ignore[attr-defined]
+    setattr(owner, name, factory)
+
+
+def _wrap_init(cls: Any) -> None:
+    original = cls.__dict__.get("__init__")
+    if original is None or getattr(original, "_unleak_wrapped", False):
+        return
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        _track(self, 1)
+
+    __init__.__doc__ = original.__doc__
+    __init__.__wrapped__ = original  # type: ignore[attr-defined]
+    __init__._unleak_wrapped = True  # type: ignore[attr-defined]
+    cls.__init__ = __init__
+
+
+def _patch_socket(module: Any) -> None:
+    _wrap_init(module.socket)
+
+
+def _patch_subprocess(module: Any) -> None:
+    _wrap_init(module.Popen)
+
+
+def _patch_sqlite3(module: Any) -> None:
+    _wrap_factory(module, "connect")
+
+
+_PATCHES = {"socket": _patch_socket, "subprocess": _patch_subprocess, "sqlite3": _patch_sqlite3}
+
+
+class _PatchOnImport:
+    """A meta path finder that patches a few modules right after they are first executed."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        patch = _PATCHES.get(name)
+        if patch is None:
+            return None
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None)
+            if finder is self or find is None:
+                continue
+            spec = find(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        # Only a loader instance of its own (source files): never patch a shared class.
+        if loader is None or isinstance(loader, type) or not hasattr(loader, "exec_module"):
+            return spec
+        original = loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            original(module)
+            with contextlib.suppress(Exception):
+                patch(module)
+
+        loader.exec_module = exec_module
+        return spec
+
+
+def _install_factories() -> None:
+    import builtins
+    import io
+
+    _wrap_factory(builtins, "open")
+    io.open = builtins.open  # pathlib and others call io.open
+    _wrap_init(threading.Thread)
+    for name, patch in _PATCHES.items():
+        module = sys.modules.get(name)
+        if module is not None:
+            patch(module)
+    sys.meta_path.insert(0, _PatchOnImport())
+
+
 def _object_frames(obj: object) -> Frames:
     """Where ``obj`` was allocated, innermost frame first; [] if tracemalloc did not see it."""
     if obj is None:
         return []
+    tracked = _tracked_frames(obj)
+    if tracked:
+        return tracked
     tb = tracemalloc.get_object_traceback(obj)
     if tb is not None:
         return _traceback_frames(tb)
@@ -503,39 +630,71 @@ def _is_project(filename: str) -> bool:
     return not any(filename.startswith(p + os.sep) for p in prefixes if p)
 
 
+def _raw_traces() -> list[Any]:
+    """(domain, size, frames innermost first, ...) per live block.
+
+    The private accessor hands out one tuple per distinct traceback, so blocks can be grouped
+    by identity; a Snapshot would build objects for every frame of every block, which takes
+    seconds under a test runner.
+    """
+    get = getattr(tracemalloc, "_get_traces", None)
+    if get is not None:
+        return list(get())
+    snapshot = tracemalloc.take_snapshot()
+    return [
+        (t.domain, t.size, tuple((f.filename, f.lineno) for f in reversed(t.traceback)))
+        for t in snapshot.traces
+    ]
+
+
 def _exit_memory() -> None:
     if not tracemalloc.is_tracing():
         return
-    snapshot = tracemalloc.take_snapshot()
-    sites: dict[tuple[str, int], list[Any]] = {}  # first project frame -> [size, blocks, tb]
-    project: dict[str, bool] = {}
-    for trace in snapshot.traces:
-        for frame in reversed(trace.traceback):  # innermost first
-            name = frame.filename
-            if name.startswith("<frozen importlib"):
-                break  # an import allocated it: module state, not a leak
-            inside = project.get(name)
-            if inside is None:
-                inside = project[name] = _is_project(name)
-            if inside:
-                site = sites.setdefault((name, frame.lineno), [0, 0, None, 0])
-                site[0] += trace.size
-                site[1] += 1
-                if trace.size > site[3]:
-                    site[2], site[3] = trace.traceback, trace.size
-                break
-    top = sorted(sites.items(), key=lambda item: -item[1][0])[:MEMORY_SITES]
-    for (_name, _line), (size, blocks, tb, _) in top:
+    traces = _raw_traces()
+    by_traceback: dict[int, list[Any]] = {}  # id(frames) -> [frames, size, blocks, largest]
+    for trace in traces:
+        frames, size = trace[2], trace[1]
+        group = by_traceback.get(id(frames))
+        if group is None:
+            group = by_traceback[id(frames)] = [frames, 0, 0, 0]
+        group[1] += size
+        group[2] += 1
+        group[3] = max(group[3], size)
+    sites: dict[tuple[str, int], list[Any]] = {}  # first project frame -> [size, blocks, tb, max]
+    project_cache: dict[str, bool] = {}
+    for frames, size, blocks, largest in by_traceback.values():
+        site_key = _project_line_cached(frames, project_cache)
+        if site_key is None:
+            continue
+        site = sites.setdefault(site_key, [0, 0, frames, 0])
+        site[0] += size
+        site[1] += blocks
+        if largest > site[3]:
+            site[2], site[3] = frames, largest
+    top = sorted(sites.values(), key=lambda site: -site[0])[:MEMORY_SITES]
+    for size, blocks, frames, _ in top:
         if size < _state.memory_min:
             break
         _leak(
             "memory",
             f"{size} bytes in {blocks} blocks still allocated at exit",
-            _traceback_frames(tb),
+            [[name, line] for name, line in frames],
             [],
             size=size,
             blocks=blocks,
         )
+
+
+def _project_line_cached(frames: Any, cache: dict[str, bool]) -> tuple[str, int] | None:
+    for name, line in frames:
+        if name.startswith("<frozen importlib"):
+            return None  # an import allocated it: module state, not a leak
+        inside = cache.get(name)
+        if inside is None:
+            inside = cache[name] = _is_project(name)
+        if inside:
+            return name, line
+    return None
 
 
 @_guarded
@@ -619,7 +778,7 @@ def install() -> None:
     _state.dir = directory
     _state.root = os.environ.get(ENV_ROOT, "")
     _state.memory_min = _int_env(ENV_MEMORY, _state.memory_min)
-    depth = max(1, _int_env(ENV_DEPTH, 16))
+    depth = max(1, _int_env(ENV_DEPTH, 1))
     if not tracemalloc.is_tracing():
         tracemalloc.start(depth)
     # ResourceWarning is ignored by default; show every one, unless the command line chose.
@@ -630,6 +789,7 @@ def install() -> None:
     if hasattr(sys, "addaudithook"):
         sys.addaudithook(_audit)
     _wrap_fd_functions()
+    _install_factories()
     register = getattr(threading, "_register_atexit", None)
     if register is not None:
         register(_at_thread_exit)
