@@ -26,9 +26,9 @@ say "Installing unleak (editable) with dev dependencies"
 "$VENV/bin/python" -m pip install --quiet -e '.[dev]'
 
 # --- 2. VS Code extension -----------------------------------------------------------------
-# >>> VSIX BUILD GOES HERE (later issue): npm ci + vsce package in the extension folder,
-# >>> producing the .vsix. Keep it idempotent (skip `npm ci` when node_modules is current).
-# <<< end of VSIX build
+# unleak-<version>.vsix at the repository root (path also in .vsix-path): npm ci when
+# package-lock.json changed, then vsce package when the extension's sources changed.
+PYTHON="$VENV/bin/python" bash "$ROOT/scripts/build_vsix.sh"
 
 # --- 3. Main job: check the bundled example project ----------------------------------------
 # The examples contain deliberate leaks, so exit code 1 (findings) is expected;

@@ -36,6 +36,18 @@ run() {
 
 run "$VENV/bin/ruff" check server tests bench
 run "$VENV/bin/mypy"
+# The VS Code extension's own logic (client/): strict TypeScript, then node's test runner on
+# its modules (bundled by esbuild into out/test/). node_modules come from scripts/setup.sh
+# (installed here if missing); without Node these are skipped with a warning.
+client_typecheck() { node_modules/.bin/tsc --noEmit -p .; }
+client_unit_tests() { node esbuild.mjs --tests && node --test out/test/; }
+if command -v node >/dev/null 2>&1; then
+    [[ -x node_modules/.bin/tsc ]] || bash "$ROOT/scripts/build_vsix.sh"
+    run client_typecheck
+    run client_unit_tests
+else
+    echo "warning: node not found: the extension's type check and unit tests are skipped" >&2
+fi
 # End-to-end tools (neovim, code-server, chromium, playwright-core; tests/e2e/): installed
 # once into .e2e-tools/, a few seconds when present. UNLEAK_E2E=0 skips the install (the e2e
 # tests then skip, or fail under CI). Locally a failed install only warns: the tests skip.

@@ -1,0 +1,237 @@
+"""The built VS Code extension (``unleak-<version>.vsix``, made by ``scripts/setup.sh``): what
+it contains, and that its bundled server starts on a bare Python with nothing but the bundled
+libraries, through the same launcher the extension runs, and answers LSP."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import unleak
+
+ROOT = Path(__file__).resolve().parents[2]
+VSIX = ROOT / f"unleak-{unleak.__version__}.vsix"
+NODE_BUILTINS = {
+    "assert", "buffer", "child_process", "crypto", "events", "fs", "net", "os", "path",
+    "process", "stream", "string_decoder", "tty", "url", "util", "zlib",
+}  # fmt: skip
+PURE_PYTHON_TAGS = re.compile(r"^Tag: (py3|py2\.py3)-none-any$", re.M)
+
+needs_vsix = pytest.mark.skipif(
+    not VSIX.is_file(), reason=f"{VSIX.name} not built (bash scripts/setup.sh builds it)"
+)
+
+
+def test_extension_version_is_the_python_package_version() -> None:
+    manifest = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == unleak.__version__
+
+
+@pytest.fixture(scope="module")
+def extension(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The .vsix unpacked; its ``extension/`` folder is what VS Code installs."""
+    target = tmp_path_factory.mktemp("vsix")
+    with zipfile.ZipFile(VSIX) as archive:
+        archive.extractall(target)
+    return target / "extension"
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+@needs_vsix
+def test_manifest(extension: Path) -> None:
+    assert (extension.parent / "extension.vsixmanifest").is_file()
+    manifest = json.loads((extension / "package.json").read_text(encoding="utf-8"))
+    assert manifest["name"] == "unleak"
+    assert manifest["version"] == unleak.__version__
+    assert manifest["main"] == "./dist/extension.js"
+    assert "onLanguage:python" in manifest["activationEvents"]
+    commands = {c["command"] for c in manifest["contributes"]["commands"]}
+    assert commands == {"unleak.restart", "unleak.showLogs", "unleak.fixAll"}
+    settings = manifest["contributes"]["configuration"]["properties"]
+    assert {"unleak.interpreter", "unleak.importStrategy", "unleak.trace.server"} <= set(settings)
+
+
+@needs_vsix
+def test_the_bundle_needs_only_vscode_and_node(extension: Path) -> None:
+    bundle = (extension / "dist" / "extension.js").read_text(encoding="utf-8")
+    required = set(re.findall(r"require\(\"([^\"]+)\"\)", bundle))
+    assert "vscode" in required
+    others = {r.removeprefix("node:") for r in required} - {"vscode"}
+    assert others <= NODE_BUILTINS, f"not bundled: {others - NODE_BUILTINS}"
+
+
+@needs_vsix
+def test_contents_are_the_bundle_and_the_bundled_libraries_only(extension: Path) -> None:
+    files = _files(extension)
+    top = {f.split(os.sep)[0] for f in files}
+    assert top == {"package.json", "readme.md", "LICENSE.txt", "dist", "bundled"}
+    assert [f for f in files if f.startswith("dist")] == [os.path.join("dist", "extension.js")]
+    outside_libs = [f for f in files if f.startswith("bundled") and "libs" not in f.split(os.sep)]
+    assert outside_libs == [os.path.join("bundled", "tool", "server.py")]
+    for forbidden in (".ts", ".map", ".pyc", ".so", ".pyd", ".dylib"):
+        assert not [f for f in files if f.endswith(forbidden)], forbidden
+    for part in ("__pycache__", "node_modules", ".venv", "tests", "client"):
+        assert not [f for f in files if part in f.split(os.sep)[:3]], part
+
+
+@needs_vsix
+def test_bundled_libraries_are_pure_python_wheels(extension: Path) -> None:
+    libs = extension / "bundled" / "libs"
+    packages = {p.name for p in libs.iterdir()}
+    for needed in ("unleak", "pygls", "lsprotocol", "attrs", "cattrs", "pathspec"):
+        assert needed in packages
+    # What only Python 3.10 needs is there even when the build ran on a newer Python.
+    assert {"tomli", "exceptiongroup"} <= packages
+    wheels = sorted(libs.glob("*.dist-info/WHEEL"))
+    assert wheels
+    for wheel in wheels:
+        text = wheel.read_text(encoding="utf-8")
+        assert "Root-Is-Purelib: true" in text, wheel.parent.name
+        assert PURE_PYTHON_TAGS.search(text), wheel.parent.name
+    bundled = libs / "unleak" / "__init__.py"
+    assert f'__version__ = "{unleak.__version__}"' in bundled.read_text(encoding="utf-8")
+
+
+# --- the bundled server, started as the extension starts it ----------------------------------
+
+
+def _pythons() -> Iterator[str]:
+    """This interpreter, and the oldest supported one (3.10) when the machine has it."""
+    yield sys.executable
+    candidates = [shutil.which("python3.10") or ""]
+    candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.10*/bin/python3.10")))
+    for candidate in filter(None, candidates):
+        try:
+            out = subprocess.run(
+                [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 10))"],
+                capture_output=True, text=True, timeout=30, check=True,
+            ).stdout  # fmt: skip
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if out.strip() == "True":
+            yield candidate
+            return
+
+
+PYTHONS = list(dict.fromkeys(_pythons()))
+
+
+class Rpc:
+    """Minimal JSON-RPC over the server's stdin/stdout (what vscode-languageclient speaks)."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+        self.next_id = 0
+
+    def send(self, message: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.flush()
+
+    def request(self, method: str, params: Any) -> int:
+        self.next_id += 1
+        self.send({"id": self.next_id, "method": method, "params": params})
+        return self.next_id
+
+    def read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        length = None
+        while True:
+            line = self.process.stdout.readline()
+            if not line:
+                raise EOFError("the server closed its stdout")
+            if line in (b"\r\n", b"\n"):
+                break
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        assert length is not None
+        message: dict[str, Any] = json.loads(self.process.stdout.read(length))
+        return message
+
+    def until(self, match: Any, limit: int = 200) -> dict[str, Any]:
+        for _ in range(limit):
+            message = self.read()
+            if "id" in message and "method" in message:  # a request from the server
+                self.send({"id": message["id"], "result": None})
+            if match(message):
+                return message
+        raise AssertionError("no matching message from the server")
+
+
+@needs_vsix
+@pytest.mark.parametrize("python", PYTHONS, ids=lambda p: Path(p).name)
+def test_bundled_server_answers_lsp_with_only_the_bundled_libraries(
+    extension: Path, python: str, tmp_path: Path
+) -> None:
+    launcher = extension / "bundled" / "tool" / "server.py"
+    libs = extension / "bundled" / "libs"
+    # -I as the extension runs it (no PYTHONPATH, user site, current directory), and -S so
+    # that not even this interpreter's site-packages (the venv's pygls) can be imported.
+    where = subprocess.run(
+        [python, "-I", "-S", "-c",
+         "import sys; sys.path.insert(0, sys.argv[1]); import pygls, lsprotocol, unleak; "
+         "print(pygls.__file__); print(lsprotocol.__file__); print(unleak.__file__)", str(libs)],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout.split()  # fmt: skip
+    assert all(Path(w).is_relative_to(libs) for w in where), where
+
+    source = tmp_path / "leaky.py"
+    source.write_text("def read(p):\n    f = open(p)\n    return f.read()\n", encoding="utf-8")
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    process = subprocess.Popen(
+        [python, "-I", "-S", str(launcher)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
+    rpc = Rpc(process)
+    try:
+        first = rpc.request(
+            "initialize",
+            {"processId": os.getpid(), "rootUri": tmp_path.as_uri(), "capabilities": {}},
+        )
+        answer = rpc.until(lambda m: m.get("id") == first)
+        assert answer["result"]["serverInfo"] == {"name": "unleak", "version": unleak.__version__}
+        rpc.send({"method": "initialized", "params": {}})
+        rpc.send({
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {
+                "uri": source.as_uri(), "languageId": "python", "version": 1,
+                "text": source.read_text(encoding="utf-8"),
+            }},
+        })  # fmt: skip
+        published = rpc.until(
+            lambda m: (
+                m.get("method") == "textDocument/publishDiagnostics"
+                and m["params"]["uri"] == source.as_uri()
+                and m["params"]["diagnostics"]
+            )
+        )
+        assert [d["code"] for d in published["params"]["diagnostics"]] == ["UL101"]
+        last = rpc.request("shutdown", None)
+        assert rpc.until(lambda m: m.get("id") == last).get("result", "missing") is None
+        rpc.send({"method": "exit"})
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+    assert "Traceback" not in stderr, stderr
