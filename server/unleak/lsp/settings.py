@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from unleak.config import Config, ConfigError, load_config
 from unleak.config.validation import validate
@@ -37,8 +38,15 @@ LOG_LEVELS = {
     "trace": logging.DEBUG,
 }
 
-_CLIENT_KEYS = ("enable", "select", "ignore", "severity", "extraResources", "logLevel",
-                "maxFileSize")
+_CLIENT_KEYS = (
+    "enable",
+    "select",
+    "ignore",
+    "severity",
+    "extraResources",
+    "logLevel",
+    "maxFileSize",
+)
 
 
 @dataclass(frozen=True)
@@ -116,9 +124,7 @@ def parse_client_settings(raw: Any, problems: list[str], where: str) -> ClientSe
                 values["extra_resources"] = config.extra_resources
             elif key == "logLevel":
                 if not isinstance(value, str) or value.lower() not in LOG_LEVELS:
-                    raise ConfigError(
-                        f"{where}: logLevel: expected one of {', '.join(LOG_LEVELS)}"
-                    )
+                    raise ConfigError(f"{where}: logLevel: expected one of {', '.join(LOG_LEVELS)}")
                 values["log_level"] = value.lower()
             elif key == "maxFileSize":
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -127,6 +133,16 @@ def parse_client_settings(raw: Any, problems: list[str], where: str) -> ClientSe
         except ConfigError as exc:
             problems.append(str(exc))
     return ClientSettings(**values)
+
+
+def _location(uri: str) -> str:
+    """A URI in a form where one folder's URI is a prefix of its documents' URIs, however
+    the client escaped them (`c++` or `c%2B%2B`, `C:` or `c%3A`, a trailing slash)."""
+    path = uri_to_path(uri)
+    if path is None:
+        return unquote(uri).rstrip("/")
+    normal = os.path.normcase(os.path.normpath(path)).replace("\\", "/")
+    return normal.rstrip("/") or "/"
 
 
 @dataclass(frozen=True)
@@ -160,11 +176,15 @@ class SettingsStore:
             self.report(message)
 
     def folder_of(self, uri: str) -> str | None:
+        """The innermost workspace folder containing ``uri`` (as the client spelt it)."""
+        key = _location(uri)
         best: str | None = None
+        best_len = -1
         for folder in self.folders:
-            prefix = folder.rstrip("/") + "/"
-            if uri.startswith(prefix) and (best is None or len(folder) > len(best)):
-                best = folder
+            prefix = _location(folder)
+            inside = key == prefix or key.startswith(prefix.rstrip("/") + "/")
+            if inside and len(prefix) > best_len:
+                best, best_len = folder, len(prefix)
         return best
 
     def client_settings(self, uri: str | None) -> ClientSettings:
