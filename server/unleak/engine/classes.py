@@ -164,12 +164,12 @@ def scan_acquisitions(
 def scan_handling(
     method: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleAnalysis, info: ClassResources
 ) -> None:
-    parents: dict[ast.AST, ast.AST] = {}
     release_names = module.catalogue.release_methods()
-    for outer in ast.walk(method):
-        for child in ast.iter_child_nodes(outer):
-            parents[child] = outer
-    for node in ast.walk(method):
+    # One walk, each node with its parent and grandparent.
+    stack: list[tuple[ast.AST, ast.AST | None, ast.AST | None]] = [(method, None, None)]
+    while stack:
+        node, parent, grand = stack.pop()
+        stack.extend((child, node, parent) for child in ast.iter_child_nodes(node))
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
@@ -183,10 +183,8 @@ def scan_handling(
         assert isinstance(node, ast.Attribute)
         if not isinstance(node.ctx, ast.Load):
             continue
-        parent = parents.get(node)
         attr = node.attr
         if isinstance(parent, ast.Attribute) and parent.value is node:
-            grand = parents.get(parent)
             if parent.attr in release_names:
                 # Called (`self.f.close()`) or handed out (`callback(self.f.close)`).
                 info.handled.add(attr)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -218,8 +219,10 @@ def _spawns_task(call: ast.Call, module: ModuleAnalysis) -> bool:
 
 
 def cached_methods(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
-    if "cache" not in module.source.text:
-        return
+    aliases = [local for local, qual in module.resolver.imports.items() if qual in CACHE_DECORATORS]
+    words = "|".join(["cache", *map(re.escape, aliases)])
+    if re.search(rf"^[ \t]*@[^\r\n]*(?:{words})", module.scan_text[1], re.M) is None:
+        return  # no decorator mentions a cache: no need to walk the tree
     for node in iter_statements(module.parsed.tree.body):
         if not isinstance(node, ast.ClassDef):
             continue
