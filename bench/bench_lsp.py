@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import asyncio
+import compileall
 import json
 import os
 import shutil
@@ -317,6 +318,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-ruff", action="store_true", help="time unleak server alone")
     ns = parser.parse_args(argv)
     stdlib = Path(sysconfig.get_paths()["stdlib"])
+    # Bytecode as an installed package has it (an editable install under
+    # PYTHONDONTWRITEBYTECODE=1 has none, and compiling at every start is not what users see).
+    import unleak
+
+    compileall.compile_dir(Path(unleak.__file__).parent, quiet=1)
     work = Path(tempfile.mkdtemp(prefix="unleak-bench-lsp-"))
     try:
         paths = []
