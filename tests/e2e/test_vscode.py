@@ -1,0 +1,170 @@
+"""The VS Code extension end to end, in real VS Code: code-server (the web build of VS Code)
+driven through Debian's chromium with playwright-core, by tests/e2e/vscode/run.mjs.
+
+The driver installs the packaged extension (unleak-<version>.vsix at the repository root,
+built by scripts/setup.sh) into a fresh extensions folder, starts code-server on 127.0.0.1
+with fresh user data (auto save off; `unleak.interpreter` a plain Python 3.10+, so the server
+runs from the libraries bundled in the .vsix), opens a fresh workspace and, like a person,
+opens a leaky file, waits for the squiggle and the Problems entry, hovers the squiggle, presses
+Ctrl+. and applies the quick fix, saves with Ctrl+S, and types a new leak. This test checks
+what the driver saw and the file it saved.
+
+Where `unshare` can make a network namespace (root), the run has the loopback device only.
+Screenshots of each step and the logs go to tests/e2e/artifacts/vscode/ (printed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from .conftest import ROOT, TOOLS, artifact_dir, missing, which
+
+DRIVER = ROOT / "tests" / "e2e" / "vscode" / "run.mjs"
+CHROMIUM = Path("/usr/bin/chromium")
+TIMEOUT_S = 480
+
+FIXED = """\
+def read_config(path):
+    with open(path) as f:
+        data = f.read()
+    return data
+"""
+TYPED = "def first_line(path):\n    return open(path).readline()"
+
+
+def vsix() -> Path:
+    """The .vsix that scripts/setup.sh packages: unleak-<version>.vsix at the root."""
+    manifest = ROOT / "package.json"
+    if not manifest.is_file():
+        missing("no package.json: the VS Code extension is not in this checkout")
+    version = json.loads(manifest.read_text())["version"]
+    path = Path(os.environ.get("UNLEAK_E2E_VSIX") or ROOT / f"unleak-{version}.vsix")
+    if not path.is_file():
+        missing(f"{path.name} is not built (scripts/setup.sh packages it)")
+    return path
+
+
+def extension_python() -> str:
+    """A Python >= 3.10 outside the project's virtual environment if there is one (so the
+    extension's bundled libraries are what runs), else the environment's own."""
+    for candidate in ("/usr/bin/python3", shutil.which("python3")):
+        if not candidate:
+            continue
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info >= (3, 10))"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        if probe.stdout.strip() == "True":
+            return candidate
+    return sys.executable
+
+
+def check_tools() -> None:
+    if not CHROMIUM.is_file():
+        missing(f"{CHROMIUM} is not installed (Debian package chromium)")
+    for part, what in (
+        (TOOLS / "stamps" / "node", "Node 24"),
+        (TOOLS / "stamps" / "code-server", "code-server"),
+        (TOOLS / "stamps" / "playwright", "playwright-core"),
+    ):
+        if not part.is_file():
+            missing(f"{what} is not installed in {TOOLS}")
+
+
+def network_isolation() -> list[str]:
+    """`unshare -n` with the loopback device up, where this user may create namespaces."""
+    unshare, ip = shutil.which("unshare"), shutil.which("ip") or "/usr/sbin/ip"
+    if unshare is None or not Path(ip).is_file():
+        return []
+    probe = subprocess.run(
+        [unshare, "-n", ip, "link", "set", "lo", "up"], capture_output=True, timeout=30
+    )
+    if probe.returncode != 0:
+        return []
+    return [unshare, "-n", "sh", "-c", f'{ip} link set lo up && exec "$@"', "unshare"]
+
+
+def run_driver(artifacts: Path) -> dict[str, Any]:
+    node = which("node")
+    package = vsix()
+    check_tools()
+    env = {
+        **os.environ,
+        "UNLEAK_E2E_VSIX": str(package),
+        "UNLEAK_E2E_TOOLS": str(TOOLS),
+        "UNLEAK_E2E_ARTIFACTS": str(artifacts),
+        "UNLEAK_E2E_PYTHON": os.environ.get("UNLEAK_E2E_PYTHON") or extension_python(),
+        "UNLEAK_E2E_CHROMIUM": str(CHROMIUM),
+    }
+    isolation = network_isolation()
+    proc = subprocess.run(
+        [*isolation, node, str(DRIVER)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    output = (
+        f"network namespace: {'yes' if isolation else 'no'}\nexit code {proc.returncode}\n"
+        f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    )
+    (artifacts / "driver-output.txt").write_text(output)
+    print(output)
+    result_file = artifacts / "result.json"
+    assert result_file.is_file(), f"the driver wrote no result\n{output}"
+    result: dict[str, Any] = json.loads(result_file.read_text())
+    assert result.get("ok") is True, (
+        f"VS Code e2e failed: {result.get('error')}\n"
+        f"screenshots: {result.get('screenshots')}\n"
+        f"extension log (end):\n{result.get('extensionLogTail')}\n{output}"
+    )
+    return result
+
+
+def test_vscode_extension(tmp_path: Path) -> None:
+    artifacts = artifact_dir("vscode")
+    print(f"VS Code e2e artefacts (screenshots, logs): {artifacts}")
+    result = run_driver(artifacts)
+
+    # The squiggle and the Problems entry for the leak on line 2.
+    assert result["initialSquiggles"] == 1
+    assert result["initialSeverity"] == "warning"
+    assert result["initialSquiggleLine"] == [2]
+    entry = next(p for p in result["problems"] if "UL101" in p)
+    assert "`f` (file from `open()` on line 2) is never closed" in entry
+    assert "[Ln 2, Col 9]" in entry
+
+    # The hover: this leak's story and the rule's explanation.
+    hover = result["hover"]
+    assert "UL101" in hover and "never closed" in hover
+    assert "not-released" in hover
+    assert "What it does" in hover
+
+    # Ctrl+. offered the fix and an ignore; the fix was applied and saved with Ctrl+S.
+    actions = result["codeActions"]
+    assert any("with" in a and "UL101" in a for a in actions), actions
+    assert any(a.startswith("Ignore UL101") for a in actions), actions
+    assert result["unsavedOnDisk"] is True  # before Ctrl+S the disk still had the leak
+    assert result["savedText"] == FIXED
+    assert result["squigglesAfterFix"] == 0
+
+    # The leak typed afterwards is flagged on its line as it is typed.
+    assert result["typedText"].endswith(TYPED)
+    assert result["typedSquiggles"] == 1
+    assert result["typedSquiggleLine"] == [7]
+    typed_entry = next(p for p in result["typedProblems"] if "UL101" in p)
+    assert "[Ln 7, Col 12]" in typed_entry
+
+    shots = [Path(s) for s in result["screenshots"]]
+    assert len(shots) >= 8 and all(s.is_file() and s.stat().st_size > 10_000 for s in shots)

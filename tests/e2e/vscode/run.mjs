@@ -1,0 +1,507 @@
+// End-to-end test of the unleak VS Code extension in real VS Code (code-server, the web build
+// of VS Code), driven like a person would through Debian's chromium with playwright-core.
+//
+//   node tests/e2e/vscode/run.mjs   (tests/e2e/test_vscode.py runs it and reads the result)
+//
+// Environment (all required but the last ones):
+//   UNLEAK_E2E_VSIX        the .vsix to install
+//   UNLEAK_E2E_TOOLS       .e2e-tools/ of scripts/setup_e2e.sh (node 24, code-server, playwright-core)
+//   UNLEAK_E2E_ARTIFACTS   folder for screenshots, logs and result.json (emptied by the caller)
+//   UNLEAK_E2E_PYTHON      the interpreter for the extension's `unleak.interpreter` setting
+//   UNLEAK_E2E_CHROMIUM    default /usr/bin/chromium
+//   UNLEAK_E2E_TIMEOUT_MS  the first diagnostics' time limit, default 120000
+//   UNLEAK_E2E_SETTINGS    JSON object of extra user settings (e.g. for a development build)
+//
+// Steps: install the .vsix into a fresh extensions folder; start code-server on 127.0.0.1 (a
+// free port, no auth, fresh user data, its own process group); open a fresh copy of the
+// workspace; open leaky.py; wait for the warning squiggle and the Problems entry; hover the
+// squiggle and read the explanation; Ctrl+. and apply the quick fix; Ctrl+S; read the file
+// from disk (the fixed code) and see the warning go; type a new leak and see its squiggle.
+// Each step leaves a screenshot NN-name.png; a failure leaves failure.png and exits 1 with
+// the reason in result.json. Everything is torn down at the end (the process group killed).
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined || value === '') throw new Error(`${name} is not set`);
+  return value;
+};
+
+const VSIX = path.resolve(env('UNLEAK_E2E_VSIX'));
+const TOOLS = path.resolve(env('UNLEAK_E2E_TOOLS'));
+const ARTIFACTS = path.resolve(env('UNLEAK_E2E_ARTIFACTS'));
+const PYTHON = env('UNLEAK_E2E_PYTHON');
+const CHROMIUM = env('UNLEAK_E2E_CHROMIUM', '/usr/bin/chromium');
+const FIRST_DIAGNOSTICS_MS = Number(env('UNLEAK_E2E_TIMEOUT_MS', '120000'));
+const STEP_MS = 30000;
+
+const LEAKY = [
+  'def read_config(path):',
+  '    f = open(path)',
+  '    data = f.read()',
+  '    return data',
+  '',
+].join('\n');
+const FIXED = [
+  'def read_config(path):',
+  '    with open(path) as f:',
+  '        data = f.read()',
+  '    return data',
+  '',
+].join('\n');
+
+const result = { steps: [], screenshots: [] };
+const started = Date.now();
+const log = (message) => {
+  const line = `[${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`;
+  result.steps.push(line);
+  console.log(line);
+};
+const writeResult = () =>
+  fs.writeFileSync(path.join(ARTIFACTS, 'result.json'), JSON.stringify(result, null, 2));
+
+class StepError extends Error {}
+const fail = (message) => {
+  throw new StepError(message);
+};
+
+// --- Tools -------------------------------------------------------------------------------
+
+function findNode24() {
+  const stack = [path.join(TOOLS, 'node', 'node_modules')];
+  while (stack.length) {
+    const dir = stack.pop();
+    if (!fs.existsSync(dir)) continue;
+    const candidate = path.join(dir, 'bin', 'node');
+    if (fs.existsSync(path.join(dir, 'include', 'node', 'node.h')) && fs.existsSync(candidate)) {
+      return candidate;
+    }
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) stack.push(path.join(dir, entry.name));
+    }
+  }
+  fail(`no Node 24 under ${TOOLS}/node (run scripts/setup_e2e.sh)`);
+}
+
+const NODE24 = findNode24();
+const CODE_SERVER = path.join(TOOLS, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const { chromium } = createRequire(path.join(TOOLS, 'playwright', 'package.json'))('playwright-core');
+
+// --- code-server -------------------------------------------------------------------------
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function codeServerEnv(run) {
+  return {
+    ...process.env,
+    PATH: `${path.dirname(NODE24)}:${process.env.PATH}`,
+    HOME: path.join(run, 'home'),
+    XDG_CONFIG_HOME: path.join(run, 'home', '.config'),
+    XDG_DATA_HOME: path.join(run, 'home', '.local', 'share'),
+    XDG_CACHE_HOME: path.join(run, 'home', '.cache'),
+    // No marketplace: any gallery request goes to a closed local port.
+    EXTENSIONS_GALLERY: JSON.stringify({
+      serviceUrl: 'http://127.0.0.1:9/gallery',
+      itemUrl: 'http://127.0.0.1:9/items',
+      resourceUrlTemplate: 'http://127.0.0.1:9/{publisher}/{name}/{version}/{path}',
+    }),
+  };
+}
+
+function installExtension(run, dirs) {
+  const args = [
+    CODE_SERVER,
+    '--user-data-dir', dirs.userData,
+    '--extensions-dir', dirs.extensions,
+    '--install-extension', VSIX,
+  ];
+  const proc = spawnSync(NODE24, args, { env: codeServerEnv(run), encoding: 'utf8', timeout: 120000 });
+  fs.writeFileSync(path.join(ARTIFACTS, 'install-extension.log'), `${proc.stdout}\n${proc.stderr}`);
+  if (proc.status !== 0) {
+    fail(`code-server --install-extension failed (${proc.status ?? proc.signal}): ${proc.stderr || proc.stdout}`);
+  }
+  const installed = fs.readdirSync(dirs.extensions).filter((name) => name.startsWith('unleak.'));
+  if (!installed.length) fail(`the .vsix did not install into ${dirs.extensions}: ${proc.stdout}`);
+  log(`installed ${installed.join(', ')}`);
+}
+
+async function startCodeServer(run, dirs, port) {
+  const logFile = fs.openSync(path.join(ARTIFACTS, 'code-server.log'), 'w');
+  const args = [
+    CODE_SERVER,
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth', 'none',
+    '--config', path.join(run, 'code-server.yaml'),
+    '--user-data-dir', dirs.userData,
+    '--extensions-dir', dirs.extensions,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--log', 'info',
+    dirs.workspace,
+  ];
+  fs.writeFileSync(path.join(run, 'code-server.yaml'), 'cert: false\n');
+  const child = spawn(NODE24, args, {
+    env: codeServerEnv(run),
+    detached: true, // its own process group, killed as a whole at the end
+    stdio: ['ignore', logFile, logFile],
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 250))]);
+    if (early !== undefined) fail(`code-server exited early (${early}); see code-server.log`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (response.ok) return child;
+    } catch {
+      // not listening yet
+    }
+  }
+  fail('code-server did not answer /healthz within 60 s');
+}
+
+function killGroup(child) {
+  if (!child || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(-child.pid, 0);
+    } catch {
+      return; // the group is gone
+    }
+    spawnSync('sleep', ['0.1']);
+  }
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // gone meanwhile
+  }
+}
+
+// --- The workbench -----------------------------------------------------------------------
+
+let shot = 0;
+async function screenshot(page, name) {
+  shot += 1;
+  const file = path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file });
+  result.screenshots.push(file);
+  log(`screenshot ${file}`);
+  return file;
+}
+
+async function waitFor(what, fn, timeout = STEP_MS, interval = 250) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+  fail(`timed out after ${timeout / 1000} s waiting for ${what}${last instanceof Error ? ` (${last.message})` : ''}`);
+}
+
+const editor = (page) => page.locator('.editor-group-container.active .monaco-editor').first();
+
+async function editorText(page) {
+  // The view lines of the (small) file, as rendered; non-breaking spaces back to spaces.
+  const lines = await editor(page).locator('.view-lines .view-line').evaluateAll((nodes) =>
+    nodes
+      .map((n) => ({ top: parseFloat(n.style.top), text: n.textContent }))
+      .sort((a, b) => a.top - b.top)
+      .map((n) => n.text.replace(/\u00a0/g, ' ')),
+  );
+  return lines.join('\n');
+}
+
+async function runCommand(page, command) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: STEP_MS });
+  await input.fill(`>${command}`);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: STEP_MS });
+  await page.keyboard.press('Enter');
+}
+
+async function openFile(page, name) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: STEP_MS });
+  await input.fill(name);
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: name })
+    .first()
+    .waitFor({ timeout: STEP_MS });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab[aria-label^="${name}"]`).first().waitFor({ timeout: STEP_MS });
+}
+
+async function squiggles(page) {
+  return editor(page).locator('.squiggly-warning, .squiggly-error, .squiggly-info').count();
+}
+
+// The 1-based editor lines that have a squiggle (by vertical position against the line numbers).
+async function squiggleLines(page) {
+  return editor(page).evaluate((root) => {
+    const numbers = [...root.querySelectorAll('.line-numbers')].map((n) => ({
+      line: Number(n.textContent),
+      top: n.getBoundingClientRect().top,
+    }));
+    const lines = new Set();
+    for (const s of root.querySelectorAll('.squiggly-warning, .squiggly-error, .squiggly-info')) {
+      const top = s.getBoundingClientRect().top;
+      const nearest = numbers.reduce((a, b) => (Math.abs(b.top - top) < Math.abs(a.top - top) ? b : a));
+      lines.add(nearest.line);
+    }
+    return [...lines].sort((a, b) => a - b);
+  });
+}
+
+async function main() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'unleak-vscode-e2e-'));
+  const dirs = {
+    userData: path.join(run, 'user-data'),
+    extensions: path.join(run, 'extensions'),
+    workspace: path.join(run, 'workspace'),
+  };
+  result.run = run;
+  for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dirs.userData, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'unleak.interpreter': PYTHON,
+        'unleak.logLevel': 'debug',
+        'files.autoSave': 'off',
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'security.workspace.trust.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'extensions.ignoreRecommendations': true,
+        'chat.disableAIFeatures': true,
+        'editor.hover.delay': 300,
+        'editor.minimap.enabled': false,
+        'editor.lightbulb.enabled': 'on',
+        'window.commandCenter': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        ...JSON.parse(process.env.UNLEAK_E2E_SETTINGS || '{}'),
+      },
+      null,
+      2,
+    ),
+  );
+  const leakyPath = path.join(dirs.workspace, 'leaky.py');
+  fs.writeFileSync(leakyPath, LEAKY);
+
+  installExtension(run, dirs);
+  const port = await freePort();
+  let server;
+  let browser;
+  let page;
+  try {
+    server = await startCodeServer(run, dirs, port);
+    log(`code-server on 127.0.0.1:${port} (pid ${server.pid})`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    const consoleLog = fs.createWriteStream(path.join(ARTIFACTS, 'browser-console.log'));
+    page.on('console', (message) => consoleLog.write(`${message.type()}: ${message.text()}\n`));
+    page.on('pageerror', (error) => consoleLog.write(`pageerror: ${error.message}\n`));
+
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+    await page.locator('.explorer-folders-view, .pane-body').first().waitFor({ timeout: 90000 });
+    log('workbench loaded');
+    await screenshot(page, 'workbench');
+
+    // 1. Open the leaky file: the extension activates on Python and the warning appears.
+    await openFile(page, 'leaky.py');
+    await editor(page).locator('.view-lines').waitFor({ timeout: STEP_MS });
+    log('leaky.py open');
+    await waitFor('the warning squiggle on leaky.py', async () => (await squiggles(page)) > 0, FIRST_DIAGNOSTICS_MS);
+    result.initialSquiggles = await squiggles(page);
+    result.initialSeverity = (await editor(page).locator('.squiggly-warning').count()) ? 'warning' : 'other';
+    result.initialSquiggleLine = await squiggleLines(page);
+    log(`squiggles: ${result.initialSquiggles}`);
+    await screenshot(page, 'squiggle');
+
+    // 2. The Problems panel lists it.
+    await page.keyboard.press('Control+Shift+M');
+    const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'UL101' }).first();
+    await problem.waitFor({ timeout: STEP_MS });
+    result.problems = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    log(`problems: ${JSON.stringify(result.problems)}`);
+    await screenshot(page, 'problems');
+
+    // 3. Hover the squiggle: the explanation. Focus the editor first (a click at the end of
+    // line 1), then move the mouse onto the squiggle as a person would; the hover shows after
+    // editor.hover.delay. The mouse is moved off and back between tries.
+    const squiggle = editor(page).locator('.squiggly-warning').first();
+    const box = await squiggle.boundingBox();
+    if (!box) fail('the squiggle has no bounding box');
+    const lineOne = await editor(page).locator('.view-line').first().boundingBox();
+    await page.mouse.click(lineOne.x + lineOne.width - 5, lineOne.y + lineOne.height / 2);
+    const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'UL101' }).first();
+    let attempt = 0;
+    await waitFor(
+      'the hover over the squiggle',
+      async () => {
+        attempt += 1;
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height * 4);
+        await page.waitForTimeout(200);
+        await page.mouse.move(box.x + 4, box.y + box.height / 2, { steps: 4 });
+        await page.mouse.move(box.x + 8, box.y + box.height / 2, { steps: 2 });
+        const shown = await hover.waitFor({ timeout: 4000 }).then(() => true, () => false);
+        if (!shown) {
+          const hovers = await page.locator('.monaco-hover').evaluateAll((nodes) => nodes.map((n) => `${n.className}: ${n.textContent.slice(0, 60)}`));
+          log(`hover attempt ${attempt}: not shown; hover widgets: ${JSON.stringify(hovers)}`);
+        }
+        return shown;
+      },
+      STEP_MS * 2,
+      0,
+    );
+    result.hoverAttempts = attempt;
+    result.hover = await hover.innerText();
+    log(`hover: ${JSON.stringify(result.hover.slice(0, 200))}`);
+    await screenshot(page, 'hover');
+
+    // 4. Ctrl+. on the flagged line: the quick fix menu; apply the fix.
+    // Click into the squiggle (by position: the text layer above it takes the click).
+    await page.mouse.move(box.x + 3, box.y + box.height / 2);
+    await page.keyboard.press('Escape');
+    await page.mouse.click(box.x + 3, box.y + box.height / 2);
+    await page.waitForTimeout(300);
+    const lightbulb = editor(page).locator('.lightBulbWidget, .codicon-lightbulb, .codicon-lightbulb-autofix').first();
+    result.lightbulbVisible = await lightbulb.isVisible({ timeout: 10000 }).catch(() => false);
+    await page.keyboard.press('Control+.');
+    const menu = page.locator('.action-widget', { hasText: 'Quick Fix' }).first();
+    await menu.waitFor({ state: 'visible', timeout: STEP_MS });
+    const fix = menu.locator('.monaco-list-row', { hasText: 'UL101' }).filter({ hasNotText: 'Ignore' }).first();
+    await fix.waitFor({ timeout: STEP_MS });
+    result.codeActions = await menu.locator('.monaco-list-row').allInnerTexts();
+    log(`code actions: ${JSON.stringify(result.codeActions)}`);
+    await screenshot(page, 'quick-fix-menu');
+    await fix.click();
+    await waitFor('the fixed text in the editor', async () => (await editorText(page)).includes('with open(path) as f:'));
+    await screenshot(page, 'fixed-unsaved');
+    result.unsavedOnDisk = fs.readFileSync(leakyPath, 'utf8') === LEAKY;
+    if (!result.unsavedOnDisk) fail('the file on disk changed before the save (auto save is off)');
+
+    // 5. Save; the file on disk is the fixed code, and the warning is gone.
+    await page.keyboard.press('Control+S');
+    await waitFor('the fixed file on disk', async () => fs.readFileSync(leakyPath, 'utf8') === FIXED);
+    result.savedText = fs.readFileSync(leakyPath, 'utf8');
+    await waitFor('the squiggle to go', async () => (await squiggles(page)) === 0);
+    await waitFor('the Problems entry to go', async () => (await page.locator('.markers-panel .monaco-list-row', { hasText: 'UL101' }).count()) === 0);
+    result.squigglesAfterFix = await squiggles(page);
+    log('fixed, saved, no warning');
+    await screenshot(page, 'saved');
+
+    // 6. Type a new leak at the end of the file: a squiggle appears on it.
+    await editor(page).locator('.view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('def first_line(path):', { delay: 20 });
+    await page.keyboard.press('Enter'); // VS Code indents the body
+    await page.keyboard.type('return open(path).readline()', { delay: 20 });
+    await waitFor('the squiggle on the typed leak', async () => (await squiggles(page)) > 0, STEP_MS);
+    result.typedText = await editorText(page);
+    result.typedSquiggles = await squiggles(page);
+    result.typedSquiggleLine = await squiggleLines(page);
+    const problemsAfter = page.locator('.markers-panel .monaco-list-row', { hasText: 'UL101' }).first();
+    await problemsAfter.waitFor({ timeout: STEP_MS });
+    result.typedProblems = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    log(`typed leak reported: ${JSON.stringify(result.typedProblems)}`);
+    await screenshot(page, 'typed-leak');
+    result.ok = true;
+  } catch (error) {
+    result.ok = false;
+    result.error = error instanceof StepError ? error.message : String(error?.stack ?? error);
+    log(`FAILED: ${result.error}`);
+    if (page) {
+      const file = path.join(ARTIFACTS, 'failure.png');
+      await page.screenshot({ path: file }).catch(() => {});
+      result.screenshots.push(file);
+    }
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    killGroup(server);
+    // The extension's output (the server's log) is in the user data folder.
+    const logs = path.join(dirs.userData, 'logs');
+    if (fs.existsSync(logs)) {
+      fs.cpSync(logs, path.join(ARTIFACTS, 'vscode-logs'), { recursive: true });
+      const own = fs.readdirSync(logs, { recursive: true }).filter((f) => /unleak\.unleak[\\/][^\\/]+\.log$/.test(f));
+      result.extensionLogs = own.map((f) => path.join(ARTIFACTS, 'vscode-logs', f));
+      if (!result.ok) {
+        result.extensionLogTail = own
+          .map((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n').slice(-40).join('\n'))
+          .join('\n');
+      }
+    }
+    fs.rmSync(run, { recursive: true, force: true });
+    result.seconds = (Date.now() - started) / 1000;
+    writeResult();
+  }
+  return result.ok ? 0 : 1;
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  result.ok = false;
+  result.error = error instanceof StepError ? error.message : String(error?.stack ?? error);
+  console.error(result.error);
+  try {
+    writeResult();
+  } catch {
+    // no artefacts folder
+  }
+}
+process.exit(code);
