@@ -194,3 +194,50 @@ async def test_jedi_types_and_project_functions(start: Starter, tmp_path: Path) 
     # A function that returns no resource, and a plain string: nothing.
     assert await s.hover(uri, 7, at(PROJECT_APP, 7, "version").character) is None
     assert await s.hover(uri, 7, at(PROJECT_APP, 7, "v").character) is None
+
+
+BROKEN = """\
+import socket
+def f(p:
+    with open(p) as f:
+        return f.read(
+class C:
+    def __init__(self):
+        self.s = socket.socket()
+    def g(self, x):
+        r, w = __import__("os").pipe()
+        lambda: r
+        for line in open(p): pass
+def \u00e9t\u00e9(\U0001d49c):
+    fh = open(\U0001d49c)
+    return fh
+"""
+
+
+async def test_hover_everywhere_in_odd_documents(start: Starter) -> None:
+    """Every identifier of broken, non-ASCII and untitled documents gets an answer."""
+    import re
+
+    s = await start(env={"UNLEAK_JEDI_TIMEOUT": "0.05"})
+    uris = [URI, "untitled:Untitled-1"]
+    for uri in uris:
+        s.open(uri, BROKEN)
+        await s.diagnostics(uri, 1)
+    answered = 0
+    for uri in uris:
+        for index, line in enumerate(BROKEN.splitlines()):
+            for match in re.finditer(r"\w+", line):
+                # Columns in UTF-16 code units, as negotiated by default.
+                character = len(line[: match.start()].encode("utf-16-le")) // 2
+                hover = await s.hover(uri, index, character)
+                answered += hover is not None
+    assert answered > 0
+    # The last function parses: its resource is explained despite the broken code above.
+    line = BROKEN.splitlines()[13]
+    character = len(line[: line.index("fh")].encode("utf-16-le")) // 2
+    assert markdown(await s.hover(URI, 13, character)).startswith(
+        "`fh`: file from `open()` on line 13, handed to the caller on line 14 (returned)"
+    )
+    # The server is still well: an edit is analysed.
+    v = s.replace_all(URI, "def f(p):\n    x = open(p)\n")
+    assert [d.code for d in await s.diagnostics(URI, v)] == ["UL101"]

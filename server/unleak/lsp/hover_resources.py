@@ -96,12 +96,12 @@ class ResourceHovers:
             doc.uri, analysis.version, analysis.lines.text, doc.path, root, line, column
         )
         if info is not None:
-            if hit is None and info.type_name is not None:
+            if hit is None and info.type_noun is not None:
                 given = "; a parameter: the caller owns it" if info.is_param else ""
                 parts.append(
                     f"`{word[0]}`: a {info.type_noun} (`{info.type_name}`, inferred by jedi){given}"
                 )
-            elif info.type_name is not None:
+            elif hit is not None and info.type_name is not None:
                 parts.append(f"Type (jedi): `{info.type_name}`")
             called = info.definition_markdown(root)
             if called is not None:

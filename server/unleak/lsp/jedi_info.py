@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,8 +59,8 @@ class Definition:
 
 @dataclass(frozen=True)
 class JediInfo:
-    type_name: str | None  # the inferred type, when it is a resource type
-    type_noun: str | None
+    type_name: str | None  # the inferred type (of an instance)
+    type_noun: str | None  # what resource that type is, if it is one
     definition: Definition | None
     is_param: bool = False  # the name is a parameter of the function
 
@@ -102,6 +103,7 @@ class JediHovers:
         self._projects: dict[str, Any] = {}
         self._exports: dict[tuple[str, int], dict[str, str]] = {}  # (path, mtime) -> noun
         self.disabled = False  # jedi missing or broken: stop trying
+        self._busy_since: float | None = None  # when the jedi thread took its question
 
     async def info(
         self,
@@ -120,6 +122,11 @@ class JediHovers:
         key = (uri, version, line, column)
         if key in self._answers:
             return self._answers[key]
+        started = self._busy_since
+        if started is not None and time.monotonic() - started > self.timeout:
+            # jedi is stuck on an earlier question (a huge module): do not make every
+            # hover wait for it; ask again once it is free.
+            return None
         # The same question still being worked on (a hover repeated while jedi is slow):
         # wait for that answer instead of queueing the question again. On a time-out a
         # question still queued is cancelled; one jedi is working on runs on and is cached.
@@ -144,6 +151,7 @@ class JediHovers:
     ) -> JediInfo | None:
         if key in self._answers:
             return self._answers[key]
+        self._busy_since = time.monotonic()
         try:
             answer = self._ask(key, text, path, root)
         except ImportError:
@@ -153,6 +161,8 @@ class JediHovers:
         except Exception as exc:  # jedi's own errors on odd code: no answer
             logger.debug("jedi error at %s: %r", key, exc)
             answer = None
+        finally:
+            self._busy_since = None
         if len(self._answers) > _MAX_CACHED:
             self._answers.clear()
         self._answers[key] = answer
@@ -174,13 +184,13 @@ class JediHovers:
                 if name.type == "param":
                     inferred = name.infer()
                     break
+        # The first instance type, preferring one that is a resource type.
         type_name = type_noun = None
         for value in inferred:
             if value.type == "instance" and value.full_name:
                 noun = self._noun(value.full_name)
-                if noun is not None:
+                if type_name is None or (noun is not None and type_noun is None):
                     type_name, type_noun = value.full_name, noun
-                    break
         definition = None
         for name in names:
             definition = self._definition(name, path, root)
