@@ -4,7 +4,7 @@ edit re-analyses only the definitions it touches), and the last analysis."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
@@ -12,6 +12,7 @@ from lsprotocol import types
 from unleak.engine.findings import Finding
 from unleak.engine.live import LiveModule
 from unleak.lsp.convert import TextLines
+from unleak.trace.report import RuntimeLeak
 
 
 def uri_to_path(uri: str) -> str | None:
@@ -37,6 +38,8 @@ class Analysis:
     epoch: int = 0
     # Why the document was not analysed (too large, binary, disabled, an internal error).
     skipped: str | None = None
+    # Leaks an `unleak trace` run saw in this file (shown as diagnostics too).
+    runtime: list[RuntimeLeak] = field(default_factory=list)
 
 
 @dataclass

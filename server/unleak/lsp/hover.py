@@ -12,6 +12,7 @@ from lsprotocol import types
 from unleak.engine.findings import Finding
 from unleak.lsp.convert import span_contains
 from unleak.lsp.hover_resources import ResourceHovers
+from unleak.lsp.runtime import leak_markdown, leak_range
 
 if TYPE_CHECKING:
     from unleak.lsp.server import UnleakServer
@@ -96,13 +97,24 @@ async def hover_at(
     lines = analysis.lines
     line, column = lines.engine_position(params.position, server.encoding)
     found = [f for f in analysis.findings if span_contains(f.span, line, column)]
+    ran = [leak for leak in analysis.runtime if leak.line == line]
     if found:
         # The innermost range first.
         found.sort(key=lambda f: (f.span.end_line - f.span.line, f.span.end_column - f.span.column))
-        text = "\n\n---\n\n".join(finding_markdown(f) for f in found)
+        text = "\n\n---\n\n".join(
+            [*(finding_markdown(f) for f in found), *(leak_markdown(leak) for leak in ran)]
+        )
         return types.Hover(
             contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
             range=lines.client_range(found[0].span, server.encoding),
+        )
+    if ran:  # leaked at run time
+        return types.Hover(
+            contents=types.MarkupContent(
+                kind=types.MarkupKind.Markdown,
+                value="\n\n---\n\n".join(leak_markdown(leak) for leak in ran),
+            ),
+            range=leak_range(ran[0], lines, server.encoding),
         )
     hit = suppression_code_at(lines.line(line - 1), column)
     if hit is None:

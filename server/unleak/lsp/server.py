@@ -25,6 +25,7 @@ import unleak
 from unleak.lsp.convert import UTF16, TextLines, diagnostics
 from unleak.lsp.documents import Analysis, Document
 from unleak.lsp.logs import logger, setup_logging
+from unleak.lsp.runtime import RuntimeReports, confirmed_messages, runtime_diagnostics
 from unleak.lsp.settings import SECTION, DocumentSettings, SettingsStore, parse_client_settings
 
 # Test hooks, read once at start: analysing a document whose URI contains $UNLEAK_LSP_FAULT
@@ -108,6 +109,9 @@ class UnleakServer(LanguageServer):
         # Set once the client's settings are known (after `initialized` pulled them):
         # documents opened before then wait rather than flash diagnostics under defaults.
         self.settings_ready: asyncio.Event | None = None
+        # Leaks seen at run time (`unleak trace` reports), and the task watching for new ones.
+        self.runtime = RuntimeReports()
+        self.report_watch: asyncio.Task[None] | None = None
 
     # Analysis.
 
@@ -152,7 +156,13 @@ class UnleakServer(LanguageServer):
             found = diagnostics(
                 report.findings, doc.uri, lines, self.encoding, self.related_information
             )
-            return Analysis(version, lines, report.findings, found, epoch)
+            runtime = self.runtime.leaks_for(config.root, doc.path) if doc.path else []
+            if runtime:
+                confirmed_messages(report.findings, found, runtime)
+                found += runtime_diagnostics(
+                    runtime, doc.uri, lines, self.encoding, self.related_information
+                )
+            return Analysis(version, lines, report.findings, found, epoch, runtime=runtime)
         except Exception:
             logger.exception("internal error analysing %s (version %s)", doc.uri, version)
             doc.live = None  # whatever it held may be inconsistent
@@ -261,6 +271,18 @@ class UnleakServer(LanguageServer):
             self.store.problem(problem)
         self.apply_log_level()
 
+    async def watch_reports(self) -> None:
+        """Re-publish when a trace report changes (also for clients that cannot watch files)."""
+        while True:
+            await asyncio.sleep(self.runtime.poll_seconds)
+            try:
+                changed = self.runtime.changed()
+            except Exception:
+                logger.exception("internal error checking the trace reports")
+                continue
+            if changed:
+                self.reanalyse_all()
+
     def apply_log_level(self) -> None:
         logger.setLevel(self.store.log_level())
 
@@ -315,6 +337,7 @@ def create_server() -> UnleakServer:
 
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
+        server.report_watch = asyncio.get_running_loop().create_task(server.watch_reports())
         workspace = server.client_capabilities.workspace
         registrations: list[types.Registration] = []
         if (
@@ -341,7 +364,10 @@ def create_server() -> UnleakServer:
                     id="unleak-pyproject",
                     method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
                     register_options=types.DidChangeWatchedFilesRegistrationOptions(
-                        watchers=[types.FileSystemWatcher(glob_pattern="**/pyproject.toml")]
+                        watchers=[
+                            types.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
+                            types.FileSystemWatcher(glob_pattern="**/.unleak/trace.json"),
+                        ]
                     ),
                 )
             )
@@ -390,6 +416,8 @@ def create_server() -> UnleakServer:
     def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
         if any(c.uri.endswith("/pyproject.toml") for c in params.changes):
             server.store.forget_projects()
+            server.reanalyse_all()
+        elif server.runtime.changed():  # a trace report
             server.reanalyse_all()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -457,6 +485,8 @@ def create_server() -> UnleakServer:
     def shutdown(params: None) -> None:
         for doc in server.documents.values():
             doc.closed = True
+        if server.report_watch is not None:
+            server.report_watch.cancel()
         server.executor.shutdown(wait=False, cancel_futures=True)
 
     from unleak.lsp import actions, hover

@@ -1,0 +1,177 @@
+"""Leaks seen at run time (`unleak trace` reports) as diagnostics beside the static findings.
+
+Each project's report is ``.unleak/trace.json`` in its root. It is read when a document of the
+project is analysed and read again when it changes (the server checks its modification time
+every couple of seconds, and on ``workspace/didChangeWatchedFiles``). A leak becomes a
+diagnostic with its own code at the line where the object was allocated (the first frame in
+the project); a static finding that the run confirmed says so in its message.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from lsprotocol import types
+
+from unleak.engine.findings import Finding
+from unleak.lsp.convert import TextLines
+from unleak.lsp.logs import logger
+from unleak.trace.crosscheck import covers
+from unleak.trace.report import DEFAULT_OUTPUT, Report, RuntimeLeak, leaks_for_file, load_report
+
+CODE = "UL900"
+NAME = "leaked-at-run-time"
+SUMMARY = "A resource was garbage-collected (or left at exit) unreleased in a real run."
+DOC = """\
+**What it shows**: a leak that `unleak trace` saw while running your program or tests:
+a file, socket, subprocess, database connection, thread or file descriptor that was never
+released, reported where it was allocated (the first frame in this project).
+
+**Why it matters**: static findings predict leaks; this one happened. Run
+`unleak trace -- python -m pytest` (or the extension's *Trace leaks while running…*) again
+after fixing it to see it disappear."""
+
+_POLL_SECONDS = 2.0
+
+
+@dataclass
+class _Loaded:
+    stamp: tuple[int, int] | None  # (mtime_ns, size) of the file read; None: no file
+    report: Report | None
+
+
+def report_path(root: Path) -> Path:
+    return root / DEFAULT_OUTPUT
+
+
+class RuntimeReports:
+    """The trace reports of the projects whose documents are open, re-read when they change."""
+
+    poll_seconds = _POLL_SECONDS
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, _Loaded] = {}
+
+    def leaks_for(self, root: Path, path: str) -> list[RuntimeLeak]:
+        report = self._report(str(report_path(root)))
+        return leaks_for_file(report, path) if report is not None else []
+
+    def changed(self) -> bool:
+        """Re-read every known report whose file changed; whether any did."""
+        changed = False
+        for key, loaded in list(self._loaded.items()):
+            if _stamp(key) != loaded.stamp:
+                self._load(key)
+                changed = True
+        return changed
+
+    def _report(self, key: str) -> Report | None:
+        loaded = self._loaded.get(key)
+        if loaded is None:
+            loaded = self._load(key)
+        return loaded.report
+
+    def _load(self, key: str) -> _Loaded:
+        stamp = _stamp(key)
+        report: Report | None = None
+        if stamp is not None:
+            found = load_report(key)
+            if isinstance(found, str):
+                logger.warning("unleak: ignoring the trace report %s: %s", key, found)
+            else:
+                report = found
+                logger.info("unleak: read %d runtime leaks from %s", len(found.leaks), key)
+        loaded = _Loaded(stamp, report)
+        self._loaded[key] = loaded
+        return loaded
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def confirmed_messages(
+    findings: list[Finding], diagnostics: list[types.Diagnostic], leaks: list[RuntimeLeak]
+) -> None:
+    """Static diagnostics whose leak the run saw say so (findings and diagnostics align)."""
+    for finding, diagnostic in zip(findings, diagnostics, strict=True):
+        count = sum(leak.count for leak in leaks if leak.line and covers(finding, leak.line))
+        if count:
+            times = "once" if count == 1 else f"{count} times"
+            diagnostic.message += f" [confirmed at run time: seen {times}]"
+
+
+def leak_range(leak: RuntimeLeak, lines: TextLines, encoding: str) -> types.Range:
+    """The allocation line, from its first non-blank character (clamped to the text)."""
+    index = min(max((leak.line or 1) - 1, 0), lines.count - 1)
+    text = lines.line(index)
+    start = len(text) - len(text.lstrip())
+    return types.Range(
+        lines.client_position(index + 1, start, encoding),
+        lines.client_position(index + 1, len(text.rstrip()), encoding),
+    )
+
+
+def runtime_diagnostics(
+    leaks: list[RuntimeLeak], uri: str, lines: TextLines, encoding: str, related: bool
+) -> list[types.Diagnostic]:
+    out: list[types.Diagnostic] = []
+    for leak in leaks:
+        times = "once" if leak.count == 1 else f"{leak.count} times"
+        where = f" in {leak.processes} processes" if leak.processes > 1 else ""
+        message = f"leaked at run time ({leak.kind}, seen {times}{where}): {leak.message}"
+        information = None
+        if related:
+            information = [
+                types.DiagnosticRelatedInformation(
+                    types.Location(
+                        Path(frame.file).as_uri(),
+                        types.Range(
+                            types.Position(max(frame.line - 1, 0), 0),
+                            types.Position(max(frame.line - 1, 0), 0),
+                        ),
+                    ),
+                    f"called from {frame.function or 'here'}" if i else "allocated here",
+                )
+                for i, frame in enumerate(leak.project_frames)
+            ]
+        out.append(
+            types.Diagnostic(
+                range=leak_range(leak, lines, encoding),
+                message=message,
+                severity=types.DiagnosticSeverity.Warning,
+                code=CODE,
+                source="unleak trace",
+                related_information=information,
+            )
+        )
+    return out
+
+
+def leak_markdown(leak: RuntimeLeak) -> str:
+    times = "once" if leak.count == 1 else f"{leak.count} times"
+    parts = [
+        f"**unleak {CODE}** `{NAME}`: {leak.kind} leaked at run time, seen {times}",
+        f"`{leak.message}`",
+    ]
+    if leak.status == "confirmed" and leak.rules:
+        parts.append(f"Predicted by {', '.join(leak.rules)}.")
+    elif leak.status == "missed":
+        parts.append("No static finding predicts it: a gap in the static analysis.")
+    if leak.traceback:
+        frames = [
+            f"{i}. `{frame.file}:{frame.line}`"
+            + (f" in `{frame.function}`" if frame.function else "")
+            + ("" if frame.project else " (library)")
+            for i, frame in enumerate(leak.traceback, 1)
+        ]
+        parts.append("**Allocated at** (innermost first)\n\n" + "\n".join(frames))
+    parts.append("---")
+    parts.append(DOC)
+    return "\n\n".join(parts)
