@@ -312,6 +312,30 @@ def report(results: list[ServerResult], edits: int) -> list[str]:
     return out
 
 
+def targets(results: list[ServerResult]) -> list[str]:
+    """The language server issue's targets, each met or not in this run."""
+    unleak = results[0]
+    out = ["targets:"]
+
+    def check(what: str, ok: bool) -> None:
+        out.append(f"  {'met    ' if ok else 'NOT MET'}  {what}")
+
+    check(f"initialize under 500 ms ({unleak.initialized_ms:.0f} ms)", unleak.initialized_ms < 500)
+    if unleak.rss_mib is not None:
+        check(
+            f"RSS under 150 MiB with {len(unleak.files) + OTHER_FILES} files open "
+            f"({unleak.rss_mib:.0f} MiB)",
+            unleak.rss_mib < 150,
+        )
+    big = unleak.files[-1]
+    check(f"p95 under 30 ms on {big.name} ({p95(big.push):.1f} ms)", p95(big.push) < 30)
+    if len(results) == 2:
+        for mine, theirs in zip(unleak.files[1:], results[1].files[1:], strict=True):
+            a, b = statistics.median(mine.push), statistics.median(theirs.push)
+            check(f"median at or below ruff's on {mine.name} ({a:.1f} vs {b:.1f} ms)", a <= b)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--edits", type=int, default=20)
@@ -347,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    lines = report(results, ns.edits)
+    lines = [*report(results, ns.edits), "", *targets(results)]
     print("\n".join(lines))
     out_dir = Path(__file__).parent / "results"
     out_dir.mkdir(exist_ok=True)
