@@ -16,10 +16,29 @@ import { expandPath, resolveInterpreter, type InterpreterSource } from "./interp
 import { probePython } from "./probe";
 import { activeInterpreter } from "./pythonExtension";
 import { formatVersion } from "./pythonVersion";
+import { serverStderrToShow } from "./serverOutput";
 import { CLIENT_ID, DOCUMENT_SELECTOR } from "./selector";
 import { parseImportStrategy, serverCommand, type ImportStrategy } from "./serverCommand";
 import { effectiveValue, serverSettings, type Inspect } from "./serverSettings";
 import type { StatusItem } from "./status";
+
+/** The channel as the client sees it: `append` is only ever the server's stdout/stderr. */
+function clientChannel(channel: vscode.LogOutputChannel): vscode.LogOutputChannel {
+  return new Proxy(channel, {
+    get(target, property) {
+      if (property === "append") {
+        return (text: string) => {
+          const shown = serverStderrToShow(text);
+          if (shown !== "") {
+            target.append(shown);
+          }
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
 
 function inspectorFor(scope: vscode.Uri | undefined): Inspect {
   const config = vscode.workspace.getConfiguration("unleak", scope);
@@ -138,7 +157,7 @@ export class ServerManager {
   private clientOptions(): LanguageClientOptions {
     return {
       documentSelector: DOCUMENT_SELECTOR,
-      outputChannel: this.channel,
+      outputChannel: clientChannel(this.channel),
       traceOutputChannel: this.channel,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: serverSettings(inspectorFor(undefined)),
