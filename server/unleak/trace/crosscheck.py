@@ -1,7 +1,9 @@
 """Runtime leaks against static findings: confirmed (a finding covers the line) or missed.
 
 A static finding covers a runtime leak when the leak was allocated, in the same file, on a
-line of the finding's acquisition (its "acquired here" note, or the finding itself).
+line of the finding's acquisition (its "acquired here" note, or the finding itself). Every
+project frame of the allocation traceback counts, not only the first: a function that
+returns a fresh resource is reported where it is called (``fd = open_config()``).
 """
 
 from __future__ import annotations
@@ -37,20 +39,33 @@ def _key(path: str) -> str:
     return os.path.normcase(os.path.realpath(path))
 
 
-def runtime_index(leaks: Iterable[RuntimeLeak]) -> dict[str, list[RuntimeLeak]]:
-    """Checkable leaks by file (normalised real path)."""
-    index: dict[str, list[RuntimeLeak]] = {}
+def _project_lines(leak: RuntimeLeak) -> list[tuple[str, int]]:
+    """(file, line) of each project frame of the allocation, the first frame first."""
+    lines = [(f.file, f.line) for f in leak.project_frames]
+    if leak.file and leak.line and (leak.file, leak.line) not in lines:
+        lines.insert(0, (leak.file, leak.line))
+    return lines
+
+
+def runtime_index(leaks: Iterable[RuntimeLeak]) -> dict[str, list[tuple[int, RuntimeLeak]]]:
+    """Checkable leaks by file (normalised real path): (line of a project frame, leak)."""
+    index: dict[str, list[tuple[int, RuntimeLeak]]] = {}
     for leak in leaks:
-        if leak.file and leak.line and leak.kind not in UNCHECKED_KINDS:
-            index.setdefault(_key(leak.file), []).append(leak)
+        if leak.kind in UNCHECKED_KINDS:
+            continue
+        for file, line in _project_lines(leak):
+            index.setdefault(_key(file), []).append((line, leak))
     return index
 
 
-def confirmed_count(index: dict[str, list[RuntimeLeak]], path: str, finding: Finding) -> int:
+def confirmed_count(
+    index: dict[str, list[tuple[int, RuntimeLeak]]], path: str, finding: Finding
+) -> int:
     """How many times the run saw the leak this finding predicts (0: not seen)."""
-    return sum(
-        leak.count for leak in index.get(_key(path), ()) if leak.line and covers(finding, leak.line)
-    )
+    seen = {
+        id(leak): leak.count for line, leak in index.get(_key(path), ()) if covers(finding, line)
+    }
+    return sum(seen.values())
 
 
 def _static_findings(paths: Sequence[str]) -> dict[str, list[Finding]]:
@@ -81,18 +96,21 @@ def _static_findings(paths: Sequence[str]) -> dict[str, list[Finding]]:
 
 def crosscheck(leaks: Sequence[RuntimeLeak]) -> list[RuntimeLeak]:
     """The leaks with ``status`` (confirmed / missed) and the confirming rules set."""
-    files = sorted({leak.file for leak in leaks if leak.file and os.path.isfile(leak.file)})
+    checkable = [leak for leak in leaks if leak.kind not in UNCHECKED_KINDS]
+    files = sorted(
+        {file for leak in checkable for file, _ in _project_lines(leak) if os.path.isfile(file)}
+    )
     findings = _static_findings(files)
     checked: list[RuntimeLeak] = []
     for leak in leaks:
-        if leak.kind in UNCHECKED_KINDS or not leak.file or leak.line is None:
-            checked.append(leak)
+        lines = _project_lines(leak) if leak.kind not in UNCHECKED_KINDS else []
+        analysed = [(file, line) for file, line in lines if file in findings]
+        if not analysed:
+            checked.append(leak)  # nothing to compare with (no project frame, unreadable)
             continue
-        if leak.file not in findings:
-            checked.append(leak)  # not analysable (gone, unreadable, bad configuration)
-            continue
-        line = leak.line
-        rules = sorted({f.code for f in findings[leak.file] if covers(f, line)})
+        rules = sorted(
+            {f.code for file, line in analysed for f in findings[file] if covers(f, line)}
+        )
         status = CONFIRMED if rules else MISSED
         checked.append(dataclasses.replace(leak, status=status, rules=tuple(rules)))
     return checked

@@ -127,7 +127,8 @@ def _stack(skip: int) -> Frames:
 def _traceback_frames(tb: Any) -> Frames:
     if tb is None:
         return []
-    return [[f.filename, f.lineno] for f in reversed(list(tb))]
+    # Without this module's frames: an object allocated inside a wrapper belongs to its caller.
+    return [[f.filename, f.lineno] for f in reversed(list(tb)) if f.filename != __file__]
 
 
 def _init_ranges(obj: object) -> list[tuple[str, int, int]]:
@@ -153,17 +154,29 @@ def _init_ranges(obj: object) -> list[tuple[str, int, int]]:
 # common resources also record the stack of their creation, which costs only when one is made.
 
 _sites: dict[int, tuple[Any, Frames]] = {}  # id(resource) -> (weak reference, stack)
+_plain_sites: dict[int, tuple[type, Frames]] = {}  # id(resource) -> (type, stack)
+MAX_PLAIN_SITES = 10000
 
 
 def _track(obj: object, skip: int) -> None:
     """Remember where ``obj`` was created (never raises: it runs inside the program's calls)."""
+    _remember_site(obj, _stack(skip + 1))
+
+
+def _remember_site(obj: object, frames: Frames) -> None:
     key = id(obj)
 
     def forget(_ref: object) -> None:
         _sites.pop(key, None)
 
     try:
-        _sites[key] = (weakref.ref(obj, forget), _stack(skip + 1))
+        _sites[key] = (weakref.ref(obj, forget), frames)
+    except TypeError:
+        # No weak references (sqlite3.Connection): keyed by id and type; a later object of
+        # the same type at the same address made by a wrapped factory replaces the entry.
+        if len(_plain_sites) >= MAX_PLAIN_SITES:
+            _plain_sites.pop(next(iter(_plain_sites)))
+        _plain_sites[key] = (type(obj), frames)
     except Exception:
         return
 
@@ -172,17 +185,30 @@ def _tracked_frames(obj: object) -> Frames:
     entry = _sites.get(id(obj))
     if entry is not None and entry[0]() is obj:
         return entry[1]
+    plain = _plain_sites.get(id(obj))
+    if plain is not None and plain[0] is type(obj):
+        return plain[1]
     return []
 
 
-def _wrap_factory(owner: Any, name: str) -> None:
+def _track_file(obj: object, skip: int) -> None:
+    """A file and the buffer and raw file under it: a warning may name any of them."""
+    frames = _stack(skip + 1)
+    buffer = getattr(obj, "buffer", None)
+    for part in (obj, buffer, getattr(buffer or obj, "raw", None)):
+        if part is not None:
+            _remember_site(part, frames)
+
+
+def _wrap_factory(owner: Any, name: str, track: Any = _track) -> None:
     original = getattr(owner, name, None)
     if original is None or getattr(original, "_unleak_wrapped", False):
         return
 
     def factory(*args: Any, **kwargs: Any) -> Any:
         obj = original(*args, **kwargs)
-        _track(obj, 1)
+        with contextlib.suppress(Exception):
+            track(obj, 1)
         return obj
 
     factory.__name__ = getattr(original, "__name__", name)
@@ -258,7 +284,7 @@ def _install_factories() -> None:
     import builtins
     import io
 
-    _wrap_factory(builtins, "open")
+    _wrap_factory(builtins, "open", _track_file)
     io.open = builtins.open  # pathlib and others call io.open
     _wrap_init(threading.Thread)
     for name, patch in _PATCHES.items():
@@ -794,5 +820,9 @@ def install() -> None:
     if register is not None:
         register(_at_thread_exit)
     atexit.register(_at_exit)
+    # Runs first (atexit is last in, first out), outside the hooks' guard: garbage in
+    # reference cycles (a connection and its cursors) is finalized and warns with its site,
+    # instead of being reported as "open at exit".
+    atexit.register(gc.collect)
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_guarded(_begin))

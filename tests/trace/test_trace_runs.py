@@ -1,0 +1,303 @@
+"""``unleak trace`` on real leaky programs: exact sites, kinds and counts, output untouched."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from unleak.trace.report import CONFIRMED, MISSED, Report
+
+from .helpers import (
+    Traced,
+    env_with_unleak,
+    expected_leaks,
+    python313,
+    reported_leaks,
+)
+
+PY = sys.executable
+
+
+def _report(traced: Traced) -> Report:
+    assert not isinstance(traced.report, str), (traced.report, traced.err)
+    assert "Traceback (most recent call last)" not in traced.err.split("unleak trace:")[-1]
+    return traced.report
+
+
+def _status(report: Report, project: Path, name: str, line: int) -> tuple[str | None, tuple]:
+    for leak in report.leaks:
+        if leak.file == str(project / name) and leak.line == line:
+            return leak.status, leak.rules
+    raise AssertionError(f"no leak at {name}:{line}")
+
+
+@pytest.fixture(scope="module")
+def files_run(trace) -> Traced:
+    # Its own report file: the check tests read it after other runs wrote report.json.
+    return trace(PY, "files_and_fds.py", "data.txt", output="files-report.json")
+
+
+def test_files_and_descriptors(files_run, project):
+    report = _report(files_run)
+    assert files_run.code == 0
+    assert files_run.out == "files done\n"
+    assert reported_leaks(report, project) == expected_leaks(project, "files_and_fds.py")
+    # The function leaks on every call, and the descriptor returned by raw_descriptor() is
+    # dropped by its caller (line 37, a project frame of its allocation): static analysis
+    # saw both. A file kept in a global list it cannot see.
+    assert _status(report, project, "files_and_fds.py", 10) == (CONFIRMED, ("UL101",))
+    assert _status(report, project, "files_and_fds.py", 19) == (CONFIRMED, ("UL101",))
+    assert _status(report, project, "files_and_fds.py", 15)[0] == MISSED
+    # The gaps are printed with their allocation traceback.
+    assert "Missed by static analysis (1):" in files_run.err
+    assert "files_and_fds.py:15 in open_log" in files_run.err
+    leak = next(leak for leak in report.leaks if leak.kind == "fd")
+    assert [(Path(f.file).name, f.line) for f in leak.project_frames] == [
+        ("files_and_fds.py", 19),
+        ("files_and_fds.py", 37),
+    ]
+
+
+def test_sockets(trace, project):
+    traced = trace(PY, "sockets.py")
+    report = _report(traced)
+    assert traced.code == 0
+    assert reported_leaks(report, project) == expected_leaks(project, "sockets.py")
+    assert _status(report, project, "sockets.py", 7) == (CONFIRMED, ("UL101",))
+
+
+def test_subprocesses_and_their_children_are_traced(trace, project):
+    traced = trace(PY, "processes.py")
+    report = _report(traced)
+    assert traced.code == 0
+    assert reported_leaks(report, project) == expected_leaks(project, "processes.py")
+    messages = sorted(leak.message for leak in report.leaks)
+    assert "is still running" in messages[0] or "is still running" in messages[1]
+    assert any("not reaped at exit (exited, not waited for)" in m for m in messages)
+    # The three children run Python too: each is a traced process of its own.
+    main = next(p for p in report.processes if p.argv[-1:] == ("processes.py",))
+    children = [p for p in report.processes if p.ppid == main.pid]
+    assert len(report.processes) == 4 and len(children) == 3
+
+
+def test_threads(trace, project):
+    traced = trace(PY, "threads.py")
+    report = _report(traced)
+    assert reported_leaks(report, project) == expected_leaks(project, "threads.py")
+    (leak,) = report.leaks
+    assert leak.message == "non-daemon thread 'poller' still running at exit"
+    assert leak.status == MISSED  # the static analysis does not model threads
+
+
+@pytest.mark.skipif(python313() is None, reason="needs Python 3.13 from pyenv")
+def test_sqlite3_on_python_313(trace, project):
+    traced = trace(str(python313()), "databases.py")
+    report = _report(traced)
+    assert traced.out == "databases done\n"
+    assert reported_leaks(report, project) == expected_leaks(project, "databases.py")
+    assert report.processes[0].python.startswith("3.13")
+    assert _status(report, project, "databases.py", 7)[0] == CONFIRMED
+
+
+def test_leak_in_a_child_process(trace, project):
+    traced = trace(PY, "parent.py", "data.txt")
+    report = _report(traced)
+    assert traced.out == "child done\nparent done\n"
+    assert reported_leaks(report, project) == expected_leaks(project, "child.py")
+    parent, child = sorted(report.processes, key=lambda p: p.argv[-2:] != ("parent.py", "data.txt"))
+    assert child.ppid == parent.pid and child.exited and parent.exited
+
+
+def test_output_and_exit_code_unchanged(trace, project):
+    plain = subprocess.run(
+        [PY, "exit_code.py"], cwd=project, capture_output=True, env=env_with_unleak(), timeout=60
+    )
+    traced = trace(PY, "exit_code.py")
+    assert plain.returncode == traced.code == 3
+    assert traced.out == plain.stdout.decode() == "out: 1\n"
+    # stderr holds the program's own output, then the summary (the warning text is Python's).
+    assert "err: 2\n" in traced.err
+    assert traced.err.index("err: 2") < traced.err.index("unleak trace:")
+    report = _report(traced)
+    assert report.exit_code == 3
+    assert reported_leaks(report, project) == expected_leaks(project, "exit_code.py")
+
+
+def test_killed_command_still_reports_what_was_seen(trace, project):
+    traced = trace(PY, "killed.py")
+    assert traced.code == 128 + 9  # SIGKILL, as a shell reports it
+    assert traced.out == "about to die\n"
+    report = _report(traced)
+    assert reported_leaks(report, project) == expected_leaks(project, "killed.py")
+    assert not report.processes[0].exited
+    assert any("did not reach a normal exit" in note for note in report.notes)
+
+
+def test_memory_held_at_exit(trace, project):
+    traced = trace(PY, "memory.py")
+    report = _report(traced)
+    assert reported_leaks(report, project) == expected_leaks(project, "memory.py")
+    (leak,) = report.leaks
+    assert leak.size is not None and leak.size >= 20 * 64 * 1024
+    assert leak.status is None  # not something the static analysis checks
+
+
+@pytest.mark.parametrize("warning_option", [[], ["-W", "error::ResourceWarning"]])
+def test_pytest_suite(trace, project, warning_option):
+    """pytest records warnings itself, and with -W error turns the finalizer's warning into an
+    unraisable exception: both are captured."""
+    traced = trace(PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *warning_option, "suite")
+    report = _report(traced)
+    assert traced.code == 0, traced.out
+    assert "3 passed" in traced.out
+    assert reported_leaks(report, project) == expected_leaks(project, "suite/test_leaky.py")
+    assert {leak.status for leak in report.leaks} == {CONFIRMED}
+
+
+def test_existing_sitecustomize_still_runs(project, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import os\nos.environ['CHAINED_SITECUSTOMIZE'] = 'yes'\n", encoding="utf-8"
+    )
+    script = (
+        "import os, sys\n"
+        "hidden = any('unleak-trace' in p for p in sys.path)\n"
+        "print(os.environ.get('CHAINED_SITECUSTOMIZE'), hidden)\n"
+        "open('data.txt')  # leak: file x1\n"
+    )
+    (project / "chained.py").write_text(script, encoding="utf-8")
+    env = env_with_unleak()
+    env["PYTHONPATH"] = f"{site}:{env['PYTHONPATH']}"
+    proc = subprocess.run(
+        [PY, "-m", "unleak", "trace", "-o", "chained.json", "--", PY, "chained.py"],
+        cwd=project,
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.stdout.decode() == "yes False\n"  # chained, and the bootstrap is off sys.path
+    from unleak.trace.report import load_report
+
+    report = load_report(project / "chained.json")
+    assert not isinstance(report, str)
+    assert reported_leaks(report, project) == expected_leaks(project, "chained.py")
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+
+def test_non_python_command_gives_an_empty_report_with_a_note(trace):
+    traced = trace("echo", "hello")
+    report = _report(traced)
+    assert traced.code == 0 and traced.out == "hello\n"
+    assert report.leaks == () and report.processes == ()
+    assert "no Python process was traced" in report.notes[0]
+    assert "no Python process was traced" in traced.err
+
+
+def test_command_not_found(trace):
+    traced = trace("no-such-command-unleak")
+    report = _report(traced)
+    assert traced.code == 127
+    assert report.exit_code is None
+    assert "could not be started" in traced.err
+
+
+def test_missing_command_is_a_usage_error(project):
+    for args in (["trace"], ["trace", "--"], ["trace", "--output", "x.json"]):
+        proc = subprocess.run(
+            [PY, "-m", "unleak", *args],
+            cwd=project,
+            capture_output=True,
+            env=env_with_unleak(),
+            timeout=60,
+        )
+        assert proc.returncode == 2, args
+        assert "no command to trace" in proc.stderr.decode()
+        assert "Traceback" not in proc.stderr.decode()
+
+
+# --- unleak check --trace ---------------------------------------------------------------------
+
+
+def _check(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PY, "-m", "unleak", "check", "--no-cache", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env_with_unleak(),
+        timeout=60,
+    )
+
+
+def test_check_marks_confirmed_findings_in_every_format(files_run, project):
+    _report(files_run)
+    text = _check(project, "--trace", "files-report.json", "files_and_fds.py")
+    assert text.returncode == 1
+    assert text.stdout.splitlines()[:2] == [
+        "files_and_fds.py:10:9: UL101 [*] `f` (file from `open()` on line 10) is never closed"
+        " [confirmed at run time \u00d73]",
+        "files_and_fds.py:37:5: UL101 file descriptor from `raw_descriptor()` is never closed:"
+        " its only reference is dropped at once [confirmed at run time \u00d71]",
+    ]
+
+    args = ("--trace", "files-report.json", "files_and_fds.py", "--format")
+    items = json.loads(_check(project, *args, "json").stdout)
+    assert [(i["line"], i["runtime_count"]) for i in items] == [(10, 3), (37, 1)]
+
+    sarif = json.loads(_check(project, *args, "sarif").stdout)
+    assert [
+        (
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["properties"]["confirmedAtRuntime"],
+            r["properties"]["runtimeCount"],
+        )
+        for r in sarif["runs"][0]["results"]
+    ] == [(10, True, 3), (37, True, 1)]
+
+    github = _check(project, *args, "github").stdout.splitlines()
+    assert github[0].startswith("::warning file=files_and_fds.py,line=10,")
+    assert github[0].endswith("[confirmed at run time \u00d73]")
+
+    plain = _check(project, "--format", "json", "files_and_fds.py")
+    assert all("runtime_count" not in i for i in json.loads(plain.stdout))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not a JSON file"),
+        ('{"tool": "unleak trace", "version": 0}', "report format version 0 is not supported"),
+        ('{"tool": "unleak trace", "version": 1, "leaks": "x"}', "malformed report"),
+        ("[]", "not an unleak trace report"),
+    ],
+)
+def test_check_ignores_a_bad_report_with_a_message(project, content, message):
+    (project / "bad.json").write_text(content, encoding="utf-8")
+    result = _check(project, "--trace", "bad.json", "files_and_fds.py")
+    assert result.returncode == 1  # the findings, as without --trace
+    assert "files_and_fds.py:10:" in result.stdout
+    assert "confirmed at run time" not in result.stdout
+    assert f"unleak: warning: ignoring the trace report bad.json: {message}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_report_is_written_to_the_project_by_default(project):
+    (project / "sub").mkdir(exist_ok=True)
+    proc = subprocess.run(
+        [PY, "-m", "unleak", "trace", "-q", "--", PY, "-c", "pass"],
+        cwd=project / "sub",
+        capture_output=True,
+        text=True,
+        env=env_with_unleak(),
+        timeout=60,
+    )
+    assert proc.returncode == 0 and proc.stderr == ""
+    data = json.loads((project / ".unleak" / "trace.json").read_text())
+    assert data["version"] == 1 and data["root"] == str(project)
+    assert (project / ".unleak" / ".gitignore").read_text() == "*\n"
