@@ -116,6 +116,20 @@ async def test_hover_follows_edits(start: Starter) -> None:
     )
 
 
+async def test_reopened_document_with_the_same_version(start: Starter) -> None:
+    s = await start(env={"UNLEAK_JEDI_TIMEOUT": "0.2"})
+    s.open(URI, MANAGED)
+    await s.diagnostics(URI, 1)
+    assert "on line 5," in await hover_text(s, URI, MANAGED, 5, "f")
+    s.close(URI)
+    seen = len(s.published)
+    s.open(URI, "\n" + MANAGED)  # version 1 again, another text
+    await s.diagnostics(URI, 1, after=seen)
+    assert (await hover_text(s, URI, "\n" + MANAGED, 6, "f")).startswith(
+        "`f`: file from `open()` on line 6"
+    )
+
+
 async def test_jedi_timeout_drops_only_its_part(start: Starter) -> None:
     # jedi cannot even be imported in a millisecond: the hover goes without its part...
     s = await start(env={"UNLEAK_JEDI_TIMEOUT": "0.001"})

@@ -40,6 +40,7 @@ class _Explained:
 
     version: int
     epoch: int
+    text: str  # the very text (a document reopened may reuse a version number)
     explainer: ModuleExplainer | None = None
     functions: list[FunctionExplanation] = field(default_factory=list)
     failed: bool = False
@@ -93,7 +94,14 @@ class ResourceHovers:
         # the explanation is the part that must not wait (jedi's has its own bound).
         root = self._root(server, doc)
         info = await self.jedi.info(
-            doc.uri, analysis.version, analysis.lines.text, doc.path, root, line, column
+            doc.uri,
+            # A document closed and opened again may reuse a version number with a new text.
+            hash((analysis.version, analysis.lines.text)),
+            analysis.lines.text,
+            doc.path,
+            root,
+            line,
+            column,
         )
         if info is not None:
             if hit is None and info.type_noun is not None:
@@ -117,11 +125,16 @@ class ResourceHovers:
         self, server: UnleakServer, doc: Document, analysis: Analysis, line: int
     ) -> FunctionExplanation | None:
         entry = self._cache.get(doc.uri)
-        if entry is None or (entry.version, entry.epoch) != (analysis.version, analysis.epoch):
+        if (
+            entry is None
+            or (entry.version, entry.epoch) != (analysis.version, analysis.epoch)
+            or (entry.text is not analysis.lines.text and entry.text != analysis.lines.text)
+        ):
             self._cache.pop(doc.uri, None)
             if len(self._cache) >= _MAX_DOCUMENTS:
                 self._cache.pop(next(iter(self._cache)))
-            entry = self._cache[doc.uri] = _Explained(analysis.version, analysis.epoch)
+            entry = _Explained(analysis.version, analysis.epoch, analysis.lines.text)
+            self._cache[doc.uri] = entry
         for known in entry.functions:
             if known.covers(line):
                 return known

@@ -108,7 +108,7 @@ class JediHovers:
     async def info(
         self,
         uri: str,
-        version: int,
+        version: int,  # any number that changes with the text
         text: str,
         path: str | None,
         root: str | None,
