@@ -255,3 +255,21 @@ async def test_hover_everywhere_in_odd_documents(start: Starter) -> None:
     # The server is still well: an edit is analysed.
     v = s.replace_all(URI, "def f(p):\n    x = open(p)\n")
     assert [d.code for d in await s.diagnostics(URI, v)] == ["UL101"]
+
+
+async def test_jedi_is_not_imported_at_start() -> None:
+    """Starting the server (creating it and its features) leaves jedi and the explanation
+    engine unimported: they load on the first hover."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from unleak.lsp.server import create_server\n"
+        "create_server()\n"
+        "print(sorted(m for m in ('jedi', 'parso', 'unleak.engine.explain') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "[]"
