@@ -70,6 +70,15 @@ SOURCE = textwrap.dedent(
             pass
         f = open(b)
         return f
+
+    def kept(paths, items, p):
+        import contextlib
+        with contextlib.ExitStack() as stack:
+            files = [stack.enter_context(open(p)) for p in paths]
+        items.append(open(p))
+        global CACHE
+        CACHE = open(p)
+        return [open(p) for p in paths], files
     """
 )
 
@@ -179,3 +188,20 @@ def test_innermost_definition_and_bad_input() -> None:
     for bad in ("", "def f(:\n    x = open(p)\n", "\x00", "with open(p) as f:\n"):
         result = explain_at(bad, "m.py", Settings(), "", 1)
         assert result is None or result.notes == () or result.covers(1)
+
+
+def test_resources_handed_on() -> None:
+    explanation = explain_at(SOURCE, "m.py", Settings(), "", 62)
+    assert explanation is not None
+    assert sorted(note.markdown() for note in explanation.notes) == [
+        "The file from `open()` on line 64, handed to `stack.enter_context()` on line 64",
+        "The file from `open()` on line 65, handed to `items.append()` on line 65",
+        "The file from `open()` on line 67, stored in the global `CACHE`",
+        "The file from `open()` on line 68, handed to the caller on line 68 (returned)",
+        "`stack`: ExitStack from `contextlib.ExitStack()` on line 63, "
+        "released by `with` at line 64 (end of the block)",
+    ]
+    # The global that owns it names it.
+    hit = explanation.at(67, 5)
+    assert hit is not None and hit[2] == "CACHE"
+    assert hit[0].markdown("CACHE").startswith("`CACHE`: file from `open()` on line 67")

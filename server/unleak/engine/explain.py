@@ -251,7 +251,7 @@ def _note(
     leak = path_text(res.leaks[0]) if res.leaks else None
     names = set(_names(info.site, all_effects))
     for handled in recorded:
-        owner = _owner(flow.cfg.nodes[handled[0]])
+        owner = _owner(flow.cfg.nodes[handled[0]], flow)
         if owner is not None:
             names.add(owner)
     if info.lock_key is not None:
@@ -269,8 +269,9 @@ def _note(
     )
 
 
-def _owner(node: Node) -> str | None:
-    """`self._sock` for `self._sock = sock`: the attribute a resource is stored in."""
+def _owner(node: Node, flow: FunctionFlow) -> str | None:
+    """`self._sock` for `self._sock = sock`: the attribute (or global) a resource is stored
+    in."""
     tree = node.ast
     if isinstance(tree, ast.Assign) and len(tree.targets) == 1:
         target = tree.targets[0]
@@ -280,6 +281,9 @@ def _owner(node: Node) -> str | None:
         return None
     if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
         return expr_text(target)
+    scope = flow.builder.scope
+    if isinstance(target, ast.Name) and (scope.module_scope or target.id in scope.global_names):
+        return target.id
     return None
 
 
@@ -305,20 +309,20 @@ def _describe(
         end = _with_end(node, body)
         return f"released by `with` at line {end} (end of the block)"
     if tag in ("release", "method", "release_fn", "lock_rel"):
-        call = _call_in(node, aliases, effect)
+        call = _call_in(node, aliases, effect, info.node)
         shown = _call_text(call) if call is not None else "its release"
         return f"released by `{shown}` on line {line}"
     if tag == "capture":
         return f"kept by the closure defined on line {line}"
     if tag == "transfer":
-        call = _call_in(node, aliases, effect)
+        call = _call_in(node, aliases, effect, info.node)
         shown = f"`{callee_name(call)}`" if call is not None else "the wrapper"
         return f"owned by the {shown} that wraps it on line {line}"
     if tag == "pass":
-        call = _call_in(node, aliases, effect)
+        call = _call_in(node, aliases, effect, info.node)
         shown = f"`{callee_name(call)}`" if call is not None else "a call"
         return f"handed to {shown} on line {line}"
-    return _describe_escape(node, info, class_name, module)
+    return _describe_escape(node, info, class_name, module, flow, aliases)
 
 
 def _matches(eff: Effect, refs: set[object], info: SiteInfo) -> bool:
@@ -338,7 +342,12 @@ def _matches(eff: Effect, refs: set[object], info: SiteInfo) -> bool:
 
 
 def _describe_escape(
-    node: Node, info: SiteInfo, class_name: str | None, module: ModuleAnalysis
+    node: Node,
+    info: SiteInfo,
+    class_name: str | None,
+    module: ModuleAnalysis,
+    flow: FunctionFlow,
+    aliases: frozenset[str],
 ) -> str:
     tree = node.ast
     line = node.line
@@ -348,6 +357,12 @@ def _describe_escape(
         return f"handed to the caller on line {line} (returned)"
     if isinstance(tree, ast.Expr) and isinstance(tree.value, (ast.Yield, ast.YieldFrom)):
         return f"handed to the caller on line {line} (yielded)"
+    if tree is not None:
+        # Given to a call that keeps it: `stack.enter_context(open(p))`, `atexit.register(f)`.
+        for call in (c for c in ast.walk(tree) if isinstance(c, ast.Call)):
+            args = [*call.args, *(k.value for k in call.keywords)]
+            if any(a is info.node or (isinstance(a, ast.Name) and a.id in aliases) for a in args):
+                return f"handed to `{callee_name(call)}` on line {line}"
     targets: list[ast.expr] = []
     if isinstance(tree, ast.Assign):
         targets = tree.targets
@@ -368,8 +383,14 @@ def _describe_escape(
             return f"owned by `{owner}`{on_line}{where}"
         if isinstance(target, ast.Subscript):
             return f"stored in `{expr_text(target.value)}` on line {line}"
-        if isinstance(target, ast.Name):
-            return f"stored in the global `{target.id}` on line {line}"
+        scope = flow.builder.scope
+        if isinstance(target, ast.Name) and (scope.module_scope or target.id in scope.global_names):
+            return f"stored in the global `{target.id}`{on_line}"
+    if tree is not None and any(
+        isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
+        for n in ast.walk(tree)
+    ):
+        return f"collected by the comprehension on line {line}"
     return f"handed on at line {line}"
 
 
@@ -423,7 +444,9 @@ def _walk_statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
         stack.extend(ast.iter_child_nodes(node))
 
 
-def _call_in(node: Node, aliases: frozenset[str], effect: Effect) -> ast.Call | None:
+def _call_in(
+    node: Node, aliases: frozenset[str], effect: Effect, acquired: ast.Call
+) -> ast.Call | None:
     """The call of the statement that the effect comes from: the one whose receiver or
     arguments name the resource (or the statement's only call)."""
     tree = node.ast
@@ -440,7 +463,7 @@ def _call_in(node: Node, aliases: frozenset[str], effect: Effect) -> ast.Call | 
         if effect[0] == "lock_rel" and isinstance(func, ast.Attribute) and func.attr == "release":
             return call
         args = [*call.args, *(k.value for k in call.keywords)]
-        if any(isinstance(a, ast.Name) and a.id in aliases for a in args):
+        if any(a is acquired or (isinstance(a, ast.Name) and a.id in aliases) for a in args):
             return call
         if isinstance(func, ast.Attribute) and _root_name(func.value) in aliases:
             return call
