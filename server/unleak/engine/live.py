@@ -68,6 +68,8 @@ class LiveModule:
         self._source = SourceText("")
         self._report: ModuleReport | None = None
         self._regions: list[Region] = []
+        # Lines between functions (first, last) that did not parse after the last edit.
+        self._broken_gap: tuple[int, int] | None = None
         # What the full analysis's definitions contribute, computed when first needed.
         self._facts: dict[tuple[int, str], object] = {}
         # How the last analyses went (for tests and logs).
@@ -87,6 +89,8 @@ class LiveModule:
             self._base = None
         if lines is None:
             lines = source_lines(text)
+        # Only an edit of the same lines that stay broken may keep it.
+        broken_gap, self._broken_gap = self._broken_gap, None
         if (
             self._base is not None
             and self._report is not None
@@ -94,7 +98,7 @@ class LiveModule:
             and settings == self._settings
             and settings.external_summaries == self._settings.external_summaries
         ):
-            report = self._partial(text, lines)
+            report = self._partial(text, lines, broken_gap)
             if report is not None:
                 self.partial_runs += 1
                 return report
@@ -128,7 +132,9 @@ class LiveModule:
 
     # Partial analysis.
 
-    def _partial(self, text: str, lines: list[str]) -> ModuleReport | None:
+    def _partial(
+        self, text: str, lines: list[str], broken_gap: tuple[int, int] | None
+    ) -> ModuleReport | None:
         from unleak.engine.analyzer import ModuleAnalysis, run_rules, run_rules_on_error
 
         base = self._base
@@ -136,14 +142,15 @@ class LiveModule:
         old = self._lines
         start, old_end, new_end = _changed(old, lines)
         delta = new_end - old_end
-        if start == old_end == new_end:
-            self._lines = lines
+        if start == old_end == new_end:  # the same text again
+            self._broken_gap = broken_gap
+            self.partial_runs -= 1  # nothing was analysed
             return self._report
         if _inert(old, start, old_end) and _inert(lines, start, new_end):
             return self._relocate(text, lines, start, old_end, new_end)
         found = self._region_of(start, old_end)
         if found is None:
-            return None
+            return self._typing_between(text, lines, start, old_end, new_end, broken_gap)
         index, region = found
         last = region.last + delta
         if last < region.body_first - 1:
@@ -185,6 +192,60 @@ class LiveModule:
                 self._regions[i] = replace(
                     r, first=r.first + delta, body_first=r.body_first + delta, last=r.last + delta
                 )
+        return self._report
+
+    def _typing_between(
+        self,
+        text: str,
+        lines: list[str],
+        start: int,
+        old_end: int,
+        new_end: int,
+        broken_gap: tuple[int, int] | None,
+    ) -> ModuleReport | None:
+        """An edit between functions that leaves the statements there not parsing (a new
+        definition being typed, say): its syntax error, and every function keeps its
+        findings. None when the statements parse (they may change anything: analyse it all)."""
+        from unleak.engine.analyzer import ModuleAnalysis, run_rules_on_error
+
+        base = self._base
+        assert isinstance(base, ModuleAnalysis) and self._report is not None
+        regions = self._regions
+        before = [r for r in regions if r.first <= start + 1]
+        after = [r for r in regions if r.first > start + 1]
+        if (before and before[-1].last >= start + 1) or (after and after[0].first <= old_end):
+            return None  # the change overlaps a function's header or several functions
+        first = before[-1].last + 1 if before else 1
+        last = after[0].first - 1 if after else len(self._lines)
+        delta = new_end - old_end
+        old_gap = _parse_statements("".join(self._lines[first - 1 : last]), first)
+        new_gap = _parse_statements("".join(lines[first - 1 : last + delta]), first)
+        if (old_gap is not None and broken_gap != (first, last)) or not isinstance(
+            new_gap, ParseError
+        ):
+            return None  # they were not whole statements, or they parse now
+        if not first <= new_gap.span.line <= last + delta:
+            return None
+        source = self._source.edited(text, start, old_end, lines[start:new_end])
+        kept = [
+            _moved(f, last, delta)
+            for f in self._report.findings
+            if not first <= f.span.line <= last
+        ]
+        fresh = run_rules_on_error(base, source, new_gap)
+        self._report = replace(self._report, findings=sorted([*kept, *fresh], key=Finding.sort_key))
+        self._lines = lines
+        self._source = source
+        self._broken_gap = (first, last + delta)
+        if delta:
+            for i, r in enumerate(regions):
+                if r.first > last:
+                    regions[i] = replace(
+                        r,
+                        first=r.first + delta,
+                        body_first=r.body_first + delta,
+                        last=r.last + delta,
+                    )
         return self._report
 
     def _relocate(
@@ -309,6 +370,34 @@ def _blocks(node: ast.stmt) -> list[list[ast.stmt]]:
     if isinstance(node, ast.Try):
         return [node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody]
     return []
+
+
+def _parse_statements(text: str, first: int) -> ParseError | None:
+    """The syntax error of lines (``text``, starting on line ``first``) parsed alone, as
+    statements at one indentation; an error at line 0 when their indentation is mixed."""
+    indents = {
+        len(line) - len(line.lstrip())
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    }
+    offset = first - 1
+    if indents and min(indents) > 0:
+        text = "if 1:\n" + text
+        offset -= 1
+    elif indents and max(indents) > 0 and not _starts_at_zero(text):
+        return ParseError("mixed indentation", Span(0, 0, 0, 0))
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        return syntax_error(exc, offset)
+    return None
+
+
+def _starts_at_zero(text: str) -> bool:
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return not line[:1].isspace()
+    return True
 
 
 def _parse_region(text: str, region: Region) -> _FunctionNode | ParseError | None:
