@@ -19,6 +19,16 @@ def _jobs(value: str) -> int:
     return n
 
 
+def _depth(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 (tracemalloc off) or more")
+    return n
+
+
 def _positive(value: str) -> int:
     try:
         n = int(value)
@@ -116,10 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     trace.add_argument(
         "--depth",
-        type=_positive,
+        type=_depth,
         default=1,
         metavar="N",
-        help="tracemalloc frames per allocation (default: 1; each frame slows the program down)",
+        help="tracemalloc frames per allocation (default: 1; each frame slows the program "
+        "down; 0: no tracemalloc, so no memory sites)",
     )
     trace.add_argument(
         "--memory-min",

@@ -804,8 +804,8 @@ def install() -> None:
     _state.dir = directory
     _state.root = os.environ.get(ENV_ROOT, "")
     _state.memory_min = _int_env(ENV_MEMORY, _state.memory_min)
-    depth = max(1, _int_env(ENV_DEPTH, 1))
-    if not tracemalloc.is_tracing():
+    depth = _int_env(ENV_DEPTH, 1)
+    if depth > 0 and not tracemalloc.is_tracing():
         tracemalloc.start(depth)
     # ResourceWarning is ignored by default; show every one, unless the command line chose.
     if not any("ResourceWarning" in option for option in sys.warnoptions):
