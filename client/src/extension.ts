@@ -30,6 +30,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void server.restart("the workspace is now trusted")),
   );
+  void server.restart("activation");
+  // Subscribed after the start is queued: the Python extension may take a while to activate.
   try {
     const subscription = await onActiveInterpreterChange(() => {
       if (server.source !== "setting") {
@@ -42,7 +44,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   } catch (error) {
     channel.warn(`the Python extension's API is not available: ${String(error)}`);
   }
-  void server.restart("activation");
 }
 
 export function deactivate(): Promise<void> | undefined {
