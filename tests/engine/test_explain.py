@@ -128,6 +128,12 @@ def note_at(line: int, name: str, occurrence: int = 0) -> str:
             "`self._sock`: socket from `socket.create_connection()` on line 23, "
             "owned by `self._sock` (released in `close()`)",
         ),
+        (
+            26,
+            "self._sock",
+            "`self._sock`: socket from `socket.create_connection()` on line 23, "
+            "owned by the object (stored in `__init__()`); released in `close()`",
+        ),
         (32, "data", None),
         (
             30,
@@ -180,7 +186,7 @@ def test_innermost_definition_and_bad_input() -> None:
     explanation = explain_at(SOURCE, "m.py", Settings(), "", 26)
     assert explanation is not None
     assert (explanation.first_line, explanation.last_line) == (25, 26)
-    assert explanation.notes == ()
+    assert [n.var for n in explanation.notes] == ["self._sock"]  # stored in __init__
     # Outside every function: the module body (which acquires nothing here).
     module = explain_at(SOURCE, "m.py", Settings(), "", 42)
     assert module is not None and module.first_line == 1 and module.notes == ()

@@ -76,14 +76,19 @@ async def test_hover_over_managed_resources(start: Starter) -> None:
         "`sock`: socket from `socket.socket()` on line 11, "
         "released by `sock.close()` on line 16 on every path"
     )
-    # jedi adds the type it infers.
-    assert "Type (jedi): `socket.socket`" in text
+    # jedi adds the type it infers (once it has loaded; a slow first answer comes later).
+    await until_hover_contains(s, URI, at(MANAGED, 13, "sock"), "Type (jedi): `socket.socket`")
     assert (await hover_text(s, URI, MANAGED, 20, "f")).startswith(
         "`f`: file from `open()` on line 20, handed to the caller on line 21 (returned)"
     )
     assert (await hover_text(s, URI, MANAGED, 25, "_sock")).startswith(
         "`self._sock`: socket from `socket.create_connection()` on line 26, "
         "owned by `self._sock` (released in `close()`)"
+    )
+    # The attribute in another method: where it is stored and released.
+    assert (await hover_text(s, URI, MANAGED, 28, "_sock")).startswith(
+        "`self._sock`: socket from `socket.create_connection()` on line 26, "
+        "owned by the object (stored in `__init__()`); released in `close()`"
     )
     # Not a resource: nothing (`data` is a str, `host` a parameter of unknown type).
     assert await s.hover(URI, 6, 12) is None

@@ -114,15 +114,18 @@ class ModuleExplainer:
         """The explanation of the innermost definition containing 1-based ``line``."""
         module = self.module
         tree = module.parsed.tree
-        node, body, first, last = _innermost(tree, line, len(module.source.lines) or 1)
+        node, body, first, last, owner = _innermost(tree, line, len(module.source.lines) or 1)
         occurrences = tuple(_occurrences(body, module.source))
         holes = tuple((_first_line(d), d.end_lineno or d.lineno) for d in _defs_in(body))
+        attributes: tuple[ResourceNote, ...] = ()
+        if owner is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            attributes = tuple(self._attribute_notes(owner, node.name, occurrences))
         unit = next((u for u in module.units if u.node is node), None)
         if unit is None or not occurrences:
-            return FunctionExplanation(first, last, (), occurrences, holes)
+            return FunctionExplanation(first, last, attributes, occurrences, holes)
         scope = module.scope_for(unit)
         if not module._acquires(unit, scope):
-            return FunctionExplanation(first, last, (), occurrences, holes)
+            return FunctionExplanation(first, last, attributes, occurrences, holes)
         builder = EffectBuilder(scope)
         cfg = CFGBuilder(module._is_terminator).build(unit.body, unit.last_line)
         flow = FunctionFlow(cfg, builder, module._node_may_acquire)
@@ -135,7 +138,42 @@ class ModuleExplainer:
         notes = tuple(
             _note(res, flow, body, unit.class_name, module, all_effects) for res in results
         )
-        return FunctionExplanation(first, last, notes, occurrences, holes)
+        return FunctionExplanation(first, last, notes + attributes, occurrences, holes)
+
+    def _attribute_notes(
+        self, cls: ast.ClassDef, method: str, occurrences: tuple[tuple[Span, str], ...]
+    ) -> list[ResourceNote]:
+        """`self._sock` in a method of a class that stores a resource there elsewhere
+        (`__init__`): where it is stored and which methods release it."""
+        module = self.module
+        types = module.class_attr_types(cls.name)  # "self._sock" -> resource type name
+        out: list[ResourceNote] = []
+        for text in sorted({name for _, name in occurrences if name in types}):
+            rtype = module.catalogue.types.get(types[text])
+            stored = _stored_in(cls, text)
+            if rtype is None or stored is None or stored[0] == method:
+                continue  # unknown, or stored in this very method (its flow tells more)
+            where, call = stored
+            attr = text.split(".", 1)[1]
+            releasing = _releasing_methods(module, cls.name, attr, rtype.release)
+            released = (
+                "released in " + ", ".join(f"`{m}()`" for m in releasing)
+                if releasing
+                else "no method of the class releases it"
+            )
+            out.append(
+                ResourceNote(
+                    (call.lineno, call.col_offset, -3),
+                    text,
+                    rtype.noun,
+                    callee_name(call),
+                    call.lineno,
+                    (f"owned by the object (stored in `{where}()`); {released}",),
+                    None,
+                    frozenset({text}),
+                )
+            )
+        return out
 
 
 def explain_at(
@@ -151,8 +189,11 @@ def explain_at(
 
 def _innermost(
     tree: ast.Module, line: int, module_last: int
-) -> tuple[ast.AST, list[ast.stmt], int, int]:
+) -> tuple[ast.AST, list[ast.stmt], int, int, ast.ClassDef | None]:
+    """The innermost definition containing ``line``: its node, body, lines, and the class
+    it is a method of (if it is one)."""
     node: ast.AST = tree
+    parent: ast.AST = tree
     body: list[ast.stmt] = tree.body
     first, last = 1, module_last
     while True:
@@ -161,8 +202,11 @@ def _innermost(
             None,
         )
         if inner is None:
-            return node, body, first, last
-        node, body = inner, inner.body
+            owner = None
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                owner = parent if isinstance(parent, ast.ClassDef) else None
+            return node, body, first, last, owner
+        parent, node, body = node, inner, inner.body
         first, last = _first_line(inner), inner.end_lineno or inner.lineno
 
 
@@ -377,7 +421,7 @@ def _describe_escape(
                 and isinstance(target.value, ast.Name)
                 and target.value.id == "self"
             ):
-                methods = _releasing_methods(module, class_name, target.attr, info)
+                methods = _releasing_methods(module, class_name, target.attr, info.type.release)
                 if methods:
                     where = " (released in " + ", ".join(f"`{m}()`" for m in methods) + ")"
             return f"owned by `{owner}`{on_line}{where}"
@@ -394,8 +438,25 @@ def _describe_escape(
     return f"handed on at line {line}"
 
 
+def _stored_in(cls: ast.ClassDef, text: str) -> tuple[str, ast.Call] | None:
+    """The method (and call) that first stores a call's result in ``self.x``."""
+    for method in cls.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for sub in ast.walk(method):
+            if (
+                isinstance(sub, ast.Assign)
+                and len(sub.targets) == 1
+                and isinstance(sub.targets[0], ast.Attribute)
+                and expr_text(sub.targets[0]) == text
+                and isinstance(sub.value, ast.Call)
+            ):
+                return method.name, sub.value
+    return None
+
+
 def _releasing_methods(
-    module: ModuleAnalysis, class_name: str, attr: str, info: SiteInfo
+    module: ModuleAnalysis, class_name: str, attr: str, release: frozenset[str]
 ) -> list[str]:
     """Methods of the class that release ``self.<attr>`` (a `close()` calling its close())."""
     cls = module.summaries.class_defs.get(class_name)
@@ -410,7 +471,7 @@ def _releasing_methods(
             if (
                 isinstance(sub, ast.Call)
                 and isinstance(sub.func, ast.Attribute)
-                and sub.func.attr in info.type.release
+                and sub.func.attr in release
             ):
                 target = sub.func.value
             elif isinstance(sub, ast.withitem):
