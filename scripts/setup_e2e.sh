@@ -5,19 +5,20 @@
 #
 # - Debian packages (apt): neovim (second LSP client), chromium (the browser that drives
 #   VS Code), libkrb5-dev (a native module of code-server builds against it);
-# - npm packages under .e2e-tools/ (git-ignored): node@24 (code-server needs Node 24; the
-#   package ships its headers, used to build code-server's native modules), code-server
-#   (VS Code in the browser) and playwright-core (drives Debian's chromium; it downloads no
-#   browser of its own).
+# - npm packages in a cache folder outside the checkout, ~/.cache/unleak-e2e (or
+#   $UNLEAK_E2E_TOOLS), so that fresh clones on the same machine (CI's) reuse them:
+#   node@24 (code-server needs Node 24; the package ships its headers, used to build
+#   code-server's native modules), code-server (VS Code in the browser) and playwright-core
+#   (drives Debian's chromium; it downloads no browser of its own).
 #
 # Idempotent and fast when everything is there: each step leaves a stamp file recording
-# what it installed, and is skipped while its stamp matches. Without root (and no sudo) the
-# apt step is skipped with a warning; the e2e tests then skip locally (and fail under CI).
-# Prints where the tools are; tests/e2e/ finds them in .e2e-tools/ (or $UNLEAK_E2E_TOOLS).
+# what it installed, and is skipped while its stamp matches; a lock keeps two runs from
+# installing at once. Without root (and no sudo) the apt step is skipped with a warning; the
+# e2e tests then skip locally (and fail under CI). tests/e2e/conftest.py finds the tools in
+# the same folder.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS="${UNLEAK_E2E_TOOLS:-$ROOT/.e2e-tools}"
+TOOLS="${UNLEAK_E2E_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/unleak-e2e}"
 STAMPS="$TOOLS/stamps"
 
 NODE_VERSION="24"
@@ -28,6 +29,8 @@ APT_PACKAGES=(neovim chromium libkrb5-dev)
 say() { printf '\n==> [e2e] %s\n' "$*"; }
 mkdir -p "$STAMPS"
 start=$SECONDS
+exec 9>"$TOOLS/.lock"
+flock 9
 
 # --- 1. Debian packages --------------------------------------------------------------------
 missing=()

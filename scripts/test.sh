@@ -49,7 +49,7 @@ else
     echo "warning: node not found: the extension's type check and unit tests are skipped" >&2
 fi
 # End-to-end tools (neovim, code-server, chromium, playwright-core; tests/e2e/): installed
-# once into .e2e-tools/, a few seconds when present. UNLEAK_E2E=0 skips the install (the e2e
+# once into ~/.cache/unleak-e2e/, a second when present. UNLEAK_E2E=0 skips the install (the e2e
 # tests then skip, or fail under CI). Locally a failed install only warns: the tests skip.
 if [[ "${UNLEAK_E2E:-1}" != 0 ]]; then
     if [[ -n "${CI:-}" && "${CI:-}" != false ]]; then

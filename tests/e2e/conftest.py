@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TOOLS = Path(os.environ.get("UNLEAK_E2E_TOOLS") or ROOT / ".e2e-tools")
+# Where scripts/setup_e2e.sh installs the npm tools (outside the checkout: clones share them).
+TOOLS = Path(
+    os.environ.get("UNLEAK_E2E_TOOLS")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "unleak-e2e"
+)
 ARTIFACTS = Path(os.environ.get("UNLEAK_E2E_ARTIFACTS") or ROOT / "tests" / "e2e" / "artifacts")
 VENV_BIN = Path(sys.executable).parent
 

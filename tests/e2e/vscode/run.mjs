@@ -5,7 +5,7 @@
 //
 // Environment (all required but the last ones):
 //   UNLEAK_E2E_VSIX        the .vsix to install
-//   UNLEAK_E2E_TOOLS       .e2e-tools/ of scripts/setup_e2e.sh (node 24, code-server, playwright-core)
+//   UNLEAK_E2E_TOOLS       the folder of scripts/setup_e2e.sh (node 24, code-server, playwright-core)
 //   UNLEAK_E2E_ARTIFACTS   folder for screenshots, logs and result.json (emptied by the caller)
 //   UNLEAK_E2E_PYTHON      the interpreter for the extension's `unleak.interpreter` setting
 //   UNLEAK_E2E_CHROMIUM    default /usr/bin/chromium
