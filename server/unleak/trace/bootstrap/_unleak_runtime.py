@@ -213,10 +213,15 @@ def _wrap_factory(owner: Any, name: str, track: Any = _track) -> None:
 
     factory.__name__ = getattr(original, "__name__", name)
     factory.__qualname__ = getattr(original, "__qualname__", name)
+    # pickle finds a function by module and name: that leads back to this wrapper.
+    factory.__module__ = getattr(original, "__module__", None) or factory.__module__
     factory.__doc__ = getattr(original, "__doc__", None)
     factory.__wrapped__ = original  # type: ignore[attr-defined]
     factory._unleak_wrapped = True  # type: ignore[attr-defined]
     setattr(owner, name, factory)
+    home = sys.modules.get(factory.__module__)
+    if home is not None and getattr(home, name, None) is original:
+        setattr(home, name, factory)  # the same object under every name pickle may use
 
 
 def _wrap_init(cls: Any) -> None:
@@ -244,6 +249,9 @@ def _patch_subprocess(module: Any) -> None:
 
 def _patch_sqlite3(module: Any) -> None:
     _wrap_factory(module, "connect")
+    dbapi2 = sys.modules.get("sqlite3.dbapi2")
+    if dbapi2 is not None and getattr(dbapi2, "connect", None) is not module.connect:
+        dbapi2.connect = module.connect  # type: ignore[attr-defined]
 
 
 _PATCHES = {"socket": _patch_socket, "subprocess": _patch_subprocess, "sqlite3": _patch_sqlite3}
@@ -374,7 +382,24 @@ def _showwarnmsg(msg: Any) -> None:
     # Every warning that is shown comes through here, whoever replaced showwarning (pytest
     # records them with catch_warnings, which leaves this function in place).
     _on_warning(msg)
-    _showwarnmsg_orig(msg)
+    _showwarnmsg_orig(_without_own_frames(msg))
+
+
+def _without_own_frames(msg: Any) -> Any:
+    """The message without its source when tracemalloc places the allocation in one of this
+    module's wrappers: Python would print "Object allocated at" our line, not the caller's."""
+    source = getattr(msg, "source", None)
+    if source is None:
+        return msg
+    try:
+        tb = tracemalloc.get_object_traceback(source)
+        if tb is None or tb[-1].filename != __file__:  # tb[-1]: the innermost frame
+            return msg
+        return warnings.WarningMessage(
+            msg.message, msg.category, msg.filename, msg.lineno, msg.file, msg.line, None
+        )
+    except Exception:
+        return msg
 
 
 @_guarded
