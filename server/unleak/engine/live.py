@@ -389,8 +389,16 @@ def _parse_statements(text: str, first: int) -> ParseError | None:
     try:
         ast.parse(text)
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        return syntax_error(exc, offset)
+        return _local_error(exc, offset)
     return None
+
+
+def _local_error(exc: BaseException, offset: int) -> ParseError | None:
+    """The syntax error of lines parsed alone, if the lines around them cannot change it: an
+    unterminated triple-quoted string would run on into them."""
+    if isinstance(exc, SyntaxError) and "triple-quoted" in (exc.msg or ""):
+        return None
+    return syntax_error(exc, offset)
 
 
 def _starts_at_zero(text: str) -> bool:
@@ -412,8 +420,8 @@ def _parse_region(text: str, region: Region) -> _FunctionNode | ParseError | Non
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        error = syntax_error(exc, offset)
-        if not region.first <= error.span.line <= region.first + text.count("\n"):
+        error = _local_error(exc, offset)
+        if error is None or not region.first <= error.span.line <= region.first + text.count("\n"):
             return None
         return error
     body = tree.body
