@@ -39,6 +39,9 @@ def env_with_unleak() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SERVER), env.get("PYTHONPATH")) if p)
     env.pop("UNLEAK_TRACE_DIR", None)  # never record into an outer trace
+    # The fixture suite needs no plugins; loading this venv's (pygls, asyncio) under
+    # tracemalloc takes seconds.
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     return env
 
 

@@ -145,10 +145,14 @@ def test_memory_held_at_exit(trace, project):
     assert leak.status is None  # not something the static analysis checks
 
 
-@pytest.mark.parametrize("warning_option", [[], ["-W", "error::ResourceWarning"]])
+@pytest.mark.parametrize(
+    "warning_option",
+    [[], ["-W", "error::ResourceWarning"], ["-W", "ignore::ResourceWarning"]],
+    ids=["default", "error", "ignore"],
+)
 def test_pytest_suite(trace, project, warning_option):
-    """pytest records warnings itself, and with -W error turns the finalizer's warning into an
-    unraisable exception: both are captured."""
+    """pytest records warnings itself; with -W error the finalizer's warning becomes an
+    unraisable exception; with -W ignore no hook hears of it: all three are captured."""
     traced = trace(PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", *warning_option, "suite")
     report = _report(traced)
     assert traced.code == 0, traced.out

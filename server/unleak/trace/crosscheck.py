@@ -40,7 +40,10 @@ def _key(path: str) -> str:
 
 
 def _project_lines(leak: RuntimeLeak) -> list[tuple[str, int]]:
-    """(file, line) of each project frame of the allocation, the first frame first."""
+    """(file, line) of each project frame of the allocation, the first frame first; none
+    when where it was allocated is unknown (only where it was noticed)."""
+    if not leak.traceback:
+        return []
     lines = [(f.file, f.line) for f in leak.project_frames]
     if leak.file and leak.line and (leak.file, leak.line) not in lines:
         lines.insert(0, (leak.file, leak.line))

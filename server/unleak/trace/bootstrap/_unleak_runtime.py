@@ -107,6 +107,7 @@ def _guarded(func: Any) -> Any:
         finally:
             local.busy = False
 
+    run.__wrapped__ = func  # type: ignore[attr-defined]
     return run
 
 
@@ -374,6 +375,7 @@ _showwarnmsg_orig = warnings._showwarnmsg  # type: ignore[attr-defined]
 
 @_guarded
 def _on_warning(msg: Any) -> None:
+    _state.local.pending = None  # shown: not ignored
     if isinstance(msg.category, type) and issubclass(msg.category, ResourceWarning):
         _resource_warning(str(msg.message), msg.source, [[msg.filename, msg.lineno]], "warning")
 
@@ -415,6 +417,7 @@ def _on_unraisable(unraisable: Any) -> None:
             selves.append(frame.f_locals.get("self"))
         tb = tb.tb_next
     if isinstance(exc, ResourceWarning):
+        _state.local.pending = None  # raised: not ignored
         # A warning turned into an error (-W error, pytest's filterwarnings = error) in a
         # finalizer: the object is the resource, or ``self`` of the __del__ that warned.
         for obj in selves:
@@ -426,6 +429,111 @@ def _on_unraisable(unraisable: Any) -> None:
     where = unraisable.err_msg or "Exception ignored in"
     text = f"{where}: {unraisable.object!r}: {type(exc).__name__}: {exc}"
     _leak("unraisable", text, at, at)
+
+
+# --- ResourceWarnings that a filter ignores ----------------------------------------------------
+#
+# pytest's filterwarnings (or -W ignore::ResourceWarning) may hide them. The interpreter asks
+# every filter's message pattern about every warning, in order, until one matches: an entry
+# whose pattern never matches, kept first, sees each warning before any filter decides. If
+# neither the display hook nor the unraisable hook then hears of it, it was ignored.
+
+_RESOURCE_TEXT = re.compile(r"unclosed |subprocess \d+ is still running|Implicitly cleaning up")
+
+
+class _Recorder:
+    def match(self, text: object) -> None:
+        local = _state.local
+        if getattr(local, "busy", False):
+            return None
+        _flush_ignored()
+        if isinstance(text, str) and _RESOURCE_TEXT.match(text):
+            with contextlib.suppress(Exception):
+                local.pending = (text, _stack(1), _site_from_text(text))
+        return None  # never matches: the filters after it decide, as without it
+
+    def __repr__(self) -> str:
+        return "<unleak trace: records ResourceWarnings>"
+
+
+_RECORDER_ENTRY = ("default", _Recorder(), Warning, None, 0)
+
+
+@_guarded
+def _flush_ignored() -> None:
+    pending = getattr(_state.local, "pending", None)
+    _state.local.pending = None
+    if pending is not None:
+        text, at, alloc = pending
+        match = _PID_RE.match(text)
+        if match:
+            _state.warned_pids.add(int(match.group(1)))
+        _leak(_kind(text), text, alloc, at, via="ignored")
+
+
+def _site_from_text(text: str) -> Frames:
+    """Where the object a warning is about was created, from the warning's text alone (the
+    object is being finalized: still alive, but nobody hands it to us)."""
+    for address in re.findall(r"0x[0-9a-fA-F]+", text):
+        plain = _plain_sites.get(int(address, 16))
+        if plain is not None:
+            return plain[1]
+    pid = _PID_RE.match(text)
+    for ref, frames in list(_sites.values()):
+        obj = ref()
+        if obj is None:
+            continue
+        if pid is not None:
+            if getattr(obj, "pid", None) == int(pid.group(1)):
+                return frames
+        elif type(obj).__name__ in _REPR_TYPES and text.endswith(repr(obj)):
+            return frames
+    return []
+
+
+_REPR_TYPES = {
+    "TextIOWrapper",
+    "BufferedReader",
+    "BufferedWriter",
+    "BufferedRandom",
+    "FileIO",
+    "socket",
+    "SSLSocket",
+}
+
+
+def _keep_recorder_first() -> None:
+    filters: list[Any] = warnings.filters  # type: ignore[assignment]
+    if filters and filters[0] is _RECORDER_ENTRY:
+        return
+    with contextlib.suppress(ValueError):
+        filters.remove(_RECORDER_ENTRY)
+    filters.insert(0, _RECORDER_ENTRY)
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if mutated is not None:
+        mutated()
+
+
+def _install_recorder() -> None:
+    add = getattr(warnings, "_add_filter", None)
+    if add is None or not hasattr(warnings, "_filters_mutated"):
+        return  # another warnings implementation: only shown and raised warnings are seen
+    reset = warnings.resetwarnings
+
+    def _add_filter(*item: Any, append: bool) -> None:
+        add(*item, append=append)
+        with contextlib.suppress(Exception):
+            _keep_recorder_first()
+
+    def resetwarnings() -> None:
+        reset()
+        with contextlib.suppress(Exception):
+            _keep_recorder_first()
+
+    resetwarnings.__doc__ = reset.__doc__
+    warnings._add_filter = _add_filter  # type: ignore[attr-defined]
+    warnings.resetwarnings = resetwarnings
+    _keep_recorder_first()
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
@@ -769,6 +877,7 @@ def _at_thread_exit() -> None:
 def _at_exit() -> None:
     if os.getpid() != _state.pid:
         return
+    _flush_ignored.__wrapped__()  # type: ignore[attr-defined]
     for step in (_exit_fds, _exit_children, _exit_memory):
         try:
             step()
@@ -837,6 +946,7 @@ def install() -> None:
         warnings.filterwarnings("always", category=ResourceWarning)
     _begin()
     warnings._showwarnmsg = _showwarnmsg  # type: ignore[attr-defined]
+    _install_recorder()
     if hasattr(sys, "addaudithook"):
         sys.addaudithook(_audit)
     _wrap_fd_functions()
