@@ -365,16 +365,7 @@ class ModuleAnalysis:
         cls = self.summaries.class_defs.get(class_name)
         if cls is not None:
             scope = Scope(self.resolver, self.catalogue, self.summaries, class_name=class_name)
-            for n in iter_statements(cls.body):
-                if (
-                    isinstance(n, ast.Assign)
-                    and len(n.targets) == 1
-                    and isinstance(n.targets[0], ast.Attribute)
-                    and isinstance(n.value, ast.Call)
-                ):
-                    t = call_type(n.value, scope)
-                    if t is not None:
-                        types[expr_text(n.targets[0])] = t
+            types = dict(attribute_types(cls.body, scope))
         cache[class_name] = types
         return types
 
@@ -544,6 +535,21 @@ class ModuleAnalysis:
         default = RULES_BY_CODE[code].severity if code in RULES_BY_CODE else Severity.WARNING
         severity = self.settings.severity_for(code, default)
         return Finding(code, message, span, severity, related, None, details)
+
+
+def attribute_types(body: list[ast.stmt], scope: Scope) -> Iterator[tuple[str, str]]:
+    """The attributes assigned a resource (`self.sock = socket.socket()`) in ``body`` and
+    everything nested in it, with the resource type."""
+    for n in iter_statements(body):
+        if (
+            isinstance(n, ast.Assign)
+            and len(n.targets) == 1
+            and isinstance(n.targets[0], ast.Attribute)
+            and isinstance(n.value, ast.Call)
+        ):
+            t = call_type(n.value, scope)
+            if t is not None:
+                yield expr_text(n.targets[0]), t
 
 
 def _heads(stmt: ast.stmt) -> list[ast.AST]:

@@ -509,24 +509,12 @@ _PROTOCOL = frozenset({"__init__", "__enter__", "__exit__", "__aenter__", "__aex
 
 def _attribute_types(base: object, class_name: str, method: _FunctionNode) -> list[tuple[str, str]]:
     """The resource types the method assigns to attributes (as `class_attr_types` reads them)."""
-    from unleak.engine.analyzer import ModuleAnalysis
-    from unleak.engine.effects import Scope, call_type, expr_text
-    from unleak.engine.names import iter_statements
+    from unleak.engine.analyzer import ModuleAnalysis, attribute_types
+    from unleak.engine.effects import Scope
 
     assert isinstance(base, ModuleAnalysis)
     scope = Scope(base.resolver, base.catalogue, base.summaries, class_name=class_name)
-    out: list[tuple[str, str]] = []
-    for n in iter_statements([method]):
-        if (
-            isinstance(n, ast.Assign)
-            and len(n.targets) == 1
-            and isinstance(n.targets[0], ast.Attribute)
-            and isinstance(n.value, ast.Call)
-        ):
-            t = call_type(n.value, scope)
-            if t is not None:
-                out.append((expr_text(n.targets[0]), t))
-    return sorted(out)
+    return sorted(attribute_types([method], scope))
 
 
 def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNode) -> object:
