@@ -114,8 +114,9 @@ def collect(directory: Path, root: Path) -> Collected:
                 f"{process.dropped} were dropped"
             )
         result.notes.extend(f"process {info.pid}: tracing error: {e}" for e in process.errors)
+        cwd = start.get("cwd")
         for record in process.leaks:
-            _add(groups, record, info.pid, files)
+            _add(groups, record, info.pid, files, cwd if isinstance(cwd, str) else "")
     if unfinished:
         result.notes.append(
             f"{unfinished} of {len(result.processes)} processes did not reach a normal exit "
@@ -136,12 +137,16 @@ def collect(directory: Path, root: Path) -> Collected:
 
 
 def _add(
-    groups: dict[tuple[object, ...], _Group], record: dict[str, Any], pid: int, files: ProjectFiles
+    groups: dict[tuple[object, ...], _Group],
+    record: dict[str, Any],
+    pid: int,
+    files: ProjectFiles,
+    cwd: str,
 ) -> None:
     kind = str(record.get("kind") or "resource")
     message = str(record.get("message") or "")
-    traceback = to_frames(record.get("alloc"), files)
-    seen_at = to_frames(record.get("at"), files)
+    traceback = to_frames(record.get("alloc"), files, cwd)
+    seen_at = to_frames(record.get("at"), files, cwd)
     frame = first_project_frame(traceback, seen_at)
     key: tuple[object, ...]
     if frame is not None:

@@ -54,8 +54,12 @@ class ProjectFiles:
         return not (parts & _THIRD_PARTY or parts & _ENVIRONMENTS)
 
 
-def to_frames(raw: Any, files: ProjectFiles) -> tuple[Frame, ...]:
-    """Frames from a process record (``[file, line]`` or ``[file, line, function]``)."""
+def to_frames(raw: Any, files: ProjectFiles, cwd: str = "") -> tuple[Frame, ...]:
+    """Frames from a process record (``[file, line]`` or ``[file, line, function]``).
+
+    A relative file name (the script as given on the command line, before Python 3.9) is
+    taken relative to the process's working directory.
+    """
     frames = []
     if not isinstance(raw, list):
         return ()
@@ -65,6 +69,8 @@ def to_frames(raw: Any, files: ProjectFiles) -> tuple[Frame, ...]:
         file, line = item[0], item[1]
         if not isinstance(file, str) or not isinstance(line, int) or isinstance(line, bool):
             continue
+        if cwd and file and not file.startswith("<") and not os.path.isabs(file):
+            file = os.path.normpath(os.path.join(cwd, file))
         function = item[2] if len(item) > 2 and isinstance(item[2], str) else None
         frames.append(Frame(file, line, function, file in files))
     return tuple(frames)
