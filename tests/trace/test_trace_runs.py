@@ -305,3 +305,29 @@ def test_report_is_written_to_the_project_by_default(project):
     data = json.loads((project / ".unleak" / "trace.json").read_text())
     assert data["version"] == 1 and data["root"] == str(project)
     assert (project / ".unleak" / ".gitignore").read_text() == "*\n"
+
+
+def test_unwritable_output_is_refused_before_running(project, tmp_path):
+    marker = tmp_path / "ran"
+    proc = subprocess.run(
+        [
+            PY,
+            "-m",
+            "unleak",
+            "trace",
+            "-o",
+            str(tmp_path),
+            "--",
+            PY,
+            "-c",
+            f"open({str(marker)!r}, 'w').close()",
+        ],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env_with_unleak(),
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr == f"unleak: error: cannot write the report {tmp_path}\n"
+    assert not marker.exists()

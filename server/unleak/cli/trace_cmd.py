@@ -30,8 +30,16 @@ def _command(ns: argparse.Namespace) -> list[str]:
 
 
 def _output(ns: argparse.Namespace, root: Path) -> Path:
+    """Where the report goes; checked before the command runs, so no run is wasted."""
     if ns.output:
-        return Path(os.path.abspath(ns.output))
+        output = Path(os.path.abspath(ns.output))
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot write the report {ns.output}: {exc.strerror}") from None
+        if output.is_dir() or not os.access(output.parent, os.W_OK):
+            raise UsageError(f"cannot write the report {ns.output}")
+        return output
     output = root / DEFAULT_OUTPUT
     if not output.parent.exists():
         output.parent.mkdir(parents=True)
