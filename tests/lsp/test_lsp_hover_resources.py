@@ -135,6 +135,21 @@ async def test_reopened_document_with_the_same_version(start: Starter) -> None:
     )
 
 
+async def test_without_jedi(start: Starter, tmp_path: Path) -> None:
+    """jedi that cannot be imported: hovers go on without its part, said once in the log."""
+    (tmp_path / "jedi.py").write_text("raise ImportError('no jedi here')\n")
+    s = await start(env={"PYTHONPATH": str(tmp_path), "UNLEAK_JEDI_TIMEOUT": "5"})
+    s.open(URI, MANAGED)
+    await s.diagnostics(URI, 1)
+    for _ in range(2):
+        text = await hover_text(s, URI, MANAGED, 13, "sock")
+        assert text == (
+            "`sock`: socket from `socket.socket()` on line 11, "
+            "released by `sock.close()` on line 16 on every path"
+        )
+    await s.log_containing("jedi cannot be imported (no jedi here)")
+
+
 async def test_jedi_timeout_drops_only_its_part(start: Starter) -> None:
     # jedi cannot even be imported in a millisecond: the hover goes without its part...
     s = await start(env={"UNLEAK_JEDI_TIMEOUT": "0.001"})

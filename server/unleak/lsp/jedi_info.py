@@ -151,13 +151,15 @@ class JediHovers:
     ) -> JediInfo | None:
         if key in self._answers:
             return self._answers[key]
+        try:
+            import jedi  # type: ignore[import-untyped]  # noqa: F401  (loaded once, here)
+        except Exception as exc:
+            logger.info("jedi cannot be imported (%s): hovers go without inferred types", exc)
+            self.disabled = True
+            return None
         self._busy_since = time.monotonic()
         try:
             answer = self._ask(key, text, path, root)
-        except ImportError:
-            logger.info("jedi is not installed: hovers go without inferred types")
-            self.disabled = True
-            return None
         except Exception as exc:  # jedi's own errors on odd code: no answer
             logger.debug("jedi error at %s: %r", key, exc)
             answer = None
