@@ -35,7 +35,7 @@ const MINIMUM = formatVersion(MINIMUM_PYTHON);
 /** Why `facts` cannot run the server, or undefined when it can. */
 export function unsuitable(facts: PythonFacts, needUnleak: boolean): string | undefined {
   if (!isAtLeast(facts.version)) {
-    return `is Python ${formatVersion(facts.version)}; unleak needs ${MINIMUM} or newer`;
+    return `is Python ${formatVersion(facts.version)} (unleak needs ${MINIMUM} or newer)`;
   }
   if (needUnleak && facts.unleak === null) {
     return "cannot import unleak (importStrategy is fromEnvironment: run `pip install unleak` there, or use the bundled server)";
@@ -52,15 +52,17 @@ async function check(
   source: InterpreterSource,
   deps: ResolveDeps,
 ): Promise<{ interpreter?: Interpreter; problem?: string }> {
+  // problem: what is wrong with `command`, as the end of a sentence that names it.
   let facts: PythonFacts;
   try {
     facts = await deps.probe(command);
   } catch (error) {
-    return { problem: `${command} did not run: ${errorText(error)}` };
+    const text = errorText(error);
+    return { problem: text === "not found" ? "was not found" : `did not run: ${text}` };
   }
   const reason = unsuitable(facts, deps.needUnleak);
   if (reason !== undefined) {
-    return { problem: `${command} ${reason}` };
+    return { problem: reason };
   }
   return { interpreter: { command, source, facts } };
 }
@@ -69,12 +71,19 @@ export async function resolveInterpreter(deps: ResolveDeps): Promise<Resolution>
   const notes: string[] = [];
   // An explicit setting is the user's choice: report its problem, never silently replace it.
   if (deps.setting.trim() !== "") {
-    const found = await check(deps.setting.trim(), "setting", deps);
+    const command = deps.setting.trim();
+    const found = await check(command, "setting", deps);
     if (found.interpreter !== undefined) {
       return { ok: true, interpreter: found.interpreter, notes };
     }
-    notes.push(found.problem ?? "");
-    return { ok: false, message: `unleak.interpreter: ${found.problem}.`, notes };
+    notes.push(`${command} ${found.problem ?? ""}`);
+    return {
+      ok: false,
+      message:
+        `unleak.interpreter is set to ${command}, which ${found.problem ?? "cannot be used"}. Point it at a Python ${MINIMUM} or newer, ` +
+        "or clear it to use the Python extension's interpreter or python3 on PATH.",
+      notes,
+    };
   }
   let fromExtension: string | undefined;
   try {
@@ -94,14 +103,14 @@ export async function resolveInterpreter(deps: ResolveDeps): Promise<Resolution>
     if (found.interpreter !== undefined) {
       return { ok: true, interpreter: found.interpreter, notes };
     }
-    notes.push(found.problem ?? "");
+    notes.push(`${command} ${found.problem ?? ""}`);
   }
   const what = deps.needUnleak
     ? `a Python ${MINIMUM}+ with unleak installed`
     : `Python ${MINIMUM} or newer`;
   return {
     ok: false,
-    message: `unleak needs ${what} to run its language server, and found none (${notes.join("; ")}). Set unleak.interpreter to one.`,
+    message: `unleak needs ${what} to run its language server and found none: ${notes.join("; ")}. Install one, or set unleak.interpreter.`,
     notes,
   };
 }
