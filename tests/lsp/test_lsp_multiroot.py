@@ -83,6 +83,10 @@ async def test_folder_settings_and_changing_folders(start: Starter, tmp_path: Pa
     s.client.workspace_did_change_workspace_folders(folders_changed(added=(three,)))
     assert await severities(s, uri_three, seen) == [types.DiagnosticSeverity.Error]
     assert await severities(s, uri_one, seen) == [types.DiagnosticSeverity.Hint]
+    # A notebook cell in a folder gets that folder's settings too.
+    cell = f"vscode-notebook-cell:{(one / 'nb.ipynb').as_posix()}#W0sZmlsZQ%3D%3D"
+    s.open(cell, LEAKY)
+    assert await severities(s, cell) == [types.DiagnosticSeverity.Hint]
     # A folder is removed: its documents fall back to the global settings.
     seen = len(s.published)
     s.client.workspace_did_change_workspace_folders(folders_changed(removed=(two,)))

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlparse
 
 from unleak.config import Config, ConfigError, load_config
 from unleak.config.validation import validate
@@ -140,7 +140,12 @@ def _location(uri: str) -> str:
     the client escaped them (`c++` or `c%2B%2B`, `C:` or `c%3A`, a trailing slash)."""
     path = uri_to_path(uri)
     if path is None:
-        return unquote(uri).rstrip("/")
+        # A notebook cell (`vscode-notebook-cell:/project/nb.ipynb#W0sZ`) lies in the folder
+        # of its notebook's path; other schemes are compared as they are.
+        parsed = urlparse(uri)
+        if not parsed.path.startswith("/"):
+            return unquote(uri).rstrip("/")
+        path = unquote(parsed.path)
     normal = os.path.normcase(os.path.normpath(path)).replace("\\", "/")
     return normal.rstrip("/") or "/"
 
