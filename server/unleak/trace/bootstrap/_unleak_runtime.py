@@ -649,6 +649,16 @@ def _describe(obj: object) -> str:
         return type(obj).__name__
 
 
+# Packages whose objects own the descriptors they make (pools, queues, event loops, selectors);
+# an unreleased owner shows up as its own warning, not as bare descriptors.
+_SELF_MANAGED = (
+    f"{os.sep}multiprocessing{os.sep}",
+    f"{os.sep}asyncio{os.sep}",
+    f"{os.sep}concurrent{os.sep}",
+    f"{os.sep}selectors.py",
+)
+
+
 def _exit_fds() -> None:
     owners = _fd_owners()
     sqlite_open = [c for c in _instances({"Connection"}) if _sqlite_open(c)]
@@ -669,6 +679,8 @@ def _exit_fds() -> None:
             continue
         site = _state.fd_sites.get(fd)
         if site is not None and site[0] == target:
+            if site[1] and any(part in site[1][0][0] for part in _SELF_MANAGED):
+                continue  # a pool's or event loop's own pipe: its owner reports itself
             _leak(
                 "fd",
                 f"file descriptor {fd} ({target}) still open at exit",
