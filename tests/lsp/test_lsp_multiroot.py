@@ -123,3 +123,14 @@ async def test_nested_folders_and_uri_spellings(start: Starter, tmp_path: Path) 
     # The innermost folder wins.
     assert await severities(s, uri_outer, seen) == [types.DiagnosticSeverity.Hint]
     assert await severities(s, uri_inner, seen) == [types.DiagnosticSeverity.Error]
+    # Removed under yet another spelling (escaped, no trailing slash): it is gone all the same,
+    # and its documents get the outer folder's settings again.
+    seen = len(s.published)
+    s.client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            types.WorkspaceFoldersChangeEvent(
+                added=[], removed=[types.WorkspaceFolder(inner.as_uri(), "inner")]
+            )
+        )
+    )
+    assert await severities(s, uri_inner, seen) == [types.DiagnosticSeverity.Hint]

@@ -26,7 +26,13 @@ from unleak.lsp.convert import UTF16, TextLines, diagnostics
 from unleak.lsp.documents import Analysis, Document
 from unleak.lsp.logs import logger, setup_logging
 from unleak.lsp.runtime import RuntimeReports, confirmed_messages, runtime_diagnostics
-from unleak.lsp.settings import SECTION, DocumentSettings, SettingsStore, parse_client_settings
+from unleak.lsp.settings import (
+    SECTION,
+    DocumentSettings,
+    SettingsStore,
+    parse_client_settings,
+    same_location,
+)
 
 # Test hooks, read once at start: analysing a document whose URI contains $UNLEAK_LSP_FAULT
 # raises inside the analysis; $UNLEAK_LSP_DELAY seconds are added to every analysis (to
@@ -405,9 +411,13 @@ def create_server() -> UnleakServer:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     async def did_change_folders(params: types.DidChangeWorkspaceFoldersParams) -> None:
-        removed = {f.uri for f in params.event.removed}
-        folders = [f for f in server.store.folders if f not in removed]
-        folders += [f.uri for f in params.event.added if f.uri not in folders]
+        # Clients may spell a folder's URI differently each time (escapes, a final slash).
+        removed = {same_location(f.uri) for f in params.event.removed}
+        folders = [f for f in server.store.folders if same_location(f) not in removed]
+        known = {same_location(f) for f in folders}
+        folders += [f.uri for f in params.event.added if same_location(f.uri) not in known]
+        if server.store.root_uri is not None and same_location(server.store.root_uri) in removed:
+            server.store.root_uri = folders[0] if folders else None
         server.store.folders = folders
         await server.pull_configuration()
         server.reanalyse_all()

@@ -135,7 +135,7 @@ def parse_client_settings(raw: Any, problems: list[str], where: str) -> ClientSe
     return ClientSettings(**values)
 
 
-def _location(uri: str) -> str:
+def same_location(uri: str) -> str:
     """A URI in a form where one folder's URI is a prefix of its documents' URIs, however
     the client escaped them (`c++` or `c%2B%2B`, `C:` or `c%3A`, a trailing slash)."""
     path = uri_to_path(uri)
@@ -182,11 +182,11 @@ class SettingsStore:
 
     def folder_of(self, uri: str) -> str | None:
         """The innermost workspace folder containing ``uri`` (as the client spelt it)."""
-        key = _location(uri)
+        key = same_location(uri)
         best: str | None = None
         best_len = -1
         for folder in self.folders:
-            prefix = _location(folder)
+            prefix = same_location(folder)
             inside = key == prefix or key.startswith(prefix.rstrip("/") + "/")
             if inside and len(prefix) > best_len:
                 best, best_len = folder, len(prefix)
