@@ -5,6 +5,7 @@
 import * as os from "node:os";
 import * as vscode from "vscode";
 import {
+  DocumentDiagnosticRequest,
   LanguageClient,
   RevealOutputChannelOn,
   State,
@@ -38,6 +39,21 @@ function clientChannel(channel: vscode.LogOutputChannel): vscode.LogOutputChanne
       return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/**
+ * The client without pull diagnostics. vscode-languageclient 9 pulls only for documents shown
+ * in a tab of their own, and a notebook's tab is the notebook: its cells would never get any.
+ * Without the feature the client does not declare the capability, and the server pushes
+ * diagnostics (with document versions) for every open document, notebook cells included.
+ */
+class PushDiagnosticsClient extends LanguageClient {
+  override registerFeature(feature: Parameters<LanguageClient["registerFeature"]>[0]): void {
+    if ("registrationType" in feature && feature.registrationType.method === DocumentDiagnosticRequest.method) {
+      return;
+    }
+    super.registerFeature(feature);
+  }
 }
 
 function inspectorFor(scope: vscode.Uri | undefined): Inspect {
@@ -124,7 +140,7 @@ export class ServerManager {
         `starting: ${line.command} ${line.args.join(" ")}`,
     );
     const serverOptions: ServerOptions = { command: line.command, args: line.args, options: { cwd } };
-    const client = new LanguageClient(CLIENT_ID, "unleak", serverOptions, this.clientOptions());
+    const client = new PushDiagnosticsClient(CLIENT_ID, "unleak", serverOptions, this.clientOptions());
     this.client = client;
     client.onDidChangeState((event) => {
       if (this.client !== client) {
