@@ -145,6 +145,16 @@ def test_memory_held_at_exit(trace, project):
     assert leak.status is None  # not something the static analysis checks
 
 
+def test_exception_in_a_finalizer(trace, project):
+    traced = trace(PY, "finalizers.py")
+    report = _report(traced)
+    assert traced.code == 0 and traced.out == "finalizers done\n"
+    assert reported_leaks(report, project) == expected_leaks(project, "finalizers.py")
+    (leak,) = report.leaks
+    assert "RuntimeError: flush failed" in leak.message
+    assert leak.status is None  # not a resource the static analysis could have found
+
+
 @pytest.mark.parametrize(
     "warning_option",
     [[], ["-W", "error::ResourceWarning"], ["-W", "ignore::ResourceWarning"]],

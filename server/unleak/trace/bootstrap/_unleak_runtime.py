@@ -947,6 +947,8 @@ def install() -> None:
     directory = os.environ.get(ENV_DIR, "")
     if not directory or not os.path.isdir(directory):
         return  # not under unleak trace (or its run is over): stay out of the way
+    if _state.dir:
+        return  # once per process (an unleak trace inside another chains two bootstraps)
     _state.dir = directory
     _state.root = os.environ.get(ENV_ROOT, "")
     _state.memory_min = _int_env(ENV_MEMORY, _state.memory_min)
