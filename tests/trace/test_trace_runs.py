@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -341,3 +343,42 @@ def test_unwritable_output_is_refused_before_running(project, tmp_path):
     assert proc.returncode == 2
     assert proc.stderr == f"unleak: error: cannot write the report {tmp_path}\n"
     assert not marker.exists()
+
+
+def test_progress_lines_on_a_terminal_only(project):
+    import pty
+
+    master, slave = pty.openpty()
+    command = [
+        PY,
+        "-m",
+        "unleak",
+        "trace",
+        "-o",
+        "progress.json",
+        "--",
+        PY,
+        "-c",
+        "import time; time.sleep(1.5)",
+    ]
+    try:
+        proc = subprocess.Popen(command, cwd=project, stderr=slave, env=env_with_unleak())
+        os.close(slave)
+        proc.wait(timeout=60)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(master)
+    on_terminal = b"".join(chunks).decode()
+    assert re.search(r"unleak trace: process \d+ started", on_terminal), on_terminal
+    piped = subprocess.run(
+        command, cwd=project, capture_output=True, text=True, env=env_with_unleak(), timeout=60
+    )
+    assert "started" not in piped.stderr  # not a terminal: only the summary
