@@ -24,7 +24,7 @@ rm -rf "$LIBS"
 # (This machine's pip configuration names local indexes that may not exist: not our noise.)
 "$PYTHON" -m pip install --quiet --target "$LIBS" --no-compile \
     --only-binary=:all: --platform any --implementation py --abi none --python-version 3.10 \
-    -r "$BUNDLED/requirements.txt" "$WHEELS"/unleak-*.whl \
+    -c "$BUNDLED/constraints.txt" -r "$BUNDLED/requirements.txt" "$WHEELS"/unleak-*.whl \
     2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
 # Console scripts have the build machine's interpreter path in them: of no use in the .vsix.
 rm -rf "$LIBS/bin"

@@ -105,6 +105,28 @@ def test_bundled_libraries_are_pure_python_wheels(extension: Path) -> None:
     assert f'__version__ = "{unleak.__version__}"' in bundled.read_text(encoding="utf-8")
 
 
+@needs_vsix
+def test_every_bundled_library_is_pinned(extension: Path) -> None:
+    pins = {}
+    for line in (ROOT / "bundled" / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[_normalised(name)] = version.strip()
+    bundled = {}
+    for metadata in (extension / "bundled" / "libs").glob("*.dist-info/METADATA"):
+        fields = dict(
+            line.split(": ", 1) for line in metadata.read_text(encoding="utf-8").splitlines()[:5]
+            if ": " in line
+        )  # fmt: skip
+        bundled[_normalised(fields["Name"])] = fields["Version"]
+    assert bundled.pop("unleak") == unleak.__version__
+    assert bundled == pins
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 # --- the bundled server, started as the extension starts it ----------------------------------
 
 
