@@ -4,10 +4,13 @@ scripts/setup_e2e.sh)."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,10 +54,29 @@ def unleak_executable() -> Path:
     raise AssertionError  # unreachable
 
 
-def artifact_dir(name: str) -> Path:
-    """A fresh folder for one test's artefacts (screenshots, logs, results)."""
-    path = ARTIFACTS / re.sub(r"[^\w.-]+", "_", name)
-    if path.exists():
-        shutil.rmtree(path)
-    path.mkdir(parents=True)
-    return path
+@contextlib.contextmanager
+def artifact_dir(name: str) -> Iterator[Path]:
+    """A fresh folder for one test's artefacts (screenshots, logs, results):
+    tests/e2e/artifacts/NAME, or NAME-PID while another run (another test.sh in the same
+    checkout) holds that one."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    base = re.sub(r"[^\w.-]+", "_", name)
+    with open(ARTIFACTS / f".{base}.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            path = ARTIFACTS / base
+        except OSError:
+            path = ARTIFACTS / f"{base}-{os.getpid()}"
+        if path.exists():
+            shutil.rmtree(path)
+        path.mkdir(parents=True)
+        yield path
+
+
+@pytest.fixture
+def artifacts(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """The artefacts folder of this test module: tests/e2e/artifacts/<module without test_>."""
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    with artifact_dir(name) as path:
+        print(f"e2e artefacts ({name}): {path}")
+        yield path

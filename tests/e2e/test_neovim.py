@@ -18,7 +18,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .conftest import ROOT, artifact_dir, unleak_executable, which
+from .conftest import ROOT, unleak_executable, which
 
 SCRIPT = ROOT / "tests" / "e2e" / "neovim" / "init.lua"
 TIMEOUT_S = 180
@@ -74,9 +74,7 @@ def run_neovim(work: Path, artifacts: Path) -> tuple[dict[str, Any], str]:
     return result, source.read_text()
 
 
-def test_neovim_lsp_client(tmp_path: Path) -> None:
-    artifacts = artifact_dir("neovim")
-    print(f"neovim e2e artefacts: {artifacts}")
+def test_neovim_lsp_client(tmp_path: Path, artifacts: Path) -> None:
     result, on_disk = run_neovim(tmp_path, artifacts)
 
     # 1. The diagnostic, as neovim stores it: UL101 on `open(path)`, line 2 (0-based 1).

@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .conftest import ROOT, TOOLS, artifact_dir, missing, which
+from .conftest import ROOT, TOOLS, missing, which
 
 DRIVER = ROOT / "tests" / "e2e" / "vscode" / "run.mjs"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -132,9 +132,7 @@ def run_driver(artifacts: Path) -> dict[str, Any]:
     return result
 
 
-def test_vscode_extension(tmp_path: Path) -> None:
-    artifacts = artifact_dir("vscode")
-    print(f"VS Code e2e artefacts (screenshots, logs): {artifacts}")
+def test_vscode_extension(artifacts: Path) -> None:
     result = run_driver(artifacts)
 
     # The squiggle and the Problems entry for the leak on line 2.
