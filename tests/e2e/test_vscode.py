@@ -15,9 +15,11 @@ Screenshots of each step and the logs go to tests/e2e/artifacts/vscode/ (printed
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -93,6 +95,22 @@ def network_isolation() -> list[str]:
     return [unshare, "-n", "sh", "-c", f'{ip} link set lo up && exec "$@"', "unshare"]
 
 
+def stop(proc: subprocess.Popen[str], artifacts: Path) -> None:
+    """Stop a driver that overran: SIGTERM (it then stops code-server itself), then SIGKILL
+    its process group and code-server's (whose id it left in the artefacts)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=15)
+    groups = [proc.pid]
+    pgid_file = artifacts / "code-server.pgid"
+    if pgid_file.is_file():
+        groups.append(int(pgid_file.read_text()))
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
+
+
 def run_driver(artifacts: Path) -> dict[str, Any]:
     node = which("node")
     package = vsix()
@@ -106,18 +124,26 @@ def run_driver(artifacts: Path) -> dict[str, Any]:
         "UNLEAK_E2E_CHROMIUM": str(CHROMIUM),
     }
     isolation = network_isolation()
-    proc = subprocess.run(
+    # The driver has its own watchdog (UNLEAK_E2E_TOTAL_MS); this timeout is the backstop.
+    env["UNLEAK_E2E_TOTAL_MS"] = str((TIMEOUT_S - 30) * 1000)
+    with subprocess.Popen(
         [*isolation, node, str(DRIVER)],
         env=env,
         stdin=subprocess.DEVNULL,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
+        start_new_session=True,
+    ) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            stop(proc, artifacts)
+            stdout, stderr = proc.communicate()
+            stderr += f"\n(killed after {TIMEOUT_S} s)"
     output = (
         f"network namespace: {'yes' if isolation else 'no'}\nexit code {proc.returncode}\n"
-        f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+        f"stdout:\n{stdout}\nstderr:\n{stderr}"
     )
     (artifacts / "driver-output.txt").write_text(output)
     print(output)

@@ -11,6 +11,7 @@
 //   UNLEAK_E2E_CHROMIUM    default /usr/bin/chromium
 //   UNLEAK_E2E_TIMEOUT_MS  the first diagnostics' time limit, default 120000
 //   UNLEAK_E2E_SETTINGS    JSON object of extra user settings (e.g. for a development build)
+//   UNLEAK_E2E_TOTAL_MS    the whole run's time limit (a watchdog), default 420000
 //
 // Steps: install the .vsix into a fresh extensions folder; start code-server on 127.0.0.1 (a
 // free port, no auth, fresh user data, its own process group); open a fresh copy of the
@@ -162,6 +163,9 @@ async function startCodeServer(run, dirs, port) {
     detached: true, // its own process group, killed as a whole at the end
     stdio: ['ignore', logFile, logFile],
   });
+  running.server = child;
+  // For the caller, in case this driver itself is killed: the group to kill.
+  fs.writeFileSync(path.join(ARTIFACTS, 'code-server.pgid'), String(child.pid));
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   const deadline = Date.now() + 60000;
   while (Date.now() < deadline) {
@@ -506,6 +510,25 @@ async function main() {
   }
   return result.ok ? 0 : 1;
 }
+
+// Killed (SIGTERM from the test's timeout) or out of time: stop code-server's process group
+// and leave what is known.
+const running = { server: undefined };
+const abandon = (why) => {
+  result.ok = false;
+  result.error = why;
+  killGroup(running.server);
+  try {
+    writeResult();
+  } catch {
+    // no artefacts folder
+  }
+  process.exit(1);
+};
+process.on('SIGTERM', () => abandon('the driver was terminated (SIGTERM)'));
+process.on('SIGINT', () => abandon('the driver was interrupted (SIGINT)'));
+const TOTAL_MS = Number(env('UNLEAK_E2E_TOTAL_MS', '420000'));
+setTimeout(() => abandon(`watchdog: the run took longer than ${TOTAL_MS / 1000} s`), TOTAL_MS).unref();
 
 let code = 1;
 try {
