@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
@@ -382,3 +383,14 @@ def test_progress_lines_on_a_terminal_only(project):
         command, cwd=project, capture_output=True, text=True, env=env_with_unleak(), timeout=60
     )
     assert "started" not in piped.stderr  # not a terminal: only the summary
+
+
+def test_old_python_runs_untraced_and_untouched(trace):
+    old = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.6*/bin/python")))
+    if not old:
+        pytest.skip("needs Python 3.6 from pyenv")
+    traced = trace(old[-1], "-c", "import sys; print(sys.version_info[:2])")
+    assert traced.code == 0 and traced.out == "(3, 6)\n"
+    assert "sitecustomize" not in traced.err and "Traceback" not in traced.err
+    report = _report(traced)
+    assert report.processes == () and "older than 3.8" in report.notes[0]

@@ -69,8 +69,8 @@ def run_trace(ns: argparse.Namespace) -> int:
     elif not found.processes:
         notes.insert(
             0,
-            "no Python process was traced: the command is not a Python program, or its "
-            "Python ran with -S, -I or -E (which skip the tracing bootstrap)",
+            "no Python process was traced: the command is not a Python program, its Python "
+            "is older than 3.8, or it ran with -S, -I or -E (which skip the tracing bootstrap)",
         )
     leaks = found.leaks
     if leaks and not ns.no_check:
