@@ -10,7 +10,7 @@ the project); a static finding that the run confirmed says so in its message.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsprotocol import types
@@ -18,7 +18,7 @@ from lsprotocol import types
 from unleak.engine.findings import Finding
 from unleak.lsp.convert import TextLines
 from unleak.lsp.logs import logger
-from unleak.trace.crosscheck import covers
+from unleak.trace.crosscheck import confirmed_count, runtime_index
 from unleak.trace.report import DEFAULT_OUTPUT, Report, RuntimeLeak, leaks_for_file, load_report
 
 CODE = "UL900"
@@ -34,12 +34,15 @@ released, reported where it was allocated (the first frame in this project).
 after fixing it to see it disappear."""
 
 _POLL_SECONDS = 2.0
+RuntimeIndex = dict[str, list[tuple[int, RuntimeLeak]]]
 
 
 @dataclass
 class _Loaded:
     stamp: tuple[int, int] | None  # (mtime_ns, size) of the file read; None: no file
     report: Report | None
+    # Checkable leaks by file and line of each project frame (as `unleak check --trace`).
+    index: RuntimeIndex = field(default_factory=dict)
 
 
 def report_path(root: Path) -> Path:
@@ -54,9 +57,13 @@ class RuntimeReports:
     def __init__(self) -> None:
         self._loaded: dict[str, _Loaded] = {}
 
-    def leaks_for(self, root: Path, path: str) -> list[RuntimeLeak]:
-        report = self._report(str(report_path(root)))
-        return leaks_for_file(report, path) if report is not None else []
+    def leaks_for(self, root: Path, path: str) -> tuple[list[RuntimeLeak], RuntimeIndex]:
+        """The leaks allocated in ``path`` (their first project frame), and the index that
+        tells which static findings the run confirmed."""
+        loaded = self._loaded.get(str(report_path(root))) or self._load(str(report_path(root)))
+        if loaded.report is None:
+            return [], {}
+        return leaks_for_file(loaded.report, path), loaded.index
 
     def changed(self) -> bool:
         """Re-read every known report whose file changed; whether any did."""
@@ -66,12 +73,6 @@ class RuntimeReports:
                 self._load(key)
                 changed = True
         return changed
-
-    def _report(self, key: str) -> Report | None:
-        loaded = self._loaded.get(key)
-        if loaded is None:
-            loaded = self._load(key)
-        return loaded.report
 
     def _load(self, key: str) -> _Loaded:
         stamp = _stamp(key)
@@ -83,7 +84,7 @@ class RuntimeReports:
             else:
                 report = found
                 logger.info("unleak: read %d runtime leaks from %s", len(found.leaks), key)
-        loaded = _Loaded(stamp, report)
+        loaded = _Loaded(stamp, report, runtime_index(report.leaks) if report else {})
         self._loaded[key] = loaded
         return loaded
 
@@ -97,11 +98,11 @@ def _stamp(path: str) -> tuple[int, int] | None:
 
 
 def confirmed_messages(
-    findings: list[Finding], diagnostics: list[types.Diagnostic], leaks: list[RuntimeLeak]
+    findings: list[Finding], diagnostics: list[types.Diagnostic], index: RuntimeIndex, path: str
 ) -> None:
     """Static diagnostics whose leak the run saw say so (findings and diagnostics align)."""
     for finding, diagnostic in zip(findings, diagnostics, strict=True):
-        count = sum(leak.count for leak in leaks if leak.line and covers(finding, leak.line))
+        count = confirmed_count(index, path, finding)
         if count:
             times = "once" if count == 1 else f"{count} times"
             diagnostic.message += f" [confirmed at run time: seen {times}]"

@@ -162,9 +162,10 @@ class UnleakServer(LanguageServer):
             found = diagnostics(
                 report.findings, doc.uri, lines, self.encoding, self.related_information
             )
-            runtime = self.runtime.leaks_for(config.root, doc.path) if doc.path else []
+            runtime, index = self.runtime.leaks_for(config.root, doc.path) if doc.path else ([], {})
+            if index and doc.path:
+                confirmed_messages(report.findings, found, index, doc.path)
             if runtime:
-                confirmed_messages(report.findings, found, runtime)
                 found += runtime_diagnostics(
                     runtime, doc.uri, lines, self.encoding, self.related_information
                 )
