@@ -62,8 +62,7 @@ def text_edits(lines: TextLines, edits: Sequence[Edit], encoding: str) -> list[t
 
     newline = newline_of(lines.text)
     edits = [
-        Edit(e.span, _LINE_BREAK.sub(newline, e.new_text)) if newline != "\n" else e
-        for e in edits
+        Edit(e.span, _LINE_BREAK.sub(newline, e.new_text)) if newline != "\n" else e for e in edits
     ]
     apply_edits(lines.text, edits)  # raises ValueError on overlaps or bad positions
     return [types.TextEdit(lines.client_range(e.span, encoding), e.new_text) for e in edits]
@@ -87,8 +86,10 @@ def quick_fix(
     except ValueError as exc:
         logger.debug("fix for %s does not fit %s: %s", finding.code, doc.uri, exc)
         return None
-    title = f"{fix.description} ({finding.code})" if fix.safe else (
-        f"{fix.description} ({finding.code}, unsafe: review the change)"
+    title = (
+        f"{fix.description} ({finding.code})"
+        if fix.safe
+        else (f"{fix.description} ({finding.code}, unsafe: review the change)")
     )
     return types.CodeAction(
         title=title,
@@ -160,9 +161,7 @@ def whole_text_edit(lines: TextLines, new_text: str, encoding: str) -> types.Tex
 async def fix_all(
     server: UnleakServer, doc: Document, analysis: Analysis
 ) -> types.CodeAction | None:
-    if analysis.skipped or not any(
-        f.fix and f.fix.safe and f.fix.edits for f in analysis.findings
-    ):
+    if analysis.skipped or not any(f.fix and f.fix.safe and f.fix.edits for f in analysis.findings):
         return None
     from unleak.fixes.apply import fix_source
 
