@@ -1,7 +1,7 @@
-// Command ids, as contributed in package.json. Room is left for a later
-// "Trace leaks while running…" command (unleak trace), which is not implemented here.
+// Command ids, as contributed in package.json.
 export const Commands = {
   restart: "unleak.restart",
   showLogs: "unleak.showLogs",
   fixAll: "unleak.fixAll",
+  traceRun: "unleak.traceRun",
 } as const;

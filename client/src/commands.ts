@@ -4,13 +4,17 @@ import * as vscode from "vscode";
 import { Commands } from "./commandIds";
 import type { ServerManager } from "./languageServer";
 import { FIX_ALL_KIND } from "./selector";
+import { TraceCommand } from "./traceCommand";
 
 export function registerCommands(
   context: vscode.ExtensionContext,
   manager: ServerManager,
   channel: vscode.LogOutputChannel,
 ): void {
+  const trace = new TraceCommand(context, manager, channel);
   context.subscriptions.push(
+    trace,
+    vscode.commands.registerCommand(Commands.traceRun, () => trace.run()),
     vscode.commands.registerCommand(Commands.restart, () => manager.restart("the Restart Server command")),
     vscode.commands.registerCommand(Commands.showLogs, () => channel.show(true)),
     vscode.commands.registerCommand(Commands.fixAll, () => fixAll(channel)),

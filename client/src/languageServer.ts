@@ -5,7 +5,9 @@
 import * as os from "node:os";
 import * as vscode from "vscode";
 import {
+  DidChangeWatchedFilesNotification,
   DocumentDiagnosticRequest,
+  FileChangeType,
   LanguageClient,
   RevealOutputChannelOn,
   State,
@@ -67,6 +69,8 @@ export class ServerManager {
   private lastNotified: string | undefined;
   /** Where the running server's interpreter came from (undefined: none found). */
   source: InterpreterSource | undefined;
+  /** The Python and unleak the server runs on, which also run `unleak trace` (undefined: none found). */
+  unleak: { python: string; strategy: ImportStrategy } | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -84,6 +88,29 @@ export class ServerManager {
 
   stop(): Promise<void> {
     return this.enqueue(() => this.stopClient());
+  }
+
+  /** Settles when the queued starts and stops are done (source and unleak are then current). */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  /**
+   * Tell the server a trace report changed, as the file watcher would: it then re-reads it
+   * at once instead of at its next poll (within 2 s). A no-op when it is not running.
+   */
+  async reportChanged(file: string): Promise<void> {
+    const client = this.client;
+    if (client === undefined || !client.isRunning()) {
+      return;
+    }
+    try {
+      await client.sendNotification(DidChangeWatchedFilesNotification.type, {
+        changes: [{ uri: vscode.Uri.file(file).toString(), type: FileChangeType.Changed }],
+      });
+    } catch (error) {
+      this.channel.debug(`could not tell the server about ${file}: ${String(error)}`);
+    }
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
@@ -126,6 +153,7 @@ export class ServerManager {
     }
     if (!resolution.ok) {
       this.source = undefined;
+      this.unleak = undefined;
       this.channel.error(resolution.message);
       this.status.update({ kind: "failed", message: "no suitable Python: see the logs" });
       this.notify(resolution.message);
@@ -133,6 +161,7 @@ export class ServerManager {
     }
     const { interpreter } = resolution;
     this.source = interpreter.source;
+    this.unleak = { python: interpreter.command, strategy };
     const python = formatVersion(interpreter.facts.version);
     const line = serverCommand(interpreter.command, strategy, this.context.extensionPath);
     this.channel.info(

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { Commands } from "../src/commandIds";
 import { CLIENT_ID } from "../src/selector";
 import { RESTART_KEYS, SERVER_KEYS } from "../src/serverSettings";
+import { DEFAULT_TRACE_COMMAND, TRACE_KEYS } from "../src/traceCommandLine";
 
 // Tests run from the repository root (npm test, scripts/test.sh).
 const root = process.cwd();
@@ -13,9 +14,13 @@ const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"
   version: string;
   main: string;
   activationEvents: string[];
+  engines: { vscode: string };
+  capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
   contributes: {
     commands: { command: string; title: string }[];
-    configuration: { properties: Record<string, { description?: string; markdownDescription?: string }> };
+    configuration: {
+      properties: Record<string, { description?: string; markdownDescription?: string; default?: unknown }>;
+    };
   };
 };
 const properties = manifest.contributes.configuration.properties;
@@ -24,6 +29,7 @@ test("every server setting and every client setting is contributed, with a descr
   const expected = [
     ...SERVER_KEYS.map((key) => `unleak.${key}`),
     ...RESTART_KEYS,
+    ...TRACE_KEYS,
     `${CLIENT_ID}.trace.server`,
   ].sort();
   assert.deepEqual(Object.keys(properties).sort(), expected);
@@ -56,4 +62,17 @@ test("it activates on Python files and notebooks and runs the bundle", () => {
   assert.ok(manifest.activationEvents.includes("onLanguage:python"));
   assert.ok(manifest.activationEvents.includes("onNotebook:jupyter-notebook"));
   assert.equal(manifest.main, "./dist/extension.js");
+});
+
+test("the trace command and its settings: default pytest, restricted in untrusted workspaces", () => {
+  const trace = manifest.contributes.commands.find((c) => c.command === Commands.traceRun);
+  assert.equal(trace?.title, "Trace leaks while running…");
+  assert.deepEqual(properties["unleak.trace.command"]?.default, DEFAULT_TRACE_COMMAND);
+  assert.equal(properties["unleak.trace.cwd"]?.default, "");
+  for (const key of [...RESTART_KEYS, ...TRACE_KEYS]) {
+    assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key), key);
+  }
+  // Contributed commands activate the extension by themselves from VS Code 1.74.
+  const [major, minor] = (/(\d+)\.(\d+)/.exec(manifest.engines.vscode) ?? []).slice(1).map(Number);
+  assert.ok((major ?? 0) > 1 || (minor ?? 0) >= 74, manifest.engines.vscode);
 });

@@ -59,9 +59,12 @@ def test_manifest(extension: Path) -> None:
     assert manifest["main"] == "./dist/extension.js"
     assert "onLanguage:python" in manifest["activationEvents"]
     commands = {c["command"] for c in manifest["contributes"]["commands"]}
-    assert commands == {"unleak.restart", "unleak.showLogs", "unleak.fixAll"}
+    assert commands == {"unleak.restart", "unleak.showLogs", "unleak.fixAll", "unleak.traceRun"}
     settings = manifest["contributes"]["configuration"]["properties"]
-    assert {"unleak.interpreter", "unleak.importStrategy", "unleak.trace.server"} <= set(settings)
+    assert {
+        "unleak.interpreter", "unleak.importStrategy", "unleak.trace.server",
+        "unleak.trace.command", "unleak.trace.cwd",
+    } <= set(settings)  # fmt: skip
 
 
 @needs_vsix
@@ -80,7 +83,10 @@ def test_contents_are_the_bundle_and_the_bundled_libraries_only(extension: Path)
     assert top == {"package.json", "readme.md", "LICENSE.txt", "dist", "bundled"}
     assert [f for f in files if f.startswith("dist")] == [os.path.join("dist", "extension.js")]
     outside_libs = [f for f in files if f.startswith("bundled") and "libs" not in f.split(os.sep)]
-    assert outside_libs == [os.path.join("bundled", "tool", "server.py")]
+    assert outside_libs == [
+        os.path.join("bundled", "tool", "cli.py"),
+        os.path.join("bundled", "tool", "server.py"),
+    ]
     for forbidden in (".ts", ".map", ".pyc", ".so", ".pyd", ".dylib"):
         assert not [f for f in files if f.endswith(forbidden)], forbidden
     for part in ("__pycache__", "node_modules", ".venv", "tests", "client"):
@@ -257,3 +263,43 @@ def test_bundled_server_answers_lsp_with_only_the_bundled_libraries(
             if stream is not None:
                 stream.close()
     assert "Traceback" not in stderr, stderr
+
+
+# --- the bundled command line, as "Trace leaks while running…" runs it ------------------------
+
+
+@needs_vsix
+@pytest.mark.parametrize("python", PYTHONS, ids=lambda p: Path(p).name)
+def test_bundled_cli_traces_with_only_the_bundled_libraries(
+    extension: Path, python: str, tmp_path: Path
+) -> None:
+    launcher = extension / "bundled" / "tool" / "cli.py"
+    # -I as the extension runs it, and -S: nothing from this interpreter's site-packages.
+    cli = [python, "-I", "-S", str(launcher)]
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    usage = subprocess.run(
+        [*cli, "trace", "--help"], capture_output=True, text=True, timeout=60, env=env, check=True
+    )
+    assert "unleak trace" in usage.stdout
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'demo'\n", encoding="utf-8")
+    (project / "leaky.py").write_text(
+        "import sys\n\n\ndef read(p):\n    f = open(p)\n    return f.read()\n\n\n"
+        "read(sys.argv[0])\nsys.exit(3)\n",
+        encoding="utf-8",
+    )
+    # The traced command is a plain Python (no -S, which would skip the tracing bootstrap).
+    traced = subprocess.run(
+        [*cli, "trace", "--", sys.executable, "leaky.py"],
+        capture_output=True, text=True, timeout=120, env=env, cwd=project,
+    )  # fmt: skip
+    assert traced.returncode == 3, traced.stderr  # the command's own exit code
+    assert "Traceback" not in traced.stderr, traced.stderr
+    report = json.loads((project / ".unleak" / "trace.json").read_text(encoding="utf-8"))
+    assert report["unleak_version"] == unleak.__version__
+    # The cross-check ran on the bundled engine: the leak is confirmed by UL101.
+    leaks = [(lk["kind"], lk["line"], lk["status"], lk["rules"]) for lk in report["leaks"]]
+    assert leaks == [("file", 5, "confirmed", ["UL101"])]
+    assert "1 runtime leak site: 1 confirmed by static analysis, 0 missed." in traced.stderr
