@@ -190,5 +190,19 @@ def test_vscode_extension(artifacts: Path) -> None:
     typed_entry = next(p for p in result["typedProblems"] if "UL101" in p)
     assert "[Ln 7, Col 12]" in typed_entry
 
+    # Traced: the program called the typed function twice; the report says so, Problems shows
+    # the runtime leak on line 7 and the static finding confirmed.
+    (leak,) = result["traceReport"]["leaks"]
+    assert (leak["kind"], Path(leak["file"]).name, leak["line"], leak["count"]) == (
+        "file",
+        "leaky.py",
+        7,
+        2,
+    )
+    problems = result["traceProblems"]
+    runtime = next(p for p in problems if "leaked at run time" in p)
+    assert "UL900" in runtime and "seen 2 times" in runtime and "[Ln 7, Col" in runtime
+    assert any("UL101" in p and "confirmed at run time: seen 2 times" in p for p in problems)
+
     shots = [Path(s) for s in result["screenshots"]]
-    assert len(shots) >= 8 and all(s.is_file() and s.stat().st_size > 10_000 for s in shots)
+    assert len(shots) >= 9 and all(s.is_file() and s.stat().st_size > 10_000 for s in shots)

@@ -17,7 +17,9 @@
 // free port, no auth, fresh user data, its own process group); open a fresh copy of the
 // workspace; open leaky.py; wait for the warning squiggle and the Problems entry; hover the
 // squiggle and read the explanation; Ctrl+. and apply the quick fix; Ctrl+S; read the file
-// from disk (the fixed code) and see the warning go; type a new leak and see its squiggle.
+// from disk (the fixed code) and see the warning go; type a new leak and see its squiggle;
+// save and run "unleak: Trace leaks while running…" on a program calling it: the leak the run
+// saw appears in Problems (UL900) and the static finding says the run confirmed it.
 // Each step leaves a screenshot NN-name.png; a failure leaves failure.png and exits 1 with
 // the reason in result.json. Everything is torn down at the end (the process group killed).
 
@@ -56,6 +58,8 @@ const FIXED = [
   '    return data',
   '',
 ].join('\n');
+
+const RUN_APP = ['from leaky import first_line', '', 'for _ in range(2):', '    first_line(__file__)', ''].join('\n');
 
 const result = { steps: [], screenshots: [] };
 const started = Date.now();
@@ -325,6 +329,8 @@ async function main() {
         'editor.lightbulb.enabled': 'on',
         'window.commandCenter': false,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        // Step 7 runs this program under `unleak trace` (the default is the project's pytest).
+        'unleak.trace.command': [PYTHON, 'run_app.py'],
         ...JSON.parse(process.env.UNLEAK_E2E_SETTINGS || '{}'),
       },
       null,
@@ -333,6 +339,10 @@ async function main() {
   );
   const leakyPath = path.join(dirs.workspace, 'leaky.py');
   fs.writeFileSync(leakyPath, LEAKY);
+  // For step 7: a project root (where the trace report goes) and a program that calls the
+  // function typed in step 6 twice.
+  fs.writeFileSync(path.join(dirs.workspace, 'pyproject.toml'), '[project]\nname = "e2e"\n');
+  fs.writeFileSync(path.join(dirs.workspace, 'run_app.py'), RUN_APP);
 
   installExtension(run, dirs);
   const port = await freePort();
@@ -479,6 +489,21 @@ async function main() {
     result.typedProblems = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
     log(`typed leak reported: ${JSON.stringify(result.typedProblems)}`);
     await screenshot(page, 'typed-leak');
+
+    // 7. Save, run a program calling the typed function under `unleak trace` with the
+    // command "Trace leaks while running…": the leak it saw appears at line 7 (UL900) and
+    // the static finding there says the run confirmed it.
+    await page.keyboard.press('Control+S');
+    await waitFor('the typed code on disk', async () => fs.readFileSync(leakyPath, 'utf8').includes('first_line'));
+    await runCommand(page, 'unleak: Trace leaks while running');
+    const runtimeRow = page.locator('.markers-panel .monaco-list-row', { hasText: 'leaked at run time' }).first();
+    await runtimeRow.waitFor({ timeout: STEP_MS * 4 });
+    result.traceProblems = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    result.traceReport = JSON.parse(fs.readFileSync(path.join(dirs.workspace, '.unleak', 'trace.json'), 'utf8'));
+    await waitFor('the static finding marked confirmed', async () => (await page.locator('.markers-panel .monaco-list-row', { hasText: 'confirmed at run time' }).count()) === 1);
+    result.traceProblems = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    log(`runtime leak reported: ${JSON.stringify(result.traceProblems)}`);
+    await screenshot(page, 'trace');
     result.ok = true;
   } catch (error) {
     result.ok = false;
