@@ -20,6 +20,8 @@ export const UNTRUSTED_MESSAGE =
   "so it is disabled in an untrusted workspace. Trust the workspace to use it.";
 
 export class TraceCommand implements vscode.Disposable {
+  /** From the command's start (settings, interpreter) to its message: one trace at a time. */
+  private busy = false;
   private running: TraceRun | undefined;
 
   constructor(
@@ -42,10 +44,19 @@ export class TraceCommand implements vscode.Disposable {
       }
       return;
     }
-    if (this.running !== undefined) {
+    if (this.busy) {
       void vscode.window.showInformationMessage("unleak: a trace is already running (see its notification).");
       return;
     }
+    this.busy = true;
+    try {
+      await this.prepareAndTrace();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async prepareAndTrace(): Promise<void> {
     const folder = traceFolder();
     if (folder === undefined) {
       void vscode.window.showInformationMessage("unleak: open a folder to trace its tests or program.");
@@ -143,12 +154,14 @@ export class TraceCommand implements vscode.Disposable {
     const problems = "Show Problems";
     const logs = "Show Logs";
     const buttons = result.reportPath !== undefined ? [problems, logs] : [logs];
-    const choice = await vscode.window.showInformationMessage(result.message, ...buttons);
-    if (choice === problems) {
-      void vscode.commands.executeCommand("workbench.actions.view.problems");
-    } else if (choice === logs) {
-      this.channel.show(true);
-    }
+    // Not awaited: the message stays until dismissed, and another trace may start meanwhile.
+    void vscode.window.showInformationMessage(result.message, ...buttons).then((choice) => {
+      if (choice === problems) {
+        void vscode.commands.executeCommand("workbench.actions.view.problems");
+      } else if (choice === logs) {
+        this.channel.show(true);
+      }
+    });
   }
 
   private showError(message: string, setting?: string): void {

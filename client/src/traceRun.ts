@@ -3,10 +3,10 @@
 // it is tested against the real `unleak trace`.
 
 import { readFileSync, statSync } from "node:fs";
+import * as path from "node:path";
 import { startInGroup, type ProcessOutcome, type Stream } from "./processGroup";
 import type { CommandLine } from "./serverCommand";
 import { countsText, projectRoot, reportFacts, reportPath, REPORT_RELATIVE, summaryText, type ReportFacts } from "./traceSummary";
-import * as path from "node:path";
 
 export interface TraceRequest {
   line: CommandLine;
