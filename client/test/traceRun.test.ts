@@ -1,10 +1,10 @@
 // The real `unleak trace` (this checkout's .venv) in a temporary project, and the summary
 // the extension builds from its report.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { traceCommandLine } from "../src/traceCommandLine";
 import { startTrace } from "../src/traceRun";
 
@@ -12,8 +12,16 @@ import { startTrace } from "../src/traceRun";
 const venvPython = path.join(process.cwd(), ".venv", "bin", "python");
 const skip = process.platform === "win32" ? "POSIX paths" : !existsSync(venvPython) && "no .venv (scripts/setup.sh)";
 
+const projects: string[] = [];
+after(() => {
+  for (const dir of projects) {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 function project(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "unleak-trace-run-"));
+  projects.push(dir);
   writeFileSync(path.join(dir, "pyproject.toml"), "[project]\nname = 'demo'\nversion = '0'\n");
   return dir;
 }
