@@ -67,7 +67,8 @@ export function traceCommandLine(
   extensionPath: string,
   command: readonly string[],
 ): CommandLine {
-  const trace = ["trace", "--", ...command];
+  // --progress: its per-process lines reach the notification through a pipe too.
+  const trace = ["trace", "--progress", "--", ...command];
   if (strategy === "fromEnvironment") {
     return { command: unleakPython, args: ["-m", "unleak", ...trace] };
   }

@@ -47,7 +47,7 @@ test("the bundled unleak traces through the CLI launcher, isolated like the serv
   const line = traceCommandLine("/usr/bin/python3", "useBundled", "/ext", ["/proj/.venv/bin/python", "-m", "pytest"]);
   assert.deepEqual(line, {
     command: "/usr/bin/python3",
-    args: ["-I", path.join("/ext", "bundled", "tool", "cli.py"), "trace", "--", "/proj/.venv/bin/python", "-m", "pytest"],
+    args: ["-I", path.join("/ext", "bundled", "tool", "cli.py"), "trace", "--progress", "--", "/proj/.venv/bin/python", "-m", "pytest"],
   });
   assert.equal(cliLauncherPath("/ext"), path.join("/ext", "bundled", "tool", "cli.py"));
 });
@@ -55,7 +55,7 @@ test("the bundled unleak traces through the CLI launcher, isolated like the serv
 test("fromEnvironment traces with the environment's own unleak", () => {
   assert.deepEqual(traceCommandLine("/proj/.venv/bin/python", "fromEnvironment", "/ext", ["pytest", "-x"]), {
     command: "/proj/.venv/bin/python",
-    args: ["-m", "unleak", "trace", "--", "pytest", "-x"],
+    args: ["-m", "unleak", "trace", "--progress", "--", "pytest", "-x"],
   });
 });
 

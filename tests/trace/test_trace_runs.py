@@ -383,6 +383,16 @@ def test_progress_lines_on_a_terminal_only(project):
         command, cwd=project, capture_output=True, text=True, env=env_with_unleak(), timeout=60
     )
     assert "started" not in piped.stderr  # not a terminal: only the summary
+    # Unless asked for (an editor reading the progress through a pipe).
+    asked = subprocess.run(
+        [*command[:4], "--progress", *command[4:]],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env_with_unleak(),
+        timeout=60,
+    )
+    assert re.search(r"unleak trace: process \d+ started", asked.stderr), asked.stderr
 
 
 def test_old_python_runs_untraced_and_untouched(trace):

@@ -145,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not compare the runtime leaks with the static analysis",
     )
     trace.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    trace.add_argument(
+        "--progress",
+        action="store_true",
+        help="a line on stderr as each process starts and ends, even when it is not a terminal",
+    )
     trace.add_argument("cmd", nargs=argparse.REMAINDER, metavar="COMMAND", help=argparse.SUPPRESS)
 
     rules = sub.add_parser("rules", help="list the rules")

@@ -60,7 +60,7 @@ def run_trace(ns: argparse.Namespace) -> int:
         records.mkdir()
         bootstrap = install_bootstrap(Path(tmp) / "bootstrap")
         env = tracing_env(os.environ, bootstrap, records, root, ns.depth, ns.memory_min)
-        progress = Progress(records, enabled=sys.stderr.isatty() and not ns.quiet)
+        progress = Progress(records, enabled=(ns.progress or sys.stderr.isatty()) and not ns.quiet)
         outcome = run_command(command, env, progress)
         found = collect(records, root)
     notes = list(found.notes)
