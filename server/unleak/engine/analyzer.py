@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -19,7 +19,7 @@ from unleak.engine.catalogue import (
     Catalogue,
 )
 from unleak.engine.cfg import ITER, WITH, CFGBuilder, Node
-from unleak.engine.effects import EffectBuilder, Scope, SiteInfo, call_type, expr_text
+from unleak.engine.effects import Effect, EffectBuilder, Scope, SiteInfo, call_type, expr_text
 from unleak.engine.findings import Finding, Fix, Related, Severity, Span
 from unleak.engine.incremental import UnitCache, UnitEntry, shift
 from unleak.engine.names import NameResolver, iter_statements
@@ -244,7 +244,7 @@ class ModuleAnalysis:
         if not flow.sites:
             return []
         results = flow.analyse()
-        _name_sites(flow)
+        name_sites(flow.computed_effects(), flow)
         return results
 
     def _acquires(self, unit: Unit, scope: Scope) -> bool:
@@ -610,8 +610,9 @@ def classify(res: SiteResult) -> tuple[str, Leak]:
     return "UL102", leaks[0]
 
 
-def _name_sites(flow: FunctionFlow) -> None:
-    for effects in flow.computed_effects():
+def name_sites(all_effects: Iterable[list[Effect]], flow: FunctionFlow) -> None:
+    """Give each acquisition site the first name it is bound to (for messages)."""
+    for effects in all_effects:
         for eff in effects:
             if eff[0] == "bind":
                 for src in eff[2]:

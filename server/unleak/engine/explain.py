@@ -134,7 +134,9 @@ class ModuleExplainer:
         # Every node's effects, for the names bound to each resource (after the analysis,
         # so no site is discovered that the analysis did not follow).
         all_effects = [flow.effects(n.id) for n in cfg.nodes]
-        _name_sites(all_effects, flow)
+        from unleak.engine.analyzer import name_sites
+
+        name_sites(all_effects, flow)
         notes = tuple(
             _note(res, flow, body, unit.class_name, module, all_effects) for res in results
         )
@@ -245,16 +247,6 @@ def _occurrences(body: list[ast.stmt], source: SourceText) -> Iterator[tuple[Spa
         if isinstance(node, (*_DEFS, ast.Lambda)):
             continue
         stack.extend(reversed(list(ast.iter_child_nodes(node))))
-
-
-def _name_sites(all_effects: list[list[Effect]], flow: FunctionFlow) -> None:
-    for effects in all_effects:
-        for eff in effects:
-            if eff[0] == "bind":
-                for src in eff[2]:
-                    info = flow.sites.get(src) if isinstance(src, tuple) else None
-                    if info is not None and info.var is None:
-                        info.var = eff[1]
 
 
 def _names(site: Site, all_effects: list[list[Effect]]) -> frozenset[str]:
