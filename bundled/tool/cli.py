@@ -1,11 +1,10 @@
 """Run unleak's command line from the libraries bundled with the VS Code extension.
 
 The extension's *Trace leaks while running…* runs ``<python> -I bundled/tool/cli.py trace --
-COMMAND...``, so that the trace uses the same unleak as the bundled language server. Like
-``server.py`` (a sibling, not importable: ``-I`` keeps this folder off ``sys.path``), it puts
-``bundled/libs`` first on ``sys.path`` and runs ``python -m unleak`` with the given arguments.
-The traced command itself does not need these libraries: ``unleak trace`` injects a bootstrap
-of standard-library code only.
+COMMAND...``, so that the trace uses the same unleak as the bundled language server (which
+``server.py`` starts through this script). It puts ``bundled/libs`` first on ``sys.path`` and
+runs ``python -m unleak`` with the given arguments. The traced command itself does not need
+these libraries: ``unleak trace`` injects a bootstrap of standard-library code only.
 """
 
 # Written to parse on old Pythons 3 too (no f-strings), so that they get the version message
@@ -19,7 +18,7 @@ MINIMUM = (3, 10)
 
 if sys.version_info < MINIMUM:
     sys.stderr.write(
-        "unleak: the bundled command line needs Python {}.{} or newer, not {} ({})\n".format(
+        "unleak needs Python {}.{} or newer, not {} ({})\n".format(
             MINIMUM[0], MINIMUM[1], sys.version.split()[0], sys.executable
         )
     )
