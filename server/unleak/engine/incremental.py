@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from unleak.engine.findings import Finding, Related
+from unleak.engine.findings import Edit, Finding, Fix, Related, Span
 
 _LINE = re.compile(r"\bline (\d+)\b")
 
@@ -28,18 +28,39 @@ class UnitEntry:
 def shift(finding: Finding, delta: int) -> Finding:
     """A finding moved `delta` lines: positions, and the line numbers its text mentions
     (every one of them lies inside the same definition)."""
+    return moved(finding, 0, delta)
+
+
+def moved(finding: Finding, after: int, delta: int) -> Finding:
+    """A finding with every position (and line number in its text) past line ``after``
+    moved by ``delta`` lines."""
     if delta == 0:
         return finding
 
-    def text(s: str) -> str:
-        return _LINE.sub(lambda m: f"line {int(m.group(1)) + delta}", s)
+    def span(s: Span) -> Span:
+        if s.line <= after:
+            if s.end_line <= after:
+                return s
+            return replace(s, end_line=s.end_line + delta)
+        return s.shifted(delta)
 
-    moved = finding.shifted(delta)
+    def text(s: str) -> str:
+        return _LINE.sub(
+            lambda m: m.group(0) if int(m.group(1)) <= after else f"line {int(m.group(1)) + delta}",
+            s,
+        )
+
+    fix = finding.fix
+    if fix is not None:
+        edits = tuple(Edit(span(e.span), e.new_text) for e in fix.edits)
+        fix = Fix(fix.description, fix.safe, edits)
     return replace(
-        moved,
-        message=text(moved.message),
-        related=tuple(Related(r.span, text(r.message)) for r in moved.related),
-        details=tuple((k, text(v)) for k, v in moved.details),
+        finding,
+        message=text(finding.message),
+        span=span(finding.span),
+        related=tuple(Related(span(r.span), text(r.message)) for r in finding.related),
+        fix=fix,
+        details=tuple((k, text(v)) for k, v in finding.details),
     )
 
 

@@ -16,13 +16,12 @@ equivalence tests in ``tests/engine/test_live.py`` hold it to that.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from unleak.engine.api import ModuleReport
-from unleak.engine.findings import Edit, Finding, Fix, Related, Span
-from unleak.engine.incremental import UnitCache
+from unleak.engine.findings import Finding, Span
+from unleak.engine.incremental import UnitCache, moved
 from unleak.engine.parsing import ParseError, syntax_error
 from unleak.engine.settings import Settings
 from unleak.engine.source import SourceText, source_lines
@@ -30,7 +29,6 @@ from unleak.engine.source import SourceText, source_lines
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 # What a definition of the full analysis contributed: (region, what, how to compute it).
 Before = Callable[["Region", str, Callable[[_FunctionNode], object]], object]
-_LINE = re.compile(r"\bline (\d+)\b")
 
 
 @dataclass
@@ -177,7 +175,7 @@ class LiveModule:
             fresh = run_rules(part, module_wide=False)
             end = node.end_lineno or last
         kept = [
-            _moved(f, region.last, delta)
+            moved(f, region.last, delta)
             for f in self._report.findings
             if not region.first <= f.span.line <= region.last
         ]
@@ -228,9 +226,7 @@ class LiveModule:
             return None
         source = self._source.edited(text, start, old_end, lines[start:new_end])
         kept = [
-            _moved(f, last, delta)
-            for f in self._report.findings
-            if not first <= f.span.line <= last
+            moved(f, last, delta) for f in self._report.findings if not first <= f.span.line <= last
         ]
         fresh = run_rules_on_error(base, source, new_gap)
         self._report = replace(self._report, findings=sorted([*kept, *fresh], key=Finding.sort_key))
@@ -258,7 +254,7 @@ class LiveModule:
         self._lines = lines
         if delta:
             self._report = replace(
-                self._report, findings=[_moved(f, start, delta) for f in self._report.findings]
+                self._report, findings=[moved(f, start, delta) for f in self._report.findings]
             )
             for i, r in enumerate(self._regions):
                 if r.last > start:
@@ -372,66 +368,54 @@ def _blocks(node: ast.stmt) -> list[list[ast.stmt]]:
     return []
 
 
+def _parse_alone(
+    text: str, first: int, in_block: bool
+) -> tuple[list[ast.stmt], int] | ParseError | None:
+    """Lines (``text``, starting on line ``first``) parsed on their own, inside an `if` block
+    when they are indented (so that columns stay those of the file): their statements and how
+    far to move them down; or their syntax error; None for an error the lines around them
+    could change."""
+    offset = first - 1
+    if in_block:
+        text = "if 1:\n" + text
+        offset -= 1
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        if isinstance(exc, SyntaxError) and "triple-quoted" in (exc.msg or ""):
+            return None  # an unterminated string would run on into the lines around
+        return syntax_error(exc, offset)
+    if in_block:
+        if len(body) != 1 or not isinstance(body[0], ast.If):
+            return None
+        body = body[0].body
+    return body, offset
+
+
 def _parse_statements(text: str, first: int) -> ParseError | None:
     """The syntax error of lines (``text``, starting on line ``first``) parsed alone, as
     statements at one indentation; an error at line 0 when their indentation is mixed."""
-    indents = {
-        len(line) - len(line.lstrip())
-        for line in text.splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-    }
-    offset = first - 1
-    if indents and min(indents) > 0:
-        text = "if 1:\n" + text
-        offset -= 1
-    elif indents and max(indents) > 0 and not _starts_at_zero(text):
+    code = [
+        line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
+    in_block = bool(code) and code[0][:1].isspace()
+    if in_block and any(not line[:1].isspace() for line in code):
         return ParseError("mixed indentation", Span(0, 0, 0, 0))
-    try:
-        ast.parse(text)
-    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        return _local_error(exc, offset)
-    return None
-
-
-def _local_error(exc: BaseException, offset: int) -> ParseError | None:
-    """The syntax error of lines parsed alone, if the lines around them cannot change it: an
-    unterminated triple-quoted string would run on into them."""
-    if isinstance(exc, SyntaxError) and "triple-quoted" in (exc.msg or ""):
-        return None
-    return syntax_error(exc, offset)
-
-
-def _starts_at_zero(text: str) -> bool:
-    for line in text.splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            return not line[:1].isspace()
-    return True
+    parsed = _parse_alone(text, first, in_block)
+    return parsed if isinstance(parsed, ParseError) else None
 
 
 def _parse_region(text: str, region: Region) -> _FunctionNode | ParseError | None:
     """The edited function (its lines' ``text``) parsed alone; its syntax error if it does
     not parse; None if it is no longer exactly one function of the same name (then the text
     around it may not parse as before)."""
-    offset = region.first - 1
-    if region.indent:
-        # Parsed inside a block, so that columns stay those of the file.
-        text = "if 1:\n" + text
-        offset -= 1
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        error = _local_error(exc, offset)
-        if error is None or not region.first <= error.span.line <= region.first + text.count("\n"):
-            return None
-        return error
-    body = tree.body
-    if region.indent:
-        if len(body) != 1 or not isinstance(body[0], ast.If):
-            return None
-        body = body[0].body
-    if len(body) != 1:
+    parsed = _parse_alone(text, region.first, region.indent > 0)
+    if isinstance(parsed, ParseError):
+        inside = region.first <= parsed.span.line <= region.first + text.count("\n")
+        return parsed if inside else None
+    if parsed is None or len(parsed[0]) != 1:
         return None
-    node = body[0]
+    (node,), offset = parsed
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != region.name:
         return None
     if node.col_offset != region.indent:
@@ -544,36 +528,3 @@ def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNod
         and n.func.value.id == "self"
     }
     return (sorted(handled.handled), sorted(handled.releasing_methods), sorted(calls))
-
-
-def _moved(finding: Finding, after: int, delta: int) -> Finding:
-    """A finding with every position (and line number in its text) past line ``after``
-    moved by ``delta`` lines."""
-    if delta == 0:
-        return finding
-
-    def span(s: Span) -> Span:
-        if s.line <= after:
-            if s.end_line <= after:
-                return s
-            return replace(s, end_line=s.end_line + delta)
-        return s.shifted(delta)
-
-    def text(s: str) -> str:
-        return _LINE.sub(
-            lambda m: m.group(0) if int(m.group(1)) <= after else f"line {int(m.group(1)) + delta}",
-            s,
-        )
-
-    fix = finding.fix
-    if fix is not None:
-        edits = tuple(Edit(span(e.span), e.new_text) for e in fix.edits)
-        fix = Fix(fix.description, fix.safe, edits)
-    return replace(
-        finding,
-        message=text(finding.message),
-        span=span(finding.span),
-        related=tuple(Related(span(r.span), text(r.message)) for r in finding.related),
-        fix=fix,
-        details=tuple((k, text(v)) for k, v in finding.details),
-    )
