@@ -11,12 +11,13 @@ import hashlib
 import os
 import stat
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from unleak.cli.cache import PackedFinding, pack_finding, unpack_finding
 from unleak.cli.results import FileResult
 from unleak.engine.api import ModuleReport, SourceDecodeError, analyse_source, decode_source
+from unleak.engine.findings import Finding
 from unleak.engine.settings import Settings
 
 if TYPE_CHECKING:
@@ -62,6 +63,28 @@ class Outcome(NamedTuple):
 
 def failed(error: str, size: int = -1, mtime_ns: int = -1, digest: str = "") -> Outcome:
     return Outcome(size, mtime_ns, digest, error, [], {}, [])
+
+
+def analysed(
+    size: int,
+    mtime_ns: int,
+    digest: str,
+    findings: Iterable[Finding],
+    exports: dict[str, tuple[str, tuple[str | None, ...]]],
+    imports: Iterable[str],
+    applied: int = 0,
+) -> Outcome:
+    """An analysis result, packed to be sent back by a worker."""
+    return Outcome(
+        size,
+        mtime_ns,
+        digest,
+        None,
+        [pack_finding(f) for f in findings],
+        {name: [kind, list(elements)] for name, (kind, elements) in exports.items()},
+        sorted(imports),
+        applied,
+    )
 
 
 class Failure(NamedTuple):
@@ -134,15 +157,7 @@ def run_task(task: Task) -> Outcome:
     report = _report(task.display, data, task.settings, task.module)
     if isinstance(report, str):
         return failed(report, size, mtime_ns, digest)
-    return Outcome(
-        size,
-        mtime_ns,
-        digest,
-        None,
-        [pack_finding(f) for f in report.findings],
-        {name: [kind, list(elements)] for name, (kind, elements) in report.exports.items()},
-        sorted(report.imports),
-    )
+    return analysed(size, mtime_ns, digest, report.findings, report.exports, report.imports)
 
 
 def run_chunk(tasks: list[Task]) -> list[Outcome]:

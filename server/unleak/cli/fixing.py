@@ -14,8 +14,6 @@ import tokenize
 from io import BytesIO
 from typing import TYPE_CHECKING, NamedTuple
 
-from unleak.cli.cache import pack_finding
-
 if TYPE_CHECKING:
     from unleak.cli.analysis import Outcome, Task
     from unleak.fixes.apply import FixResult
@@ -87,17 +85,10 @@ def _write(path: str, data: bytes) -> tuple[int, int]:
 
 
 def _outcome(result: FixResult, size: int, mtime_ns: int, digest: str, applied: int = 0) -> Outcome:
-    from unleak.cli.analysis import Outcome
+    from unleak.cli.analysis import analysed
 
-    return Outcome(
-        size,
-        mtime_ns,
-        digest,
-        None,
-        [pack_finding(f) for f in result.remaining],
-        {name: [kind, list(elements)] for name, (kind, elements) in result.exports.items()},
-        sorted(result.imports),
-        applied,
+    return analysed(
+        size, mtime_ns, digest, result.remaining, result.exports, result.imports, applied
     )
 
 
