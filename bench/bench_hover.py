@@ -5,7 +5,7 @@
 
 Opens standard-library files (``subprocess``, ``tarfile``, ``socketserver``), waits for
 their diagnostics, finds one name per function that refers to an acquired resource (with
-``unleak.engine.explain``), and hovers over each from the client twice. The first hover in
+``unleak.findings.explain``), and hovers over each from the client twice. The first hover in
 a document prepares the module (parse, names) and explains its function; a later first
 hover in a function explains that function; the second hover is answered from the cache.
 Prints medians and p95 for each.
@@ -26,8 +26,8 @@ from pathlib import Path
 
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
-from unleak.engine.explain import explain_at
-from unleak.engine.settings import Settings
+from unleak.findings.explain import explain_at
+from unleak.settings import Settings
 
 FILES = ("subprocess.py", "tarfile.py", "socketserver.py")
 

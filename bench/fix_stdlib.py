@@ -5,7 +5,7 @@
     .venv/bin/python bench/fix_stdlib.py --samples 30 --seed 7
 
 The stdlib (without site-packages and __pycache__) is copied to a temporary directory.
-First each file is fixed in memory (``unleak.fixes.apply.fix_source``, in worker processes)
+First each file is fixed in memory (``unleak.pipeline.fix_loop.fix_source``, in worker processes)
 to count the fixes applied per rule and collect the diffs; then ``unleak check --fix
 --no-cache`` fixes the copy for real, and the script checks that every file that compiled
 before still compiles and that a second ``--fix`` run applies nothing. Prints the counts per
@@ -57,8 +57,8 @@ def fix_in_memory(job: tuple[str, str, bool]) -> tuple[str, list[str], str, str]
     """One file: the codes of the fixes applied, its diff, and an error if any."""
     from unleak.cli.fixing import unified_diff
     from unleak.cli.modules import module_name
-    from unleak.engine.api import SourceDecodeError, decode_source
-    from unleak.fixes.apply import fix_source
+    from unleak.pipeline.fix_loop import fix_source
+    from unleak.source.text import SourceDecodeError, decode_source
 
     path, display, unsafe = job
     try:

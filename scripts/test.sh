@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run every check: lint (ruff), types (mypy), tests (pytest).
+# Run every check: lint (ruff), types (mypy), layers (import-linter), tests (pytest).
 #
 #   bash scripts/test.sh [extra pytest args]
 #
@@ -36,6 +36,8 @@ run() {
 
 run "$VENV/bin/ruff" check server tests bench
 run "$VENV/bin/mypy"
+# The package's layers (pyproject.toml [tool.importlinter]): no layer imports a higher one.
+run "$VENV/bin/lint-imports"
 # The VS Code extension's own logic (client/): strict TypeScript, then node's test runner on
 # its modules (bundled by esbuild into out/test/). node_modules come from scripts/setup.sh
 # (installed here if missing); without Node these are skipped with a warning.

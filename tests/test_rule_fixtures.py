@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from unleak.engine.api import check_source
+from unleak.pipeline.api import check_source
 from unleak.rules import ALL_RULES, RULES_BY_CODE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"

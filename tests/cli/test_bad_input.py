@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import unleak.cli.analysis
 from unleak.cli import runner
-from unleak.engine.api import ModuleReport
+from unleak.pipeline.api import ModuleReport
 
 from .helpers import LEAK, RunCli, no_traceback, run_subprocess, write
 

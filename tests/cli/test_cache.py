@@ -15,8 +15,9 @@ from unleak.cli.cache import (
     settings_fingerprint,
     unpack_finding,
 )
-from unleak.engine.findings import Edit, Finding, Fix, Related, Severity, Span
-from unleak.engine.settings import ExtraResource, Settings
+from unleak.findings.model import Edit, Finding, Fix, Related
+from unleak.settings import ExtraResource, Settings, Severity
+from unleak.source.spans import Span
 
 FINDING = Finding(
     "UL102",

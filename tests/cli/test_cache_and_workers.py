@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import unleak.cli.analysis
 from unleak.cli import runner
-from unleak.engine.settings import Settings
+from unleak.settings import Settings
 
 from .helpers import CLEAN, LEAK, RunCli, run_subprocess, write
 

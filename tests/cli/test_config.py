@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 from unleak.config import ConfigError, find_pyproject, load_config, load_config_file
-from unleak.engine.findings import Severity
-from unleak.engine.settings import ExtraResource
+from unleak.settings import ExtraResource, Severity
 
 from .helpers import RunCli, write
 

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 import unleak.cli.analysis
-import unleak.engine.api
-from unleak.engine.api import ModuleReport
-from unleak.engine.findings import Edit, Finding, Fix, Severity, Span
+import unleak.pipeline.api
+from unleak.findings.model import Edit, Finding, Fix
+from unleak.pipeline.api import ModuleReport
+from unleak.settings import Severity
+from unleak.source.spans import Span
 
 from .helpers import LEAK, RunCli, _env, no_traceback, run_subprocess, write
 
@@ -36,7 +38,7 @@ def fake_analyse(text: str, path: str = "", *args: object, **kwargs: object) -> 
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(unleak.engine.api, "analyse_source", fake_analyse)
+    monkeypatch.setattr(unleak.pipeline.api, "analyse_source", fake_analyse)
     monkeypatch.setattr(unleak.cli.analysis, "analyse_source", fake_analyse)
 
 

@@ -6,8 +6,10 @@ import json
 
 from unleak.cli.analysis import FileResult
 from unleak.cli.formats import RENDERERS, Report
-from unleak.engine.findings import Finding, Related, Severity, Span
+from unleak.findings.model import Finding, Related
 from unleak.rules import ALL_RULES
+from unleak.settings import Severity
+from unleak.source.spans import Span
 
 # 0-based columns in, 1-based columns out.
 LEAK = Finding(
@@ -149,7 +151,9 @@ def test_json_text_is_what_the_json_module_writes() -> None:
     from unleak.cli.formats.base import Report
     from unleak.cli.formats.json_format import findings_as_data, render_json
     from unleak.cli.results import FileResult
-    from unleak.engine.findings import Finding, Related, Severity, Span
+    from unleak.findings.model import Finding, Related
+    from unleak.settings import Severity
+    from unleak.source.spans import Span
 
     odd = Finding(
         "UL101",

@@ -12,7 +12,7 @@ import pytest
 import unleak.cli.analysis
 from unleak.cli import runner
 from unleak.cli.modules import ModuleNamer
-from unleak.engine.settings import Settings
+from unleak.settings import Settings
 
 from .helpers import SERVER, RunCli, write
 from .test_cache_and_workers import stats
@@ -191,7 +191,7 @@ def test_a_cached_run_imports_no_engine_and_starts_no_workers(project: Path) -> 
         "import sys\n"
         "from unleak.cli.main import main\n"
         "main(['check', '-q', '--exit-zero'])\n"
-        "heavy = ['unleak.engine.analyzer', 'unleak.engine.api', 'concurrent.futures.process']\n"
+        "heavy = ['unleak.findings.module', 'unleak.pipeline.api', 'concurrent.futures.process']\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )
     env = {**os.environ, "PYTHONPATH": str(SERVER)}
@@ -203,5 +203,5 @@ def test_a_cached_run_imports_no_engine_and_starts_no_workers(project: Path) -> 
         assert proc.returncode == 0, proc.stderr
         return proc.stdout.decode().splitlines()[-1]
 
-    assert "unleak.engine.analyzer" in loaded()  # cold: the engine ran
+    assert "unleak.findings.module" in loaded()  # cold: the engine ran
     assert loaded() == "[]"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from unleak.engine.api import analyse_source, check_source
-from unleak.engine.settings import ExtraResource, Settings
+from unleak.pipeline.api import analyse_source, check_source
+from unleak.settings import ExtraResource, Settings
 
 
 def codes(src: str, settings: Settings | None = None) -> list[tuple[int, str]]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from unleak.engine.explain import explain_at
-from unleak.engine.settings import Settings
+from unleak.findings.explain import explain_at
+from unleak.settings import Settings
 
 SOURCE = textwrap.dedent(
     """\

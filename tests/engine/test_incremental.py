@@ -8,8 +8,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from unleak.engine.api import analyse_source
-from unleak.engine.incremental import UnitCache
+from unleak.findings.incremental import UnitCache
+from unleak.pipeline.api import analyse_source
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 

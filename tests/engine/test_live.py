@@ -11,10 +11,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from unleak.engine.api import analyse_source
-from unleak.engine.findings import Finding
-from unleak.engine.live import LiveModule
-from unleak.engine.settings import Settings
+from unleak.findings.model import Finding
+from unleak.pipeline.api import analyse_source
+from unleak.pipeline.live import LiveModule
+from unleak.settings import Settings
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 SETTINGS = Settings()

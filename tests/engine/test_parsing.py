@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from unleak.engine.api import check_source
-from unleak.engine.parsing import parse_module
+from unleak.pipeline.api import check_source
+from unleak.source.parsing import parse_module
 
 
 def test_valid_module_parses_whole() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from unleak.engine.api import check_source
+from unleak.pipeline.api import check_source
 
 
 def codes(src: str) -> list[tuple[int, str]]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from unleak.engine.api import check_source
-from unleak.engine.findings import Severity
-from unleak.engine.settings import Settings
+from unleak.pipeline.api import check_source
+from unleak.settings import Settings, Severity
 
 
 def test_columns_count_code_points_not_bytes() -> None:

@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
-from unleak.engine.api import analyse_source
-from unleak.engine.incremental import UnitCache
-from unleak.fixes.apply import fix_source
+from unleak.findings.incremental import UnitCache
+from unleak.pipeline.api import analyse_source
+from unleak.pipeline.fix_loop import fix_source
 
 # Mutated sources make the parser warn about invalid escapes: noise, not failures.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::SyntaxWarning")

@@ -6,11 +6,13 @@ import re
 from collections.abc import Callable
 
 import pytest
-import unleak.engine.api as api
-from unleak.engine.api import ModuleReport
-from unleak.engine.findings import Edit, Finding, Fix, Severity, Span
-from unleak.engine.settings import Settings
-from unleak.fixes.apply import LineIndex, apply_edits, fix_source, newline_of
+import unleak.pipeline.api as api
+from unleak.findings.model import Edit, Finding, Fix
+from unleak.fixes.apply import LineIndex, apply_edits, newline_of
+from unleak.pipeline.api import ModuleReport
+from unleak.pipeline.fix_loop import fix_source
+from unleak.settings import Settings, Severity
+from unleak.source.spans import Span
 
 
 def edit(line: int, column: int, end_line: int, end_column: int, new_text: str) -> Edit:
@@ -303,7 +305,7 @@ def test_findings_without_applicable_fixes_skip_the_compile_check(
     engine: Callable[..., FakeEngine], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine(lambda text: [finding(1, 0, 1, None)])
-    import unleak.fixes.apply as apply_module
+    import unleak.pipeline.fix_loop as apply_module
 
     def no_compile(text: str, path: str) -> bool:
         raise AssertionError("compiled")

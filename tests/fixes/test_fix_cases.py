@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from unleak.engine.api import check_source
-from unleak.fixes.apply import fix_source
+from unleak.pipeline.api import check_source
+from unleak.pipeline.fix_loop import fix_source
 
 CASES = Path(__file__).parent / "cases"
 BEFORE = sorted(p for p in CASES.glob("*.py") if not p.name.endswith(".fixed.py"))

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from unleak.engine.api import check_source
-from unleak.engine.settings import Settings
+from unleak.pipeline.api import check_source
+from unleak.settings import Settings
 
 REALRUN = Path(__file__).resolve().parent / "realrun"
 PROBE = REALRUN / "probe.py"
@@ -290,9 +290,9 @@ def test_hand_written_fix_is_clean(scenario: Scenario, version: str) -> None:
 
 def _fix_source() -> Callable[..., Any]:
     try:
-        from unleak.fixes.apply import fix_source
+        from unleak.pipeline.fix_loop import fix_source
     except ImportError as exc:  # the fix application API is not there yet
-        pytest.skip(f"unleak.fixes.apply.fix_source is not available: {exc}")
+        pytest.skip(f"unleak.pipeline.fix_loop.fix_source is not available: {exc}")
     return fix_source
 
 

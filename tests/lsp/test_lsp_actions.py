@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from lsprotocol import types
-from unleak.fixes.apply import fix_source
+from unleak.pipeline.fix_loop import fix_source
 
 from .conftest import Starter
 from .test_lsp_diagnostics import LEAKY, URI, rng

@@ -1,1 +1,1 @@
-"""The ``unleak`` command-line front end: a thin layer over :mod:`unleak.engine.api`."""
+"""The ``unleak`` command-line front end: a thin layer over :mod:`unleak.pipeline`."""

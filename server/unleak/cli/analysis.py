@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from unleak.cli.cache import PackedFinding, pack_finding, unpack_finding
 from unleak.cli.results import FileResult
-from unleak.engine.api import ModuleReport, SourceDecodeError, analyse_source, decode_source
-from unleak.engine.findings import Finding
-from unleak.engine.settings import Settings
+from unleak.findings.model import Finding
+from unleak.pipeline.api import ModuleReport, analyse_source
+from unleak.settings import Settings
+from unleak.source.text import SourceDecodeError, decode_source
 
 if TYPE_CHECKING:
     from unleak.cli.fixing import FixMode

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import unleak
-from unleak.engine.findings import Edit, Finding, Fix, Related, Severity, Span
-from unleak.engine.settings import Settings
+from unleak.findings.model import Edit, Finding, Fix, Related
+from unleak.settings import Settings, Severity
+from unleak.source.spans import Span
 
 FORMAT_VERSION = "2"
 CACHE_DIR_NAME = ".unleak_cache"

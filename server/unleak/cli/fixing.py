@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from unleak.cli.analysis import Outcome, Task
-    from unleak.fixes.apply import FixResult
+    from unleak.pipeline.fix_loop import FixResult
 
 
 class FixMode(NamedTuple):
@@ -99,7 +99,7 @@ def fix_task(task: Task, data: bytes, size: int, mtime_ns: int) -> Outcome:
     is the file's as it is now on disk: rewritten, or as it was read.
     """
     from unleak.cli.analysis import Failure, decode, failed, guarded, run_task
-    from unleak.fixes.apply import fix_source
+    from unleak.pipeline.fix_loop import fix_source
 
     mode = task.fix
     assert mode is not None

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from unleak.cli.paths import relative_posix
 from unleak.config import Config
-from unleak.engine.settings import Settings
+from unleak.settings import Settings
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec

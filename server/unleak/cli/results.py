@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from unleak.engine.findings import Finding
+    from unleak.findings.model import Finding
 
 
 @dataclass

@@ -37,14 +37,14 @@ from unleak.cli.cache import (
     unpack_finding,
 )
 from unleak.cli.results import FileResult
-from unleak.engine.settings import Settings
+from unleak.settings import Settings
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from unleak.cli.analysis import Outcome, Task
     from unleak.cli.fixing import FixMode
-    from unleak.engine.findings import Finding
+    from unleak.findings.model import Finding
 
 # Below this many files to analyse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 16

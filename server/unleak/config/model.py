@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from unleak.engine.findings import Severity
-from unleak.engine.settings import ExtraResource
+from unleak.settings import ExtraResource, Severity
 
 
 @dataclass(frozen=True)

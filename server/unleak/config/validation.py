@@ -14,8 +14,7 @@ from typing import Any
 
 from unleak.config.errors import ConfigError
 from unleak.config.model import Config
-from unleak.engine.findings import Severity
-from unleak.engine.settings import ExtraResource
+from unleak.settings import ExtraResource, Severity
 
 KNOWN_KEYS = (
     "select",

@@ -8,8 +8,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from unleak.engine.findings import Edit, Span
-from unleak.engine.source import SourceText
+from unleak.findings.model import Edit
+from unleak.source.spans import Span
+from unleak.source.text import SourceText
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 

@@ -12,10 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from unleak.engine.catalogue import BORROWERS, BORROWING_METHODS, ResourceType
-from unleak.engine.effects import SiteInfo, expr_text
-from unleak.engine.findings import Fix
-from unleak.engine.names import statement_call
+from unleak.catalogue import BORROWERS, BORROWING_METHODS, ResourceType
+from unleak.findings.model import Fix
 from unleak.fixes.rewrite import (
     Lines,
     find_block,
@@ -28,9 +26,12 @@ from unleak.fixes.rewrite import (
     statement_of,
     used_names,
 )
+from unleak.flow.effects import SiteInfo
+from unleak.names.resolver import statement_call
+from unleak.names.text import expr_text
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import LeakContext, ModuleAnalysis
+    from unleak.findings.module import LeakContext, ModuleAnalysis
 
 _HANDING = frozenset({"__enter__", "__exit__", "detach"})
 _NAMES = {

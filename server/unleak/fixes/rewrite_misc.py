@@ -6,8 +6,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from unleak.engine.effects import expr_text
-from unleak.engine.findings import Edit, Fix, Span
+from unleak.findings.model import Edit, Fix
 from unleak.fixes.rewrite import (
     Lines,
     find_block,
@@ -18,9 +17,11 @@ from unleak.fixes.rewrite import (
     statement_of,
     used_names,
 )
+from unleak.names.text import expr_text
+from unleak.source.spans import Span
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import LeakContext, ModuleAnalysis
+    from unleak.findings.module import LeakContext, ModuleAnalysis
 
 TASKS_SET = "_background_tasks"
 

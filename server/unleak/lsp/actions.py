@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from unleak.engine.findings import Edit, Finding
+from unleak.findings.model import Edit, Finding
 from unleak.lsp.convert import TextLines, spans_overlap
 from unleak.lsp.documents import Analysis, Document
 from unleak.lsp.logs import logger
@@ -103,7 +103,7 @@ def quick_fix(
 def noqa_edit(line_text: str, line: int, code: str) -> Edit | None:
     """The edit that adds ``code`` to the line's ``# noqa:`` comment, or one such comment;
     None where a comment cannot go (the line continues with a backslash)."""
-    from unleak.engine.findings import Span
+    from unleak.source.spans import Span
 
     matches = list(_NOQA_CODES.finditer(line_text))
     if matches:
@@ -163,7 +163,7 @@ async def fix_all(
 ) -> types.CodeAction | None:
     if analysis.skipped or not any(f.fix and f.fix.safe and f.fix.edits for f in analysis.findings):
         return None
-    from unleak.fixes.apply import fix_source
+    from unleak.pipeline.fix_loop import fix_source
 
     settings = server.settings_for(doc)
     loop = asyncio.get_running_loop()

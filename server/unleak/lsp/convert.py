@@ -14,8 +14,10 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
-from unleak.engine.findings import Finding, Severity, Span
-from unleak.engine.source import source_lines
+from unleak.findings.model import Finding
+from unleak.settings import Severity
+from unleak.source.spans import Span
+from unleak.source.text import source_lines
 
 UTF8 = types.PositionEncodingKind.Utf8
 UTF16 = types.PositionEncodingKind.Utf16
@@ -79,7 +81,7 @@ class TextLines:
         return len(self.lines)
 
     def source_lines(self) -> list[str]:
-        """The lines as `unleak.engine.source.source_lines` gives them."""
+        """The lines as `unleak.source.text.source_lines` gives them."""
         return self.lines[:-1] if self.lines[-1] == "" else list(self.lines)
 
     def line(self, index: int) -> str:

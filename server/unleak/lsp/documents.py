@@ -9,9 +9,9 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 
-from unleak.engine.findings import Finding
-from unleak.engine.live import LiveModule
+from unleak.findings.model import Finding
 from unleak.lsp.convert import TextLines
+from unleak.pipeline.live import LiveModule
 from unleak.trace.report import RuntimeLeak
 
 

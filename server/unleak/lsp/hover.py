@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from unleak.engine.findings import Finding
+from unleak.findings.model import Finding
 from unleak.lsp.convert import span_contains
 from unleak.lsp.hover_resources import ResourceHovers
 from unleak.lsp.runtime import leak_markdown, leak_range

@@ -1,5 +1,5 @@
 """Hover over a resource name: where the resource is released or handed on (from
-``unleak.engine.explain``), with jedi's inferred type; over a call of a project function that
+``unleak.findings.explain``), with jedi's inferred type; over a call of a project function that
 returns a resource, where it is defined.
 
 Nothing here runs while the user types: on the first hover in a document version the module
@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from unleak.engine.findings import Span
 from unleak.lsp.daemon import DaemonWorker
 from unleak.lsp.documents import Analysis, Document, uri_to_path
 from unleak.lsp.jedi_info import JediHovers
 from unleak.lsp.logs import logger
+from unleak.source.spans import Span
 
 if TYPE_CHECKING:
-    from unleak.engine.explain import FunctionExplanation, ModuleExplainer
-    from unleak.engine.settings import Settings
+    from unleak.findings.explain import FunctionExplanation, ModuleExplainer
     from unleak.lsp.server import UnleakServer
+    from unleak.settings import Settings
 
 _IDENTIFIER = re.compile(r"\w+")
 _MAX_DOCUMENTS = 64
@@ -49,7 +49,7 @@ class _Explained:
         self, text: str, path: str, settings: Settings, module: str, line: int
     ) -> FunctionExplanation | None:
         """In the worker thread (one at a time)."""
-        from unleak.engine.explain import ModuleExplainer
+        from unleak.findings.explain import ModuleExplainer
 
         for known in self.functions:
             if known.covers(line):

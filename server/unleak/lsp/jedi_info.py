@@ -222,7 +222,7 @@ class JediHovers:
 
     @staticmethod
     def _noun(full_name: str) -> str | None:
-        from unleak.engine.catalogue import DEFAULT_CATALOGUE
+        from unleak.catalogue import DEFAULT_CATALOGUE
 
         noun = _CLASS_NOUNS.get(full_name)
         if noun is not None:
@@ -252,9 +252,10 @@ class JediHovers:
     def _module_exports(self, path: str, root: str) -> dict[str, str]:
         """The functions of a module that return a fresh resource, by the engine (cached
         per file modification time)."""
-        from unleak.engine.api import analyse_source, decode_source
-        from unleak.engine.catalogue import DEFAULT_CATALOGUE
+        from unleak.catalogue import DEFAULT_CATALOGUE
         from unleak.lsp.server import module_name_for
+        from unleak.pipeline.api import analyse_source
+        from unleak.source.text import decode_source
 
         try:
             mtime = os.stat(path).st_mtime_ns

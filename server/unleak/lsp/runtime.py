@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from unleak.engine.findings import Finding
+from unleak.findings.model import Finding
 from unleak.lsp.convert import TextLines
 from unleak.lsp.logs import logger
 from unleak.trace.crosscheck import confirmed_count, runtime_index

@@ -1,5 +1,5 @@
 """The language server: documents, diagnostics as you type (push and pull), code actions,
-hover, and settings. A thin front end over ``unleak.engine.api`` and ``unleak.fixes.apply``.
+hover, and settings. A thin front end over ``unleak.pipeline``.
 
 Analysis runs in a worker thread, one document version at a time; when edits arrive faster
 than analysis, the versions in between are never analysed, and a result is published only if
@@ -148,7 +148,7 @@ class UnleakServer(LanguageServer):
         try:
             if self.fault is not None and self.fault in doc.uri:
                 raise RuntimeError(f"fault injected by {FAULT_ENV}")
-            from unleak.engine.live import LiveModule
+            from unleak.pipeline.live import LiveModule
 
             config = self.store.project_config(doc.uri)
             if doc.live is None:

@@ -22,9 +22,8 @@ from urllib.parse import unquote, urlparse
 
 from unleak.config import Config, ConfigError, load_config
 from unleak.config.validation import validate
-from unleak.engine.findings import Severity
-from unleak.engine.settings import ExtraResource, Settings
 from unleak.lsp.documents import uri_to_path
+from unleak.settings import ExtraResource, Settings, Severity
 
 SECTION = "unleak"
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024

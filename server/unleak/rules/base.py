@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from unleak.engine.findings import Finding, Fix, Severity
+from unleak.findings.model import Finding
+from unleak.settings import Severity
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import LeakContext, ModuleAnalysis
+    from unleak.findings.module import ModuleAnalysis
 
 DOCS_URL = "https://github.com/unleak/unleak/blob/main/docs/rules.md"
 
@@ -25,8 +26,8 @@ class Rule:
     summary: str
     doc: str
     check: Callable[[ModuleAnalysis], Iterable[Finding]]
-    # Builds this rule's fix for a leak finding (flow rules); pattern rules attach their own.
-    fix: Callable[[LeakContext], Fix | None] | None = None
+    # What its fix does, in a sentence ("" when it has none); unleak.fixes builds it.
+    fix: str = ""
     # Findings that depend on the whole module (syntax errors, a class's methods together)
     # rather than on one definition at a time; an edit inside one function cannot re-check
     # them alone.
@@ -52,6 +53,6 @@ def rule_from_module(module: ModuleType) -> Rule:
         summary=summary.strip(),
         doc=body.strip(),
         check=module.check,
-        fix=getattr(module, "fix", None),
+        fix=getattr(module, "FIX", ""),
         module_wide=getattr(module, "MODULE_WIDE", False),
     )

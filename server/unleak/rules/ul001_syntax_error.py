@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from unleak.engine.findings import Finding, Severity
+from unleak.findings.model import Finding
+from unleak.settings import Severity
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.findings.module import ModuleAnalysis
 
 CODE = "UL001"
 NAME = "syntax-error"

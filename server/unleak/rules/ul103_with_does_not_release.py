@@ -31,11 +31,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from unleak.engine.findings import Finding, Severity
-from unleak.fixes.rewrite_misc import closing_fix
+from unleak.findings.model import Finding
+from unleak.settings import Severity
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.findings.module import ModuleAnalysis
 
 CODE = "UL103"
 NAME = "with-does-not-release"
@@ -46,5 +46,5 @@ def check(module: ModuleAnalysis) -> Iterable[Finding]:
     return module.leak_findings(CODE)
 
 
-# `with contextlib.closing(connect(...)) as conn, conn:`
-fix = closing_fix
+# What its fix does (unleak.fixes.registry builds it).
+FIX = "`with contextlib.closing(connect(...)) as conn, conn:`"

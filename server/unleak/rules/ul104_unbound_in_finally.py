@@ -35,10 +35,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from unleak.engine.findings import Finding, Severity
+from unleak.findings.model import Finding
+from unleak.settings import Severity
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.findings.module import ModuleAnalysis
 
 CODE = "UL104"
 NAME = "unbound-in-finally"
@@ -46,7 +47,10 @@ SEVERITY = Severity.WARNING
 
 
 def check(module: ModuleAnalysis) -> Iterable[Finding]:
-    from unleak.engine.patterns import unbound_in_finally
-    from unleak.fixes.rewrite_misc import move_before_try
+    from unleak.findings.patterns import unbound_in_finally
 
-    return unbound_in_finally(module, CODE, move_before_try)
+    return unbound_in_finally(module, CODE)
+
+
+# What its fix does (unleak.fixes.registry builds it).
+FIX = "Move the acquisition before `try`."

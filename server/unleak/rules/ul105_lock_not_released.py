@@ -31,11 +31,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from unleak.engine.findings import Finding, Severity
-from unleak.fixes.rewrite_blocks import leak_fix
+from unleak.findings.model import Finding
+from unleak.settings import Severity
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.findings.module import ModuleAnalysis
 
 CODE = "UL105"
 NAME = "lock-not-released"
@@ -46,5 +46,5 @@ def check(module: ModuleAnalysis) -> Iterable[Finding]:
     return module.leak_findings(CODE)
 
 
-# Wrap in `with` (or `with lock:`), hoist an inline use, or release in `finally`.
-fix = leak_fix
+# What its fix does (unleak.fixes.registry builds it).
+FIX = "Wrap in `with` (or `with lock:`), hoist an inline use, or release in `finally`."

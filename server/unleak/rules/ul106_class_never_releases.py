@@ -41,10 +41,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from unleak.engine.findings import Finding, Severity
+from unleak.findings.model import Finding
+from unleak.settings import Severity
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.findings.module import ModuleAnalysis
 
 CODE = "UL106"
 NAME = "class-never-releases"
@@ -53,6 +54,6 @@ MODULE_WIDE = True  # needs every method of the class
 
 
 def check(module: ModuleAnalysis) -> Iterable[Finding]:
-    from unleak.engine.classes import classes_never_releasing
+    from unleak.findings.classes import classes_never_releasing
 
     return classes_never_releasing(module, CODE)

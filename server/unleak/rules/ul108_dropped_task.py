@@ -30,10 +30,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from unleak.engine.findings import Finding, Severity
+from unleak.findings.model import Finding
+from unleak.settings import Severity
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.findings.module import ModuleAnalysis
 
 CODE = "UL108"
 NAME = "dropped-task"
@@ -41,7 +42,10 @@ SEVERITY = Severity.WARNING
 
 
 def check(module: ModuleAnalysis) -> Iterable[Finding]:
-    from unleak.engine.patterns import dropped_tasks
-    from unleak.fixes.rewrite_misc import keep_task_fix
+    from unleak.findings.patterns import dropped_tasks
 
-    return dropped_tasks(module, CODE, keep_task_fix)
+    return dropped_tasks(module, CODE)
+
+
+# What its fix does (unleak.fixes.registry builds it).
+FIX = "Keep a reference in a module-level set until the task is done."

@@ -33,10 +33,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from unleak.engine.findings import Finding, Severity
+from unleak.findings.model import Finding
+from unleak.settings import Severity
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.findings.module import ModuleAnalysis
 
 CODE = "UL109"
 NAME = "cache-keeps-instances"
@@ -44,6 +45,6 @@ SEVERITY = Severity.WARNING
 
 
 def check(module: ModuleAnalysis) -> Iterable[Finding]:
-    from unleak.engine.patterns import cached_methods
+    from unleak.findings.patterns import cached_methods
 
     return cached_methods(module, CODE)

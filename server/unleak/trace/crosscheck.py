@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from unleak.trace.report import CONFIRMED, MISSED, RuntimeLeak
 
 if TYPE_CHECKING:
-    from unleak.engine.findings import Finding
+    from unleak.findings.model import Finding
 
 # What the static analysis does not model: held memory, exceptions in finalizers.
 UNCHECKED_KINDS = frozenset({"memory", "unraisable"})

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from unleak.cli.results import FileResult
 
 if TYPE_CHECKING:
-    from unleak.engine.findings import Finding
+    from unleak.findings.model import Finding
 
 
 @dataclass(frozen=True)

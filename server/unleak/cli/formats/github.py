@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from unleak.cli.formats.base import Report, confirmed_note
-from unleak.engine.findings import Severity
+from unleak.settings import Severity
 
 _LEVELS = {
     Severity.ERROR: "error",

@@ -12,7 +12,8 @@ from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from unleak.cli.formats.base import Report, rule_name
-from unleak.engine.findings import Fix, Span
+from unleak.findings.model import Fix
+from unleak.source.spans import Span
 
 
 def _position(span: Span) -> dict[str, int]:

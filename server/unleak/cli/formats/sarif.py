@@ -8,8 +8,10 @@ from typing import Any
 
 import unleak
 from unleak.cli.formats.base import Report
-from unleak.engine.findings import Fix, Severity, Span
+from unleak.findings.model import Fix
 from unleak.rules import ALL_RULES
+from unleak.settings import Severity
+from unleak.source.spans import Span
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {

@@ -5,30 +5,26 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from unleak.engine import messages
-from unleak.engine.api import ModuleReport
-from unleak.engine.catalogue import (
-    DEFAULT_CATALOGUE,
-    EXPECT_RAISES,
-    LOCKS,
-    TERMINATORS,
-    Catalogue,
-)
-from unleak.engine.cfg import ITER, WITH, CFGBuilder, Node
-from unleak.engine.effects import Effect, EffectBuilder, Scope, SiteInfo, call_type, expr_text
-from unleak.engine.findings import Finding, Fix, Related, Severity, Span
-from unleak.engine.incremental import UnitCache, UnitEntry, shift
-from unleak.engine.names import NameResolver, iter_statements
-from unleak.engine.ownership import FunctionFlow, Leak, SiteResult
-from unleak.engine.parsing import ParsedModule, ParseError, parse_module
-from unleak.engine.settings import Settings
-from unleak.engine.source import SourceText
-from unleak.engine.summaries import FunctionSummary, ModuleSummaries, fingerprint
-from unleak.engine.triggers import TriggerIndex, base_words
+from unleak.catalogue import DEFAULT_CATALOGUE, EXPECT_RAISES, LOCKS, TERMINATORS, Catalogue
+from unleak.findings import messages
+from unleak.findings.incremental import UnitCache, UnitEntry, shift
+from unleak.findings.model import Finding, Fix, Related
+from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node
+from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
+from unleak.flow.ownership import FunctionFlow, Leak, SiteResult
+from unleak.names.resolver import NameResolver, iter_statements
+from unleak.names.text import expr_text
+from unleak.names.triggers import TriggerIndex, base_words
+from unleak.settings import Settings, Severity
+from unleak.source.parsing import ParsedModule, parse_module
+from unleak.source.spans import Span
+from unleak.source.text import SourceText
+from unleak.summaries.functions import FunctionSummary, ModuleSummaries, fingerprint
+from unleak.summaries.types import call_type
 
 _BASE_WORDS: dict[int, frozenset[str]] = {}
 _NESTED_IMPORT = re.compile(r"^[ \t]+(?:import|from)[ \t]", re.M)
@@ -74,6 +70,19 @@ class LeakContext:
         return isinstance(self.scope, ast.AsyncFunctionDef)
 
 
+@dataclass(frozen=True)
+class Hooks:
+    """What the layers above plug into an analysis, so that the engine imports neither the
+    rules nor the fixes: each rule's default severity, and the builder of a finding's fix
+    (given the rule's code and what the finding knows about its site)."""
+
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+    fix: Callable[[str, object], Fix | None] | None = None
+
+
+NO_HOOKS = Hooks()
+
+
 @dataclass
 class Unit:
     """A definition analysed on its own: a function, or a module or class body."""
@@ -94,8 +103,10 @@ class ModuleAnalysis:
         module_name: str = "",
         unit_cache: UnitCache | None = None,
         lines: list[str] | None = None,
+        hooks: Hooks = NO_HOOKS,
     ) -> None:
         """``lines``: `source_lines(text)`, when the caller has it already."""
+        self.hooks = hooks
         self.unit_cache = unit_cache
         self._added_words: list[str] = []
         self.path = path
@@ -133,6 +144,7 @@ class ModuleAnalysis:
         module: names, summaries, resource types and classes are taken from ``base``. Valid
         when what the definitions contribute to that context has not changed."""
         self = cls.__new__(cls)
+        self.hooks = base.hooks
         self.unit_cache = base.unit_cache
         self._added_words = base._added_words
         self.path = base.path
@@ -159,7 +171,7 @@ class ModuleAnalysis:
 
     def _add_local_triggers(self) -> None:
         """Local functions returning fresh resources, and resource classes, trigger too."""
-        from unleak.engine.classes import register_resource_classes
+        from unleak.summaries.classes import register_resource_classes
 
         summaries = self.summaries
         for _ in range(2):
@@ -386,15 +398,17 @@ class ModuleAnalysis:
 
     def _leak_fix(self, code: str, res: SiteResult, unit: Unit) -> Fix | None:
         """The rule's fix for this leak, if its conditions hold."""
-        from unleak.rules import RULES_BY_CODE
+        return self.fix_for(code, LeakContext(self, unit.node, unit.body, res.info))
 
-        rule = RULES_BY_CODE.get(code)
-        if rule is None or rule.fix is None:
+    def fix_for(self, code: str, context: object) -> Fix | None:
+        """The fix the layer above builds for a finding of ``code``; None if there is none or
+        it cannot be built (a fix must never cost the finding)."""
+        build = self.hooks.fix
+        if build is None:
             return None
-        context = LeakContext(self, unit.node, unit.body, res.info)
         try:
-            return rule.fix(context)
-        except Exception:  # a fix we cannot build must never cost the finding
+            return build(code, context)
+        except Exception:
             return None
 
     def _classify(self, results: list[SiteResult], unit: Unit) -> list[Finding]:
@@ -493,7 +507,7 @@ class ModuleAnalysis:
 
     @cached_property
     def _unbound_sites(self) -> set[tuple[int, int]]:
-        from unleak.engine.patterns import unbound_in_finally_sites
+        from unleak.findings.patterns import unbound_in_finally_sites
 
         return unbound_in_finally_sites(self)
 
@@ -530,9 +544,7 @@ class ModuleAnalysis:
         related: tuple[Related, ...] = (),
         details: tuple[tuple[str, str], ...] = (),
     ) -> Finding:
-        from unleak.rules import RULES_BY_CODE
-
-        default = RULES_BY_CODE[code].severity if code in RULES_BY_CODE else Severity.WARNING
+        default = self.hooks.severities.get(code, Severity.WARNING)
         severity = self.settings.severity_for(code, default)
         return Finding(code, message, span, severity, related, None, details)
 
@@ -619,51 +631,3 @@ def name_sites(all_effects: Iterable[list[Effect]], flow: FunctionFlow) -> None:
                     info = flow.sites.get(src) if isinstance(src, tuple) else None
                     if info is not None and info.var is None:
                         info.var = eff[1]
-
-
-def analyse_module_report(
-    text: str,
-    path: str,
-    settings: Settings,
-    module_name: str = "",
-    unit_cache: UnitCache | None = None,
-) -> ModuleReport:
-    analysis = ModuleAnalysis(text, path, settings, module_name, unit_cache)
-    return report_of(analysis)
-
-
-def report_of(analysis: ModuleAnalysis) -> ModuleReport:
-    findings = run_rules(analysis, module_wide=True)
-    return ModuleReport(findings, analysis.exports(), frozenset(analysis.resolver.imports.values()))
-
-
-def run_rules_on_error(
-    base: ModuleAnalysis, source: SourceText, error: ParseError
-) -> list[Finding]:
-    """The findings for a definition that no longer parses: its syntax error (UL001)."""
-    from unleak.engine.suppression import apply_suppressions
-    from unleak.rules import RULES_BY_CODE
-
-    rule = RULES_BY_CODE.get("UL001")
-    if rule is None or not base.settings.enabled(rule.code):
-        return []
-    return apply_suppressions([base.finding(rule.code, error.message, error.span)], source)
-
-
-def run_rules(analysis: ModuleAnalysis, module_wide: bool) -> list[Finding]:
-    """The findings of every enabled rule (without the module-wide ones, if so asked), with
-    suppressions applied, sorted by position."""
-    from unleak.engine.suppression import apply_suppressions
-    from unleak.rules import ALL_RULES
-
-    findings: list[Finding] = []
-    for rule in ALL_RULES:
-        if analysis.settings.enabled(rule.code) and (module_wide or not rule.module_wide):
-            findings.extend(rule.check(analysis))
-    findings = apply_suppressions(findings, analysis.source)
-    findings.sort(key=Finding.sort_key)
-    return findings
-
-
-def analyse_module(text: str, path: str, settings: Settings) -> list[Finding]:
-    return analyse_module_report(text, path, settings).findings

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from unleak.engine.catalogue import Catalogue
-from unleak.engine.names import iter_statements
+from unleak.catalogue import Catalogue
+from unleak.names.resolver import iter_statements
 
 if TYPE_CHECKING:
-    from unleak.engine.names import NameResolver
+    from unleak.names.resolver import NameResolver
 
 
 @dataclass
@@ -163,9 +163,9 @@ class ModuleSummaries:
     def _returns(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None
     ) -> tuple[str | None, tuple[str | None, ...]]:
-        from unleak.engine.effects import Scope, call_type
+        from unleak.summaries.types import TypeScope, call_type
 
-        scope = Scope(self.resolver, self.catalogue, self, class_name=class_name)
+        scope = TypeScope(self.resolver, self.catalogue, self, class_name=class_name)
         assigned: dict[str, str] = {}
         returns: list[ast.expr] = []
         for sub in iter_statements(node.body, nested=False):
@@ -273,7 +273,7 @@ def _handed_to_calls(node: ast.AST, summaries: ModuleSummaries) -> set[str]:
     """Names the function hands to another call or registers a release for
     (`self.addCleanup(s.close)`, `stack.enter_context(f)`): returning them afterwards does
     not give the caller a resource to release."""
-    from unleak.engine.catalogue import BORROWERS, BORROWING_METHODS
+    from unleak.catalogue import BORROWERS, BORROWING_METHODS
 
     out: set[str] = set()
     for sub in _walk_body(node):
@@ -339,7 +339,7 @@ def _structural_names(expr: ast.expr) -> list[str]:
 
 
 def _is_borrowing_call(func: ast.expr, qual: str | None) -> bool:
-    from unleak.engine.catalogue import BORROWERS, BORROWING_METHODS
+    from unleak.catalogue import BORROWERS, BORROWING_METHODS
 
     if qual is not None and qual in BORROWERS:
         return True

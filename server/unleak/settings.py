@@ -5,9 +5,15 @@ Plain data; front ends (CLI, language server) build it from their own configurat
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
-from unleak.engine.findings import Severity
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    HINT = "hint"
 
 
 @dataclass(frozen=True)

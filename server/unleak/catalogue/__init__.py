@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from unleak.engine.settings import ExtraResource
+from unleak.settings import ExtraResource
 
 
 @dataclass(frozen=True)

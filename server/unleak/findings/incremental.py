@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from unleak.engine.findings import Edit, Finding, Fix, Related, Span
+from unleak.findings.model import Edit, Finding, Fix, Related
+from unleak.source.spans import Span
 
 _LINE = re.compile(r"\bline (\d+)\b")
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from unleak.engine.catalogue import CACHE_DECORATORS, TASK_SPAWNERS
-from unleak.engine.effects import Scope, call_type, expr_text
-from unleak.engine.findings import Finding, Fix
-from unleak.engine.names import iter_statements, statement_call
-from unleak.engine.summaries import walk_body
-from unleak.engine.triggers import TriggerIndex
+from unleak.catalogue import CACHE_DECORATORS, TASK_SPAWNERS
+from unleak.findings.model import Finding
+from unleak.flow.effects import Scope
+from unleak.names.resolver import iter_statements, statement_call
+from unleak.names.text import expr_text
+from unleak.names.triggers import TriggerIndex
+from unleak.summaries.functions import walk_body
+from unleak.summaries.types import call_type
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.findings.module import ModuleAnalysis
 
 
 def _unbound_cases(
@@ -106,20 +108,27 @@ def unbound_in_finally_sites(module: ModuleAnalysis) -> set[tuple[int, int]]:
     return {(case[0].lineno, case[0].col_offset) for case in _unbound_cases(module)}
 
 
-UnboundFixer = Callable[["ModuleAnalysis", list[ast.stmt], ast.Call, ast.Try], Fix | None]
-TaskFixer = Callable[["ModuleAnalysis", ast.AST, list[ast.stmt], ast.Call], Fix | None]
+@dataclass(frozen=True)
+class UnboundContext:
+    """What the fix of an acquisition inside `try` (released in `finally`) needs."""
+
+    module: ModuleAnalysis
+    body: list[ast.stmt]  # the definition's body
+    call: ast.Call  # the acquisition
+    try_stmt: ast.Try
 
 
-def _safely(build: Callable[..., Fix | None], *args: object) -> Fix | None:
-    try:
-        return build(*args)
-    except Exception:  # a fix we cannot build must never cost the finding
-        return None
+@dataclass(frozen=True)
+class TaskContext:
+    """What the fix of a dropped task needs."""
+
+    module: ModuleAnalysis
+    scope: ast.AST  # the definition spawning it
+    body: list[ast.stmt]
+    call: ast.Call
 
 
-def unbound_in_finally(
-    module: ModuleAnalysis, code: str, fixer: UnboundFixer | None = None
-) -> Iterator[Finding]:
+def unbound_in_finally(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
     for call, name, try_stmt, release, body in _unbound_cases(module):
         span = module.source.span(call)
         callee = expr_text(call.func)
@@ -127,19 +136,15 @@ def unbound_in_finally(
             f"if `{callee}()` fails, `{name}` is unbound when the `finally` on line "
             f"{release.lineno} releases it (UnboundLocalError); acquire it before `try`"
         )
-        from unleak.engine.findings import Related
+        from unleak.findings.model import Related
 
         related = (Related(module.source.span(release), f"`{name}` may be unbound here"),)
         finding = module.finding(code, message, span, related)
-        if fixer is not None:
-            fix = _safely(fixer, module, body, call, try_stmt)
-            finding = replace(finding, fix=fix)
-        yield finding
+        fix = module.fix_for(code, UnboundContext(module, body, call, try_stmt))
+        yield replace(finding, fix=fix) if fix is not None else finding
 
 
-def dropped_tasks(
-    module: ModuleAnalysis, code: str, fixer: TaskFixer | None = None
-) -> Iterator[Finding]:
+def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
     first_line, text = module.scan_text
     if "create_task" not in text and "ensure_future" not in text:
         return
@@ -195,10 +200,8 @@ def dropped_tasks(
                     "a weak reference, so it can be garbage-collected before it finishes"
                 )
             finding = module.finding(code, message, module.source.span(call))
-            if fixer is not None:
-                fix = _safely(fixer, module, node, getattr(node, "body", []), call)
-                finding = replace(finding, fix=fix)
-            yield finding
+            fix = module.fix_for(code, TaskContext(module, node, getattr(node, "body", []), call))
+            yield replace(finding, fix=fix) if fix is not None else finding
 
 
 def _spawns_task(call: ast.Call, module: ModuleAnalysis) -> bool:

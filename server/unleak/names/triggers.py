@@ -9,7 +9,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from unleak.engine.catalogue import METHOD_FACTORIES, TYPED_METHOD_FACTORIES, Catalogue
+from unleak.catalogue import METHOD_FACTORIES, TYPED_METHOD_FACTORIES, Catalogue
 
 _ALWAYS = ("acquire", "accept", "create_task", "ensure_future")
 

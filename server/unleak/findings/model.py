@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field, replace
 
-
-class Severity(str, enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-    HINT = "hint"
-
-
-@dataclass(frozen=True, order=True)
-class Span:
-    """A source range: 1-based lines, 0-based code-point columns, end exclusive."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    def shifted(self, lines: int) -> Span:
-        return replace(self, line=self.line + lines, end_line=self.end_line + lines)
+from unleak.settings import Severity
+from unleak.source.spans import Span
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from unleak.engine.cfg import (
+from unleak.flow.cfg import (
     CFG,
     EXIT,
     ITER,
@@ -25,10 +25,10 @@ from unleak.engine.cfg import (
     Node,
     can_raise,
 )
-from unleak.engine.conditions import Fact as CondFact
-from unleak.engine.conditions import assignment_facts, combine, edge_facts
-from unleak.engine.effects import Effect, EffectBuilder, Site, SiteInfo, captured_names
-from unleak.engine.names import statement_call
+from unleak.flow.conditions import Fact as CondFact
+from unleak.flow.conditions import assignment_facts, combine, edge_facts
+from unleak.flow.effects import Effect, EffectBuilder, Site, SiteInfo, captured_names
+from unleak.names.resolver import statement_call
 
 Via = tuple[Event, ...]
 _EXC_KINDS = ("exception", "raise", "yield")

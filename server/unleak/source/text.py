@@ -1,10 +1,13 @@
-"""Source text and position conversion (ast byte columns to code-point columns)."""
+"""Source text: decoding bytes, splitting lines, and converting ast positions (byte columns)
+to code-point spans."""
 
 from __future__ import annotations
 
 import ast
+import tokenize
+from io import BytesIO
 
-from unleak.engine.findings import Span
+from unleak.source.spans import Span
 
 # Characters that str.splitlines() breaks on but Python's tokenizer does not.
 _OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -80,3 +83,16 @@ class SourceText:
 
     def line_text(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+
+class SourceDecodeError(Exception):
+    """The bytes of a file cannot be decoded as Python source."""
+
+
+def decode_source(data: bytes) -> str:
+    """Decode Python source bytes honouring BOM and PEP 263 coding cookies."""
+    try:
+        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        raise SourceDecodeError(f"cannot decode source: {exc}") from None

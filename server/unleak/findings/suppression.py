@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from unleak.engine.findings import Finding
-from unleak.engine.source import SourceText
+from unleak.findings.model import Finding
+from unleak.source.text import SourceText
 
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
 _IGNORE = re.compile(r"#\s*unleak:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.I)

@@ -13,8 +13,8 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
-from unleak.engine.findings import Span
-from unleak.engine.source import source_lines
+from unleak.source.spans import Span
+from unleak.source.text import source_lines
 
 _LINE = re.compile(r"\b(line) (\d+)\b")
 _CONTINUATION = re.compile(r"(else|elif|except|finally|case)\b")

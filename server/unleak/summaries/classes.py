@@ -5,17 +5,30 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from unleak.engine.catalogue import BORROWERS, ResourceType
-from unleak.engine.effects import Scope, call_type, expr_text
-from unleak.engine.findings import Finding, Related
-from unleak.engine.names import iter_statements
+from unleak.catalogue import BORROWERS, ResourceType
+from unleak.names.resolver import NameResolver, iter_statements
+from unleak.names.text import expr_text
+from unleak.source.text import SourceText
+from unleak.summaries.types import TypeScope, call_type
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.catalogue import Catalogue
+    from unleak.summaries.functions import ModuleSummaries
+
+
+class ModuleView(Protocol):
+    """What the class scan reads of a module's analysis."""
+
+    resolver: NameResolver
+    catalogue: Catalogue
+    summaries: ModuleSummaries
+    source: SourceText
+
+    def triggered(self, node: ast.AST) -> bool: ...
+
 
 _RELEASING_NAMES = frozenset(
     {
@@ -44,7 +57,7 @@ class ClassResources:
     checkable: bool = True
 
 
-def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
+def class_resources(module: ModuleView) -> dict[str, ClassResources]:
     cache = module.__dict__.get("_class_resources")
     if cache is not None:
         return cache  # type: ignore[no-any-return]
@@ -55,7 +68,7 @@ def _class_resources(module: ModuleAnalysis) -> dict[str, ClassResources]:
         if not module.triggered(node):
             out[name] = info
             continue
-        scope = Scope(module.resolver, module.catalogue, module.summaries, class_name=name)
+        scope = TypeScope(module.resolver, module.catalogue, module.summaries, class_name=name)
         methods = [m for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
         for method in methods:
             if module.triggered(method):
@@ -128,8 +141,8 @@ def _bases(node: ast.ClassDef) -> list[str]:
 
 def scan_acquisitions(
     method: ast.FunctionDef | ast.AsyncFunctionDef,
-    scope: Scope,
-    module: ModuleAnalysis,
+    scope: TypeScope,
+    module: ModuleView,
     info: ClassResources,
 ) -> None:
     local_types: dict[str, str] = {}
@@ -162,7 +175,7 @@ def scan_acquisitions(
 
 
 def scan_handling(
-    method: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleAnalysis, info: ClassResources
+    method: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleView, info: ClassResources
 ) -> None:
     release_names = module.catalogue.release_methods()
     # One walk, each node with its parent and grandparent.
@@ -245,28 +258,12 @@ def _self_attr(node: ast.AST) -> bool:
     )
 
 
-def classes_never_releasing(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
-    for name, info in _class_resources(module).items():
-        if not info.checkable or "*" in info.handled:
-            continue
-        for attr, (call, _method, rtype) in info.acquired.items():
-            if attr in info.handled or rtype == "lock":
-                continue
-            rt = module.catalogue.types[rtype]
-            span = module.source.span(call)
-            message = (
-                f"`self.{attr}` holds a {rt.noun} from `{expr_text(call.func)}()` but no method of "
-                f"`{name}` releases it; add a `close()` method (and `__exit__`) that does"
-            )
-            yield module.finding(code, message, span, (Related(span, f"{rt.noun} stored here"),))
-
-
-def register_resource_classes(module: ModuleAnalysis) -> None:
+def register_resource_classes(module: ModuleView) -> None:
     """Classes that acquire in `__init__` and release in a method become resource types."""
     if not module.summaries.class_defs:
         return
     release_names = module.catalogue.release_methods()
-    for name, info in _class_resources(module).items():
+    for name, info in class_resources(module).items():
         acquired_in_init = [
             a for a, (_, m, t) in info.acquired.items() if m == "__init__" and t != "lock"
         ]

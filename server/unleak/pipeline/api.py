@@ -1,27 +1,19 @@
-"""The engine's entry points, shared by every front end."""
+"""The analysis pipeline's entry points, shared by every front end: a module's text is
+analysed (findings), checked by the rules, and given its fixes."""
 
 from __future__ import annotations
 
-import tokenize
 from dataclasses import dataclass, field
-from io import BytesIO
 
-from unleak.engine.findings import Finding
-from unleak.engine.incremental import UnitCache
-from unleak.engine.settings import Settings
+from unleak.findings.incremental import UnitCache
+from unleak.findings.model import Finding
+from unleak.findings.module import Hooks, ModuleAnalysis
+from unleak.fixes.registry import build_fix
+from unleak.rules.runner import SEVERITIES, run_rules
+from unleak.settings import Settings
 
-
-class SourceDecodeError(Exception):
-    """The bytes of a file cannot be decoded as Python source."""
-
-
-def decode_source(data: bytes) -> str:
-    """Decode Python source bytes honouring BOM and PEP 263 coding cookies."""
-    try:
-        encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
-        return data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
-        raise SourceDecodeError(f"cannot decode source: {exc}") from None
+# The rules' severities and the fixes, as the engine sees them.
+HOOKS = Hooks(SEVERITIES, build_fix)
 
 
 def check_source(
@@ -58,6 +50,12 @@ def analyse_source(
     `unit_cache` for every analysis of a document: functions whose text and context did not
     change reuse their findings.
     """
-    from unleak.engine.analyzer import analyse_module_report
+    analysis = ModuleAnalysis(
+        text, path, settings or Settings(), module_name, unit_cache, hooks=HOOKS
+    )
+    return report_of(analysis)
 
-    return analyse_module_report(text, path, settings or Settings(), module_name, unit_cache)
+
+def report_of(analysis: ModuleAnalysis) -> ModuleReport:
+    findings = run_rules(analysis, module_wide=True)
+    return ModuleReport(findings, analysis.exports(), frozenset(analysis.resolver.imports.values()))

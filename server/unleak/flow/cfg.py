@@ -11,7 +11,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from unleak.engine.catalogue import BENIGN_METHODS
+from unleak.catalogue import BENIGN_METHODS
 
 # Node kinds.
 STMT = "stmt"  # a simple statement (or the evaluating part of a compound one)

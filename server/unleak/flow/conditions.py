@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from unleak.engine.effects import expr_text
+from unleak.names.text import expr_text
 
 Atom = str
 Fact = tuple[Atom, bool]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from unleak.engine.effects import SiteInfo
-from unleak.engine.ownership import Leak, SiteResult
+from unleak.flow.effects import SiteInfo
+from unleak.flow.ownership import Leak, SiteResult
 
 _VERBS = {
     "process": "waited for",

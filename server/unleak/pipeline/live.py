@@ -19,12 +19,17 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from unleak.engine.api import ModuleReport
-from unleak.engine.findings import Finding, Span
-from unleak.engine.incremental import UnitCache, moved
-from unleak.engine.parsing import ParseError, syntax_error
-from unleak.engine.settings import Settings
-from unleak.engine.source import SourceText, source_lines
+from unleak.findings.incremental import UnitCache, moved
+from unleak.findings.model import Finding
+from unleak.findings.module import ModuleAnalysis, attribute_types
+from unleak.flow.effects import Scope
+from unleak.pipeline.api import HOOKS, ModuleReport, report_of
+from unleak.rules.runner import run_rules, run_rules_on_error
+from unleak.settings import Settings
+from unleak.source.parsing import ParseError, syntax_error
+from unleak.source.spans import Span
+from unleak.source.text import SourceText, source_lines
+from unleak.summaries.classes import ClassResources, scan_acquisitions, scan_handling
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 # What a definition of the full analysis contributed: (region, what, how to compute it).
@@ -111,10 +116,11 @@ class LiveModule:
     # Full analysis.
 
     def _full(self, text: str, lines: list[str], settings: Settings) -> ModuleReport:
-        from unleak.engine.analyzer import ModuleAnalysis, report_of
 
         self._base = None  # in case analysis raises
-        analysis = ModuleAnalysis(text, self.path, settings, self.module_name, self.units, lines)
+        analysis = ModuleAnalysis(
+            text, self.path, settings, self.module_name, self.units, lines, HOOKS
+        )
         report = report_of(analysis)
         self.full_runs += 1
         self._settings = settings
@@ -133,7 +139,6 @@ class LiveModule:
     def _partial(
         self, text: str, lines: list[str], broken_gap: tuple[int, int] | None
     ) -> ModuleReport | None:
-        from unleak.engine.analyzer import ModuleAnalysis, run_rules, run_rules_on_error
 
         base = self._base
         assert isinstance(base, ModuleAnalysis) and self._report is not None
@@ -204,7 +209,6 @@ class LiveModule:
         """An edit between functions that leaves the statements there not parsing (a new
         definition being typed, say): its syntax error, and every function keeps its
         findings. None when the statements parse (they may change anything: analyse it all)."""
-        from unleak.engine.analyzer import ModuleAnalysis, run_rules_on_error
 
         base = self._base
         assert isinstance(base, ModuleAnalysis) and self._report is not None
@@ -450,7 +454,6 @@ def _in_class(region: Region, node: _FunctionNode) -> ast.stmt:
 
 def _same_contribution(base: object, region: Region, node: _FunctionNode, before: Before) -> bool:
     """Whether the edited function still gives the module what it gave the full analysis."""
-    from unleak.engine.analyzer import ModuleAnalysis
 
     assert isinstance(base, ModuleAnalysis)
     summaries = base.summaries
@@ -493,8 +496,6 @@ _PROTOCOL = frozenset({"__init__", "__enter__", "__exit__", "__aenter__", "__aex
 
 def _attribute_types(base: object, class_name: str, method: _FunctionNode) -> list[tuple[str, str]]:
     """The resource types the method assigns to attributes (as `class_attr_types` reads them)."""
-    from unleak.engine.analyzer import ModuleAnalysis, attribute_types
-    from unleak.engine.effects import Scope
 
     assert isinstance(base, ModuleAnalysis)
     scope = Scope(base.resolver, base.catalogue, base.summaries, class_name=class_name)
@@ -504,9 +505,6 @@ def _attribute_types(base: object, class_name: str, method: _FunctionNode) -> li
 def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNode) -> object:
     """What the class scan reads from a method: None if it stores a resource on `self` (its
     findings sit in the method), else what it releases and which methods of `self` it calls."""
-    from unleak.engine.analyzer import ModuleAnalysis
-    from unleak.engine.classes import ClassResources, scan_acquisitions, scan_handling
-    from unleak.engine.effects import Scope
 
     assert isinstance(base, ModuleAnalysis)
     scope = Scope(base.resolver, base.catalogue, base.summaries, class_name=parent.name)

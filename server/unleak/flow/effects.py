@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from unleak.engine.catalogue import (
+from unleak.catalogue import (
     ACCEPTS_FILEOBJ,
     BORROWERS,
     BORROWING_METHODS,
-    CLASS_CONSTRUCTORS,
     CONNECT_LATER,
     FILEOBJ_NAMES,
     LOCKS,
@@ -23,12 +22,12 @@ from unleak.engine.catalogue import (
     PATH_RETURNING_METHODS,
     REGISTRARS,
     TYPED_METHOD_FACTORIES,
-    Catalogue,
     Factory,
     ResourceType,
 )
-from unleak.engine.names import NameResolver
-from unleak.engine.summaries import FunctionSummary, ModuleSummaries
+from unleak.names.text import callee_name, expr_text
+from unleak.summaries.functions import FunctionSummary
+from unleak.summaries.types import TypeScope, call_type
 
 _SOCKETISH = re.compile(r"sock|serv|listen|srv", re.I)
 Site = tuple[int, int, int]  # (line, byte column, tuple element or -1) of the acquiring call
@@ -65,47 +64,13 @@ NONE = Val()
 Effect = tuple[Any, ...]
 
 
-def expr_text(node: ast.expr) -> str:
-    parts: list[str] = []
-    cur: ast.expr = node
-    while isinstance(cur, ast.Attribute):
-        parts.append(cur.attr)
-        cur = cur.value
-    if isinstance(cur, ast.Name):
-        parts.append(cur.id)
-        return ".".join(reversed(parts))
-    try:
-        return ast.unparse(node)
-    except Exception:  # pragma: no cover - unparse is total on parsed trees
-        return "<expr>"
-
-
-def callee_name(call: ast.Call) -> str:
-    func = call.func
-    if isinstance(func, ast.Attribute):
-        base = func.value
-        if isinstance(base, (ast.Name, ast.Attribute)):
-            return f"{expr_text(base)}.{func.attr}()"
-        return f"{func.attr}()"
-    if isinstance(func, ast.Name):
-        return f"{func.id}()"
-    return "call"
-
-
 @dataclass
-class Scope:
+class Scope(TypeScope):
     """What is known about a function's names before the flow analysis."""
 
-    resolver: NameResolver
-    catalogue: Catalogue
-    summaries: ModuleSummaries
-    class_name: str | None = None
-    module_scope: bool = False
     # A @contextmanager generator lends what it yields: it must still release it afterwards.
     lends_yields: bool = False
     global_names: set[str] = field(default_factory=set)
-    var_types: dict[str, str] = field(default_factory=dict)  # local name -> type/class name
-    attr_types: dict[str, str] = field(default_factory=dict)  # "self.x" -> type/class name
     lock_keys: set[str] = field(default_factory=set)  # lock expressions this function releases
     with_targets: set[str] = field(default_factory=set)  # names bound by `async with`/`with`
     expect_raise: list[tuple[int, int]] = field(default_factory=list)  # assertRaises bodies
@@ -620,32 +585,6 @@ class EffectBuilder:
         if isinstance(e, ast.Call):
             return call_type(e, scope)
         return None
-
-
-def call_type(call: ast.Call, scope: Scope) -> str | None:
-    """The class or resource type a call returns, when the catalogue knows it."""
-    qual = scope.resolver.qualify(call.func)
-    if qual is not None:
-        if qual in CLASS_CONSTRUCTORS:
-            return CLASS_CONSTRUCTORS[qual]
-        if qual in LOCKS.constructors:
-            return "lock"
-        factory = scope.catalogue.factories.get(qual)
-        if factory is not None and not factory.elements:
-            return factory.type
-    if isinstance(call.func, ast.Attribute):
-        inner = call.func.value
-        if (
-            call.func.attr in PATH_RETURNING_METHODS
-            and isinstance(inner, ast.Call)
-            and call_type(inner, scope) == "pathlib.Path"
-        ):
-            return "pathlib.Path"
-    if isinstance(call.func, ast.Name):
-        summary: FunctionSummary | None = scope.summaries.functions.get(call.func.id)
-        if summary is not None and summary.returns and not summary.return_elements:
-            return summary.returns
-    return None
 
 
 def _conditional_acquire(call: ast.Call) -> bool:

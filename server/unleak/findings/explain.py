@@ -13,17 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from unleak.engine.cfg import CFGBuilder, Node
-from unleak.engine.effects import Effect, EffectBuilder, Site, SiteInfo, callee_name, expr_text
-from unleak.engine.effects import captured_names as _captured
-from unleak.engine.findings import Span
-from unleak.engine.messages import path_text
-from unleak.engine.ownership import FunctionFlow, Handled, SiteResult
-from unleak.engine.settings import Settings
-from unleak.engine.source import SourceText
+from unleak.findings.messages import path_text
+from unleak.flow.cfg import CFGBuilder, Node
+from unleak.flow.effects import Effect, EffectBuilder, Site, SiteInfo
+from unleak.flow.effects import captured_names as _captured
+from unleak.flow.ownership import FunctionFlow, Handled, SiteResult
+from unleak.names.text import callee_name, expr_text
+from unleak.settings import Settings
+from unleak.source.spans import Span
+from unleak.source.text import SourceText
 
 if TYPE_CHECKING:
-    from unleak.engine.analyzer import ModuleAnalysis
+    from unleak.findings.module import ModuleAnalysis
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _HANDLING = frozenset(
@@ -106,7 +107,7 @@ class ModuleExplainer:
     then asked about one definition at a time."""
 
     def __init__(self, text: str, path: str, settings: Settings, module_name: str) -> None:
-        from unleak.engine.analyzer import ModuleAnalysis
+        from unleak.findings.module import ModuleAnalysis
 
         self.module = ModuleAnalysis(text, path, settings, module_name)
 
@@ -134,7 +135,7 @@ class ModuleExplainer:
         # Every node's effects, for the names bound to each resource (after the analysis,
         # so no site is discovered that the analysis did not follow).
         all_effects = [flow.effects(n.id) for n in cfg.nodes]
-        from unleak.engine.analyzer import name_sites
+        from unleak.findings.module import name_sites
 
         name_sites(all_effects, flow)
         notes = tuple(

@@ -1,0 +1,1 @@
+"""Source text: positions, decoding, lines, and error-tolerant parsing."""

@@ -1,0 +1,1 @@
+"""What functions and classes do to resources (summaries), and light type inference."""
