@@ -111,7 +111,7 @@ def test_sarif_reports_files_that_could_not_be_checked() -> None:
     invocation = log["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
     (note,) = invocation["toolExecutionNotifications"]
-    assert note["message"]["text"] == "cannot read file"
+    assert note["message"]["text"] == "/abs/x.py: cannot read file"
     assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "file:///abs/x.py"
 
 
@@ -125,7 +125,7 @@ def test_github_annotations_are_escaped() -> None:
     ]
     errors = render("github", [FileResult("x.py", error="cannot decode source: 100%")])
     assert errors == (
-        "::error file=x.py,title=unleak::unleak could not check this file: "
+        "::error file=x.py,title=unleak::unleak could not check x.py: "
         "cannot decode source: 100%25\n"
     )
     odd = render("github", [FileResult("a,b:c.py", [LEAK])])
@@ -167,6 +167,8 @@ def test_json_text_is_what_the_json_module_writes() -> None:
         [],
         [FileResult("a.py")],
         [FileResult('we"ird ü.py', [odd, plain]), FileResult("b.py", [plain])],
+        [FileResult("a.py", [plain]), FileResult('ü"\n.py', error='cannot "read"\n')],
+        [FileResult("gone", error="No such file or directory", kind="missing")],
     ):
         report = Report(results)
         expected = json.dumps(findings_as_data(report), indent=2, ensure_ascii=False) + "\n"

@@ -15,7 +15,7 @@ from unleak.cli.formats.base import plural
 from unleak.cli.modules import ModuleNamer
 from unleak.cli.paths import PathDisplay, display_path
 from unleak.cli.resolve import SettingsResolver
-from unleak.cli.results import FileResult
+from unleak.cli.results import FileResult, missing_path, unreadable_directory
 from unleak.cli.runner import FileJob, run
 from unleak.cli.statistics import render_statistics
 from unleak.config import Config, find_pyproject, load_config, load_config_file
@@ -100,14 +100,17 @@ def run_check(ns: argparse.Namespace) -> int:
         cache = Cache(Path(ns.cache_dir) if ns.cache_dir else config.root / CACHE_DIR_NAME)
     results, stats = run(jobs, cache, ns.jobs or os.cpu_count() or 1, fix)
 
-    _report_errors(missing, dir_errors, results, cwd)
-    failed = bool(missing or dir_errors or any(r.error is not None for r in results))
+    # Paths that were never files to check still count as not checked, in every format.
+    unchecked = [missing_path(p) for p in missing]
+    unchecked += [unreadable_directory(display_path(Path(p), cwd), m) for p, m in dir_errors]
+    _report_errors(unchecked + results)
+    failed = any(r.error is not None for r in unchecked + results)
     if ns.diff:
         return _print_diff(results, ns, failed)
     if ns.fix and stdin_mode:
         return _print_fixed_source(results, data, ns, failed)
     report = Report(
-        results,
+        results + unchecked,
         quiet=ns.quiet,
         unsafe=ns.unsafe_fixes,
         fixed=sum(r.applied for r in results) if ns.fix else None,
@@ -129,7 +132,7 @@ def run_check(ns: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    if missing or dir_errors or report.errors:
+    if report.errors:
         return EXIT_ERROR
     if any(r.findings for r in results) and not ns.exit_zero:
         return EXIT_FINDINGS
@@ -190,11 +193,7 @@ def _print_fixed_source(
     return _exit_code(failed, any(r.findings for r in results), ns)
 
 
-def _report_errors(
-    missing: list[str], dir_errors: list[tuple[str, str]], results: list[FileResult], cwd: Path
-) -> None:
-    lines = [f"{path}: error: No such file or directory" for path in missing]
-    lines += [f"{display_path(Path(p), cwd)}: error: {message}" for p, message in dir_errors]
-    lines += [f"{r.display}: error: {r.error}" for r in results if r.error is not None]
-    for line in lines:
-        print(line, file=sys.stderr)
+def _report_errors(results: list[FileResult]) -> None:
+    for r in results:
+        if r.error is not None:
+            print(f"{r.display}: error: {r.error}", file=sys.stderr)

@@ -31,8 +31,9 @@ def render_github(report: Report) -> str:
         )
         text = f"{f.code} {f.message}{confirmed_note(report.runtime_count(path, f))}"
         lines.append(f"::{_LEVELS[f.severity]} {props}::{_escape_data(text)}")
-    # A file that could not be checked should be as visible on the pull request as a finding.
+    # A path that could not be checked should be as visible on the pull request as a finding
+    # (one that does not exist cannot be annotated, so the message names it).
     for r in report.errors:
-        message = _escape_data(f"unleak could not check this file: {r.error}")
+        message = _escape_data(f"unleak could not check {r.display}: {r.error}")
         lines.append(f"::error file={_escape_property(r.display)},title=unleak::{message}")
     return "".join(line + "\n" for line in lines)

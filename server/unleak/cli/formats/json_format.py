@@ -1,4 +1,5 @@
-"""JSON: a list of findings with 1-based lines and columns (end exclusive).
+"""JSON: a list of findings with 1-based lines and columns (end exclusive), then one item
+per path that could not be checked (``code`` null, ``name`` ``not-checked``, no position).
 
 The text is exactly ``json.dumps(items, indent=2, ensure_ascii=False)``, written out
 directly: with ``indent`` the json module falls back to its pure-Python encoder, which
@@ -14,6 +15,8 @@ from typing import Any
 from unleak.cli.formats.base import Report, rule_name
 from unleak.findings.model import Fix
 from unleak.source.spans import Span
+
+UNCHECKED = "not-checked"  # the name of an item for a path that could not be checked
 
 
 def _position(span: Span) -> dict[str, int]:
@@ -61,7 +64,25 @@ def findings_as_data(report: Report) -> list[dict[str, Any]]:
             item["runtime_count"] = count
         item["related"] = [{**_position(r.span), "message": r.message} for r in f.related]
         items.append(item)
+    items += [_unchecked(r.display, r.error or "") for r in report.errors]
     return items
+
+
+def _unchecked(path: str, message: str) -> dict[str, Any]:
+    """A path that could not be checked, shaped like a finding so readers need no new keys."""
+    return {
+        "path": path,
+        "line": None,
+        "column": None,
+        "end_line": None,
+        "end_column": None,
+        "code": None,
+        "name": UNCHECKED,
+        "message": message,
+        "severity": "error",
+        "fix": None,
+        "related": [],
+    }
 
 
 def _span_lines(span: Span, indent: str) -> list[str]:
@@ -108,6 +129,10 @@ def render_json(report: Report) -> str:
         else:
             lines += ['    "related": []', "  }"]
         items.append("\n".join(lines))
+    for r in report.errors:
+        # Small and rare: the json module's own layout, indented one level.
+        text = json.dumps(_unchecked(r.display, r.error or ""), indent=2, ensure_ascii=False)
+        items.append("  " + text.replace("\n", "\n  "))
     if not items:
         return "[]\n"
     return "[\n" + ",\n".join(items) + "\n]\n"

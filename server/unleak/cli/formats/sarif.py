@@ -101,7 +101,8 @@ def render_sarif(report: Report) -> str:
     notifications = [
         {
             "level": "error",
-            "message": {"text": r.error},
+            # The path too: dashboards often show a notification's text without its location.
+            "message": {"text": f"{r.display}: {r.error}"},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(r.display)}}}],
         }
         for r in report.errors

@@ -31,9 +31,23 @@ def render_text(report: Report) -> str:
         elif not report.errors:
             lines.append("All checks passed!")
         lines += _fix_hints(fixable, hidden, report.fixed is not None)
-        if report.errors:
-            lines.append(f"{plural(len(report.errors), 'file')} could not be checked.")
+        lines += _unchecked(report)
     return "".join(line + "\n" for line in lines)
+
+
+def _unchecked(report: Report) -> list[str]:
+    """What could not be checked, by kind, each said as it happened."""
+    kinds = [r.kind for r in report.errors]
+    files, missing, directories = (kinds.count(k) for k in ("file", "missing", "directory"))
+    lines = []
+    if files:
+        lines.append(f"{plural(files, 'file')} could not be checked.")
+    if missing:
+        lines.append(f"{plural(missing, 'path')} {'was' if missing == 1 else 'were'} not found.")
+    if directories:
+        many = "directory" if directories == 1 else "directories"
+        lines.append(f"{directories} {many} could not be read.")
+    return lines
 
 
 def _fix_hints(fixable: int, hidden: int, fixing: bool) -> list[str]:
