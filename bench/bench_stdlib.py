@@ -286,7 +286,9 @@ def parse_unleak_json(text: str) -> tuple[int, int, int | None]:
     if not isinstance(data, list):
         raise ValueError("expected a list of findings or an object with 'findings'")
     syntax = sum(1 for f in data if isinstance(f, dict) and f.get("code") == SYNTAX_ERROR)
-    return len(data) - syntax, syntax, files
+    # Paths that could not be checked are items too (code null); stderr already counts them.
+    unchecked = sum(1 for f in data if isinstance(f, dict) and f.get("code") is None)
+    return len(data) - syntax - unchecked, syntax, files
 
 
 def _file_count(data: dict[str, Any]) -> int | None:
