@@ -114,8 +114,7 @@ def report(
         f"  precision (real leaks / labeled):        {rate(leaks, n)}",
         f"  plausible (leak on a likely path / all): {rate(plaus, n)}",
         f"  population-weighted precision:           {weighted(entries, population, is_leak)}",
-        f"  population-weighted plausible:           "
-        f"{weighted(entries, population, is_plausible)}",
+        f"  population-weighted plausible:           {weighted(entries, population, is_plausible)}",
         *table("code", entries, "code"),
         *table("project", entries, "project"),
     ]
@@ -158,11 +157,15 @@ def score(set_name: str, stored: bool, add_new: int, seed: int) -> dict[str, Any
         e = {**e, "line": cur["line"], "message": cur["message"], "severity": cur["severity"]}
         (present if e["verdict"] else unlabeled).append(e)
     baseline = {row["key"] for row in read_json(baseline_file(set_name))}
+    baseline |= {e["key"] for e in labels["findings"]}
     new = [f for f in warnings if f["key"] not in baseline]
 
     lines = report(set_name, [e for e in present if e["severity"] == "warning"], population,
                    "warning severity")  # fmt: skip
-    lines += report(set_name, present, population, "all severities")
+    if any(e["severity"] != "warning" for e in present):
+        lines += report(set_name, present, population, "all severities")
+    else:
+        lines.append(f"{set_name} — all severities: the same (every finding is a warning)")
     lines.append(f"  current findings: {len(found)} ({len(warnings)} warnings)")
     lines.append(f"  vanished labeled findings: {len(vanished)}"
                  f" (real leaks among them: {sum(map(is_leak, vanished))})")  # fmt: skip
