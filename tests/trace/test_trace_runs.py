@@ -95,6 +95,46 @@ def test_threads(trace, project):
     assert leak.status == MISSED  # the static analysis does not model threads
 
 
+def test_library_factories_lead_back_to_the_project_line(trace, project):
+    """A pool made by multiprocessing's context and a stream writer made inside
+    asyncio.open_connection: the stack reaches past the library to the project."""
+    traced = trace(PY, "pool_and_streams.py")
+    report = _report(traced)
+    assert traced.out == "pool and streams done\n"
+    assert reported_leaks(report, project) == expected_leaks(project, "pool_and_streams.py")
+    pool = next(leak for leak in report.leaks if "multiprocessing pool" in leak.message)
+    assert Path(pool.traceback[0].file).parts[-2:] == ("multiprocessing", "context.py")
+    assert [f.line for f in pool.project_frames][:2] == [10, 32]  # start_pool(), its call
+
+
+def test_resources_made_deep_in_a_library_of_every_kind(trace, project):
+    """Made 20 calls deep in a third-party package: file, descriptor, socket, process and
+    thread are each placed at the project line that asked for them."""
+    traced = trace(PY, "deep_factories.py", "data.txt")
+    report = _report(traced)
+    assert traced.out == "deep done\n"
+    assert reported_leaks(report, project) == expected_leaks(project, "deep_factories.py")
+    assert {leak.kind for leak in report.leaks if leak.file} == {
+        "file",
+        "fd",
+        "socket",
+        "subprocess",
+        "thread",
+    }
+
+
+def test_standard_library_resources_are_placed_without_tracemalloc(trace, project):
+    """A temporary directory and an event loop dropped; a memory map, a selector and a
+    pseudo-terminal still open at exit; a forked child never waited for."""
+    traced = trace(PY, "library_factories.py", "data.txt")
+    report = _report(traced)
+    assert traced.out == "factories done\n"
+    assert reported_leaks(report, project) == expected_leaks(project, "library_factories.py")
+    messages = sorted(leak.message.split(":")[0] for leak in report.leaks)
+    assert "memory map still open at exit" in messages
+    assert "selector still open at exit" in messages
+
+
 @pytest.mark.skipif(python313() is None, reason="needs Python 3.13 from pyenv")
 def test_sqlite3_on_python_313(trace, project):
     traced = trace(str(python313()), "databases.py")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-BOOTSTRAP_FILES = ("sitecustomize.py", "_unleak_runtime.py")
+BOOTSTRAP_FILES = ("sitecustomize.py", "_unleak_runtime.py", "_unleak_hooks.py", "_unleak_sites.py")
 ENV_DIR = "UNLEAK_TRACE_DIR"
 ENV_DEPTH = "UNLEAK_TRACE_DEPTH"
 ENV_ROOT = "UNLEAK_TRACE_ROOT"

@@ -13,10 +13,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from unleak.trace.bootstrap._unleak_sites import ENVIRONMENTS as _ENVIRONMENTS
+from unleak.trace.bootstrap._unleak_sites import THIRD_PARTY as _THIRD_PARTY
 from unleak.trace.report import Frame
-
-_THIRD_PARTY = {"site-packages", "dist-packages", "__pypackages__"}
-_ENVIRONMENTS = {".venv", "venv", ".tox", ".nox", "node_modules"}
 
 
 def project_root(cwd: Path) -> Path:

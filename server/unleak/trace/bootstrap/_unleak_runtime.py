@@ -6,8 +6,9 @@ per process, written as things happen so a killed process still leaves what it s
 - ``start``: the process (pid, parent, command line, interpreter, prefixes);
 - ``leak``: a ``ResourceWarning`` (whether shown, or raised as an error and then reported as
   unraisable), another unraisable exception, and at exit the file descriptors still open,
-  non-daemon threads still running, child processes not reaped and the places that hold the
-  most memory; each with the allocation traceback of the object (``tracemalloc``);
+  non-daemon threads still running, child processes not reaped and, with ``tracemalloc``,
+  the places that hold the most memory; each with the stack where the object was created
+  (``_unleak_hooks`` records it; ``tracemalloc``, when on, for the objects they miss);
 - ``exit``: the process reached its normal exit.
 
 Standard library only; every hook swallows its own errors so the program runs as without it.
@@ -27,22 +28,25 @@ import threading
 import time
 import tracemalloc
 import warnings
-import weakref
 from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:  # the bootstrap directory is on sys.path in the traced process
+    from unleak.trace.bootstrap import _unleak_hooks as hooks
+    from unleak.trace.bootstrap import _unleak_sites as sites
+else:
+    import _unleak_hooks as hooks
+    import _unleak_sites as sites
+
 ENV_DIR = "UNLEAK_TRACE_DIR"
-ENV_DEPTH = "UNLEAK_TRACE_DEPTH"
+ENV_DEPTH = "UNLEAK_TRACE_DEPTH"  # tracemalloc frames; 0: tracemalloc off (the default)
 ENV_ROOT = "UNLEAK_TRACE_ROOT"
 ENV_MEMORY = "UNLEAK_TRACE_MEMORY_MIN"  # bytes a site must hold at exit to be reported
 
 MAX_LEAKS = 5000  # per process: a leak in a hot loop must not fill the disk
 MEMORY_SITES = 5
 if TYPE_CHECKING:
-    from types import FrameType
-
     Frames = list[list[Any]]  # [filename, line] or [filename, line, function]
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
 _os_open = os.open
 _os_close = os.close
 _os_write = os.write
@@ -51,12 +55,10 @@ _os_write = os.write
 class _State:
     def __init__(self) -> None:
         self.dir = ""
-        self.root = ""
         self.memory_min = 256 * 1024
         self.path = ""
         self.pid = 0
         self.baseline: dict[int, str] = {}
-        self.fd_sites: dict[int, tuple[str, Frames]] = {}  # os.open & co: fd -> target, stack
         self.warned_pids: set[int] = set()  # children already reported by a ResourceWarning
         self.reported: list[object] = []  # reported at exit: later warnings about them are not new
         self.leaks = 0
@@ -111,25 +113,16 @@ def _guarded(func: Any) -> Any:
     return run
 
 
-# --- frames ---------------------------------------------------------------------------------
-
-
-def _stack(skip: int) -> Frames:
-    frames: Frames = []
-    frame: FrameType | None = sys._getframe(skip + 1)
-    limit = max(tracemalloc.get_traceback_limit(), 16)
-    while frame is not None and len(frames) < limit:
-        code = frame.f_code
-        frames.append([code.co_filename, frame.f_lineno, code.co_name])
-        frame = frame.f_back
-    return frames
+# --- where objects were created --------------------------------------------------------------
 
 
 def _traceback_frames(tb: Any) -> Frames:
     if tb is None:
         return []
-    # Without this module's frames: an object allocated inside a wrapper belongs to its caller.
-    return [[f.filename, f.lineno] for f in reversed(list(tb)) if f.filename != __file__]
+    # Without this bootstrap's frames: an object allocated inside a wrapper belongs to its
+    # caller.
+    own = os.path.dirname(__file__)
+    return [[f.filename, f.lineno] for f in reversed(list(tb)) if not f.filename.startswith(own)]
 
 
 def _init_ranges(obj: object) -> list[tuple[str, int, int]]:
@@ -148,168 +141,26 @@ def _init_ranges(obj: object) -> list[tuple[str, int, int]]:
     return ranges
 
 
-# --- where resources are created -------------------------------------------------------------
-#
-# tracemalloc knows where every object was allocated, but computing a traceback for every
-# allocation is slow (minutes for a test suite's start-up at depth 16 on Python 3.11), so the
-# common resources also record the stack of their creation, which costs only when one is made.
-
-_sites: dict[int, tuple[Any, Frames]] = {}  # id(resource) -> (weak reference, stack)
-_plain_sites: dict[int, tuple[type, Frames]] = {}  # id(resource) -> (type, stack)
-MAX_PLAIN_SITES = 10000
-
-
-def _track(obj: object, skip: int) -> None:
-    """Remember where ``obj`` was created (never raises: it runs inside the program's calls)."""
-    _remember_site(obj, _stack(skip + 1))
-
-
-def _remember_site(obj: object, frames: Frames) -> None:
-    key = id(obj)
-
-    def forget(_ref: object) -> None:
-        _sites.pop(key, None)
-
-    try:
-        _sites[key] = (weakref.ref(obj, forget), frames)
-    except TypeError:
-        # No weak references (sqlite3.Connection): keyed by id and type; a later object of
-        # the same type at the same address made by a wrapped factory replaces the entry.
-        if len(_plain_sites) >= MAX_PLAIN_SITES:
-            _plain_sites.pop(next(iter(_plain_sites)))
-        _plain_sites[key] = (type(obj), frames)
-    except Exception:
-        return
-
-
-def _tracked_frames(obj: object) -> Frames:
-    entry = _sites.get(id(obj))
-    if entry is not None and entry[0]() is obj:
-        return entry[1]
-    plain = _plain_sites.get(id(obj))
-    if plain is not None and plain[0] is type(obj):
-        return plain[1]
-    return []
-
-
-def _track_file(obj: object, skip: int) -> None:
-    """A file and the buffer and raw file under it: a warning may name any of them."""
-    frames = _stack(skip + 1)
-    buffer = getattr(obj, "buffer", None)
-    for part in (obj, buffer, getattr(buffer or obj, "raw", None)):
-        if part is not None:
-            _remember_site(part, frames)
-
-
-def _wrap_factory(owner: Any, name: str, track: Any = _track) -> None:
-    original = getattr(owner, name, None)
-    if original is None or getattr(original, "_unleak_wrapped", False):
-        return
-
-    def factory(*args: Any, **kwargs: Any) -> Any:
-        obj = original(*args, **kwargs)
-        with contextlib.suppress(Exception):
-            track(obj, 1)
-        return obj
-
-    factory.__name__ = getattr(original, "__name__", name)
-    factory.__qualname__ = getattr(original, "__qualname__", name)
-    # pickle finds a function by module and name: that leads back to this wrapper.
-    factory.__module__ = getattr(original, "__module__", None) or factory.__module__
-    factory.__doc__ = getattr(original, "__doc__", None)
-    factory.__wrapped__ = original  # type: ignore[attr-defined]
-    factory._unleak_wrapped = True  # type: ignore[attr-defined]
-    setattr(owner, name, factory)
-    home = sys.modules.get(factory.__module__)
-    if home is not None and getattr(home, name, None) is original:
-        setattr(home, name, factory)  # the same object under every name pickle may use
-
-
-def _wrap_init(cls: Any) -> None:
-    original = cls.__dict__.get("__init__")
-    if original is None or getattr(original, "_unleak_wrapped", False):
-        return
-
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        _track(self, 1)
-
-    __init__.__doc__ = original.__doc__
-    __init__.__wrapped__ = original  # type: ignore[attr-defined]
-    __init__._unleak_wrapped = True  # type: ignore[attr-defined]
-    cls.__init__ = __init__
-
-
-def _patch_socket(module: Any) -> None:
-    _wrap_init(module.socket)
-
-
-def _patch_subprocess(module: Any) -> None:
-    _wrap_init(module.Popen)
-
-
-def _patch_sqlite3(module: Any) -> None:
-    _wrap_factory(module, "connect")
-    dbapi2 = sys.modules.get("sqlite3.dbapi2")
-    if dbapi2 is not None and getattr(dbapi2, "connect", None) is not module.connect:
-        dbapi2.connect = module.connect  # type: ignore[attr-defined]
-
-
-_PATCHES = {"socket": _patch_socket, "subprocess": _patch_subprocess, "sqlite3": _patch_sqlite3}
-
-
-class _PatchOnImport:
-    """A meta path finder that patches a few modules right after they are first executed."""
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        patch = _PATCHES.get(name)
-        if patch is None:
-            return None
-        for finder in sys.meta_path:
-            find = getattr(finder, "find_spec", None)
-            if finder is self or find is None:
-                continue
-            spec = find(name, path, target)
-            if spec is not None:
-                break
-        else:
-            return None
-        loader = spec.loader
-        # Only a loader instance of its own (source files): never patch a shared class.
-        if loader is None or isinstance(loader, type) or not hasattr(loader, "exec_module"):
-            return spec
-        original = loader.exec_module
-
-        def exec_module(module: Any) -> None:
-            original(module)
-            with contextlib.suppress(Exception):
-                patch(module)
-
-        loader.exec_module = exec_module
-        return spec
-
-
-def _install_factories() -> None:
-    import builtins
-    import io
-
-    _wrap_factory(builtins, "open", _track_file)
-    io.open = builtins.open  # pathlib and others call io.open
-    _wrap_init(threading.Thread)
-    for name, patch in _PATCHES.items():
-        module = sys.modules.get(name)
-        if module is not None:
-            patch(module)
-    sys.meta_path.insert(0, _PatchOnImport())
-
-
 def _object_frames(obj: object) -> Frames:
-    """Where ``obj`` was allocated, innermost frame first; [] if tracemalloc did not see it."""
+    """Where ``obj`` was created, innermost frame first; [] if nothing recorded it."""
     if obj is None:
         return []
-    tracked = _tracked_frames(obj)
-    if tracked:
-        return tracked
+    # A file wrapped by the program itself (io.TextIOWrapper(open(p, "rb"))) names its
+    # wrapper in the warning; the file under it was recorded.
+    part: object = obj
+    for _ in range(3):
+        frames = sites.frames_of(part)
+        if frames:
+            return frames
+        part = getattr(part, "buffer", None) or getattr(part, "raw", None)
+        if part is None:
+            break
+    if not tracemalloc.is_tracing():
+        return []
+    return _tracemalloc_frames(obj)
+
+
+def _tracemalloc_frames(obj: object) -> Frames:
     tb = tracemalloc.get_object_traceback(obj)
     if tb is not None:
         return _traceback_frames(tb)
@@ -367,7 +218,8 @@ def _resource_warning(text: str, source: object, at: Frames, via: str) -> None:
     match = _PID_RE.match(text)
     if match:
         _state.warned_pids.add(int(match.group(1)))
-    _leak(_kind(text), text, _object_frames(source), at, via=via)
+    alloc = _object_frames(source) if source is not None else _site_from_text(text)
+    _leak(_kind(text), text, alloc, at, via=via)
 
 
 _showwarnmsg_orig = warnings._showwarnmsg  # type: ignore[attr-defined]
@@ -409,10 +261,12 @@ def _on_unraisable(unraisable: Any) -> None:
     exc = unraisable.exc_value
     tb = unraisable.exc_traceback
     at: Frames = []
-    selves: list[object] = [unraisable.object]
+    selves: list[object] = [unraisable.object, sites.finalizing()]
+    own = os.path.dirname(__file__)
     while tb is not None:
         frame = tb.tb_frame
-        at.insert(0, [frame.f_code.co_filename, tb.tb_lineno, frame.f_code.co_name])
+        if not frame.f_code.co_filename.startswith(own):  # a wrapped __del__
+            at.insert(0, [frame.f_code.co_filename, tb.tb_lineno, frame.f_code.co_name])
         if "self" in frame.f_code.co_varnames:
             selves.append(frame.f_locals.get("self"))
         tb = tb.tb_next
@@ -449,7 +303,7 @@ class _Recorder:
         _flush_ignored()
         if isinstance(text, str) and _RESOURCE_TEXT.match(text):
             with contextlib.suppress(Exception):
-                local.pending = (text, _stack(1), _site_from_text(text))
+                local.pending = (text, sites.stack(0), _site_from_text(text))
         return None  # never matches: the filters after it decide, as without it
 
     def __repr__(self) -> str:
@@ -472,17 +326,23 @@ def _flush_ignored() -> None:
 
 
 def _site_from_text(text: str) -> Frames:
-    """Where the object a warning is about was created, from the warning's text alone (the
-    object is being finalized: still alive, but nobody hands it to us)."""
+    """Where the object a warning is about was created, when the warning does not name the
+    object (``warnings.warn(f"unclosed {self!r}")``, a filter that ignores it): the object
+    whose ``__del__`` is running, or the object the text names."""
+    finalizing = sites.finalizing()
+    if finalizing is not None:
+        frames = _object_frames(finalizing)
+        if frames:
+            return frames
+    frames = sites.frames_of_text(text)
+    if frames:
+        return frames
     for address in re.findall(r"0x[0-9a-fA-F]+", text):
-        plain = _plain_sites.get(int(address, 16))
-        if plain is not None:
-            return plain[1]
+        frames = sites.frames_of_id(int(address, 16))
+        if frames:
+            return frames
     pid = _PID_RE.match(text)
-    for ref, frames in list(_sites.values()):
-        obj = ref()
-        if obj is None:
-            continue
+    for obj, frames in sites.live():
         if pid is not None:
             if getattr(obj, "pid", None) == int(pid.group(1)):
                 return frames
@@ -545,11 +405,7 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
 # --- descriptors opened without a Python object ----------------------------------------------
 
 
-def _readlink(fd: int) -> str:
-    try:
-        return os.readlink(f"/proc/self/fd/{fd}")
-    except OSError:
-        return ""
+_readlink = hooks.readlink
 
 
 def _open_fds() -> dict[int, str]:
@@ -563,41 +419,6 @@ def _open_fds() -> dict[int, str]:
         if target:  # the descriptor listdir used is closed by now
             fds[int(name)] = target
     return fds
-
-
-def _remember(fd: object) -> None:
-    if isinstance(fd, int) and fd >= 0:
-        _state.fd_sites[fd] = (_readlink(fd), _stack(2))
-
-
-def _wrap_fd_functions() -> None:
-    def wrapped_open(*args: Any, **kwargs: Any) -> int:
-        fd = _os_open(*args, **kwargs)
-        _remember(fd)
-        return fd
-
-    def wrapped_close(fd: int) -> None:
-        _state.fd_sites.pop(fd, None)
-        _os_close(fd)
-
-    os.open = wrapped_open
-    os.close = wrapped_close
-    for name in ("pipe", "dup"):
-        original = getattr(os, name, None)
-        if original is None:
-            continue
-
-        def wrapper(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            result = _original(*args, **kwargs)
-            for fd in result if isinstance(result, tuple) else (result,):
-                _remember(fd)
-            return result
-
-        wrapper.__name__ = name
-        wrapper.__doc__ = original.__doc__
-        setattr(os, name, wrapper)
-    wrapped_open.__doc__, wrapped_close.__doc__ = _os_open.__doc__, _os_close.__doc__
-    wrapped_open.__name__, wrapped_close.__name__ = "open", "close"
 
 
 # --- at exit ----------------------------------------------------------------------------------
@@ -639,7 +460,38 @@ def _fd_owners() -> dict[int, tuple[str, object]]:
             continue
         if fd >= 0 and (fd not in owners or owners[fd][0] < rank):
             owners[fd] = (rank, kind, obj)
+    # Other recorded resources with a descriptor of their own (selectors): the owner only
+    # when no file or socket is.
+    for obj, _ in sites.live():
+        try:
+            fileno = getattr(obj, "fileno", None)
+            if fileno is None or isinstance(obj, io.IOBase) or getattr(obj, "closed", False):
+                continue
+            fd = fileno()
+        except Exception:
+            continue
+        if isinstance(fd, int) and fd >= 0 and fd not in owners:
+            owners[fd] = (0, "resource", obj)
     return {fd: (kind, obj) for fd, (_, kind, obj) in owners.items()}
+
+
+def _mapped_files() -> dict[str, list[object]]:
+    """Open memory maps by the file they map: each holds a duplicate of its descriptor."""
+    found: dict[str, list[object]] = {}
+    for obj, _ in sites.live():
+        target = hooks.mmap_target(obj)
+        if target and not getattr(obj, "closed", True):
+            found.setdefault(target, []).append(obj)
+    return found
+
+
+def _noun(kind: str, obj: object) -> str:
+    if kind != "resource":
+        return kind
+    name = type(obj).__name__
+    if name.endswith("mmap"):
+        return "memory map"
+    return "selector" if name.endswith("Selector") else "resource"
 
 
 def _describe(obj: object) -> str:
@@ -661,23 +513,26 @@ _SELF_MANAGED = (
 
 def _exit_fds() -> None:
     owners = _fd_owners()
+    mapped = _mapped_files()
     sqlite_open = [c for c in _instances({"Connection"}) if _sqlite_open(c)]
     for fd, target in sorted(_open_fds().items()):
         if _state.baseline.get(fd) == target:
             continue
+        if fd not in owners and mapped.get(target):
+            owners[fd] = ("resource", mapped[target].pop())
         if fd in owners:
             kind, obj = owners[fd]
             _state.reported.append(obj)
             _leak(
                 kind,
-                f"{kind} still open at exit: {_describe(obj)}",
+                f"{_noun(kind, obj)} still open at exit: {_describe(obj)}",
                 _object_frames(obj),
                 [],
                 fd=fd,
                 target=target,
             )
             continue
-        site = _state.fd_sites.get(fd)
+        site = sites.fd_site(fd)
         if site is not None and site[0] == target:
             if site[1] and any(part in site[1][0][0] for part in _SELF_MANAGED):
                 continue  # a pool's or event loop's own pipe: its owner reports itself
@@ -785,20 +640,10 @@ def _exit_children() -> None:
         _leak(
             "subprocess",
             f"child process {pid} not reaped at exit ({state}): {cmd}",
-            [],
+            sites.child_frames(pid),
             [],
             child=pid,
         )
-
-
-def _is_project(filename: str) -> bool:
-    root = _state.root
-    if not root or not filename.startswith(root + os.sep) or filename.startswith(_HERE):
-        return False
-    if "site-packages" in filename or "dist-packages" in filename:
-        return False
-    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
-    return not any(filename.startswith(p + os.sep) for p in prefixes if p)
 
 
 def _raw_traces() -> list[Any]:
@@ -862,7 +707,7 @@ def _project_line_cached(frames: Any, cache: dict[str, bool]) -> tuple[str, int]
             return None  # an import allocated it: module state, not a leak
         inside = cache.get(name)
         if inside is None:
-            inside = cache[name] = _is_project(name)
+            inside = cache[name] = name in sites.project
         if inside:
             return name, line
     return None
@@ -916,7 +761,7 @@ def _begin() -> None:
     _state.pid = os.getpid()
     _state.path = os.path.join(_state.dir, f"{_state.pid}-{time.time_ns()}.jsonl")
     _state.baseline = _open_fds()
-    _state.fd_sites.clear()
+    sites.forget_process_state()
     _state.warned_pids.clear()
     _state.reported.clear()
     _state.leaks = _state.dropped = 0
@@ -950,9 +795,15 @@ def install() -> None:
     if _state.dir:
         return  # once per process (an unleak trace inside another chains two bootstraps)
     _state.dir = directory
-    _state.root = os.environ.get(ENV_ROOT, "")
+    sites.project.configure(
+        os.environ.get(ENV_ROOT, ""),
+        os.getcwd(),
+        sorted({sys.prefix, sys.base_prefix, sys.exec_prefix}),
+    )
     _state.memory_min = _int_env(ENV_MEMORY, _state.memory_min)
-    depth = _int_env(ENV_DEPTH, 1)
+    # Off unless asked for (--memory): tracemalloc records a traceback for every allocation,
+    # which slows a program several times over; the hooks place the resources.
+    depth = _int_env(ENV_DEPTH, 0)
     if depth > 0 and not tracemalloc.is_tracing():
         tracemalloc.start(depth)
     # ResourceWarning is ignored by default; show every one, unless the command line chose.
@@ -963,8 +814,7 @@ def install() -> None:
     _install_recorder()
     if hasattr(sys, "addaudithook"):
         sys.addaudithook(_audit)
-    _wrap_fd_functions()
-    _install_factories()
+    hooks.install()
     register = getattr(threading, "_register_atexit", None)
     if register is not None:
         register(_at_thread_exit)
