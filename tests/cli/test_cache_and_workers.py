@@ -12,7 +12,9 @@ from unleak.settings import Settings
 
 from .helpers import CLEAN, LEAK, RunCli, run_subprocess, write
 
-STATS = re.compile(r"unleak: (\d+) files, (\d+) from cache, (\d+) analysed, (\d+) worker processes")
+STATS = re.compile(
+    r"unleak: (\d+) files?, (\d+) from cache, (\d+) analysed, (\d+) worker process(?:es)?"
+)
 
 
 def stats(err: str) -> tuple[int, int, int, int]:

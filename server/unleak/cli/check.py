@@ -14,6 +14,7 @@ from unleak.cli.formats import RENDERERS, Report
 from unleak.cli.formats.base import plural
 from unleak.cli.modules import ModuleNamer
 from unleak.cli.paths import PathDisplay, display_path
+from unleak.cli.progress import Progress
 from unleak.cli.resolve import SettingsResolver
 from unleak.cli.results import FileResult, missing_path, unreadable_directory
 from unleak.cli.runner import FileJob, run
@@ -98,7 +99,12 @@ def run_check(ns: argparse.Namespace) -> int:
     cache = None
     if not ns.no_cache:
         cache = Cache(Path(ns.cache_dir) if ns.cache_dir else config.root / CACHE_DIR_NAME)
-    results, stats = run(jobs, cache, ns.jobs or os.cpu_count() or 1, fix)
+    progress = _progress(ns, stdin_mode)
+    try:
+        results, stats = run(jobs, cache, ns.jobs or os.cpu_count() or 1, fix, progress)
+    finally:
+        if progress is not None:
+            progress.close()
 
     # Paths that were never files to check still count as not checked, in every format.
     unchecked = [missing_path(p) for p in missing]
@@ -126,9 +132,9 @@ def run_check(ns: argparse.Namespace) -> int:
         print("unleak: warning: no Python files found", file=sys.stderr)
     if ns.verbose:
         print(
-            f"unleak: {stats.files} files, {stats.cached} from cache, {stats.analysed} analysed, "
-            f"{stats.workers} worker processes, {stats.cross_module} analysed again with "
-            "other modules' exports",
+            f"unleak: {plural(stats.files, 'file')}, {stats.cached} from cache, "
+            f"{stats.analysed} analysed, {plural(stats.workers, 'worker process', 'es')}, "
+            f"{stats.cross_module} analysed again with other modules' exports",
             file=sys.stderr,
         )
 
@@ -137,6 +143,13 @@ def run_check(ns: argparse.Namespace) -> int:
     if any(r.findings for r in results) and not ns.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _progress(ns: argparse.Namespace, stdin_mode: bool) -> Progress | None:
+    """Progress for a person watching a terminal; never for machine formats or pipes."""
+    if stdin_mode or ns.quiet or ns.format in ("json", "sarif") or not sys.stderr.isatty():
+        return None
+    return Progress(sys.stderr)
 
 
 def _runtime_counts(

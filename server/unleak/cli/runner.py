@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
     from unleak.cli.analysis import Outcome, Task
     from unleak.cli.fixing import FixMode
+    from unleak.cli.progress import Progress
     from unleak.findings.model import Finding
 
 # Below this many files to analyse, starting worker processes costs more than it saves.
@@ -82,10 +83,15 @@ class _Executor:
     files share a chunk, so the overhead per task stays low.
     """
 
-    def __init__(self, max_workers: int) -> None:
+    def __init__(self, max_workers: int, progress: Progress | None = None) -> None:
         self.max_workers = max_workers
         self.pool: ProcessPoolExecutor | None = None
         self.workers = 0
+        self.progress = progress
+
+    def _advance(self, count: int) -> None:
+        if self.progress is not None:
+            self.progress.advance(count)
 
     def run(self, tasks: list[Task], sizes: list[int]) -> list[Outcome]:
         from unleak.cli import analysis
@@ -93,12 +99,16 @@ class _Executor:
         workers = min(self.max_workers, len(tasks))
         # A pool already started (by pass 1) costs nothing more to use for a few files.
         if workers <= 1 or (self.pool is None and len(tasks) <= PARALLEL_THRESHOLD):
-            return [analysis.run_task(t) for t in tasks]
+            outcomes = []
+            for task in tasks:
+                outcomes.append(analysis.run_task(task))
+                self._advance(1)
+            return outcomes
         return self._parallel(tasks, sizes, workers)
 
     def _parallel(self, tasks: list[Task], sizes: list[int], workers: int) -> list[Outcome]:
         import multiprocessing
-        from concurrent.futures import Future, ProcessPoolExecutor
+        from concurrent.futures import Future, ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
 
         from unleak.cli import analysis
@@ -124,17 +134,21 @@ class _Executor:
                 chunks.append([])
                 weight = 0
         chunks = [c for c in chunks if c]
-        futures: list[Future[list[Outcome]]] = [
-            self.pool.submit(analysis.run_chunk, [tasks[n] for n in chunk]) for chunk in chunks
-        ]
+        futures: dict[Future[list[Outcome]], list[int]] = {
+            self.pool.submit(analysis.run_chunk, [tasks[n] for n in chunk]): chunk
+            for chunk in chunks
+        }
         out: list[Outcome | None] = [None] * len(tasks)
         crashed: list[int] = []
-        for chunk, future in zip(chunks, futures, strict=True):
+        # As they finish, not in order: the progress moves whichever chunk is slow.
+        for future in as_completed(futures):
+            chunk = futures[future]
             try:
                 for n, outcome in zip(chunk, future.result(), strict=True):
                     out[n] = outcome
             except BrokenProcessPool:
                 crashed.extend(chunk)
+            self._advance(len(chunk))
         if crashed:
             # A worker died (e.g. the interpreter crashed on one file) and took its pool with
             # it: retry each affected file alone, so only the file that crashes is reported.
@@ -191,7 +205,11 @@ def _has_fix(findings: list[Finding], fix: FixMode) -> bool:
 
 
 def run(
-    jobs: Sequence[FileJob], cache: Cache | None, max_workers: int, fix: FixMode | None = None
+    jobs: Sequence[FileJob],
+    cache: Cache | None,
+    max_workers: int,
+    fix: FixMode | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[FileResult], RunStats]:
     """Check the files (and with ``fix``, fix them); the results in the order of the jobs.
 
@@ -265,7 +283,9 @@ def run(
         entries[i] = entry
         found[i] = valid[0]
 
-    executor = _Executor(max_workers)
+    executor = _Executor(max_workers, progress)
+    if progress is not None:
+        progress.begin(len(jobs), done=len(jobs) - len(pending))
     try:
         analysed = set(pending)
         if pending:
@@ -323,6 +343,9 @@ def run(
 
         if second:
             from unleak.cli.analysis import Task
+
+            if progress is not None:
+                progress.begin(len(second), label="files checked again with other modules' exports")
 
             tasks = [
                 Task(

@@ -59,5 +59,5 @@ def confirmed_note(count: int | None) -> str:
     return f" [confirmed at run time \u00d7{count}]" if count else ""
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def plural(n: int, word: str, suffix: str = "s") -> str:
+    return f"{n} {word}{'' if n == 1 else suffix}"
