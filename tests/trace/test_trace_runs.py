@@ -180,12 +180,45 @@ def test_killed_command_still_reports_what_was_seen(trace, project):
 
 
 def test_memory_held_at_exit(trace, project):
-    traced = trace(PY, "memory.py")
+    traced = trace(PY, "memory.py", options=["--memory"])
     report = _report(traced)
     assert reported_leaks(report, project) == expected_leaks(project, "memory.py")
     (leak,) = report.leaks
     assert leak.size is not None and leak.size >= 20 * 64 * 1024
     assert leak.status is None  # not something the static analysis checks
+
+
+@pytest.mark.parametrize(
+    ("options", "tracing"),
+    [
+        ([], "False"),
+        (["--memory"], "True 1"),
+        (["--depth", "3"], "True 3"),
+        (["--memory-min", "1000"], "True 1"),
+        (["--depth", "0"], "False"),
+    ],
+)
+def test_tracemalloc_only_when_memory_is_asked_for(trace, options, tracing):
+    script = (
+        "import tracemalloc as t; "
+        "print(t.is_tracing(), t.is_tracing() and t.get_traceback_limit() or '')"
+    )
+    traced = trace(PY, "-c", script, options=options, output="tracing.json")
+    assert traced.code == 0, traced.err
+    assert traced.out.strip() == tracing
+
+
+def test_no_memory_sites_by_default(trace, project):
+    report = _report(trace(PY, "memory.py"))
+    assert report.leaks == ()
+
+
+def test_memory_with_depth_0_is_a_usage_error(trace):
+    traced = trace(PY, "-c", "print('ran')", options=["--memory", "--depth", "0"])
+    assert traced.code == 2 and traced.out == ""
+    assert traced.err.strip().splitlines()[-1] == (
+        "unleak: error: --memory needs tracemalloc: --depth 1 or more"
+    )
 
 
 def test_exception_in_a_finalizer(trace, project):

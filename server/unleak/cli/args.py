@@ -125,19 +125,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="the JSON report (default: .unleak/trace.json in the project root)",
     )
     trace.add_argument(
+        "--memory",
+        action="store_true",
+        help="also trace memory with tracemalloc: places that still hold --memory-min bytes "
+        "at exit, and sites of objects no hook knows (slows the program several times)",
+    )
+    trace.add_argument(
         "--depth",
         type=_depth,
-        default=1,
+        default=None,
         metavar="N",
-        help="tracemalloc frames per allocation (default: 1; each frame slows the program "
-        "down; 0: no tracemalloc, so no memory sites)",
+        help="tracemalloc frames per allocation (implies --memory; default with --memory: 1; "
+        "each frame slows the program down)",
     )
     trace.add_argument(
         "--memory-min",
         type=_positive,
-        default=256 * 1024,
+        default=None,
         metavar="BYTES",
-        help="report a place that still holds this much memory at exit (default: 262144)",
+        help="with --memory, report a place that still holds this much memory at exit "
+        "(implies --memory; default: 262144)",
     )
     trace.add_argument(
         "--no-check",

@@ -18,6 +18,7 @@ from unleak.trace.report import DEFAULT_OUTPUT, Report, write_report
 from unleak.trace.summary import render_summary
 
 EXIT_NOT_FOUND = 127
+MEMORY_MIN = 256 * 1024
 
 
 def _command(ns: argparse.Namespace) -> list[str]:
@@ -27,6 +28,16 @@ def _command(ns: argparse.Namespace) -> list[str]:
     if not command:
         raise UsageError("no command to trace: unleak trace [--output PATH] -- COMMAND [ARGS...]")
     return command
+
+
+def _tracemalloc_depth(ns: argparse.Namespace) -> int:
+    """Frames per allocation for tracemalloc; 0 (off) unless memory tracing is asked for:
+    the hooks place resources, and tracemalloc slows the program several times over."""
+    if ns.depth is not None:
+        if ns.depth == 0 and (ns.memory or ns.memory_min is not None):
+            raise UsageError("--memory needs tracemalloc: --depth 1 or more")
+        return int(ns.depth)
+    return 1 if ns.memory or ns.memory_min is not None else 0
 
 
 def _output(ns: argparse.Namespace, root: Path) -> Path:
@@ -50,6 +61,8 @@ def _output(ns: argparse.Namespace, root: Path) -> Path:
 
 def run_trace(ns: argparse.Namespace) -> int:
     command = _command(ns)
+    depth = _tracemalloc_depth(ns)
+    memory_min = ns.memory_min if ns.memory_min is not None else MEMORY_MIN
     cwd = Path(os.getcwd())
     root = project_root(cwd)
     output = _output(ns, root)
@@ -59,7 +72,7 @@ def run_trace(ns: argparse.Namespace) -> int:
         records = Path(tmp) / "records"
         records.mkdir()
         bootstrap = install_bootstrap(Path(tmp) / "bootstrap")
-        env = tracing_env(os.environ, bootstrap, records, root, ns.depth, ns.memory_min)
+        env = tracing_env(os.environ, bootstrap, records, root, depth, memory_min)
         progress = Progress(records, enabled=(ns.progress or sys.stderr.isatty()) and not ns.quiet)
         outcome = run_command(command, env, progress)
         found = collect(records, root)
