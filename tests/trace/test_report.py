@@ -152,3 +152,33 @@ def test_collect_merges_duplicates_and_skips_cut_lines(tmp_path):
     assert [f.project for f in socket_leak.traceback] == [False, True]
     assert socket_leak.file == app
     assert any("did not reach a normal exit" in note for note in found.notes)
+
+
+def test_collect_merges_by_allocation_site_even_outside_the_project(tmp_path):
+    """Leaks made outside the project, with the same message: one row per allocation site."""
+    records = tmp_path / "records"
+    records.mkdir()
+    start = {"t": "start", "pid": 1, "ppid": 0, "argv": ["python"], "python": "3.11.7"}
+    elsewhere = "/opt/other/tool.py"
+    message = "unclosed file <_io.TextIOWrapper name='data.txt' mode='r' encoding='UTF-8'>"
+
+    def leak(alloc: list[list[object]], at: list[list[object]] | None = None) -> str:
+        record = {"t": "leak", "kind": "file", "message": message, "alloc": alloc}
+        return json.dumps({**record, "at": at or []})
+
+    lines = [
+        json.dumps(start),
+        leak([[elsewhere, 3, "load"], ["<string>", 1, "<module>"]]),
+        leak([[elsewhere, 9, "save"], ["<string>", 1, "<module>"]]),
+        leak([[elsewhere, 9, "save"], ["<string>", 1, "<module>"]]),
+        # Made in a library, noticed at the same project line: still two sites.
+        leak([[elsewhere, 3, "load"]], [[str(tmp_path / "app.py"), 5]]),
+        leak([[elsewhere, 9, "save"]], [[str(tmp_path / "app.py"), 5]]),
+    ]
+    (records / "1-1.jsonl").write_text("\n".join(lines) + "\n")
+    found = collect(records, tmp_path)
+    sites = sorted(
+        ((leak.line, leak.traceback[0].line, leak.count) for leak in found.leaks),
+        key=lambda site: (site[0] is None, site),
+    )
+    assert sites == [(5, 3, 1), (5, 9, 1), (None, 3, 1), (None, 9, 2)]

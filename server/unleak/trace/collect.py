@@ -2,8 +2,10 @@
 
 Each traced process appends JSON lines to its own file (see ``bootstrap/_unleak_runtime.py``).
 A process that was killed may have left a partial last line: unreadable lines are skipped.
-Leaks are merged by kind and first project frame (or, without one, by message with numbers
-and addresses blanked), with a count.
+Leaks are merged by kind and allocation site, with a count: the first project frame of the
+stack where the object was made or, without one, that whole stack. Only a leak whose
+allocation is unknown is merged by where it was noticed and its message (numbers and
+addresses blanked).
 """
 
 from __future__ import annotations
@@ -148,11 +150,7 @@ def _add(
     traceback = to_frames(record.get("alloc"), files, cwd)
     seen_at = to_frames(record.get("at"), files, cwd)
     frame = first_project_frame(traceback, seen_at)
-    key: tuple[object, ...]
-    if frame is not None:
-        key = (kind, frame.file, frame.line)
-    else:
-        key = (kind, None, _NUMBERS.sub("#", message))
+    key = (kind, *_site(traceback, seen_at, message))
     group = groups.get(key)
     if group is None:
         group = groups[key] = _Group(kind, message, frame, traceback, seen_at)
@@ -161,6 +159,20 @@ def _add(
     size = record.get("size")
     if isinstance(size, int):
         group.size = (group.size or 0) + size
+
+
+def _site(
+    traceback: tuple[Frame, ...], seen_at: tuple[Frame, ...], message: str
+) -> tuple[object, ...]:
+    """What makes two leaks of one kind the same site."""
+    made_at = first_project_frame(traceback)
+    if made_at is not None:
+        return ("made", made_at.file, made_at.line)
+    if traceback:  # made outside the project: by the whole stack, or one hides another
+        return ("made", tuple((f.file, f.line) for f in traceback))
+    seen = first_project_frame(seen_at)
+    where = (seen.file, seen.line) if seen else tuple((f.file, f.line) for f in seen_at)
+    return ("seen", where, _NUMBERS.sub("#", message))
 
 
 def _leak(group: _Group) -> RuntimeLeak:
