@@ -70,6 +70,13 @@ class Lines:
             extra + t if t.strip() else t for t in (self.text(n) for n in range(first, last + 1))
         ]
 
+    def blank_lines_from(self, first: int, last: int) -> int:
+        """How many of the lines first..last, from the first on, are blank."""
+        n = first
+        while n <= last and not self.text(n).strip():
+            n += 1
+        return n - first
+
     def trailing_comment(self, node: ast.stmt) -> str:
         """A `# comment` after the statement on its last line, with its spacing."""
         span = self.source.span(node)

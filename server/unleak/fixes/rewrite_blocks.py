@@ -26,6 +26,7 @@ from unleak.fixes.rewrite import (
     statement_of,
     used_names,
 )
+from unleak.fixes.rewrite_align import moved_expression, replaced_in_statement
 from unleak.flow.effects import SiteInfo
 from unleak.names.resolver import statement_call
 from unleak.names.text import expr_text
@@ -206,9 +207,13 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
         return None
     indent = lines.indent(stmt.lineno)
     keyword = "async with" if rtype.async_release else "with"
-    header = (
-        f"{indent}{keyword} {lines.segment(stmt.value)} as {name}:{lines.trailing_comment(stmt)}"
+    value_span = lines.source.span(stmt.value)
+    stmt_end = stmt.end_lineno or stmt.lineno
+    header = moved_expression(
+        lines, stmt.lineno, stmt_end, value_span, len(indent) + len(keyword) + 1
     )
+    header[0] = f"{indent}{keyword} {header[0]}"
+    header[-1] += f" as {name}:{lines.trailing_comment(stmt)}"
     body: list[str] = []
     skip = {n for s in removed for n in range(s.lineno, (s.end_lineno or s.lineno) + 1)}
     end = (
@@ -222,7 +227,7 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
             body += lines.reindented(n, n, lines.unit)
     if not any(t.strip() and not t.strip().startswith("#") for t in body):
         body.append(indent + lines.unit + "pass")
-    edit = lines.replace_lines(stmt.lineno, end, [header, *body])
+    edit = lines.replace_lines(stmt.lineno, end, [*header, *body])
     what = f"`{expr_text(stmt.value.func)}()`" if isinstance(stmt.value, ast.Call) else "it"
     safe = not rtype.exit_waits
     description = f"Open {what} in a `{keyword}` block"
@@ -272,8 +277,10 @@ def _try_finally(
     indent = lines.indent(stmt.lineno)
     first = (stmt.end_lineno or stmt.lineno) + 1
     before_release = release.lineno - 1
-    new = [f"{indent}try:"]
-    new += lines.reindented(first, before_release, lines.unit)
+    # Blank lines after the acquisition stay before `try:`, not at the top of its block.
+    start = first + lines.blank_lines_from(first, before_release)
+    new = [lines.text(n) for n in range(first, start)] + [f"{indent}try:"]
+    new += lines.reindented(start, before_release, lines.unit)
     new.append(f"{indent}finally:")
     new += lines.reindented(release.lineno, release.end_lineno or release.lineno, lines.unit)
     edit = lines.replace_lines(first, release.end_lineno or release.lineno, new)
@@ -315,20 +322,13 @@ def hoist_inline(site: LeakSite) -> Fix | None:
     indent = lines.indent(stmt.lineno)
     call_span = lines.source.span(call)
     first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
-    # The statement's text with the call replaced by the new name.
-    body_text: list[str] = []
-    for n in range(first, last + 1):
-        text = lines.text(n)
-        if n == call_span.line:
-            tail = lines.text(call_span.end_line)[call_span.end_column :]
-            body_text.append(text[: call_span.column] + name + tail)
-        elif call_span.line < n <= call_span.end_line:
-            continue
-        else:
-            body_text.append(text)
-    new = [f"{indent}with {lines.segment(call)} as {name}:"]
-    new += [lines.unit + t if t.strip() else t for t in body_text]
-    edit = lines.replace_lines(first, last, new)
+    # The call moves into the header; the statement keeps the name in its place. Lines
+    # aligned with a bracket of either move with it.
+    header = moved_expression(lines, first, last, call_span, len(indent) + len("with "))
+    header[0] = f"{indent}with {header[0]}"
+    header[-1] += f" as {name}:"
+    body = replaced_in_statement(lines, first, last, call_span, name, lines.unit)
+    edit = lines.replace_lines(first, last, [*header, *body])
     return Fix(f"Open `{expr_text(call.func)}()` in a `with` block", True, (edit,))
 
 
@@ -442,7 +442,9 @@ def release_on_error(site: LeakSite) -> Fix | None:
     indent = lines.indent(stmt.lineno)
     first = (stmt.end_lineno or stmt.lineno) + 1
     last = between[-1].end_lineno or between[-1].lineno
-    new = [f"{indent}try:", *lines.reindented(first, last, lines.unit)]
+    start = first + lines.blank_lines_from(first, last)  # blank lines stay before `try:`
+    new = [lines.text(n) for n in range(first, start)] + [f"{indent}try:"]
+    new += lines.reindented(start, last, lines.unit)
     new += [f"{indent}except BaseException:", f"{indent}{lines.unit}{release}"]
     new.append(f"{indent}{lines.unit}raise")
     edit = lines.replace_lines(first, last, new)

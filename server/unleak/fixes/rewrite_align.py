@@ -1,0 +1,120 @@
+"""Keeping continuation lines aligned when a fix moves the code they are aligned with.
+
+A continuation line written to line up with an open bracket (``foo(a,`` / ``    b)``) must
+move with that bracket when a fix moves it: into a ``with`` header, or to the right of a
+name that replaced a longer call. Lines indented any other way (a hanging indent) keep
+their indentation relative to the statement. Tabs make columns ambiguous: lines indented
+with them are left as they were.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from collections.abc import Callable
+
+from unleak.fixes.rewrite import Lines
+from unleak.source.spans import Span
+
+_OPEN, _CLOSE = "([{", ")]}"
+
+# The old (line, column) of a bracket -> its column in the new text.
+Placement = Callable[[int, int], int | None]
+
+
+def aligned_brackets(lines: Lines, first: int, last: int) -> dict[int, tuple[int, int]]:
+    """For each line of first..last that starts just after an open bracket's column (the
+    bracket on an earlier line), that bracket's (line, column)."""
+    texts = [lines.text(n) for n in range(first, last + 1)]
+    if "\t" in lines.unit or any("\t" in t[: len(t) - len(t.lstrip())] for t in texts):
+        return {}
+    stack: list[tuple[int, int]] = []
+    found: dict[int, tuple[int, int]] = {}
+    seen_line = 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO("\n".join(texts) + "\n").readline):
+            line, col = tok.start[0] + first - 1, tok.start[1]
+            if tok.type in (tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT):
+                continue
+            if line != seen_line:
+                seen_line = line
+                if stack and stack[-1][0] < line and col == stack[-1][1] + 1:
+                    found[line] = stack[-1]
+            if tok.type == tokenize.OP and tok.string in _OPEN:
+                stack.append((line, col))
+            elif tok.type == tokenize.OP and tok.string in _CLOSE and stack:
+                stack.pop()
+    except (tokenize.TokenError, SyntaxError):
+        return {}
+    return found
+
+
+def _reindent(text: str, indent: int) -> str:
+    return " " * indent + text.lstrip(" ")
+
+
+def moved_expression(lines: Lines, first: int, last: int, span: Span, column: int) -> list[str]:
+    """The text of `span` (an expression in the statement on lines first..last) as it reads
+    when it starts at `column` instead: the first line from the expression on, then its
+    other lines whole, those aligned with a bracket inside it moved as far as that bracket
+    moved."""
+    if span.line == span.end_line:
+        return [lines.text(span.line)[span.column : span.end_column]]
+    brackets = aligned_brackets(lines, first, last)
+    shifts: dict[int, int] = {}
+
+    def place(line: int, col: int) -> int | None:
+        if line == span.line:
+            return column + col - span.column if col >= span.column else None
+        return col + shifts[line] if line in shifts else None
+
+    out = [lines.text(span.line)[span.column :]]
+    for n in range(span.line + 1, span.end_line + 1):
+        text = lines.text(n)
+        if n == span.end_line:
+            text = text[: span.end_column]
+        shifts[n] = _shift(text, brackets.get(n), place, 0)
+        out.append(_reindent(text, _indent(text) + shifts[n]) if text.strip() else text)
+    return out
+
+
+def replaced_in_statement(
+    lines: Lines, first: int, last: int, span: Span, name: str, extra: str
+) -> list[str]:
+    """Lines first..last indented by `extra`, with the text of `span` replaced by `name`;
+    lines aligned with a bracket that moved (after `span` on its last line) move with it."""
+    brackets = aligned_brackets(lines, first, last)
+    shifts: dict[int, int] = {}
+
+    def place(line: int, col: int) -> int | None:
+        if line == span.end_line and col >= span.end_column:
+            return col - span.end_column + span.column + len(name) + shifts[span.line]
+        return col + shifts[line] if line in shifts else None
+
+    out: list[str] = []
+    for n in range(first, last + 1):
+        if span.line < n <= span.end_line:
+            continue  # the rest of the replaced text
+        text = lines.text(n)
+        if n == span.line:
+            text = text[: span.column] + name + lines.text(span.end_line)[span.end_column :]
+        shifts[n] = _shift(text, brackets.get(n), place, len(extra))
+        if not text.strip():
+            out.append(text)
+        elif shifts[n] == len(extra):
+            out.append(extra + text)
+        else:
+            out.append(_reindent(text, _indent(text) + shifts[n]))
+    return out
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _shift(text: str, bracket: tuple[int, int] | None, place: Placement, default: int) -> int:
+    """How far the line moves: with its bracket if it is aligned with one, else `default`."""
+    if bracket is None or not text.strip():
+        return default
+    new = place(*bracket)
+    return default if new is None else new + 1 - _indent(text)

@@ -1,0 +1,21 @@
+import os
+import socket
+
+
+def read_header(path):
+    fd = os.open(path, os.O_RDONLY)
+
+    header = os.read(fd, 16)
+    size = os.fstat(fd).st_size
+    os.close(fd)
+    return header, size
+
+
+def connect(addr):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+
+    # a slow peer must not hang us
+    sock.settimeout(5)
+    sock.connect(addr)
+    return sock
+
