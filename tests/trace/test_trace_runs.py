@@ -287,6 +287,12 @@ def test_non_python_command_gives_an_empty_report_with_a_note(trace):
     assert report.leaks == () and report.processes == ()
     assert "no Python process was traced" in report.notes[0]
     assert "no Python process was traced" in traced.err
+    # Not "no leaks": nothing was looked at.
+    assert "No runtime leaks found." not in traced.err
+    assert (
+        "Nothing was traced: no Python process ran with the tracer (see the note above).\n"
+        in traced.err
+    )
 
 
 def test_command_not_found(trace):
@@ -295,6 +301,45 @@ def test_command_not_found(trace):
     assert traced.code == 127
     assert report.exit_code is None
     assert "could not be started" in traced.err
+    assert "No runtime leaks found." not in traced.err
+    assert "Nothing was traced: the command could not be started.\n" in traced.err
+
+
+def test_a_site_with_no_project_frame_is_counted_and_named(trace):
+    """Code given with -c has no file: the site is outside the project, said in words, and
+    the counts add up."""
+    traced = trace(PY, "-c", "open('data.txt')")
+    report = _report(traced)
+    (leak,) = report.leaks
+    assert leak.file is None and leak.status is None
+    lines = traced.err.splitlines()
+    row = next(line for line in lines if line.startswith("  file "))
+    assert row.split()[2:] == [
+        "<string>:1",
+        "(outside",
+        "the",
+        "project)",
+        "not",
+        "compared:",
+        "no",
+        "project",
+        "frame",
+    ]
+    assert "Made outside the project (1):" in lines
+    assert "      <string>:1 in <module>" in lines
+    assert (
+        "1 runtime leak site: 0 confirmed by static analysis, 0 missed, "
+        "1 not compared (no project frame: 1)." in lines
+    )
+
+
+def test_counts_add_up_with_memory_and_finalizer_sites(trace):
+    traced = trace(PY, "finalizers.py", options=["--memory"])
+    lines = traced.err.splitlines()
+    assert (
+        "1 runtime leak site: 0 confirmed by static analysis, 0 missed, "
+        "1 not compared (exception in a finalizer: 1)." in lines
+    )
 
 
 def test_missing_command_is_a_usage_error(project):

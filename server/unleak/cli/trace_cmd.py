@@ -86,13 +86,15 @@ def run_trace(ns: argparse.Namespace) -> int:
             "is older than 3.8, or it ran with -S, -I or -E (which skip the tracing bootstrap)",
         )
     leaks = found.leaks
-    if leaks and not ns.no_check:
+    compared = not ns.no_check
+    if leaks and compared:
         from unleak.trace.crosscheck import crosscheck  # the engine, only when needed
 
         try:
             leaks = crosscheck(leaks)
         except Exception as exc:  # the run's findings matter more than the comparison
             notes.append(f"not compared with the static analysis: {type(exc).__name__}: {exc}")
+            compared = False
     report = Report(
         command=tuple(command),
         cwd=str(cwd),
@@ -108,7 +110,7 @@ def run_trace(ns: argparse.Namespace) -> int:
     write_report(report, output)
     if not ns.quiet or outcome.error:
         shown = os.path.relpath(output, cwd) if output.is_relative_to(cwd) else str(output)
-        sys.stderr.write(render_summary(report, shown, cwd))
+        sys.stderr.write(render_summary(report, shown, cwd, compared))
         sys.stderr.flush()
     if outcome.error:
         return EXIT_NOT_FOUND
