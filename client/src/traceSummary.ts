@@ -82,7 +82,8 @@ export function countsFromSummary(stderr: string): LeakCounts | undefined {
   const lines = stderr.split(/\r?\n/);
   for (let index = lines.length - 1; index >= 0; index -= 1) {
     const line = lines[index] ?? "";
-    const sites = /^(\d+) runtime leak sites?: (\d+) confirmed by static analysis, (\d+) missed\.$/.exec(line);
+    // The sites not compared, if any, follow: ", 1 not compared (no project frame: 1)".
+    const sites = /^(\d+) runtime leak sites?: (\d+) confirmed by static analysis, (\d+) missed(?:, \d+ not compared \(.*\))?\.$/.exec(line);
     if (sites !== null) {
       const [all, confirmed, missed] = [Number(sites[1]), Number(sites[2]), Number(sites[3])];
       return { sites: all, confirmed, missed, unchecked: all - confirmed - missed };

@@ -55,6 +55,10 @@ test("without a readable report, unleak trace's own summary lines are used", () 
   assert.deepEqual(countsFromSummary(stderr), { sites: 3, confirmed: 2, missed: 1, unchecked: 0 });
   assert.equal(summaryText(undefined, stderr, 1), "unleak trace: 3 runtime leak sites, 2 confirmed, 1 missed; the command exited with code 1");
   assert.deepEqual(countsFromSummary("No runtime leaks found.\nReport: x\n"), { sites: 0, confirmed: 0, missed: 0, unchecked: 0 });
+  assert.deepEqual(
+    countsFromSummary("2 runtime leak sites: 0 confirmed by static analysis, 1 missed, 1 not compared (no project frame: 1).\n"),
+    { sites: 2, confirmed: 0, missed: 1, unchecked: 1 },
+  );
   assert.equal(summaryText(undefined, "Traceback ...", 2), "unleak trace: no report was written (see the logs); the command exited with code 2");
 });
 
