@@ -35,6 +35,8 @@ class Session:
     client: LanguageClient
     published: list[Published] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
+    # The params of the notifications the starter was asked to record, by method.
+    notifications: dict[str, list[Any]] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
     encoding: str = types.PositionEncodingKind.Utf16
 
@@ -107,9 +109,7 @@ class Session:
         found: list[Published] = []
 
         def ready() -> bool:
-            found[:] = [
-                p for p in self.published[after:] if p.uri == uri and p.version == version
-            ]
+            found[:] = [p for p in self.published[after:] if p.uri == uri and p.version == version]
             return bool(found)
 
         await wait_until(ready, f"diagnostics for {uri} version {version}")
@@ -189,8 +189,10 @@ def capabilities(
     encodings: list[str] | None = None,
     pull: bool = False,
     configuration: bool = False,
+    experimental: Any = None,
 ) -> types.ClientCapabilities:
     return types.ClientCapabilities(
+        experimental=experimental,
         general=types.GeneralClientCapabilities(position_encodings=encodings)
         if encodings
         else None,
@@ -218,6 +220,16 @@ def capabilities(
     )
 
 
+def recorder(received: list[Any]) -> Callable[[Any], None]:
+    """A notification handler that keeps each notification's params (pygls passes only
+    them: the first parameter is neither named ``ls`` nor annotated as the client)."""
+
+    def record(params: Any) -> None:
+        received.append(params)
+
+    return record
+
+
 Starter = Callable[..., Awaitable[Session]]
 
 
@@ -234,6 +246,7 @@ async def start() -> AsyncIterator[Starter]:
         folders: list[Path] | None = None,
         configuration: dict[str, Any] | None = None,
         command: tuple[str, ...] = ("-m", "unleak.lsp"),
+        record: tuple[str, ...] = (),
         **caps: Any,
     ) -> Session:
         client = LanguageClient(converter_factory=default_converter, configuration=configuration)
@@ -246,6 +259,8 @@ async def start() -> AsyncIterator[Starter]:
             )
 
         features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+        for method in record:
+            features[method] = recorder(session.notifications.setdefault(method, []))
         register_lsp_features(client, features)
         server_env = dict(os.environ)
         server_env.update(env or {})
@@ -281,4 +296,3 @@ async def start() -> AsyncIterator[Starter]:
             if process is not None and process.returncode is None:
                 process.kill()
             await asyncio.wait_for(session.client.stop(), TIMEOUT)
-

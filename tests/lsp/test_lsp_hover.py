@@ -1,4 +1,4 @@
-"""Hover: a finding's story with its rule's explanation, and a rule code in a noqa comment."""
+"""Hover: a finding's story and a line about its rule, and a rule code in a noqa comment."""
 
 from __future__ import annotations
 
@@ -25,15 +25,33 @@ async def test_hover_on_a_finding(start: Starter) -> None:
     hover = await s.hover(URI, 1, 12)
     text = markdown(hover)
     assert hover is not None and hover.range == d.range
-    assert d.message in text
-    assert "**Resource:** file" in text
-    assert "**Acquired:** line 2 by `open()`" in text
-    assert "**Leaks:** when the function returns on line 5" in text
-    assert "**Suggested fix** (safe): Open `open()` in a `with` block" in text
-    assert "**What it does**" in text and "**Why it matters**" in text
-    assert "#ul101-not-released" in text
+    # This instance first (what, acquired where, the path that leaks it, the fix), in a few
+    # lines, without repeating the diagnostic's message (shown above the hover by editors).
+    first, fix, rule = text.split("\n\n")
+    assert first == (
+        "**unleak UL101**: File acquired on line 2 by `open()`, "
+        "leaks when the function returns on line 5."
+    )
+    assert fix == "**Fix**: Open `open()` in a `with` block."
+    assert d.message not in text
+    # Then one line about the rule, with a link to its full text in the installed docs.
+    assert rule.startswith("**UL101** `not-released`: A resource is not released on a normal path")
+    link = rule.rsplit("[Full rule](", 1)[1].removesuffix(")")
+    assert link.startswith("file:///") and link.endswith("docs/rules.md#ul101-not-released")
+    assert "What it does" not in text and "Why it matters" not in text
+    assert len(text.splitlines()) <= 5
     # Outside any finding and any comment: nothing.
     assert await s.hover(URI, 2, 5) is None
+
+
+async def test_hover_of_an_unsafe_fix_says_so(start: Starter) -> None:
+    s = await start()
+    text = "def f(lock, x):\n    lock.acquire()\n    if x:\n        return\n    lock.release()\n"
+    s.open(URI, text)
+    assert [d.code for d in await s.diagnostics(URI, 1)] == ["UL105"]
+    body = markdown(await s.hover(URI, 1, 6))
+    assert body.startswith("**unleak UL105**: Lock acquired on line 2 by `lock.acquire()`")
+    assert "\n\n**Fix** (unsafe: review the change): Hold `lock` in a `with` block" in body
 
 
 async def test_hover_on_a_noqa_code(start: Starter) -> None:
@@ -46,7 +64,7 @@ async def test_hover_on_a_noqa_code(start: Starter) -> None:
     hover = await s.hover(URI, 2, column + 2)
     body = markdown(hover)
     assert body.startswith("**UL102** `not-released-on-exception`")
-    assert "**What it does**" in body
+    assert "[Full rule](file:///" in body and "#ul102-not-released-on-exception)" in body
     assert hover is not None and hover.range == rng(2, column, 2, column + 5)
     first = markdown(await s.hover(URI, 2, column - 3))
     assert first.startswith("**UL108** `dropped-task`")

@@ -183,9 +183,11 @@ def spans_overlap(span: Span, start: tuple[int, int], end: tuple[int, int]) -> b
 def diagnostic(
     finding: Finding, uri: str, lines: TextLines, encoding: str, related: bool = True
 ) -> types.Diagnostic:
+    from unleak.lsp.rule_docs import rule_link
     from unleak.rules import RULES_BY_CODE
 
     rule = RULES_BY_CODE.get(finding.code)
+    link = rule_link(rule) if rule else None
     information: list[types.DiagnosticRelatedInformation] | None = None
     if related and finding.related:
         information = [
@@ -199,7 +201,7 @@ def diagnostic(
         message=finding.message,
         severity=SEVERITIES.get(finding.severity, types.DiagnosticSeverity.Warning),
         code=finding.code,
-        code_description=types.CodeDescription(href=rule.url) if rule else None,
+        code_description=types.CodeDescription(href=link) if link else None,
         source="unleak",
         related_information=information,
     )

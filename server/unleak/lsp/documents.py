@@ -11,6 +11,7 @@ from lsprotocol import types
 
 from unleak.findings.model import Finding
 from unleak.lsp.convert import TextLines
+from unleak.lsp.typing_region import TypingRegion, after_edit, changed_lines
 from unleak.pipeline.live import LiveModule
 from unleak.trace.report import RuntimeLeak
 
@@ -58,6 +59,13 @@ class Document:
     closed: bool = False
     # The last reason logged for skipping this document (each reason is logged once).
     logged_skip: str | None = None
+    # The lines of the current burst of typing (a syntax error there waits for a pause).
+    typing: TypingRegion | None = None
+    # The diagnostics last published (or answered to a pull): the analysis's, less the
+    # syntax errors held back while typing.
+    shown: list[types.Diagnostic] | None = None
+    # Publishes the held-back syntax errors once the typing pauses.
+    idle_timer: asyncio.TimerHandle | None = None
 
     @property
     def path(self) -> str | None:
@@ -76,15 +84,23 @@ class Document:
         version: int,
         changes: list[types.TextDocumentContentChangeEvent],
         encoding: str,
+        now: float,
     ) -> None:
         lines = self.lines
+        typing = self.typing
         for change in changes:
             if isinstance(change, types.TextDocumentContentChangePartial):
-                lines = lines.edited(change.range.start, change.range.end, change.text, encoding)
+                start, end = change.range.start, change.range.end
+                lines = lines.edited(start, end, change.text, encoding)
+                typing = after_edit(typing, start.line, end.line, change.text, now)
             else:
-                lines = TextLines(change.text)
+                new = TextLines(change.text)
+                first, before, breaks = changed_lines(lines.lines, new.lines)
+                typing = after_edit(typing, first, before, "\n" * breaks, now)
+                lines = new
         self.lines = lines
         self.version = version
+        self.typing = typing
 
     def current(self) -> Analysis | None:
         """The analysis of the current version, if there is one."""

@@ -1,6 +1,7 @@
-"""Hover: over a flagged range, the rule's explanation and this leak's story; over a code in
-a ``# noqa:`` (or ``# unleak: ignore[...]``) comment, that rule's explanation; elsewhere, over
-a resource name, where it is released (see ``hover_resources``)."""
+"""Hover: over a flagged range, this leak's story (what, acquired where, which path, the
+fix) and a line about its rule; over a code in a ``# noqa:`` (or ``# unleak: ignore[...]``)
+comment, that rule; elsewhere, over a resource name, where it is released (see
+``hover_resources``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from lsprotocol import types
 from unleak.findings.model import Finding
 from unleak.lsp.convert import span_contains
 from unleak.lsp.hover_resources import ResourceHovers
+from unleak.lsp.rule_docs import rule_line
 from unleak.lsp.runtime import leak_markdown, leak_range
 
 if TYPE_CHECKING:
@@ -24,16 +26,15 @@ _SUPPRESSION = re.compile(
     re.IGNORECASE,
 )
 _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
-_DETAIL_LABELS = {"resource": "Resource", "acquired": "Acquired", "path": "Leaks"}
 
 
 def rule_markdown(rule: Rule) -> str:
-    parts = [f"**{rule.code}** `{rule.name}`: {rule.summary}"]
-    for title in ("What it does", "Why it matters"):
-        body = rule.section(title)
-        if body:
-            parts.append(f"**{title}**\n\n{_unwrap(body)}")
-    parts.append(f"[Documentation]({rule.url})")
+    """A rule on its own (hovering its code in a suppression comment): what it does, and a
+    link to its full text."""
+    parts = [rule_line(rule)]
+    body = rule.section("What it does")
+    if body:
+        parts.append(_unwrap(body))
     return "\n\n".join(parts)
 
 
@@ -49,24 +50,35 @@ def _unwrap(text: str) -> str:
     return "\n\n".join(out)
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else f"{text}."
+
+
+def instance_markdown(finding: Finding) -> str:
+    """This leak in a sentence or two: what, acquired where, leaks on which path. The
+    diagnostic's own message is not repeated when the details say it all (editors show the
+    message above the hover)."""
+    details = dict(finding.details)
+    what, acquired, path = details.get("resource"), details.get("acquired"), details.get("path")
+    if what and acquired and path:
+        return f"{what[0].upper()}{what[1:]} acquired on {acquired}, leaks {_sentence(path)}"
+    return _sentence(finding.message)
+
+
 def finding_markdown(finding: Finding) -> str:
+    """The hover over a finding: this instance first (what, where, which path, the fix),
+    then one line about the rule with a link to its full text. A few lines at most."""
     from unleak.rules import RULES_BY_CODE
 
-    story = [f"**unleak {finding.code}**: {finding.message}"]
-    details = [
-        f"- **{_DETAIL_LABELS.get(key, key.capitalize())}:** {value}"
-        for key, value in finding.details
-    ]
-    if details:
-        story.append("\n".join(details))
+    lines = [f"**unleak {finding.code}**: {instance_markdown(finding)}"]
     if finding.fix is not None and finding.fix.edits:
-        safety = "safe" if finding.fix.safe else "unsafe: review the change"
-        story.append(f"**Suggested fix** ({safety}): {finding.fix.description}")
+        safety = "" if finding.fix.safe else " (unsafe: review the change)"
+        lines.append(f"**Fix**{safety}: {_sentence(finding.fix.description)}")
     rule = RULES_BY_CODE.get(finding.code)
     if rule is not None:
-        story.append("---")
-        story.append(rule_markdown(rule))
-    return "\n\n".join(story)
+        lines.append(rule_line(rule))
+    return "\n\n".join(lines)
 
 
 def suppression_code_at(line_text: str, column: int) -> tuple[str, int, int] | None:

@@ -1,10 +1,12 @@
 """Logging: every record goes to stderr and, once the client is connected, to
-``window/logMessage``; the level comes from the ``logLevel`` setting."""
+``window/logMessage``; the level comes from the ``logLevel`` setting. A message from the
+client that is not JSON is logged in one line (pygls would print a traceback) and skipped."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import sys
 import threading
@@ -62,6 +64,22 @@ class ClientLogHandler(logging.Handler):
             self.server.window_log_message(params)
 
 
+class MalformedMessages(logging.Filter):
+    """On pygls' reader: its traceback for a message that is not JSON (or not UTF-8)
+    becomes one line of our log; the reader goes on with the next message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):
+            logger.warning("ignored a message from the client that is not valid JSON: %s", error)
+            return False
+        return True
+
+
+# The logger of pygls' message reader (pygls.io_.run_async logs through it).
+PYGLS_READER = "pygls.server"
+
+
 def setup_logging(server: LanguageServer) -> ClientLogHandler:
     logger.propagate = False
     logger.handlers.clear()
@@ -72,4 +90,8 @@ def setup_logging(server: LanguageServer) -> ClientLogHandler:
     logger.addHandler(stderr)
     logger.addHandler(client)
     logger.setLevel(logging.INFO)
+    reader = logging.getLogger(PYGLS_READER)
+    for old in [f for f in reader.filters if isinstance(f, MalformedMessages)]:
+        reader.removeFilter(old)
+    reader.addFilter(MalformedMessages())
     return client

@@ -9,6 +9,7 @@ its version is still the document's current one.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from collections.abc import Generator
@@ -23,6 +24,7 @@ from pygls.protocol.language_server import lsp_method
 
 import unleak
 from unleak.lsp.convert import UTF16, TextLines, diagnostics
+from unleak.lsp.doc_status import INTERNAL_ERROR, DocumentStatus, wants_status
 from unleak.lsp.documents import Analysis, Document
 from unleak.lsp.logs import logger, setup_logging
 from unleak.lsp.runtime import RuntimeReports, confirmed_messages, runtime_diagnostics
@@ -33,10 +35,11 @@ from unleak.lsp.settings import (
     parse_client_settings,
     same_location,
 )
+from unleak.lsp.typing_region import SYNTAX_ERROR_CODE, SYNTAX_ERROR_IDLE, held_back
 
-# Test hooks, read once at start: analysing a document whose URI contains $UNLEAK_LSP_FAULT
-# raises inside the analysis; $UNLEAK_LSP_DELAY seconds are added to every analysis (to
-# make analysis slower than a burst of edits).
+# Test hooks, read once at start: analysing a document whose URI or text contains
+# $UNLEAK_LSP_FAULT raises inside the analysis (an internal error); $UNLEAK_LSP_DELAY seconds
+# are added to every analysis (to make analysis slower than a burst of edits).
 FAULT_ENV = "UNLEAK_LSP_FAULT"
 DELAY_ENV = "UNLEAK_LSP_DELAY"
 
@@ -118,6 +121,15 @@ class UnleakServer(LanguageServer):
         # Leaks seen at run time (`unleak trace` reports), and the task watching for new ones.
         self.runtime = RuntimeReports()
         self.report_watch: asyncio.Task[None] | None = None
+        # Documents whose analysis failed, told to the client.
+        self.status = DocumentStatus(self)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        # A message that is not JSON was logged in one line (logs.py); the client is not
+        # sent a notification about each one.
+        if isinstance(error, (json.JSONDecodeError, UnicodeDecodeError)):
+            return
+        super().report_server_error(error, source)
 
     # Analysis.
 
@@ -146,7 +158,7 @@ class UnleakServer(LanguageServer):
         if self.delay:
             time.sleep(self.delay)
         try:
-            if self.fault is not None and self.fault in doc.uri:
+            if self.fault is not None and (self.fault in doc.uri or self.fault in lines.text):
                 raise RuntimeError(f"fault injected by {FAULT_ENV}")
             from unleak.pipeline.live import LiveModule
 
@@ -159,21 +171,22 @@ class UnleakServer(LanguageServer):
                 module_name_for(doc.path, config.root),
                 lines.source_lines(),
             )
-            found = diagnostics(
-                report.findings, doc.uri, lines, self.encoding, self.related_information
-            )
+            findings = report.findings
+            if not settings.show_syntax_errors:
+                findings = [f for f in findings if f.code != SYNTAX_ERROR_CODE]
+            found = diagnostics(findings, doc.uri, lines, self.encoding, self.related_information)
             runtime, index = self.runtime.leaks_for(config.root, doc.path) if doc.path else ([], {})
             if index and doc.path:
-                confirmed_messages(report.findings, found, index, doc.path)
+                confirmed_messages(findings, found, index, doc.path)
             if runtime:
                 found += runtime_diagnostics(
                     runtime, doc.uri, lines, self.encoding, self.related_information
                 )
-            return Analysis(version, lines, report.findings, found, epoch, runtime=runtime)
+            return Analysis(version, lines, findings, found, epoch, runtime=runtime)
         except Exception:
             logger.exception("internal error analysing %s (version %s)", doc.uri, version)
             doc.live = None  # whatever it held may be inconsistent
-            return Analysis(version, lines, [], [], epoch, skipped="internal error")
+            return Analysis(version, lines, [], [], epoch, skipped=INTERNAL_ERROR)
 
     def schedule(self, doc: Document) -> None:
         """Make sure the newest version of ``doc`` gets analysed."""
@@ -200,7 +213,7 @@ class UnleakServer(LanguageServer):
                 )
             except Exception:
                 logger.exception("internal error scheduling analysis of %s", doc.uri)
-                analysis = Analysis(version, lines, [], [], epoch, skipped="internal error")
+                analysis = Analysis(version, lines, [], [], epoch, skipped=INTERNAL_ERROR)
             if doc.closed:
                 return
             if doc.version != version or self.epoch != epoch:
@@ -210,21 +223,55 @@ class UnleakServer(LanguageServer):
             return
 
     def _store(self, doc: Document, analysis: Analysis) -> None:
-        previous = doc.analysis
-        if previous is None or previous.diagnostics != analysis.diagnostics:
-            doc.result_seq += 1
-            doc.result_id = f"{doc.result_seq}"
         doc.analysis = analysis
         skipped = analysis.skipped
-        if skipped and skipped != "internal error" and doc.logged_skip != skipped:
+        if skipped and skipped != INTERNAL_ERROR and doc.logged_skip != skipped:
             logger.info("unleak: not analysing %s: %s", doc.display_path, analysis.skipped)
         doc.logged_skip = analysis.skipped
+        self.status.analysed(doc, skipped)
+        self._show(doc)
+
+    def _show(self, doc: Document, after_pause: bool = False) -> None:
+        """Publish the current analysis's diagnostics (or keep them for the next pull), less
+        the syntax errors in the lines being typed: those wait for a pause."""
+        analysis = doc.analysis
+        if analysis is None:
+            return
+        now = time.monotonic()
+        held = held_back(analysis.diagnostics, doc.typing, now)
+        shown = [d for d in analysis.diagnostics if not any(d is h for h in held)]
+        if held:
+            self._show_after_pause(doc, now)
+        changed = doc.shown is None or doc.shown != shown
+        if changed:
+            doc.result_seq += 1
+            doc.result_id = f"{doc.result_seq}"
+        doc.shown = shown
         if not self.pull_diagnostics:
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(
-                    uri=doc.uri, diagnostics=analysis.diagnostics, version=analysis.version
+                    uri=doc.uri, diagnostics=shown, version=analysis.version
                 )
             )
+        elif after_pause and changed and self._refresh_support():
+            self.workspace_diagnostic_refresh(None)
+
+    def _show_after_pause(self, doc: Document, now: float) -> None:
+        if doc.idle_timer is not None:
+            doc.idle_timer.cancel()
+        wait = SYNTAX_ERROR_IDLE - (doc.typing.idle_for(now) if doc.typing else 0.0)
+        doc.idle_timer = asyncio.get_running_loop().call_later(
+            max(wait, 0.0) + 0.01, self._paused, doc
+        )
+
+    def _paused(self, doc: Document) -> None:
+        """The typing paused: show the syntax errors held back, if the analysis shown is
+        still current (otherwise the newer one, on its way, shows them)."""
+        doc.idle_timer = None
+        analysis = doc.current()
+        if doc.closed or analysis is None or analysis.epoch != self.epoch:
+            return
+        self._show(doc, after_pause=True)
 
     async def current_analysis(self, doc: Document) -> Analysis | None:
         """The analysis of the document's current version, waiting for it if needed; None
@@ -324,6 +371,7 @@ def create_server() -> UnleakServer:
             workspace and workspace.workspace_edit and workspace.workspace_edit.document_changes
         )
         server.configuration_pull = bool(workspace and workspace.configuration)
+        server.status.custom = wants_status(caps)
         if not server.configuration_pull:
             server.settings_ready.set()
         server.store.folders = _folders(params)
@@ -449,7 +497,10 @@ def create_server() -> UnleakServer:
             return
         try:
             doc.apply_changes(
-                params.text_document.version, list(params.content_changes), server.encoding
+                params.text_document.version,
+                list(params.content_changes),
+                server.encoding,
+                time.monotonic(),
             )
         except Exception:
             logger.exception("cannot apply the changes to %s", doc.uri)
@@ -468,6 +519,9 @@ def create_server() -> UnleakServer:
         if doc is None:
             return
         doc.closed = True
+        if doc.idle_timer is not None:
+            doc.idle_timer.cancel()
+        server.status.closed(doc.uri)
         if not server.pull_diagnostics:
             server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[])
@@ -489,7 +543,8 @@ def create_server() -> UnleakServer:
         if params.previous_result_id == doc.result_id:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=doc.result_id)
         return types.RelatedFullDocumentDiagnosticReport(
-            items=analysis.diagnostics, result_id=doc.result_id
+            items=list(doc.shown if doc.shown is not None else analysis.diagnostics),
+            result_id=doc.result_id,
         )
 
     @server.feature(types.SHUTDOWN)

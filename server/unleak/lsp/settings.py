@@ -4,7 +4,8 @@ per workspace folder), ``workspace/didChangeConfiguration``, and the nearest
 
 Client settings use camelCase keys: ``enable``, ``select``, ``ignore``, ``severity`` (code or
 prefix -> error/warning/info/hint), ``extraResources`` (``factory``, ``release``, ``kind``,
-``withReleases``), ``logLevel`` (off/error/warning/info/debug) and ``maxFileSize`` (bytes).
+``withReleases``), ``logLevel`` (off/error/warning/info/debug), ``maxFileSize`` (bytes) and
+``showSyntaxErrors`` (whether UL001 diagnostics are published).
 Given client keys win over the project file (``select``/``ignore`` replace its lists,
 ``severity`` entries override per code, ``extraResources`` add to its resources); a folder's
 settings win over the global ones, which win over the initialization options.
@@ -45,6 +46,7 @@ _CLIENT_KEYS = (
     "extraResources",
     "logLevel",
     "maxFileSize",
+    "showSyntaxErrors",
 )
 
 
@@ -59,6 +61,7 @@ class ClientSettings:
     extra_resources: tuple[ExtraResource, ...] | None = None
     log_level: str | None = None
     max_file_size: int | None = None
+    show_syntax_errors: bool | None = None
 
     def over(self, base: ClientSettings) -> ClientSettings:
         """These settings on top of ``base``: what is given here wins."""
@@ -74,6 +77,11 @@ class ClientSettings:
             ),
             log_level=base.log_level if self.log_level is None else self.log_level,
             max_file_size=base.max_file_size if self.max_file_size is None else self.max_file_size,
+            show_syntax_errors=(
+                base.show_syntax_errors
+                if self.show_syntax_errors is None
+                else self.show_syntax_errors
+            ),
         )
 
 
@@ -102,10 +110,10 @@ def parse_client_settings(raw: Any, problems: list[str], where: str) -> ClientSe
         if value is None:
             continue
         try:
-            if key == "enable":
+            if key in ("enable", "showSyntaxErrors"):
                 if not isinstance(value, bool):
-                    raise ConfigError(f"{where}: enable: expected a boolean")
-                values["enable"] = value
+                    raise ConfigError(f"{where}: {key}: expected a boolean")
+                values["enable" if key == "enable" else "show_syntax_errors"] = value
             elif key in ("select", "ignore"):
                 values[key] = getattr(validate({key: value}, source, Path.cwd()), key)
             elif key == "severity":
@@ -157,6 +165,8 @@ class DocumentSettings:
     engine: Settings
     max_file_size: int
     config_source: Path | None
+    # False: syntax errors (UL001) are not published; the rest is still analysed.
+    show_syntax_errors: bool = True
 
 
 @dataclass
@@ -251,4 +261,5 @@ class SettingsStore:
                 DEFAULT_MAX_FILE_SIZE if client.max_file_size is None else client.max_file_size
             ),
             config_source=config.source,
+            show_syntax_errors=client.show_syntax_errors is not False,
         )
