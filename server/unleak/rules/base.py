@@ -15,7 +15,9 @@ from unleak.settings import Severity
 if TYPE_CHECKING:
     from unleak.findings.module import ModuleAnalysis
 
-DOCS_URL = "https://github.com/unleak/unleak/blob/main/docs/rules.md"
+# The rule documentation, relative to the root of an unleak checkout or installed extension
+# (there is no public web page to link to; editors open the installed file, see lsp/rule_docs).
+DOCS_URL = "docs/rules.md"
 
 
 @dataclass(frozen=True)
