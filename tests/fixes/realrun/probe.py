@@ -273,6 +273,15 @@ def probe(path: str, with_server: bool) -> dict[str, Any]:
         _emulate_sqlite_warning()
     module = load(path)
     server = LineServer() if with_server else None
+    try:
+        return _observe(module, server)
+    finally:
+        if server is not None:
+            server.stop()  # already stopped, unless the run failed: stopping again is harmless
+
+
+def _observe(module: Any, server: LineServer | None) -> dict[str, Any]:
+    """Run the scenario and collect what it leaked (the server stops before fds are read)."""
     report: dict[str, Any] = {"python": sys.version.split()[0]}
     with tempfile.TemporaryDirectory(prefix="unleak-realrun-") as workdir:
         gc.collect()
