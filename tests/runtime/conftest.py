@@ -192,34 +192,33 @@ def reap() -> Iterator[Callable[[Any], None]]:
 @pytest.fixture
 def banner_server() -> Iterator[tuple[str, int]]:
     """A TCP server on 127.0.0.1 that greets each client with one line, then echoes one read."""
-    server = socket.create_server((LOCALHOST, 0))
-    server.settimeout(0.1)
-    stop = threading.Event()
+    with socket.create_server((LOCALHOST, 0)) as server:
+        server.settimeout(0.1)
+        stop = threading.Event()
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(2)
-                with contextlib.suppress(OSError):
-                    conn.sendall(b"HELLO unleak\r\n")
-                    data = conn.recv(1024)
-                    if data:
-                        conn.sendall(b"OK " + data)
+        def serve() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = server.accept()
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                with conn:
+                    conn.settimeout(2)
+                    with contextlib.suppress(OSError):
+                        conn.sendall(b"HELLO unleak\r\n")
+                        data = conn.recv(1024)
+                        if data:
+                            conn.sendall(b"OK " + data)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield server.getsockname()[:2]
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-        server.close()
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        try:
+            yield server.getsockname()[:2]
+        finally:
+            stop.set()
+            thread.join(timeout=5)
 
 
 @pytest.fixture
