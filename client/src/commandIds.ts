@@ -4,4 +4,5 @@ export const Commands = {
   showLogs: "unleak.showLogs",
   fixAll: "unleak.fixAll",
   traceRun: "unleak.traceRun",
+  showRule: "unleak.showRule",
 } as const;

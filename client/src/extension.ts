@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import { registerCommands } from "./commands";
 import { ServerManager } from "./languageServer";
 import { onActiveInterpreterChange } from "./pythonExtension";
+import { registerRuleDocs } from "./ruleDocs";
 import { RESTART_KEYS } from "./serverSettings";
 import { StatusItem } from "./status";
 
@@ -18,6 +19,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(channel, status);
   channel.info(`unleak extension ${String(context.extension.packageJSON.version)}`);
   registerCommands(context, server, channel);
+  registerRuleDocs(context);
 
   // Other unleak.* settings reach the running server: it pulls workspace/configuration
   // when the client sends didChangeConfiguration (it registers for the unleak section).

@@ -11,21 +11,38 @@ import {
   LanguageClient,
   RevealOutputChannelOn,
   State,
+  type ClientCapabilities,
+  type FeatureState,
   type LanguageClientOptions,
   type ServerOptions,
+  type StaticFeature,
 } from "vscode-languageclient/node";
+import { ProgressFeature } from "vscode-languageclient/lib/common/progress";
 import { Commands } from "./commandIds";
+import {
+  DOCUMENT_STATUS_CAPABILITY,
+  DOCUMENT_STATUS_METHOD,
+  DocumentFailures,
+  isDocumentStatus,
+} from "./documentStatus";
 import { expandPath, resolveInterpreter, type InterpreterSource } from "./interpreter";
 import { probePython } from "./probe";
+import { ProgressState } from "./progressState";
 import { activeInterpreter } from "./pythonExtension";
 import { formatVersion } from "./pythonVersion";
-import { serverStderrToShow } from "./serverOutput";
+import { ruleUri } from "./ruleDocs";
+import { rewriteRuleLinks, ruleAnchor, SHOW_RULE_COMMAND } from "./ruleLinks";
+import { clientLineToLog, serverStderrToShow } from "./serverOutput";
 import { CLIENT_ID, DOCUMENT_SELECTOR } from "./selector";
 import { parseImportStrategy, serverCommand, type ImportStrategy } from "./serverCommand";
 import { effectiveValue, serverSettings, type Inspect } from "./serverSettings";
 import type { StatusItem } from "./status";
+import { TrackedProgressFeature } from "./trackedProgress";
 
-/** The channel as the client sees it: `append` is only ever the server's stdout/stderr. */
+/**
+ * The channel as the client sees it: `append` is only ever the server's stdout/stderr, and
+ * `appendLine` the client's own messages (a clean exit is logged as information there).
+ */
 function clientChannel(channel: vscode.LogOutputChannel): vscode.LogOutputChannel {
   return new Proxy(channel, {
     get(target, property) {
@@ -37,10 +54,39 @@ function clientChannel(channel: vscode.LogOutputChannel): vscode.LogOutputChanne
           }
         };
       }
+      if (property === "appendLine") {
+        return (line: string) => {
+          const relogged = clientLineToLog(line);
+          if (relogged === undefined) {
+            target.appendLine(line);
+          } else {
+            target[relogged.level](relogged.text);
+          }
+        };
+      }
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/** Declares capabilities.experimental.unleak.documentStatus (see documentStatus.ts). */
+class DocumentStatusFeature implements StaticFeature {
+  getState(): FeatureState {
+    return { kind: "static" };
+  }
+
+  fillClientCapabilities(capabilities: ClientCapabilities): void {
+    const experimental: unknown = capabilities.experimental;
+    capabilities.experimental = {
+      ...(typeof experimental === "object" && experimental !== null ? experimental : {}),
+      ...DOCUMENT_STATUS_CAPABILITY,
+    };
+  }
+
+  initialize(): void {}
+
+  clear(): void {}
 }
 
 /**
@@ -48,14 +94,56 @@ function clientChannel(channel: vscode.LogOutputChannel): vscode.LogOutputChanne
  * in a tab of their own, and a notebook's tab is the notebook: its cells would never get any.
  * Without the feature the client does not declare the capability, and the server pushes
  * diagnostics (with document versions) for every open document, notebook cells included.
+ * Its work-done progress is followed (TrackedProgressFeature instead of ProgressFeature), and
+ * it asks for unleak/documentStatus notifications.
  */
 class PushDiagnosticsClient extends LanguageClient {
+  constructor(
+    id: string,
+    name: string,
+    serverOptions: ServerOptions,
+    clientOptions: LanguageClientOptions,
+    progress: ProgressState,
+  ) {
+    super(id, name, serverOptions, clientOptions);
+    super.registerFeature(new TrackedProgressFeature(this, progress));
+    super.registerFeature(new DocumentStatusFeature());
+  }
+
   override registerFeature(feature: Parameters<LanguageClient["registerFeature"]>[0]): void {
     if ("registrationType" in feature && feature.registrationType.method === DocumentDiagnosticRequest.method) {
       return;
     }
+    if (feature instanceof ProgressFeature) {
+      return;
+    }
     super.registerFeature(feature);
   }
+}
+
+/** A diagnostic whose code links to the installed docs/rules.md links to the shipped rule instead. */
+function withRuleLink(diagnostic: vscode.Diagnostic): vscode.Diagnostic {
+  const code = diagnostic.code;
+  if (typeof code === "object" && code !== null) {
+    const anchor = ruleAnchor(code.target.toString(true));
+    if (anchor !== undefined) {
+      diagnostic.code = { value: code.value, target: ruleUri(anchor) };
+    }
+  }
+  return diagnostic;
+}
+
+/** Hover Markdown with its rule links turned into (trusted) unleak.showRule links. */
+function hoverWithRuleLinks(hover: vscode.Hover): vscode.Hover {
+  const contents = hover.contents.map((content) => {
+    if (!(content instanceof vscode.MarkdownString)) {
+      return content;
+    }
+    const markdown = new vscode.MarkdownString(rewriteRuleLinks(content.value));
+    markdown.isTrusted = { enabledCommands: [SHOW_RULE_COMMAND] };
+    return markdown;
+  });
+  return new vscode.Hover(contents, hover.range);
 }
 
 function inspectorFor(scope: vscode.Uri | undefined): Inspect {
@@ -67,6 +155,8 @@ export class ServerManager {
   private client: LanguageClient | undefined;
   private queue: Promise<void> = Promise.resolve();
   private lastNotified: string | undefined;
+  private readonly failures = new DocumentFailures();
+  private readonly progress = new ProgressState(() => this.status.setIndexing(this.progress.text()));
   /** Where the running server's interpreter came from (undefined: none found). */
   source: InterpreterSource | undefined;
   /** The Python and unleak the server runs on, which also run `unleak trace` (undefined: none found). */
@@ -163,13 +253,14 @@ export class ServerManager {
     this.source = interpreter.source;
     this.unleak = { python: interpreter.command, strategy };
     const python = formatVersion(interpreter.facts.version);
+    this.status.update({ kind: "starting", python });
     const line = serverCommand(interpreter.command, strategy, this.context.extensionPath);
     this.channel.info(
       `Python ${python} (${interpreter.facts.executable}, from ${interpreter.source}); ` +
         `starting: ${line.command} ${line.args.join(" ")}`,
     );
     const serverOptions: ServerOptions = { command: line.command, args: line.args, options: { cwd } };
-    const client = new PushDiagnosticsClient(CLIENT_ID, "unleak", serverOptions, this.clientOptions());
+    const client = new PushDiagnosticsClient(CLIENT_ID, "unleak", serverOptions, this.clientOptions(), this.progress);
     this.client = client;
     client.onDidChangeState((event) => {
       if (this.client !== client) {
@@ -178,10 +269,14 @@ export class ServerManager {
       if (event.newState === State.Running) {
         const serverVersion = client.initializeResult?.serverInfo?.version;
         this.status.update({ kind: "running", serverVersion, python, strategy });
-      } else if (event.newState === State.Stopped) {
-        this.status.update({ kind: "stopped" });
       } else {
-        this.status.update({ kind: "starting" });
+        this.forgetServerState();
+        this.status.update(event.newState === State.Stopped ? { kind: "stopped" } : { kind: "starting", python });
+      }
+    });
+    client.onNotification(DOCUMENT_STATUS_METHOD, (params: unknown) => {
+      if (this.client === client && isDocumentStatus(params)) {
+        this.documentStatus(params);
       }
     });
     try {
@@ -206,7 +301,14 @@ export class ServerManager {
       traceOutputChannel: this.channel,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       initializationOptions: serverSettings(inspectorFor(undefined)),
+      // Hovers may run one command: the rule documentation (ruleLinks.ts).
+      markdown: { isTrusted: { enabledCommands: [SHOW_RULE_COMMAND] } },
       middleware: {
+        handleDiagnostics: (uri, diagnostics, next) => next(uri, diagnostics.map(withRuleLink)),
+        provideHover: async (document, position, token, next) => {
+          const hover = await next(document, position, token);
+          return hover ? hoverWithRuleLinks(hover) : hover;
+        },
         workspace: {
           // The server pulls its settings on didChangeConfiguration; answer with the
           // translated unleak.* settings rather than VS Code's raw section.
@@ -237,7 +339,31 @@ export class ServerManager {
     } catch (error) {
       this.channel.warn(`stopping the server: ${String(error)}`);
     }
+    this.forgetServerState();
     this.status.update({ kind: "stopped" });
+  }
+
+  /** What a stopped server reported (progress, failed documents) no longer holds. */
+  private forgetServerState(): void {
+    this.progress.clear();
+    this.failures.clear();
+    this.status.setFailedDocuments([]);
+  }
+
+  /** A document could not be analysed (or is fine again): the status item, and once per document a notification. */
+  private documentStatus(params: Parameters<DocumentFailures["update"]>[0]): void {
+    const news = this.failures.update(params);
+    this.status.setFailedDocuments(this.failures.names());
+    if (news === undefined) {
+      return;
+    }
+    this.channel.error(news);
+    const showLogs = "Show Logs";
+    void vscode.window.showErrorMessage(news, showLogs).then((choice) => {
+      if (choice === showLogs) {
+        void vscode.commands.executeCommand(Commands.showLogs);
+      }
+    });
   }
 
   /** One notification per distinct problem, with a way to the setting and to the logs. */

@@ -24,3 +24,22 @@ export function serverStderrToShow(chunk: string): string {
   }
   return kept.join("");
 }
+
+// vscode-languageclient logs every exit of the server process as an error,
+// "[Error - 10:12:01] Server process exited with code 0.", even a clean one after a stop.
+const CLIENT_LINE = /^\[(Error|Warn|Info|Debug|Trace)\s*- [^\]]*\] (.*)$/s;
+const CLEAN_EXIT = /^Server process exited with code 0\.?$/;
+
+export type LogLevel = "error" | "warn" | "info" | "debug";
+
+/**
+ * How to log one line the language client writes to the channel: a clean exit (code 0) is
+ * information, not an error; undefined for any other line (logged as the client wrote it).
+ */
+export function clientLineToLog(line: string): { level: LogLevel; text: string } | undefined {
+  const match = CLIENT_LINE.exec(line);
+  if (match === null || !CLEAN_EXIT.test(match[2] ?? "")) {
+    return undefined;
+  }
+  return { level: "info", text: "the server process exited (code 0)" };
+}

@@ -28,6 +28,7 @@ export const SERVER_KEYS = [
   "extraResources",
   "logLevel",
   "maxFileSize",
+  "showSyntaxErrors",
 ] as const;
 
 export type ServerKey = (typeof SERVER_KEYS)[number];

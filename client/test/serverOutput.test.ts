@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { serverStderrToShow } from "../src/serverOutput";
+import { clientLineToLog, serverStderrToShow } from "../src/serverOutput";
 
 test("the stderr copy of a server log record is dropped (it also came as logMessage)", () => {
   assert.equal(serverStderrToShow("unleak-lsp DEBUG: unleak 0.1.0: position encoding utf-16\n"), "");
@@ -28,4 +28,15 @@ test("late cancel warnings from pygls are dropped", () => {
     "",
   );
   assert.equal(serverStderrToShow('x\nCancel notification for unknown message id "7"\ny\n'), "x\ny\n");
+});
+
+test("a clean exit of the server process is information, other exits stay errors", () => {
+  assert.deepEqual(clientLineToLog("[Error - 10:12:01 AM] Server process exited with code 0."), {
+    level: "info",
+    text: "the server process exited (code 0)",
+  });
+  assert.equal(clientLineToLog("[Error - 10:12:01] Server process exited with code 1."), undefined);
+  assert.equal(clientLineToLog("[Error - 10:12:01] Server process exited with signal SIGKILL."), undefined);
+  assert.equal(clientLineToLog("[Info  - 10:12:01] Connection to server got closed."), undefined);
+  assert.equal(clientLineToLog("Server process exited with code 0."), undefined);
 });

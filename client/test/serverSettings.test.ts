@@ -11,6 +11,7 @@ function inspector(table: Record<string, Inspection>) {
     severity: {},
     extraResources: null,
     maxFileSize: 2097152,
+    showSyntaxErrors: true,
     logLevel: "info",
     interpreter: "",
     importStrategy: "useBundled",
@@ -67,4 +68,9 @@ test("untrusted: only the user's own values count", () => {
   assert.equal(effectiveValue({ defaultValue: "", workspaceFolderValue: "./evil" }, false), "");
   assert.equal(effectiveValue({ defaultValue: "useBundled", workspaceValue: "fromEnvironment" }, false), "useBundled");
   assert.equal(userValue(undefined), undefined);
+});
+
+test("showSyntaxErrors: false is sent (the server then publishes no UL001), the default is not", () => {
+  assert.deepEqual(serverSettings(inspector({ showSyntaxErrors: { globalValue: false } })), { showSyntaxErrors: false });
+  assert.deepEqual(serverSettings(inspector({ showSyntaxErrors: { workspaceValue: true } })), { showSyntaxErrors: true });
 });
