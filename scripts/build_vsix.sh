@@ -36,7 +36,8 @@ inputs_stamp="$(
         find client/src bundled/tool server/unleak -type f \( -name '*.ts' -o -name '*.py' -o -name '*.typed' \) \
             -not -path '*/__pycache__/*'
         printf '%s\n' package.json package-lock.json .vscodeignore esbuild.mjs tsconfig.json \
-            bundled/build.sh bundled/requirements.txt bundled/constraints.txt pyproject.toml README.md LICENSE
+            bundled/build.sh bundled/requirements.txt bundled/constraints.txt pyproject.toml README.md LICENSE \
+            docs/rules.md
     } | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1
 )"
 stamp_file="$ROOT/out/vsix-inputs.sha256"

@@ -3,7 +3,7 @@
 // codes link there), and unleak.showRule opens that document in a Markdown preview (the hover's
 // "Full rule" link runs it). The link rewriting is in ruleLinks.ts.
 
-import { readFile } from "node:fs/promises";
+import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { Commands } from "./commandIds";
@@ -20,7 +20,7 @@ class RuleDocuments implements vscode.TextDocumentContentProvider {
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const anchor = anchorOfPath(uri.path);
-    this.text ??= readFile(this.file, "utf8");
+    this.text ??= fs.readFile(this.file, "utf8");
     let markdown: string;
     try {
       markdown = await this.text;

@@ -59,11 +59,13 @@ def test_manifest(extension: Path) -> None:
     assert manifest["main"] == "./dist/extension.js"
     assert "onLanguage:python" in manifest["activationEvents"]
     commands = {c["command"] for c in manifest["contributes"]["commands"]}
-    assert commands == {"unleak.restart", "unleak.showLogs", "unleak.fixAll", "unleak.traceRun"}
+    assert commands == {
+        "unleak.restart", "unleak.showLogs", "unleak.fixAll", "unleak.traceRun", "unleak.showRule",
+    }  # fmt: skip
     settings = manifest["contributes"]["configuration"]["properties"]
     assert {
         "unleak.interpreter", "unleak.importStrategy", "unleak.trace.server",
-        "unleak.trace.command", "unleak.trace.cwd",
+        "unleak.trace.command", "unleak.trace.cwd", "unleak.showSyntaxErrors",
     } <= set(settings)  # fmt: skip
 
 
@@ -80,7 +82,11 @@ def test_the_bundle_needs_only_vscode_and_node(extension: Path) -> None:
 def test_contents_are_the_bundle_and_the_bundled_libraries_only(extension: Path) -> None:
     files = _files(extension)
     top = {f.split(os.sep)[0] for f in files}
-    assert top == {"package.json", "readme.md", "LICENSE.txt", "dist", "bundled"}
+    assert top == {"package.json", "readme.md", "LICENSE.txt", "dist", "bundled", "docs"}
+    # The rule documentation the diagnostics and hovers link to (opened offline).
+    assert [f for f in files if f.startswith("docs")] == [os.path.join("docs", "rules.md")]
+    shipped = (extension / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert shipped == (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert [f for f in files if f.startswith("dist")] == [os.path.join("dist", "extension.js")]
     outside_libs = [f for f in files if f.startswith("bundled") and "libs" not in f.split(os.sep)]
     assert outside_libs == [
@@ -249,7 +255,11 @@ def test_bundled_server_answers_lsp_with_only_the_bundled_libraries(
                 and m["params"]["diagnostics"]
             )
         )
-        assert [d["code"] for d in published["params"]["diagnostics"]] == ["UL101"]
+        (diagnostic,) = published["params"]["diagnostics"]
+        assert diagnostic["code"] == "UL101"
+        # Its rule link: the docs/rules.md inside the extension, at the rule's heading.
+        docs = (extension / "docs" / "rules.md").resolve()
+        assert diagnostic["codeDescription"]["href"] == f"{docs.as_uri()}#ul101-not-released"
         last = rpc.request("shutdown", None)
         assert rpc.until(lambda m: m.get("id") == last).get("result", "missing") is None
         rpc.send({"method": "exit"})
