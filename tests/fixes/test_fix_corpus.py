@@ -19,9 +19,9 @@ What fails today is listed once, in KNOWN_FAILURES (strict xfail: once the engin
 scenario right, the XPASS fails the run and the entry must go). Regenerate the list with
 ``.venv/bin/python tests/fixes/test_fix_corpus.py --write`` (``--help`` for more).
 
-The corpus runs once per session in a pool of processes (about two minutes on two cores); it is
-skipped without Python 3.13 (found on PATH, under $PYENV_ROOT or `pyenv root`, or named by
-UNLEAK_CORPUS_PYTHON), and fails without it under CI.
+The corpus runs once per session in a pool of processes (25 s on two idle cores; `-k NAME` runs
+just the selected scenarios). It is skipped without Python 3.13 (found on PATH, under
+$PYENV_ROOT or `pyenv root`, or named by UNLEAK_CORPUS_PYTHON), and fails without it under CI.
 """
 
 from __future__ import annotations
@@ -721,9 +721,20 @@ def run_corpus(names: list[str] | None = None) -> dict[str, Outcome]:
 
 
 @functools.cache
-def corpus() -> dict[str, Outcome]:
+def _corpus(names: frozenset[str]) -> dict[str, Outcome]:
+    return run_corpus(sorted(names))
+
+
+@pytest.fixture(scope="session")
+def corpus(request: pytest.FixtureRequest) -> dict[str, Outcome]:
+    """Every outcome the selected tests need, computed once (`-k NAME` runs just that one)."""
     require_python313()
-    return run_corpus()
+    selected = frozenset(
+        item.callspec.params["name"]
+        for item in request.session.items
+        if "name" in getattr(getattr(item, "callspec", None), "params", {})
+    )
+    return _corpus(selected or frozenset(NAMES))
 
 
 def details(outcome: Outcome, kind: str) -> str:
@@ -799,22 +810,24 @@ def test_known_failures_name_real_scenarios() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_original_behaves_as_declared(name: str) -> None:
-    outcome = corpus()[name]
+def test_original_behaves_as_declared(name: str, corpus: dict[str, Outcome]) -> None:
+    outcome = corpus[name]
     problems = original_problems(outcome)
     assert not problems, "\n".join(problems) + details(outcome, "safe")
 
 
 @pytest.mark.parametrize("name", _params("safe"))
-def test_safe_fix_keeps_behaviour_and_leaks_nothing(name: str) -> None:
-    outcome = corpus()[name]
+def test_safe_fix_keeps_behaviour_and_leaks_nothing(name: str, corpus: dict[str, Outcome]) -> None:
+    outcome = corpus[name]
     problems = safe_problems(outcome)
     assert not problems, "\n".join(problems) + details(outcome, "safe")
 
 
 @pytest.mark.parametrize("name", _params("unsafe"))
-def test_unsafe_fix_says_what_changes_and_leaks_nothing(name: str) -> None:
-    outcome = corpus()[name]
+def test_unsafe_fix_says_what_changes_and_leaks_nothing(
+    name: str, corpus: dict[str, Outcome]
+) -> None:
+    outcome = corpus[name]
     problems = unsafe_problems(outcome)
     assert not problems, "\n".join(problems) + details(outcome, "unsafe")
 
