@@ -306,9 +306,14 @@ def held_flocks(workdir: str) -> list[str]:
     if not paths:
         return []
     r, w = os.pipe()
-    with warnings.catch_warnings():  # "multi-threaded, fork() may deadlock": the child only
-        warnings.simplefilter("ignore", DeprecationWarning)  # makes system calls
-        pid = os.fork()
+    try:
+        with warnings.catch_warnings():  # "multi-threaded, fork() may deadlock": the child
+            warnings.simplefilter("ignore", DeprecationWarning)  # only makes system calls
+            pid = os.fork()
+    except BaseException:  # no child: nobody else will close the pipe
+        os.close(r)
+        os.close(w)
+        raise
     if pid == 0:
         try:
             os.write(w, "\n".join(_locked_elsewhere(paths)).encode())
