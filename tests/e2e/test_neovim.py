@@ -85,8 +85,8 @@ def test_neovim_lsp_client(tmp_path: Path, artifacts: Path) -> None:
     assert "`f`" in diag["message"] and "never closed" in diag["message"]
     assert diag["severity"] == 2  # vim.diagnostic.severity.WARN
 
-    # 2. The hover: markdown with this leak's story and the rule's explanation, shown in a
-    # floating window.
+    # 2. The hover: markdown leading with this leak's story, then one line of the rule with a
+    # link to its full text (not the whole rule), shown in a floating window.
     hover = result["hover"]
     assert hover["kind"] == "markdown"
     assert "UL101" in hover["value"]
@@ -94,7 +94,8 @@ def test_neovim_lsp_client(tmp_path: Path, artifacts: Path) -> None:
     assert "line 4" in hover["value"]  # where it leaks: the return
     assert hover["float_open"] is True
     float_text = "\n".join(hover["float_lines"])
-    assert "**unleak UL101**" in float_text and "What it does" in float_text
+    assert "**unleak UL101**" in float_text and "Full rule" in float_text
+    assert "What it does" not in float_text  # the full rule text is behind the link
 
     # 3. The code action menu offered the fix (preferred) and an ignore; the fix was applied
     # by neovim to the buffer, and the server then cleared the diagnostic.

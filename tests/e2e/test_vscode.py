@@ -169,11 +169,11 @@ def test_vscode_extension(artifacts: Path) -> None:
     assert "`f` (file from `open()` on line 2) is never closed" in entry
     assert "[Ln 2, Col 9]" in entry
 
-    # The hover: this leak's story and the rule's explanation.
+    # The hover: this leak's story, then one line of the rule with a link to its full text.
     hover = result["hover"]
     assert "UL101" in hover and "never closed" in hover
     assert "not-released" in hover
-    assert "What it does" in hover
+    assert "Full rule" in hover and "What it does" not in hover
 
     # Ctrl+. offered the fix and an ignore; the fix was applied and saved with Ctrl+S.
     actions = result["codeActions"]
