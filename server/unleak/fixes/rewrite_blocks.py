@@ -27,6 +27,7 @@ from unleak.fixes.rewrite import (
     used_names,
 )
 from unleak.fixes.rewrite_align import moved_expression, replaced_in_statement
+from unleak.flow.derived import Strength, dependence, inline_strength, loads_of, name_matters
 from unleak.flow.effects import SiteInfo
 from unleak.names.resolver import statement_call
 from unleak.names.text import expr_text
@@ -169,11 +170,34 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
         return None
     block, i = located
     uses = [u for u in name_uses(site.scope, name) if u is not stmt.targets[0]]
+    # Values built from the resource (a reader, `f.write`, a generator over it) keep it in
+    # use: the block covers theirs too, and none may leave the function.
+    dep = (
+        dependence(
+            site.body,
+            {name},
+            site.module.resolver,
+            named_while_open=name_matters(stmt.value, site.module.resolver),
+        )
+        if isinstance(stmt.value, ast.Call)
+        else dependence(site.body, {name}, site.module.resolver)
+    )
+    if dep.escapes:
+        return None
+    derived = dep.derived()
+    derived_uses = loads_of([site.scope], derived)
     last = i
     for j in range(i + 1, len(block)):
-        if name_uses(block[j], name):
+        if name_uses(block[j], name) or loads_of([block[j]], derived):
             last = j
+    if dep.pinned:
+        # An flock on it is held until the program drops it, at the function's end.
+        if block is not site.body:
+            return None
+        last = len(block) - 1
     inside = {id(n) for s in block[i + 1 : last + 1] for n in ast.walk(s)}
+    if any(id(u) not in inside for u in derived_uses):
+        return None  # a value built from it is used outside the block
     # A release after the block (`f.close()` after the loop that opened f) may stay: closing
     # a closed file or socket again does nothing.
     after = _later_releases(site, name, block[last].end_lineno or block[last].lineno)
@@ -316,6 +340,8 @@ def hoist_inline(site: LeakSite) -> Fix | None:
             return None
     elif not isinstance(stmt, simple) or not _hoistable(stmt, call):
         return None
+    elif _keeps_inline(stmt, call, site):
+        return None
     if multiline_strings([stmt]):
         return None
     name = fresh_name(_NAMES.get(rtype.name, "res"), used_names(site.scope))
@@ -330,6 +356,14 @@ def hoist_inline(site: LeakSite) -> Fix | None:
     body = replaced_in_statement(lines, first, last, call_span, name, lines.unit)
     edit = lines.replace_lines(first, last, [*header, *body])
     return Fix(f"Open `{expr_text(call.func)}()` in a `with` block", True, (edit,))
+
+
+def _keeps_inline(stmt: ast.stmt, call: ast.Call, site: LeakSite) -> bool:
+    """The statement keeps a value built from the inline resource (`rows =
+    csv.reader(open(p))`, `return (l for l in open(p))`): the `with` would close it under
+    that value."""
+    value = getattr(stmt, "value", None)
+    return value is not None and inline_strength(value, call, site.module.resolver) > Strength.NONE
 
 
 def _hoistable(stmt: ast.stmt, call: ast.Call) -> bool:

@@ -1,0 +1,650 @@
+"""Values that depend on a resource staying open: readers, iterators, bound methods, views,
+descriptors, closures and the local objects it is stored into.
+
+Python closes a resource when its last reference dies, and a value built from it (a
+`csv.reader(f)`, `enumerate(f)`, `f.write`, a generator over `f`) keeps it in use: a `with`
+block or a `finally` that releases the resource must cover every use of every such value,
+and must not be offered when one of them leaves the function. The same facts find code that
+uses such a value after the release (UL110).
+
+The analysis is per function and flow-insensitive: a name is dependent if any assignment in
+the function makes it so (the safe side for fixes, which then cover more). Two strengths:
+*strong* values are known to need the resource open (using them after the release fails or
+misbehaves); *weak* ones may (an unknown call's result): fixes cover them too, UL110 does not
+report them.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from unleak.names.resolver import NameResolver, iter_statements
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+class Strength(IntEnum):
+    NONE = 0
+    WEAK = 1  # may hold the resource (an unknown call's result)
+    STRONG = 2  # known to need the resource open
+
+
+# Calls whose result is plain data however the resource is passed to them (they read it
+# eagerly or only look at it).
+PLAIN_FUNCTIONS = frozenset(
+    {
+        "builtins.print",
+        "builtins.len",
+        "builtins.next",
+        "builtins.isinstance",
+        "builtins.issubclass",
+        "builtins.str",
+        "builtins.repr",
+        "builtins.bool",
+        "builtins.int",
+        "builtins.float",
+        "builtins.id",
+        "builtins.type",
+        "builtins.hasattr",
+        "builtins.list",
+        "builtins.tuple",
+        "builtins.set",
+        "builtins.frozenset",
+        "builtins.sorted",
+        "builtins.sum",
+        "builtins.any",
+        "builtins.all",
+        "builtins.min",
+        "builtins.max",
+        "builtins.hash",
+        "builtins.format",
+        "builtins.callable",
+        "builtins.dict",
+        "builtins.bytes",
+        "builtins.bytearray",
+        "json.load",
+        "json.dump",
+        "pickle.load",
+        "pickle.dump",
+        "marshal.load",
+        "marshal.dump",
+        "tomllib.load",
+        "plistlib.load",
+        "plistlib.dump",
+        "shutil.copyfileobj",
+        "os.fstat",
+        "os.fsync",
+        "os.read",
+        "os.write",
+        "os.lseek",
+        "os.isatty",
+        "hashlib.file_digest",
+        "email.message_from_file",
+        "email.message_from_binary_file",
+        "yaml.safe_load",
+        "yaml.load",
+        "yaml.dump",
+        "yaml.safe_dump",
+        "toml.load",
+        "toml.dump",
+        "sys.getsizeof",
+        "os.fspath",
+        "select.select",
+        "time.sleep",
+    }
+)
+
+# Calls whose result reads through, writes through or exposes the resource lazily.
+LAZY_FUNCTIONS = frozenset(
+    {
+        "builtins.iter",
+        "builtins.enumerate",
+        "builtins.zip",
+        "builtins.map",
+        "builtins.filter",
+        "builtins.reversed",
+        "builtins.memoryview",
+        "builtins.getattr",
+        "csv.reader",
+        "csv.writer",
+        "csv.DictReader",
+        "csv.DictWriter",
+        "io.TextIOWrapper",
+        "io.BufferedReader",
+        "io.BufferedWriter",
+        "codecs.getreader",
+        "codecs.getwriter",
+        "functools.partial",
+        "heapq.merge",
+        "itertools.chain",
+        "itertools.islice",
+        "itertools.takewhile",
+        "itertools.dropwhile",
+        "itertools.groupby",
+        "itertools.zip_longest",
+        "itertools.starmap",
+        "itertools.tee",
+        "itertools.pairwise",
+        "itertools.batched",
+        "tokenize.generate_tokens",
+        "tokenize.tokenize",
+    }
+)
+
+# Methods of a resource that return plain data (the resource stays the only holder).
+PLAIN_METHODS = frozenset(
+    {
+        "read",
+        "readline",
+        "readlines",
+        "read1",
+        "readinto",
+        "recv",
+        "recv_into",
+        "recvfrom",
+        "recv_bytes",
+        "fetchone",
+        "fetchall",
+        "fetchmany",
+        "getvalue",
+        "getbuffer",
+        "namelist",
+        "infolist",
+        "getnames",
+        "getmembers",
+        "getinfo",
+        "getmember",
+        "write",
+        "writelines",
+        "send",
+        "sendall",
+        "sendto",
+        "tell",
+        "seek",
+        "flush",
+        "truncate",
+        "isatty",
+        "readable",
+        "writable",
+        "seekable",
+        "getsockname",
+        "getpeername",
+        "gettimeout",
+        "getsockopt",
+        "setsockopt",
+        "settimeout",
+        "setblocking",
+        "bind",
+        "listen",
+        "connect",
+        "connect_ex",
+        "shutdown",
+        "communicate",
+        "wait",
+        "poll",
+        "kill",
+        "terminate",
+        "send_signal",
+        "commit",
+        "rollback",
+        "keys",  # a dbm/shelf key list is computed at once
+        "get",
+        "items",
+        "values",
+        "result",
+        "submit",  # a Future: its result is computed by the executor, not through it
+        "stat",
+        "exists",
+        "encode",
+        "decode",
+        "join",
+        "split",
+        "strip",
+        "startswith",
+        "endswith",
+        "format",
+    }
+)
+
+# Methods whose result is known to need the resource open.
+STRONG_METHODS = frozenset(
+    {
+        "__iter__",
+        "__aiter__",
+        "__enter__",
+        "enter_context",
+        "enter_async_context",
+        "cursor",
+        "extractfile",
+        "makefile",
+        "iterdir",
+        "scandir",
+        "imap",
+        "imap_unordered",
+    }
+)
+
+# Attributes of a resource that are plain data (not bound methods or members).
+PLAIN_ATTRIBUTES = frozenset(
+    {
+        "name",
+        "closed",
+        "mode",
+        "encoding",
+        "errors",
+        "newlines",
+        "family",
+        "type",
+        "proto",
+        "pid",
+        "returncode",
+        "args",
+        "filename",
+        "timeout",
+        "line_buffering",
+        "softspace",
+        "level",
+    }
+)
+
+# Methods that put their arguments into the receiver (a container, an ExitStack).
+STORING_METHODS = frozenset(
+    {
+        "append",
+        "extend",
+        "insert",
+        "add",
+        "update",
+        "setdefault",
+        "put",
+        "put_nowait",
+        "appendleft",
+        "enter_context",
+        "enter_async_context",
+        "push",
+        "callback",
+        "register",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Escape:
+    node: ast.AST  # where the value leaves the function
+    name: str  # the dependent name (or the expression's text) that leaves
+    how: str  # "returned", "yielded", "stored", "passed", "captured"
+
+
+@dataclass
+class Dependence:
+    """What depends on a resource known by the names ``roots`` in one function."""
+
+    roots: frozenset[str]
+    names: dict[str, Strength] = field(default_factory=dict)  # roots included (STRONG)
+    containers: set[str] = field(default_factory=set)  # local lists, dicts, stacks holding them
+    # Holding it open has an effect the rest of the function relies on (an `flock` on it):
+    # nothing may release it before the function ends.
+    pinned: bool = False
+    escapes: list[Escape] = field(default_factory=list)  # of dependent values, not the roots
+
+    def dependent(self, minimum: Strength = Strength.WEAK) -> frozenset[str]:
+        return frozenset(n for n, s in self.names.items() if s >= minimum)
+
+    def derived(self, minimum: Strength = Strength.WEAK) -> frozenset[str]:
+        return self.dependent(minimum) - self.roots
+
+
+class _Deriver:
+    def __init__(
+        self,
+        resolver: NameResolver,
+        names: dict[str, Strength],
+        name_matters: bool = False,
+        root_node: ast.AST | None = None,
+    ) -> None:
+        self.resolver = resolver
+        self.names = names
+        self.plain_attributes = PLAIN_ATTRIBUTES - {"name"} if name_matters else PLAIN_ATTRIBUTES
+        self.root_node = root_node  # an inline acquisition (`csv.reader(open(p))`)
+
+    def strength(self, e: ast.AST | None) -> Strength:
+        """How much the value of ``e`` depends on the resource."""
+        if e is None:
+            return Strength.NONE
+        if e is self.root_node:
+            return Strength.STRONG
+        if isinstance(e, ast.Name):
+            return (
+                self.names.get(e.id, Strength.NONE)
+                if isinstance(e.ctx, ast.Load)
+                else (Strength.NONE)
+            )
+        if isinstance(e, ast.Attribute):
+            base = self.strength(e.value)
+            if not base:
+                return Strength.NONE
+            if e.attr in self.plain_attributes:
+                return Strength.NONE
+            # A bound method or a member (`f.write`, `f.buffer`, `proc.stdout`).
+            return Strength.STRONG if base == Strength.STRONG else Strength.WEAK
+        if isinstance(e, ast.Call):
+            return self._call(e)
+        if isinstance(e, ast.Await):
+            return self.strength(e.value)
+        if isinstance(e, (ast.Tuple, ast.List, ast.Set)):
+            return max((self.strength(x) for x in e.elts), default=Strength.NONE)
+        if isinstance(e, ast.Dict):
+            return max((self.strength(x) for x in e.values), default=Strength.NONE)
+        if isinstance(e, ast.Starred):
+            return self.strength(e.value)
+        if isinstance(e, ast.IfExp):
+            return max(self.strength(e.body), self.strength(e.orelse))
+        if isinstance(e, ast.BoolOp):
+            return max(self.strength(v) for v in e.values)
+        if isinstance(e, ast.NamedExpr):
+            return self.strength(e.value)
+        if isinstance(e, ast.Subscript):
+            # An item of a dependent container, or a slice of a view.
+            return Strength.WEAK if self.strength(e.value) else Strength.NONE
+        if isinstance(e, ast.GeneratorExp):
+            # Lazy: it reads through whatever it iterates or refers to.
+            return Strength.STRONG if self.refers(e) else Strength.NONE
+        if isinstance(e, (ast.ListComp, ast.SetComp)):
+            return self._eager_elements(e.elt, e.generators)
+        if isinstance(e, ast.DictComp):
+            return max(
+                self._eager_elements(e.key, e.generators),
+                self._eager_elements(e.value, e.generators),
+            )
+        if isinstance(e, ast.Lambda):
+            return Strength.STRONG if self.refers(e.body) else Strength.NONE
+        return Strength.NONE
+
+    def _eager_elements(self, elt: ast.expr, gens: list[ast.comprehension]) -> Strength:
+        # Built at once; its elements matter, not what it iterated (`[l for l in f]`).
+        loop_vars = {n.id for g in gens for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        shadowed = {v: self.names.pop(v) for v in loop_vars if v in self.names}
+        try:
+            return self.strength(elt)
+        finally:
+            self.names.update(shadowed)
+
+    def refers(self, node: ast.AST) -> bool:
+        return any(
+            (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in self.names)
+            or n is self.root_node
+            for n in ast.walk(node)
+        )
+
+    def _call(self, call: ast.Call) -> Strength:
+        func = call.func
+        args = [*call.args, *(k.value for k in call.keywords)]
+        arg = max((self.strength(a) for a in args), default=Strength.NONE)
+        if isinstance(func, ast.Attribute):
+            recv = self.strength(func.value)
+            if recv:
+                method = func.attr
+                if method in PLAIN_METHODS:
+                    return arg if arg == Strength.STRONG else Strength.NONE
+                if method in STRONG_METHODS and recv == Strength.STRONG:
+                    return Strength.STRONG
+                return max(Strength.WEAK, arg)
+        qual = self.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        if not arg:
+            return Strength.NONE
+        if qual in PLAIN_FUNCTIONS:
+            return Strength.NONE
+        if qual in LAZY_FUNCTIONS:
+            return arg
+        if isinstance(func, ast.Attribute) and func.attr in PLAIN_METHODS:
+            return Strength.NONE  # `", ".join(f)`, `out.write(...)`
+        return Strength.WEAK
+
+
+# Calls that make holding the resource open matter until it is closed (a lock on the file).
+PINNING_FUNCTIONS = frozenset({"fcntl.flock", "fcntl.lockf", "msvcrt.locking"})
+# Factories whose resource gives its name a meaning only while open (deleted on close).
+_NAMED_WHILE_OPEN = frozenset({"tempfile.NamedTemporaryFile", "tempfile.TemporaryDirectory"})
+
+
+def name_matters(call: ast.Call, resolver: NameResolver) -> bool:
+    """Whether the resource from ``call`` is deleted on release, so that its `.name` (a path)
+    is only good while it is open."""
+    qual = resolver.qualify(call.func) if isinstance(call.func, (ast.Name, ast.Attribute)) else None
+    if qual not in _NAMED_WHILE_OPEN:
+        return False
+    return not any(
+        k.arg == "delete" and isinstance(k.value, ast.Constant) and not k.value.value
+        for k in call.keywords
+    )
+
+
+def dependence(
+    body: list[ast.stmt],
+    roots: Iterable[str],
+    resolver: NameResolver,
+    *,
+    named_while_open: bool = False,
+    root_node: ast.AST | None = None,
+) -> Dependence:
+    """Everything in a function's ``body`` that depends on the resource named by ``roots``
+    (or acquired inline by ``root_node``). ``named_while_open``: its `.name` is a path that
+    is deleted on release (see `name_matters`)."""
+    names: dict[str, Strength] = {r: Strength.STRONG for r in roots}
+    dep = Dependence(frozenset(names), names)
+    deriver = _Deriver(resolver, names, named_while_open, root_node)
+    stmts = list(iter_statements(body, nested=False))
+    # A fixed point: `r = csv.reader(f)` then `rows = enumerate(r)`.
+    for _ in range(8):
+        before = dict(names)
+        for s in stmts:
+            for target, value in _bindings(s, dep.containers):
+                strength = deriver.strength(value)
+                _mark(target, strength, names, dep.roots)
+                if strength and isinstance(target, ast.Name) and isinstance(value, _CONTAINERS):
+                    dep.containers.add(target.id)
+            for holder, value in _stores(s):
+                strength = deriver.strength(value)
+                if strength and holder not in dep.roots:
+                    _raise(names, holder, strength)
+                    dep.containers.add(holder)
+            if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and (
+                deriver.refers(s)
+            ):
+                _raise(names, s.name, Strength.STRONG)
+        if names == before:
+            break
+    dep.escapes = list(_escapes(stmts, deriver, dep))
+    dep.pinned = any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, (ast.Name, ast.Attribute))
+        and resolver.qualify(n.func) in PINNING_FUNCTIONS
+        and n.args
+        and deriver.strength(n.args[0]) == Strength.STRONG
+        for s in stmts
+        for node in _own_expressions(s)
+        for n in ast.walk(node)
+    )
+    return dep
+
+
+def inline_strength(value: ast.AST, call: ast.Call, resolver: NameResolver) -> Strength:
+    """How much ``value`` depends on the resource acquired inline by ``call`` inside it
+    (`csv.reader(open(p))`: strongly; `json.load(open(p))`: not at all)."""
+    if value is call:
+        return Strength.STRONG
+    return _Deriver(resolver, {}, name_matters(call, resolver), call).strength(value)
+
+
+def _raise(names: dict[str, Strength], name: str, strength: Strength) -> None:
+    if strength > names.get(name, Strength.NONE):
+        names[name] = strength
+
+
+def _mark(
+    target: ast.expr, strength: Strength, names: dict[str, Strength], roots: frozenset[str]
+) -> None:
+    if not strength:
+        return
+    for n in ast.walk(target):
+        if isinstance(n, ast.Name) and n.id not in roots:
+            _raise(names, n.id, strength)
+
+
+_CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)
+
+
+def _bindings(s: ast.AST, containers: set[str]) -> Iterator[tuple[ast.expr, ast.expr | None]]:
+    """(target, value) pairs a statement binds locally."""
+    if isinstance(s, ast.Assign):
+        for t in s.targets:
+            if isinstance(t, (ast.Name, ast.Tuple, ast.List, ast.Starred)):
+                yield t, s.value
+    elif isinstance(s, ast.AnnAssign) and s.value is not None:
+        if isinstance(s.target, ast.Name):
+            yield s.target, s.value
+    elif isinstance(s, (ast.With, ast.AsyncWith)):
+        for item in s.items:
+            if item.optional_vars is not None:
+                yield item.optional_vars, item.context_expr
+    elif (
+        isinstance(s, (ast.For, ast.AsyncFor))
+        and isinstance(s.iter, ast.Name)
+        and s.iter.id in containers
+    ):
+        # Iterating a dependent container yields its items (`for r in readers:`); items of
+        # a file or reader (lines, rows) are plain data.
+        yield s.target, s.iter
+    for node in _own_expressions(s):
+        for n in ast.walk(node):
+            if isinstance(n, ast.NamedExpr):
+                yield n.target, n.value
+
+
+def _stores(s: ast.AST) -> Iterator[tuple[str, ast.expr]]:
+    """(local container name, value) for `box.append(v)`, `box[k] = v`, `stack.enter_context(v)`."""
+    if isinstance(s, ast.Assign):
+        for t in s.targets:
+            if (
+                isinstance(t, (ast.Subscript, ast.Attribute))
+                and isinstance(t.value, ast.Name)
+                and t.value.id not in ("self", "cls")
+            ):
+                yield t.value.id, s.value
+    for node in _own_expressions(s):
+        for n in ast.walk(node):
+            if (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr in STORING_METHODS
+                and isinstance(n.func.value, ast.Name)
+                and n.func.value.id not in ("self", "cls")
+            ):
+                for a in [*n.args, *(k.value for k in n.keywords)]:
+                    yield n.func.value.id, a
+
+
+def _own_expressions(s: ast.AST) -> list[ast.AST]:
+    """The expressions a statement evaluates itself (not its nested blocks or scopes)."""
+    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return list(s.decorator_list)
+    if isinstance(s, (ast.If, ast.While)):
+        return [s.test]
+    if isinstance(s, (ast.For, ast.AsyncFor)):
+        return [s.iter]
+    if isinstance(s, (ast.With, ast.AsyncWith)):
+        return [i.context_expr for i in s.items]
+    if isinstance(s, ast.Match):
+        return [s.subject]
+    if isinstance(s, ast.Try) or type(s).__name__ == "TryStar":
+        return []
+    if isinstance(s, ast.ExceptHandler):
+        return [s.type] if s.type is not None else []
+    return [s]
+
+
+def _escapes(stmts: Sequence[ast.AST], deriver: _Deriver, dep: Dependence) -> Iterator[Escape]:
+    """Where a value derived from the resource (not the resource itself: the ownership
+    analysis handles that) leaves the function."""
+    roots = dep.roots
+    derived = {n for n in dep.names if n not in roots}
+    if not derived and not roots:
+        return
+
+    def derived_strength(e: ast.AST | None) -> Strength:
+        if e is None or (isinstance(e, ast.Name) and e.id in roots):
+            return Strength.NONE
+        return deriver.strength(e)
+
+    def strong(e: ast.AST | None) -> Strength:
+        found = derived_strength(e)
+        return found if found == Strength.STRONG else Strength.NONE
+
+    for s in stmts:
+        if isinstance(s, ast.Return) and derived_strength(s.value):
+            yield Escape(s, _text(s.value), "returned")
+        if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for node in _own_expressions(s):
+            for n in ast.walk(node):
+                if isinstance(n, (ast.Yield, ast.YieldFrom)) and derived_strength(n.value):
+                    yield Escape(n, _text(n.value), "yielded")
+        if isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+            for t in targets:
+                if isinstance(t, (ast.Attribute, ast.Subscript)):
+                    base = t.value
+                    local = isinstance(base, ast.Name) and base.id not in ("self", "cls")
+                    if not local and derived_strength(s.value):
+                        yield Escape(s, _text(s.value), "stored")
+        if isinstance(s, (ast.Global, ast.Nonlocal)):
+            for name in s.names:
+                if name in derived:
+                    yield Escape(s, name, "stored")
+        for node in _own_expressions(s):
+            for n in ast.walk(node):
+                if isinstance(n, ast.Call):
+                    # Only values known to hold the resource count when handed to a call;
+                    # a weak one (an unknown method's result) is usually plain data.
+                    yield from _passed(n, deriver, strong)
+
+
+def _passed(
+    call: ast.Call, deriver: _Deriver, strength_of: Callable[[ast.AST | None], Strength]
+) -> Iterator[Escape]:
+    """A dependent value handed to a call that may keep it."""
+    func = call.func
+    qual = deriver.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+    if qual in PLAIN_FUNCTIONS or qual in LAZY_FUNCTIONS:
+        return
+    if isinstance(func, ast.Attribute):
+        if func.attr in PLAIN_METHODS or func.attr in STORING_METHODS:
+            return
+        if deriver.strength(func.value):
+            return  # a method of the resource or of a value built from it
+    for a in [*call.args, *(k.value for k in call.keywords)]:
+        if strength_of(a):
+            yield Escape(call, _text(a), "passed")
+
+
+def _text(e: ast.AST | None) -> str:
+    if e is None:
+        return ""
+    try:
+        return ast.unparse(e)
+    except Exception:
+        return "a value"
+
+
+def loads_of(nodes: Iterable[ast.AST], names: frozenset[str]) -> list[ast.Name]:
+    """Every load of one of ``names`` in ``nodes``, nested scopes included (a closure that
+    refers to a name uses it when it runs)."""
+    return [
+        n
+        for node in nodes
+        for n in ast.walk(node)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in names
+    ]
