@@ -415,16 +415,9 @@ def test_neovim_config_from_the_readme(tmp_path: Path) -> None:
     assert [(d["code"], d["lnum"]) for d in data["diagnostics"]] == [("UL101", 1)], data
 
 
-E2E_PRINTS_ITS_PATH = (
-    "README (Tests) says the e2e artefacts path is printed; tests/e2e/conftest.py prints it "
-    "inside the test, where pytest captures it, so a passing run does not show it"
-)
-
-
 E2E_PLUGIN = ["-p", "tests.e2e.conftest", "test_probe.py"]
 
 
-@pytest.mark.xfail(strict=True, reason=E2E_PRINTS_ITS_PATH)
 def test_e2e_artefacts_path_is_printed(tmp_path: Path) -> None:
     """What `pytest -q` (as scripts/test.sh runs it) shows of a passing e2e test that uses
     the artefacts fixture: the README says the path is printed."""

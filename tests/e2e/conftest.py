@@ -23,6 +23,9 @@ TOOLS = Path(
 )
 ARTIFACTS = Path(os.environ.get("UNLEAK_E2E_ARTIFACTS") or ROOT / "tests" / "e2e" / "artifacts")
 VENV_BIN = Path(sys.executable).parent
+# The artefact folders this run made, listed in the terminal summary (output printed inside a
+# passing test is captured and never shown).
+_MADE: list[Path] = []
 
 
 def under_ci() -> bool:
@@ -70,6 +73,7 @@ def artifact_dir(name: str) -> Iterator[Path]:
         if path.exists():
             shutil.rmtree(path)
         path.mkdir(parents=True)
+        _MADE.append(path)
         yield path
 
 
@@ -78,5 +82,13 @@ def artifacts(request: pytest.FixtureRequest) -> Iterator[Path]:
     """The artefacts folder of this test module: tests/e2e/artifacts/<module without test_>."""
     name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
     with artifact_dir(name) as path:
-        print(f"e2e artefacts ({name}): {path}")
         yield path
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Where each e2e test left its screenshots and logs, shown whether it passed or not."""
+    if not _MADE:
+        return
+    terminalreporter.section("e2e artefacts")
+    for path in _MADE:
+        terminalreporter.write_line(f"{path.name}: {path}")
