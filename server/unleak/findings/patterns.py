@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from unleak.catalogue import CACHE_DECORATORS, TASK_SPAWNERS
+from unleak.findings.cache_owners import is_value_type, module_singletons
 from unleak.findings.model import Finding
 from unleak.flow.effects import Scope
 from unleak.names.resolver import iter_statements, statement_call
@@ -226,9 +227,14 @@ def cached_methods(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
     words = "|".join(["cache", *map(re.escape, aliases)])
     if re.search(rf"^[ \t]*@[^\r\n]*(?:{words})", module.scan_text[1], re.M) is None:
         return  # no decorator mentions a cache: no need to walk the tree
-    for node in iter_statements(module.parsed.tree.body):
+    tree = module.parsed.tree
+    local = {n.name: n for n in iter_statements(tree.body) if isinstance(n, ast.ClassDef)}
+    singletons = module_singletons(tree)
+    for node in iter_statements(tree.body):
         if not isinstance(node, ast.ClassDef):
             continue
+        if node.name in singletons or is_value_type(node, module.resolver.qualify, local):
+            continue  # nothing that matters is kept alive (see the rule's docs)
         for stmt in node.body:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
@@ -246,9 +252,24 @@ def cached_methods(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
                     short = qual.rsplit(".", 1)[1] if qual else "cache"
                     message = (
                         f"`@{short}` on method `{stmt.name}` keeps {_cache_reach(deco, short)} "
-                        f"`{node.name}` instances it is called on alive (with everything they hold)"
+                        f"`{node.name}` instances it is called on alive: "
+                        f"{_kept(module, node)}"
                     )
                     yield module.finding(code, message, module.source.span(deco))
+
+
+def _kept(module: ModuleAnalysis, cls: ast.ClassDef) -> str:
+    """What the cache keeps alive with each instance: its memory and what it holds."""
+    top_level = module.summaries.class_defs.get(cls.name) is cls
+    held = module.class_attr_types(cls.name) if top_level else {}
+    if not held:
+        return "their memory and everything they refer to"
+    types = module.catalogue.types
+    things = [
+        f"the {types[t].noun} in `{attr}`" if t in types else f"`{attr}`"
+        for attr, t in sorted(held.items())
+    ]
+    return "their memory and " + ", ".join(things)
 
 
 def _cache_reach(deco: ast.expr, short: str) -> str:

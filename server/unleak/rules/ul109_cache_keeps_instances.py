@@ -4,10 +4,18 @@
 Reports `@lru_cache`, `@lru_cache(...)` and `@cache` on methods (functions defined in a class
 body that take `self`).
 
+It does not report caches on immutable value types (`NamedTuple`, `Enum` members, frozen
+dataclasses and attrs classes, and their subclasses): equal instances are interchangeable and
+the cache holds values, not objects that own anything. Nor on classes the module instantiates
+once at module level (`registry = Registry()`): that one instance lives as long as the process
+anyway. `staticmethod`s, `classmethod`s, `cached_property` (stored on the instance) and caches
+built per instance in `__init__` keep nothing alive and are not reported either.
+
 ## Why it matters
 The cache is stored on the function, shared by all instances, and its keys include `self`.
 Every instance the method was ever called on stays referenced by the cache, together with any
-files, sockets or connections it holds, for the life of the process.
+files, sockets or connections it holds, for the life of the process. The message says what is
+kept: the instances' memory and the resources their attributes hold.
 
 ## Example
 ```python
