@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import unleak
 from unleak.cli.args import build_parser
 from unleak.cli.formats import RENDERERS
 from unleak.config import load_config
@@ -259,11 +258,47 @@ def check_fix_diff(e: Excerpt, tmp: Path) -> None:
 
 
 def check_pre_commit(e: Excerpt, tmp: Path) -> None:
+    """The example as a project's .pre-commit-config.yaml, run by pre-commit itself in a
+    fresh git repository: a staged leak fails the commit check, its fix passes."""
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    assert pre_commit.is_file(), "pre-commit is a dev dependency (pip install -e '.[dev]')"
+    # The local hook runs the same command as the published hook definition.
     hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
-    assert re.search(r"^- id: unleak$", hooks, re.M)
-    assert re.search(r"^  entry: unleak check$", hooks, re.M)
-    assert f"rev: v{unleak.__version__}\n" in e.text
-    assert "- id: unleak\n" in e.text
+    entry = re.search(r"^  entry: (.+)$", hooks, re.M)
+    assert entry and f"entry: {entry.group(1)}\n" in e.text
+    repo = tmp / "project"
+    repo.mkdir()
+    (repo / ".pre-commit-config.yaml").write_text(e.text, encoding="utf-8")
+    (repo / "app.py").write_text(
+        "def read(path):\n    f = open(path)\n    return f.read()\n", encoding="utf-8"
+    )
+    env = {**_env(), "PRE_COMMIT_HOME": str(tmp / "cache"), "HOME": str(tmp)}
+    env |= {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid"}
+
+    def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(a) for a in args],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+
+    assert run("git", "init", "-q").returncode == 0
+    assert run("git", "add", "-A").returncode == 0
+    leaky = run(pre_commit, "run")
+    assert leaky.returncode == 1, leaky.stdout + leaky.stderr
+    assert "unleak" in leaky.stdout and "Failed" in leaky.stdout
+    assert "app.py:2:9: UL101" in leaky.stdout, leaky.stdout
+    (repo / "app.py").write_text(
+        "def read(path):\n    with open(path) as f:\n        return f.read()\n",
+        encoding="utf-8",
+    )
+    assert run("git", "add", "app.py").returncode == 0
+    clean = run(pre_commit, "run")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Passed" in clean.stdout
 
 
 def check_configuration(e: Excerpt, tmp: Path) -> None:
