@@ -20,6 +20,17 @@ def test_a_missing_path_is_not_all_checks_passed(cli: RunCli, project: Path) -> 
     assert result.out == "1 path was not found.\n"
 
 
+def test_diff_of_a_missing_path_says_only_the_error(cli: RunCli, project: Path) -> None:
+    result = cli("check", "--diff", "nope.py")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == "nope.py: error: No such file or directory\n"
+    # With a file that was checked, the diff's own summary is still said.
+    write(project, {"a.py": CLEAN})
+    both = cli("check", "--diff", "a.py", "nope.py")
+    assert both.code == 2
+    assert both.err == "nope.py: error: No such file or directory\nNo fixes would be applied.\n"
+
+
 def test_every_kind_of_failure_is_counted(
     cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

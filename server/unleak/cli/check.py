@@ -186,7 +186,9 @@ def _print_diff(results: list[FileResult], ns: argparse.Namespace, failed: bool)
     sys.stdout.write("".join(r.diff for r in results))
     sys.stdout.flush()
     applied = sum(r.applied for r in results)
-    if not ns.quiet:
+    # Nothing was checked (every path missing or unreadable): the errors said it all.
+    checked = any(r.error is None for r in results)
+    if not ns.quiet and (checked or not failed):
         if applied:
             print(f"Would fix {plural(applied, 'problem')}.", file=sys.stderr)
         else:

@@ -116,7 +116,6 @@ def render_sarif(report: Report) -> str:
                     "driver": {
                         "name": "unleak",
                         "version": unleak.__version__,
-                        "informationUri": "https://github.com/unleak/unleak",
                         "rules": _rules(),
                     }
                 },
