@@ -37,13 +37,22 @@ MAX_FRAMES = 12  # project frames kept per site (innermost first)
 _SUMMARY = re.compile(
     r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected|warnings?|rerun)"
 )
-_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+# what changes from run to run in a leak's message: object addresses, descriptor numbers,
+# ports and temporary paths
+_VOLATILE = (
+    (re.compile(r"0x[0-9a-fA-F]+"), "0x…"),
+    (re.compile(r"\b(fd|name|pid)=\d+"), r"\1=…"),
+    (re.compile(r"\bsubprocess \d+"), "subprocess …"),
+    (re.compile(r"(['\"][\w.:]*['\"], )\d+\)"), r"\1…)"),  # ('127.0.0.1', 40123)
+    (re.compile(r"/tmp/[^'\"\s>]*"), "/tmp/…"),
+)
 
 
 def _env(project: Project) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("UNLEAK_TRACE")}
     env.pop("PYTHONPATH", None)  # the venv alone decides what the suite imports
     env.pop("VIRTUAL_ENV", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # set on this machine; execnet's tests expect it unset
     # the suite's own commands (console scripts, "python") come from its venv
     env["PATH"] = os.pathsep.join([str(project.venv / "bin"), env.get("PATH", "")])
     env.update(project.env)
@@ -124,10 +133,13 @@ def _rel(path: str, root: Path) -> str:
 
 
 def _scrub(message: str, root: Path) -> str:
-    """The message's first line, without object addresses or the machine's paths (so a
-    refreshed snapshot differs only where the leaks do)."""
+    """The message's first line, without the machine's paths and what changes between runs
+    (so a refreshed snapshot differs only where the leaks do)."""
     first = message.splitlines()[0] if message else ""
-    return _ADDRESS.sub("0x…", first.replace(str(root) + os.sep, ""))
+    first = first.replace(str(root) + os.sep, "")
+    for pattern, replacement in _VOLATILE:
+        first = pattern.sub(replacement, first)
+    return first
 
 
 def _frames(leak: dict[str, Any]) -> list[dict[str, Any]]:
@@ -144,9 +156,9 @@ def _frames(leak: dict[str, Any]) -> list[dict[str, Any]]:
     return frames
 
 
-def sites_of(project: Project, report: dict[str, Any]) -> dict[str, Any]:
-    """Scorable sites and the counts of what is left out, from an unleak trace report."""
-    root = project.src
+def sites_of(project: Project, report: dict[str, Any], root: Path) -> dict[str, Any]:
+    """Scorable sites and the counts of what is left out, from an unleak trace report of
+    the suite run from `root` (the unpacked sdist)."""
     sites = []
     apart: dict[str, int] = {}
     for leak in report.get("leaks", []):
@@ -159,6 +171,8 @@ def sites_of(project: Project, report: dict[str, Any]) -> dict[str, Any]:
         elif not os.path.isfile(frames[0]["file"]):
             # e.g. a warning attributed to "sys:1", taken relative to the working directory
             reason = "no source file"
+        elif _rel(frames[0]["file"], root).startswith("../"):
+            reason = "outside the sources"  # e.g. a script the suite wrote to /tmp and ran
         else:
             reason = ""
         if reason:
@@ -223,8 +237,23 @@ def trace_project(config: Config, project: Project, depth: int | None) -> dict[s
         "duration": report.get("duration"),
         "processes": len(report.get("processes", [])),
         "notes": [_scrub(n, project.src) for n in report.get("notes", [])],
-        **sites_of(project, report),
+        **sites_of(project, report, project.src),
     }
+
+
+def rebuild(config: Config, names: list[str], snapshot: dict[str, Any], output: Path) -> int:
+    """Recompute the sites of projects already in the snapshot from their kept reports (after
+    a change to sites_of), keeping how and when each suite ran."""
+    for project in config.select(names or sorted(snapshot["projects"])):
+        entry = snapshot["projects"].get(project.name)
+        report_path = WORK / "reports" / f"{project.slug}.json"
+        if entry is None or entry["version"] != project.version or not report_path.is_file():
+            print(f"{project.slug}: no snapshot entry or report to rebuild from", file=sys.stderr)
+            return 1
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        entry.update(sites_of(project, report, project.src))
+    output.write_text(json.dumps(snapshot, indent=1) + "\n", encoding="utf-8")
+    return 0
 
 
 def main() -> int:
@@ -234,11 +263,18 @@ def main() -> int:
         "--depth", type=int, help="also trace with tracemalloc, N frames (unleak trace --depth)"
     )
     parser.add_argument("--output", type=Path, default=SITES_FILE)
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="run nothing: recompute the snapshot's sites from the kept reports",
+    )
     ns = parser.parse_args()
     config = load()
     snapshot: dict[str, Any] = {"projects": {}}
     if ns.output.is_file():  # refreshing some projects keeps the others
         snapshot = json.loads(ns.output.read_text(encoding="utf-8"))
+    if ns.rebuild:
+        return rebuild(config, ns.names, snapshot, ns.output)
     failed = []
     for project in config.select(ns.names):
         print(f"{project.slug}: tracing (at most {project.timeout} s) ...", flush=True)
