@@ -32,6 +32,9 @@ class Settings:
     ignore: tuple[str, ...] = ()
     severities: tuple[tuple[str, Severity], ...] = ()
     extra_resources: tuple[ExtraResource, ...] = ()
+    # The severity of a finding that leaks only if a statement that almost never fails
+    # raises (a socket option, `chmod`, a log handler's formatter): per code, default info.
+    unlikely_severities: tuple[tuple[str, Severity], ...] = ()
     # Other project modules' functions that return a fresh resource: qualified name ->
     # (resource type, tuple element types). Filled by front ends from `ModuleReport.exports`.
     external_summaries: dict[str, tuple[str, tuple[str | None, ...]]] = field(
@@ -48,3 +51,15 @@ class Settings:
             if c == code:
                 return sev
         return default
+
+    def unlikely_severity_for(self, code: str, usual: Severity) -> Severity:
+        """The severity of a finding of ``code`` whose leaking paths all need an improbable
+        failure; never more severe than the code's usual severity."""
+        for c, sev in self.unlikely_severities:
+            if c == code:
+                chosen = sev
+                break
+        else:
+            chosen = Severity.INFO
+        order = list(Severity)
+        return chosen if order.index(chosen) >= order.index(usual) else usual

@@ -12,6 +12,7 @@ from functools import cached_property
 from unleak.catalogue import DEFAULT_CATALOGUE, EXPECT_RAISES, LOCKS, TERMINATORS, Catalogue
 from unleak.findings import messages
 from unleak.findings.incremental import UnitCache, UnitEntry, shift
+from unleak.findings.likelihood import plausible_leak
 from unleak.findings.model import Finding, Fix, Related
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node
 from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
@@ -422,7 +423,11 @@ class ModuleAnalysis:
                 # purpose (`__enter__`, `lock()`), not a forgotten release on some path.
                 continue
             code, leak = classify(res)
-            finding = self._leak_finding(code, res, leak)
+            plausible = plausible_leak(code, res, leak, classify)
+            finding = self._leak_finding(code, res, plausible or leak)
+            if plausible is None:  # every leaking path needs a statement that rarely fails
+                severity = self.settings.unlikely_severity_for(code, finding.severity)
+                finding = replace(finding, severity=severity)
             fix = self._leak_fix(code, res, unit)
             out.append(replace(finding, fix=fix) if fix is not None else finding)
         return out
@@ -501,6 +506,7 @@ class ModuleAnalysis:
                 tuple(sorted(s.external_summaries.items())),
                 s.extra_resources,
                 s.severities,
+                s.unlikely_severities,
             )
             self.__dict__["_module_context"] = cached
         return cached

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
+from unleak.catalogue.failures import enter_cannot_fail, unlikely_to_fail
 from unleak.flow.cfg import (
     CFG,
     EXIT,
@@ -29,6 +30,8 @@ from unleak.flow.conditions import Fact as CondFact
 from unleak.flow.conditions import assignment_facts, combine, edge_facts
 from unleak.flow.effects import Effect, EffectBuilder, Site, SiteInfo, captured_names
 from unleak.names.resolver import statement_call
+from unleak.names.text import expr_text
+from unleak.summaries.types import call_type
 
 Via = tuple[Event, ...]
 _EXC_KINDS = ("exception", "raise", "yield")
@@ -78,6 +81,9 @@ class SiteResult:
     info: SiteInfo
     leaks: list[Leak] = field(default_factory=list)
     handled_somewhere: bool = False  # some path releases it or moves ownership
+    # With exception leaks: the leaks left when statements that almost never fail do not
+    # raise (`FunctionFlow.likely_leaks`); None when there are no exception leaks.
+    likely: list[Leak] | None = None
 
 
 Fact = tuple[str, object]  # ("falsy", name) | ("none", name) | ("unacq", site)
@@ -110,6 +116,7 @@ class FunctionFlow:
         # Set to a dict to have each site's releases and moves recorded (for explanations on
         # hover; the diagnostics never set it, so the dataflow pays one test per node).
         self.record: dict[Site, list[Handled]] | None = None
+        self.likely_only = False  # set only while `likely_leaks` re-runs a site
         for node in cfg.nodes:
             if node.ast is not None and node.kind != JUMP and may_acquire(node):
                 known = set(builder.sites)
@@ -241,13 +248,47 @@ class FunctionFlow:
                 )
             else:
                 cached = tree is not None and (
-                    node.kind == WITH or (can_raise(tree) and not self._is_release(tree))
+                    (node.kind == WITH and not self._safe_enter(tree))
+                    or (can_raise(tree) and not self._is_release(tree))
                 )
             self._raises[nid] = cached
-        return cached
+        # The second pass of `likely_leaks`: statements that almost never fail do not raise.
+        return cached and not (self.likely_only and self._unlikely(nid))
+
+    def _safe_enter(self, tree: ast.AST) -> bool:
+        expr = getattr(tree, "context_expr", None)
+        return isinstance(expr, ast.expr) and enter_cannot_fail(
+            expr, self.builder.scope.resolver.qualify, self._known_resource
+        )
+
+    def _known_resource(self, expr: ast.expr) -> bool:
+        scope = self.builder.scope
+        if isinstance(expr, ast.Call):
+            return call_type(expr, scope) in scope.catalogue.types
+        return expr_text(expr) in scope.var_types or expr_text(expr) in scope.lock_keys
+
+    def _unlikely(self, nid: int) -> bool:
+        node = self.cfg.nodes[nid]
+        tree = node.ast
+        if node.kind == WITH:
+            tree = getattr(tree, "context_expr", None)
+        return tree is not None and unlikely_to_fail(tree, self.builder.scope.resolver.qualify)
+
+    def likely_leaks(self, site: Site) -> list[Leak]:
+        """The site's leaks when statements that almost never fail do not raise (see
+        catalogue/failures.py): what is left of its exception paths are the plausible ones."""
+        self.likely_only = True
+        try:
+            return self._analyse_site(site, self.sites[site]).leaks
+        finally:
+            self.likely_only = False
 
     def analyse(self) -> list[SiteResult]:
-        return [self._analyse_site(site, info) for site, info in self.sites.items()]
+        results = [self._analyse_site(site, info) for site, info in self.sites.items()]
+        for res in results:
+            if any(lk.on_exception for lk in res.leaks):
+                res.likely = self.likely_leaks(res.info.site)
+        return results
 
     def _analyse_site(self, site: Site, info: SiteInfo) -> SiteResult:
         result = SiteResult(info)

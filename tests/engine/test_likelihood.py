@@ -1,0 +1,133 @@
+"""Likely and unlikely exception paths: a leak that needs a statement that almost never fails
+(a socket option, chmod, a log handler's formatter) is reported at a lower severity, and a
+leak with a likely path names the likely statement."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+from unleak.catalogue.failures import unlikely_to_fail
+from unleak.names.resolver import NameResolver
+from unleak.pipeline.api import check_source
+from unleak.settings import Settings, Severity
+
+
+def findings(src: str, settings: Settings | None = None) -> list[tuple[int, str, str, str]]:
+    text = textwrap.dedent(src)
+    out = check_source(text, "m.py", settings or Settings())
+    return [(f.span.line, f.code, f.severity.value, f.message) for f in out]
+
+
+def test_only_socket_options_in_between_is_information() -> None:
+    got = findings(
+        """
+        import socket
+
+        def connect(host):
+            sock = socket.socket()
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.settimeout(5)
+            return sock
+        """
+    )
+    assert [(line, code, sev) for line, code, sev, _ in got] == [(5, "UL102", "info")]
+
+
+def test_likely_failure_is_named_over_an_earlier_unlikely_one() -> None:
+    got = findings(
+        """
+        import socket
+
+        def connect(host):
+            sock = socket.socket()
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.connect((host, 80))
+            return sock
+        """
+    )
+    assert len(got) == 1
+    line, code, sev, message = got[0]
+    assert (line, code, sev) == (5, "UL102", "warning")
+    assert "raised on line 7" in message  # connect(), not setsockopt() on line 6
+
+
+def test_unlikely_severity_is_configurable_per_code() -> None:
+    src = """
+        import logging
+
+        def add(fname, fmt):
+            h = logging.FileHandler(fname)
+            h.setFormatter(fmt)
+            return h
+        """
+    assert findings(src)[0][2] == "info"
+    keep = Settings(unlikely_severities=(("UL102", Severity.WARNING),))
+    assert findings(src, keep)[0][2] == "warning"
+    # Never more severe than the code's own severity.
+    quiet = Settings(
+        severities=(("UL102", Severity.HINT),), unlikely_severities=(("UL102", Severity.ERROR),)
+    )
+    assert findings(src, quiet)[0][2] == "hint"
+
+
+def test_chmod_and_umask_on_a_new_temp_file_are_unlikely() -> None:
+    got = findings(
+        """
+        import os
+        import tempfile
+
+        def make(d):
+            fd, name = tempfile.mkstemp(dir=d)
+            os.umask(0o22)
+            os.chmod(name, 0o600)
+            return fd, name
+        """
+    )
+    assert [(code, sev) for _, code, sev, _ in got] == [("UL102", "info")]
+
+
+def test_entering_a_lock_does_not_raise() -> None:
+    # Entering `with self._lock:` blocks until the lock is held; it is not a way for the
+    # file to leak before the body closes it.
+    got = findings(
+        """
+        class Store:
+            def save(self, path, data):
+                f = open(path, "w")
+                with self._lock:
+                    try:
+                        f.write(data)
+                    finally:
+                        f.close()
+        """
+    )
+    assert got == []
+
+
+@pytest.mark.parametrize(
+    ("stmt", "unlikely"),
+    [
+        ("s.setsockopt(1, 2, 3)", True),
+        ("s.setblocking(False)", True),
+        ("s.bind(('127.0.0.1', 0))", True),
+        ("s.bind((host, port))", False),
+        ("s.connect(a.getsockname())", True),
+        ("s.connect((host, 80))", False),
+        ("os.chmod(p, 0o600)", True),
+        ("typing.cast(int, x)", True),
+        ("x = int(text)", False),
+        ("x = d[k]", False),
+        ("requests.get(url)", False),
+        ("log.debug('x %s', y)", True),
+        ("f.write(data)", False),
+        ("handler(x)", False),
+        ("start_response(status, headers)", True),
+        ("self.sock = s", False),  # nothing raises at all: not an unlikely failure either
+    ],
+)
+def test_failure_table(stmt: str, unlikely: bool) -> None:
+    tree = ast.parse("import os\nimport typing\nimport requests\n" + stmt)
+    resolver = NameResolver(tree, "m")
+    assert unlikely_to_fail(tree.body[-1], resolver.qualify) is unlikely
