@@ -156,3 +156,22 @@ def test_cli_rejects_unknown_codes_on_the_command_line(cli: RunCli, project: Pat
     result = cli("check", "--select", "UL101,BOGUS")
     assert result.code == 2
     assert result.err.strip() == "unleak: error: --select: unknown rule code or prefix 'BOGUS'"
+
+
+def test_unlikely_severity_is_loaded_and_reaches_the_engine_settings(tmp_path: Path) -> None:
+    from unleak.cli.resolve import SettingsResolver
+
+    table = 'unlikely-severity = { UL1 = "hint", UL102 = "warning" }'
+    write(tmp_path, {"pyproject.toml": f"[tool.unleak]\n{table}\n"})
+    config = load_config(tmp_path)
+    chosen = dict(config.unlikely_severity)
+    assert chosen["UL102"] == Severity.WARNING and chosen["UL107"] == Severity.HINT
+    settings = SettingsResolver(config).for_path(tmp_path / "m.py")
+    assert settings.unlikely_severity_for("UL102", Severity.WARNING) == Severity.WARNING
+    assert settings.unlikely_severity_for("UL107", Severity.WARNING) == Severity.HINT
+
+
+def test_unlikely_severity_errors_name_their_key(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": '[tool.unleak]\nunlikely-severity = { UL102 = "loud" }\n'})
+    with pytest.raises(ConfigError, match=r"unlikely-severity.*unknown severity 'loud'"):
+        load_config(tmp_path)

@@ -74,6 +74,7 @@ def settings_fingerprint(settings: Settings) -> str:
         "select": list(settings.select),
         "ignore": list(settings.ignore),
         "severities": [[c, s.value] for c, s in settings.severities],
+        "unlikely_severities": [[c, s.value] for c, s in settings.unlikely_severities],
         "extra_resources": [
             [r.factory, list(r.release), r.kind, r.with_releases] for r in settings.extra_resources
         ],

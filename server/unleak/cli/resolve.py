@@ -26,6 +26,7 @@ class SettingsResolver:
             select=config.select if select is None else select,
             ignore=config.ignore if ignore is None else ignore,
             severities=config.severity,
+            unlikely_severities=config.unlikely_severity,
             extra_resources=config.extra_resources,
         )
         self.per_file: list[tuple[GitIgnoreSpec, tuple[str, ...]]] = []
@@ -53,6 +54,7 @@ class SettingsResolver:
                 select=base.select,
                 ignore=base.ignore + tuple(c for c in key if c not in base.ignore),
                 severities=base.severities,
+                unlikely_severities=base.unlikely_severities,
                 extra_resources=base.extra_resources,
             )
         return self._memo[key]

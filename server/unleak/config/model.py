@@ -22,6 +22,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()
+    # Severity of findings that leak only through statements that almost never fail.
+    unlikely_severity: tuple[tuple[str, Severity], ...] = ()
     extra_resources: tuple[ExtraResource, ...] = ()
 
     @property

@@ -23,6 +23,7 @@ KNOWN_KEYS = (
     "exclude",
     "extend-exclude",
     "severity",
+    "unlikely-severity",
     "extra-resources",
 )
 RESOURCE_KEYS = ("factory", "release", "kind", "with-releases")
@@ -60,6 +61,9 @@ def validate(raw: Mapping[str, Any], source: Path, root: Path) -> Config:
         exclude=_patterns(raw, "exclude", where),
         extend_exclude=_patterns(raw, "extend-exclude", where),
         severity=_severities(raw.get("severity", {}), where),
+        unlikely_severity=_severities(
+            raw.get("unlikely-severity", {}), where, "unlikely-severity"
+        ),
         extra_resources=_resources(raw.get("extra-resources", []), where),
     )
 
@@ -131,8 +135,10 @@ def _per_file_ignores(value: object, where: str) -> tuple[tuple[str, tuple[str, 
     return tuple(result)
 
 
-def _severities(value: object, where: str) -> tuple[tuple[str, Severity], ...]:
-    where = f"{where} severity"
+def _severities(
+    value: object, where: str, key: str = "severity"
+) -> tuple[tuple[str, Severity], ...]:
+    where = f"{where} {key}"
     levels = tuple(s.value for s in Severity)
     chosen: dict[str, Severity] = {}
     # Shorter prefixes first so that a more specific entry (UL101 after UL1) wins.
