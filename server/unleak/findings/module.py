@@ -282,7 +282,7 @@ class ModuleAnalysis:
             return False
         return tree is not None and self.triggered(tree)
 
-    def _unit_triggered(self, unit: Unit) -> bool:
+    def unit_triggered(self, unit: Unit) -> bool:
         if isinstance(unit.node, (ast.Module, ast.ClassDef)):
             return any(
                 self.triggered(stmt)
@@ -436,7 +436,7 @@ class ModuleAnalysis:
     def _all_leak_findings(self) -> list[Finding]:
         out: list[Finding] = []
         for unit in self.units:
-            if self._unit_triggered(unit):
+            if self.unit_triggered(unit):
                 out.extend(self._unit_leak_findings(unit))
         return out
 

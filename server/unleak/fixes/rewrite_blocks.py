@@ -338,9 +338,11 @@ def hoist_inline(site: LeakSite) -> Fix | None:
     if isinstance(stmt, (ast.For, ast.AsyncFor)):
         if stmt.iter is not call:
             return None
-    elif not isinstance(stmt, simple) or not _hoistable(stmt, call):
-        return None
-    elif _keeps_inline(stmt, call, site):
+    elif (
+        not isinstance(stmt, simple)
+        or not _hoistable(stmt, call)
+        or _keeps_inline(stmt, call, site)
+    ):
         return None
     if multiline_strings([stmt]):
         return None

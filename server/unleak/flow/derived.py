@@ -107,7 +107,6 @@ LAZY_FUNCTIONS = frozenset(
         "builtins.filter",
         "builtins.reversed",
         "builtins.memoryview",
-        "builtins.getattr",
         "csv.reader",
         "csv.writer",
         "csv.DictReader",
@@ -285,6 +284,7 @@ class Dependence:
     roots: frozenset[str]
     names: dict[str, Strength] = field(default_factory=dict)  # roots included (STRONG)
     containers: set[str] = field(default_factory=set)  # local lists, dicts, stacks holding them
+    origins: dict[str, ast.AST] = field(default_factory=dict)  # the value that made a name so
     # Holding it open has an effect the rest of the function relies on (an `flock` on it):
     # nothing may release it before the function ends.
     pinned: bool = False
@@ -360,7 +360,7 @@ class _Deriver:
                 self._eager_elements(e.value, e.generators),
             )
         if isinstance(e, ast.Lambda):
-            return Strength.STRONG if self.refers(e.body) else Strength.NONE
+            return Strength.STRONG if self.refers(e) else Strength.NONE
         return Strength.NONE
 
     def _eager_elements(self, elt: ast.expr, gens: list[ast.comprehension]) -> Strength:
@@ -373,6 +373,10 @@ class _Deriver:
             self.names.update(shadowed)
 
     def refers(self, node: ast.AST) -> bool:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            # A closure refers to the names it does not bind itself.
+            free = _free_names(node)
+            return any(n in self.names for n in free)
         return any(
             (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in self.names)
             or n is self.root_node
@@ -444,6 +448,8 @@ def dependence(
             for target, value in _bindings(s, dep.containers):
                 strength = deriver.strength(value)
                 _mark(target, strength, names, dep.roots)
+                if strength and isinstance(target, ast.Name) and value is not None:
+                    dep.origins.setdefault(target.id, value)
                 if strength and isinstance(target, ast.Name) and isinstance(value, _CONTAINERS):
                     dep.containers.add(target.id)
             for holder, value in _stores(s):
@@ -451,6 +457,7 @@ def dependence(
                 if strength and holder not in dep.roots:
                     _raise(names, holder, strength)
                     dep.containers.add(holder)
+                    dep.origins.setdefault(holder, value)
             if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and (
                 deriver.refers(s)
             ):
@@ -471,12 +478,32 @@ def dependence(
     return dep
 
 
+def value_strength(value: ast.AST, dep: Dependence, resolver: NameResolver) -> Strength:
+    """How much ``value`` depends on the resource, given what ``dep`` found."""
+    return _Deriver(resolver, dict(dep.names)).strength(value)
+
+
 def inline_strength(value: ast.AST, call: ast.Call, resolver: NameResolver) -> Strength:
     """How much ``value`` depends on the resource acquired inline by ``call`` inside it
     (`csv.reader(open(p))`: strongly; `json.load(open(p))`: not at all)."""
     if value is call:
         return Strength.STRONG
     return _Deriver(resolver, {}, name_matters(call, resolver), call).strength(value)
+
+
+def _free_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[str]:
+    args = fn.args
+    params = {
+        a.arg
+        for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        if a is not None
+    }
+    loads: set[str] = set()
+    stores: set[str] = set()
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name):
+            (loads if isinstance(n.ctx, ast.Load) else stores).add(n.id)
+    return loads - params - stores
 
 
 def _raise(names: dict[str, Strength], name: str, strength: Strength) -> None:

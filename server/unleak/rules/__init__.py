@@ -13,6 +13,7 @@ from unleak.rules import (
     ul107_reassigned_before_release,
     ul108_dropped_task,
     ul109_cache_keeps_instances,
+    ul110_used_after_release,
 )
 from unleak.rules.base import Rule, rule_from_module
 
@@ -27,6 +28,7 @@ _MODULES = (
     ul107_reassigned_before_release,
     ul108_dropped_task,
     ul109_cache_keeps_instances,
+    ul110_used_after_release,
 )
 ALL_RULES: tuple[Rule, ...] = tuple(rule_from_module(m) for m in _MODULES)
 RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in ALL_RULES}
