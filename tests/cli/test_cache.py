@@ -16,6 +16,7 @@ from unleak.cli.cache import (
     unpack_finding,
 )
 from unleak.findings.model import Edit, Finding, Fix, Related
+from unleak.index.model import ModuleSummary
 from unleak.settings import ExtraResource, Settings, Severity
 from unleak.source.spans import Span
 
@@ -30,9 +31,18 @@ FINDING = Finding(
 )
 
 
+SUMMARY = ModuleSummary(
+    "m",
+    functions={"f": ("file", (), None, ("p",), (), (("p", "release"),))},
+    classes={"C": ("`C` instance", ("close",), True, True)},
+    imports={"os": "os"},
+    uses=("os",),
+)
+
+
 def entry(findings: list[Finding] | None = None) -> list[object]:
     packed = [pack_finding(f) for f in findings or [FINDING]]
-    return [10, 123, "digest", "key", "", packed, {"m.f": ["file", []]}, ["os"], None]
+    return [10, 123, "digest", "key", "", packed, json.loads(json.dumps(SUMMARY.to_data())), None]
 
 
 def test_finding_round_trip_through_json() -> None:
@@ -46,7 +56,7 @@ def test_save_and_load(tmp_path: Path) -> None:
     cache.save({"/p/a.py": entry()})
     files = cache.load()
     assert list(files) == ["/p/a.py"]
-    assert read_entry(files["/p/a.py"]) == ([FINDING], {"m.f": ["file", []]}, ["os"])
+    assert read_entry(files["/p/a.py"]) == ([FINDING], SUMMARY)
     assert (tmp_path / "c" / "CACHEDIR.TAG").is_file()
     assert (tmp_path / "c" / ".gitignore").read_text() == "*\n"
     assert [p.name for p in (tmp_path / "c").iterdir() if p.suffix == ".tmp"] == []
@@ -59,7 +69,7 @@ def test_settings_change_the_fingerprint() -> None:
     assert settings_fingerprint(Settings(select=("UL1",))) != base
     assert settings_fingerprint(Settings(severities=(("UL101", Severity.ERROR),))) != base
     assert settings_fingerprint(Settings(extra_resources=(ExtraResource("a.b"),))) != base
-    # Other modules' exports are keyed per file, not in the settings fingerprint.
+    # A file's view of the project index is keyed per file, not in the settings fingerprint.
     assert settings_fingerprint(Settings(external_summaries={"m.f": ("file", ())})) == base
 
 
@@ -92,14 +102,14 @@ def test_corrupt_entries_are_rejected() -> None:
     broken: list[object] = [
         None,
         [],
-        good[:8],
+        good[:7],
         [*good[:5], [{"code": 1}], *good[6:]],
         [*good[:5], [["UL101", "m", [1, 2, 3], "warning", [], None, []]], *good[6:]],
         [*good[:5], [["UL101", "m", [1, 2, 3, 4], "loud", [], None, []]], *good[6:]],
         [*good[:6], {"m.f": "file"}, *good[7:]],
-        [*good[:6], {"m.f": ["file", [1]]}, *good[7:]],
-        [*good[:7], "os", None],
-        [*good[:8], 1],
+        [*good[:6], ["m", {"f": ["file", [1]]}, {}, {}, [], None, []], *good[7:]],
+        [*good[:6], ["m", {}, {}, {"os": 1}, [], None, []], *good[7:]],
+        [*good[:7], 1],
         ["10", *good[1:]],
         [*good[:2], None, *good[3:]],
     ]

@@ -23,6 +23,7 @@ from unleak.source.text import SourceDecodeError, decode_source
 
 if TYPE_CHECKING:
     from unleak.cli.fixing import FixMode
+    from unleak.index.model import ModuleSummary
 
 __all__ = [
     "Failure",
@@ -55,15 +56,14 @@ class Outcome(NamedTuple):
     digest: str
     error: str | None
     findings: list[PackedFinding]
-    exports: dict[str, list[Any]]  # name -> [resource type, [element types]]
-    imports: list[str]
+    summary: list[Any] | None  # the module's summary for the project index, as data
     applied: int = 0  # fixes applied (with --fix, to the file; with --diff, in memory)
     diff: str = ""  # with --diff: what the fixes change, as a unified diff
     fixed: bytes | None = None  # the fixed bytes of a file given as data (stdin), if changed
 
 
 def failed(error: str, size: int = -1, mtime_ns: int = -1, digest: str = "") -> Outcome:
-    return Outcome(size, mtime_ns, digest, error, [], {}, [])
+    return Outcome(size, mtime_ns, digest, error, [], None)
 
 
 def analysed(
@@ -71,8 +71,7 @@ def analysed(
     mtime_ns: int,
     digest: str,
     findings: Iterable[Finding],
-    exports: dict[str, tuple[str, tuple[str | None, ...]]],
-    imports: Iterable[str],
+    summary: ModuleSummary | None,
     applied: int = 0,
 ) -> Outcome:
     """An analysis result, packed to be sent back by a worker."""
@@ -82,8 +81,7 @@ def analysed(
         digest,
         None,
         [pack_finding(f) for f in findings],
-        {name: [kind, list(elements)] for name, (kind, elements) in exports.items()},
-        sorted(imports),
+        summary.to_data() if summary is not None else None,
         applied,
     )
 
@@ -158,7 +156,7 @@ def run_task(task: Task) -> Outcome:
     report = _report(task.display, data, task.settings, task.module)
     if isinstance(report, str):
         return failed(report, size, mtime_ns, digest)
-    return analysed(size, mtime_ns, digest, report.findings, report.exports, report.imports)
+    return analysed(size, mtime_ns, digest, report.findings, report.summary)
 
 
 def run_chunk(tasks: list[Task]) -> list[Outcome]:

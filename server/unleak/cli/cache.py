@@ -26,20 +26,38 @@ from typing import Any
 
 import unleak
 from unleak.findings.model import Edit, Finding, Fix, Related
+from unleak.index.model import ModuleSummary
 from unleak.settings import Settings, Severity
 from unleak.source.spans import Span
 
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 CACHE_DIR_NAME = ".unleak_cache"
 CACHE_FILE = f"results-v{FORMAT_VERSION}.json"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# A cache directory created by unleak.\n"
 
 # A finding as plain data: [code, message, span, severity, related, fix, details].
 PackedFinding = list[Any]
-# [size, mtime_ns, digest, key, external summaries hash, findings, exports, imports, error]
-# where error (or None) says why the file's bytes cannot be analysed (say, a bad encoding).
+# [size, mtime_ns, digest, key, hash of its view of the project index, findings, summary,
+# error] where summary is the module's summary for the index (as data, or None) and error (or
+# None) says why the file's bytes cannot be analysed (say, a bad encoding).
 Entry = list[Any]
-SIZE, MTIME, DIGEST, KEY, EXTERNAL, FINDINGS, EXPORTS, IMPORTS, ERROR = range(9)
+SIZE, MTIME, DIGEST, KEY, EXTERNAL, FINDINGS, SUMMARY, ERROR = range(8)
+
+
+# The packages whose code decides findings (everything below the front ends).
+_ENGINE = (
+    "catalogue",
+    "names",
+    "summaries",
+    "index",
+    "flow",
+    "findings",
+    "rules",
+    "fixes",
+    "pipeline",
+    "source",
+    "settings.py",
+)
 
 
 @cache
@@ -51,20 +69,25 @@ def build_fingerprint() -> str:
     """
     package = os.path.dirname(unleak.__file__)
     digest = hashlib.sha256(f"{unleak.__version__}|{FORMAT_VERSION}".encode())
-    for sub in ("engine", "rules"):
-        for directory, dirs, files in sorted(os.walk(os.path.join(package, sub))):
-            dirs.sort()
-            for name in sorted(files):
-                if not name.endswith(".py"):
-                    continue
-                file = os.path.join(directory, name)
-                try:
-                    st = os.stat(file)
-                except OSError:
-                    continue
-                rel = os.path.relpath(file, package).replace(os.sep, "/")
-                digest.update(f"|{rel}:{st.st_size}:{st.st_mtime_ns}".encode())
+    for sub in _ENGINE:
+        for file in _python_files(os.path.join(package, sub)):
+            try:
+                st = os.stat(file)
+            except OSError:
+                continue
+            rel = os.path.relpath(file, package).replace(os.sep, "/")
+            digest.update(f"|{rel}:{st.st_size}:{st.st_mtime_ns}".encode())
     return digest.hexdigest()
+
+
+def _python_files(path: str) -> list[str]:
+    if os.path.isfile(path):
+        return [path]
+    out: list[str] = []
+    for directory, dirs, files in sorted(os.walk(path)):
+        dirs.sort()
+        out.extend(os.path.join(directory, n) for n in sorted(files) if n.endswith(".py"))
+    return out
 
 
 def settings_fingerprint(settings: Settings) -> str:
@@ -83,7 +106,7 @@ def settings_fingerprint(settings: Settings) -> str:
 
 
 def external_hash(summaries: dict[str, Any]) -> str:
-    """A file's share of other modules' exports; "" when it uses none."""
+    """A file's view of the project index; "" when it uses nothing of it."""
     if not summaries:
         return ""
     text = json.dumps(sorted(summaries.items()), separators=(",", ":"))
@@ -146,30 +169,21 @@ def unpack_finding(d: Any) -> Finding:
     )
 
 
-def read_entry(entry: Any) -> tuple[list[Finding], dict[str, list[Any]], list[str]] | None:
-    """An entry's findings, exports and imports, or None when it is malformed."""
+def read_entry(entry: Any) -> tuple[list[Finding], ModuleSummary | None] | None:
+    """An entry's findings and summary, or None when it is malformed."""
     try:
-        if type(entry) is not list or len(entry) != 9:
+        if type(entry) is not list or len(entry) != 8:
             return None
         findings = [unpack_finding(f) for f in entry[FINDINGS]]
-        exports, imports = entry[EXPORTS], entry[IMPORTS]
-        for name, value in exports.items():
-            kind, elements = value
-            _str(name), _str(kind)
-            if type(elements) is not list or any(
-                e is not None and type(e) is not str for e in elements
-            ):
-                return None
-        if type(imports) is not list or any(type(i) is not str for i in imports):
-            return None
+        summary = None if entry[SUMMARY] is None else ModuleSummary.from_data(entry[SUMMARY])
         if not all(type(entry[i]) is int for i in (SIZE, MTIME)):
             return None
         if not all(type(entry[i]) is str for i in (DIGEST, KEY, EXTERNAL)):
             return None
         if entry[ERROR] is not None and type(entry[ERROR]) is not str:
             return None
-        return findings, exports, imports
-    except (TypeError, ValueError, AttributeError):
+        return findings, summary
+    except (TypeError, ValueError, AttributeError, IndexError, KeyError):
         return None
 
 

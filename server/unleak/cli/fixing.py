@@ -87,9 +87,7 @@ def _write(path: str, data: bytes) -> tuple[int, int]:
 def _outcome(result: FixResult, size: int, mtime_ns: int, digest: str, applied: int = 0) -> Outcome:
     from unleak.cli.analysis import analysed
 
-    return analysed(
-        size, mtime_ns, digest, result.remaining, result.exports, result.imports, applied
-    )
+    return analysed(size, mtime_ns, digest, result.remaining, result.summary, applied)
 
 
 def fix_task(task: Task, data: bytes, size: int, mtime_ns: int) -> Outcome:

@@ -1,10 +1,11 @@
 """Running the analysis over many files: the cache, then two passes, serially or in workers.
 
-Pass 1 analyses every file on its own and learns its exports (functions returning a fresh
-resource) and imports. Pass 2 re-analyses the files that import another file's exports,
-given exactly those exports, and its findings replace pass 1's. Files whose bytes, settings,
-module name and imported exports are unchanged come from the cache without being read; the
-engine is not even imported when everything is cached.
+Pass 1 analyses every file on its own and takes its summary for the project index (factories,
+resource classes, functions releasing or borrowing their parameters, imports and re-exports;
+see :mod:`unleak.index`). The index links them; pass 2 re-analyses the files whose view of the
+index (what they use of other modules) is not empty, given that view, and its findings replace
+pass 1's. Files whose bytes, settings, module name and view are unchanged come from the cache
+without being read; the engine is not even imported when everything is cached.
 
 Results always come back in the order of the jobs, whatever order workers finish in.
 """
@@ -22,13 +23,12 @@ from typing import TYPE_CHECKING, Any
 from unleak.cli.cache import (
     DIGEST,
     ERROR,
-    EXPORTS,
     EXTERNAL,
     FINDINGS,
-    IMPORTS,
     KEY,
     MTIME,
     SIZE,
+    SUMMARY,
     Cache,
     Entry,
     external_hash,
@@ -69,7 +69,7 @@ class RunStats:
     cached: int = 0
     analysed: int = 0
     workers: int = 0  # worker processes started; 0 when run serially
-    cross_module: int = 0  # files analysed again with other modules' exports
+    cross_module: int = 0  # files analysed again with their view of the project index
 
 
 def default_jobs() -> int:
@@ -166,7 +166,7 @@ class _Executor:
 def _crashed() -> Outcome:
     from unleak.cli.analysis import Outcome
 
-    return Outcome(-1, -1, "", "internal error: the worker process crashed", [], {}, [])
+    return Outcome(-1, -1, "", "internal error: the worker process crashed", [], None)
 
 
 def _isolated(task: Task) -> Outcome:
@@ -202,6 +202,31 @@ def _content_matches(path: str, digest: str) -> bool:
 
 def _has_fix(findings: list[Finding], fix: FixMode) -> bool:
     return any(f.fix is not None and f.fix.edits and (f.fix.safe or fix.unsafe) for f in findings)
+
+
+def project_views(
+    jobs: Sequence[FileJob], entries: Sequence[Entry | None]
+) -> dict[int, dict[str, Any]]:
+    """Link the summaries into the project index; each job's view of it (when not empty)."""
+    from unleak.index.model import ModuleSummary
+    from unleak.index.project import ProjectIndex
+
+    index = ProjectIndex()
+    modules: dict[int, ModuleSummary] = {}
+    for i, entry in enumerate(entries):
+        data = entry[SUMMARY] if entry is not None else None
+        if data is None:
+            continue
+        summary = ModuleSummary.from_data(data)
+        index.put(summary)
+        modules[i] = summary
+    views: dict[int, dict[str, Any]] = {}
+    for i, summary in modules.items():
+        # Its own imports: another file may have the same module name (two `conftest`s).
+        view = index.view_for(summary.name, summary.needs())
+        if view:
+            views[i] = view
+    return views
 
 
 def run(
@@ -308,8 +333,7 @@ def run(
                     key_of(jobs[i]),
                     "",
                     outcome.findings,
-                    outcome.exports,
-                    outcome.imports,
+                    outcome.summary,
                     outcome.error,
                 ]
                 record_fixes(i, outcome)
@@ -322,21 +346,13 @@ def run(
                     files[path] = entries[i]  # type: ignore[assignment]
                     dirty = True
 
-        # Every module's exports, then each file's share of them.
-        owners: dict[str, tuple[int, list[Any]]] = {}
-        for i, entry in enumerate(entries):
-            if entry is not None:
-                for name, value in entry[EXPORTS].items():
-                    owners.setdefault(name, (i, value))
-        second: list[tuple[int, dict[str, list[Any]], str]] = []
+        # The project index, then each file's view of it.
+        views = project_views(jobs, entries)
+        second: list[tuple[int, dict[str, Any], str]] = []
         for i, entry in enumerate(entries):
             if entry is None:
                 continue
-            needed = {
-                name: owners[name][1]
-                for name in entry[IMPORTS]
-                if name in owners and owners[name][0] != i
-            }
+            needed = views.get(i, {})
             ext = external_hash(needed)
             if entry[EXTERNAL] != ext:
                 second.append((i, needed, ext))
@@ -352,10 +368,7 @@ def run(
                     jobs[i].display,
                     paths[i],
                     jobs[i].data,
-                    dataclasses.replace(
-                        jobs[i].settings,
-                        external_summaries={n: (v[0], tuple(v[1])) for n, v in needed.items()},
-                    ),
+                    dataclasses.replace(jobs[i].settings, external_summaries=needed),
                     jobs[i].module,
                     fix,
                 )

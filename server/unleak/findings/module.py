@@ -24,8 +24,9 @@ from unleak.settings import Settings, Severity
 from unleak.source.parsing import ParsedModule, parse_module
 from unleak.source.spans import Span
 from unleak.source.text import SourceText
-from unleak.summaries.functions import FunctionSummary, ModuleSummaries, fingerprint
-from unleak.summaries.types import call_type
+from unleak.summaries.external import install_external
+from unleak.summaries.functions import ModuleSummaries, fingerprint
+from unleak.summaries.types import call_type, declared_types
 
 _BASE_WORDS: dict[int, frozenset[str]] = {}
 _NESTED_IMPORT = re.compile(r"^[ \t]+(?:import|from)[ \t]", re.M)
@@ -47,14 +48,6 @@ def _base_words(catalogue: Catalogue) -> frozenset[str]:
 
 
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
-_ANNOTATION_TYPES = {
-    "pathlib.Path": "pathlib.Path",
-    "pathlib.PurePath": "pathlib.Path",
-    "socket.socket": "socket",
-    "threading.Lock": "lock",
-    "threading.RLock": "lock",
-    "asyncio.Lock": "lock",
-}
 
 
 @dataclass
@@ -119,17 +112,15 @@ class ModuleAnalysis:
         self.parsed: ParsedModule = parse_module(text)
         tree = self.parsed.tree
         nested_imports = _match_lines(text, _NESTED_IMPORT)
-        self.resolver = NameResolver(tree, module_name, nested_imports)
+        self.resolver = NameResolver(
+            tree, module_name, nested_imports, is_package=_is_package(path)
+        )
         self.catalogue = (
             Catalogue.with_extras(settings.extra_resources)
             if settings.extra_resources
             else Catalogue()
         )
-        external = {
-            qual: FunctionSummary(qual, returns=spec[0], return_elements=tuple(spec[1]))
-            for qual, spec in settings.external_summaries.items()
-            if spec[0] in self.catalogue.types
-        }
+        external = install_external(settings.external_summaries, self.catalogue)
         self.summaries = ModuleSummaries(tree, self.resolver, self.catalogue, external)
         self.triggers = TriggerIndex(text, self._trigger_words())
         if self.triggers:
@@ -167,7 +158,10 @@ class ModuleAnalysis:
         words = set(_base_words(self.catalogue))
         factories = self.catalogue.factories
         words |= {local for local, target in self.resolver.imports.items() if target in factories}
-        words |= {q.rsplit(".", 1)[-1] for q in self.summaries.external}
+        external = self.summaries.external
+        words |= {q.rsplit(".", 1)[-1] for q in external}
+        # Imported under another name (`from pkg.db import connect as db_connect`).
+        words |= {local for local, target in self.resolver.imports.items() if target in external}
         return words
 
     def _add_local_triggers(self) -> None:
@@ -317,11 +311,7 @@ class ModuleAnalysis:
                 self.resolver.qualify(d.func if isinstance(d, ast.Call) else d) in _CONTEXT_MANAGERS
                 for d in node.decorator_list
             )
-            for arg in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]:
-                if arg.annotation is not None:
-                    qual = self.resolver.qualify(arg.annotation)
-                    if qual in _ANNOTATION_TYPES:
-                        scope.var_types[arg.arg] = _ANNOTATION_TYPES[qual]
+            declared_types(node, scope)  # annotations, pytest fixtures
         body = (
             node.body
             if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
@@ -600,6 +590,10 @@ def _expects_raise(expr: ast.expr) -> bool:
     func = expr.func if isinstance(expr, ast.Call) else None
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
     return name in EXPECT_RAISES
+
+
+def _is_package(path: str) -> bool:
+    return path.replace("\\", "/").rsplit("/", 1)[-1] in ("__init__.py", "__init__.pyi")
 
 
 def _match_lines(text: str, pattern: re.Pattern[str]) -> list[int]:

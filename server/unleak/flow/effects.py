@@ -378,6 +378,8 @@ class EffectBuilder:
         ext = scope.summaries.external.get(qual)
         if ext is not None:
             return self._apply_summary(call, ext, pos, kw)
+        if qual == "typing.cast" and len(pos) == 2:
+            return pos[1]  # returns its argument
         if qual in scope.catalogue.release_functions:
             self.effects.append(("release_fn", all_args, qual))
             return NONE

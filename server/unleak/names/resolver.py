@@ -13,15 +13,26 @@ class NameResolver:
     """Maps expressions to dotted qualified names using the module's import statements."""
 
     def __init__(
-        self, tree: ast.Module, module_name: str = "", nested_import_lines: list[int] | None = None
+        self,
+        tree: ast.Module,
+        module_name: str = "",
+        nested_import_lines: list[int] | None = None,
+        is_package: bool = False,
     ) -> None:
         self.imports: dict[str, str] = {}
         self.module_name = module_name
+        # A package's `__init__` is the package: `from . import x` is relative to itself.
+        self.is_package = is_package
+        # Modules imported, in full (`import a.b` uses `a.b`; `from a.b import c` too), and
+        # those whose names `from m import *` brings in: what the project index links.
+        self.uses: set[str] = set()
+        self.stars: list[str] = []
         # Names bound at module level by something other than an import shadow builtins.
         self.module_defs: set[str] = set()
         for node in _import_statements(tree, nested_import_lines):
             if isinstance(node, ast.Import):
                 for alias in node.names:
+                    self.uses.add(alias.name)
                     if alias.asname:
                         self.imports[alias.asname] = alias.name
                     else:
@@ -29,8 +40,12 @@ class NameResolver:
                         self.imports[top] = top
             elif isinstance(node, ast.ImportFrom):
                 base = self._absolute(node.module or "", node.level)
+                if base:
+                    self.uses.add(base)
                 for alias in node.names:
                     if alias.name == "*":
+                        if base:
+                            self.stars.append(base)
                         continue
                     local = alias.asname or alias.name
                     self.imports[local] = f"{base}.{alias.name}" if base else alias.name
@@ -51,6 +66,8 @@ class NameResolver:
         if level == 0 or not self.module_name:
             return module
         parts = self.module_name.split(".")
+        if self.is_package:
+            level -= 1
         base = parts[: max(len(parts) - level, 0)]
         if module:
             base.append(module)

@@ -3,12 +3,14 @@ analysed (findings), checked by the rules, and given its fixes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from unleak.findings.incremental import UnitCache
 from unleak.findings.model import Finding
 from unleak.findings.module import Hooks, ModuleAnalysis
 from unleak.fixes.registry import build_fix
+from unleak.index.extract import summarise
+from unleak.index.model import ModuleSummary
 from unleak.rules.runner import SEVERITIES, run_rules
 from unleak.settings import Settings
 
@@ -34,6 +36,8 @@ class ModuleReport:
     exports: dict[str, tuple[str, tuple[str | None, ...]]] = field(default_factory=dict)
     # Qualified names this module imports (to know which exports it may use).
     imports: frozenset[str] = frozenset()
+    # What the project index needs of this module (only from an analysis without the index).
+    summary: ModuleSummary | None = None
 
 
 def analyse_source(
@@ -58,4 +62,25 @@ def analyse_source(
 
 def report_of(analysis: ModuleAnalysis) -> ModuleReport:
     findings = run_rules(analysis, module_wide=True)
-    return ModuleReport(findings, analysis.exports(), frozenset(analysis.resolver.imports.values()))
+    summary = (
+        summarise(analysis, analysis.parsed.tree)
+        if not analysis.settings.external_summaries
+        else None
+    )
+    return ModuleReport(
+        findings,
+        analysis.exports(),
+        frozenset(analysis.resolver.imports.values()),
+        summary,
+    )
+
+
+def summarise_source(
+    text: str, path: str, module_name: str, settings: Settings | None = None
+) -> ModuleSummary:
+    """A module's summary for the project index, without analysing its flows."""
+    settings = settings or Settings()
+    if settings.external_summaries:
+        settings = replace(settings, external_summaries={})
+    analysis = ModuleAnalysis(text, path, settings, module_name, hooks=HOOKS)
+    return summarise(analysis, analysis.parsed.tree)

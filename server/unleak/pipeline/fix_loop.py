@@ -14,6 +14,7 @@ from typing import Any
 from unleak.findings.incremental import UnitCache
 from unleak.findings.model import Edit, Finding, Fix
 from unleak.fixes.apply import LineIndex, apply_edits, fixable, newline_of, ranges
+from unleak.index.model import ModuleSummary
 from unleak.pipeline import api
 from unleak.settings import Settings
 
@@ -28,6 +29,7 @@ class FixResult:
     # What other modules need to know about the fixed text (from its last analysis).
     exports: dict[str, tuple[str, tuple[str | None, ...]]] = field(default_factory=dict)
     imports: frozenset[str] = frozenset()
+    summary: ModuleSummary | None = None  # for the project index (see `api.report_of`)
 
     @property
     def changed(self) -> bool:
@@ -176,4 +178,4 @@ def fix_source(
         applied.extend(f for f, _ in kept)
         text = new_text
         report = api.analyse_source(text, path, settings, module_name, units)
-    return FixResult(text, applied, report.findings, report.exports, report.imports)
+    return FixResult(text, applied, report.findings, report.exports, report.imports, report.summary)

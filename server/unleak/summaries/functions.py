@@ -26,6 +26,10 @@ class FunctionSummary:
     kwonly: list[str] = field(default_factory=list)
     returns: str | None = None  # resource type of a fresh returned resource
     return_elements: tuple[str | None, ...] = ()
+    # What the project index resolves: the qualified name of another module's callable whose
+    # result is returned (`return db.connect()`), or "type:" and the class a return
+    # annotation names (`-> Conn`).
+    ref: str | None = None
     compute_effects: Callable[[], dict[str, str]] | None = None
     _effects: dict[str, str] | None = None
 
@@ -155,18 +159,21 @@ class ModuleSummaries:
         try:
             summary.compute_effects = lambda: self._param_effects(node, summary)
             if not _is_generator(node) and node.name not in ("__enter__", "__aenter__", "__iter__"):
-                summary.returns, summary.return_elements = self._returns(node, class_name)
+                summary.returns, summary.return_elements, summary.ref = self._returns(
+                    node, class_name
+                )
         finally:
             self._in_progress.discard(key)
         return summary
 
     def _returns(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None
-    ) -> tuple[str | None, tuple[str | None, ...]]:
-        from unleak.summaries.types import TypeScope, call_type
+    ) -> tuple[str | None, tuple[str | None, ...], str | None]:
+        from unleak.summaries.types import TypeScope, annotation_type, call_type
 
         scope = TypeScope(self.resolver, self.catalogue, self, class_name=class_name)
         assigned: dict[str, str] = {}
+        refs: dict[str, str] = {}  # local name -> another module's callable it comes from
         returns: list[ast.expr] = []
         for sub in iter_statements(node.body, nested=False):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
@@ -176,22 +183,29 @@ class ModuleSummaries:
                     t = call_type(value, scope)
                     if t is not None and t in self.catalogue.types:
                         assigned[target.id] = t
+                    else:
+                        ref = self._outside(value)
+                        if ref is not None:
+                            refs[target.id] = ref
             elif isinstance(sub, ast.Return) and sub.value is not None:
                 returns.append(sub.value)
         if not returns:
-            return None, ()
+            return None, (), None
         handed: set[str] | None = None
 
-        def type_of(e: ast.expr) -> str | None:
+        def kept(name: str) -> bool:
             nonlocal handed
+            if handed is None:  # computed only for functions that return a resource
+                handed = _handed_to_calls(node, self)
+            return name not in handed
+
+        def type_of(e: ast.expr) -> str | None:
             if isinstance(e, ast.Await):
                 e = e.value
             if isinstance(e, ast.Name):
                 if e.id not in assigned:
                     return None
-                if handed is None:  # computed only for functions that return a resource
-                    handed = _handed_to_calls(node, self)
-                return None if e.id in handed else assigned[e.id]
+                return assigned[e.id] if kept(e.id) else None
             if isinstance(e, ast.Call):
                 t = call_type(e, scope)
                 return t if t in self.catalogue.types else None
@@ -200,13 +214,52 @@ class ModuleSummaries:
         for value in returns:
             t = type_of(value)
             if t is not None:
-                return t, ()
+                return t, (), None
             if isinstance(value, ast.Tuple):
                 elems = tuple(type_of(x) for x in value.elts)
                 if any(elems):
                     first = next(x for x in elems if x)
-                    return first, elems
-        return None, ()
+                    return first, elems, None
+        fresh = all(_fresh(v, assigned, refs) for v in returns)
+        if fresh and node.returns is not None:
+            # `def connect() -> sqlite3.Connection: return make(...)`: the annotation says a
+            # fresh call's result is an open resource.
+            declared = annotation_type(node.returns, scope)
+            if declared is not None and declared in self.catalogue.types:
+                return declared, (), None
+            ann: ast.expr | None = node.returns
+            if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+                ann = _parse_annotation(ann.value)
+            if isinstance(ann, (ast.Name, ast.Attribute)):
+                outside = self._outside_name(ann)
+                if outside is not None:
+                    return None, (), f"type:{outside}"
+        for value in returns:
+            e = value.value if isinstance(value, ast.Await) else value
+            if isinstance(e, ast.Call):
+                ref = self._outside(e)
+                if ref is not None:
+                    return None, (), ref
+            elif isinstance(e, ast.Name) and e.id in refs and kept(e.id):
+                return None, (), refs[e.id]
+        return None, (), None
+
+    def _outside(self, call: ast.Call) -> str | None:
+        """The qualified name of the callable, when it is another module's."""
+        if not isinstance(call.func, (ast.Name, ast.Attribute)):
+            return None
+        return self._outside_name(call.func)
+
+    def _outside_name(self, expr: ast.Name | ast.Attribute) -> str | None:
+        head: ast.expr = expr
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        if not isinstance(head, ast.Name) or head.id not in self.resolver.imports:
+            return None
+        qual = self.resolver.qualify(expr)
+        if qual is None or qual in self.catalogue.factories:
+            return None
+        return qual
 
     def _param_effects(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, summary: FunctionSummary
@@ -301,6 +354,30 @@ def _handed_to_calls(node: ast.AST, summaries: ModuleSummaries) -> set[str]:
     return out
 
 
+# Calls whose result is no resource whatever the annotation says (in-memory buffers,
+# casts, lookups).
+_NOT_FRESH = frozenset({"StringIO", "BytesIO", "cast", "getattr", "get", "pop", "setdefault"})
+
+
+def _fresh(value: ast.expr, assigned: dict[str, str], refs: dict[str, str]) -> bool:
+    """Whether a returned value is made by the function (a call's result), not a parameter,
+    an attribute or a constant handed back."""
+    if isinstance(value, ast.Await):
+        value = value.value
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        return name not in _NOT_FRESH
+    return isinstance(value, ast.Name) and (value.id in assigned or value.id in refs)
+
+
+def _parse_annotation(text: str) -> ast.expr | None:
+    try:
+        return ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+
+
 def _trivial(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     body = node.body
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
@@ -381,7 +458,12 @@ def fingerprint(summary: FunctionSummary | None) -> tuple[object, ...]:
     parameters."""
     if summary is None:
         return ()
-    return (summary.returns, summary.return_elements, tuple(sorted(summary.effects.items())))
+    return (
+        summary.returns,
+        summary.return_elements,
+        summary.ref,
+        tuple(sorted(summary.effects.items())),
+    )
 
 
 class _LazyMap:

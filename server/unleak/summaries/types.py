@@ -39,16 +39,172 @@ def call_type(call: ast.Call, scope: TypeScope) -> str | None:
         factory = scope.catalogue.factories.get(qual)
         if factory is not None and not factory.elements:
             return factory.type
+        if qual == "typing.cast" and len(call.args) == 2:
+            # `cast(T, x)` is `x`; what x is says more than T.
+            inner_type = expr_type(call.args[1], scope)
+            return inner_type or annotation_type(call.args[0], scope)
+        external = scope.summaries.external.get(qual)
+        if external is not None and external.returns and not external.return_elements:
+            return external.returns
     if isinstance(call.func, ast.Attribute):
         inner = call.func.value
-        if (
-            call.func.attr in PATH_RETURNING_METHODS
-            and isinstance(inner, ast.Call)
-            and call_type(inner, scope) == "pathlib.Path"
-        ):
+        attr = call.func.attr
+        if attr in PATH_RETURNING_METHODS and expr_type(inner, scope) == "pathlib.Path":
+            return "pathlib.Path"
+        if attr in ("mktemp", "getbasetemp") and expr_type(inner, scope) == TEMP_PATH_FACTORY:
             return "pathlib.Path"
     if isinstance(call.func, ast.Name):
         summary: FunctionSummary | None = scope.summaries.functions.get(call.func.id)
         if summary is not None and summary.returns and not summary.return_elements:
             return summary.returns
     return None
+
+
+TEMP_PATH_FACTORY = "pytest.TempPathFactory"
+# Annotations (qualified) that say what a name holds: a resource type of the catalogue, or a
+# class whose methods are known (`Path.open()` acquires).
+ANNOTATION_TYPES: dict[str, str] = {
+    "pathlib.Path": "pathlib.Path",
+    "pathlib.PurePath": "pathlib.Path",
+    "pathlib.PosixPath": "pathlib.Path",
+    "pathlib.WindowsPath": "pathlib.Path",
+    "socket.socket": "socket",
+    "threading.Lock": "lock",
+    "threading.RLock": "lock",
+    "asyncio.Lock": "lock",
+    "typing.IO": "file",
+    "typing.TextIO": "file",
+    "typing.BinaryIO": "file",
+    "io.TextIOWrapper": "file",
+    "io.BufferedReader": "file",
+    "io.BufferedWriter": "file",
+    "io.BufferedRandom": "file",
+    "io.FileIO": "file",
+    "sqlite3.Connection": "sqlite",
+    "subprocess.Popen": "process",
+    "tempfile.TemporaryDirectory": "tempdir",
+    "zipfile.ZipFile": "archive",
+    "tarfile.TarFile": "archive",
+    "mmap.mmap": "mmap",
+    "concurrent.futures.Executor": "executor",
+    "concurrent.futures.ThreadPoolExecutor": "executor",
+    "concurrent.futures.ProcessPoolExecutor": "executor",
+    "multiprocessing.pool.Pool": "pool",
+    "http.client.HTTPConnection": "http_connection",
+    "http.client.HTTPSConnection": "http_connection",
+    "http.client.HTTPResponse": "response",
+    "contextlib.ExitStack": "exit_stack",
+    "pytest.TempPathFactory": TEMP_PATH_FACTORY,
+    "_pytest.tmpdir.TempPathFactory": TEMP_PATH_FACTORY,
+}
+# pytest's built-in fixtures, by parameter name, in test functions and fixtures.
+FIXTURE_TYPES: dict[str, str] = {"tmp_path": "pathlib.Path", "tmp_path_factory": TEMP_PATH_FACTORY}
+_WRAPPERS = frozenset({"typing.Optional", "typing.Annotated", "typing.Final", "typing.ClassVar"})
+
+
+def annotation_type(ann: ast.expr | None, scope: TypeScope) -> str | None:
+    """What an annotation says a name holds (`IO[str]`, `Optional[socket.socket]`, `"Conn"`,
+    `Path | None`), when it is a resource type or a class with known methods."""
+    if ann is None:
+        return None
+    if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+        try:
+            ann = ast.parse(ann.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+        # `X | None`: the type of the side that is not None.
+        sides = [s for s in (ann.left, ann.right) if not _is_none(s)]
+        return annotation_type(sides[0], scope) if len(sides) == 1 else None
+    if isinstance(ann, ast.Subscript):
+        base = scope.resolver.qualify(ann.value)
+        if base in _WRAPPERS:
+            inner = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
+            return annotation_type(inner, scope)
+        ann = ann.value
+    if not isinstance(ann, (ast.Name, ast.Attribute)):
+        return None
+    qual = scope.resolver.qualify(ann)
+    if qual is None:
+        return None
+    if qual in ANNOTATION_TYPES:
+        return ANNOTATION_TYPES[qual]
+    if isinstance(ann, ast.Name) and ann.id in scope.summaries.class_defs:
+        local = f"class:{ann.id}"
+        return local if local in scope.catalogue.types else None
+    external = scope.summaries.external.get(qual)
+    if external is not None and external.returns and external.returns.startswith("class:"):
+        return external.returns
+    return None
+
+
+def _is_none(e: ast.expr) -> bool:
+    return isinstance(e, ast.Constant) and e.value is None
+
+
+def expr_type(e: ast.expr, scope: TypeScope) -> str | None:
+    """The type of a simple expression: a typed name, a path built with `/`, a call."""
+    if isinstance(e, ast.Name):
+        return scope.var_types.get(e.id)
+    if isinstance(e, ast.Attribute):
+        known = scope.attr_types.get(f"{_text(e.value)}.{e.attr}") if _text(e.value) else None
+        if known is not None:
+            return known
+        if e.attr in PATH_RETURNING_METHODS and expr_type(e.value, scope) == "pathlib.Path":
+            return "pathlib.Path"
+        return None
+    if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Div):
+        return "pathlib.Path" if expr_type(e.left, scope) == "pathlib.Path" else None
+    if isinstance(e, ast.Call):
+        return call_type(e, scope)
+    return None
+
+
+def _text(e: ast.expr) -> str | None:
+    if isinstance(e, ast.Name):
+        return e.id
+    if isinstance(e, ast.Attribute):
+        inner = _text(e.value)
+        return f"{inner}.{e.attr}" if inner else None
+    return None
+
+
+def declared_types(
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module | ast.ClassDef, scope: TypeScope
+) -> dict[str, str]:
+    """Names typed before any flow analysis: annotated parameters, pytest's `tmp_path` and
+    `tmp_path_factory` in tests and fixtures, annotated variables (`f: IO[str] = ...`) and
+    paths derived from typed names (`p = tmp_path / "x"`)."""
+    from unleak.names.resolver import iter_statements
+
+    out: dict[str, str] = {}
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        args = node.args
+        pytest_function = node.name.startswith("test") or any(
+            "fixture" in ast.dump(d) for d in node.decorator_list
+        )
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+            t = annotation_type(arg.annotation, scope)
+            if t is None and arg.annotation is None and pytest_function:
+                t = FIXTURE_TYPES.get(arg.arg)
+            if t is not None:
+                out[arg.arg] = t
+    scope.var_types.update(out)
+    for stmt in iter_statements(node.body, nested=False):
+        target: ast.expr | None = None
+        t = None
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            target = stmt.target
+            t = annotation_type(stmt.annotation, scope)
+        elif (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, (ast.BinOp, ast.Name, ast.Attribute))
+        ):
+            target = stmt.targets[0]
+            t = expr_type(stmt.value, scope)
+        if isinstance(target, ast.Name) and t is not None:
+            out[target.id] = t
+            scope.var_types[target.id] = t
+    return out

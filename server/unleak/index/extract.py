@@ -1,0 +1,120 @@
+"""A module's summary for the index, from an analysis of its text made without the index
+(so that it depends on the module's bytes alone)."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Protocol
+
+from unleak.index.model import ModuleSummary, RawClass, RawFunction
+from unleak.names.triggers import TriggerIndex
+from unleak.summaries.types import TypeScope, annotation_type
+
+if TYPE_CHECKING:
+    from unleak.catalogue import Catalogue
+    from unleak.names.resolver import NameResolver
+    from unleak.source.text import SourceText
+    from unleak.summaries.functions import ModuleSummaries
+
+# Words whose absence from a function means it cannot release a parameter (beside the
+# catalogue's release methods).
+_RELEASE_WORDS = ("with", "closing", "close", "closerange")
+
+
+class Analysed(Protocol):
+    """What the summary reads of a module's analysis."""
+
+    resolver: NameResolver
+    catalogue: Catalogue
+    summaries: ModuleSummaries
+    source: SourceText
+
+    def triggered(self, node: ast.AST) -> bool: ...
+
+
+def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
+    resolver = module.resolver
+    name = resolver.module_name
+    summaries = module.summaries
+    catalogue = module.catalogue
+    out = ModuleSummary(
+        name,
+        imports=dict(resolver.imports),
+        stars=tuple(resolver.stars),
+        all=_dunder_all(tree),
+        uses=tuple(sorted(resolver.uses)),
+    )
+    if not name:
+        return out
+    for cname in summaries.class_defs:
+        rtype = catalogue.types.get(f"class:{cname}")
+        if rtype is not None:
+            raw: RawClass = (
+                f"`{cname}` instance",
+                tuple(sorted(rtype.release)),
+                rtype.with_releases,
+                rtype.supports_with,
+            )
+            out.classes[cname] = raw
+    if not summaries.defs:
+        return out
+    releasing: TriggerIndex | None = None
+    scope = TypeScope(resolver, catalogue, summaries)
+    for fname, node in summaries.defs.items():
+        summary = summaries.functions.get(fname)
+        if summary is None:
+            continue
+        returns = summary.returns
+        if returns is not None and returns.startswith("class:"):
+            returns = f"class:{name}.{returns[6:]}"
+        args = node.args
+        names = [a for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+        typed = {a.arg for a in names if _resource_annotation(a.annotation, scope, catalogue)}
+        params: tuple[str, ...] = ()
+        kwonly: tuple[str, ...] = ()
+        effects: tuple[tuple[str, str], ...] = ()
+        interesting = returns is not None or summary.ref is not None
+        if names:
+            if releasing is None:
+                words = set(catalogue.release_methods()) | set(_RELEASE_WORDS)
+                releasing = TriggerIndex(module.source.text, words)
+            if typed or module.triggered(node) or _between(releasing, node):
+                computed = summary.effects
+                if typed or "release" in computed.values():
+                    params, kwonly = tuple(summary.params), tuple(summary.kwonly)
+                    effects = tuple(sorted(computed.items()))
+                    interesting = True
+        if interesting:
+            entry: RawFunction = (
+                returns,
+                tuple(summary.return_elements),
+                summary.ref if returns is None else None,
+                params,
+                kwonly,
+                effects,
+            )
+            out.functions[fname] = entry
+    return out
+
+
+def _between(index: TriggerIndex, node: ast.AST) -> bool:
+    first = getattr(node, "lineno", 1)
+    return index.any_between(first, getattr(node, "end_lineno", None) or first)
+
+
+def _resource_annotation(ann: ast.expr | None, scope: TypeScope, catalogue: Catalogue) -> bool:
+    t = annotation_type(ann, scope) if ann is not None else None
+    return t is not None and t in catalogue.types
+
+
+def _dunder_all(tree: ast.Module) -> tuple[str, ...] | None:
+    for stmt in tree.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets)
+            and isinstance(stmt.value, (ast.List, ast.Tuple))
+        ):
+            names = [e.value for e in stmt.value.elts if isinstance(e, ast.Constant)]
+            if all(isinstance(n, str) for n in names):
+                return tuple(names)  # type: ignore[arg-type]
+    return None

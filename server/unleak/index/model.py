@@ -1,0 +1,93 @@
+"""A module's summary for the project index: plain data, from its text alone.
+
+What it says about other modules is symbolic (qualified names), so a summary depends only on
+the module's bytes and is cached by them; the index links the names (:mod:`.project`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# A function: (returns, elements, ref, params, kwonly, effects).
+#   returns: resource type of a fresh result ("class:pkg.mod.Conn" for a project class)
+#   ref: another module's callable whose result it returns ("pkg.db.connect"), or "type:"
+#        and the class its return annotation names; resolved by the index
+#   params/kwonly: named only when effects were computed (else every argument is kept)
+#   effects: ((parameter, "release" | "escape"), ...); other named parameters are borrowed
+RawFunction = tuple[
+    str | None,
+    tuple[str | None, ...],
+    str | None,
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[tuple[str, str], ...],
+]
+# A resource class: (noun, release methods, with releases, supports with).
+RawClass = tuple[str, tuple[str, ...], bool, bool]
+
+
+@dataclass
+class ModuleSummary:
+    name: str  # dotted module name ("pkg" for pkg/__init__.py)
+    functions: dict[str, RawFunction] = field(default_factory=dict)
+    classes: dict[str, RawClass] = field(default_factory=dict)
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+    stars: tuple[str, ...] = ()  # modules imported with `from m import *`
+    all: tuple[str, ...] | None = None  # `__all__`, when it is a literal
+    uses: tuple[str, ...] = ()  # modules it imports (with `imports`: what it may need)
+
+    def needs(self) -> list[str]:
+        """The modules and names it imports: what it may use of the others."""
+        return [*self.uses, *self.imports.values()]
+
+    def to_data(self) -> list[Any]:
+        return [
+            self.name,
+            {
+                n: [f[0], list(f[1]), f[2], list(f[3]), list(f[4]), [list(e) for e in f[5]]]
+                for n, f in self.functions.items()
+            },
+            {n: [c[0], list(c[1]), c[2], c[3]] for n, c in self.classes.items()},
+            self.imports,
+            list(self.stars),
+            None if self.all is None else list(self.all),
+            list(self.uses),
+        ]
+
+    @classmethod
+    def from_data(cls, data: Any) -> ModuleSummary:
+        """The inverse of :meth:`to_data`; raises (TypeError, ValueError) on garbage."""
+        name, functions, classes, imports, stars, all_, uses = data
+        return cls(
+            _str(name),
+            {
+                _str(n): (
+                    _opt(f[0]),
+                    tuple(_opt(e) for e in f[1]),
+                    _opt(f[2]),
+                    tuple(_str(p) for p in f[3]),
+                    tuple(_str(p) for p in f[4]),
+                    tuple((_str(p), _str(e)) for p, e in f[5]),
+                )
+                for n, f in functions.items()
+            },
+            {
+                _str(n): (_str(c[0]), tuple(_str(r) for r in c[1]), bool(c[2]), bool(c[3]))
+                for n, c in classes.items()
+            },
+            {_str(k): _str(v) for k, v in imports.items()},
+            tuple(_str(s) for s in stars),
+            None if all_ is None else tuple(_str(a) for a in all_),
+            tuple(_str(u) for u in uses),
+        )
+
+
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise TypeError("string")
+    return value
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else _str(value)

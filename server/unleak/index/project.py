@@ -1,0 +1,165 @@
+"""The project index: module summaries linked through imports, aliases, relative imports
+and package re-exports (`__init__` imports, `from m import *` under `__all__`), to a fixed
+point across modules (a factory returning another module's factory's result is a factory).
+
+Each module gets its *view*: a spec (see :mod:`unleak.summaries.external`) for every
+qualified name it imports that is a factory, a resource class or a function that releases
+or borrows its parameters. Views are what the CLI's cache keys and the language server
+compares: a module is analysed again only when its view changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from unleak.index.model import ModuleSummary
+
+Spec = tuple[Any, ...]
+_MISSING: Spec = ()
+
+
+class ProjectIndex:
+    def __init__(self, summaries: Iterable[ModuleSummary] = ()) -> None:
+        self.modules: dict[str, ModuleSummary] = {}
+        self._specs: dict[str, tuple[str, Spec] | None] = {}  # qual -> (canonical, spec)
+        for summary in summaries:
+            self.modules[summary.name] = summary
+
+    def put(self, summary: ModuleSummary) -> bool:
+        """Add or replace a module's summary; whether it changed."""
+        if not summary.name or self.modules.get(summary.name) == summary:
+            return False
+        self.modules[summary.name] = summary
+        self._specs.clear()
+        return True
+
+    def remove(self, name: str) -> bool:
+        if self.modules.pop(name, None) is None:
+            return False
+        self._specs.clear()
+        return True
+
+    # -- resolution -----------------------------------------------------------------------
+
+    def resolve(self, qual: str) -> tuple[str, Spec] | None:
+        """The canonical name (where it is defined) and spec of what ``qual`` names."""
+        if qual in self._specs:
+            return self._specs[qual]
+        found = self._resolve(qual, set())
+        self._specs[qual] = found
+        return found
+
+    def _split(self, qual: str) -> tuple[str, str] | None:
+        parts = qual.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:i])
+            if module in self.modules:
+                rest = ".".join(parts[i:])
+                return (module, rest) if "." not in rest else None
+        return None
+
+    def _resolve(self, qual: str, seen: set[str]) -> tuple[str, Spec] | None:
+        if qual in self._specs:
+            return self._specs[qual]
+        if qual in seen:  # an import cycle, or a factory returning its own result
+            return None
+        seen.add(qual)
+        split = self._split(qual)
+        if split is None:
+            return None
+        module, name = split
+        summary = self.modules[module]
+        canonical = f"{module}.{name}"
+        if name in summary.classes:
+            noun, release, with_releases, supports_with = summary.classes[name]
+            return canonical, ("c", noun, release, with_releases, supports_with, canonical)
+        if name in summary.functions:
+            spec = self._function(summary.functions[name], seen)
+            return (canonical, spec) if spec is not None else None
+        target = summary.imports.get(name)
+        if target is not None:
+            return self._resolve(target, seen)
+        for star in summary.stars:
+            star_summary = self.modules.get(star)
+            if star_summary is None or not _star_exports(star_summary, name):
+                continue
+            found = self._resolve(f"{star}.{name}", seen)
+            if found is not None:
+                return found
+        return None
+
+    def _function(self, raw: tuple[Any, ...], seen: set[str]) -> Spec | None:
+        returns, elements, ref, params, kwonly, effects = raw
+        if returns is None and ref is not None:
+            is_type = ref.startswith("type:")
+            target = self._resolve(ref[5:] if is_type else ref, seen)
+            if target is not None:
+                canonical, spec = target
+                if spec[0] == "c":
+                    returns = f"class:{canonical}"
+                elif spec[0] == "f" and not is_type and spec[1] is not None:
+                    returns, elements = spec[1], spec[2]
+        if returns is None and not params and not kwonly:
+            return None  # nothing known beyond what is assumed of any callable
+        return ("f", returns, tuple(elements), tuple(params), tuple(kwonly), tuple(effects))
+
+    def exported_names(self, module: str) -> list[str]:
+        """The names of ``module`` that resolve to something (its own and re-exported)."""
+        summary = self.modules.get(module)
+        if summary is None:
+            return []
+        names = set(summary.functions) | set(summary.classes)
+        for local in summary.imports:
+            if summary.all is None or local in summary.all:
+                names.add(local)
+        for star in summary.stars:
+            star_summary = self.modules.get(star)
+            if star_summary is not None:
+                names.update(
+                    n
+                    for n in set(star_summary.functions) | set(star_summary.classes)
+                    if _star_exports(star_summary, n)
+                )
+        return sorted(n for n in names if self.resolve(f"{module}.{n}") is not None)
+
+    # -- views ----------------------------------------------------------------------------
+
+    def view_for(self, module: str, uses: Iterable[str] | None = None) -> dict[str, Spec]:
+        """What ``module`` may use of the others: qualified name (as its code spells it once
+        imports are resolved) -> spec. ``uses``: its imports, when it is not (yet) indexed
+        under that name (a new, unsaved document): the modules and names it imports."""
+        if uses is None:
+            summary = self.modules.get(module)
+            uses = summary.needs() if summary is not None else ()
+        own = f"{module}." if module else None
+        view: dict[str, Spec] = {}
+
+        def add(qual: str) -> None:
+            if own is not None and (qual.startswith(own) or qual == module):
+                return
+            found = self.resolve(qual)
+            if found is None:
+                return
+            spec = found[1]
+            view[qual] = spec
+            returns = spec[1] if spec[0] == "f" else None
+            if isinstance(returns, str) and returns.startswith("class:"):
+                # The class a factory returns: its instances' type must be known.
+                cls = self.resolve(returns[6:])
+                if cls is not None:
+                    view.setdefault(returns[6:], cls[1])
+
+        for used in uses:
+            if used in self.modules and used != module:
+                for name in self.exported_names(used):
+                    add(f"{used}.{name}")
+            else:
+                add(used)
+        return view
+
+
+def _star_exports(summary: ModuleSummary, name: str) -> bool:
+    if summary.all is not None:
+        return name in summary.all
+    return not name.startswith("_")

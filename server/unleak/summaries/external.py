@@ -1,0 +1,63 @@
+"""Other modules' summaries, as the project index hands them to one module's analysis.
+
+A spec is plain, hashable data (it travels through `Settings.external_summaries`, worker
+processes and the cache), keyed by the qualified name the module's code uses:
+
+- ``("f", returns, elements, params, kwonly, effects)``: a function; ``returns`` is the
+  resource type of a fresh result (``"class:pkg.mod.Conn"`` for a project class);
+  ``effects`` the ``(parameter, release|escape)`` pairs, every other parameter named in
+  ``params`` or ``kwonly`` is only borrowed; with no parameters named, every argument is
+  taken over (what is assumed of any unknown callable);
+- ``("c", noun, release, with_releases, supports_with, canonical)``: a resource class (its
+  qualified name where it is defined): each call makes an instance to release with one of
+  ``release``.
+
+The older ``(returns, elements)`` pair of a factory is still read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from unleak.catalogue import Catalogue, ResourceType
+from unleak.summaries.functions import FunctionSummary
+
+FUNCTION = "f"
+CLASS = "c"
+
+
+def install_external(specs: Mapping[str, Any], catalogue: Catalogue) -> dict[str, FunctionSummary]:
+    """Summaries for other modules' callables; resource classes become catalogue types."""
+    out: dict[str, FunctionSummary] = {}
+    for qual, spec in specs.items():
+        if not spec:
+            continue
+        kind = spec[0]
+        if kind == CLASS:
+            _, noun, release, with_releases, supports_with, canonical = spec
+            type_name = f"class:{canonical}"
+            if type_name not in catalogue.types:
+                catalogue.types[type_name] = ResourceType(
+                    type_name,
+                    noun,
+                    frozenset(release),
+                    with_releases=bool(with_releases),
+                    supports_with=bool(supports_with),
+                )
+            # Arguments of a constructor are kept by the instance.
+            out[qual] = FunctionSummary(qual, returns=type_name)
+        elif kind == FUNCTION:
+            _, returns, elements, params, kwonly, effects = spec
+            summary = FunctionSummary(
+                qual, list(params), list(kwonly), returns=returns, return_elements=tuple(elements)
+            )
+            summary._effects = dict(effects)
+            out[qual] = summary
+        elif isinstance(kind, str) and len(spec) == 2:  # (returns, elements)
+            out[qual] = FunctionSummary(qual, returns=kind, return_elements=tuple(spec[1]))
+    # A summary whose resource type is unknown here acquires nothing.
+    for summary in out.values():
+        if summary.returns is not None and summary.returns not in catalogue.types:
+            summary.returns, summary.return_elements = None, ()
+    return out
