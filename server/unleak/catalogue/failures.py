@@ -175,11 +175,12 @@ _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", ""})
 
 def unlikely_to_fail(node: ast.AST, qualify: Qualify) -> bool:
     """Whether every way ``node`` (a statement or expression, without nested scopes) can
-    raise is a call that almost never fails. `raise`, `assert`, `await`, subscripts, `yield`
-    and any call not in the tables above count as likely."""
+    raise is a call that almost never fails. `raise`, `assert`, `await`, subscripts and any
+    call not in the tables above count as likely; a `yield` is left to the caller (a
+    generator closed early is common, a pytest fixture is never closed at its `yield`)."""
     found = False
     for sub in _walk_shallow(node):
-        if isinstance(sub, (ast.Raise, ast.Assert, ast.Await, ast.Yield, ast.YieldFrom)):
+        if isinstance(sub, (ast.Raise, ast.Assert, ast.Await)):
             return False
         if isinstance(sub, (ast.Import, ast.ImportFrom)):
             return False
@@ -279,3 +280,158 @@ def enter_cannot_fail(
 
 
 _LOCK_NAMES = ("lock", "mutex", "rlock", "semaphore", "condition", "cond")
+
+
+# ---- which exceptions a statement raises -------------------------------------------------
+
+# Modules whose functions report failures of the world as OSError (or a subclass).
+_OSERROR_MODULES = ("os.", "socket.", "shutil.", "select.", "fcntl.", "tempfile.")
+# Resource types whose methods report failures as OSError (socket.error is OSError).
+OSERROR_TYPES: frozenset[str] = frozenset({"socket", "fd", "selector"})
+# Handler names that catch every OSError.
+_CATCH_OSERROR = frozenset(
+    {
+        "OSError",
+        "IOError",
+        "EnvironmentError",
+        "socket.error",
+        "os.error",
+        "select.error",
+        "Exception",
+        "BaseException",
+    }
+)
+# OSError's subclasses: a handler for one may or may not catch a given OSError.
+_OSERROR_SUBCLASSES = frozenset(
+    {
+        "BlockingIOError",
+        "ChildProcessError",
+        "ConnectionError",
+        "BrokenPipeError",
+        "ConnectionAbortedError",
+        "ConnectionRefusedError",
+        "ConnectionResetError",
+        "FileExistsError",
+        "FileNotFoundError",
+        "InterruptedError",
+        "IsADirectoryError",
+        "NotADirectoryError",
+        "PermissionError",
+        "ProcessLookupError",
+        "TimeoutError",
+        "socket.timeout",
+        "socket.gaierror",
+        "socket.herror",
+        "ssl.SSLError",
+        "shutil.Error",
+    }
+)
+
+
+def raises_only_oserror(
+    node: ast.AST, qualify: Qualify, type_of: Callable[[ast.expr], str | None]
+) -> bool:
+    """Whether every failure of ``node`` that is not a programming error is an OSError:
+    it calls only `os`/`socket`/`shutil`/`select` functions, methods of sockets and
+    descriptors, and calls that almost never fail."""
+    found = False
+    for sub in _walk_shallow(node):
+        if isinstance(
+            sub, (ast.Raise, ast.Assert, ast.Await, ast.Yield, ast.YieldFrom, ast.Import)
+        ) or (isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load)):
+            return False
+        if not isinstance(sub, ast.Call):
+            continue
+        qual = qualify(sub.func)
+        oserror_module = qual is not None and qual.startswith(_OSERROR_MODULES)
+        if oserror_module or (
+            isinstance(sub.func, ast.Attribute) and type_of(sub.func.value) in OSERROR_TYPES
+        ):
+            found = True
+        elif not _unlikely_call(sub, qualify):
+            return False
+    return found
+
+
+def catches_oserror(handler: ast.ExceptHandler) -> str:
+    """ "all" when the handler catches every OSError, "some" when it catches a subclass,
+    "none" when it catches no OSError."""
+    if handler.type is None:
+        return "all"
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    texts = {_dotted(n) for n in names}
+    if texts & _CATCH_OSERROR:
+        return "all"
+    if texts & _OSERROR_SUBCLASSES or None in texts:
+        return "some"  # a subclass, or a name we cannot read: it may catch it
+    return "none" if all(t in _OTHER_BUILTIN_ERRORS for t in texts) else "some"
+
+
+# Builtin exceptions that are not OSError: a handler for only these does not catch one.
+_OTHER_BUILTIN_ERRORS = frozenset(
+    {
+        "ValueError",
+        "TypeError",
+        "KeyError",
+        "IndexError",
+        "LookupError",
+        "AttributeError",
+        "ImportError",
+        "ModuleNotFoundError",
+        "NameError",
+        "RuntimeError",
+        "NotImplementedError",
+        "StopIteration",
+        "StopAsyncIteration",
+        "UnicodeError",
+        "UnicodeDecodeError",
+        "UnicodeEncodeError",
+        "AssertionError",
+        "ArithmeticError",
+        "ZeroDivisionError",
+        "OverflowError",
+        "KeyboardInterrupt",
+        "SystemExit",
+        "GeneratorExit",
+        "RecursionError",
+        "MemoryError",
+    }
+)
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+# ---- generators that are always resumed ---------------------------------------------------
+
+# Decorators whose framework resumes the generator after its `yield` and never closes it
+# there or throws into it: pytest runs a fixture's teardown with next(), whatever the test did.
+RESUMING_DECORATORS: frozenset[str] = frozenset(
+    {"pytest.fixture", "pytest_asyncio.fixture", "pytest.yield_fixture"}
+)
+
+
+def yield_is_resumed(func: ast.AST, qualify: Qualify) -> bool:
+    """Whether the generator ``func`` is driven by a framework that always resumes it."""
+    decorators = getattr(func, "decorator_list", [])
+    return any(
+        qualify(d.func if isinstance(d, ast.Call) else d) in RESUMING_DECORATORS for d in decorators
+    )
+
+
+def raises_besides_yield(node: ast.AST) -> bool:
+    """Whether a statement with a `yield` can raise other than at the `yield` itself."""
+    for sub in _walk_shallow(node):
+        if isinstance(sub, (ast.Yield, ast.YieldFrom)):
+            continue
+        if isinstance(sub, (ast.Call, ast.Await, ast.Raise, ast.Assert)) or (
+            isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load)
+        ):
+            return True
+    return False

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from unleak.catalogue import DEFAULT_CATALOGUE, EXPECT_RAISES, LOCKS, TERMINATORS, Catalogue
+from unleak.catalogue.failures import yield_is_resumed
 from unleak.findings import messages
 from unleak.findings.incremental import UnitCache, UnitEntry, shift
 from unleak.findings.likelihood import plausible_leak
@@ -248,6 +249,7 @@ class ModuleAnalysis:
         builder = EffectBuilder(scope)
         cfg = CFGBuilder(self._is_terminator).build(unit.body, unit.last_line)
         flow = FunctionFlow(cfg, builder, self._node_may_acquire)
+        flow.yield_resumed = yield_is_resumed(unit.node, self.resolver.qualify)
         if not flow.sites:
             return []
         results = flow.analyse()

@@ -140,6 +140,8 @@ class CFG:
         self.exit = self.add(EXIT)
         self.raise_exit = self.add(RAISE_EXIT)
         self.terminate = self.add(TERMINATE)
+        # Handler dispatch nodes -> the handlers their first successors enter.
+        self.handlers: dict[int, tuple[ast.ExceptHandler, ...]] = {}
 
     def add(self, kind: str, node: ast.AST | None = None, **kw: object) -> int:
         n = Node(len(self.nodes), kind, node, getattr(node, "lineno", 0), **kw)  # type: ignore[arg-type]
@@ -338,6 +340,7 @@ class CFGBuilder:
                 g.nodes[nid].succ.extend(entries)
                 if not catch_all:
                     g.nodes[nid].succ.append(dispatch_ctx.exc())
+                g.handlers[nid] = tuple(s.handlers)  # entries come first, in this order
                 return nid
 
             body_ctx = _Ctx(_memo(dispatch), ctx.ret, ctx.brk, ctx.cont, ctx.loop)

@@ -12,7 +12,13 @@ import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from unleak.catalogue.failures import enter_cannot_fail, unlikely_to_fail
+from unleak.catalogue.failures import (
+    catches_oserror,
+    enter_cannot_fail,
+    raises_besides_yield,
+    raises_only_oserror,
+    unlikely_to_fail,
+)
 from unleak.flow.cfg import (
     CFG,
     EXIT,
@@ -117,6 +123,8 @@ class FunctionFlow:
         # hover; the diagnostics never set it, so the dataflow pays one test per node).
         self.record: dict[Site, list[Handled]] | None = None
         self.likely_only = False  # set only while `likely_leaks` re-runs a site
+        # A generator its framework always resumes (pytest fixtures): a `yield` does not raise.
+        self.yield_resumed = False
         for node in cfg.nodes:
             if node.ast is not None and node.kind != JUMP and may_acquire(node):
                 known = set(builder.sites)
@@ -251,6 +259,9 @@ class FunctionFlow:
                     (node.kind == WITH and not self._safe_enter(tree))
                     or (can_raise(tree) and not self._is_release(tree))
                 )
+            if cached and node.exc_event == "yield" and self.yield_resumed:
+                node.exc_event = "exception"  # only what the statement calls can raise
+                cached = raises_besides_yield(tree)  # type: ignore[arg-type]
             self._raises[nid] = cached
         # The second pass of `likely_leaks`: statements that almost never fail do not raise.
         return cached and not (self.likely_only and self._unlikely(nid))
@@ -273,6 +284,30 @@ class FunctionFlow:
         if node.kind == WITH:
             tree = getattr(tree, "context_expr", None)
         return tree is not None and unlikely_to_fail(tree, self.builder.scope.resolver.qualify)
+
+    def _exc_targets(self, nid: int) -> list[int]:
+        """Where an exception raised at ``nid`` can go. A statement that fails only with
+        OSError (socket methods, `os` functions) reaches only the handlers that can catch
+        one, and escapes the `try` only if none catches every OSError."""
+        node = self.cfg.nodes[nid]
+        exc = node.exc
+        assert exc is not None
+        handlers = self.cfg.handlers.get(exc)
+        tree = getattr(node.ast, "context_expr", node.ast) if node.kind == WITH else node.ast
+        if handlers is None or tree is None or node.exc_event != "exception":
+            return [exc]
+        scope = self.builder.scope
+        if not raises_only_oserror(tree, scope.resolver.qualify, self._type_of):
+            return [exc]
+        succ = self.cfg.nodes[exc].succ
+        kinds = [catches_oserror(h) for h in handlers]
+        out = [s for s, kind in zip(succ, kinds, strict=False) if kind != "none"]
+        if "all" not in kinds:
+            out.extend(succ[len(handlers) :])
+        return out
+
+    def _type_of(self, expr: ast.expr) -> str | None:
+        return self.builder.scope.var_types.get(expr_text(expr))
 
     def likely_leaks(self, site: Site) -> list[Leak]:
         """The site's leaks when statements that almost never fail do not raise (see
@@ -370,7 +405,8 @@ class FunctionFlow:
                     exc_state = replace(
                         exc_state, via=_with_event(exc_state.via, (node.exc_event, node.line))
                     )
-                self._push(seen, work, node.exc, exc_state)
+                for target in self._exc_targets(nid):
+                    self._push(seen, work, target, exc_state)
         # Prefer explanations a reader acts on first: normal paths, then yields, then raises.
         result.leaks = sorted(
             leaks,
