@@ -99,8 +99,10 @@ class ModuleAnalysis:
         unit_cache: UnitCache | None = None,
         lines: list[str] | None = None,
         hooks: Hooks = NO_HOOKS,
+        parsed: ParsedModule | None = None,
     ) -> None:
-        """``lines``: `source_lines(text)`, when the caller has it already."""
+        """``lines``: `source_lines(text)`, when the caller has it already; ``parsed``: the
+        text's tree, when the caller has it already (an editor reparses only what changed)."""
         self.hooks = hooks
         self.unit_cache = unit_cache
         self._added_words: list[str] = []
@@ -110,7 +112,7 @@ class ModuleAnalysis:
         self.source = SourceText(text, lines)
         # The text the definitions analysed come from, and its first line number.
         self.scan_text = (1, text)
-        self.parsed: ParsedModule = parse_module(text)
+        self.parsed: ParsedModule = parsed if parsed is not None else parse_module(text)
         tree = self.parsed.tree
         nested_imports = _match_lines(text, _NESTED_IMPORT)
         self.resolver = NameResolver(
