@@ -121,3 +121,13 @@ def combine(
         return facts
     merged = facts | frozenset(new)
     return merged if len(merged) <= MAX_FACTS else facts
+
+
+def unevaluated_or_holds(test: ast.expr, polarity: bool) -> ast.expr | None:
+    """The operand of a short-circuit test that, where `test` evaluated to `polarity`, either
+    was never evaluated or evaluated to `polarity` too: the last operand of a false `and`
+    (`items and lock.acquire(False)`) or of a true `or`. A fact that also holds when the
+    operand did not run (a non-blocking acquire that did not acquire) follows from it."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) != polarity:
+        return test.values[-1]
+    return None

@@ -33,7 +33,12 @@ from unleak.flow.cfg import (
     can_raise,
 )
 from unleak.flow.conditions import Fact as CondFact
-from unleak.flow.conditions import assignment_facts, combine, edge_facts
+from unleak.flow.conditions import (
+    assignment_facts,
+    combine,
+    edge_facts,
+    unevaluated_or_holds,
+)
 from unleak.flow.effects import Effect, EffectBuilder, Site, SiteInfo, captured_names
 from unleak.names.resolver import statement_call
 from unleak.names.text import expr_text
@@ -599,7 +604,9 @@ def _facts(test: ast.expr, polarity: bool, builder: EffectBuilder) -> list[Fact]
             for v in test.values:
                 out += _facts(v, polarity, builder)
             return out
-        return []
+        last = unevaluated_or_holds(test, polarity)
+        # A non-blocking acquire that did not run has not acquired either.
+        return [f for f in _facts(last, polarity, builder) if f[0] == "unacq"] if last else []
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
         right = test.comparators[0]
         op = test.ops[0]
