@@ -14,8 +14,10 @@ from unleak.catalogue.failures import yield_is_resumed
 from unleak.findings import messages
 from unleak.findings.incremental import UnitCache, UnitEntry, shift
 from unleak.findings.likelihood import plausible_leak
+from unleak.findings.lock_handoff import released_by_sibling
 from unleak.findings.model import Finding, Fix, Related
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node
+from unleak.flow.containers import local_containers
 from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
 from unleak.flow.ownership import FunctionFlow, Leak, SiteResult
 from unleak.names.resolver import NameResolver, iter_statements
@@ -416,6 +418,11 @@ class ModuleAnalysis:
                 # Acquired and never released in this function: handed to the caller on
                 # purpose (`__enter__`, `lock()`), not a forgotten release on some path.
                 continue
+            if res.info.lock_key is not None and self._lock_handed_on(unit, res.info.lock_key):
+                likely = res.likely and [lk for lk in res.likely if lk.on_exception]
+                res = replace(res, leaks=[lk for lk in res.leaks if lk.on_exception], likely=likely)
+                if not res.leaks:
+                    continue
             code, leak = classify(res)
             plausible = plausible_leak(code, res, leak, classify)
             finding = self._leak_finding(code, res, plausible or leak)
@@ -425,6 +432,11 @@ class ModuleAnalysis:
             fix = self._leak_fix(code, res, unit)
             out.append(replace(finding, fix=fix) if fix is not None else finding)
         return out
+
+    def _lock_handed_on(self, unit: Unit, lock_key: str) -> bool:
+        """A sibling method releases the lock: returning with it held is a hand-off."""
+        cls = self.summaries.class_defs.get(unit.class_name or "")
+        return cls is not None and released_by_sibling(cls, unit.node, lock_key)
 
     @cached_property
     def _all_leak_findings(self) -> list[Finding]:
