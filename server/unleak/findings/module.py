@@ -17,7 +17,6 @@ from unleak.findings.likelihood import plausible_leak
 from unleak.findings.lock_handoff import released_by_sibling
 from unleak.findings.model import Finding, Fix, Related
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node
-from unleak.flow.containers import local_containers
 from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
 from unleak.flow.ownership import FunctionFlow, Leak, SiteResult
 from unleak.names.resolver import NameResolver, iter_statements
