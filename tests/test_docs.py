@@ -75,3 +75,11 @@ def test_url_anchor_matches_heading(rule: Rule) -> None:
 def test_github_slug() -> None:
     assert github_slug("UL101 not-released") == "ul101-not-released"
     assert github_slug("What it does?") == "what-it-does"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=rule_id)
+def test_docs_say_what_the_rule_does_not_report(rule: Rule) -> None:
+    # A reader deciding whether a silence is a miss needs to know what is left out on purpose.
+    assert "does not report" in rule.section("What it does"), (
+        f"{rule.code}: 'What it does' must say what it does not report and why"
+    )

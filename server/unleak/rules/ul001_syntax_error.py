@@ -4,6 +4,10 @@
 Reports Python syntax errors. unleak keeps analysing the rest of the file: a definition
 that does not parse is skipped, every other function, method and class is still checked.
 
+It does not report a file that cannot be read or decoded: that is not a syntax error, and the
+command line reports the path as not checked instead (exit code 2). In the editor, an error in
+the lines being typed is shown only after a short pause, so that half-typed code does not flash.
+
 ## Why it matters
 Code that does not parse cannot run, and the parts that do parse may still leak.
 

@@ -7,6 +7,14 @@ exception (falling off the end, a `return`, a `break` or `continue`, rebinding o
 only reference) leaves it open. An inline use such as `open(p).read()` or
 `json.load(open(p))` drops the only reference at once and is reported too.
 
+It does not report a resource that is handed on: returned or yielded, stored on an object or in
+a container that outlives the function, passed to a wrapper that owns it (`io.TextIOWrapper`,
+`contextlib.closing`), registered with `ExitStack`, `atexit`, `addCleanup` or
+`weakref.finalize`, or captured by a closure: its new owner releases it. Nor a path that ends
+the process (`sys.exit()`, `os._exit()`), which releases everything, nor code inside
+`assertRaises` blocks, where the acquisition is expected to fail. A leak only on an exception
+path is UL102's.
+
 ## Why it matters
 An unreleased resource holds an operating-system handle (a file descriptor, a socket, a child
 process, a database lock) until the garbage collector happens to finalise it: never, on

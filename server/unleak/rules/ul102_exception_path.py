@@ -6,6 +6,16 @@ statement between the acquisition and the release raises, because the release is
 `finally` block or a `with` statement. In a generator, a `yield` counts as a place where the
 consumer can stop the generator.
 
+It does not report statements that cannot raise (assignments, attribute stores, `len()`,
+`isinstance()`, appending to a list, logging calls), a statement that fails only with `OSError`
+(socket methods, `os` functions) inside a `try` whose handler catches every `OSError`
+(`socket.error` is `OSError`) and releases, nor the `yield` of a pytest fixture (pytest
+resumes a fixture to tear it down and never closes it at the `yield`). Entering `with` on a
+lock or a known resource is not a raising point either. A finding whose every leaking path
+needs a statement that almost never fails (a socket option, `chmod` on a file just created, a
+log handler's formatter) is still reported, with severity `info` (`unlikely-severity` in the
+configuration); when a likely failure also leaks, the message names that statement.
+
 ## Why it matters
 Errors are exactly when programs retry, loop and run for a long time; every failed attempt
 then leaks one handle. A long-running server that hits a bad request per minute runs out of

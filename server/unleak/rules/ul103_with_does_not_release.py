@@ -5,6 +5,9 @@ Reports `with` statements on objects whose context manager does not close them:
 `sqlite3.connect()` and `psycopg2.connect()` connections commit or roll back a transaction in
 `__exit__` but leave the connection open.
 
+It does not report `with contextlib.closing(conn)` or a connection also closed after the
+block, nor `with` on objects whose `__exit__` does close them (files, sockets, processes).
+
 ## Why it matters
 The code reads as if the connection were closed; it is not. Every call leaks a connection
 (and on SQLite a file handle and possibly a lock on the database file).

@@ -6,6 +6,10 @@ the `finally` block releases it unconditionally. When the acquisition itself fai
 was never bound and the release raises `UnboundLocalError` (or `NameError`), hiding the
 original error.
 
+It does not report an acquisition before the `try`, a release guarded by a test
+(`if f is not None: f.close()`), nor a name already bound before the `try` (the release then
+sees the earlier value, not an unbound name).
+
 ## Why it matters
 The real error (file not found, connection refused) is replaced by a confusing
 `UnboundLocalError` from the `finally` block, and in a loop the name may still refer to the

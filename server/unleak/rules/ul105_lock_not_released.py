@@ -6,6 +6,12 @@ conditions to the end of the function and reports it when some path (a `return`,
 exception, a `break`) skips the matching `release()`. A non-blocking or timed `acquire()` is
 only counted on the branch where it succeeded.
 
+It does not report a function that acquires and never releases (`lock()`, `__enter__`: it hands
+the lock to its caller on purpose), a lock released by a sibling method of the same class that
+does not acquire it (`enter()`/`leave()`: returning with it held is the hand-off; an exception
+before it is still reported), nor a non-blocking acquire that is the last operand of an `and`
+(where the test is false, it did not acquire or did not run).
+
 ## Why it matters
 A lock that is never released deadlocks every other thread that waits for it: the program
 hangs, usually much later and far away from the bug.

@@ -5,6 +5,9 @@ Reports an assignment such as `self.conn = sqlite3.connect(path)` when no method
 (`close`, `__exit__`, `__aexit__`, `__del__`, `shutdown`, `stop`, ...) releases `self.conn`,
 hands it to something that will, or lets it escape.
 
+It does not report a class with a base class it cannot see (a base from another package may
+release the attribute), nor an attribute that a subclass in the same module releases.
+
 ## Why it matters
 Users of the class have no way to release the resource: every instance leaks it until the
 garbage collector runs.

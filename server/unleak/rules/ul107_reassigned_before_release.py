@@ -5,6 +5,10 @@ Reports a resource whose variable is assigned a new value (often a new resource 
 line on the next loop iteration) while the first resource is still open. The first one can no
 longer be released.
 
+It does not report rebinding after the first resource was released or handed on (stored,
+returned, registered), nor rebinding on a path where the acquisition failed. A rebinding that
+only follows an exception from a statement that almost never fails gets severity `info`.
+
 ## Why it matters
 In a loop this leaks one handle per iteration; only the last one is closed after the loop.
 

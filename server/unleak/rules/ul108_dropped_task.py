@@ -4,6 +4,9 @@
 Reports `asyncio.create_task(...)`, `loop.create_task(...)` and `asyncio.ensure_future(...)`
 whose result is discarded or bound to a name that is never used.
 
+It does not report a task whose result is kept (stored, awaited, added to a set, passed on),
+nor `create_task` on objects not known to be event loops.
+
 ## Why it matters
 The event loop keeps only a weak reference to tasks. A task nobody references can be garbage
 collected in the middle of its work, silently; its exceptions are never seen.
