@@ -9,7 +9,7 @@ its library and tests are project frames) as
 `unleak trace --no-check -o REPORT -- VENV/bin/python -m pytest ARGS`, one project at a
 time, niced, killed after the project's timeout. The report and the suite's output are kept
 in bench/.work/recall/{reports,logs}/; bench/recall/sites.json gets, per project, every
-runtime leak site that static analysis could be scored on (see README.md), with the kinds
+runtime leak site that static analysis could be scored on (see bench/README.md), with the kinds
 it does not model and the sites without a project frame counted apart.
 """
 
@@ -42,7 +42,8 @@ _SUMMARY = re.compile(
 _VOLATILE = (
     (re.compile(r"0x[0-9a-fA-F]+"), "0x…"),
     (re.compile(r"\b(fd|name|pid)=\d+"), r"\1=…"),
-    (re.compile(r"\bsubprocess \d+"), "subprocess …"),
+    (re.compile(r"\b(subprocess|process|descriptor) \d+"), r"\1 …"),
+    (re.compile(r"\b(pipe|socket|anon_inode):\[\d+\]"), r"\1:[…]"),
     (re.compile(r"(['\"][\w.:]*['\"], )\d+\)"), r"\1…)"),  # ('127.0.0.1', 40123)
     (re.compile(r"/tmp/[^'\"\s>]*"), "/tmp/…"),
 )
@@ -59,6 +60,22 @@ def _env(project: Project) -> dict[str, str]:
     return env
 
 
+def has_pytest_config(src: Path) -> bool:
+    """Whether pytest finds its configuration in the sdist's root (the files it reads)."""
+    if (src / "pytest.ini").is_file() or (src / ".pytest.ini").is_file():
+        return True
+    markers = (
+        ("pyproject.toml", "[tool.pytest"),
+        ("tox.ini", "[pytest]"),
+        ("setup.cfg", "[tool:pytest]"),
+    )
+    for name, marker in markers:
+        path = src / name
+        if path.is_file() and marker in path.read_text(encoding="utf-8", errors="replace"):
+            return True
+    return False
+
+
 def command(config: Config, project: Project, report: Path, depth: int | None) -> list[str]:
     deselect = []
     for item in project.deselect:
@@ -66,9 +83,20 @@ def command(config: Config, project: Project, report: Path, depth: int | None) -
             deselect += ["--deselect", item.test]
         else:
             deselect += ["-k", f"not ({item.test})"]
-    pytest = [str(project.python), "-m", "pytest", *config.common_args, *project.args, *deselect]
+    # without a pytest configuration of its own, pytest would take this repository's (the
+    # nearest above) and its directory as rootdir, which also breaks --deselect's node ids
+    own = [] if has_pytest_config(project.src) else ["-c", "pyproject.toml", "--rootdir", "."]
+    pytest = [str(project.python), "-m", "pytest", *own, *config.common_args, *project.args]
+    pytest += deselect
     memory = ["--depth", str(depth)] if depth else []  # tracemalloc: slow, only when asked
     return [str(UNLEAK), "trace", "--no-check", *memory, "-o", str(report), "--", *pytest]
+
+
+def _pytest_argv(config: Config, project: Project, depth: int | None) -> list[str]:
+    """The traced command after its interpreter ("-m pytest ..."), as recorded in the
+    snapshot."""
+    argv = command(config, project, WORK / "report.json", depth)
+    return argv[argv.index(str(project.python)) + 1 :]
 
 
 def run_suite(config: Config, project: Project, depth: int | None) -> dict[str, Any]:
@@ -225,7 +253,7 @@ def trace_project(config: Config, project: Project, depth: int | None) -> dict[s
     pythons = sorted({p.get("python", "") for p in report.get("processes", [])})
     return {
         "version": project.version,
-        "command": ["python", "-m", "pytest", *config.common_args, *project.args],
+        "command": ["python", *_pytest_argv(config, project, depth)],
         "deselected": [d.test for d in project.deselect],
         "traced": {
             "date": datetime.date.today().isoformat(),
