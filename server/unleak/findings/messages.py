@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 from unleak.flow.effects import SiteInfo
 from unleak.flow.ownership import Leak, SiteResult
 
@@ -110,3 +112,25 @@ def acquired_note(info: SiteInfo) -> str:
 
 def escape_note(res: SiteResult, leak: Leak) -> str:
     return f"still open here: {path_text(leak)}"
+
+
+def too_deep_definition(node: ast.AST) -> str:
+    """A definition the leak analysis skipped: one of its expressions nests too deeply."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        what = f"`{node.name}`"
+    elif isinstance(node, ast.ClassDef):
+        what = f"the body of class `{node.name}`"
+    else:
+        what = "the module's top-level code"
+    return (
+        f"{what} is not checked for leaks: an expression in it is nested too deeply for "
+        "unleak to follow; the rest of the file is checked"
+    )
+
+
+def too_deep_rules(codes: list[str]) -> str:
+    """Rules that gave up on a whole file because of a deeply nested expression."""
+    return (
+        f"{', '.join(codes)} did not check this file: an expression in it is nested too deeply "
+        "for unleak to follow; the other rules did"
+    )

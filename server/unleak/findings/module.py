@@ -440,10 +440,22 @@ class ModuleAnalysis:
     @cached_property
     def _all_leak_findings(self) -> list[Finding]:
         out: list[Finding] = []
+        deep: list[Unit] = []
         for unit in self.units:
             if self.unit_triggered(unit):
-                out.extend(self._unit_leak_findings(unit))
+                try:
+                    out.extend(self._unit_leak_findings(unit))
+                except RecursionError:
+                    # Valid code nested deeper than the analysis can follow (a long `1 + 1 +
+                    # ...`): this definition is not analysed, every other one still is.
+                    deep.append(unit)
+        self.__dict__["_too_deep"] = deep
         return out
+
+    def too_deep(self) -> list[Unit]:
+        """The definitions the leak analysis gave up on (nested too deeply), once it ran."""
+        deep: list[Unit] = self.__dict__.get("_too_deep", [])
+        return deep
 
     def _unit_leak_findings(self, unit: Unit) -> list[Finding]:
         cache = self.unit_cache
