@@ -1,10 +1,11 @@
-"""Locks handed from one method to a sibling: `acquire()` in `enter()` and `release()` in
-`leave()` of the same class, by design. The acquiring method returning with the lock held is
-then not a leak (an exception before it returns still is)."""
+"""Lock findings that are not leaks: a lock handed from one method to a sibling
+(`acquire()` in `enter()`, `release()` in `leave()` of the same class, by design), and
+`acquire()` on an object built by a known constructor that is not a lock."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from unleak.catalogue import LOCKS
 from unleak.names.text import expr_text
@@ -31,3 +32,26 @@ def released_by_sibling(cls: ast.ClassDef, method: ast.AST, lock_key: str) -> bo
         if releases and not acquires:
             return True
     return False
+
+
+def known_not_a_lock(
+    scopes: list[ast.AST], lock_key: str, qualify: Callable[[ast.expr], str | None]
+) -> bool:
+    """Whether every assignment of ``lock_key`` in ``scopes`` (the class's methods, or the
+    function) is a call to a known constructor that is not a lock: Twisted's
+    `DeferredLock().acquire()` returns a Deferred, and its release is a callback."""
+    values = [
+        n.value
+        for scope in scopes
+        for n in ast.walk(scope)
+        if isinstance(n, ast.Assign) and any(expr_text(t) == lock_key for t in n.targets)
+    ]
+    if not values:
+        return False
+    for value in values:
+        if not isinstance(value, ast.Call):
+            return False
+        qual = qualify(value.func)
+        if qual is None or qual in LOCKS.constructors:
+            return False
+    return True

@@ -14,7 +14,7 @@ from unleak.catalogue.failures import yield_is_resumed
 from unleak.findings import messages
 from unleak.findings.incremental import UnitCache, UnitEntry, shift
 from unleak.findings.likelihood import plausible_leak
-from unleak.findings.lock_handoff import released_by_sibling
+from unleak.findings.lock_handoff import known_not_a_lock, released_by_sibling
 from unleak.findings.model import Finding, Fix, Related
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node
 from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
@@ -419,6 +419,8 @@ class ModuleAnalysis:
                 continue
             if res.info.lock_key is not None and self._lock_handed_on(unit, res.info.lock_key):
                 likely = res.likely and [lk for lk in res.likely if lk.on_exception]
+            if res.info.lock_key is not None and self._not_a_lock(unit, res.info.lock_key):
+                continue
                 res = replace(res, leaks=[lk for lk in res.leaks if lk.on_exception], likely=likely)
                 if not res.leaks:
                     continue
@@ -434,6 +436,13 @@ class ModuleAnalysis:
 
     def _lock_handed_on(self, unit: Unit, lock_key: str) -> bool:
         """A sibling method releases the lock: returning with it held is a hand-off."""
+    def _not_a_lock(self, unit: Unit, lock_key: str) -> bool:
+        cls = self.summaries.class_defs.get(unit.class_name or "")
+        scopes: list[ast.AST] = [unit.node]
+        if lock_key.startswith("self.") and cls is not None:
+            scopes = list(cls.body)
+        return known_not_a_lock(scopes, lock_key, self.resolver.qualify)
+
         cls = self.summaries.class_defs.get(unit.class_name or "")
         return cls is not None and released_by_sibling(cls, unit.node, lock_key)
 
