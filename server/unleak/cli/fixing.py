@@ -7,12 +7,13 @@ breaks are the file's, and inserted line breaks take the file's style.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import tokenize
 from io import BytesIO
 from typing import TYPE_CHECKING, NamedTuple
+
+from unleak.cli.linediff import unified_lines
 
 if TYPE_CHECKING:
     from unleak.cli.analysis import Outcome, Task
@@ -55,7 +56,7 @@ def _lines(text: str) -> list[str]:
 def unified_diff(display: str, old: str, new: str) -> str:
     """A ``diff -u`` of two versions of a file, marking a last line without a line break."""
     out: list[str] = []
-    for line in difflib.unified_diff(_lines(old), _lines(new), display, display):
+    for line in unified_lines(_lines(old), _lines(new), display, display):
         if line.endswith(_BREAKS):
             out.append(line)
         else:

@@ -93,13 +93,15 @@ def _lines(edits: Sequence[Edit]) -> tuple[int, int]:
 def _select(candidates: list[tuple[Finding, list[Edit]]]) -> list[tuple[Finding, list[Edit]]]:
     """In position order, each fix whose lines no chosen fix touches."""
     chosen: list[tuple[Finding, list[Edit]]] = []
-    taken: list[tuple[int, int]] = []
+    # Sorted by first line, a fix overlaps a chosen one exactly when it starts at or before
+    # the last line any chosen fix reaches: one comparison each, not one per chosen fix.
+    reach = 0
     for finding, edits in sorted(candidates, key=lambda c: (_lines(c[1]), c[0].sort_key())):
         first, last = _lines(edits)
-        if any(first <= t_last and t_first <= last for t_first, t_last in taken):
+        if first <= reach:
             continue
         chosen.append((finding, edits))
-        taken.append((first, last))
+        reach = max(reach, last)
     return chosen
 
 
