@@ -19,6 +19,7 @@ from unleak.catalogue.failures import (
     raises_only_oserror,
     unlikely_to_fail,
 )
+from unleak.catalogue.own_release import releases_as_own_method
 from unleak.flow.cfg import (
     CFG,
     EXIT,
@@ -516,7 +517,7 @@ class FunctionFlow:
             elif tag == "method":
                 # A failing read() releases nothing; a failing close() still closes.
                 if (
-                    eff[2] in info.type.release
+                    releases_as_own_method(info.type, eff[2])
                     and matches(eff[1])
                     and not (exceptional and eff[2] == "read()")
                 ):

@@ -1,0 +1,20 @@
+"""Release methods a resource's own project adds.
+
+A factory of the project can return an object that is more than the catalogued type says
+(dulwich's `GitFile()` returns a plain file or a lock-file wrapper): a method the catalogued
+type does not have, with a name that says it ends the object's life, is that object's own
+release. `kill()`/`terminate()` are not here: a process they stop must still be waited for.
+"""
+
+from __future__ import annotations
+
+from unleak.catalogue import ResourceType
+
+OWN_RELEASE_METHODS: frozenset[str] = frozenset(
+    {"abort", "dispose", "destroy", "cleanup", "disconnect", "discard"}
+)
+
+
+def releases_as_own_method(rtype: ResourceType, method: str) -> bool:
+    """Whether ``method`` called on a resource of ``rtype`` is its project's own release."""
+    return method in rtype.release or method in OWN_RELEASE_METHODS
