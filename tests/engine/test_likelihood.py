@@ -131,3 +131,21 @@ def test_failure_table(stmt: str, unlikely: bool) -> None:
     tree = ast.parse("import os\nimport typing\nimport requests\n" + stmt)
     resolver = NameResolver(tree, "m")
     assert unlikely_to_fail(tree.body[-1], resolver.qualify) is unlikely
+
+
+@pytest.mark.parametrize(
+    ("stmt", "unlikely"),
+    [
+        ("t = mimetypes.guess_type(name)[0] or 'application/octet-stream'", True),
+        ("t = mimetypes.guess_type(name)[i]", False),
+        ("util.chown(name, uid, gid)", True),
+        ("if uid != os.geteuid() or gid != os.getegid(): pass", True),
+        ("env = os.environ.get('HOME')", True),
+    ],
+)
+def test_failure_table_lookups(stmt: str, unlikely: bool) -> None:
+    tree = ast.parse("import os\nimport mimetypes\nfrom pkg import util\n" + stmt)
+    node = tree.body[-1]
+    if isinstance(node, ast.If):
+        node = node.test  # type: ignore[assignment]
+    assert unlikely_to_fail(node, NameResolver(tree, "m").qualify) is unlikely

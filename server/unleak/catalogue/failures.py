@@ -105,6 +105,7 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "os.getuid",
         "os.geteuid",
         "os.getgid",
+        "os.getegid",
         "os.fspath",
         "os.path.join",
         "os.path.basename",
@@ -128,8 +129,14 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "time.time",
         "time.monotonic",
         "time.perf_counter",
+        "sys.modules.get",
+        "os.environ.get",
+        "os.environ.copy",
+        "os.getenv",
     }
 )
+# Project helpers named after the `os` calls they wrap (`util.chown(path, uid, gid)`).
+_WRAPPED_OS_CALLS = frozenset({"chmod", "chown", "fchmod", "fchown", "umask"})
 
 # Builtins that do not depend on the world (`int(text)` and `float(text)` parse: not here).
 UNLIKELY_BUILTINS: frozenset[str] = frozenset(
@@ -184,7 +191,11 @@ def unlikely_to_fail(node: ast.AST, qualify: Qualify) -> bool:
             return False
         if isinstance(sub, (ast.Import, ast.ImportFrom)):
             return False
-        if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load):
+        if (
+            isinstance(sub, ast.Subscript)
+            and isinstance(sub.ctx, ast.Load)
+            and not _indexes_unlikely_result(sub, qualify)
+        ):
             return False
         if isinstance(sub, ast.Call):
             if not _unlikely_call(sub, qualify):
@@ -193,8 +204,22 @@ def unlikely_to_fail(node: ast.AST, qualify: Qualify) -> bool:
     return found
 
 
+def _indexes_unlikely_result(sub: ast.Subscript, qualify: Qualify) -> bool:
+    """`mimetypes.guess_type(name)[0]`: a constant index into what an unlikely call returns
+    (a tuple of known length)."""
+    return (
+        isinstance(sub.value, ast.Call)
+        and isinstance(sub.slice, ast.Constant)
+        and isinstance(sub.slice.value, int)
+        and qualify(sub.value.func) in UNLIKELY_FUNCTIONS
+    )
+
+
 def _unlikely_call(call: ast.Call, qualify: Qualify) -> bool:
     func = call.func
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if last in _WRAPPED_OS_CALLS:
+        return True
     qual = qualify(func)
     if qual is not None:
         # A module's function (or a module-level object's method): the table decides.
