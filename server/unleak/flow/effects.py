@@ -394,6 +394,8 @@ class EffectBuilder:
         self, call: ast.Call, name: str, pos: list[Val], kw: dict[str, Val], all_args: Sources
     ) -> Val | None:
         scope = self.scope
+        if qual == "builtins.memoryview" and len(pos) == 1 and not kw:
+            return pos[0]  # a buffer export: whoever holds the view keeps the object open
         if name in scope.var_types:
             return None
         summary = scope.summaries.functions.get(name)
