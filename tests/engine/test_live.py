@@ -129,16 +129,18 @@ def test_a_syntax_error_in_one_function_leaves_the_others_in_place() -> None:
     found = live_findings(live, broken)
     assert live.partial_runs == 1
     assert [(f.code, f.span.line) for f in found] == [
+        ("UL101", 6),  # `first` keeps its finding while it is being typed
         ("UL001", 7),
         ("UL102", 17),  # in `Client.fetch`, moved down two lines
         ("UL101", 25),  # in `second`
     ]
-    assert found[0].message == "SyntaxError: '(' was never closed"
+    assert found[0] == before[0]
+    assert found[1].message == "SyntaxError: '(' was never closed"
     assert [f.code for f in before] == ["UL101", "UL102", "UL101"]
-    assert "on line 17" in found[1].message  # positions in messages moved too
+    assert "on line 17" in found[2].message  # positions in messages moved too
     # Typing goes on inside the broken function, then repairs it.
     still = broken.replace("f.read(\n", "f.read(1,\n")
-    assert [f.code for f in live_findings(live, still)] == ["UL001", "UL102", "UL101"]
+    assert [f.code for f in live_findings(live, still)] == ["UL101", "UL001", "UL102", "UL101"]
     assert live_findings(live, SOURCE) == fresh(SOURCE) == before
     assert (live.full_runs, live.partial_runs) == (1, 3)
 
@@ -230,3 +232,86 @@ def test_random_edits_to_stdlib_modules_match_fresh_analysis(name: str) -> None:
         _check(live, text, f"step {step}, repaired")
     # Most edits land in function bodies and were re-analysed alone.
     assert live.partial_runs >= 5, (live.full_runs, live.partial_runs)
+
+
+def test_signature_and_statement_edits_reanalyse_no_more_than_they_touch() -> None:
+    source = SOURCE.replace("import sqlite3\n", "import sqlite3\n\nLIMIT = 10\n")
+    live = LiveModule("m.py", "m")
+    live_findings(live, source)
+    steps = [
+        # A parameter added to a signature: `second` alone is analysed again.
+        source.replace("def second(db):", "def second(db, timeout=5):"),
+        # A module-level constant renamed, then its value changed.
+        source.replace("LIMIT = 10", "LIMITS = 10"),
+        source.replace("LIMIT = 10", "LIMIT = (10 *\n   2)"),
+        # A method's parameter given a default.
+        source.replace("def __init__(self, host):", 'def __init__(self, host="localhost"):'),
+    ]
+    for text in steps:
+        # Each edit, then undone.
+        assert live_findings(live, text) == fresh(text), live.fallback
+        assert live_findings(live, source) == fresh(source), live.fallback
+    assert (live.full_runs, live.partial_runs) == (1, 8), live.fallback
+    # A decorator added: analysed in full.
+    decorated = source.replace("    def fetch(self):", "    @staticmethod\n    def fetch(self):")
+    assert live_findings(live, decorated) == fresh(decorated)
+    assert live.full_runs == 2
+
+
+def _name_positions(text: str, count: int, rng: random.Random) -> list[tuple[int, int]]:
+    """Where names end (line, column): in bodies, signatures, decorators, class bodies,
+    module-level statements and imports alike."""
+    found: set[tuple[int, int]] = set()
+    lines = text.splitlines()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.Name, ast.arg, ast.alias)) and node.end_col_offset is not None:
+            line = lines[node.lineno - 1]
+            if line.isascii():
+                found.add((node.lineno, node.end_col_offset))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            line = lines[node.lineno - 1]
+            at = line.find(f" {node.name}") + 1 + len(node.name)
+            if at > len(node.name):
+                found.add((node.lineno, at))
+    return rng.sample(sorted(found), min(count, len(found)))
+
+
+@pytest.mark.parametrize("name", ["subprocess.py", "tempfile.py", "socketserver.py"])
+def test_typing_at_random_names_anywhere_matches_fresh_analysis(name: str) -> None:
+    text = (STDLIB / name).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    rng = random.Random(f"names-{name}")
+    live = LiveModule("m.py", "m")
+    live_findings(live, text)
+    for line, column in _name_positions(text, 25, rng):
+        original = lines[line - 1]
+        for typed in (original[:column] + "x" + original[column:], original):
+            lines[line - 1] = typed
+            edited = "".join(lines)
+            assert live_findings(live, edited) == fresh(edited), (line, typed)
+    assert live.partial_runs >= 20, (live.full_runs, live.partial_runs)
+
+
+@pytest.mark.parametrize("name", ["ftplib.py", "tempfile.py"])
+def test_deleting_and_restoring_whole_definitions(name: str) -> None:
+    text = (STDLIB / name).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    tree = ast.parse(text)
+    rng = random.Random(f"delete-{name}")
+    members = [
+        node
+        for top in tree.body
+        for node in ([top, *top.body] if isinstance(top, ast.ClassDef) else [top])
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign))
+    ]
+    live = LiveModule("m.py", "m")
+    live_findings(live, text)
+    for node in rng.sample(members, 8):
+        first = (
+            node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else node.lineno
+        )
+        last = node.end_lineno or node.lineno
+        without = "".join(lines[: first - 1] + lines[last:])
+        if _parses(without):
+            assert live_findings(live, without) == fresh(without), (node.lineno, "deleted")
+        assert live_findings(live, text) == fresh(text), (node.lineno, "restored")

@@ -15,6 +15,7 @@ from unleak.findings import messages
 from unleak.findings.incremental import UnitCache, UnitEntry, shift
 from unleak.findings.likelihood import plausible_leak
 from unleak.findings.lock_handoff import known_not_a_lock, released_by_sibling
+from unleak.findings.mocks import is_patched, patched_targets
 from unleak.findings.model import Finding, Fix, Related
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node
 from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
@@ -421,6 +422,10 @@ class ModuleAnalysis:
                 likely = res.likely and [lk for lk in res.likely if lk.on_exception]
             if res.info.lock_key is not None and self._not_a_lock(unit, res.info.lock_key):
                 continue
+            if is_patched(self.resolver.qualify(res.info.node.func), self._patched(unit)):
+                continue  # the test patched the factory: this makes a mock
+            if res.info.lock_key is not None and self._lock_handed_on(unit, res.info.lock_key):
+                likely = res.likely and [lk for lk in res.likely if lk.on_exception]
                 res = replace(res, leaks=[lk for lk in res.leaks if lk.on_exception], likely=likely)
                 if not res.leaks:
                     continue
@@ -434,8 +439,12 @@ class ModuleAnalysis:
             out.append(replace(finding, fix=fix) if fix is not None else finding)
         return out
 
-    def _lock_handed_on(self, unit: Unit, lock_key: str) -> bool:
-        """A sibling method releases the lock: returning with it held is a hand-off."""
+    def _patched(self, unit: Unit) -> frozenset[str]:
+        cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_patched_cache", {})
+        if id(unit.node) not in cache:
+            cache[id(unit.node)] = patched_targets(unit.node, self.resolver.qualify)
+        return cache[id(unit.node)]
+
     def _not_a_lock(self, unit: Unit, lock_key: str) -> bool:
         cls = self.summaries.class_defs.get(unit.class_name or "")
         scopes: list[ast.AST] = [unit.node]

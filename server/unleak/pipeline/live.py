@@ -16,6 +16,8 @@ equivalence tests in ``tests/engine/test_live.py`` hold it to that.
 from __future__ import annotations
 
 import ast
+import builtins
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -23,10 +25,13 @@ from unleak.findings.incremental import UnitCache, moved
 from unleak.findings.model import Finding
 from unleak.findings.module import ModuleAnalysis, attribute_types
 from unleak.flow.effects import Scope
+from unleak.names.text import expr_text
+from unleak.names.triggers import TriggerIndex
 from unleak.pipeline.api import HOOKS, ModuleReport, report_of
 from unleak.rules.runner import run_rules, run_rules_on_error
 from unleak.settings import Settings
-from unleak.source.parsing import ParseError, syntax_error
+from unleak.source.chunk_parse import ChunkParser
+from unleak.source.parsing import ParsedModule, ParseError, syntax_error
 from unleak.source.spans import Span
 from unleak.source.text import SourceText, source_lines
 from unleak.summaries.classes import ClassResources, scan_acquisitions, scan_handling
@@ -58,6 +63,21 @@ class Region:
         return f"{self.class_name}.{self.name}" if self.class_name else self.name
 
 
+@dataclass
+class Statement:
+    """A simple statement (an assignment, an expression, ...) at module level or directly in
+    a module-level class: lines ``first`` to ``last``, as the full analysis saw it."""
+
+    first: int
+    last: int
+    indent: int
+    base_node: ast.stmt
+    parent: ast.ClassDef | None
+
+
+SYNTAX_ERROR = "UL001"
+
+
 class LiveModule:
     """The analysis state of one open document."""
 
@@ -65,12 +85,16 @@ class LiveModule:
         self.path = path
         self.module_name = module_name
         self.units = UnitCache(max_units)
+        # The trees of the top-level chunks: a full analysis after an edit reparses only the
+        # chunks it changed.
+        self._parser = ChunkParser()
         self._base: object | None = None  # the last full ModuleAnalysis
         self._settings: Settings | None = None
         self._lines: list[str] = []
         self._source = SourceText("")
         self._report: ModuleReport | None = None
         self._regions: list[Region] = []
+        self._statements: list[Statement] = []
         # Lines between functions (first, last) that did not parse after the last edit.
         self._broken_gap: tuple[int, int] | None = None
         # What the full analysis's definitions contribute, computed when first needed.
@@ -78,6 +102,8 @@ class LiveModule:
         # How the last analyses went (for tests and logs).
         self.full_runs = 0
         self.partial_runs = 0
+        # Why the last edit was analysed in full ("" when it was not).
+        self.fallback = ""
 
     def analyse(
         self,
@@ -101,15 +127,24 @@ class LiveModule:
             and settings == self._settings
             and settings.external_summaries == self._settings.external_summaries
         ):
+            self.fallback = ""
             report = self._partial(text, lines, broken_gap)
             if report is not None:
                 self.partial_runs += 1
                 return report
+        else:
+            self.fallback = "no earlier analysis" if self._base is None else "settings changed"
         return self._full(text, lines, settings)
+
+    def _give_up(self, why: str) -> ModuleReport | None:
+        """Record why the edit needs a full analysis."""
+        self.fallback = why
+        return None
 
     def reset(self) -> None:
         """Forget everything (after an internal error, say)."""
         self.units = UnitCache(self.units.max_entries)
+        self._parser = ChunkParser()
         self._base = None
         self._report = None
 
@@ -118,8 +153,16 @@ class LiveModule:
     def _full(self, text: str, lines: list[str], settings: Settings) -> ModuleReport:
 
         self._base = None  # in case analysis raises
+        tree = self._parser.parse(text, lines)
         analysis = ModuleAnalysis(
-            text, self.path, settings, self.module_name, self.units, lines, HOOKS
+            text,
+            self.path,
+            settings,
+            self.module_name,
+            self.units,
+            lines,
+            HOOKS,
+            ParsedModule(tree) if tree is not None else None,
         )
         report = report_of(analysis)
         self.full_runs += 1
@@ -131,6 +174,7 @@ class LiveModule:
         self._base = analysis
         self._source = analysis.source
         self._regions = _regions(analysis.parsed.tree)
+        self._statements = _statements(analysis.parsed.tree)
         self._facts = {}
         return report
 
@@ -153,28 +197,51 @@ class LiveModule:
             return self._relocate(text, lines, start, old_end, new_end)
         found = self._region_of(start, old_end)
         if found is None:
+            statement = self._statement_of(start, old_end) if broken_gap is None else None
+            if statement is not None:
+                report = self._edit_statement(text, lines, start, old_end, new_end, statement)
+                if report is not None:
+                    return report
             return self._typing_between(text, lines, start, old_end, new_end, broken_gap)
         index, region = found
         last = region.last + delta
-        if last < region.body_first - 1:
-            return None
+        if last < region.first:
+            return self._give_up("function deleted")
         region_text = "".join(lines[region.first - 1 : last])
         parsed = _parse_region(region_text, region)
         if parsed is None:
-            return None
+            return self._give_up("not one function of the same name")
         source = self._source.edited(text, start, old_end, lines[start:new_end])
+        in_body = old_end >= region.body_first
+        if (
+            isinstance(parsed, ParseError)
+            and in_body
+            and _dedents(lines[start:new_end], region.indent)
+        ):
+            # A line typed at the function's indentation ends it there: CPython reads the
+            # error in the context of the lines that follow.
+            return self._give_up("syntax error after a dedent")
         if isinstance(parsed, ParseError):
-            # The other definitions keep their findings while this one is being typed.
+            # Every definition keeps its findings while this one is being typed, this one
+            # too (moved with the edit), so that its warnings do not blink off.
             error = parsed
             fresh = run_rules_on_error(base, source, error)
+            fresh += [
+                moved(f, old_end, delta)
+                for f in self._report.findings
+                if region.first <= f.span.line <= region.last and f.code != SYNTAX_ERROR
+            ]
             end = last
         else:
             node = parsed
             imports_now = _imports(node) if "import" in region_text else []
             if self._before(region, "imports", _imports) != imports_now:
-                return None  # imports anywhere in the module name things module-wide
+                # imports anywhere in the module name things module-wide
+                return self._give_up("imports changed")
+            if not _same_header(region.base_node, node):
+                return self._give_up("decorators changed")
             if not _same_contribution(base, region, node, self._before):
-                return None
+                return self._give_up("contribution changed")
             tree = ast.Module(body=[_in_class(region, node)], type_ignores=[])
             part = ModuleAnalysis.part(base, source, tree, region.first, last)
             fresh = run_rules(part, module_wide=False)
@@ -188,13 +255,20 @@ class LiveModule:
         self._report = replace(self._report, findings=findings)
         self._lines = lines
         self._source = source
-        self._regions[index] = replace(region, last=end)
+        if isinstance(parsed, ParseError):
+            self._regions[index] = replace(region, last=end)
+        else:
+            first = parsed.decorator_list[0].lineno if parsed.decorator_list else parsed.lineno
+            self._regions[index] = replace(
+                region, first=first, body_first=parsed.body[0].lineno, last=end
+            )
         if delta:
             for i in range(index + 1, len(self._regions)):
                 r = self._regions[i]
                 self._regions[i] = replace(
                     r, first=r.first + delta, body_first=r.body_first + delta, last=r.last + delta
                 )
+            self._move_statements(region.last, delta)
         return self._report
 
     def _typing_between(
@@ -216,7 +290,8 @@ class LiveModule:
         before = [r for r in regions if r.first <= start + 1]
         after = [r for r in regions if r.first > start + 1]
         if (before and before[-1].last >= start + 1) or (after and after[0].first <= old_end):
-            return None  # the change overlaps a function's header or several functions
+            # the change overlaps a function's header or several functions
+            return self._give_up("edit outside function bodies")
         first = before[-1].last + 1 if before else 1
         last = after[0].first - 1 if after else len(self._lines)
         delta = new_end - old_end
@@ -225,9 +300,9 @@ class LiveModule:
         if (old_gap is not None and broken_gap != (first, last)) or not isinstance(
             new_gap, ParseError
         ):
-            return None  # they were not whole statements, or they parse now
+            return self._give_up("statements between functions")
         if not first <= new_gap.span.line <= last + delta:
-            return None
+            return self._give_up("syntax error outside the gap")
         source = self._source.edited(text, start, old_end, lines[start:new_end])
         kept = [
             moved(f, last, delta) for f in self._report.findings if not first <= f.span.line <= last
@@ -246,6 +321,7 @@ class LiveModule:
                         body_first=r.body_first + delta,
                         last=r.last + delta,
                     )
+            self._move_statements(last, delta)
         return self._report
 
     def _relocate(
@@ -268,7 +344,116 @@ class LiveModule:
                         body_first=r.body_first + delta if r.body_first > start else r.body_first,
                         last=r.last + delta,
                     )
+            self._move_statements(start, delta)
         return self._report
+
+    def _move_statements(self, after: int, delta: int) -> None:
+        """Statements below line ``after`` moved by ``delta`` lines."""
+        for i, st in enumerate(self._statements):
+            if st.first > after:
+                self._statements[i] = replace(st, first=st.first + delta, last=st.last + delta)
+
+    def _statement_of(self, start: int, old_end: int) -> int | None:
+        """The index of the simple statement that holds the changed lines (0-based ``start``
+        to ``old_end``, exclusive)."""
+        statements = self._statements
+        lo, hi = 0, len(statements)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if statements[mid].first <= start + 1:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == 0 or old_end > statements[lo - 1].last:
+            return None
+        return lo - 1
+
+    def _edit_statement(
+        self, text: str, lines: list[str], start: int, old_end: int, new_end: int, index: int
+    ) -> ModuleReport | None:
+        """An edit inside one simple statement at module or class level that acquires
+        nothing, before or after, and changes no name other code can depend on: every finding
+        is kept and moved; its syntax error while it does not parse."""
+        base = self._base
+        assert isinstance(base, ModuleAnalysis) and self._report is not None
+        st = self._statements[index]
+        delta = new_end - old_end
+        last = st.last + delta
+        if last < st.first:
+            return self._give_up("statement deleted")
+        new_text = "".join(lines[st.first - 1 : last])
+        if "import" in new_text or not self._quiet(st, base) or _triggers(new_text, base):
+            return self._give_up("statement that may acquire")
+        parsed = _parse_alone(new_text, st.first, st.indent > 0)
+        if parsed is None:
+            return self._give_up("statement runs on")
+        if isinstance(parsed, ParseError):
+            return self._give_up("statement does not parse")  # typed between definitions
+        body, _ = parsed
+        if len(body) != 1 or not _is_simple(body[0]) or body[0].col_offset != st.indent:
+            return self._give_up("not one simple statement")
+        if not self._same_names(st, body[0], base):
+            return self._give_up("names changed")
+        source = self._source.edited(text, start, old_end, lines[start:new_end])
+        kept = [moved(f, st.last, delta) for f in self._report.findings]
+        self._report = replace(self._report, findings=kept)
+        self._lines = lines
+        self._source = source
+        self._statements[index] = replace(st, last=last)
+        if delta:
+            for i, r in enumerate(self._regions):
+                if r.first > st.last:
+                    self._regions[i] = replace(
+                        r,
+                        first=r.first + delta,
+                        body_first=r.body_first + delta,
+                        last=r.last + delta,
+                    )
+            self._move_statements(st.last, delta)
+        return self._report
+
+    def _quiet(self, st: Statement, base: ModuleAnalysis) -> bool:
+        """Whether the statement, as the full analysis saw it, acquires nothing and sits in a
+        body (module or class) whose own statements (other than imports, which acquire
+        nothing) mention nothing that acquires, and no method of the module is cached (that
+        rule reads module-level statements)."""
+        node = st.base_node
+        if base.triggered(node):
+            return False
+
+        def container(_: object) -> object:
+            if re.search(r"^[ \t]*@[^\r\n]*cache", base.scan_text[1], re.M):
+                return True
+            body = st.parent.body if st.parent is not None else base.parsed.tree.body
+            return any(
+                base.triggered(s)
+                for s in body
+                if not isinstance(s, (*_DEFINITIONS, ast.Import, ast.ImportFrom))
+            )
+
+        key = (id(st.parent), "busy")
+        if key not in self._facts:
+            self._facts[key] = container(None)
+        return not self._facts[key]
+
+    def _same_names(self, st: Statement, node: ast.stmt, base: ModuleAnalysis) -> bool:
+        """Whether the statement binds the same names as before, or names no other code can
+        tell apart (not builtins, imports, definitions or anything the catalogue knows)."""
+        before, after = _bound(st.base_node), _bound(node)
+        if before == after:
+            return True
+        if st.parent is not None:
+            return False  # a class attribute may be a method's alias
+        changed = before ^ after
+        if changed & _BUILTINS or changed & base.resolver.imports.keys():
+            return False
+        summaries = base.summaries
+        if any(n in summaries.defs or n in summaries.class_defs for n in changed):
+            return False
+        prefix = f"{base.module_name}." if base.module_name else ""
+        known = base.catalogue.factories
+        external = base.settings.external_summaries
+        return not any(prefix + n in known or prefix + n in external for n in changed)
 
     def _before(
         self, region: Region, what: str, compute: Callable[[_FunctionNode], object]
@@ -280,7 +465,7 @@ class LiveModule:
         return self._facts[key]
 
     def _region_of(self, start: int, old_end: int) -> tuple[int, Region] | None:
-        """The region whose body holds the changed lines (0-based ``start`` to ``old_end``,
+        """The region that holds the changed lines (0-based ``start`` to ``old_end``,
         exclusive; an insertion when they are equal)."""
         regions = self._regions
         lo, hi = 0, len(regions)
@@ -293,9 +478,9 @@ class LiveModule:
         if lo == 0:
             return None
         region = regions[lo - 1]
-        # Changed lines (1-based) start + 1..old_end must lie in body_first..last; lines
-        # inserted after line `start` must follow the header.
-        if start + 1 < region.body_first or old_end > region.last:
+        # Changed lines (1-based) start + 1..old_end must lie in first..last (its decorators,
+        # signature or body); lines inserted after line `start` must follow its first line.
+        if old_end > region.last or (start == old_end and start < region.first):
             return None
         return lo - 1, region
 
@@ -362,6 +547,69 @@ def _regions(tree: ast.Module) -> list[Region]:
     visit(tree.body, None, True)
     out.sort(key=lambda r: r.first)
     return out
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_SIMPLE = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Pass, ast.Assert, ast.Delete)
+_BUILTINS = frozenset(dir(builtins))
+
+
+def _dedents(lines: list[str], indent: int) -> bool:
+    """Whether one of the lines is code indented no deeper than ``indent``."""
+    for line in lines:
+        code = line.lstrip()
+        if code and not code.startswith("#") and len(line) - len(code) <= indent:
+            return True
+    return False
+
+
+def _is_simple(node: ast.stmt) -> bool:
+    return isinstance(node, _SIMPLE)
+
+
+def _statements(tree: ast.Module) -> list[Statement]:
+    """The simple statements at module level and directly in module-level classes."""
+    out: list[Statement] = []
+
+    def add(body: list[ast.stmt], parent: ast.ClassDef | None) -> None:
+        for node in body:
+            if isinstance(node, _SIMPLE):
+                out.append(
+                    Statement(
+                        node.lineno, node.end_lineno or node.lineno, node.col_offset, node, parent
+                    )
+                )
+            elif isinstance(node, ast.ClassDef) and parent is None:
+                add(node.body, node)
+
+    add(tree.body, None)
+    out.sort(key=lambda st: st.first)
+    return out
+
+
+def _bound(node: ast.stmt) -> set[str]:
+    """The names a statement binds (as the name resolver reads module-level assignments)."""
+    if isinstance(node, ast.Assign):
+        return {t.id for t in node.targets if isinstance(t, ast.Name)}
+    if isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
+        return {node.target.id}
+    return set()
+
+
+def _triggers(text: str, base: ModuleAnalysis) -> bool:
+    """Whether a text mentions a word that can acquire (as the analysis's pre-filter reads)."""
+    return bool(TriggerIndex(text, base.triggers.words))
+
+
+def _same_header(old: _FunctionNode, new: _FunctionNode) -> bool:
+    """Whether an edited function keeps its decorators (a cache decorator is read by a
+    module-wide rule; the others by its own analysis and its summary)."""
+    if len(old.decorator_list) != len(new.decorator_list):
+        return False
+    return all(
+        ast.dump(a) == ast.dump(b)
+        for a, b in zip(old.decorator_list, new.decorator_list, strict=True)
+    )
 
 
 def _blocks(node: ast.stmt) -> list[list[ast.stmt]]:
@@ -513,8 +761,8 @@ def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNod
     if acquired.acquired:
         return None
     resources = base.__dict__.get("_class_resources")
-    if not resources or not any(info.acquired for info in resources.values()):
-        return ()  # no class of the module stores a resource: releases change nothing
+    if not resources or parent.name not in _related(resources):
+        return ()  # the class has nothing to do with a class that stores a resource
     handled = ClassResources(parent)
     scan_handling(method, base, handled)
     calls = {
@@ -526,3 +774,23 @@ def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNod
         and n.func.value.id == "self"
     }
     return (sorted(handled.handled), sorted(handled.releasing_methods), sorted(calls))
+
+
+def _related(resources: dict[str, ClassResources]) -> set[str]:
+    """The classes whose releases count: those that store a resource on `self`, and their
+    local base classes and subclasses (as `class_resources` reads them)."""
+    bases = {
+        name: {expr_text(b.value if isinstance(b, ast.Subscript) else b) for b in info.node.bases}
+        for name, info in resources.items()
+    }
+    related = {name for name, info in resources.items() if info.acquired and info.checkable}
+    changed = bool(related)
+    while changed:
+        changed = False
+        for name in resources:
+            if name not in related and (
+                bases[name] & related or any(name in bases[r] for r in related)
+            ):
+                related.add(name)
+                changed = True
+    return related

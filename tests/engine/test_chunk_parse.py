@@ -1,0 +1,46 @@
+"""Parsing chunk by chunk (`ChunkParser`) gives the tree `ast.parse` gives for the whole
+text, positions included, and after an edit parses only the chunks the edit changed."""
+
+from __future__ import annotations
+
+import ast
+import sysconfig
+from pathlib import Path
+
+import pytest
+from unleak.source.chunk_parse import ChunkParser
+from unleak.source.text import source_lines
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+MODULES = sorted(p for p in STDLIB.glob("*.py"))[::7]
+
+
+def dump(tree: ast.AST) -> str:
+    return ast.dump(tree, include_attributes=True)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_the_same_tree_as_the_whole_text(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    parser = ChunkParser()
+    tree = parser.parse(text, source_lines(text))
+    assert tree is not None and dump(tree) == dump(ast.parse(text))
+    # Two lines added at the top: every chunk is reused, moved down.
+    moved = "import os\n\n" + text
+    tree = parser.parse(moved, source_lines(moved))
+    assert tree is not None and dump(tree) == dump(ast.parse(moved))
+    assert parser.parsed_lines == 1
+
+
+def test_an_edit_reparses_only_its_chunk() -> None:
+    text = "import os\n\n\ndef f(p):\n    return open(p)\n\n\nclass A:\n    x = 1\n"
+    parser = ChunkParser()
+    assert parser.parse(text, source_lines(text)) is not None
+    assert parser.parsed_lines == 5  # blank lines belong to no chunk
+    edited = text.replace("open(p)", "open(p, 'rb')")
+    tree = parser.parse(edited, source_lines(edited))
+    assert tree is not None and dump(tree) == dump(ast.parse(edited))
+    assert parser.parsed_lines == 2
+    # A chunk that does not parse alone: the caller parses the whole text.
+    broken = edited.replace("return open", "return (open")
+    assert parser.parse(broken, source_lines(broken)) is None
