@@ -418,8 +418,6 @@ class ModuleAnalysis:
                 # Acquired and never released in this function: handed to the caller on
                 # purpose (`__enter__`, `lock()`), not a forgotten release on some path.
                 continue
-            if res.info.lock_key is not None and self._lock_handed_on(unit, res.info.lock_key):
-                likely = res.likely and [lk for lk in res.likely if lk.on_exception]
             if res.info.lock_key is not None and self._not_a_lock(unit, res.info.lock_key):
                 continue
             if is_patched(self.resolver.qualify(res.info.node.func), self._patched(unit)):
@@ -452,6 +450,8 @@ class ModuleAnalysis:
             scopes = list(cls.body)
         return known_not_a_lock(scopes, lock_key, self.resolver.qualify)
 
+    def _lock_handed_on(self, unit: Unit, lock_key: str) -> bool:
+        """A sibling method releases the lock: returning with it held is a hand-off."""
         cls = self.summaries.class_defs.get(unit.class_name or "")
         return cls is not None and released_by_sibling(cls, unit.node, lock_key)
 
