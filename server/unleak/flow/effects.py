@@ -380,6 +380,8 @@ class EffectBuilder:
             return self._apply_summary(call, ext, pos, kw)
         if qual == "typing.cast" and len(pos) == 2:
             return pos[1]  # returns its argument
+        if qual == "builtins.memoryview" and len(pos) == 1 and not kw:
+            return pos[0]  # a buffer export: whoever holds the view keeps the object open
         if qual in scope.catalogue.release_functions:
             self.effects.append(("release_fn", all_args, qual))
             return NONE
@@ -394,8 +396,6 @@ class EffectBuilder:
         self, call: ast.Call, name: str, pos: list[Val], kw: dict[str, Val], all_args: Sources
     ) -> Val | None:
         scope = self.scope
-        if qual == "builtins.memoryview" and len(pos) == 1 and not kw:
-            return pos[0]  # a buffer export: whoever holds the view keeps the object open
         if name in scope.var_types:
             return None
         summary = scope.summaries.functions.get(name)
