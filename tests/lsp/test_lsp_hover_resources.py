@@ -195,9 +195,9 @@ from pkg import db
 
 
 def serve(sock: socket.socket, path):
-    conn = db.make_conn(path)
     v = db.version()
     sock.sendall(v.encode())
+    conn = db.make_conn(path)
     return conn
 """
 
@@ -214,20 +214,20 @@ async def test_jedi_types_and_project_functions(start: Starter, tmp_path: Path) 
     s.open(uri, PROJECT_APP)
     await s.diagnostics(uri, 1)
     # A call of a function of another module that returns a resource: where it is defined.
-    text = await until_hover_contains(s, uri, at(PROJECT_APP, 6, "make_conn"), "defined in")
+    text = await until_hover_contains(s, uri, at(PROJECT_APP, 8, "make_conn"), "defined in")
     assert text == (
         "`make_conn()` (defined in `pkg/db.py` on line 4) returns a new sqlite3 connection: "
         "each call acquires one, and the caller must release it"
     )
     # A parameter: the type jedi infers from its annotation, at its definition and its uses.
-    for line in (5, 8):
+    for line in (5, 7):
         text = await until_hover_contains(s, uri, at(PROJECT_APP, line, "sock"), "jedi")
         assert text == (
             "`sock`: a socket (`socket.socket`, inferred by jedi); a parameter: the caller owns it"
         )
     # A function that returns no resource, and a plain string: nothing.
-    assert await s.hover(uri, 7, at(PROJECT_APP, 7, "version").character) is None
-    assert await s.hover(uri, 7, at(PROJECT_APP, 7, "v").character) is None
+    assert await s.hover(uri, 6, at(PROJECT_APP, 6, "version").character) is None
+    assert await s.hover(uri, 6, at(PROJECT_APP, 6, "v").character) is None
 
 
 BROKEN = """\

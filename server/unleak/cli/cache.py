@@ -20,13 +20,13 @@ import contextlib
 import hashlib
 import json
 import os
-from functools import cache
+import sys
 from pathlib import Path
 from typing import Any
 
-import unleak
 from unleak.findings.model import Edit, Finding, Fix, Related
 from unleak.index.model import ModuleSummary
+from unleak.index.store import engine_fingerprint
 from unleak.settings import Settings, Severity
 from unleak.source.spans import Span
 
@@ -44,50 +44,10 @@ Entry = list[Any]
 SIZE, MTIME, DIGEST, KEY, EXTERNAL, FINDINGS, SUMMARY, ERROR = range(8)
 
 
-# The packages whose code decides findings (everything below the front ends).
-_ENGINE = (
-    "catalogue",
-    "names",
-    "summaries",
-    "index",
-    "flow",
-    "findings",
-    "rules",
-    "fixes",
-    "pipeline",
-    "source",
-    "settings.py",
-)
-
-
-@cache
 def build_fingerprint() -> str:
-    """unleak's version plus the size and mtime of its analysis code.
-
-    The version alone is not enough for a development checkout, where the engine changes
-    without a version bump; stale findings from an old engine would be wrong answers.
-    """
-    package = os.path.dirname(unleak.__file__)
-    digest = hashlib.sha256(f"{unleak.__version__}|{FORMAT_VERSION}".encode())
-    for sub in _ENGINE:
-        for file in _python_files(os.path.join(package, sub)):
-            try:
-                st = os.stat(file)
-            except OSError:
-                continue
-            rel = os.path.relpath(file, package).replace(os.sep, "/")
-            digest.update(f"|{rel}:{st.st_size}:{st.st_mtime_ns}".encode())
-    return digest.hexdigest()
-
-
-def _python_files(path: str) -> list[str]:
-    if os.path.isfile(path):
-        return [path]
-    out: list[str] = []
-    for directory, dirs, files in sorted(os.walk(path)):
-        dirs.sort()
-        out.extend(os.path.join(directory, n) for n in sorted(files) if n.endswith(".py"))
-    return out
+    """unleak's version, the cache format and its engine's code (see
+    :func:`unleak.index.store.engine_fingerprint`): another build ignores every entry."""
+    return engine_fingerprint(FORMAT_VERSION)
 
 
 def settings_fingerprint(settings: Settings) -> str:
@@ -101,6 +61,8 @@ def settings_fingerprint(settings: Settings) -> str:
         "extra_resources": [
             [r.factory, list(r.release), r.kind, r.with_releases] for r in settings.extra_resources
         ],
+        # What parses depends on the Python running unleak and the project's oldest one.
+        "python": [list(sys.version_info[:2]), settings.python_floor],
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 

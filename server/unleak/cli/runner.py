@@ -229,6 +229,20 @@ def project_views(
     return views
 
 
+def _save_index(cache: Cache, jobs: Sequence[FileJob], entries: Sequence[Entry | None]) -> None:
+    """Share the summaries with the language server (its index starts from them)."""
+    from unleak.index.store import IndexStore, extras_key
+
+    if not jobs:
+        return
+    store = IndexStore(cache.directory, extras_key(jobs[0].settings.extra_resources))
+    stored = store.load()
+    for job, entry in zip(jobs, entries, strict=True):
+        if job.path is not None and entry is not None and entry[SUMMARY] is not None:
+            stored[job.path] = [entry[SIZE], entry[MTIME], entry[SUMMARY]]
+    store.save(stored)
+
+
 def run(
     jobs: Sequence[FileJob],
     cache: Cache | None,
@@ -435,4 +449,5 @@ def run(
             if not os.path.exists(path):
                 del files[path]  # the file is gone
         cache.save(files)
+        _save_index(cache, jobs, entries)
     return [r for r in results if r is not None], stats

@@ -9,6 +9,7 @@ its version is still the document's current one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import time
@@ -25,7 +26,8 @@ from pygls.protocol.language_server import lsp_method
 import unleak
 from unleak.lsp.convert import UTF16, TextLines, diagnostics
 from unleak.lsp.doc_status import INTERNAL_ERROR, DocumentStatus, wants_status
-from unleak.lsp.documents import Analysis, Document
+from unleak.lsp.documents import Analysis, Document, uri_to_path
+from unleak.lsp.indexing import Indexer, module_name
 from unleak.lsp.logs import logger, setup_logging
 from unleak.lsp.runtime import RuntimeReports, confirmed_messages, runtime_diagnostics
 from unleak.lsp.settings import (
@@ -78,19 +80,9 @@ class UnleakProtocol(LanguageServerProtocol):
 
 
 def module_name_for(path: str | None, root: Path) -> str:
-    """The dotted module name of ``path`` inside the project ``root`` ('' if outside)."""
-    if path is None:
-        return ""
-    try:
-        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
-    except ValueError:
-        return ""
-    parts = list(rel.with_suffix("").parts)
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    if not all(p.isidentifier() for p in parts):
-        return ""
-    return ".".join(parts)
+    """The dotted module name of ``path``, as `unleak check` names it (packages are the
+    directories with an ``__init__.py``); '' for a document with no path."""
+    return module_name(path)
 
 
 class UnleakServer(LanguageServer):
@@ -123,6 +115,8 @@ class UnleakServer(LanguageServer):
         self.report_watch: asyncio.Task[None] | None = None
         # Documents whose analysis failed, told to the client.
         self.status = DocumentStatus(self)
+        # The project index of each workspace folder, built in the background.
+        self.indexer = Indexer(self)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         # A message that is not JSON was logged in one line (logs.py); the client is not
@@ -167,8 +161,8 @@ class UnleakServer(LanguageServer):
                 doc.live = LiveModule(doc.display_path)
             report = doc.live.analyse(
                 lines.text,
-                settings.engine,
-                module_name_for(doc.path, config.root),
+                self.indexer.settings_for(doc, settings.engine),
+                module_name(doc.path),
                 lines.source_lines(),
             )
             findings = report.findings
@@ -194,6 +188,21 @@ class UnleakServer(LanguageServer):
             return
         if doc.task is None or doc.task.done():
             doc.task = asyncio.get_running_loop().create_task(self._analyse_newest(doc))
+
+    def reanalyse(self, doc: Document) -> None:
+        """Analyse the current version again (what it depends on changed), after the
+        analysis under way, if any."""
+        if doc.closed:
+            return
+        previous = doc.task
+
+        async def again() -> None:
+            if previous is not None and not previous.done():
+                with contextlib.suppress(Exception):  # it logged its own failure
+                    await asyncio.shield(previous)
+            await self._analyse_newest(doc)
+
+        doc.task = asyncio.get_running_loop().create_task(again())
 
     async def _analyse_newest(self, doc: Document) -> None:
         loop = asyncio.get_running_loop()
@@ -393,6 +402,7 @@ def create_server() -> UnleakServer:
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
         server.report_watch = asyncio.get_running_loop().create_task(server.watch_reports())
+        server.indexer.start(server.store.folders)
         workspace = server.client_capabilities.workspace
         registrations: list[types.Registration] = []
         if (
@@ -422,6 +432,8 @@ def create_server() -> UnleakServer:
                         watchers=[
                             types.FileSystemWatcher(glob_pattern="**/pyproject.toml"),
                             types.FileSystemWatcher(glob_pattern="**/.unleak/trace.json"),
+                            # The project index follows the files that are not open.
+                            types.FileSystemWatcher(glob_pattern="**/*.py"),
                         ]
                     ),
                 )
@@ -468,11 +480,21 @@ def create_server() -> UnleakServer:
         if server.store.root_uri is not None and same_location(server.store.root_uri) in removed:
             server.store.root_uri = folders[0] if folders else None
         server.store.folders = folders
+        server.indexer.start(folders)
         await server.pull_configuration()
         server.reanalyse_all()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
+        sources = [
+            (path, change.type == types.FileChangeType.Deleted)
+            for change in params.changes
+            if (path := uri_to_path(change.uri)) is not None and path.endswith((".py", ".pyi"))
+        ]
+        if sources:
+            server.indexer.files_changed(sources)
+            if len(sources) == len(params.changes):
+                return
         if any(c.uri.endswith("/pyproject.toml") for c in params.changes):
             server.store.forget_projects()
             server.reanalyse_all()
@@ -488,6 +510,7 @@ def create_server() -> UnleakServer:
         doc = Document(item.uri, item.version, TextLines(item.text), item.language_id)
         server.documents[item.uri] = doc
         server.schedule(doc)
+        server.indexer.document_changed(doc, now=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
@@ -506,9 +529,13 @@ def create_server() -> UnleakServer:
             logger.exception("cannot apply the changes to %s", doc.uri)
             return
         server.schedule(doc)
+        server.indexer.document_changed(doc)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        doc = server.documents.get(params.text_document.uri)
+        if doc is not None:
+            server.indexer.document_changed(doc, now=True)
         if params.text_document.uri.endswith("/pyproject.toml"):
             server.store.forget_projects()
             server.reanalyse_all()
@@ -521,6 +548,9 @@ def create_server() -> UnleakServer:
         doc.closed = True
         if doc.idle_timer is not None:
             doc.idle_timer.cancel()
+        server.indexer.views.pop(doc.uri, None)
+        if doc.path is not None:  # edits not saved: the index goes back to the file on disk
+            server.indexer.files_changed([(doc.path, False)])
         server.status.closed(doc.uri)
         if not server.pull_diagnostics:
             server.text_document_publish_diagnostics(
@@ -554,6 +584,7 @@ def create_server() -> UnleakServer:
         if server.report_watch is not None:
             server.report_watch.cancel()
         server.executor.shutdown(wait=False, cancel_futures=True)
+        server.indexer.shutdown()
 
     from unleak.lsp import actions, hover
 
