@@ -214,7 +214,7 @@ def total_of(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 def _cell(r: dict[str, Any]) -> str:
     if not r["sites"]:
-        return f"{'-':<22}"
+        return f"{'-':<24}"
     return f"{r['found']:>3}/{r['sites']:<3} {r['recall']:.2f} [{r['low']:.2f}-{r['high']:.2f}]"
 
 
@@ -223,12 +223,12 @@ def _row(label: str, r: dict[str, Any]) -> str:
 
 
 def render(results: dict[str, dict[str, Any]], total: dict[str, Any], misses: bool) -> str:
-    head = f"{'project':<22} {'all sites':<22}   {'library':<22}   {'test':<22}"
+    head = f"{'project':<22} {'all sites':<24}   {'library':<24}   {'test':<24}"
     rule = "-" * len(head)
     lines = [head, rule]
     lines += [_row(f"{name}-{r['version']}", r) for name, r in results.items()]
     lines += [rule, _row("total", total), ""]
-    lines += [f"{'resource kind':<22} {'all sites':<22}   {'library':<22}   {'test':<22}", rule]
+    lines += [f"{'resource kind':<22} {'all sites':<24}   {'library':<24}   {'test':<24}", rule]
     lines += [_row(kind, r) for kind, r in total["by_kind"].items()]
     lines.append("(found/sites recall [95% Wilson interval])")
     configs = Counter(r["config"] for r in results.values())

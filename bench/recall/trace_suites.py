@@ -44,7 +44,7 @@ _VOLATILE = (
     (re.compile(r"\b(fd|name|pid)=\d+"), r"\1=…"),
     (re.compile(r"\b(subprocess|process|descriptor) \d+"), r"\1 …"),
     (re.compile(r"\b(pipe|socket|anon_inode):\[\d+\]"), r"\1:[…]"),
-    (re.compile(r"(['\"][\w.:]*['\"], )\d+\)"), r"\1…)"),  # ('127.0.0.1', 40123)
+    (re.compile(r"(['\"][\w.:]*['\"], )\d+"), r"\1…"),  # ('127.0.0.1', 40123), ('::1', 4012, 0, 0)
     (re.compile(r"/tmp/[^'\"\s>]*"), "/tmp/…"),
 )
 
