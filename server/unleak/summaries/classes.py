@@ -43,6 +43,9 @@ _RELEASING_NAMES = frozenset(
         "aclose",
     }
 )
+# Methods that open what an instance holds: an instance is a resource from its creation on
+# (whoever creates it must release it, opened or not).
+ACQUIRING = frozenset({"__init__", "connect", "open", "start", "setup", "__post_init__"})
 _NEUTRAL_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "typing.Generic", "abc.ABC"})
 
 
@@ -102,7 +105,7 @@ def class_resources(module: ModuleView) -> dict[str, ClassResources]:
             (m for m in info.node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))),
             key=lambda m: m.name not in _RELEASING_NAMES,
         )
-        needs_all = any(m == "__init__" for _, m, _ in info.acquired.values())
+        needs_all = any(m in ACQUIRING for _, m, _ in info.acquired.values())
         for member in members:
             if not needs_all and attrs <= info.handled:
                 break
@@ -259,13 +262,14 @@ def _self_attr(node: ast.AST) -> bool:
 
 
 def register_resource_classes(module: ModuleView) -> None:
-    """Classes that acquire in `__init__` and release in a method become resource types."""
+    """Classes that acquire in `__init__` (or `connect`, `open`, `start`, ...) and release in
+    another method become resource types."""
     if not module.summaries.class_defs:
         return
     release_names = module.catalogue.release_methods()
     for name, info in class_resources(module).items():
         acquired_in_init = [
-            a for a, (_, m, t) in info.acquired.items() if m == "__init__" and t != "lock"
+            a for a, (_, m, t) in info.acquired.items() if m in ACQUIRING and t != "lock"
         ]
         if not acquired_in_init or not info.checkable:
             continue
@@ -279,7 +283,7 @@ def register_resource_classes(module: ModuleView) -> None:
         release = {
             m
             for m in info.releasing_methods
-            if m not in ("__init__", "__exit__", "__aexit__", "__del__")
+            if m not in ACQUIRING and m not in ("__exit__", "__aexit__", "__del__")
         }
         # One level of delegation: `def __exit__(self, *a): self.close()`.
         for mname, m in methods.items():
