@@ -5,6 +5,7 @@
     .venv/bin/python bench/recall/score.py click sh           # some of them
     .venv/bin/python bench/recall/score.py --json OUT.json    # also the results as JSON
     .venv/bin/python bench/recall/score.py --no-misses        # the tables alone
+    .venv/bin/python bench/recall/score.py --unleak "env PYTHONPATH=DIR/server python -m unleak"
 
 Needs only the committed snapshot and the unpacked sources (downloaded again if missing;
 --src DIR takes them from DIR/NAME-VERSION/ instead, as the tests do). Each project's library
@@ -24,6 +25,7 @@ import argparse
 import json
 import math
 import os
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -77,10 +79,10 @@ def acquisition(finding: dict[str, Any]) -> tuple[int, int]:
     return finding["line"], finding["end_line"]
 
 
-def static_findings(project: Project, src: Path) -> dict[str, list[Span]]:
+def static_findings(project: Project, src: Path, unleak: list[str]) -> dict[str, list[Span]]:
     """Acquisition spans of unleak check's findings, by file relative to the source root."""
     files = python_files(project, src)
-    check = [str(UNLEAK), "check", "--format", "json", "--no-cache", "--exit-zero"]
+    check = [*unleak, "check", "--format", "json", "--no-cache", "--exit-zero"]
     proc = subprocess.run(
         [*check, *config_args(src), *files],
         cwd=src,
@@ -163,8 +165,9 @@ def score_project(
     entry: dict[str, Any],
     src: Path,
     causes: dict[str, str] | None = None,
+    unleak: list[str] | None = None,
 ) -> dict[str, Any]:
-    spans = static_findings(project, src)
+    spans = static_findings(project, src, unleak or [str(UNLEAK)])
     causes = causes or {}
     sites = []
     for site in entry["sites"]:
@@ -273,6 +276,12 @@ def main() -> int:
     parser.add_argument(
         "--src", type=Path, metavar="DIR", help="sources in DIR/NAME-VERSION/ (no download)"
     )
+    parser.add_argument(
+        "--unleak",
+        default=str(UNLEAK),
+        metavar="CMD",
+        help="the unleak command to score (default: this repository's venv)",
+    )
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the results here")
     parser.add_argument("--no-misses", action="store_true", help="do not list the misses")
     ns = parser.parse_args()
@@ -290,11 +299,14 @@ def main() -> int:
             continue
         src = ns.src / project.slug if ns.src else ensure_sources(project)
         entry = snapshot[project.name]
-        results[project.name] = score_project(project, entry, src, causes.get(project.name))
+        unleak = shlex.split(ns.unleak)
+        results[project.name] = score_project(project, entry, src, causes.get(project.name), unleak)
     total = total_of(results)
     print(render(results, total, not ns.no_misses))
     if ns.json:
-        version = subprocess.run([str(UNLEAK), "--version"], capture_output=True, text=True)
+        version = subprocess.run(
+            [*shlex.split(ns.unleak), "--version"], capture_output=True, text=True
+        )
         out = {"unleak": version.stdout.strip(), "total": total, "projects": results}
         ns.json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     return 0
