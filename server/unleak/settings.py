@@ -35,6 +35,9 @@ class Settings:
     # The severity of a finding that leaks only if a statement that almost never fails
     # raises (a socket option, `chmod`, a log handler's formatter): per code, default info.
     unlikely_severities: tuple[tuple[str, Severity], ...] = ()
+    # The oldest Python the project supports (`requires-python` in pyproject.toml), if known:
+    # syntax newer than that is a real error, newer only than unleak's Python is not.
+    python_floor: tuple[int, int] | None = None
     # Other project modules' functions that return a fresh resource: qualified name ->
     # (resource type, tuple element types). Filled by front ends from `ModuleReport.exports`.
     external_summaries: dict[str, tuple[str, tuple[str | None, ...]]] = field(

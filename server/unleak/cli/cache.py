@@ -30,7 +30,7 @@ from unleak.index.store import engine_fingerprint
 from unleak.settings import Settings, Severity
 from unleak.source.spans import Span
 
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 CACHE_DIR_NAME = ".unleak_cache"
 CACHE_FILE = f"results-v{FORMAT_VERSION}.json"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# A cache directory created by unleak.\n"

@@ -21,6 +21,7 @@ from unleak.cli.runner import FileJob, run
 from unleak.cli.statistics import render_statistics
 from unleak.config import Config, find_pyproject, load_config, load_config_file
 from unleak.config.validation import check_code_prefix
+from unleak.settings import Severity
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -140,7 +141,7 @@ def run_check(ns: argparse.Namespace) -> int:
 
     if report.errors:
         return EXIT_ERROR
-    if any(r.findings for r in results) and not ns.exit_zero:
+    if _problems(results) and not ns.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
@@ -175,6 +176,15 @@ def _runtime_counts(
     return counts
 
 
+def _problems(results: list[FileResult]) -> bool:
+    """Whether any finding fails the run: a note that a part was not checked (UL001 as
+    information: newer syntax than this Python's, nesting too deep) does not, or valid code
+    for a newer Python would fail every pre-commit run."""
+    return any(
+        not (f.code == "UL001" and f.severity is Severity.INFO) for r in results for f in r.findings
+    )
+
+
 def _exit_code(failed: bool, problems: bool, ns: argparse.Namespace) -> int:
     if failed:
         return EXIT_ERROR
@@ -205,7 +215,7 @@ def _print_fixed_source(
     sys.stdout.flush()
     sys.stdout.buffer.write(fixed if fixed is not None else data)
     sys.stdout.buffer.flush()
-    return _exit_code(failed, any(r.findings for r in results), ns)
+    return _exit_code(failed, _problems(results), ns)
 
 
 def _report_errors(results: list[FileResult]) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from unleak.cli.paths import relative_posix
 from unleak.config import Config
+from unleak.config.requires import python_floor
 from unleak.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class SettingsResolver:
             severities=config.severity,
             unlikely_severities=config.unlikely_severity,
             extra_resources=config.extra_resources,
+            python_floor=python_floor(config.requires_python),
         )
         self.per_file: list[tuple[GitIgnoreSpec, tuple[str, ...]]] = []
         if config.per_file_ignores:
@@ -56,5 +58,6 @@ class SettingsResolver:
                 severities=base.severities,
                 unlikely_severities=base.unlikely_severities,
                 extra_resources=base.extra_resources,
+                python_floor=base.python_floor,
             )
         return self._memo[key]

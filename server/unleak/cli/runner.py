@@ -223,7 +223,7 @@ def project_views(
     views: dict[int, dict[str, Any]] = {}
     for i, summary in modules.items():
         # Its own imports: another file may have the same module name (two `conftest`s).
-        view = index.view_for(summary.name, summary.needs())
+        view = index.view_for(summary.name, summary.needs(), summary.calls)
         if view:
             views[i] = view
     return views

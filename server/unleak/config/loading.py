@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,14 @@ def load_config_file(path: Path) -> Config:
     table = _unleak_table(data, path)
     if table is None:
         table = {} if path.name == "pyproject.toml" else data
-    return validate(table, path, path.parent)
+    config = validate(table, path, path.parent)
+    return replace(config, requires_python=_requires_python(data))
+
+
+def _requires_python(data: dict[str, Any]) -> str | None:
+    project = data.get("project")
+    value = project.get("requires-python") if isinstance(project, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def load_config(start: Path) -> Config:
@@ -89,5 +97,11 @@ def load_config(start: Path) -> Config:
     configured, nearest = find_pyproject(start)
     if configured is not None:
         return load_config_file(configured)
-    root = nearest.parent if nearest is not None else Path(os.getcwd())
-    return Config(root=root)
+    if nearest is None:
+        return Config(root=Path(os.getcwd()))
+    # No [tool.unleak]: the defaults, but the project still says which Pythons it supports.
+    try:
+        requires = _requires_python(_read_toml(nearest))
+    except ConfigError:
+        requires = None
+    return Config(root=nearest.parent, requires_python=requires)

@@ -25,6 +25,8 @@ class Config:
     # Severity of findings that leak only through statements that almost never fail.
     unlikely_severity: tuple[tuple[str, Severity], ...] = ()
     extra_resources: tuple[ExtraResource, ...] = ()
+    # `[project] requires-python` of the project's pyproject.toml, as written.
+    requires_python: str | None = None
 
     @property
     def all_excludes(self) -> tuple[str, ...]:

@@ -134,3 +134,33 @@ def too_deep_rules(codes: list[str]) -> str:
         f"{', '.join(codes)} did not check this file: an expression in it is nested too deeply "
         "for unleak to follow; the other rules did"
     )
+
+
+def newer_python_note(
+    first: str, needed: tuple[int, int], count: int, floor: tuple[int, int] | None
+) -> str:
+    """Once per file: syntax newer than the Python running unleak (``first`` says what and
+    which Python runs), what was left unchecked, and how to check it."""
+    version = f"{needed[0]}.{needed[1]}"
+    skipped = (
+        "the statement or definition using it is"
+        if count == 1
+        else f"the {count} statements or definitions using newer syntax are"
+    )
+    target = ""
+    if floor is not None:
+        target = f" (the project requires Python {floor[0]}.{floor[1]} or newer)"
+    return (
+        f"{first}, so {skipped} not checked for leaks; the rest of the file is. To check "
+        f"everything{target}, run unleak on Python {version} or newer: install unleak with "
+        "that Python, or point `unleak.interpreter` (VS Code) at it"
+    )
+
+
+def project_lacks_message(first: str, floor: tuple[int, int]) -> str:
+    """Syntax newer than the oldest Python the project supports: a real error for it."""
+    what = first.split(" (unleak runs on", 1)[0]
+    return (
+        f"{what}, but the project supports Python {floor[0]}.{floor[1]} "
+        "(requires-python in pyproject.toml)"
+    )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING, Protocol
 
 from unleak.index.model import ModuleSummary, RawClass, RawFunction
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 # Words whose absence from a function means it cannot release a parameter (beside the
 # catalogue's release methods).
 _RELEASE_WORDS = ("with", "closing", "close", "closerange")
+_CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 
 
 class Analysed(Protocol):
@@ -43,6 +45,7 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
         stars=tuple(resolver.stars),
         all=_dunder_all(tree),
         uses=tuple(sorted(resolver.uses)),
+        calls=frozenset(_CALLED.findall(module.source.text)),
     )
     if not name:
         return out

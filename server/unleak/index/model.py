@@ -36,6 +36,9 @@ class ModuleSummary:
     stars: tuple[str, ...] = ()  # modules imported with `from m import *`
     all: tuple[str, ...] | None = None  # `__all__`, when it is a literal
     uses: tuple[str, ...] = ()  # modules it imports (with `imports`: what it may need)
+    # The names it calls (`f(`, `m.f(`): only those of its imports can matter to it, so a
+    # module is analysed again only when a name it calls is in its view.
+    calls: frozenset[str] = frozenset()
 
     def needs(self) -> list[str]:
         """The modules and names it imports: what it may use of the others."""
@@ -53,12 +56,13 @@ class ModuleSummary:
             list(self.stars),
             None if self.all is None else list(self.all),
             list(self.uses),
+            sorted(self.calls),
         ]
 
     @classmethod
     def from_data(cls, data: Any) -> ModuleSummary:
         """The inverse of :meth:`to_data`; raises (TypeError, ValueError) on garbage."""
-        name, functions, classes, imports, stars, all_, uses = data
+        name, functions, classes, imports, stars, all_, uses, calls = data
         return cls(
             _str(name),
             {
@@ -80,6 +84,7 @@ class ModuleSummary:
             tuple(_str(s) for s in stars),
             None if all_ is None else tuple(_str(a) for a in all_),
             tuple(_str(u) for u in uses),
+            frozenset(_str(c) for c in calls),
         )
 
 

@@ -125,19 +125,28 @@ class ProjectIndex:
 
     # -- views ----------------------------------------------------------------------------
 
-    def view_for(self, module: str, uses: Iterable[str] | None = None) -> dict[str, Spec]:
+    def view_for(
+        self,
+        module: str,
+        uses: Iterable[str] | None = None,
+        calls: frozenset[str] | None = None,
+    ) -> dict[str, Spec]:
         """What ``module`` may use of the others: qualified name (as its code spells it once
         imports are resolved) -> spec. ``uses``: its imports, when it is not (yet) indexed
-        under that name (a new, unsaved document): the modules and names it imports."""
+        under that name (a new, unsaved document): the modules and names it imports;
+        ``calls``: the names it calls (only those are in the view)."""
         if uses is None:
             summary = self.modules.get(module)
             uses = summary.needs() if summary is not None else ()
+            calls = summary.calls if summary is not None else calls
         own = f"{module}." if module else None
         view: dict[str, Spec] = {}
 
         def add(qual: str) -> None:
             if own is not None and (qual.startswith(own) or qual == module):
                 return
+            if calls is not None and qual.rpartition(".")[2] not in calls:
+                return  # never called here: nothing to change
             found = self.resolve(qual)
             if found is None:
                 return

@@ -16,7 +16,7 @@ from typing import Any
 
 import unleak
 
-INDEX_FILE = "index-v1.json"
+INDEX_FILE = "index-v2.json"
 # Packages whose code decides findings and summaries (everything below the front ends).
 ENGINE_PACKAGES = (
     "catalogue",

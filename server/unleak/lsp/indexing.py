@@ -80,8 +80,9 @@ class FolderIndex:
     def view(self, path: str, name: str) -> dict[str, Any]:
         with self.lock:
             summary = self.by_path.get(path)
-            uses = summary.needs() if summary is not None else ()
-            return self.index.view_for(name, uses)
+            if summary is None:
+                return self.index.view_for(name, ())
+            return self.index.view_for(name, summary.needs(), summary.calls)
 
 
 class Indexer:

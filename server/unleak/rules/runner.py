@@ -10,6 +10,7 @@ from unleak.findings.model import Finding
 from unleak.findings.module import ModuleAnalysis
 from unleak.findings.suppression import apply_suppressions
 from unleak.rules import ALL_RULES, RULES_BY_CODE
+from unleak.rules.ul001_syntax_error import finding as syntax_finding
 from unleak.settings import Severity
 from unleak.source.parsing import ParseError
 from unleak.source.spans import Span
@@ -59,4 +60,4 @@ def run_rules_on_error(
     rule = RULES_BY_CODE.get("UL001")
     if rule is None or not base.settings.enabled(rule.code):
         return []
-    return apply_suppressions([base.finding(rule.code, error.message, error.span)], source)
+    return apply_suppressions([syntax_finding(base, error)], source)

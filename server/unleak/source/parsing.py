@@ -10,6 +10,7 @@ import ast
 import bisect
 import itertools
 import re
+import sys
 import textwrap
 from dataclasses import dataclass, field
 
@@ -24,6 +25,46 @@ _CONTINUATION = re.compile(r"(else|elif|except|finally|case)\b")
 class ParseError:
     message: str
     span: Span
+    # Set when the code is valid for a newer Python than the one running: (major, minor).
+    needs: tuple[int, int] | None = None
+
+
+# Syntax newer than some Python we may run on: the version that added it, what it is, and the
+# offending line's pattern (matched against the line the SyntaxError quotes).
+_NEWER_SYNTAX: tuple[tuple[tuple[int, int], str, re.Pattern[str]], ...] = (
+    ((3, 11), "`except*` (exception groups)", re.compile(r"\s*except\s*\*")),
+    (
+        (3, 13),
+        "a type parameter with a default (`def f[T = int]`)",
+        re.compile(r"\s*(?:async\s+)?(?:def|class)\s+\w+\s*\[[^\]]*="),
+    ),
+    (
+        (3, 12),
+        "a type parameter list (`def f[T]`, `class C[T]`)",
+        re.compile(r"\s*(?:async\s+)?(?:def|class)\s+\w+\s*\["),
+    ),
+    ((3, 12), "a `type` alias statement", re.compile(r"\s*type\s+[A-Za-z_]\w*\s*[\[=]")),
+    (
+        (3, 14),
+        "`except` with several exception types and no parentheses",
+        re.compile(r"\s*except\*?\s+[^(\s][^:]*,"),
+    ),
+    (
+        (3, 14),
+        "a template string (t-string)",
+        re.compile(r".*(?<![\w.])(?:[tT][rR]?|[rR][tT])[\"']"),
+    ),
+)
+
+
+def newer_syntax(exc: SyntaxError) -> tuple[tuple[int, int], str] | None:
+    """The Python version (newer than this one) whose syntax the failing line uses, and what
+    that syntax is; None for a plain syntax error."""
+    line = exc.text or ""
+    for version, what, pattern in _NEWER_SYNTAX:
+        if sys.version_info[:2] < version and pattern.match(line):
+            return version, what
+    return None
 
 
 @dataclass
@@ -80,6 +121,15 @@ def syntax_error(exc: BaseException, line_offset: int) -> ParseError:
         col = max((exc.offset or 1) - 1, 0)
         end_line = (exc.end_lineno or exc.lineno or 1) + line_offset
         end_col = max((exc.end_offset or exc.offset or 1) - 1, col + 1 if end_line == line else 0)
+        newer = newer_syntax(exc)
+        if newer is not None:
+            (major, minor), what = newer
+            running = ".".join(map(str, sys.version_info[:3]))
+            message = f"{what} needs Python {major}.{minor} (unleak runs on Python {running})"
+            # The whole offending line: the parser's column is often past the new syntax.
+            text = (exc.text or "").rstrip("\r\n")
+            start = len(text) - len(text.lstrip())
+            return ParseError(message, Span(line, start, line, len(text)), (major, minor))
         return ParseError(f"SyntaxError: {message}", Span(line, col, end_line, end_col))
     if isinstance(exc, ValueError) and "null bytes" in str(exc):
         return ParseError("SyntaxError: source contains NUL bytes", Span(1, 0, 1, 0))
