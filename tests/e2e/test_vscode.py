@@ -6,8 +6,11 @@ built by scripts/setup.sh) into a fresh extensions folder, starts code-server on
 with fresh user data (auto save off; `unleak.interpreter` a plain Python 3.10+, so the server
 runs from the libraries bundled in the .vsix), opens a fresh workspace and, like a person,
 opens a leaky file, waits for the squiggle and the Problems entry, hovers the squiggle, presses
-Ctrl+. and applies the quick fix, saves with Ctrl+S, and types a new leak. This test checks
-what the driver saw and the file it saved.
+Ctrl+. and applies the quick fix, saves with Ctrl+S, types a new leak, traces a program, types
+an unfinished function (no syntax error flashes while typing), opens a file whose analysis
+fails on purpose ($UNLEAK_LSP_FAULT: a notification and the status item say so) and a
+notebook with a leak in a cell (squiggle, quick fix, save). This test checks what the driver
+saw and the files it saved.
 
 Where `unshare` can make a network namespace (root), the run has the loopback device only.
 Screenshots of each step and the logs go to tests/e2e/artifacts/vscode/ (printed).
@@ -204,5 +207,40 @@ def test_vscode_extension(artifacts: Path) -> None:
     assert "UL900" in runtime and "seen 2 times" in runtime and "[Ln 7, Col" in runtime
     assert any("UL101" in p and "confirmed at run time: seen 2 times" in p for p in problems)
 
+    # The hover's link opened the rule's section of the shipped docs/rules.md in a preview.
+    assert "ul101-not-released" in result["ruleDocsTab"]
+    assert result["hoverLines"] <= 10
+
+    # Typing an unfinished function: no syntax error while the line is being typed, and the
+    # finding of the function above stays listed; after a pause the error shows.
+    typing = result["typing"]
+    for step in ("def", "assign", "attribute"):
+        sample = typing[step]
+        assert sample["errorLines"] == [], (step, sample)
+        assert any("UL101" in p and "[Ln 7, Col 12]" in p for p in sample["problems"]), sample
+    assert 10 in typing["paused"]["errorLines"]
+    assert any("UL001" in p for p in typing["paused"]["problems"])
+    assert typing["done"] == {"errorLines": [], "squiggleLines": [7, 10]}
+    assert typing["text"].endswith("def reader(path):\n    f = open(path)\n    return f.read()"), (
+        typing["text"]
+    )
+
+    # An internal error in a document's analysis: a notification with Show Logs (which shows
+    # the traceback), the status item in an error state, and no squiggles.
+    assert "could not check unleak_fault_demo.py" in result["faultNotification"]
+    assert "Show Logs" in result["faultNotification"]
+    assert result["faultSquiggles"] == 0
+    assert result["faultStatus"].startswith("unleak: error")
+    assert "could not check unleak_fault_demo.py" in result["faultStatus"]
+    assert result["faultLogsShown"] is True
+    assert "fault injected by UNLEAK_LSP_FAULT" in result["faultLogs"]
+
+    # A notebook: the leak in its cell is flagged, its quick fix applies in the cell and the
+    # notebook saved with Ctrl+S holds the fixed cell.
+    assert result["notebookSquiggles"] == 1
+    assert any("with" in a and "UL101" in a for a in result["notebookActions"])
+    assert result["notebookCell"] == FIXED.rstrip("\n")
+    assert result["notebookSaved"] == FIXED.rstrip("\n")
+
     shots = [Path(s) for s in result["screenshots"]]
-    assert len(shots) >= 9 and all(s.is_file() and s.stat().st_size > 10_000 for s in shots)
+    assert len(shots) >= 21 and all(s.is_file() and s.stat().st_size > 10_000 for s in shots)

@@ -11,7 +11,7 @@
 //   UNLEAK_E2E_CHROMIUM    default /usr/bin/chromium
 //   UNLEAK_E2E_TIMEOUT_MS  the first diagnostics' time limit, default 120000
 //   UNLEAK_E2E_SETTINGS    JSON object of extra user settings (e.g. for a development build)
-//   UNLEAK_E2E_TOTAL_MS    the whole run's time limit (a watchdog), default 420000
+//   UNLEAK_E2E_TOTAL_MS    the whole run's time limit (a watchdog), default 690000
 //
 // Steps: install the .vsix into a fresh extensions folder; start code-server on 127.0.0.1 (a
 // free port, no auth, fresh user data, its own process group); open a fresh copy of the
@@ -19,7 +19,12 @@
 // squiggle and read the explanation; Ctrl+. and apply the quick fix; Ctrl+S; read the file
 // from disk (the fixed code) and see the warning go; type a new leak and see its squiggle;
 // save and run "unleak: Trace leaks while running…" on a program calling it: the leak the run
-// saw appears in Problems (UL900) and the static finding says the run confirmed it.
+// saw appears in Problems (UL900) and the static finding says the run confirmed it; type an
+// unfinished function (`def `, `f = `, `return f.`) and see no syntax error flash while typing
+// (it shows after a pause); open a file whose analysis fails on purpose (UNLEAK_LSP_FAULT):
+// a notification and the status item say so; open a notebook with a leak in a cell, see the
+// squiggle in the cell, apply its quick fix and save. From the hover, the rule's full text
+// opens in a Markdown preview (the docs/rules.md shipped in the .vsix).
 // Each step leaves a screenshot NN-name.png; a failure leaves failure.png and exits 1 with
 // the reason in result.json. Everything is torn down at the end (the process group killed).
 
@@ -60,6 +65,26 @@ const FIXED = [
 ].join('\n');
 
 const RUN_APP = ['from leaky import first_line', '', 'for _ in range(2):', '    first_line(__file__)', ''].join('\n');
+// A file whose analysis raises on purpose: the server runs with UNLEAK_LSP_FAULT set to its name.
+const FAULT_MARKER = 'unleak_fault_demo';
+const NOTEBOOK_CELL = ['def read_config(path):', '    f = open(path)', '    data = f.read()', '    return data'];
+const NOTEBOOK = {
+  cells: [
+    {
+      cell_type: 'code',
+      execution_count: null,
+      metadata: {},
+      outputs: [],
+      source: NOTEBOOK_CELL.map((line, i) => (i < NOTEBOOK_CELL.length - 1 ? `${line}\n` : line)),
+    },
+  ],
+  metadata: {
+    kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' },
+    language_info: { name: 'python' },
+  },
+  nbformat: 4,
+  nbformat_minor: 5,
+};
 
 const result = { steps: [], screenshots: [] };
 const started = Date.now();
@@ -119,6 +144,8 @@ function codeServerEnv(run) {
     XDG_CONFIG_HOME: path.join(run, 'home', '.config'),
     XDG_DATA_HOME: path.join(run, 'home', '.local', 'share'),
     XDG_CACHE_HOME: path.join(run, 'home', '.cache'),
+    // The server's test hook: analysing a document whose URI or text contains this raises.
+    UNLEAK_LSP_FAULT: FAULT_MARKER,
     // No marketplace: any gallery request goes to a closed local port.
     EXTENSIONS_GALLERY: JSON.stringify({
       serviceUrl: 'http://127.0.0.1:9/gallery',
@@ -279,21 +306,44 @@ async function squiggles(page) {
   return editor(page).locator('.squiggly-warning, .squiggly-error, .squiggly-info').count();
 }
 
-// The 1-based editor lines that have a squiggle (by vertical position against the line numbers).
-async function squiggleLines(page) {
-  return editor(page).evaluate((root) => {
+// The 1-based editor lines that have a squiggle (by vertical position against the line numbers);
+// `kinds` narrows it to some (e.g. '.squiggly-error').
+async function squiggleLines(page, kinds = '.squiggly-warning, .squiggly-error, .squiggly-info') {
+  return editor(page).evaluate((root, kinds) => {
     const numbers = [...root.querySelectorAll('.line-numbers')].map((n) => ({
       line: Number(n.textContent),
       top: n.getBoundingClientRect().top,
     }));
     const lines = new Set();
-    for (const s of root.querySelectorAll('.squiggly-warning, .squiggly-error, .squiggly-info')) {
+    for (const s of root.querySelectorAll(kinds)) {
       const top = s.getBoundingClientRect().top;
       const nearest = numbers.reduce((a, b) => (Math.abs(b.top - top) < Math.abs(a.top - top) ? b : a));
       lines.add(nearest.line);
     }
     return [...lines].sort((a, b) => a - b);
-  });
+  }, kinds);
+}
+
+const errorLines = (page) => squiggleLines(page, '.squiggly-error');
+
+// The Problems panel's rows (entries and their related locations), as text.
+const problemRows = (page) => page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+
+// The language status hover ("{}" in the status bar): its entries' text.
+async function languageStatus(page) {
+  const entry = page.locator('[id="status.languageStatus"]').first();
+  await entry.waitFor({ timeout: STEP_MS });
+  await entry.hover();
+  const popup = page.locator('.monaco-hover:not(.hidden) .hover-language-status').first();
+  await popup.waitFor({ timeout: 10000 });
+  return popup.innerText();
+}
+
+// Close a hover that would take the next click (the mouse away from what opened it).
+async function dismissHover(page) {
+  await page.mouse.move(700, 300);
+  const open = page.locator('.monaco-hover:not(.hidden) .hover-language-status');
+  await open.waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
 }
 
 async function main() {
@@ -343,6 +393,9 @@ async function main() {
   // function typed in step 6 twice.
   fs.writeFileSync(path.join(dirs.workspace, 'pyproject.toml'), '[project]\nname = "e2e"\n');
   fs.writeFileSync(path.join(dirs.workspace, 'run_app.py'), RUN_APP);
+  fs.writeFileSync(path.join(dirs.workspace, `${FAULT_MARKER}.py`), LEAKY);
+  const notebookPath = path.join(dirs.workspace, 'notebook.ipynb');
+  fs.writeFileSync(notebookPath, JSON.stringify(NOTEBOOK, null, 1));
 
   installExtension(run, dirs);
   const port = await freePort();
@@ -427,8 +480,24 @@ async function main() {
     );
     result.hoverAttempts = attempt;
     result.hover = await hover.innerText();
-    log(`hover: ${JSON.stringify(result.hover.slice(0, 200))}`);
+    result.hoverLines = result.hover.split('\n').filter((line) => line.trim() !== '').length;
+    log(`hover: ${JSON.stringify(result.hover.slice(0, 300))}`);
     await screenshot(page, 'hover');
+
+    // 3b. The hover's "Full rule" link: the rule's section of the shipped docs/rules.md in a
+    // Markdown preview (offline), then back to the file.
+    await hover.locator('a', { hasText: 'Full rule' }).first().click();
+    const previewTab = page.locator('.tab', { hasText: 'ul101-not-released' }).first();
+    await previewTab.waitFor({ timeout: STEP_MS });
+    result.ruleDocsTab = await previewTab.getAttribute('aria-label');
+    // The preview's webview is laid over the editor group (not inside it) while its tab shows.
+    await page.locator('iframe.webview').first().waitFor({ state: 'attached', timeout: STEP_MS });
+    await page.waitForTimeout(1500); // the preview renders inside its webview
+    log(`rule docs opened: ${result.ruleDocsTab}`);
+    await screenshot(page, 'rule-docs');
+    await page.keyboard.press('Control+W');
+    await page.locator('.tab.active[aria-label^="leaky.py"]').waitFor({ timeout: STEP_MS });
+    await editor(page).locator('.squiggly-warning').first().waitFor({ timeout: STEP_MS });
 
     // 4. Ctrl+. on the flagged line: the quick fix menu; apply the fix.
     // Click into the squiggle (by position: the text layer above it takes the click).
@@ -504,6 +573,106 @@ async function main() {
     result.traceProblems = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
     log(`runtime leak reported: ${JSON.stringify(result.traceProblems)}`);
     await screenshot(page, 'trace');
+
+    // 8. Type an unfinished function after the leak: `def `, `f = `, `return f.`. While the
+    // line is being typed no syntax error appears on it (one shows after a pause of about a
+    // second); the other diagnostics are still shown.
+    await page.keyboard.press('Escape');
+    await editor(page).locator('.view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    // A top-level function: drop the indentation the editor carried over from `return ...`.
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Backspace');
+    const typing = {};
+    result.typing = typing;
+    const sample = async (name, line) => {
+      await page.waitForTimeout(400); // less than the pause, more than an analysis takes
+      typing[name] = { errorLines: await errorLines(page), squiggleLines: await squiggleLines(page), line, problems: await problemRows(page) };
+      log(`typing ${name}: ${JSON.stringify(typing[name])}`);
+      await screenshot(page, `typing-${name}`);
+    };
+    await page.keyboard.type('def ', { delay: 60 });
+    await sample('def', 9);
+    await page.keyboard.type('reader(path):', { delay: 60 });
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('f = ', { delay: 60 });
+    await sample('assign', 10);
+    // A pause with the line unfinished: now its syntax error shows.
+    const paused = Date.now();
+    await waitFor('the syntax error after a pause', async () => (await errorLines(page)).includes(10), STEP_MS, 100);
+    typing.pausedErrorAfterMs = Date.now() - paused;
+    typing.paused = { errorLines: await errorLines(page), squiggleLines: await squiggleLines(page), problems: await problemRows(page) };
+    log(`typing paused: ${JSON.stringify(typing.paused)} after ${typing.pausedErrorAfterMs} ms`);
+    await screenshot(page, 'typing-paused');
+    await page.keyboard.type('open(path)', { delay: 60 });
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('return f.', { delay: 60 });
+    await sample('attribute', 11);
+    await page.keyboard.type('read()', { delay: 60 });
+    await waitFor(
+      'the finished function flagged (line 10) and no syntax error',
+      async () => JSON.stringify(await squiggleLines(page)) === '[7,10]' && (await errorLines(page)).length === 0,
+      STEP_MS,
+    );
+    typing.done = { errorLines: await errorLines(page), squiggleLines: await squiggleLines(page) };
+    typing.text = await editorText(page);
+    await screenshot(page, 'typing-done');
+
+    // 9. A file whose analysis fails (an internal error, on purpose): a notification with
+    // Show Logs, and the status item in an error state.
+    await openFile(page, `${FAULT_MARKER}.py`);
+    const toast = page.locator('.notification-toast', { hasText: `could not check ${FAULT_MARKER}.py` }).first();
+    await toast.waitFor({ timeout: STEP_MS * 2 });
+    result.faultNotification = await toast.innerText();
+    result.faultSquiggles = await squiggles(page);
+    log(`fault notification: ${JSON.stringify(result.faultNotification)}`);
+    await screenshot(page, 'fault-notification');
+    // Show Logs: the unleak output channel with the traceback (its end: the injected fault).
+    await toast.locator('.monaco-button', { hasText: 'Show Logs' }).first().click();
+    const output = page.locator('.panel .monaco-editor .view-lines', { hasText: /internal error|UNLEAK_LSP_FAULT/ }).first();
+    result.faultLogsShown = await output.waitFor({ timeout: STEP_MS }).then(() => true, () => false);
+    result.faultLogs = result.faultLogsShown ? (await output.innerText()).replace(/\u00a0/g, ' ') : '';
+    log(`logs shown: ${result.faultLogsShown}`);
+    await screenshot(page, 'fault-logs');
+    // The status item (its hover) says the document could not be checked.
+    result.faultStatus = await languageStatus(page);
+    log(`status: ${JSON.stringify(result.faultStatus)}`);
+    await screenshot(page, 'fault-status');
+    await dismissHover(page);
+
+    // 10. A notebook: the leak in its cell is flagged; the quick fix applies in the cell; saved.
+    await openFile(page, 'notebook.ipynb');
+    const cellSquiggle = page.locator('.cell-editor-container .squiggly-warning').first();
+    await cellSquiggle.waitFor({ timeout: FIRST_DIAGNOSTICS_MS });
+    const cellBox = await cellSquiggle.boundingBox();
+    if (!cellBox) fail('the notebook squiggle has no bounding box');
+    result.notebookSquiggles = await page.locator('.cell-editor-container .squiggly-warning').count();
+    await screenshot(page, 'notebook-squiggle');
+    await page.mouse.click(cellBox.x + 3, cellBox.y + cellBox.height / 2);
+    await page.waitForTimeout(300);
+    const cellMenu = page.locator('.action-widget', { hasText: 'Quick Fix' }).first();
+    const cellFix = cellMenu.locator('.monaco-list-row', { hasText: 'UL101' }).filter({ hasNotText: 'Ignore' }).first();
+    await waitFor('the quick fix menu in the notebook cell', async () => {
+      await page.keyboard.press('Escape');
+      await page.mouse.click(cellBox.x + 3, cellBox.y + cellBox.height / 2);
+      await page.keyboard.press('Control+.');
+      await cellFix.waitFor({ timeout: 5000 });
+      return true;
+    }, STEP_MS * 2, 500);
+    result.notebookActions = await cellMenu.locator('.monaco-list-row').allInnerTexts();
+    await screenshot(page, 'notebook-quick-fix');
+    await cellFix.click();
+    const cellText = () => page.locator('.cell-editor-container .view-lines').first().innerText();
+    await waitFor('the fixed cell', async () => (await cellText()).replace(/\u00a0/g, ' ').includes('with open(path) as f:'));
+    await waitFor('the notebook squiggle to go', async () => (await page.locator('.cell-editor-container .squiggly-warning').count()) === 0);
+    result.notebookCell = (await cellText()).replace(/\u00a0/g, ' ');
+    await page.keyboard.press('Control+S');
+    await waitFor('the fixed notebook on disk', async () => fs.readFileSync(notebookPath, 'utf8').includes('with open(path) as f:'));
+    result.notebookSaved = JSON.parse(fs.readFileSync(notebookPath, 'utf8')).cells[0].source.join('');
+    log(`notebook fixed: ${JSON.stringify(result.notebookSaved)}`);
+    await screenshot(page, 'notebook-fixed');
     result.ok = true;
   } catch (error) {
     result.ok = false;
@@ -552,7 +721,7 @@ const abandon = (why) => {
 };
 process.on('SIGTERM', () => abandon('the driver was terminated (SIGTERM)'));
 process.on('SIGINT', () => abandon('the driver was interrupted (SIGINT)'));
-const TOTAL_MS = Number(env('UNLEAK_E2E_TOTAL_MS', '420000'));
+const TOTAL_MS = Number(env('UNLEAK_E2E_TOTAL_MS', '690000'));
 setTimeout(() => abandon(`watchdog: the run took longer than ${TOTAL_MS / 1000} s`), TOTAL_MS).unref();
 
 let code = 1;
