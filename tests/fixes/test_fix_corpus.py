@@ -107,20 +107,11 @@ KNOWN_FAILURES: dict[str, str] = {
     "escape_multipart_encoder_init::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports nothing"
     ),
-    "escape_popen_fire_and_forget::unsafe": (
-        "unchanged: no unsafe fix applied (one saying 'waits for the process' is expected)"
-    ),
     "escape_return_tempfile_cast::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:13 (no fix)"
+        "unchanged: no safe fix applied (one is expected); unleak reports UL102:13 (no fix)"
     ),
     "fix_backslash_continuation::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL101:12 (no fix)"
-    ),
-    "fix_comprehension_other_calls::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:21 (no fix)"
-    ),
-    "fix_comprehension_sorted_set::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:16 (no fix)"
     ),
     "fix_conditional_close::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL101:12 (no fix)"
@@ -144,13 +135,6 @@ KNOWN_FAILURES: dict[str, str] = {
         'fixed: still leaks after the fix: warning: ["unclosed file <_io.TextIOWrapper '
         "name='<workdir>/v2' mode='r' encoding='utf-8'>\"]"
     ),
-    "fix_sqlite_never_closed::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:23 (no fix)"
-    ),
-    "fix_sqlite_never_closed_method::safe": (
-        'fixed: still leaks after the fix: warning: ["unclosed database in <sqlite3.Connection '
-        'object at 0x…>"]'
-    ),
     "fix_stream_writer::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL101:13 (no fix)"
     ),
@@ -159,54 +143,6 @@ KNOWN_FAILURES: dict[str, str] = {
     ),
     "fix_triple_quoted_in_block::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL101:12 (no fix)"
-    ),
-    "inline_and_guard::safe": (
-        "fixed: a safe fix was applied where none is expected; result changed: now raises "
-        "TypeError: expected str, bytes or os.PathLike object, not NoneType"
-    ),
-    "inline_annotated::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:13 (no fix)"
-    ),
-    "inline_cast::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:13 (no fix)"
-    ),
-    "inline_comprehension_loopvar::safe": (
-        "fixed: a safe fix was applied where none is expected; result changed: now raises "
-        "NameError: name 'name' is not defined"
-    ),
-    "inline_conditional_else::safe": (
-        "fixed: a safe fix was applied where none is expected; result changed: now raises "
-        "FileNotFoundError: [Errno 2] No such file or directory: '<workdir>/missing.txt'"
-    ),
-    "inline_dict_words::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:12 (no fix)"
-    ),
-    "inline_generator_loopvar::safe": (
-        "fixed: a safe fix was applied where none is expected; result changed: now raises "
-        "NameError: name 'c' is not defined"
-    ),
-    "naming_class_body_attribute::safe": (
-        "fixed: result changed: {\"stdout\": \"['DEFAULTS', 'TIMEOUT']\\n{'theme': 'dark'}\\n\", "
-        "\"value\": n… -> {\"stdout\": \"['DEFAULTS', 'TIMEOUT', 'f']\\n{'theme': 'dark'}\\n\", "
-        '"valu…'
-    ),
-    "naming_class_body_in_function::safe": (
-        'fixed: result changed: {"value": ["choices", "required"]} -> {"value": ["choices", "f", '
-        '"required"]}'
-    ),
-    "naming_closing_nested_from_import::safe": (
-        "fixed: result changed: now raises NameError: name 'closing' is not defined"
-    ),
-    "naming_closing_nested_import::safe": (
-        "fixed: result changed: now raises NameError: name 'contextlib' is not defined"
-    ),
-    "naming_conn_after_closing::safe": (
-        "fixed: result changed: now raises ProgrammingError: Cannot operate on a closed database."
-    ),
-    "naming_local_closing::safe": (
-        "fixed: result changed: now raises TypeError: 'float' object is not callable; still "
-        'leaks after the fix: warning: ["unclosed database in <sqlite3.Connection object at '
-        '0x…>"]'
     ),
     "plain_executor_script::unsafe": (
         "unchanged: no unsafe fix applied (one saying 'pending work' is expected)"
@@ -248,9 +184,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "plain_socket_script::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports nothing"
     ),
-    "plain_sqlite_async::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:14 (no fix)"
-    ),
     "plain_sqlite_main_crlf::safe": (
         'fixed: still leaks after the fix: warning: ["unclosed database in <sqlite3.Connection '
         'object at 0x…>"]'
@@ -276,22 +209,13 @@ KNOWN_FAILURES: dict[str, str] = {
     "with_filehandler_method::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports nothing"
     ),
-    "with_pop3::safe": (
-        "fixed: result changed: now raises TypeError: 'POP3' object does not support the context "
-        'manager protocol; still leaks after the fix: warning: ["unclosed <socket.socket fd=…, '
-        "family=2, type=1, proto=6…"
-    ),
-    "with_pop3_method::safe": (
-        "fixed: result changed: now raises TypeError: 'POP3' object does not support the context "
-        'manager protocol; still leaks after the fix: warning: ["unclosed <socket.socket fd=…, '
-        "family=2, type=1, proto=6…"
-    ),
     "with_socketpair::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL102:12 (no fix), "
         "UL102:12 (no fix)"
     ),
     "with_start_server::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:31 (no fix)"
+        "unchanged: no safe fix applied (one is expected); unleak reports UL101:31 (no fix), "
+        "UL110:37 (no fix)"
     ),
 }
 # END KNOWN FAILURES

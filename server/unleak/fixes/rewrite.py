@@ -222,3 +222,108 @@ def import_insertion_line(tree: ast.Module) -> int:
             continue
         break
     return line
+
+
+def bound_names(scope: ast.AST) -> set[str]:
+    """Every name `scope` (and what it nests) binds: assignments, parameters, definitions,
+    imports, `except ... as`, `global`/`nonlocal`."""
+    out: set[str] = set()
+    for n in ast.walk(scope):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            out.add(n.id)
+        elif isinstance(n, ast.arg):
+            out.add(n.arg)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(n.name)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            out |= {(a.asname or a.name).partition(".")[0] for a in n.names}
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            out.add(n.name)
+        elif isinstance(n, (ast.Global, ast.Nonlocal)):
+            out.update(n.names)
+    return out
+
+
+def spelling(tree: ast.Module, qualname: str) -> tuple[str, str | None] | None:
+    """How code anywhere in the module can name `qualname` (`contextlib.closing`), and the
+    import line to add at module level for it (None if one is there): through a module-level
+    import whose name nothing else binds, or a new `import` of a module name that is free
+    everywhere. None when neither works."""
+    module, _, attr = qualname.rpartition(".")
+    top: dict[str, list[str]] = {}  # local name -> what the module-level imports bind it to
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import):
+            for a in stmt.names:
+                local = a.asname or a.name.partition(".")[0]
+                top.setdefault(local, []).append(a.name if a.asname else local)
+        elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
+            for a in stmt.names:
+                top.setdefault(a.asname or a.name, []).append(f"{stmt.module}.{a.name}")
+    bindings = _binding_counts(tree)
+
+    def only_import(local: str, target: str) -> bool:
+        # Bound once, by this import, at module level, and nowhere else.
+        return top.get(local) == [target] and bindings.get(local, 0) == 1
+
+    for local, targets in top.items():
+        if targets == [qualname] and only_import(local, qualname):
+            return local, None
+    for local, targets in top.items():
+        if targets == [module] and only_import(local, module):
+            return f"{local}.{attr}", None
+    if "." in module or _bound_otherwise(tree, module):
+        return None
+    return f"{module}.{attr}", f"import {module}"
+
+
+def _bound_otherwise(tree: ast.Module, module: str) -> bool:
+    """Whether anything binds the name `module` other than `import module` (a nested one
+    binds the same module, harmlessly)."""
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Import):
+            if any(
+                (a.asname or a.name.partition(".")[0]) == module
+                and (a.asname is not None or a.name != module)
+                for a in n.names
+            ):
+                return True
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            if any((a.asname or a.name) == module for a in n.names):
+                return True
+        elif module in bound_names_of(n):
+            return True
+    return False
+
+
+def bound_names_of(n: ast.AST) -> list[str]:
+    """The names one node binds (not counting imports)."""
+    if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+        return [n.id]
+    if isinstance(n, ast.arg):
+        return [n.arg]
+    if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [n.name]
+    if isinstance(n, ast.ExceptHandler) and n.name:
+        return [n.name]
+    if isinstance(n, (ast.Global, ast.Nonlocal)):
+        return list(n.names)
+    return []
+
+
+def _binding_counts(tree: ast.Module) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for n in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            names = [n.id]
+        elif isinstance(n, ast.arg):
+            names = [n.arg]
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = [n.name]
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            names = [(a.asname or a.name).partition(".")[0] for a in n.names]
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            names = [n.name]
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    return counts

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from unleak.catalogue import BORROWERS, BORROWING_METHODS, ResourceType
-from unleak.findings.model import Fix
+from unleak.catalogue.with_semantics import WithSemantics, with_semantics
+from unleak.findings.model import Edit, Fix
 from unleak.fixes.rewrite import (
     Lines,
+    bound_names,
     find_block,
     fresh_name,
     in_nested_scope,
@@ -27,6 +29,7 @@ from unleak.fixes.rewrite import (
     used_names,
 )
 from unleak.fixes.rewrite_align import moved_expression, replaced_in_statement
+from unleak.fixes.rewrite_misc import closing_spelling
 from unleak.flow.derived import Strength, dependence, inline_strength, loads_of, name_matters
 from unleak.flow.effects import SiteInfo
 from unleak.names.resolver import statement_call
@@ -82,18 +85,57 @@ class LeakSite:
     def rtype(self) -> ResourceType:
         return self.info.type
 
+    @property
+    def factory(self) -> str | None:
+        func = self.info.node.func
+        if isinstance(func, (ast.Name, ast.Attribute)):
+            return self.module.resolver.qualify(func)
+        return None
 
-def _acquiring_assign(site: LeakSite) -> tuple[ast.Assign, str] | None:
+    @property
+    def with_semantics(self) -> WithSemantics:
+        return with_semantics(self.factory, self.rtype)
+
+
+@dataclass(frozen=True)
+class Acquiring:
+    """`name = acquire(...)` as a statement of its own: also `name: T = acquire(...)` and
+    `name = typing.cast(T, acquire(...))` (cast returns its argument)."""
+
+    stmt: ast.Assign | ast.AnnAssign
+    name: str
+    target: ast.Name
+    value: ast.expr  # the whole assigned value (the cast too): what the `with` header takes
+
+
+def _unwrap_cast(value: ast.expr, site: LeakSite) -> ast.expr:
+    if (
+        isinstance(value, ast.Call)
+        and len(value.args) == 2
+        and not value.keywords
+        and site.module.resolver.qualify(value.func) == "typing.cast"
+    ):
+        return value.args[1]
+    return value
+
+
+def _acquiring_assign(site: LeakSite) -> Acquiring | None:
     if site.info.site[2] != -1:
         return None  # one element of a returned tuple (`conn, addr = s.accept()`)
     stmt = statement_of(site.body, site.info.node)
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target: ast.expr = stmt.targets[0]
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None and stmt.simple:
+        target = stmt.target
+    else:
+        return None
+    value = stmt.value
     if (
-        isinstance(stmt, ast.Assign)
-        and len(stmt.targets) == 1
-        and isinstance(stmt.targets[0], ast.Name)
-        and stmt.value is site.info.node
+        isinstance(target, ast.Name)
+        and value is not None
+        and _unwrap_cast(value, site) is site.info.node
     ):
-        return stmt, stmt.targets[0].id
+        return Acquiring(stmt, target.id, target, value)
     return None
 
 
@@ -116,6 +158,14 @@ def _releases(site: LeakSite, stmt: ast.stmt, name: str) -> bool:
         and isinstance(call.args[0], ast.Name)
         and call.args[0].id == name
     )
+
+
+def _release_name(stmt: ast.stmt) -> str:
+    call = statement_call(stmt)
+    func = call.func if call is not None else None
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
 
 
 _IDEMPOTENT = frozenset(
@@ -155,21 +205,21 @@ def _borrowing_use(site: LeakSite, use: ast.Name, parents: dict[ast.AST, ast.AST
 
 def wrap_in_with(site: LeakSite) -> Fix | None:
     """`f = open(p)` … `f.close()` → `with open(p) as f:` around the statements using it."""
-    rtype = site.rtype
-    if not (rtype.supports_with and rtype.with_releases) or (
-        rtype.async_release and not site.is_async
-    ):
+    sem = site.with_semantics
+    if not (sem.supports_with or sem.closing) or (sem.async_exit and not site.is_async):
         return None
     found = _acquiring_assign(site)
     if found is None:
         return None
-    stmt, name = found
+    stmt, name, value = found.stmt, found.name, found.value
+    if sem.awaited != (isinstance(value, ast.Await) and value.value is site.info.node):
+        return None  # `with` needs the object, not the coroutine that makes it
     located = find_block(site.body, stmt)
     lines = site.lines
     if located is None or not own_line(lines, stmt) or in_nested_scope(site.scope, name):
         return None
     block, i = located
-    uses = [u for u in name_uses(site.scope, name) if u is not stmt.targets[0]]
+    uses = [u for u in name_uses(site.scope, name) if u is not found.target]
     # Values built from the resource (a reader, `f.write`, a generator over it) keep it in
     # use: the block covers theirs too, and none may leave the function.
     dep = (
@@ -177,9 +227,9 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
             site.body,
             {name},
             site.module.resolver,
-            named_while_open=name_matters(stmt.value, site.module.resolver),
+            named_while_open=name_matters(site.info.node, site.module.resolver),
         )
-        if isinstance(stmt.value, ast.Call)
+        if isinstance(site.info.node, ast.Call)
         else dependence(site.body, {name}, site.module.resolver)
     )
     if dep.escapes:
@@ -206,21 +256,24 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
         for u in uses
     ):
         return None  # used outside the block, or rebound
-    removed = [s for s in block[i + 1 : last + 1] if _releases(site, s, name)]
-    if removed:
+    releases = [s for s in block[i + 1 : last + 1] if _releases(site, s, name)]
+    # Only what `__exit__` does too can go; another release (`pop.quit()` under closing())
+    # stays where it is, before the exit's own.
+    removed = [s for s in releases if _release_name(s) in sem.exit_releases]
+    if releases:
         # Only releases after every other use can go: code after a release may rely on
         # the object being closed, or reopen it (`smtp.quit()` … `smtp.connect()`).
-        first_release = removed[0].lineno
+        first_release = releases[0].lineno
         later = [u for u in uses if u.lineno > first_release and id(u) not in after]
         if any(
-            not any(s.lineno <= u.lineno <= (s.end_lineno or s.lineno) for s in removed)
+            not any(s.lineno <= u.lineno <= (s.end_lineno or s.lineno) for s in releases)
             for u in later
         ):
             return None
     parents = {
         c: p for s in block[i + 1 : last + 1] for p in ast.walk(s) for c in ast.iter_child_nodes(p)
     }
-    removed_ids = {id(n) for s in removed for n in ast.walk(s)}
+    removed_ids = {id(n) for s in releases for n in ast.walk(s)}
     for u in uses:
         if id(u) in after:
             continue
@@ -230,14 +283,27 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     if multiline_strings(covered) or any(not own_line(lines, s) for s in removed):
         return None
     indent = lines.indent(stmt.lineno)
-    keyword = "async with" if rtype.async_release else "with"
-    value_span = lines.source.span(stmt.value)
+    keyword = "async with" if sem.async_exit else "with"
     stmt_end = stmt.end_lineno or stmt.lineno
-    header = moved_expression(
-        lines, stmt.lineno, stmt_end, value_span, len(indent) + len(keyword) + 1
-    )
-    header[0] = f"{indent}{keyword} {header[0]}"
-    header[-1] += f" as {name}:{lines.trailing_comment(stmt)}"
+    imports: list[Edit] = []
+    if not sem.enter_returns_self:
+        # `as` would bind something else (a path): keep the assignment, `with` the name.
+        header = [lines.text(n) for n in range(stmt.lineno, stmt_end + 1)]
+        header.append(f"{indent}{keyword} {name}:")
+    else:
+        opener = f"{keyword} "
+        if sem.closing:
+            spelled = closing_spelling(site.module)
+            if spelled is None:
+                return None
+            opener += f"{spelled[0]}("
+            imports = spelled[1]
+        value_span = lines.source.span(value)
+        header = moved_expression(
+            lines, stmt.lineno, stmt_end, value_span, len(indent) + len(opener)
+        )
+        header[0] = f"{indent}{opener}{header[0]}"
+        header[-1] += f"{')' if sem.closing else ''} as {name}:{lines.trailing_comment(stmt)}"
     body: list[str] = []
     skip = {n for s in removed for n in range(s.lineno, (s.end_lineno or s.lineno) + 1)}
     end = (
@@ -252,12 +318,14 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     if not any(t.strip() and not t.strip().startswith("#") for t in body):
         body.append(indent + lines.unit + "pass")
     edit = lines.replace_lines(stmt.lineno, end, [*header, *body])
-    what = f"`{expr_text(stmt.value.func)}()`" if isinstance(stmt.value, ast.Call) else "it"
-    safe = not rtype.exit_waits
+    what = f"`{expr_text(site.info.node.func)}()`"
+    safe = not sem.exit_waits
     description = f"Open {what} in a `{keyword}` block"
+    if sem.closing:
+        description += " with `contextlib.closing`"
     if not safe:
-        description += f" (unsafe: {rtype.exit_waits})"
-    return Fix(description, safe, (edit,))
+        description += f" (unsafe: {sem.exit_waits})"
+    return Fix(description, safe, (*imports, edit))
 
 
 _QUIET_RELEASES = frozenset({"close", "aclose", "cleanup", "release", "detach"})
@@ -279,7 +347,7 @@ def release_in_finally(site: LeakSite) -> Fix | None:
     found = _acquiring_assign(site)
     if found is None:
         return None
-    stmt, name = found
+    stmt, name = found.stmt, found.name
     return _try_finally(site, stmt, lambda s: _releases(site, s, name))
 
 
@@ -324,9 +392,8 @@ def hoist_inline(site: LeakSite) -> Fix | None:
     """`data = json.load(open(p))` → `with open(p) as f:` / `data = json.load(f)`."""
     rtype = site.rtype
     call = site.info.node
-    if not (rtype.supports_with and rtype.with_releases) or (
-        rtype.async_release and not site.is_async
-    ):
+    sem = site.with_semantics
+    if not sem.supports_with or not sem.enter_returns_self or sem.awaited or sem.async_exit:
         return None
     if site.info.site[2] != -1:
         return None  # one element of a returned tuple (`conn, addr = s.accept()`)
@@ -344,9 +411,10 @@ def hoist_inline(site: LeakSite) -> Fix | None:
         or _keeps_inline(stmt, call, site)
     ):
         return None
-    if multiline_strings([stmt]):
-        return None
-    name = fresh_name(_NAMES.get(rtype.name, "res"), used_names(site.scope))
+    if multiline_strings([stmt]) or isinstance(site.scope, ast.ClassDef):
+        return None  # in a class body, the new name would be a new class attribute
+    taken = used_names(site.scope) | bound_names(site.scope)
+    name = fresh_name(_NAMES.get(rtype.name, "res"), taken)
     indent = lines.indent(stmt.lineno)
     call_span = lines.source.span(call)
     first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
@@ -357,7 +425,10 @@ def hoist_inline(site: LeakSite) -> Fix | None:
     header[-1] += f" as {name}:"
     body = replaced_in_statement(lines, first, last, call_span, name, lines.unit)
     edit = lines.replace_lines(first, last, [*header, *body])
-    return Fix(f"Open `{expr_text(call.func)}()` in a `with` block", True, (edit,))
+    description = f"Open `{expr_text(call.func)}()` in a `with` block"
+    if sem.exit_waits:
+        return Fix(f"{description} (unsafe: {sem.exit_waits})", False, (edit,))
+    return Fix(description, True, (edit,))
 
 
 def _keeps_inline(stmt: ast.stmt, call: ast.Call, site: LeakSite) -> bool:
@@ -365,29 +436,72 @@ def _keeps_inline(stmt: ast.stmt, call: ast.Call, site: LeakSite) -> bool:
     csv.reader(open(p))`, `return (l for l in open(p))`): the `with` would close it under
     that value."""
     value = getattr(stmt, "value", None)
+    if isinstance(stmt, ast.Expr) and value is call:
+        return False  # dropped at once: nothing keeps it
     return value is not None and inline_strength(value, call, site.module.resolver) > Strength.NONE
 
 
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _path_to(node: ast.AST, target: ast.AST) -> list[tuple[ast.AST, ast.AST]] | None:
+    """The (parent, child) steps from `node` down to `target`."""
+    for child in ast.iter_child_nodes(node):
+        if child is target:
+            return [(node, child)]
+        below = _path_to(child, target)
+        if below is not None:
+            return [(node, child), *below]
+    return None
+
+
+def _runs_first(parent: ast.AST, child: ast.AST) -> bool:
+    """Whether `child` is evaluated, unconditionally, when `parent` is (and not later, in
+    another scope or only on some paths)."""
+    if isinstance(parent, ast.Lambda):
+        return False  # runs when called, if ever
+    if isinstance(parent, _COMPREHENSIONS):
+        return child is parent.generators[0]  # only the first iterable runs in this scope
+    if isinstance(parent, ast.comprehension):
+        return child is parent.iter
+    if isinstance(parent, ast.IfExp):
+        return child is parent.test
+    if isinstance(parent, ast.BoolOp):
+        return child is parent.values[0]
+    if isinstance(parent, ast.Compare):
+        return child is parent.left or child is parent.comparators[0]  # chains short-circuit
+    return True
+
+
+def _evaluated_before(parent: ast.AST, child: ast.AST) -> list[ast.AST]:
+    """The parts of `parent` that are evaluated before `child`."""
+    if isinstance(parent, (ast.Assign, ast.AnnAssign, *_COMPREHENSIONS)):
+        return []  # the value runs before the targets; the first iterable before the rest
+    if isinstance(parent, ast.Dict):
+        order: list[ast.AST] = []
+        for key, value in zip(parent.keys, parent.values, strict=True):
+            order += [key, value] if key is not None else [value]
+    else:
+        order = list(ast.iter_child_nodes(parent))
+    return order[: next((k for k, n in enumerate(order) if n is child), 0)]
+
+
 def _hoistable(stmt: ast.stmt, call: ast.Call) -> bool:
-    """Only the acquisition, its arguments, and calls enclosing it run in the statement, so
-    evaluating the acquisition first changes no order of side effects."""
-    inner = {id(n) for n in ast.walk(call)}
-    ancestors: set[int] = set()
-
-    def mark(node: ast.AST) -> bool:
-        if node is call:
-            return True
-        hit = any(mark(c) for c in ast.iter_child_nodes(node))
-        if hit:
-            ancestors.add(id(node))
-        return hit
-
-    mark(stmt)
-    for n in ast.walk(stmt):
-        if isinstance(n, (ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda)):
+    """The acquisition runs unconditionally and before anything else with an effect in its
+    statement (only the names and attributes it is called on come first), so evaluating it
+    first, in a `with` header, changes no order of effects and runs nothing that did not
+    run before."""
+    path = _path_to(stmt, call)
+    if path is None:
+        return False
+    if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.NamedExpr)) for n in ast.walk(stmt)):
+        return False
+    for parent, child in path:
+        if not _runs_first(parent, child):
             return False
-        if isinstance(n, (ast.Call, ast.Await)) and id(n) not in inner and id(n) not in ancestors:
-            return False
+        for before in _evaluated_before(parent, child):
+            if any(isinstance(n, (ast.Call, ast.Await)) for n in ast.walk(before)):
+                return False
     return True
 
 
@@ -457,7 +571,7 @@ def release_on_error(site: LeakSite) -> Fix | None:
     found = _acquiring_assign(site)
     if found is None or rtype.exit_waits or rtype.async_release:
         return None
-    stmt, name = found
+    stmt, name = found.stmt, found.name
     located = find_block(site.body, stmt)
     lines = site.lines
     if located is None or not own_line(lines, stmt):

@@ -13,7 +13,9 @@ from unleak.fixes.rewrite import (
     fresh_name,
     import_insertion_line,
     lines_of,
+    name_uses,
     own_line,
+    spelling,
     statement_of,
     used_names,
 )
@@ -26,19 +28,18 @@ if TYPE_CHECKING:
 TASKS_SET = "_background_tasks"
 
 
-def _module_name_for(module: ModuleAnalysis, qualname: str) -> tuple[str, list[Edit]]:
-    """How to spell `contextlib.closing` here, and the import edit it needs (if any)."""
-    imports = module.resolver.imports
-    for local, target in imports.items():
-        if target == qualname:
-            return local, []
-    mod, _, attr = qualname.rpartition(".")
-    for local, target in imports.items():
-        if target == mod:
-            return f"{local}.{attr}", []
+def closing_spelling(module: ModuleAnalysis) -> tuple[str, list[Edit]] | None:
+    """How to spell `contextlib.closing` here, and the module-level import edit it needs
+    (None when every spelling would clash with a name of the module)."""
+    found = spelling(module.parsed.tree, "contextlib.closing")
+    if found is None:
+        return None
+    text, import_line = found
+    if import_line is None:
+        return text, []
     lines: Lines = lines_of(module)
     line = import_insertion_line(module.parsed.tree)
-    return qualname, [lines.insert_after(line, [f"import {mod}"])]
+    return text, [lines.insert_after(line, [import_line])]
 
 
 def closing_fix(context: LeakContext) -> Fix | None:
@@ -51,9 +52,15 @@ def closing_fix(context: LeakContext) -> Fix | None:
     item = next((it for it in stmt.items if it.context_expr is call), None)
     if item is None or not isinstance(item.optional_vars, ast.Name):
         return None
-    lines = lines_of(module)
-    closing, imports = _module_name_for(module, "contextlib.closing")
     name = item.optional_vars.id
+    inside = {id(n) for n in ast.walk(stmt)}
+    if any(id(u) not in inside for u in name_uses(context.scope, name)):
+        return None  # the connection is used after the block, where it would be closed
+    spelled = closing_spelling(module)
+    if spelled is None:
+        return None
+    closing, imports = spelled
+    lines = lines_of(module)
     start = lines.source.span(call)
     end = lines.source.span(item.optional_vars)
     span = Span(start.line, start.column, end.end_line, end.end_column)
