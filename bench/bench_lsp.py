@@ -27,6 +27,7 @@ import asyncio
 import compileall
 import json
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -336,10 +337,97 @@ def targets(results: list[ServerResult]) -> list[str]:
     return out
 
 
+def name_positions(text: str, count: int, seed: str) -> list[tuple[int, int]]:
+    """Seeded random places where a name ends (0-based line, column), anywhere in the file:
+    function bodies, signatures, decorators, class bodies, module-level statements, imports,
+    and the names of functions and classes."""
+    found: set[tuple[int, int]] = set()
+    lines = text.splitlines()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.Name, ast.arg, ast.alias)) and node.end_col_offset is not None:
+            if lines[node.lineno - 1].isascii():
+                found.add((node.lineno - 1, node.end_col_offset))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            line = lines[node.lineno - 1]
+            at = line.find(f" {node.name}")
+            if at >= 0 and line.isascii():
+                found.add((node.lineno - 1, at + 1 + len(node.name)))
+    return random.Random(seed).sample(sorted(found), min(count, len(found)))
+
+
+def typing_anywhere(
+    text: str, count: int, seed: str
+) -> list[types.TextDocumentContentChangePartial]:
+    """At each position, a character typed, then deleted."""
+    out: list[types.TextDocumentContentChangePartial] = []
+    for line, column in name_positions(text, count, seed):
+        at = types.Position(line, column)
+        after = types.Position(line, column + 1)
+        out.append(types.TextDocumentContentChangePartial(types.Range(at, at), "x"))
+        out.append(types.TextDocumentContentChangePartial(types.Range(at, after), ""))
+    return out
+
+
+async def run_anywhere(
+    name: str, command: Sequence[str], paths: list[Path], positions: int
+) -> ServerResult:
+    """Push latency of edits at random name positions anywhere in each file."""
+    result = ServerResult(name)
+    session = Session(name, command, pull=False)
+    result.initialized_ms = await session.start()
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        uri = path.as_uri()
+        sent = time.perf_counter()
+        session.open(uri, text)
+        opened = await session.wait_push(uri, 1) - sent
+        file = FileResult(path.name, len(text.splitlines()), 1000 * opened)
+        for change in typing_anywhere(text, positions, f"anywhere-{path.name}"):
+            sent = time.perf_counter()
+            version = session.change(uri, change)
+            file.push.append(1000 * (await session.wait_push(uri, version) - sent))
+        result.files.append(file)
+    await session.stop()
+    return result
+
+
+def report_anywhere(results: list[ServerResult], positions: int) -> list[str]:
+    out = [
+        f"Typing at {positions} random name positions per file (a character typed, then "
+        "deleted: two edits each), didChange to publishDiagnostics, ms:",
+        "",
+    ]
+    header = f"{'file':<22}{'lines':>7}"
+    for r in results:
+        header += f"{r.name + ' p50':>13}{'p95':>8}{'max':>8}"
+    out.append(header)
+    for i, file in enumerate(results[0].files):
+        row = f"{file.name:<22}{file.lines:>7}"
+        for r in results:
+            values = r.files[i].push
+            row += f"{statistics.median(values):>13.1f}{p95(values):>8.1f}{max(values):>8.1f}"
+        out.append(row)
+    if len(results) == 2:
+        out += ["", "targets:"]
+        for mine, theirs in zip(results[0].files, results[1].files, strict=True):
+            a, b = p95(mine.push), statistics.median(theirs.push)
+            ok = "met    " if a <= b else "NOT MET"
+            out.append(
+                f"  {ok}  unleak p95 <= ruff median on {mine.name} ({a:.1f} vs {b:.1f} ms)"
+            )
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--no-ruff", action="store_true", help="time unleak server alone")
+    parser.add_argument(
+        "--anywhere",
+        type=int,
+        metavar="N",
+        help="type at N seeded random name positions anywhere in each file instead",
+    )
     ns = parser.parse_args(argv)
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     # Bytecode as an installed package has it (an editable install under
@@ -365,13 +453,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         ruff = Path(sys.executable).with_name("ruff")
         if not ns.no_ruff and (ruff.exists() or shutil.which("ruff")):
             servers.append(("ruff", [str(ruff) if ruff.exists() else "ruff", "server"]))
-        results = [
-            asyncio.run(run_server(name, command, paths, others, ns.edits))
-            for name, command in servers
-        ]
+        if ns.anywhere:
+            results = [
+                asyncio.run(run_anywhere(name, command, paths[1:], ns.anywhere))
+                for name, command in servers
+            ]
+        else:
+            results = [
+                asyncio.run(run_server(name, command, paths, others, ns.edits))
+                for name, command in servers
+            ]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    lines = [*report(results, ns.edits), "", *targets(results)]
+    if ns.anywhere:
+        lines = report_anywhere(results, ns.anywhere)
+    else:
+        lines = [*report(results, ns.edits), "", *targets(results)]
+    lines.append(f"load average: {os.getloadavg()[0]:.2f}, {os.getloadavg()[1]:.2f}")
     print("\n".join(lines))
     out_dir = Path(__file__).parent / "results"
     out_dir.mkdir(exist_ok=True)

@@ -242,7 +242,8 @@ class LiveModule:
                 return self._give_up("decorators changed")
             if not _same_contribution(base, region, node, self._before):
                 return self._give_up("contribution changed")
-            tree = ast.Module(body=[_in_class(region, node)], type_ignores=[])
+            # The module's leading docstring and imports: where a fix adds an import.
+            tree = ast.Module(body=[*_leading(base), _in_class(region, node)], type_ignores=[])
             part = ModuleAnalysis.part(base, source, tree, region.first, last)
             fresh = run_rules(part, module_wide=False)
             end = node.end_lineno or last
@@ -674,6 +675,18 @@ def _parse_region(text: str, region: Region) -> _FunctionNode | ParseError | Non
         return None
     ast.increment_lineno(node, offset)
     return node
+
+
+def _leading(base: ModuleAnalysis) -> list[ast.stmt]:
+    """The module's docstring and the imports that follow it (edits there are analysed in
+    full, so their positions are current)."""
+    out: list[ast.stmt] = []
+    for i, stmt in enumerate(base.parsed.tree.body):
+        docstring = i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+        if not docstring and not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            break
+        out.append(stmt)
+    return out
 
 
 def _imports(node: ast.AST) -> list[str]:
