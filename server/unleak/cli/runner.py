@@ -134,12 +134,15 @@ class _Executor:
                 chunks.append([])
                 weight = 0
         chunks = [c for c in chunks if c]
-        futures: dict[Future[list[Outcome]], list[int]] = {
-            self.pool.submit(analysis.run_chunk, [tasks[n] for n in chunk]): chunk
-            for chunk in chunks
-        }
+        futures: dict[Future[list[Outcome]], list[int]] = {}
         out: list[Outcome | None] = [None] * len(tasks)
         crashed: list[int] = []
+        for chunk in chunks:
+            try:
+                futures[self.pool.submit(analysis.run_chunk, [tasks[n] for n in chunk])] = chunk
+            except BrokenProcessPool:  # a worker died before the last chunk went out
+                crashed.extend(chunk)
+                self._advance(len(chunk))
         # As they finish, not in order: the progress moves whichever chunk is slow.
         for future in as_completed(futures):
             chunk = futures[future]
