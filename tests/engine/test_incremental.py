@@ -20,9 +20,12 @@ def findings(text: str, cache: UnitCache | None = None) -> list[tuple[object, ..
 
 
 def test_unchanged_functions_are_reused_with_shifted_positions() -> None:
+    # `closing` is imported already: a fix that adds an import edits outside its function
+    # and is never cached.
     src = textwrap.dedent(
         """\
         import sqlite3
+        from contextlib import closing
 
         def first(p):
             f = open(p)
