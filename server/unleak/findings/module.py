@@ -18,6 +18,7 @@ from unleak.findings.lock_handoff import known_not_a_lock, released_by_sibling
 from unleak.findings.mocks import is_patched, patched_targets
 from unleak.findings.model import Finding, Fix, Related
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node
+from unleak.flow.containers import local_containers
 from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
 from unleak.flow.ownership import FunctionFlow, Leak, SiteResult
 from unleak.names.resolver import NameResolver, iter_statements
@@ -364,6 +365,7 @@ class ModuleAnalysis:
                     and not call.args
                 ):
                     scope.lock_keys.add(expr_text(call.func.value))
+        scope.containers = local_containers(body, self.resolver)
         return scope
 
     def class_attr_types(self, class_name: str) -> dict[str, str]:

@@ -25,6 +25,7 @@ from unleak.catalogue import (
     Factory,
     ResourceType,
 )
+from unleak.flow.containers import STORING_METHODS
 from unleak.names.text import callee_name, expr_text
 from unleak.summaries.functions import FunctionSummary
 from unleak.summaries.types import TypeScope, call_type
@@ -60,7 +61,8 @@ NONE = Val()
 # Small tagged tuples: ("acq", site, conditional), ("bind", name, sources), ("escape", sources),
 # ("pass", sources), ("transfer", sources), ("release", sources, method), ("release_fn",
 # sources, qualname), ("method", receiver, method, args), ("with", sources), ("del", name),
-# ("capture", node), ("lock_acq", site, key, conditional), ("lock_rel", key).
+# ("capture", node), ("lock_acq", site, key, conditional), ("lock_rel", key), ("bind_into",
+# container, sources): a local container now refers to them as well.
 Effect = tuple[Any, ...]
 
 
@@ -74,6 +76,7 @@ class Scope(TypeScope):
     lock_keys: set[str] = field(default_factory=set)  # lock expressions this function releases
     with_targets: set[str] = field(default_factory=set)  # names bound by `async with`/`with`
     expect_raise: list[tuple[int, int]] = field(default_factory=list)  # assertRaises bodies
+    containers: set[str] = field(default_factory=set)  # local lists/dicts it makes (containers)
 
     def expects_raise(self, line: int) -> bool:
         return any(first <= line <= last for first, last in self.expect_raise)
@@ -216,6 +219,14 @@ class EffectBuilder:
                 self.expr(target.value)
                 if isinstance(target, ast.Subscript):
                     self.expr(target.slice)
+            if (
+                isinstance(target, ast.Subscript)
+                and isinstance(target.value, ast.Name)
+                and target.value.id in self.scope.containers
+            ):
+                if val.sources:  # `by_name[key] = f` in a dict of its own
+                    self.effects.append(("bind_into", target.value.id, val.sources))
+                return
             self._escape(val.sources)
 
     def _escape(self, sources: Sources) -> None:
@@ -298,10 +309,13 @@ class EffectBuilder:
                 for cond in gen.ifs:
                     self.expr(cond)
             if isinstance(e, ast.DictComp):
-                self._escape(self.expr(e.key).sources | self.expr(e.value).sources)
+                elements = self.expr(e.key).sources | self.expr(e.value).sources
             else:
-                self._escape(self.expr(e.elt).sources)
-            return NONE
+                elements = self.expr(e.elt).sources
+            if isinstance(e, ast.GeneratorExp):
+                self._escape(elements)  # lazy: whoever iterates it gets them
+                return NONE
+            return Val(elements)  # the new list, set or dict holds them
         for child in ast.iter_child_nodes(e):
             if isinstance(child, ast.expr):
                 self.expr(child)
@@ -436,6 +450,15 @@ class EffectBuilder:
         summary = self._method_summary(recv_node, method)
         if summary is not None:
             return self._apply_summary(call, summary, pos, kw)
+        if (
+            method in STORING_METHODS
+            and isinstance(recv_node, ast.Name)
+            and recv_node.id in scope.containers
+        ):
+            # `files.append(f)` into a list of its own: the list now refers to it too.
+            if all_args:
+                self.effects.append(("bind_into", recv_node.id, all_args))
+            return NONE
         if recv.sources:
             # `resp.read()` without a size reads to the end and closes an HTTP response.
             name = "read()" if method == "read" and not call.args and not call.keywords else method

@@ -501,6 +501,10 @@ class FunctionFlow:
                         held, fresh = False, False
                 elif new:
                     aliases = aliases | {name}
+            elif tag == "bind_into":
+                # Stored into a local container: the container's name refers to it too.
+                if not exceptional and matches(eff[2]):
+                    aliases = aliases | {eff[1]}
             elif tag == "capture":
                 if held and aliases & captured_names(eff[1]):
                     result.handled_somewhere = True
