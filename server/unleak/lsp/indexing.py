@@ -349,6 +349,8 @@ class Indexer:
         return changed
 
     def _after_update(self, future: asyncio.Future[bool]) -> None:
+        if future.cancelled():  # the server is shutting down
+            return
         try:
             changed = future.result()
         except Exception:
