@@ -261,6 +261,9 @@ CLASS_CONSTRUCTORS: dict[str, str] = {
     "pathlib.Path.home": "pathlib.Path",
     "pathlib.Path.cwd": "pathlib.Path",
     "urllib.request.build_opener": "urllib.request.OpenerDirector",
+    # In-memory buffers: an archive or compressor written into one holds no descriptor.
+    "io.BytesIO": "io.BytesIO",
+    "io.StringIO": "io.StringIO",
 }
 PATH_RETURNING_METHODS = frozenset(
     {

@@ -246,7 +246,11 @@ class _Follower:
         if isinstance(s, (ast.Return, ast.Raise, ast.Continue, ast.Break)):
             return _Scan(None, None)
         if isinstance(s, ast.If):
-            return self._join([self.block(s.body, live), self.block(s.orelse, live)])
+            # After the release `f.closed` is true: `if not f.closed: f.abort()` never runs.
+            says_closed = _tests_closed(s.test, self.release.roots)
+            body = _Scan(None, None) if says_closed is False else self.block(s.body, live)
+            orelse = _Scan(None, None) if says_closed is True else self.block(s.orelse, live)
+            return self._join([body, orelse])
         if isinstance(s, ast.Match):
             return self._join(
                 [self.block(c.body, live) for c in s.cases] + [_Scan(None, set(live))]
@@ -308,6 +312,22 @@ class _Follower:
         if not lives:
             return _Scan(None, None)
         return _Scan(None, set().union(*lives))
+
+
+def _tests_closed(test: ast.expr, roots: frozenset[str]) -> bool | None:
+    """True when ``test`` is true only if the resource is closed (`f.closed`), False when
+    only if it is open (`not f.closed`), None otherwise."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _tests_closed(test.operand, roots)
+        return None if inner is None else not inner
+    if (
+        isinstance(test, ast.Attribute)
+        and test.attr == "closed"
+        and isinstance(test.value, ast.Name)
+        and test.value.id in roots
+    ):
+        return True
+    return None
 
 
 def _strength_among(

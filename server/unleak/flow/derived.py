@@ -389,11 +389,16 @@ class _Deriver:
         arg = max((self.strength(a) for a in args), default=Strength.NONE)
         if isinstance(func, ast.Attribute):
             recv = self.strength(func.value)
+            if recv == Strength.WEAK:
+                # A method of something that may hold the resource (an unknown call's
+                # result): its result may too, but nothing says it needs it open, whatever
+                # it is given (`client.fetch(path, repo)`, `index.commit(repo.store)`).
+                return Strength.NONE if func.attr in PLAIN_METHODS else Strength.WEAK
             if recv:
                 method = func.attr
                 if method in PLAIN_METHODS:
                     return arg if arg == Strength.STRONG else Strength.NONE
-                if method in STRONG_METHODS and recv == Strength.STRONG:
+                if method in STRONG_METHODS:
                     return Strength.STRONG
                 return max(Strength.WEAK, arg)
         qual = self.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
@@ -516,9 +521,21 @@ def _mark(
 ) -> None:
     if not strength:
         return
-    for n in ast.walk(target):
-        if isinstance(n, ast.Name) and n.id not in roots:
-            _raise(names, n.id, strength)
+    for n in _bound_names(target):
+        if n not in roots:
+            _raise(names, n, strength)
+
+
+def _bound_names(target: ast.expr) -> Iterator[str]:
+    """Local names an assignment target binds: not the bases of its attributes or items
+    (`self.a, self.b = load(f)` binds nothing here)."""
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for elt in target.elts:
+            yield from _bound_names(elt)
+    elif isinstance(target, ast.Starred):
+        yield from _bound_names(target.value)
 
 
 _CONTAINERS = (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)

@@ -98,7 +98,7 @@ class SiteResult:
     likely: list[Leak] | None = None
 
 
-Fact = tuple[str, object]  # ("falsy", name) | ("none", name) | ("unacq", site)
+Fact = tuple[str, object]  # ("falsy" | "none" | "closed", name) or ("unacq", site)
 
 # Where a held resource stopped being held without a leak (released or handed on): the node,
 # whether on its exception edge, and the names that referred to it just before.
@@ -360,6 +360,9 @@ class FunctionFlow:
                 out = self._apply(
                     state, effects, site, info, node.line, False, leaks, result, is_lock
                 )
+                if len(leaks) > n_leaks and self._process_ends_next(nid):
+                    # `Popen(argv); os._exit(0)`: the process that dropped it ends at once.
+                    leaks -= {lk for lk in leaks if lk.kind == "dropped" and lk.line == node.line}
                 if (
                     record is not None
                     and (state.held or acquires_here)
@@ -427,6 +430,12 @@ class FunctionFlow:
             ),
         )
         return result
+
+    def _process_ends_next(self, nid: int) -> bool:
+        """Whether every successor of ``nid`` ends the process (`os._exit(0)`)."""
+        nodes = self.cfg.nodes
+        succs = nodes[nid].succ
+        return bool(succs) and all(nodes[n].succ == [self.cfg.terminate] for n in succs)
 
     @staticmethod
     def _push(
@@ -585,6 +594,8 @@ def _refine(state: State, facts: list[Fact], site: Site, info: SiteInfo) -> Stat
             name, others = subject
             if name in state.aliases and not (others & state.aliases):
                 return None
+        if kind == "closed" and subject in state.aliases:
+            return None  # a resource still held is not closed
         if (
             kind == "falsy"
             and subject in state.aliases
@@ -602,6 +613,14 @@ def _facts(test: ast.expr, polarity: bool, builder: EffectBuilder) -> list[Fact]
         return _facts(test.target, polarity, builder) + _facts(test.value, polarity, builder)
     if isinstance(test, ast.Name):
         return [] if polarity else [("falsy", test.id)]
+    if (
+        isinstance(test, ast.Attribute)
+        and test.attr == "closed"
+        and isinstance(test.value, ast.Name)
+        and polarity
+    ):
+        # `if not f.closed: f.abort()`: where `f.closed` is true, `f` was released.
+        return [("closed", test.value.id)]
     if isinstance(test, ast.BoolOp):
         both = isinstance(test.op, ast.And) == polarity
         if both:

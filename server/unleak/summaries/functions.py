@@ -205,6 +205,10 @@ class ModuleSummaries:
             if isinstance(e, ast.Name):
                 if e.id not in assigned:
                     return None
+                rtype = self.catalogue.types[assigned[e.id]]
+                first_return = min(r.lineno for r in returns)
+                if _released_unconditionally(node.body, e.id, rtype.release, first_return):
+                    return None  # `p.communicate(); return out, p`: handed back released
                 return assigned[e.id] if kept(e.id) else None
             if isinstance(e, ast.Call):
                 t = call_type(e, scope)
@@ -357,6 +361,29 @@ def _handed_to_calls(node: ast.AST, summaries: ModuleSummaries) -> set[str]:
 # Calls whose result is no resource whatever the annotation says (in-memory buffers,
 # casts, lookups).
 _NOT_FRESH = frozenset({"StringIO", "BytesIO", "cast", "getattr", "get", "pop", "setdefault"})
+
+
+def _released_unconditionally(
+    body: list[ast.stmt], name: str, release: frozenset[str], before: int
+) -> bool:
+    """Whether a statement of the function's own top level (run on every path that gets
+    past it), before line ``before`` (its first `return`), calls a release method on
+    ``name``: `out, err = p.communicate()`."""
+    for stmt in body:
+        if stmt.lineno >= before:
+            break
+        if not isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)):
+            continue
+        call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id == name
+            and call.func.attr in release
+        ):
+            return True
+    return False
 
 
 def _fresh(value: ast.expr, assigned: dict[str, str], refs: dict[str, str]) -> bool:
