@@ -86,3 +86,43 @@ def test_random_edits_to_stdlib_modules_match_fresh_analysis(name: str) -> None:
         text = "".join(lines)
         assert findings(text, cache) == findings(text)
     assert cache.hits > 0
+
+
+def test_a_sibling_method_releasing_the_lock_invalidates_the_acquiring_one() -> None:
+    # Whether returning with `self._lock` held is a hand-off depends on the other methods of
+    # the class: a reused result must not outlive a change to them.
+    src = textwrap.dedent(
+        """\
+        import threading
+
+        class Gate:
+            def __init__(self):
+                self._lock = threading.Lock()
+
+            def enter(self, ready):
+                self._lock.acquire()
+                if not ready:
+                    self._lock.release()
+                    return False
+                return True
+
+            def leave(self):
+                self._lock.release()
+        """
+    )
+    cache = UnitCache()
+    assert findings(src, cache) == findings(src) == []
+    no_sibling = src.replace(
+        "def leave(self):\n        self._lock.release()", "def leave(self):\n        pass"
+    )
+    assert [f[0] for f in findings(no_sibling)] == ["UL105"]
+    assert findings(no_sibling, cache) == findings(no_sibling)
+    # A lock built by a constructor that makes something else (not a lock) is no lock.
+    deferred = src.replace("threading.Lock()", "defer.DeferredLock()").replace(
+        "import threading", "import threading\nfrom twisted.internet import defer"
+    )
+    not_a_lock = no_sibling.replace("threading.Lock()", "defer.DeferredLock()").replace(
+        "import threading", "import threading\nfrom twisted.internet import defer"
+    )
+    assert findings(deferred, cache) == findings(deferred)
+    assert findings(not_a_lock, cache) == findings(not_a_lock) == []

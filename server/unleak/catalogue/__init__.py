@@ -25,6 +25,9 @@ class ResourceType:
     maybe_falsy: bool = False  # has __len__/__bool__: `if res:` says nothing about openness
     exit_waits: str = ""  # `with`/release waits or kills: fixes must say so
     owning_methods: frozenset[str] = frozenset()  # methods taking ownership of their args
+    # Methods that open what it holds, for a type that holds nothing until one is called
+    # (an HTTPConnection connects on its first request): empty when it opens on creation.
+    opened_by: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,13 @@ TYPES: dict[str, ResourceType] = {
         _t("response", "HTTP response", "close", "read()"),
         _t("mail", "mail server connection", "close", "quit", "logout", "shutdown"),
         _t("ftp", "FTP connection", "close", "quit"),
-        _t("http_connection", "HTTP connection", "close", supports_with=False),
+        _t(
+            "http_connection",
+            "HTTP connection",
+            "close",
+            supports_with=False,
+            opened_by=frozenset({"connect", "request", "putrequest", "endheaders", "send"}),
+        ),
         _t("stream", "stream writer", "close", supports_with=False),
         _t("server", "server", "close"),
         _t("selector", "selector", "close"),

@@ -55,3 +55,28 @@ def known_not_a_lock(
         if qual is None or qual in LOCKS.constructors:
             return False
     return True
+
+
+def lock_context(cls: ast.ClassDef) -> tuple[object, ...]:
+    """What the two checks above read of a class besides the method analysed: per method,
+    the receivers it acquires and releases, and the calls assigned to `self` attributes.
+    A cached result of one method is good only while this stays the same."""
+    out: list[object] = []
+    for stmt in cls.body:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        uses: set[tuple[str, str]] = set()
+        for n in ast.walk(stmt):
+            if (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr in (LOCKS.acquire, LOCKS.release)
+            ):
+                uses.add((n.func.attr, expr_text(n.func.value)))
+            elif isinstance(n, ast.withitem):
+                uses.add(("with", expr_text(n.context_expr)))
+            elif isinstance(n, ast.Assign) and isinstance(n.value, ast.Call):
+                func = expr_text(n.value.func)
+                uses.update(("=" + func, expr_text(t)) for t in n.targets)
+        out.append((stmt.name, tuple(sorted(uses))))
+    return tuple(out)

@@ -14,9 +14,10 @@ from unleak.catalogue.failures import yield_is_resumed
 from unleak.findings import messages
 from unleak.findings.incremental import UnitCache, UnitEntry, shift
 from unleak.findings.likelihood import plausible_leak
-from unleak.findings.lock_handoff import known_not_a_lock, released_by_sibling
+from unleak.findings.lock_handoff import known_not_a_lock, lock_context, released_by_sibling
 from unleak.findings.mocks import is_patched, patched_targets
 from unleak.findings.model import Finding, Fix, Related
+from unleak.findings.unopened import never_opened
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node
 from unleak.flow.containers import local_containers
 from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
@@ -422,6 +423,8 @@ class ModuleAnalysis:
                 continue
             if res.info.lock_key is not None and self._not_a_lock(unit, res.info.lock_key):
                 continue
+            if never_opened(unit.node, res.info):
+                continue  # an HTTP connection that never connected holds no socket
             if is_patched(self.resolver.qualify(res.info.node.func), self._patched(unit)):
                 continue  # the test patched the factory: this makes a mock
             if res.info.lock_key is not None and self._lock_handed_on(unit, res.info.lock_key):
@@ -522,7 +525,15 @@ class ModuleAnalysis:
         if unit.class_name is None:
             return (cached, None)
         attrs = tuple(sorted(self.class_attr_types(unit.class_name).items()))
-        return (cached, unit.class_name, attrs)
+        return (cached, unit.class_name, attrs, self._class_lock_context(unit.class_name))
+
+    def _class_lock_context(self, class_name: str) -> tuple[object, ...]:
+        """The lock hand-offs a method's findings depend on (see lock_handoff.py)."""
+        cache: dict[str, tuple[object, ...]] = self.__dict__.setdefault("_lock_contexts", {})
+        if class_name not in cache:
+            cls = self.summaries.class_defs.get(class_name)
+            cache[class_name] = lock_context(cls) if cls is not None else ()
+        return cache[class_name]
 
     def _module_key(self) -> tuple[object, ...]:
         cached: tuple[object, ...] | None = self.__dict__.get("_module_context")

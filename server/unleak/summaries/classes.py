@@ -261,6 +261,11 @@ def _self_attr(node: ast.AST) -> bool:
     )
 
 
+# Types that hold nothing when created: a lock is not held, an ExitStack has no callbacks
+# yet. An instance that creates one in `__init__` holds a resource only later, if at all.
+_EMPTY_AT_CREATION = frozenset({"lock", "exit_stack"})
+
+
 def register_resource_classes(module: ModuleView) -> None:
     """Classes that acquire in `__init__` (or `connect`, `open`, `start`, ...) and release in
     another method become resource types."""
@@ -269,7 +274,9 @@ def register_resource_classes(module: ModuleView) -> None:
     release_names = module.catalogue.release_methods()
     for name, info in class_resources(module).items():
         acquired_in_init = [
-            a for a, (_, m, t) in info.acquired.items() if m in ACQUIRING and t != "lock"
+            a
+            for a, (_, m, t) in info.acquired.items()
+            if m in ACQUIRING and t not in _EMPTY_AT_CREATION
         ]
         if not acquired_in_init or not info.checkable:
             continue

@@ -1,0 +1,36 @@
+"""Resources that hold nothing until a method opens them.
+
+An `http.client.HTTPConnection` opens its socket on `connect()` or the first `request()`: one
+that a function creates and drops without either holds no descriptor, so there is nothing to
+report. Only when every use of its name in the function is a call of some other method (or a
+plain attribute) is it known to stay unopened; handed anywhere, it may be opened there.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from unleak.flow.effects import SiteInfo
+
+
+def never_opened(func: ast.AST, info: SiteInfo) -> bool:
+    """Whether the resource of ``info``, of a type that opens lazily, is never opened in
+    ``func``: its name is only ever the receiver of methods that do not open it."""
+    opening = info.type.opened_by
+    if not opening or info.var is None:
+        return False
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(func):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    for node in ast.walk(func):
+        if not (isinstance(node, ast.Name) and node.id == info.var):
+            continue
+        if not isinstance(node.ctx, ast.Load):
+            continue
+        parent = parents.get(id(node))
+        if not (isinstance(parent, ast.Attribute) and parent.value is node):
+            return False  # passed, returned, stored or aliased: it may be opened elsewhere
+        if parent.attr in opening:
+            return False
+    return True
