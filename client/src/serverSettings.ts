@@ -25,6 +25,7 @@ export const SERVER_KEYS = [
   "select",
   "ignore",
   "severity",
+  "unlikelySeverity",
   "extraResources",
   "logLevel",
   "maxFileSize",
@@ -75,7 +76,7 @@ export function serverSettings(inspect: Inspect): Partial<Record<ServerKey, unkn
     if (value === undefined) {
       continue;
     }
-    if (key === "severity" && isEmptyObject(value)) {
+    if ((key === "severity" || key === "unlikelySeverity") && isEmptyObject(value)) {
       continue; // {} says nothing, and the settings UI writes it when entries are removed
     }
     result[key] = value;

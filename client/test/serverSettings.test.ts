@@ -9,6 +9,7 @@ function inspector(table: Record<string, Inspection>) {
     select: null,
     ignore: null,
     severity: {},
+    unlikelySeverity: {},
     extraResources: null,
     maxFileSize: 2097152,
     showSyntaxErrors: true,
@@ -73,4 +74,11 @@ test("untrusted: only the user's own values count", () => {
 test("showSyntaxErrors: false is sent (the server then publishes no UL001), the default is not", () => {
   assert.deepEqual(serverSettings(inspector({ showSyntaxErrors: { globalValue: false } })), { showSyntaxErrors: false });
   assert.deepEqual(serverSettings(inspector({ showSyntaxErrors: { workspaceValue: true } })), { showSyntaxErrors: true });
+});
+
+test("unlikelySeverity is sent when set, like severity; {} is not", () => {
+  assert.deepEqual(serverSettings(inspector({ unlikelySeverity: { workspaceValue: { UL102: "hint" } } })), {
+    unlikelySeverity: { UL102: "hint" },
+  });
+  assert.deepEqual(serverSettings(inspector({ unlikelySeverity: { globalValue: {} } })), {});
 });

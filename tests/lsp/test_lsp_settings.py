@@ -104,3 +104,56 @@ async def test_pyproject_table_and_its_changes(start: Starter, tmp_path: Path) -
     (d,) = await s.diagnostics(uri, 1, after=seen)
     assert d.severity == types.DiagnosticSeverity.Warning
     await s.log_containing("using the default settings")
+
+
+# Leaks only if setblocking() raises: a finding of the 'unlikely' severity.
+UNLIKELY = """\
+import socket
+
+
+def listener():
+    s = socket.socket()
+    s.setblocking(False)
+    return s
+"""
+
+
+async def test_unlikely_severity_setting(start: Starter, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text('[tool.unleak]\nunlikely-severity = { UL102 = "hint" }\n')
+    uri = (project / "net.py").as_uri()
+    s = await start(folders=[project])
+    s.open(uri, UNLIKELY)
+    (d,) = await s.diagnostics(uri, 1)
+    assert (d.code, d.severity) == ("UL102", types.DiagnosticSeverity.Hint)
+    # The client's entry wins over the project's, per code or prefix.
+    seen = len(s.published)
+    s.client.workspace_did_change_configuration(
+        did_change_configuration({"unleak": {"unlikelySeverity": {"UL1": "warning"}}})
+    )
+    (d,) = await s.diagnostics(uri, 1, after=seen)
+    assert d.severity == types.DiagnosticSeverity.Warning
+    # Unset again: the project's entry applies.
+    seen = len(s.published)
+    s.client.workspace_did_change_configuration(
+        did_change_configuration({"unleak": {"unlikelySeverity": None}})
+    )
+    (d,) = await s.diagnostics(uri, 1, after=seen)
+    assert d.severity == types.DiagnosticSeverity.Hint
+    # Without either, such findings are information.
+    pyproject.write_text("[tool.unleak]\n")
+    seen = len(s.published)
+    s.client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(pyproject.as_uri(), types.FileChangeType.Changed)]
+        )
+    )
+    (d,) = await s.diagnostics(uri, 1, after=seen)
+    assert d.severity == types.DiagnosticSeverity.Information
+    seen = len(s.published)
+    s.client.workspace_did_change_configuration(
+        did_change_configuration({"unleak": {"unlikelySeverity": {"UL102": "loud"}}})
+    )
+    await s.log_containing("unknown severity 'loud'")

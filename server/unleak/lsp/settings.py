@@ -3,12 +3,15 @@ per workspace folder), ``workspace/didChangeConfiguration``, and the nearest
 ``pyproject.toml`` ``[tool.unleak]`` table (through the command line's own loader).
 
 Client settings use camelCase keys: ``enable``, ``select``, ``ignore``, ``severity`` (code or
-prefix -> error/warning/info/hint), ``extraResources`` (``factory``, ``release``, ``kind``,
-``withReleases``), ``logLevel`` (off/error/warning/info/debug), ``maxFileSize`` (bytes) and
-``showSyntaxErrors`` (whether UL001 diagnostics are published).
+prefix -> error/warning/info/hint), ``unlikelySeverity`` (the same, for findings that leak only
+if a statement that almost never fails raises: ``[tool.unleak] unlikely-severity``),
+``extraResources`` (``factory``, ``release``, ``kind``, ``withReleases``), ``logLevel``
+(off/error/warning/info/debug), ``maxFileSize`` (bytes) and ``showSyntaxErrors`` (whether
+UL001 diagnostics are published).
 Given client keys win over the project file (``select``/``ignore`` replace its lists,
-``severity`` entries override per code, ``extraResources`` add to its resources); a folder's
-settings win over the global ones, which win over the initialization options.
+``severity`` and ``unlikelySeverity`` entries override per code, ``extraResources`` add to its
+resources); a folder's settings win over the global ones, which win over the initialization
+options.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ _CLIENT_KEYS = (
     "select",
     "ignore",
     "severity",
+    "unlikelySeverity",
     "extraResources",
     "logLevel",
     "maxFileSize",
@@ -58,6 +62,7 @@ class ClientSettings:
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
     severity: tuple[tuple[str, Severity], ...] = ()
+    unlikely_severity: tuple[tuple[str, Severity], ...] = ()
     extra_resources: tuple[ExtraResource, ...] | None = None
     log_level: str | None = None
     max_file_size: int | None = None
@@ -67,11 +72,14 @@ class ClientSettings:
         """These settings on top of ``base``: what is given here wins."""
         severity = dict(base.severity)
         severity.update(self.severity)
+        unlikely = dict(base.unlikely_severity)
+        unlikely.update(self.unlikely_severity)
         return ClientSettings(
             enable=base.enable if self.enable is None else self.enable,
             select=base.select if self.select is None else self.select,
             ignore=base.ignore if self.ignore is None else self.ignore,
             severity=tuple(sorted(severity.items())),
+            unlikely_severity=tuple(sorted(unlikely.items())),
             extra_resources=(
                 base.extra_resources if self.extra_resources is None else self.extra_resources
             ),
@@ -118,6 +126,9 @@ def parse_client_settings(raw: Any, problems: list[str], where: str) -> ClientSe
                 values[key] = getattr(validate({key: value}, source, Path.cwd()), key)
             elif key == "severity":
                 values["severity"] = validate({"severity": value}, source, Path.cwd()).severity
+            elif key == "unlikelySeverity":
+                config = validate({"unlikely-severity": value}, source, Path.cwd())
+                values["unlikely_severity"] = config.unlikely_severity
             elif key == "extraResources":
                 items = value
                 if isinstance(items, list):
@@ -249,9 +260,12 @@ class SettingsStore:
         engine: Settings = resolver.for_path(path or str(config.root / "untitled.py"))
         severity = dict(config.severity)
         severity.update(client.severity)
+        unlikely = dict(config.unlikely_severity)
+        unlikely.update(client.unlikely_severity)
         engine = replace(
             engine,
             severities=tuple(sorted(severity.items())),
+            unlikely_severities=tuple(sorted(unlikely.items())),
             extra_resources=config.extra_resources + (client.extra_resources or ()),
         )
         return DocumentSettings(
