@@ -17,6 +17,7 @@ from unleak.findings.likelihood import plausible_leak
 from unleak.findings.lock_handoff import known_not_a_lock, lock_context, released_by_sibling
 from unleak.findings.mocks import is_patched, patched_targets
 from unleak.findings.model import Finding, Fix, Related
+from unleak.findings.process_lifetime import process_bodies
 from unleak.findings.unopened import never_opened
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node
 from unleak.flow.containers import local_containers
@@ -80,6 +81,10 @@ class Hooks:
 
 
 NO_HOOKS = Hooks()
+
+
+# Leaks at the end of a function: where it returns or an exception leaves it.
+_AT_EXIT = frozenset({"exit", "raise"})
 
 
 @dataclass
@@ -425,6 +430,12 @@ class ModuleAnalysis:
                 continue
             if never_opened(unit.node, res.info):
                 continue  # an HTTP connection that never connected holds no socket
+            if self._ends_process(unit):
+                # What the process body still holds when it returns or raises is released
+                # as the process exits; losing it while running is still a leak.
+                res = replace(res, leaks=[lk for lk in res.leaks if lk.kind not in _AT_EXIT])
+                if not res.leaks:
+                    continue
             if is_patched(self.resolver.qualify(res.info.node.func), self._patched(unit)):
                 continue  # the test patched the factory: this makes a mock
             if res.info.lock_key is not None and self._lock_handed_on(unit, res.info.lock_key):
@@ -441,6 +452,19 @@ class ModuleAnalysis:
             fix = self._leak_fix(code, res, unit)
             out.append(replace(finding, fix=fix) if fix is not None else finding)
         return out
+
+    def _ends_process(self, unit: Unit) -> bool:
+        """Whether the unit is a module-level function whose end ends the process."""
+        node = unit.node
+        if unit.class_name is not None or not isinstance(
+            node, (ast.FunctionDef, ast.AsyncFunctionDef)
+        ):
+            return False
+        bodies: frozenset[str] | None = self.__dict__.get("_process_bodies")
+        if bodies is None:
+            bodies = process_bodies(self.parsed.tree, self.resolver.qualify)
+            self.__dict__["_process_bodies"] = bodies
+        return node.name in bodies and node in self.parsed.tree.body
 
     def _patched(self, unit: Unit) -> frozenset[str]:
         cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_patched_cache", {})
@@ -523,7 +547,7 @@ class ModuleAnalysis:
         summaries it consults (checked one by one)."""
         cached = self._module_key()
         if unit.class_name is None:
-            return (cached, None)
+            return (cached, None, self._ends_process(unit))
         attrs = tuple(sorted(self.class_attr_types(unit.class_name).items()))
         return (cached, unit.class_name, attrs, self._class_lock_context(unit.class_name))
 

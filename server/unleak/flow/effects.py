@@ -537,7 +537,11 @@ class EffectBuilder:
         return Val(frozenset(all_sites))
 
     def _is_resourceful(self, sources: set[Source]) -> bool:
-        return any(isinstance(s, tuple) or s in self.scope.var_types for s in sources)
+        # A name whose known type is a resource (not an in-memory buffer or a path).
+        types = self.scope.catalogue.types
+        return any(
+            isinstance(s, tuple) or self.scope.var_types.get(s, "") in types for s in sources
+        )
 
     def _apply_summary(
         self, call: ast.Call, summary: FunctionSummary, pos: list[Val], kw: dict[str, Val]
