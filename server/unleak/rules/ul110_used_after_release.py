@@ -10,9 +10,10 @@ the function returns, so the caller gets a value over a closed resource.
 
 It does not report: values that are only plain data (`f.read()`, `list(f)` taken inside the
 block, `f.name`, `f.closed`), uses around a loop back to its start, uses after a `close()`
-inside an `if` (the later code is often guarded by the same condition), values built by
-calls it does not know (they may or may not keep the resource), and values passed to
-functions that may store them.
+inside an `if` (the later code is often guarded by the same condition), code under a test that
+the resource is still open (`if not f.closed: f.abort()`), values built by calls it does not
+know (they may or may not keep the resource), results of methods of such values whatever they
+are given (`client.fetch(path, repo)`), and values passed to functions that may store them.
 
 ## Why it matters
 The value reads through the resource, so the use fails with `ValueError: I/O operation on
