@@ -141,10 +141,21 @@ def test_failure_table(stmt: str, unlikely: bool) -> None:
         ("util.chown(name, uid, gid)", True),
         ("if uid != os.geteuid() or gid != os.getegid(): pass", True),
         ("env = os.environ.get('HOME')", True),
+        ("uid = os.fstat(fd).st_uid", True),
+        ("atexit.register(p.terminate)", True),
+        ("asyncio.set_event_loop(loop)", True),
+        ("tmppath = Path(tmpname)", True),
+        ("host = sock.getsockname()[0]", True),
+        ("peer = sock.getpeername()[i]", False),
+        ("data = sock.recv(4)[0]", False),
+        ("os.stat(path)", False),
     ],
 )
 def test_failure_table_lookups(stmt: str, unlikely: bool) -> None:
-    tree = ast.parse("import os\nimport mimetypes\nfrom pkg import util\n" + stmt)
+    tree = ast.parse(
+        "import asyncio\nimport atexit\nimport os\nimport mimetypes\n"
+        "from pathlib import Path\nfrom pkg import util\n" + stmt
+    )
     node = tree.body[-1]
     if isinstance(node, ast.If):
         node = node.test  # type: ignore[assignment]

@@ -133,6 +133,16 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "os.environ.get",
         "os.environ.copy",
         "os.getenv",
+        # a descriptor's status, right after opening it
+        "os.fstat",
+        # registering a callback or choosing the current loop: bookkeeping only
+        "atexit.register",
+        "asyncio.set_event_loop",
+        # building a path object is pure computation
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "pathlib.PosixPath",
+        "pathlib.PurePosixPath",
     }
 )
 # Project helpers named after the `os` calls they wrap (`util.chown(path, uid, gid)`).
@@ -205,14 +215,21 @@ def unlikely_to_fail(node: ast.AST, qualify: Qualify) -> bool:
 
 
 def _indexes_unlikely_result(sub: ast.Subscript, qualify: Qualify) -> bool:
-    """`mimetypes.guess_type(name)[0]`: a constant index into what an unlikely call returns
-    (a tuple of known length)."""
-    return (
+    """`mimetypes.guess_type(name)[0]`, `sock.getsockname()[1]`: a constant index into what
+    an unlikely function or address query returns (a tuple of known length)."""
+    if not (
         isinstance(sub.value, ast.Call)
         and isinstance(sub.slice, ast.Constant)
         and isinstance(sub.slice.value, int)
-        and qualify(sub.value.func) in UNLIKELY_FUNCTIONS
-    )
+    ):
+        return False
+    func = sub.value.func
+    if qualify(func) in UNLIKELY_FUNCTIONS:
+        return True
+    return isinstance(func, ast.Attribute) and func.attr in _ADDRESS_QUERIES
+
+
+_ADDRESS_QUERIES = frozenset({"getsockname", "getpeername"})
 
 
 def _unlikely_call(call: ast.Call, qualify: Qualify) -> bool:
