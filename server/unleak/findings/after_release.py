@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from unleak.catalogue import ResourceType
+from unleak.catalogue.own_release import OWN_RELEASE_METHODS
 from unleak.findings.model import Finding, Related
 from unleak.flow.derived import Dependence, Strength, dependence, name_matters, value_strength
 from unleak.names.resolver import iter_statements
@@ -71,6 +73,9 @@ class Release:
     by_with: bool
     noun: str
     acquired: ast.AST | None  # the acquiring call, when it is in sight
+    # Methods that end its life too: calling one after the release is no use of it
+    # (`pool.close()` then `pool.terminate()`, `f.close()` then `f.abort()`).
+    releases: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -128,11 +133,14 @@ def _releases(unit: Unit, module: ModuleAnalysis, scope: Scope) -> Iterator[Rele
                         and bound
                         and not _hands_off(stmt, bound)
                     ):
-                        yield Release(frozenset(bound), stmt, True, rtype.noun, ctx)
+                        yield Release(
+                            frozenset(bound), stmt, True, rtype.noun, ctx, _ending(rtype)
+                        )
                 elif isinstance(ctx, ast.Name):
                     rtype = types.get(scope.var_types.get(ctx.id, ""))
                     if rtype is not None and rtype.with_releases:
-                        yield Release(frozenset({ctx.id, *bound}), stmt, True, rtype.noun, None)
+                        names = frozenset({ctx.id, *bound})
+                        yield Release(names, stmt, True, rtype.noun, None, _ending(rtype))
         elif isinstance(stmt, ast.Expr):
             call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
             if not (
@@ -149,7 +157,15 @@ def _releases(unit: Unit, module: ModuleAnalysis, scope: Scope) -> Iterator[Rele
             if (method in _CLOSING_METHODS and method in rtype.release) or (
                 rtype.name == "tempdir" and method == "cleanup"
             ):
-                yield Release(frozenset({name}), stmt, False, rtype.noun, None)
+                yield Release(frozenset({name}), stmt, False, rtype.noun, None, _ending(rtype))
+
+
+def _ending(rtype: ResourceType) -> frozenset[str]:
+    """The methods that release a resource of ``rtype`` (its own and its project's), and
+    `join()`, which waits for what the release started."""
+    return frozenset(
+        m for m in (*rtype.release, *OWN_RELEASE_METHODS, "join") if m.isidentifier()
+    )
 
 
 def _is_process(ctx: ast.expr, scope: Scope) -> bool:
@@ -451,7 +467,8 @@ def _how_used(
         # A method called on it (`f.read()`); plain attributes (`proc.args`) stay readable.
         call = parents.get(id(parent))
         called = isinstance(call, ast.Call) and call.func is parent
-        return "used" if called and parent.attr not in _HARMLESS_ATTRIBUTES else ""
+        harmless = parent.attr in _HARMLESS_ATTRIBUTES or parent.attr in release.releases
+        return "used" if called and not harmless else ""
     if isinstance(parent, ast.Call):
         if parent.func is name:
             return "called"

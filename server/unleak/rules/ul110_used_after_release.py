@@ -11,7 +11,8 @@ the function returns, so the caller gets a value over a closed resource.
 It does not report: values that are only plain data (`f.read()`, `list(f)` taken inside the
 block, `f.name`, `f.closed`), uses around a loop back to its start, uses after a `close()`
 inside an `if` (the later code is often guarded by the same condition), code under a test that
-the resource is still open (`if not f.closed: f.abort()`), values built by calls it does not
+the resource is still open (`if not f.closed: f.abort()`), another release after the first
+(`pool.close()` then `pool.terminate()` and `pool.join()`), values built by calls it does not
 know (they may or may not keep the resource), results of methods of such values whatever they
 are given (`client.fetch(path, repo)`), and values passed to functions that may store them.
 
