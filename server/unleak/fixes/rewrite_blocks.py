@@ -8,13 +8,13 @@ of the resource, and returns None when they do not hold.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from unleak.catalogue import BORROWERS, BORROWING_METHODS, ResourceType
 from unleak.catalogue.with_semantics import WithSemantics, with_semantics
 from unleak.findings.model import Edit, Fix
+from unleak.fixes.guards import guarded_release, guards_in, leading_exit_guard
 from unleak.fixes.rewrite import (
     Lines,
     bound_names,
@@ -219,7 +219,12 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     if located is None or not own_line(lines, stmt) or in_nested_scope(site.scope, name):
         return None
     block, i = located
-    uses = [u for u in name_uses(site.scope, name) if u is not found.target]
+    # A name rebound here (`f = open(a)` … `f = open(b)`): at the function's top level the
+    # statements before this one cannot see this resource (no loop brings them back).
+    earlier = {id(n) for s in block[:i] for n in ast.walk(s)} if block is site.body else set()
+    uses = [
+        u for u in name_uses(site.scope, name) if u is not found.target and id(u) not in earlier
+    ]
     # Values built from the resource (a reader, `f.write`, a generator over it) keep it in
     # use: the block covers theirs too, and none may leave the function.
     dep = (
@@ -343,41 +348,91 @@ def _quiet_release(stmt: ast.stmt) -> bool:
 
 def release_in_finally(site: LeakSite) -> Fix | None:
     """`x = acquire()` … `release(x)` → the statements in between in `try`, the release in
-    `finally`."""
+    `finally`, under the guard the code keeps on `x` (`if x is not None:`), if any."""
     found = _acquiring_assign(site)
     if found is None:
         return None
     stmt, name = found.stmt, found.name
-    return _try_finally(site, stmt, lambda s: _releases(site, s, name))
-
-
-def _try_finally(
-    site: LeakSite, stmt: ast.stmt, is_release: Callable[[ast.stmt], bool]
-) -> Fix | None:
     located = find_block(site.body, stmt)
     lines = site.lines
     if located is None or not own_line(lines, stmt):
         return None
     block, i = located
-    k = next((j for j in range(i + 1, len(block)) if is_release(block[j])), None)
-    if k is None or k == i + 1:
+
+    def release_of(s: ast.stmt) -> ast.stmt | None:
+        if _releases(site, s, name):
+            return s
+        inner = guarded_release(s, name)  # `if x is not None: x.close()`
+        return inner if inner is not None and _releases(site, inner, name) else None
+
+    k = next((j for j in range(i + 1, len(block)) if release_of(block[j]) is not None), None)
+    if k is None:
         return None
+    # `if not x: return` right after the acquisition stays before the `try`: past it the
+    # resource is there, and on its path there is nothing to release.
+    start = i + 1
+    while start < k and leading_exit_guard(block[start], name):
+        start += 1
+    between = block[start:k]
+    if not between:
+        return None
+    if _hands_on_within(between, name) or _derived_escapes(site, name, between):
+        return None  # on some path it (or a value built from it) leaves: it must stay open
     release = block[k]
-    between = block[i + 1 : k]
-    if not own_line(lines, release) or multiline_strings(between):
+    guard = None
+    if release_of(release) is release:
+        guards = set(guards_in(between, name))
+        if len(guards) > 1:
+            return None
+        guard = next(iter(guards), None)  # tested in between: it may be None here
+    first = block[start].lineno if start > i + 1 else (stmt.end_lineno or stmt.lineno) + 1
+    return _try_finally(site, first, release, guard.spelled(name) if guard else None)
+
+
+def _hands_on_within(stmts: list[ast.stmt], name: str) -> bool:
+    """The resource leaves on some path through ``stmts`` (returned, yielded, stored)."""
+    return any(
+        isinstance(node, ast.stmt) and _hands_on(node, name) for s in stmts for node in ast.walk(s)
+    )
+
+
+def _derived_escapes(site: LeakSite, name: str, stmts: list[ast.stmt]) -> bool:
+    """A value built from the resource (a generator over it, a reader) leaves the function
+    from ``stmts``: a `finally` would close it under that value."""
+    dep = dependence(site.body, {name}, site.module.resolver)
+    inside = {id(n) for s in stmts for n in ast.walk(s)}
+    return any(id(e.node) in inside for e in dep.escapes)
+
+
+def _try_finally(
+    site: LeakSite, first: int, release: ast.stmt, guard: str | None = None
+) -> Fix | None:
+    """Lines ``first`` up to ``release`` in `try`, ``release`` in `finally` (under
+    ``guard``, an `if` header, when given)."""
+    lines = site.lines
+    located = find_block(site.body, release)
+    if located is None:
         return None
-    indent = lines.indent(stmt.lineno)
-    first = (stmt.end_lineno or stmt.lineno) + 1
+    block, k = located
+    between = [s for s in block[:k] if s.lineno >= first]
+    if not between or not own_line(lines, release) or multiline_strings(between):
+        return None
+    indent = lines.indent(release.lineno)
     before_release = release.lineno - 1
     # Blank lines after the acquisition stay before `try:`, not at the top of its block.
     start = first + lines.blank_lines_from(first, before_release)
     new = [lines.text(n) for n in range(first, start)] + [f"{indent}try:"]
     new += lines.reindented(start, before_release, lines.unit)
     new.append(f"{indent}finally:")
-    new += lines.reindented(release.lineno, release.end_lineno or release.lineno, lines.unit)
+    extra = lines.unit
+    if guard is not None:
+        new.append(f"{indent}{lines.unit}{guard}")
+        extra += lines.unit
+    new += lines.reindented(release.lineno, release.end_lineno or release.lineno, extra)
     edit = lines.replace_lines(first, release.end_lineno or release.lineno, new)
-    text = lines.segment(release).strip()
-    if _quiet_release(release):
+    inner = release.body[0] if isinstance(release, ast.If) else release
+    text = lines.segment(inner).strip()
+    if _quiet_release(inner):
         return Fix(f"Release in a `finally` block ({text})", True, (edit,))
     # quit(), logout(), communicate() talk to the other side: in `finally` they also run
     # after a failure, and if they fail too the first error is hidden.

@@ -189,10 +189,7 @@ PLAIN_METHODS = frozenset(
         "send_signal",
         "commit",
         "rollback",
-        "keys",  # a dbm/shelf key list is computed at once
         "get",
-        "items",
-        "values",
         "result",
         "submit",  # a Future: its result is computed by the executor, not through it
         "stat",
