@@ -139,8 +139,8 @@ def _releases(unit: Unit, module: ModuleAnalysis, scope: Scope) -> Iterator[Rele
                 elif isinstance(ctx, ast.Name):
                     rtype = types.get(scope.var_types.get(ctx.id, ""))
                     if rtype is not None and rtype.with_releases:
-                        names = frozenset({ctx.id, *bound})
-                        yield Release(names, stmt, True, rtype.noun, None, _ending(rtype))
+                        held = frozenset({ctx.id, *bound})
+                        yield Release(held, stmt, True, rtype.noun, None, _ending(rtype))
         elif isinstance(stmt, ast.Expr):
             call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
             if not (

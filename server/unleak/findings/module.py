@@ -83,10 +83,6 @@ class Hooks:
 NO_HOOKS = Hooks()
 
 
-# Leaks at the end of a function: where it returns or an exception leaves it.
-_AT_EXIT = frozenset({"exit", "raise"})
-
-
 @dataclass
 class Unit:
     """A definition analysed on its own: a function, or a module or class body."""
@@ -430,10 +426,11 @@ class ModuleAnalysis:
                 continue
             if never_opened(unit.node, res.info):
                 continue  # an HTTP connection that never connected holds no socket
-            if self._ends_process(unit):
+            ends = self._ends_process(unit)
+            if ends:
                 # What the process body still holds when it returns or raises is released
                 # as the process exits; losing it while running is still a leak.
-                res = replace(res, leaks=[lk for lk in res.leaks if lk.kind not in _AT_EXIT])
+                res = replace(res, leaks=[lk for lk in res.leaks if lk.kind not in ends])
                 if not res.leaks:
                     continue
             if is_patched(self.resolver.qualify(res.info.node.func), self._patched(unit)):
@@ -453,18 +450,21 @@ class ModuleAnalysis:
             out.append(replace(finding, fix=fix) if fix is not None else finding)
         return out
 
-    def _ends_process(self, unit: Unit) -> bool:
-        """Whether the unit is a module-level function whose end ends the process."""
+    def _ends_process(self, unit: Unit) -> frozenset[str]:
+        """The leak kinds (return, raise) that end the process when a module-level function
+        ends that way (see process_lifetime.py); empty for any other unit."""
         node = unit.node
         if unit.class_name is not None or not isinstance(
             node, (ast.FunctionDef, ast.AsyncFunctionDef)
         ):
-            return False
-        bodies: frozenset[str] | None = self.__dict__.get("_process_bodies")
+            return frozenset()
+        bodies: dict[str, frozenset[str]] | None = self.__dict__.get("_process_bodies")
         if bodies is None:
             bodies = process_bodies(self.parsed.tree, self.resolver.qualify)
             self.__dict__["_process_bodies"] = bodies
-        return node.name in bodies and node in self.parsed.tree.body
+        if node not in self.parsed.tree.body:
+            return frozenset()
+        return bodies.get(node.name, frozenset())
 
     def _patched(self, unit: Unit) -> frozenset[str]:
         cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_patched_cache", {})

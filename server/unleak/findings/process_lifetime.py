@@ -6,7 +6,8 @@ Two shapes, both read from the module alone:
 - the target of a `multiprocessing.Process(target=f)`: the child process runs `f` and exits
   when it returns or raises (a tunnel, a worker that forwards until killed);
 - the entry point a script's `if __name__ == "__main__":` block calls as one of its own
-  statements, outside any `try`: when it returns or raises, the program is over.
+  statements, outside any `try`: an exception out of it ends the program; so does its
+  return when that call is the block's last statement (`main()`, `sys.exit(main())`).
 
 Only functions defined at module level that the module calls nowhere else count: called from
 other code too, they are ordinary functions. Leaks *during* such a function (a resource
@@ -32,41 +33,53 @@ PROCESS_CLASSES = frozenset(
 )
 
 
-def process_bodies(tree: ast.Module, qualify: Qualify) -> frozenset[str]:
-    """Names of the module-level functions whose return or exception ends the process."""
+# The end of a function, by the leak kinds of flow/ownership.py.
+RETURN, RAISE = "exit", "raise"
+
+
+def process_bodies(tree: ast.Module, qualify: Qualify) -> dict[str, frozenset[str]]:
+    """Module-level functions whose end is the process's, with the ways of leaving them
+    (RETURN, RAISE) that end it."""
     defined = {
         s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
     if not defined:
-        return frozenset()
-    candidates: set[str] = set()
+        return {}
+    ends: dict[str, set[str]] = {}
     sanctioned: set[int] = set()  # the Name nodes that make a candidate (not other uses)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and qualify(node.func) in PROCESS_CLASSES:
             for kw in node.keywords:
                 if kw.arg == "target" and isinstance(kw.value, ast.Name):
-                    candidates.add(kw.value.id)
+                    ends.setdefault(kw.value.id, set()).update((RETURN, RAISE))
                     sanctioned.add(id(kw.value))
+    calls: dict[str, int] = {}
     for stmt in tree.body:
         if isinstance(stmt, ast.If) and _is_main_guard(stmt.test):
-            for inner in stmt.body:
+            for i, inner in enumerate(stmt.body):
                 call = _entry_call(inner)
-                if call is not None and isinstance(call.func, ast.Name):
-                    candidates.add(call.func.id)
-                    sanctioned.add(id(call.func))
-    candidates &= defined
-    if not candidates:
-        return frozenset()
+                if call is None or not isinstance(call.func, ast.Name):
+                    continue
+                name = call.func.id
+                calls[name] = calls.get(name, 0) + 1
+                sanctioned.add(id(call.func))
+                kinds = ends.setdefault(name, set())
+                kinds.add(RAISE)
+                if i == len(stmt.body) - 1:
+                    kinds.add(RETURN)
+    for name, n in calls.items():
+        if n > 1:
+            ends[name].discard(RETURN)  # called again after it returns
     # Used anywhere else (called, passed, stored): an ordinary function.
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Name)
             and isinstance(node.ctx, ast.Load)
-            and node.id in candidates
+            and node.id in ends
             and id(node) not in sanctioned
         ):
-            candidates.discard(node.id)
-    return frozenset(candidates)
+            ends.pop(node.id)
+    return {name: frozenset(kinds) for name, kinds in ends.items() if name in defined and kinds}
 
 
 def _is_main_guard(test: ast.expr) -> bool:
