@@ -59,7 +59,7 @@ def test_call_of_a_factory_in_another_module_is_an_acquisition(
     write(project, PACKAGE)
     result = cli("check", "-v")
     assert result.code == 1
-    assert result.out.startswith("pkg/use.py:5:12: UL101 `conn`")
+    assert result.out.startswith("pkg/use.py:5:12: UL101 The sqlite3 connection `conn`")
     assert "pkg/db.py" not in result.out
     assert stats(result.err) == (4, 0, 4, 0)
     assert "1 analysed again with other modules' exports" in result.err

@@ -169,7 +169,7 @@ def test_vscode_extension(artifacts: Path) -> None:
     assert result["initialSeverity"] == "warning"
     assert result["initialSquiggleLine"] == [2]
     entry = next(p for p in result["problems"] if "UL101" in p)
-    assert "`f` (file from `open()` on line 2) is never closed" in entry
+    assert "The file `f` opened by `open(path)` is never closed; use `with`" in entry
     assert "[Ln 2, Col 9]" in entry
 
     # The hover: this leak's story, then one line of the rule with a link to its full text.

@@ -104,71 +104,76 @@ def note_at(line: int, name: str, occurrence: int = 0) -> str:
         (
             6,
             "f",
-            "`f`: file from `open()` on line 6, released by `with` at line 7 (end of the block)",
+            "`f`: the file opened by `open(p)` on line 6, "
+            "released by `with` at line 7 (end of the block)",
         ),
         (
             7,
             "f",
-            "`f`: file from `open()` on line 6, released by `with` at line 7 (end of the block)",
+            "`f`: the file opened by `open(p)` on line 6, "
+            "released by `with` at line 7 (end of the block)",
         ),
         (
             13,
             "sock",
-            "`sock`: socket from `socket.socket()` on line 11, "
+            "`sock`: the socket created by `socket.socket()` on line 11, "
             "released by `sock.close()` on line 15 on every path",
         ),
         (
             19,
             "f",
-            "`f`: file from `open()` on line 18, handed to the caller on line 19 (returned)",
+            "`f`: the file opened by `open(p)` on line 18, "
+            "handed to the caller on line 19 (returned)",
         ),
         (
             23,
             "self._sock",
-            "`self._sock`: socket from `socket.create_connection()` on line 23, "
+            "`self._sock`: the socket created by `socket.create_connection(addr)` on line 23, "
             "owned by `self._sock` (released in `close()`)",
         ),
         (
             26,
             "self._sock",
-            "`self._sock`: socket from `socket.create_connection()` on line 23, "
+            "`self._sock`: the socket created by `socket.create_connection(addr)` on line 23, "
             "owned by the object (stored in `__init__()`); released in `close()`",
         ),
         (32, "data", None),
         (
             30,
             "f",
-            "`f`: file from `open()` on line 29, "
+            "`f`: the file opened by `open(p)` on line 29, "
             "released by `f.close()` on line 31; but not on every path: "
-            "it leaks if an exception is raised on line 30",
+            "it leaks if `f.read()` on line 30 raises",
         ),
         (
             38,
             "h",
-            "`h`: file from `open()` on line 35, "
+            "`h`: the file opened by `open(p)` on line 35, "
             "released by `h.close()` on line 38 or by `g.close()` on line 40 on every path",
         ),
         (
             45,
             "lock",
-            "`lock`: lock from `lock.acquire()` on line 45, "
+            "`lock`: the lock acquired by `lock.acquire()` on line 45, "
             "released by `lock.release()` on line 49 on every path",
         ),
         (
             53,
             "raw",
-            "`raw`: file from `open()` on line 52, "
+            "`raw`: the file opened by `open(path, 'rb')` on line 52, "
             "owned by the `io.TextIOWrapper()` that wraps it on line 53",
         ),
         (
             56,
             "f",
-            "`f`: file from `open()` on line 56, released by `with` at line 57 (end of the block)",
+            "`f`: the file opened by `open(a)` on line 56, "
+            "released by `with` at line 57 (end of the block)",
         ),
         (
             59,
             "f",
-            "`f`: file from `open()` on line 58, handed to the caller on line 59 (returned)",
+            "`f`: the file opened by `open(b)` on line 58, "
+            "handed to the caller on line 59 (returned)",
         ),
     ],
 )
@@ -200,14 +205,14 @@ def test_resources_handed_on() -> None:
     explanation = explain_at(SOURCE, "m.py", Settings(), "", 62)
     assert explanation is not None
     assert sorted(note.markdown() for note in explanation.notes) == [
-        "The file from `open()` on line 64, handed to `stack.enter_context()` on line 64",
-        "The file from `open()` on line 65, handed to `items.append()` on line 65",
-        "The file from `open()` on line 67, stored in the global `CACHE`",
-        "The file from `open()` on line 68, handed to the caller on line 68 (returned)",
-        "`stack`: ExitStack from `contextlib.ExitStack()` on line 63, "
+        "The file opened by `open(p)` on line 64, handed to `stack.enter_context()` on line 64",
+        "The file opened by `open(p)` on line 65, handed to `items.append()` on line 65",
+        "The file opened by `open(p)` on line 67, stored in the global `CACHE`",
+        "The file opened by `open(p)` on line 68, handed to the caller on line 68 (returned)",
+        "`stack`: the ExitStack created by `contextlib.ExitStack()` on line 63, "
         "released by `with` at line 64 (end of the block)",
     ]
     # The global that owns it names it.
     hit = explanation.at(67, 5)
     assert hit is not None and hit[2] == "CACHE"
-    assert hit[0].markdown("CACHE").startswith("`CACHE`: file from `open()` on line 67")
+    assert hit[0].markdown("CACHE").startswith("`CACHE`: the file opened by `open(p)` on line 67")

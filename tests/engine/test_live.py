@@ -137,7 +137,7 @@ def test_a_syntax_error_in_one_function_leaves_the_others_in_place() -> None:
     assert found[0] == before[0]
     assert found[1].message == "SyntaxError: '(' was never closed"
     assert [f.code for f in before] == ["UL101", "UL102", "UL101"]
-    assert "on line 17" in found[2].message  # positions in messages moved too
+    assert "on line 18" in found[2].message  # positions in messages moved too
     # Typing goes on inside the broken function, then repairs it.
     still = broken.replace("f.read(\n", "f.read(1,\n")
     assert [f.code for f in live_findings(live, still)] == ["UL101", "UL001", "UL102", "UL101"]

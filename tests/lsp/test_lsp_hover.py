@@ -29,8 +29,8 @@ async def test_hover_on_a_finding(start: Starter) -> None:
     # lines, without repeating the diagnostic's message (shown above the hover by editors).
     first, fix, rule = text.split("\n\n")
     assert first == (
-        "**unleak UL101**: File acquired on line 2 by `open()`, "
-        "leaks when the function returns on line 5."
+        "**unleak UL101**: The file `f` opened by `open(path)` on line 2 is not closed when "
+        "the function returns at line 5."
     )
     assert fix == "**Fix**: Open `open()` in a `with` block."
     assert d.message not in text
@@ -50,7 +50,10 @@ async def test_hover_of_an_unsafe_fix_says_so(start: Starter) -> None:
     s.open(URI, text)
     assert [d.code for d in await s.diagnostics(URI, 1)] == ["UL105"]
     body = markdown(await s.hover(URI, 1, 6))
-    assert body.startswith("**unleak UL105**: Lock acquired on line 2 by `lock.acquire()`")
+    assert body.startswith(
+        "**unleak UL105**: The lock `lock` on line 2 is not released when the function returns "
+        "at line 4."
+    )
     assert "\n\n**Fix** (unsafe: review the change): Hold `lock` in a `with` block" in body
 
 

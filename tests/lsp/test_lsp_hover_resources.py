@@ -4,6 +4,7 @@ the hovered function), jedi's inferred type, and a project function returning a 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from pathlib import Path
 
@@ -63,7 +64,10 @@ async def test_hover_over_managed_resources(start: Starter) -> None:
     s = await start(env={"UNLEAK_JEDI_TIMEOUT": "5"})
     s.open(URI, MANAGED)
     assert await s.diagnostics(URI, 1) == []
-    with_note = "`f`: file from `open()` on line 5, released by `with` at line 6 (end of the block)"
+    with_note = (
+        "`f`: the file opened by `open(p)` on line 5, released by `with` at line 6 "
+        "(end of the block)"
+    )
     # The `with` target and its later use.
     assert (await hover_text(s, URI, MANAGED, 4, "f")).startswith(with_note)
     hover = await s.hover(URI, 5, 16)
@@ -73,21 +77,21 @@ async def test_hover_over_managed_resources(start: Starter) -> None:
     )
     text = await hover_text(s, URI, MANAGED, 13, "sock")
     assert text.startswith(
-        "`sock`: socket from `socket.socket()` on line 11, "
+        "`sock`: the socket created by `socket.socket()` on line 11, "
         "released by `sock.close()` on line 16 on every path"
     )
     # jedi adds the type it infers (once it has loaded; a slow first answer comes later).
     await until_hover_contains(s, URI, at(MANAGED, 13, "sock"), "Type (jedi): `socket.socket`")
     assert (await hover_text(s, URI, MANAGED, 20, "f")).startswith(
-        "`f`: file from `open()` on line 20, handed to the caller on line 21 (returned)"
+        "`f`: the file opened by `open(p)` on line 20, handed to the caller on line 21 (returned)"
     )
     assert (await hover_text(s, URI, MANAGED, 25, "_sock")).startswith(
-        "`self._sock`: socket from `socket.create_connection()` on line 26, "
+        "`self._sock`: the socket created by `socket.create_connection(addr)` on line 26, "
         "owned by `self._sock` (released in `close()`)"
     )
     # The attribute in another method: where it is stored and released.
     assert (await hover_text(s, URI, MANAGED, 28, "_sock")).startswith(
-        "`self._sock`: socket from `socket.create_connection()` on line 26, "
+        "`self._sock`: the socket created by `socket.create_connection(addr)` on line 26, "
         "owned by the object (stored in `__init__()`); released in `close()`"
     )
     # Not a resource: nothing (`data` is a str, `host` a parameter of unknown type).
@@ -107,7 +111,7 @@ async def test_hover_follows_edits(start: Starter) -> None:
     await s.diagnostics(URI, v)
     text = s.texts[URI]
     assert (await hover_text(s, URI, text, 7, "f")).startswith(
-        "`f`: file from `open()` on line 7, released by `with` at line 8"
+        "`f`: the file opened by `open(p)` on line 7, released by `with` at line 8"
     )
     # The `with` becomes a plain assignment that leaks on an exception.
     v = s.replace_all(
@@ -116,8 +120,8 @@ async def test_hover_follows_edits(start: Starter) -> None:
     (d,) = await s.diagnostics(URI, v)
     assert d.code == "UL102"
     assert (await hover_text(s, URI, s.texts[URI], 3, "f")).startswith(
-        "`f`: file from `open()` on line 2, released by `f.close()` on line 4; "
-        "but not on every path: it leaks if an exception is raised on line 3"
+        "`f`: the file opened by `open(p)` on line 2, released by `f.close()` on line 4; "
+        "but not on every path: it leaks if `f.read()` on line 3 raises"
     )
 
 
@@ -131,20 +135,22 @@ async def test_reopened_document_with_the_same_version(start: Starter) -> None:
     s.open(URI, "\n" + MANAGED)  # version 1 again, another text
     await s.diagnostics(URI, 1, after=seen)
     assert (await hover_text(s, URI, "\n" + MANAGED, 6, "f")).startswith(
-        "`f`: file from `open()` on line 6"
+        "`f`: the file opened by `open(p)` on line 6"
     )
 
 
 async def test_without_jedi(start: Starter, tmp_path: Path) -> None:
     """jedi that cannot be imported: hovers go on without its part, said once in the log."""
     (tmp_path / "jedi.py").write_text("raise ImportError('no jedi here')\n")
-    s = await start(env={"PYTHONPATH": str(tmp_path), "UNLEAK_JEDI_TIMEOUT": "5"})
+    # Keep the caller's PYTHONPATH after the fake jedi (a worktree's own code wins).
+    path = os.pathsep.join(p for p in (str(tmp_path), os.environ.get("PYTHONPATH")) if p)
+    s = await start(env={"PYTHONPATH": path, "UNLEAK_JEDI_TIMEOUT": "5"})
     s.open(URI, MANAGED)
     await s.diagnostics(URI, 1)
     for _ in range(2):
         text = await hover_text(s, URI, MANAGED, 13, "sock")
         assert text == (
-            "`sock`: socket from `socket.socket()` on line 11, "
+            "`sock`: the socket created by `socket.socket()` on line 11, "
             "released by `sock.close()` on line 16 on every path"
         )
     await s.log_containing("jedi cannot be imported (no jedi here)")
@@ -156,7 +162,7 @@ async def test_jedi_timeout_drops_only_its_part(start: Starter) -> None:
     s.open(URI, MANAGED)
     await s.diagnostics(URI, 1)
     text = await hover_text(s, URI, MANAGED, 13, "sock")
-    assert text.startswith("`sock`: socket from `socket.socket()` on line 11")
+    assert text.startswith("`sock`: the socket created by `socket.socket()` on line 11")
     assert "jedi" not in text
     # ... and a later hover at the same place gets jedi's answer, cached when it came.
     await until_hover_contains(s, URI, at(MANAGED, 13, "sock"), "Type (jedi): `socket.socket`")
@@ -270,7 +276,7 @@ async def test_hover_everywhere_in_odd_documents(start: Starter) -> None:
     line = BROKEN.splitlines()[13]
     character = len(line[: line.index("fh")].encode("utf-16-le")) // 2
     assert markdown(await s.hover(URI, 13, character)).startswith(
-        "`fh`: file from `open()` on line 13, handed to the caller on line 14 (returned)"
+        "`fh`: the file opened by `open(A)` on line 13, handed to the caller on line 14 (returned)"
     )
     # The server is still well: an edit is analysed.
     v = s.replace_all(URI, "def f(p):\n    x = open(p)\n")

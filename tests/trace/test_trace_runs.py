@@ -375,10 +375,11 @@ def test_check_marks_confirmed_findings_in_every_format(files_run, project):
     text = _check(project, "--trace", "files-report.json", "files_and_fds.py")
     assert text.returncode == 1
     assert text.stdout.splitlines()[:2] == [
-        "files_and_fds.py:10:9: UL101 [*] `f` (file from `open()` on line 10) is never closed"
-        " [confirmed at run time \u00d73]",
-        "files_and_fds.py:37:5: UL101 file descriptor from `raw_descriptor()` is never closed:"
-        " its only reference is dropped at once [confirmed at run time \u00d71]",
+        "files_and_fds.py:10:9: UL101 [*] The file `f` opened by `open(path)` is never closed;"
+        " use `with` [confirmed at run time \u00d73]",
+        "files_and_fds.py:37:5: UL101 The file descriptor opened by `raw_descriptor(target)` is"
+        " never closed: it is not kept in a variable; call `os.close()` on it when done"
+        " [confirmed at run time \u00d71]",
     ]
 
     args = ("--trace", "files-report.json", "files_and_fds.py", "--format")

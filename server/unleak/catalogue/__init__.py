@@ -86,14 +86,14 @@ TYPES: dict[str, ResourceType] = {
             "sqlite3 connection",
             "close",
             with_releases=False,
-            with_note="commits or rolls back the transaction but does not close the connection",
+            with_note="only ends the transaction",
         ),
         _t(
             "psycopg2",
             "psycopg2 connection",
             "close",
             with_releases=False,
-            with_note="ends the transaction but does not close the connection",
+            with_note="only ends the transaction",
         ),
         # read() with no size reads the whole body and closes the response.
         _t("response", "HTTP response", "close", "read()"),

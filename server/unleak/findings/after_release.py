@@ -508,25 +508,25 @@ def _finding(
     if use.how == "returned" and release.by_with:
         message = (
             f"`{_short(use.name)}` is returned from inside the `with` block on line {line}, "
-            f"which closes `{root}` ({release.noun}) as the function returns: the caller "
+            f"which closes the {release.noun} `{root}` as the function returns: the caller "
             "gets it closed"
         )
     elif use.name in release.roots:
-        message = f"`{use.name}` ({release.noun}) is {use.how} after {closed_by} it"
+        message = f"The {release.noun} `{use.name}` is {use.how} after {closed_by} it"
     else:
         message = (
-            f"`{use.name}` is {use.how} after {closed_by} `{root}` ({release.noun}), "
-            f"which it needs open" + _built_from(use.name, dep)
+            f"`{use.name}` is {use.how} after {closed_by} the {release.noun} `{root}` it "
+            f"depends on" + _built_from(use.name, dep)
         )
     note = (
-        f"`{root}` closed here: the end of the `with` block"
+        f"the `with` block closes `{root}` here, at its end"
         if release.by_with
-        else f"`{root}` closed here"
+        else f"`{root}` is closed here"
     )
     related = [Related(source.span(where), note)]
     origin = dep.origins.get(use.name)
     if origin is not None and use.name not in release.roots:
-        related.append(Related(source.span(origin), f"`{use.name}` built from `{root}` here"))
+        related.append(Related(source.span(origin), f"`{use.name}` is made from `{root}` here"))
     details = (
         ("resource", release.noun),
         ("released", f"line {line}"),
@@ -537,7 +537,7 @@ def _finding(
 
 def _built_from(name: str, dep: Dependence) -> str:
     origin = dep.origins.get(name)
-    return "" if origin is None else f": `{name}` comes from `{_short(_source_text(origin))}`"
+    return "" if origin is None else f" (it comes from `{_short(_source_text(origin))}`)"
 
 
 def _source_text(node: ast.AST) -> str:

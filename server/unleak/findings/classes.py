@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from unleak.findings.messages import call_text, made_by
 from unleak.findings.model import Finding, Related
-from unleak.names.text import expr_text
 from unleak.summaries.classes import class_resources
 
 if TYPE_CHECKING:
@@ -23,7 +23,9 @@ def classes_never_releasing(module: ModuleAnalysis, code: str) -> Iterator[Findi
             rt = module.catalogue.types[rtype]
             span = module.source.span(call)
             message = (
-                f"`self.{attr}` holds a {rt.noun} from `{expr_text(call.func)}()` but no method of "
-                f"`{name}` releases it; add a `close()` method (and `__exit__`) that does"
+                f"`{name}` keeps the {rt.noun} {made_by(rt.name)} `{call_text(call)}` in "
+                f"`self.{attr}`, but none of its methods releases it; add a `close()` method "
+                "(and `__exit__`) that does"
             )
-            yield module.finding(code, message, span, (Related(span, f"{rt.noun} stored here"),))
+            note = f"the {rt.noun} is stored in `self.{attr}` here"
+            yield module.finding(code, message, span, (Related(span, note),))

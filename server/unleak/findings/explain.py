@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from unleak.findings.messages import path_text
+from unleak.findings.messages import call_text, made_by, path_text
 from unleak.flow.cfg import CFGBuilder, Node
 from unleak.flow.effects import Effect, EffectBuilder, Site, SiteInfo
 from unleak.flow.effects import captured_names as _captured
@@ -45,11 +45,12 @@ class ResourceNote:
     handlers: tuple[str, ...]  # "released by `f.close()` on line 9", ... in line order
     leak: str | None  # how it leaks on some path (None: handled on every path)
     names: frozenset[str]  # the local names that refer to it, and attributes that own it
+    made: str = "created by"  # how it comes to be: "opened by", "started by"...
 
     def markdown(self, name: str | None = None) -> str:
         shown = name or self.var
-        what = f"{self.noun} from `{self.callee}` on line {self.line}"
-        head = f"`{shown}`: {what}" if shown else f"The {what}"
+        what = f"the {self.noun} {self.made} `{self.callee}` on line {self.line}"
+        head = f"`{shown}`: {what}" if shown else what[:1].upper() + what[1:]
         if not self.handlers:
             return f"{head}: not released {self.leak}" if self.leak is not None else head
         handled = self.handlers[0] + "".join(
@@ -169,11 +170,12 @@ class ModuleExplainer:
                     (call.lineno, call.col_offset, -3),
                     text,
                     rtype.noun,
-                    callee_name(call),
+                    call_text(call),
                     call.lineno,
                     (f"owned by the object (stored in `{where}()`); {released}",),
                     None,
                     frozenset({text}),
+                    made_by(rtype.name),
                 )
             )
         return out
@@ -285,7 +287,7 @@ def _note(
             line = flow.cfg.nodes[handled[0]].line
             described.setdefault(text, line)
     handlers = tuple(sorted(described, key=lambda t: (described[t], t)))
-    leak = path_text(res.leaks[0]) if res.leaks else None
+    leak = path_text(res.leaks[0], module.call_text_at, info) if res.leaks else None
     names = set(_names(info.site, all_effects))
     for handled in recorded:
         owner = _owner(flow.cfg.nodes[handled[0]], flow)
@@ -298,11 +300,12 @@ def _note(
         info.site,
         var,
         info.type.noun,
-        info.callee,
+        call_text(info.node),
         info.site[0],
         handlers,
         leak,
         frozenset(names),
+        "acquired by" if info.lock_key is not None else made_by(info.type.name),
     )
 
 

@@ -1,30 +1,122 @@
-"""Wording of leak findings: what leaks, where it was acquired, and which path loses it."""
+"""Wording of leak findings, in plain words: what leaks (the file `f` opened by `open(path)`),
+which path loses it (if `sock.connect(addr)` on line 42 raises), and what to do.
+
+A message fits one line of an editor's Problems panel as far as it can; the related notes
+say what happens at each line they point at, and the hover tells the whole story.
+"""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from unleak.flow.effects import SiteInfo
 from unleak.flow.ownership import Leak, SiteResult
+from unleak.names.text import callee_name
 
+# The text of the call on a line (the outermost one), or None: "if `x()` on line 5 raises".
+CallAt = Callable[[int], "str | None"]
+
+_EXC_KINDS = ("exception", "raise", "yield")
+_MAX_CALL = 36
+
+# How a resource is released, past participle and infinitive, by resource type.
 _VERBS = {
-    "process": "waited for",
-    "tempdir": "cleaned up",
-    "executor": "shut down",
-    "pool": "closed",
-    "lock": "released",
-    "fd": "closed",
+    "process": ("waited for", "wait for"),
+    "tempdir": ("cleaned up", "clean up"),
+    "executor": ("shut down", "shut down"),
+    "pool": ("closed", "close"),
+    "lock": ("released", "release"),
 }
+# How a resource comes to be, by resource type (anything else is "created by").
+_OPENED = frozenset(
+    {
+        "file",
+        "fd",
+        "archive",
+        "shelf",
+        "dbm",
+        "connection",
+        "sqlite",
+        "psycopg2",
+        "response",
+        "mail",
+        "ftp",
+        "http_connection",
+        "stream",
+        "mmap",
+        "session",
+        "async_session",
+    }
+)
+_PREFERRED_RELEASE = ("close", "wait", "shutdown", "cleanup", "terminate", "release", "aclose")
 
 
 def verb(info: SiteInfo) -> str:
-    return _VERBS.get(info.type.name, "closed")
+    """How its release is said: "closed", "waited for", "shut down"..."""
+    return _verbs(info)[0]
 
 
-def subject(info: SiteInfo) -> str:
-    line = info.site[0]
-    what = f"{info.type.noun} from `{info.callee}` on line {line}"
-    return f"`{info.var}` ({what})" if info.var else f"the {what}"
+def _verbs(info: SiteInfo) -> tuple[str, str]:
+    known = _VERBS.get(info.type.name)
+    if known is not None:
+        return known
+    release = info.type.release
+    closes = any(r.rstrip("()") == "close" for r in release) or info.type.release_functions
+    if release and not closes:
+        return ("released", "release")
+    return ("closed", "close")
+
+
+def negated_verb(code: str, res: SiteResult, leak: Leak) -> str:
+    """ "never closed" (on no path) or "not closed" (on the path the message names)."""
+    never = code == "UL101" and (leak.kind == "dropped" or not res.handled_somewhere)
+    return f"{'never' if never else 'not'} {verb(res.info)}"
+
+
+def call_text(call: ast.Call) -> str:
+    """A call as written when it is short (`open(path)`), else its callee (`open(...)`)."""
+    try:
+        text = " ".join(ast.unparse(call).split())
+    except Exception:  # unparse is total on parsed trees; the callee is enough if not
+        text = ""
+    if text and len(text) <= _MAX_CALL:
+        return text
+    name = callee_name(call)
+    return name[:-2] + "(...)" if name.endswith("()") else name
+
+
+def _made(info: SiteInfo) -> str:
+    return made_by(info.type.name)
+
+
+def made_by(type_name: str) -> str:
+    """How a resource of the type comes to be: "opened by", "started by", "created by"."""
+    name = type_name
+    if name in _OPENED:
+        return "opened by"
+    if name == "process":
+        return "started by"
+    return "created by"
+
+
+def resource(info: SiteInfo) -> str:
+    """What leaks, in the user's words: "the file `f` opened by `open(path)`"."""
+    if info.lock_key is not None:
+        return f"the lock `{info.lock_key}`"
+    noun = info.type.noun
+    named = f"{noun} `{info.var}`" if info.var else noun
+    return f"the {named} {_made(info)} `{call_text(info.node)}`"
+
+
+def _still(info: SiteInfo) -> str:
+    if info.lock_key is not None:
+        return "still held"
+    return "still running" if info.type.name in ("process", "executor", "pool") else "still open"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def event_line(leak: Leak) -> int:
@@ -36,82 +128,200 @@ def event_line(leak: Leak) -> int:
     return leak.via[-1][1] if leak.via else leak.line
 
 
-def path_text(leak: Leak) -> str:
-    """The leaking path in words."""
+def _exception(leak: Leak) -> tuple[str, int] | None:
+    return next((e for e in leak.via if e[0] in _EXC_KINDS), None)
+
+
+def _exception_text(
+    event: tuple[str, int], call_at: CallAt | None, info: SiteInfo | None = None
+) -> str:
+    kind, line = event
+    if kind == "yield":
+        return f"if the caller stops the generator at the `yield` on line {line}"
+    if kind == "raise":
+        return f"when the `raise` on line {line} runs"
+    call = call_at(line) if call_at is not None else None
+    own = info is not None and call is not None and call == call_text(info.node)
+    if info is not None and (line < info.site[0] or (line == info.site[0] and own)):
+        # The loop comes back: an earlier line, or the acquisition itself, raises next time.
+        return f"if line {line} raises when the loop comes back to it"
+    if call is not None:
+        return f"if `{call}` on line {line} raises"
+    return f"if line {line} raises an exception"
+
+
+def path_text(
+    leak: Leak,
+    call_at: CallAt | None = None,
+    info: SiteInfo | None = None,
+    scope: str = "the function",
+) -> str:
+    """The leaking path in words: "if `sock.connect(addr)` on line 42 raises", "when the
+    function returns at line 50". ``scope`` names what ends ("the function", "the module")."""
     if leak.kind == "dropped":
-        return "its only reference is dropped at once"
-    exc = next((e for e in leak.via if e[0] in ("exception", "raise", "yield")), None)
+        return "at once: it is not kept in a variable"
+    exc = _exception(leak)
+    head = _exception_text(exc, call_at, info) if exc is not None else ""
+    join = f"{head} and " if head else "when "
     if leak.kind in ("rebound", "deleted"):
-        what = (
-            "its variable is rebound" if leak.kind == "rebound" else "its last reference is deleted"
-        )
-        text = f"{what} on line {leak.line} while it is still open"
-        if exc is not None:
-            return f"if an exception is raised on line {exc[1]}: {text}"
-        return text
-    last = next(
-        (e for e in reversed(leak.via) if e[0] not in ("exception", "raise", "yield")), None
-    )
-    parts: list[str] = []
-    if exc is not None:
-        kind, line = exc
-        if kind == "yield":
-            parts.append(
-                "if the generator is closed, or an exception is thrown in, "
-                f"at the `yield` on line {line}"
-            )
-        elif kind == "raise":
-            parts.append(f"when the `raise` on line {line} is reached")
-        else:
-            parts.append(f"if an exception is raised on line {line}")
+        var = info.var if info is not None else None
+        name = f"`{var}`" if var else "its variable"
+        if leak.kind == "deleted":
+            return f"{join}line {leak.line} deletes {name}"
+        return f"{join}line {leak.line} reassigns {name}"
+    last = next((e for e in reversed(leak.via) if e[0] not in _EXC_KINDS), None)
     if last is not None:
         kind, line = last
+        kind = kind.rstrip("!")
         if kind == "return":
-            parts.append(f"{'and then ' if parts else 'when '}the function returns on line {line}")
-        elif kind.rstrip("!") in ("break", "continue"):
-            kind = kind.rstrip("!")
-            parts.append(f"{'and then ' if parts else 'on '}the `{kind}` on line {line}")
-        elif kind == "end" and not parts:
-            parts.append("when the function ends")
-    if not parts:
-        parts.append("when the function ends")
-    return " ".join(parts)
+            return f"{join}{scope} returns at line {line}"
+        if kind in ("break", "continue"):
+            return f"{join}the `{kind}` on line {line} runs"
+        if kind == "end" and not head:
+            return f"when {scope} ends at line {line}"
+    return head or f"when {scope} ends"
 
 
-def leak_message(code: str, res: SiteResult, leak: Leak) -> str:
-    info = res.info
-    v = verb(info)
-    if code == "UL105":
-        return f"lock `{info.lock_key}` acquired here is not released {path_text(leak)}"
-    if code == "UL103":
-        note = info.type.with_note or "does not release it"
-        return f"`with` on a {info.type.noun} {note}: {subject(info)} is not {v} {path_text(leak)}"
+def advice(code: str, info: SiteInfo) -> str:
+    """What to do about it, in a few words."""
+    infinitive = _verbs(info)[1]
+    if info.lock_key is not None:
+        call = info.node.func
+        if isinstance(call, ast.Attribute) and call.attr == "acquire":
+            return f"use `with {info.lock_key}:`"
+        return "release it in a `finally` block"
+    usable = info.type.supports_with and info.type.with_releases
     if code == "UL107":
-        again = " (on the next loop iteration)" if leak.line == info.site[0] else ""
-        exc = next((e for e in leak.via if e[0] in ("exception", "raise", "yield")), None)
-        after = f" after the exception on line {exc[1]} is handled" if exc else ""
+        return f"{infinitive} it first"
+    if code == "UL103":
+        return "use `contextlib.closing()`"
+    if code == "UL102":
+        if usable:
+            return "use `with` or `try`/`finally`"
+        return f"call {_release_call(info)} in a `finally` block"
+    return "use `with`" if usable else f"call {_release_call(info)} when done"
+
+
+def _release_call(info: SiteInfo) -> str:
+    functions = sorted(info.type.release_functions)
+    if functions:
+        return f"`{functions[0]}({info.var})`" if info.var else f"`{functions[0]}()` on it"
+    methods = [m.rstrip("()") for m in info.type.release]
+    method = next((m for m in _PREFERRED_RELEASE if m in methods), min(methods, default="close"))
+    return f"`{info.var}.{method}()`" if info.var else f"`.{method}()` on it"
+
+
+def leak_message(
+    code: str,
+    res: SiteResult,
+    leak: Leak,
+    call_at: CallAt | None = None,
+    scope: str = "the function",
+) -> str:
+    info = res.info
+    past = verb(info)
+    what = resource(info)
+    path = path_text(leak, call_at, info, scope)
+    todo = advice(code, info)
+    if code == "UL105":
+        return f"{_cap(what)} is not released {path}; {todo}"
+    if code == "UL103":
+        note = info.type.with_note or f"does not {_verbs(info)[1]} it"
+        return f"{_cap(what)} is not {past} {path}: `with` {note}; {todo}"
+    if code == "UL107":
+        return _rebound_message(info, leak, call_at)
+    if code == "UL101" and leak.kind == "dropped":
+        return f"{_cap(what)} is never {past}: it is not kept in a variable; {todo}"
+    if code == "UL101" and not res.handled_somewhere:
+        return f"{_cap(what)} is never {past}; {todo}"
+    return f"{_cap(what)} is not {past} {path}; {todo}"
+
+
+def _rebound_message(info: SiteInfo, leak: Leak, call_at: CallAt | None) -> str:
+    """UL107: the variable gets a new value while the old resource is still open."""
+    what = _cap(resource(info))
+    name = f"`{info.var}`" if info.var else "its variable"
+    again = leak.line == info.site[0]
+    exc = _exception(leak)
+    if exc is not None:
+        when = _exception_text(exc, call_at, info)
+        loop = "the loop goes round again and " if again else ""
         return (
-            f"{subject(info)} is rebound on line {leak.line}{again}{after} before it is {v}; "
-            f"the earlier {info.type.noun} leaks"
+            f"{what} leaks {when}: {loop}line {leak.line} reassigns {name}; "
+            f"{_verbs(info)[1]} it where the exception is handled"
         )
-    if code == "UL101":
-        if leak.kind == "dropped":
-            return (
-                f"{info.type.noun} from `{info.callee}` is never {v}: "
-                "its only reference is dropped at once"
-            )
-        if not res.handled_somewhere:
-            return f"{subject(info)} is never {v}"
-        return f"{subject(info)} is not {v} {path_text(leak)}"
-    return f"{subject(info)} is not {v} {path_text(leak)}; use `with` or `try`/`finally`"
+    loop = " on the next loop iteration" if again else ""
+    todo = advice("UL107", info)
+    return f"{what} is {_still(info)} when line {leak.line} reassigns {name}{loop}; {todo}"
 
 
 def acquired_note(info: SiteInfo) -> str:
-    return f"{info.type.noun} acquired here by `{info.callee}`"
+    """The related note at the acquisition."""
+    if info.lock_key is not None:
+        return f"`{info.lock_key}` is acquired here"
+    return f"the {info.type.noun} is {_made(info).removesuffix(' by')} here"
 
 
-def escape_note(res: SiteResult, leak: Leak) -> str:
-    return f"still open here: {path_text(leak)}"
+def escape_note(
+    res: SiteResult,
+    leak: Leak,
+    call_at: CallAt | None = None,
+    scope: str = "the function",
+) -> str:
+    """The related note at the line where the resource is lost, saying what happens there."""
+    info = res.info
+    still = _still(info)
+    noun = "the lock" if info.lock_key is not None else f"the {info.type.noun}"
+    name = f"`{info.var}`" if info.var else "its variable"
+    line = event_line(leak)
+    exc = _exception(leak)
+    if leak.kind == "rebound":
+        return f"{name} is reassigned here while {noun} is {still}"
+    if leak.kind == "deleted":
+        return f"{name} is deleted here while {noun} is {still}"
+    last = next((e for e in reversed(leak.via) if e[0] not in _EXC_KINDS), None)
+    if last is not None and last[1] == line:
+        kind = last[0].rstrip("!")
+        if kind == "return":
+            return f"{scope} returns here with {noun} {still}"
+        if kind in ("break", "continue"):
+            return f"the `{kind}` here leaves {noun} {still}"
+        if kind == "end":
+            return f"{scope} ends here with {noun} {still}"
+    if exc is not None and exc[1] == line:
+        return _exception_note(exc, noun, still, call_at)
+    return f"{noun} is {still} here"
+
+
+def _exception_note(event: tuple[str, int], noun: str, still: str, call_at: CallAt | None) -> str:
+    kind, line = event
+    if kind == "yield":
+        return f"if the generator stops at this `yield`, {noun} is {still}"
+    if kind == "raise":
+        return f"this `raise` leaves {noun} {still}"
+    call = call_at(line) if call_at is not None else None
+    raiser = f"`{call}`" if call is not None else "this line"
+    return f"if {raiser} raises, {noun} is {still}"
+
+
+def path_notes(
+    res: SiteResult,
+    leak: Leak,
+    call_at: CallAt | None = None,
+    scope: str = "the function",
+) -> list[tuple[int, str]]:
+    """Related notes along the leaking path, by line: where the exception comes from (when
+    the resource is lost later), and where the resource is lost."""
+    info = res.info
+    out: list[tuple[int, str]] = []
+    exc = _exception(leak)
+    line = event_line(leak)
+    if exc is not None and exc[1] != line:
+        noun = "the lock" if info.lock_key is not None else f"the {info.type.noun}"
+        out.append((exc[1], _exception_note(exc, noun, _still(info), call_at)))
+    if line:
+        out.append((line, escape_note(res, leak, call_at, scope)))
+    return out
 
 
 def too_deep_definition(node: ast.AST) -> str:

@@ -442,7 +442,7 @@ class ModuleAnalysis:
                     continue
             code, leak = classify(res)
             plausible = plausible_leak(code, res, leak, classify)
-            finding = self._leak_finding(code, res, plausible or leak)
+            finding = self._leak_finding(code, res, plausible or leak, unit)
             if plausible is None:  # every leaking path needs a statement that rarely fails
                 severity = self.settings.unlikely_severity_for(code, finding.severity)
                 finding = replace(finding, severity=severity)
@@ -592,27 +592,41 @@ class ModuleAnalysis:
     def leak_findings(self, code: str) -> Iterator[Finding]:
         return (f for f in self._all_leak_findings if f.code == code)
 
-    def _leak_finding(self, code: str, res: SiteResult, leak: Leak) -> Finding:
+    def _leak_finding(self, code: str, res: SiteResult, leak: Leak, unit: Unit) -> Finding:
         info = res.info
         span = self.source.span(info.node)
-        message = messages.leak_message(code, res, leak)
+        scope = _scope_words(unit)
+        call_at = self.call_text_at
+        message = messages.leak_message(code, res, leak, call_at, scope)
         related = [Related(span, messages.acquired_note(info))]
-        event_line = messages.event_line(leak)
-        if event_line and event_line != span.line:
-            text = self.source.line_text(event_line)
-            indent = len(text) - len(text.lstrip())
-            related.append(
-                Related(
-                    Span(event_line, indent, event_line, len(text.rstrip())),
-                    messages.escape_note(res, leak),
-                )
-            )
+        for line, note in messages.path_notes(res, leak, call_at, scope):
+            if line != span.line:
+                text = self.source.line_text(line)
+                indent = len(text) - len(text.lstrip())
+                related.append(Related(Span(line, indent, line, len(text.rstrip())), note))
         details = (
-            ("resource", info.type.noun),
-            ("acquired", f"line {span.line} by `{info.callee}`"),
-            ("path", messages.path_text(leak)),
+            ("resource", messages.resource(info)),
+            ("acquired", f"line {span.line}"),
+            ("path", messages.path_text(leak, call_at, info, scope)),
+            ("advice", messages.advice(code, info)),
+            ("not", messages.negated_verb(code, res, leak)),
         )
         return self.finding(code, message, span, tuple(related), details)
+
+    @cached_property
+    def _calls_by_line(self) -> dict[int, ast.Call]:
+        # ast.walk is breadth first: a line's outermost call is met before those inside it.
+        out: dict[int, ast.Call] = {}
+        for node in ast.walk(self.parsed.tree):
+            if isinstance(node, ast.Call):
+                out.setdefault(node.lineno, node)
+        return out
+
+    def call_text_at(self, line: int) -> str | None:
+        """The outermost call starting on ``line``, as messages show it ("if `x()` on line 5
+        raises"); None when the line has none."""
+        call = self._calls_by_line.get(line)
+        return messages.call_text(call) if call is not None else None
 
     def finding(
         self,
@@ -625,6 +639,15 @@ class ModuleAnalysis:
         default = self.hooks.severities.get(code, Severity.WARNING)
         severity = self.settings.severity_for(code, default)
         return Finding(code, message, span, severity, related, None, details)
+
+
+def _scope_words(unit: Unit) -> str:
+    """What ends when the unit's code ends, for messages."""
+    if unit.module_scope:
+        return "the module"
+    if isinstance(unit.node, ast.ClassDef):
+        return "the class body"
+    return "the function"
 
 
 def attribute_types(body: list[ast.stmt], scope: Scope) -> Iterator[tuple[str, str]]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from unleak.catalogue import CACHE_DECORATORS, TASK_SPAWNERS
 from unleak.findings.cache_owners import is_value_type, module_singletons
+from unleak.findings.messages import call_text
 from unleak.findings.model import Finding
 from unleak.flow.effects import Scope
 from unleak.names.resolver import iter_statements, statement_call
@@ -132,14 +133,15 @@ class TaskContext:
 def unbound_in_finally(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
     for call, name, try_stmt, release, body in _unbound_cases(module):
         span = module.source.span(call)
-        callee = expr_text(call.func)
+        shown = call_text(call)
         message = (
-            f"if `{callee}()` fails, `{name}` is unbound when the `finally` on line "
-            f"{release.lineno} releases it (UnboundLocalError); acquire it before `try`"
+            f"If `{shown}` raises, `{name}` is never assigned and the `finally` on line "
+            f"{release.lineno} fails with UnboundLocalError; assign `{name}` before `try`"
         )
         from unleak.findings.model import Related
 
-        related = (Related(module.source.span(release), f"`{name}` may be unbound here"),)
+        note = f"`{name}` has no value here if `{shown}` raised"
+        related = (Related(module.source.span(release), note),)
         finding = module.finding(code, message, span, related)
         fix = module.fix_for(code, UnboundContext(module, body, call, try_stmt))
         yield replace(finding, fix=fix) if fix is not None else finding
@@ -192,13 +194,14 @@ def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
                 if bound in loads:
                     continue
                 message = (
-                    f"task from `{expr_text(call.func)}()` is bound to `{bound}` but never used; "
-                    "it can be garbage-collected before it finishes"
+                    f"The task started by `{call_text(call)}` is stored in `{bound}`, which is "
+                    "never used: Python may delete the task before it finishes; await it or "
+                    "keep it in a set"
                 )
             else:
                 message = (
-                    f"task from `{expr_text(call.func)}()` is dropped; the event loop keeps only "
-                    "a weak reference, so it can be garbage-collected before it finishes"
+                    f"The task started by `{call_text(call)}` is not kept: Python may delete "
+                    "it before it finishes; await it or keep it in a set"
                 )
             finding = module.finding(code, message, module.source.span(call))
             fix = module.fix_for(code, TaskContext(module, node, getattr(node, "body", []), call))
@@ -251,9 +254,10 @@ def cached_methods(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
                 if qual in CACHE_DECORATORS:
                     short = qual.rsplit(".", 1)[1] if qual else "cache"
                     message = (
-                        f"`@{short}` on method `{stmt.name}` keeps {_cache_reach(deco, short)} "
-                        f"`{node.name}` instances it is called on alive: "
-                        f"{_kept(module, node)}"
+                        f"`@{short}` on the method `{stmt.name}` keeps "
+                        f"{_cache_reach(deco, short)} `{node.name}` objects it is called on "
+                        f"alive, with {_kept(module, node)}; build the cache per instance in "
+                        "`__init__`"
                     )
                     yield module.finding(code, message, module.source.span(deco))
 
@@ -263,13 +267,13 @@ def _kept(module: ModuleAnalysis, cls: ast.ClassDef) -> str:
     top_level = module.summaries.class_defs.get(cls.name) is cls
     held = module.class_attr_types(cls.name) if top_level else {}
     if not held:
-        return "their memory and everything they refer to"
+        return "everything they refer to"
     types = module.catalogue.types
     things = [
         f"the {types[t].noun} in `{attr}`" if t in types else f"`{attr}`"
         for attr, t in sorted(held.items())
     ]
-    return "their memory and " + ", ".join(things)
+    return ", ".join(things)
 
 
 def _cache_reach(deco: ast.expr, short: str) -> str:
@@ -283,4 +287,4 @@ def _cache_reach(deco: ast.expr, short: str) -> str:
             size = args[0].value
         elif args:
             return "many"
-    return "all" if size is None else f"up to {size} of the"
+    return "all" if size is None else f"up to {size}"

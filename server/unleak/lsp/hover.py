@@ -56,13 +56,24 @@ def _sentence(text: str) -> str:
 
 
 def instance_markdown(finding: Finding) -> str:
-    """This leak in a sentence or two: what, acquired where, leaks on which path. The
-    diagnostic's own message is not repeated when the details say it all (editors show the
-    message above the hover)."""
+    """This leak in a sentence or two: what, acquired where, leaks on which path, and what to
+    do when no fix says it. The diagnostic's own message is not repeated when the details say
+    it all (editors show the message above the hover)."""
     details = dict(finding.details)
     what, acquired, path = details.get("resource"), details.get("acquired"), details.get("path")
     if what and acquired and path:
-        return f"{what[0].upper()}{what[1:]} acquired on {acquired}, leaks {_sentence(path)}"
+        what = f"{what[0].upper()}{what[1:]} on {acquired}"
+        negated = details.get("not", "")
+        if negated.startswith("never"):
+            text = f"{what} is {negated}: it leaks {_sentence(path)}"
+        elif negated:
+            text = f"{what} is {negated} {_sentence(path)}"
+        else:
+            text = f"{what} leaks {_sentence(path)}"
+        todo = details.get("advice")
+        if todo and finding.fix is None:
+            text += f" To fix: {_sentence(todo)}"
+        return text
     return _sentence(finding.message)
 
 
