@@ -279,20 +279,7 @@ def spelling(tree: ast.Module, qualname: str) -> tuple[str, str | None] | None:
 def _bound_otherwise(tree: ast.Module, module: str) -> bool:
     """Whether anything binds the name `module` other than `import module` (a nested one
     binds the same module, harmlessly)."""
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Import):
-            if any(
-                (a.asname or a.name.partition(".")[0]) == module
-                and (a.asname is not None or a.name != module)
-                for a in n.names
-            ):
-                return True
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
-            if any((a.asname or a.name) == module for a in n.names):
-                return True
-        elif module in bound_names_of(n):
-            return True
-    return False
+    return module in _module_bindings(tree).otherwise
 
 
 def bound_names_of(n: ast.AST) -> list[str]:
@@ -311,19 +298,44 @@ def bound_names_of(n: ast.AST) -> list[str]:
 
 
 def _binding_counts(tree: ast.Module) -> dict[str, int]:
+    return _module_bindings(tree).counts
+
+
+@dataclass(frozen=True)
+class _Bindings:
+    counts: dict[str, int]  # name -> how many nodes bind it, imports included
+    otherwise: frozenset[str]  # names bound other than by a plain `import name`
+
+
+# Every fix of a module asks how its names are bound: one walk of the tree for all of them,
+# kept on the tree (never restructured once parsed: an edited document gets a new one).
+_BINDINGS = "_unleak_bindings"
+
+
+def _module_bindings(tree: ast.Module) -> _Bindings:
+    found: _Bindings | None = tree.__dict__.get(_BINDINGS)
+    if found is not None:
+        return found
     counts: dict[str, int] = {}
+    otherwise: set[str] = set()
     for n in ast.walk(tree):
         names: list[str] = []
-        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
-            names = [n.id]
-        elif isinstance(n, ast.arg):
-            names = [n.arg]
-        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names = [n.name]
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+        if isinstance(n, ast.Import):
+            for a in n.names:
+                local = a.asname or a.name.partition(".")[0]
+                names.append(local)
+                if a.asname is not None or "." in a.name:
+                    otherwise.add(local)
+        elif isinstance(n, ast.ImportFrom):
             names = [(a.asname or a.name).partition(".")[0] for a in n.names]
-        elif isinstance(n, ast.ExceptHandler) and n.name:
-            names = [n.name]
+            otherwise.update(a.asname or a.name for a in n.names)
+        else:
+            names = bound_names_of(n)
+            otherwise.update(names)
+            if isinstance(n, (ast.Global, ast.Nonlocal)):
+                continue  # they declare a name, not bind it: not counted
         for name in names:
             counts[name] = counts.get(name, 0) + 1
-    return counts
+    found = _Bindings(counts, frozenset(otherwise))
+    tree.__dict__[_BINDINGS] = found
+    return found

@@ -20,6 +20,7 @@ import ast
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import NamedTuple
 
 from unleak.names.resolver import NameResolver, iter_statements
 
@@ -468,14 +469,12 @@ def dependence(
             break
     dep.escapes = list(_escapes(stmts, deriver, dep))
     dep.pinned = any(
-        isinstance(n, ast.Call)
-        and isinstance(n.func, (ast.Name, ast.Attribute))
+        isinstance(n.func, (ast.Name, ast.Attribute))
         and resolver.qualify(n.func) in PINNING_FUNCTIONS
         and n.args
         and deriver.strength(n.args[0]) == Strength.STRONG
         for s in stmts
-        for node in _own_expressions(s)
-        for n in ast.walk(node)
+        for n in _own_nodes(s).calls
     )
     return dep
 
@@ -559,10 +558,8 @@ def _bindings(s: ast.AST, containers: set[str]) -> Iterator[tuple[ast.expr, ast.
         # Iterating a dependent container yields its items (`for r in readers:`); items of
         # a file or reader (lines, rows) are plain data.
         yield s.target, s.iter
-    for node in _own_expressions(s):
-        for n in ast.walk(node):
-            if isinstance(n, ast.NamedExpr):
-                yield n.target, n.value
+    for n in _own_nodes(s).named:
+        yield n.target, n.value
 
 
 def _stores(s: ast.AST) -> Iterator[tuple[str, ast.expr]]:
@@ -575,17 +572,15 @@ def _stores(s: ast.AST) -> Iterator[tuple[str, ast.expr]]:
                 and t.value.id not in ("self", "cls")
             ):
                 yield t.value.id, s.value
-    for node in _own_expressions(s):
-        for n in ast.walk(node):
-            if (
-                isinstance(n, ast.Call)
-                and isinstance(n.func, ast.Attribute)
-                and n.func.attr in STORING_METHODS
-                and isinstance(n.func.value, ast.Name)
-                and n.func.value.id not in ("self", "cls")
-            ):
-                for a in [*n.args, *(k.value for k in n.keywords)]:
-                    yield n.func.value.id, a
+    for n in _own_nodes(s).calls:
+        if (
+            isinstance(n.func, ast.Attribute)
+            and n.func.attr in STORING_METHODS
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id not in ("self", "cls")
+        ):
+            for a in [*n.args, *(k.value for k in n.keywords)]:
+                yield n.func.value.id, a
 
 
 def _own_expressions(s: ast.AST) -> list[ast.AST]:
@@ -605,6 +600,41 @@ def _own_expressions(s: ast.AST) -> list[ast.AST]:
     if isinstance(s, ast.ExceptHandler):
         return [s.type] if s.type is not None else []
     return [s]
+
+
+class _OwnNodes(NamedTuple):
+    """What a statement's own expressions contain that the questions above look for, in
+    `ast.walk` order."""
+
+    named: tuple[ast.NamedExpr, ...]
+    calls: tuple[ast.Call, ...]
+    yields: tuple[ast.Yield | ast.YieldFrom, ...]
+
+
+# A statement's own expressions are walked once, not once per resource of its function,
+# fixed-point round and question (bindings, stores, escapes, pinning). What was found is kept
+# on the statement (a weak mapping costs more than the walk in callbacks as trees die); trees
+# are only moved (line numbers) once parsed, never restructured, so it stays right.
+_OWN_NODES = "_unleak_own_nodes"
+
+
+def _own_nodes(s: ast.AST) -> _OwnNodes:
+    found: _OwnNodes | None = s.__dict__.get(_OWN_NODES)
+    if found is None:
+        named: list[ast.NamedExpr] = []
+        calls: list[ast.Call] = []
+        yields: list[ast.Yield | ast.YieldFrom] = []
+        for node in _own_expressions(s):
+            for n in ast.walk(node):
+                if isinstance(n, ast.Call):
+                    calls.append(n)
+                elif isinstance(n, ast.NamedExpr):
+                    named.append(n)
+                elif isinstance(n, (ast.Yield, ast.YieldFrom)):
+                    yields.append(n)
+        found = _OwnNodes(tuple(named), tuple(calls), tuple(yields))
+        s.__dict__[_OWN_NODES] = found
+    return found
 
 
 def _escapes(stmts: Sequence[ast.AST], deriver: _Deriver, dep: Dependence) -> Iterator[Escape]:
@@ -629,10 +659,9 @@ def _escapes(stmts: Sequence[ast.AST], deriver: _Deriver, dep: Dependence) -> It
             yield Escape(s, _text(s.value), "returned")
         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        for node in _own_expressions(s):
-            for n in ast.walk(node):
-                if isinstance(n, (ast.Yield, ast.YieldFrom)) and derived_strength(n.value):
-                    yield Escape(n, _text(n.value), "yielded")
+        for y in _own_nodes(s).yields:
+            if derived_strength(y.value):
+                yield Escape(y, _text(y.value), "yielded")
         if isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = s.targets if isinstance(s, ast.Assign) else [s.target]
             for t in targets:
@@ -645,12 +674,10 @@ def _escapes(stmts: Sequence[ast.AST], deriver: _Deriver, dep: Dependence) -> It
             for name in s.names:
                 if name in derived:
                     yield Escape(s, name, "stored")
-        for node in _own_expressions(s):
-            for n in ast.walk(node):
-                if isinstance(n, ast.Call):
-                    # Only values known to hold the resource count when handed to a call;
-                    # a weak one (an unknown method's result) is usually plain data.
-                    yield from _passed(n, deriver, strong)
+        for call in _own_nodes(s).calls:
+            # Only values known to hold the resource count when handed to a call;
+            # a weak one (an unknown method's result) is usually plain data.
+            yield from _passed(call, deriver, strong)
 
 
 def _passed(

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 # Words whose absence from a function means it cannot release a parameter (beside the
 # catalogue's release methods).
 _RELEASE_WORDS = ("with", "closing", "close", "closerange")
-_CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+# The lookbehind skips starts inside a word: the same matches, without retrying every suffix
+# of each name that is not called.
+_CALLED = re.compile(r"(?<![A-Za-z_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 
 
 class Analysed(Protocol):
