@@ -122,6 +122,7 @@ class FileResult:
     open_ms: float
     push: list[float] = field(default_factory=list)
     pull: list[float] = field(default_factory=list)
+    where: list[str] = field(default_factory=list)  # --anywhere: what each edit typed into
 
 
 @dataclass
@@ -382,13 +383,20 @@ async def run_anywhere(
         session.open(uri, text)
         opened = await session.wait_push(uri, 1) - sent
         file = FileResult(path.name, len(text.splitlines()), 1000 * opened)
+        lines = text.splitlines()
         for change in typing_anywhere(text, positions, f"anywhere-{path.name}"):
             sent = time.perf_counter()
             version = session.change(uri, change)
             file.push.append(1000 * (await session.wait_push(uri, version) - sent))
+            at = change.range.start
+            typed = "typed" if change.text else "deleted"
+            file.where.append(f"{typed} at {at.line + 1}:{at.character}: {lines[at.line].strip()}")
         result.files.append(file)
     await session.stop()
     return result
+
+
+SLOWEST = 5  # --anywhere: the slowest edits of each file are listed, to see what they were
 
 
 def report_anywhere(results: list[ServerResult], positions: int) -> list[str]:
@@ -407,6 +415,11 @@ def report_anywhere(results: list[ServerResult], positions: int) -> list[str]:
             values = r.files[i].push
             row += f"{statistics.median(values):>13.1f}{p95(values):>8.1f}{max(values):>8.1f}"
         out.append(row)
+    out += ["", f"{results[0].name}'s {SLOWEST} slowest edits per file (ms, where):"]
+    for file in results[0].files:
+        slow = sorted(zip(file.push, file.where, strict=True), reverse=True)[:SLOWEST]
+        out.append(f"  {file.name}")
+        out += [f"    {ms:7.1f}  {where[:90]}" for ms, where in slow]
     if len(results) == 2:
         out += ["", "targets:"]
         for mine, theirs in zip(results[0].files, results[1].files, strict=True):
