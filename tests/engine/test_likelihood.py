@@ -50,7 +50,7 @@ def test_likely_failure_is_named_over_an_earlier_unlikely_one() -> None:
     assert len(got) == 1
     line, code, sev, message = got[0]
     assert (line, code, sev) == (5, "UL102", "warning")
-    assert "raised on line 7" in message  # connect(), not setsockopt() on line 6
+    assert "`sock.connect((host, 80))` on line 7 raises" in message  # not setsockopt() on line 6
 
 
 def test_unlikely_severity_is_configurable_per_code() -> None:

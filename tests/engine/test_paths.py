@@ -221,7 +221,7 @@ def test_sibling_elements_and_continue_explanations() -> None:
         """
     findings = check_source(textwrap.dedent(src))
     assert [(f.span.line, f.code) for f in findings] == [(17, "UL101")]
-    assert "on the `continue` on line 19" in findings[0].message
+    assert "when the `continue` on line 19 runs" in findings[0].message
 
 
 def test_bound_method_stored_on_self_moves_ownership() -> None:

@@ -42,5 +42,5 @@ def test_related_locations_name_the_leaking_return() -> None:
         "    return line\n"
     )
     (finding,) = check_source(src)
-    assert "returns on line 5" in finding.message
+    assert "returns at line 5" in finding.message
     assert [r.span.line for r in finding.related] == [2, 5]

@@ -54,7 +54,7 @@ async def test_open_change_close(start: Starter) -> None:
     assert d.related_information
     acquired, escapes = d.related_information
     assert acquired.location.uri == URI and acquired.location.range == rng(1, 8, 1, 18)
-    assert "acquired" in acquired.message
+    assert acquired.message == "the file is opened here"
     assert escapes.location.range.start.line == 4  # the early `return None`
 
     # An incremental edit that moves the finding down two lines.
