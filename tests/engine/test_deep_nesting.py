@@ -37,13 +37,16 @@ def test_one_deep_definition_does_not_stop_the_file(expression: str) -> None:
     report = analyse_source(text, "deep.py")
     got = [(f.code, f.span.line, f.severity.value) for f in report.findings]
     assert ("UL101", 8, "warning") in got
-    notes = [f for f in report.findings if f.code == "UL001"]
-    assert all(f.severity.value == "info" for f in notes)
-    assert all("nested too deeply" in f.message for f in notes)
-    # The skipped definition is named on its own line.
-    assert any(
-        n.span.line == 1 and n.message.startswith("`deep` is not checked for leaks") for n in notes
-    ), notes
+    # Expressions are followed by iterating, not recursing: the deep definition is checked
+    # too (no "nested too deeply" note), by every rule.
+    assert [f.message for f in report.findings if f.code == "UL001"] == []
+
+
+@pytest.mark.parametrize("expression", [SUM, CHAIN, CALL_CHAIN], ids=["sum", "chain", "call"])
+def test_a_leak_next_to_a_deep_expression_is_found(expression: str) -> None:
+    text = source(expression).replace("    f.close()\n", "")
+    report = analyse_source(text, "deep.py")
+    assert [(f.code, f.span.line) for f in report.findings] == [("UL101", 2), ("UL101", 7)]
 
 
 def test_expression_text_does_not_recurse() -> None:

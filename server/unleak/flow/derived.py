@@ -321,13 +321,19 @@ class _Deriver:
                 else (Strength.NONE)
             )
         if isinstance(e, ast.Attribute):
-            base = self.strength(e.value)
-            if not base:
-                return Strength.NONE
-            if e.attr in self.plain_attributes:
-                return Strength.NONE
-            # A bound method or a member (`f.write`, `f.buffer`, `proc.stdout`).
-            return Strength.STRONG if base == Strength.STRONG else Strength.WEAK
+            # Down the chain first, then out (iterating: `x.a.a...` may be 2,000 long).
+            attrs: list[str] = []
+            inner: ast.AST = e
+            while isinstance(inner, ast.Attribute) and inner is not self.root_node:
+                attrs.append(inner.attr)
+                inner = inner.value
+            base = self.strength(inner)
+            for attr in reversed(attrs):
+                if not base or attr in self.plain_attributes:
+                    return Strength.NONE
+                # A bound method or a member (`f.write`, `f.buffer`, `proc.stdout`).
+                base = Strength.STRONG if base == Strength.STRONG else Strength.WEAK
+            return base
         if isinstance(e, ast.Call):
             return self._call(e)
         if isinstance(e, ast.Await):

@@ -50,6 +50,31 @@ class SiteInfo:
         return callee_name(self.node)
 
 
+# Expressions `EffectBuilder.expr` handles on their own; any other only evaluates its parts.
+_SPECIFIC = (
+    ast.Name,
+    ast.Call,
+    ast.Await,
+    ast.Attribute,
+    ast.Tuple,
+    ast.List,
+    ast.Set,
+    ast.Dict,
+    ast.IfExp,
+    ast.BoolOp,
+    ast.NamedExpr,
+    ast.Subscript,
+    ast.Starred,
+    ast.Yield,
+    ast.YieldFrom,
+    ast.Lambda,
+    ast.ListComp,
+    ast.SetComp,
+    ast.GeneratorExp,
+    ast.DictComp,
+)
+
+
 @dataclass(frozen=True)
 class Val:
     sources: Sources = EMPTY
@@ -249,10 +274,15 @@ class EffectBuilder:
         if isinstance(e, ast.Await):
             return self.expr(e.value)
         if isinstance(e, ast.Attribute):
-            base = self.expr(e.value)
-            if e.attr in self.release_names and base.sources:
+            # Down a chain (`x.a.b.c`) without recursion: only the innermost attribute has a
+            # base with sources (an attribute's value is NONE).
+            inner: ast.Attribute = e
+            while isinstance(inner.value, ast.Attribute):
+                inner = inner.value
+            base = self.expr(inner.value)
+            if inner.attr in self.release_names and base.sources:
                 # Handing out the bound release method (`callback(f.close)`) releases `f`.
-                self.effects.append(("release", base.sources, e.attr))
+                self.effects.append(("release", base.sources, inner.attr))
             return NONE
         if isinstance(e, (ast.Tuple, ast.List, ast.Set)):
             vals = [self.expr(x) for x in e.elts]
@@ -316,9 +346,16 @@ class EffectBuilder:
                 self._escape(elements)  # lazy: whoever iterates it gets them
                 return NONE
             return Val(elements)  # the new list, set or dict holds them
-        for child in ast.iter_child_nodes(e):
-            if isinstance(child, ast.expr):
+        # Anything else (`a + b`, `x < y`, f-strings) only evaluates its parts, in order:
+        # walked with a stack, so a 1,500-term sum does not recurse 1,500 deep.
+        stack = [c for c in reversed(list(ast.iter_child_nodes(e))) if isinstance(c, ast.expr)]
+        while stack:
+            child = stack.pop()
+            if isinstance(child, _SPECIFIC):
                 self.expr(child)
+            else:
+                parts = reversed(list(ast.iter_child_nodes(child)))
+                stack.extend(c for c in parts if isinstance(c, ast.expr))
         return NONE
 
     # -- calls ----------------------------------------------------------------------------

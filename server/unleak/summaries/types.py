@@ -161,12 +161,14 @@ def expr_type(e: ast.expr, scope: TypeScope) -> str | None:
 
 
 def _text(e: ast.expr) -> str | None:
-    if isinstance(e, ast.Name):
-        return e.id
-    if isinstance(e, ast.Attribute):
-        inner = _text(e.value)
-        return f"{inner}.{e.attr}" if inner else None
-    return None
+    """`a.b.c` for a dotted name (iterating down the chain, however long); None otherwise."""
+    attrs: list[str] = []
+    while isinstance(e, ast.Attribute):
+        attrs.append(e.attr)
+        e = e.value
+    if not isinstance(e, ast.Name):
+        return None
+    return ".".join([e.id, *reversed(attrs)])
 
 
 def declared_types(
