@@ -118,3 +118,29 @@ def makeport(host,
     fixed = fix_source(text, "case.py").text
     assert "    with socket.create_connection((host," in fixed
     assert "\n        sock.sendall(b\"x\")\n" in fixed
+
+
+def test_no_blank_line_right_after_the_new_block_opener() -> None:
+    """Issue 14.6: a blank line between the acquisition and its use does not end up right
+    after `with ...:` (nor after `with lock:`)."""
+    text = """\
+import socket
+
+
+def send(addr, data):
+    sock = socket.create_connection(addr)
+
+    sock.sendall(data)
+    sock.close()
+
+
+def pop(lock, items):
+    lock.acquire()
+
+    items.pop()
+    lock.release()
+"""
+    fixed = fix_source(text, "case.py", unsafe=True).text
+    assert "    with socket.create_connection(addr) as sock:\n        sock.sendall(data)\n" in fixed
+    assert "    with lock:\n        items.pop()\n" in fixed
+    compile(fixed, "case.py", "exec")

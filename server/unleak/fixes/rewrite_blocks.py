@@ -320,6 +320,7 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     for n in range(first_body_line, end + 1):
         if n not in skip:
             body += lines.reindented(n, n, lines.unit)
+    body = _without_leading_blanks(body)  # no blank line right after `with ...:`
     if not any(t.strip() and not t.strip().startswith("#") for t in body):
         body.append(indent + lines.unit + "pass")
     edit = lines.replace_lines(stmt.lineno, end, [*header, *body])
@@ -331,6 +332,12 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     if not safe:
         description += f" (unsafe: {sem.exit_waits})"
     return Fix(description, safe, (*imports, edit))
+
+
+def _without_leading_blanks(body: list[str]) -> list[str]:
+    """A block's body without the blank lines that separated the acquisition from it."""
+    start = next((i for i, t in enumerate(body) if t.strip()), len(body))
+    return body[start:]
 
 
 _QUIET_RELEASES = frozenset({"close", "aclose", "cleanup", "release", "detach"})
@@ -600,7 +607,9 @@ def lock_with(site: LeakSite) -> Fix | None:
         return None
     indent = lines.indent(stmt.lineno)
     new = [f"{indent}with {key}:"]
-    new += lines.reindented((stmt.end_lineno or stmt.lineno) + 1, release.lineno - 1, lines.unit)
+    new += _without_leading_blanks(
+        lines.reindented((stmt.end_lineno or stmt.lineno) + 1, release.lineno - 1, lines.unit)
+    )
     edit = lines.replace_lines(stmt.lineno, release.end_lineno or release.lineno, new)
     jumps = [
         n.lineno

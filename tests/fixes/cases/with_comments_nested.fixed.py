@@ -8,7 +8,6 @@ class Repo:
         for path in paths:
             if path.endswith(".txt"):
                 with open(path, encoding="utf-8") as f:
-
                     # count lines that mention the word
                     n = 0
                     for line in f:
