@@ -44,7 +44,12 @@ class Settings:
         default_factory=dict, compare=False, hash=False
     )
 
+    # Rules that run whatever `select`/`ignore` say: the fixes' own check needs UL110.
+    forced: tuple[str, ...] = ()
+
     def enabled(self, code: str) -> bool:
+        if code in self.forced:
+            return True
         if self.select and not any(code.startswith(s) for s in self.select):
             return False
         return not any(code.startswith(i) for i in self.ignore)

@@ -191,7 +191,7 @@ def test_fixes_spanning_lines_block_the_lines_they_touch(
     engine: Callable[..., FakeEngine],
 ) -> None:
     def wide(text: str) -> list[Finding]:
-        if "first" not in text:
+        if "first = 0" not in text:
             return []
         return [finding(1, 0, 1, Fix("wide", True, (edit(1, 0, 2, 1, "first = 1\nz"),)))]
 
@@ -250,22 +250,97 @@ def test_a_file_that_does_not_compile_is_not_fixed(engine: Callable[..., FakeEng
 
 
 def test_max_passes_bounds_the_loop(engine: Callable[..., FakeEngine]) -> None:
+    # Each fix removes its finding and brings a new one in a new function (not its own).
     def grow(text: str) -> list[Finding]:
-        n = text.count("\n")
-        return [finding(1, 0, 1, Fix("grow", True, (edit(n + 1, 0, n + 1, 0, "x = 1\n"),)))]
+        n, line = text.count("def "), text.count("\n") + 1
+        add = edit(line, 0, line, 0, f"def f{n}():\n    pass\n")
+        return [finding(max(line - 2, 1), 0, 1, Fix("grow", True, (add,)))]
 
     fake = engine(grow)
     result = fix_source("", "m.py", Settings(), max_passes=3)
-    assert result.text == "x = 1\n" * 3
+    assert result.text == "".join(f"def f{n}():\n    pass\n" for n in range(3))
     assert len(result.applied) == 3 and len(result.remaining) == 1
     assert len(fake.analysed) == 4
 
 
 def test_fixes_that_undo_each_other_stop(engine: Callable[..., FakeEngine]) -> None:
+    # Each fix brings the other's finding: neither passes its check.
     engine(word_rule("ping", "pong"), word_rule("pong", "ping"))
     result = fix_source("ping\n", "m.py", Settings())
-    assert result.text == "pong\n"
-    assert len(result.applied) == 1
+    assert (result.text, result.applied) == ("ping\n", [])
+
+
+# The fixes' own check: applied, analysed again, a fix must remove its finding and add none
+# in its definition.
+
+
+def test_a_fix_that_leaves_its_finding_is_dropped(engine: Callable[..., FakeEngine]) -> None:
+    def stays(text: str) -> list[Finding]:
+        return [
+            finding(n, 0, 1, Fix("comment", True, (edit(n, 0, n, 0, "# "),)))
+            for n, line in enumerate(text.splitlines(), 1)
+            if "stays()" in line
+        ]
+
+    engine(stays, word_rule("leak", "safe"))
+    result = fix_source("x = stays()\ny = leak()\n", "m.py", Settings())
+    assert result.text == "x = stays()\ny = safe()\n"  # the comment would hide nothing
+    assert [f.fix.description for f in result.applied if f.fix] == ["use safe"]
+
+
+def test_a_fix_adding_a_finding_in_its_function_is_dropped_not_others(
+    engine: Callable[..., FakeEngine],
+) -> None:
+    text = "def f():\n    a = leak()\n    b = leak()\n\n\ndef g():\n    c = leak()\n"
+
+    def breaks(text: str) -> list[Finding]:
+        # `broken` is a new problem, reported in the function the fix touched.
+        return [
+            Finding("UL110", "used after release", Span(n, 0, n, 1), Severity.WARNING)
+            for n, line in enumerate(text.splitlines(), 1)
+            if "broken" in line
+        ]
+
+    def fix_a(text: str) -> list[Finding]:
+        if "a = leak()" not in text:
+            return []
+        n = text.splitlines().index("    a = leak()") + 1
+        return [finding(n, 4, 5, Fix("a", True, (edit(n, 4, n, 14, "a = broken()"),)))]
+
+    fake = engine(breaks, fix_a, word_rule("b = leak", "b = safe"), word_rule("c = leak", "c = ok"))
+    result = fix_source(text, "m.py", Settings())
+    assert "a = leak()" in result.text  # its fix broke f: not applied
+    assert "b = safe()" in result.text and "c = ok()" in result.text
+    assert "broken" not in result.text
+    assert sorted(f.fix.description for f in result.applied if f.fix) == [
+        "use b = safe",
+        "use c = ok",
+    ]
+    assert len(fake.analysed) <= 6
+
+
+def test_a_real_fix_that_fails_its_check_is_not_applied(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stand-in fix builder whose `with` ends too early: the reader is used after it.
+    import unleak.fixes.registry as registry
+    from unleak.pipeline.fix_check import check_settings
+
+    text = (
+        "import csv\n\n\ndef rows(p):\n    f = open(p)\n    r = csv.reader(f)\n    return list(r)\n"
+    )
+    bad = (
+        "import csv\n\n\ndef rows(p):\n    with open(p) as f:\n        r = csv.reader(f)\n"
+        "    return list(r)\n"
+    )
+    assert [f.code for f in api.check_source(bad, "m.py", check_settings(Settings()))] == ["UL110"]
+
+    def too_short(context: object) -> Fix:
+        return Fix("too short", True, (edit(5, 0, 7, 18, bad.split("\n", 4)[4].rstrip("\n")),))
+
+    monkeypatch.setitem(registry.BUILDERS, "UL101", too_short)
+    assert [f.fix.description for f in api.check_source(text, "m.py") if f.fix] == ["too short"]
+    result = fix_source(text, "m.py", Settings(ignore=("UL110",)))
+    assert (result.text, result.applied) == (text, [])
+    assert [f.code for f in result.remaining] == ["UL101"]
 
 
 def test_a_fix_changing_nothing_is_not_applied(engine: Callable[..., FakeEngine]) -> None:
@@ -313,3 +388,25 @@ def test_findings_without_applicable_fixes_skip_the_compile_check(
     monkeypatch.setattr(apply_module, "compiles", no_compile)
     result = fix_source("x = 1\n", "m.py")
     assert result.applied == [] and len(result.remaining) == 1
+
+
+REBOUND = """\
+def concat_two(first, second):
+    src = open(first, "rb")
+    data = src.read()
+    src = open(second, "rb")
+    data += src.read()
+    src.close()
+    return data
+"""
+
+
+def test_a_finally_that_would_close_only_the_rebound_name_fails_its_check() -> None:
+    from unleak.pipeline.fix_check import fix_holds
+
+    (rebound,) = [f for f in api.check_source(REBOUND, "m.py") if f.code == "UL107"]
+    assert rebound.fix is not None  # offered by the builder, caught by the check
+    assert not fix_holds(REBOUND, "m.py", Settings(), rebound)
+    result = fix_source(REBOUND, "m.py", Settings())
+    assert all(f.code != "UL107" for f in result.applied)
+    assert "UL107" in {f.code for f in result.remaining}

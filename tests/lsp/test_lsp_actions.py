@@ -111,3 +111,29 @@ async def test_fix_all(start: Starter) -> None:
     assert await s.diagnostics(URI, v) == []
     # Nothing left to fix: no action.
     assert await s.code_actions(URI, rng(0, 0, 0, 0), only=["source.fixAll.unleak"]) == []
+
+
+REBOUND = """\
+def concat_two(first, second):
+    src = open(first, "rb")
+    data = src.read()
+    src = open(second, "rb")
+    data += src.read()
+    src.close()
+    return data
+"""
+
+
+async def test_a_fix_failing_its_check_is_not_offered(start: Starter) -> None:
+    # The `finally` would close only the second file: the first still leaks (UL107 stays).
+    s = await start()
+    s.open(URI, REBOUND)
+    found = await s.diagnostics(URI, 1)
+    (rebound,) = [d for d in found if d.code == "UL107"]
+    actions = await s.code_actions(URI, rebound.range)
+    titles = [a.title for a in actions]
+    assert titles == ["Ignore UL107 on this line"], titles
+    # Another fix in the same document passes its check and is offered.
+    (other,) = [d for d in found if d.code == "UL102"]
+    titles = [a.title for a in await s.code_actions(URI, other.range)]
+    assert any("UL102" in t and "Ignore" not in t for t in titles), titles

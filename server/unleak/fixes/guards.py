@@ -62,10 +62,15 @@ def guards_in(stmts: list[ast.stmt], name: str) -> list[Guard]:
         for node in ast.walk(s):
             test = getattr(node, "test", None)
             if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)) and test is not None:
-                for part in ast.walk(test):
-                    if isinstance(part, ast.expr) and (found := guard_of(part, name)):
-                        out.append(found[0])
+                out += [found[0] for part in _conditions(test) if (found := guard_of(part, name))]
     return out
+
+
+def _conditions(test: ast.expr) -> list[ast.expr]:
+    """The conditions a test combines with `and`/`or` (`x in y` tests no guard on `y`)."""
+    if isinstance(test, ast.BoolOp):
+        return [c for v in test.values for c in _conditions(v)]
+    return [test]
 
 
 def guarded_release(stmt: ast.stmt, name: str) -> ast.stmt | None:

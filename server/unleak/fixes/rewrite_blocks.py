@@ -219,6 +219,8 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     if located is None or not own_line(lines, stmt) or in_nested_scope(site.scope, name):
         return None
     block, i = located
+    if guards_in(block[i + 1 :], name):
+        return None  # tested for None: `with None` would fail where the code returned
     # A name rebound here (`f = open(a)` … `f = open(b)`): at the function's top level the
     # statements before this one cannot see this resource (no loop brings them back).
     earlier = {id(n) for s in block[:i] for n in ast.walk(s)} if block is site.body else set()

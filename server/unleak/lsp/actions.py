@@ -19,6 +19,7 @@ from lsprotocol import types
 from unleak.findings.model import Edit, Finding
 from unleak.lsp.convert import TextLines, spans_overlap
 from unleak.lsp.documents import Analysis, Document
+from unleak.lsp.indexing import module_name
 from unleak.lsp.logs import logger
 
 if TYPE_CHECKING:
@@ -185,6 +186,34 @@ async def fix_all(
     )
 
 
+async def checked_fixes(
+    server: UnleakServer, doc: Document, analysis: Analysis, findings: list[Finding]
+) -> set[int]:
+    """The ids of the findings whose fix passes its check (`pipeline.fix_check`): applied
+    alone, it removes its finding and adds none. Remembered for the analysed version."""
+    from unleak.pipeline.fix_check import fix_holds
+
+    todo = [f for f in findings if f.fix and f.fix.edits and id(f) not in analysis.fix_checks]
+    if todo:
+        settings = server.indexer.settings_for(doc, server.settings_for(doc).engine)
+        text, path, module = analysis.lines.text, doc.display_path, module_name(doc.path)
+
+        def check() -> dict[int, bool]:
+            return {id(f): fix_holds(text, path, settings, f, module) for f in todo}
+
+        try:
+            results = await asyncio.get_running_loop().run_in_executor(server.executor, check)
+        except Exception:
+            logger.exception("internal error checking fixes for %s", doc.uri)
+            return set()
+        for finding in todo:
+            if not results[id(finding)]:
+                logger.info("fix for %s at line %s failed its check: not offered",
+                            finding.code, finding.span.line)  # fmt: skip
+        analysis.fix_checks.update(results)
+    return {id(f) for f in findings if analysis.fix_checks.get(id(f))}
+
+
 async def code_actions(
     server: UnleakServer, params: types.CodeActionParams
 ) -> list[types.CodeAction] | None:
@@ -202,10 +231,13 @@ async def code_actions(
         end = lines.engine_position(params.range.end, server.encoding)
         fixes: list[types.CodeAction] = []
         ignores: list[types.CodeAction] = []
-        for finding in analysis.findings:
-            if not spans_overlap(finding.span, start, end):
-                continue
-            if (action := quick_fix(server, doc, analysis, finding)) is not None:
+        here = [f for f in analysis.findings if spans_overlap(f.span, start, end)]
+        holding = await checked_fixes(server, doc, analysis, here)
+        for finding in here:
+            if (
+                id(finding) in holding
+                and (action := quick_fix(server, doc, analysis, finding)) is not None
+            ):
                 fixes.append(action)
             if (action := ignore_action(server, doc, analysis, finding)) is not None:
                 ignores.append(action)

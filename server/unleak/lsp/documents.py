@@ -41,6 +41,8 @@ class Analysis:
     skipped: str | None = None
     # Leaks an `unleak trace` run saw in this file (shown as diagnostics too).
     runtime: list[RuntimeLeak] = field(default_factory=list)
+    # Whether each finding's fix passed its check (by the finding's id), once asked.
+    fix_checks: dict[int, bool] = field(default_factory=dict)
 
 
 @dataclass

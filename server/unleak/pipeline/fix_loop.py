@@ -16,6 +16,7 @@ from unleak.findings.model import Edit, Finding, Fix
 from unleak.fixes.apply import LineIndex, apply_edits, fixable, newline_of, ranges
 from unleak.index.model import ModuleSummary
 from unleak.pipeline import api
+from unleak.pipeline.fix_check import check_settings, failing
 from unleak.settings import Settings
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -143,7 +144,8 @@ def fix_source(
     compile is not fixed, and no pass may make a compiling file stop compiling: the fixes
     that would are dropped (and not tried again), the others kept.
     """
-    settings = settings or Settings()
+    user = settings or Settings()
+    settings = check_settings(user)  # the fixes' check needs UL110 whatever the user chose
     units = UnitCache()
     report = api.analyse_source(text, path, settings, module_name, units)
     newline = newline_of(text)
@@ -176,8 +178,73 @@ def fix_source(
             # The fixes undo an earlier pass (or change nothing): stop going round in circles.
             rejected.update(step.key(f) for f, _ in kept)
             continue
+        new_report = api.analyse_source(new_text, path, settings, module_name, units)
+        kept, new_text, new_report = _self_checked(
+            step, report, kept, new_text, new_report, rejected, (path, settings, module_name, units)
+        )
+        if not kept or new_text in seen:
+            continue
         seen.add(new_text)
         applied.extend(f for f, _ in kept)
         text = new_text
-        report = api.analyse_source(text, path, settings, module_name, units)
-    return FixResult(text, applied, report.findings, report.exports, report.imports, report.summary)
+        report = new_report
+    remaining = [f for f in report.findings if user.enabled(f.code)]
+    return FixResult(text, applied, remaining, report.exports, report.imports, report.summary)
+
+
+_Analysis = tuple[str, Settings, str, UnitCache]
+
+
+def _self_checked(
+    step: _Pass,
+    report: api.ModuleReport,
+    kept: list[tuple[Finding, list[Edit]]],
+    new_text: str,
+    new_report: api.ModuleReport,
+    rejected: set[tuple[Any, ...]],
+    analysis: _Analysis,
+) -> tuple[list[tuple[Finding, list[Edit]]], str, api.ModuleReport]:
+    """The pass without the fixes that fail their check (see `fix_check`), its text and its
+    analysis. A definition with one failing fix loses it; one holding several is checked
+    fix by fix."""
+    path, settings, module_name, units = analysis
+    bad = failing(step.text, report.findings, [f for f, _ in kept], new_text, new_report.findings)
+    if not bad:
+        return kept, new_text, new_report
+    drop: set[int] = set()
+    edits_of = {id(f): e for f, e in kept}
+    for fixes in bad.values():
+        for finding in fixes:
+            if len(fixes) > 1 and fix_holds_alone(
+                step, report, finding, edits_of[id(finding)], analysis
+            ):
+                continue
+            drop.add(id(finding))
+            rejected.add(step.key(finding))
+    kept = [(f, e) for f, e in kept if id(f) not in drop]
+    if not kept:
+        return [], step.text, report
+    new_text = step.apply([e for _, e in kept])
+    new_report = api.analyse_source(new_text, path, settings, module_name, units)
+    # What is left passed alone or with the others: check once more, dropping the rest.
+    again = failing(step.text, report.findings, [f for f, _ in kept], new_text, new_report.findings)
+    if again:
+        for fixes in again.values():
+            rejected.update(step.key(f) for f in fixes)
+        return [], step.text, report
+    return kept, new_text, new_report
+
+
+def fix_holds_alone(
+    step: _Pass,
+    report: api.ModuleReport,
+    finding: Finding,
+    edits: list[Edit],
+    analysis: _Analysis,
+) -> bool:
+    path, settings, module_name, units = analysis
+    text = step.apply([edits])
+    if not compiles(text, path):
+        return False
+    after = api.analyse_source(text, path, settings, module_name, units)
+    return not failing(step.text, report.findings, [finding], text, after.findings)
