@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from unleak.findings.incremental import UnitCache
 from unleak.findings.model import Edit, Finding
@@ -76,12 +77,18 @@ class Scopes:
         return ()
 
 
+@lru_cache(maxsize=4)
+def scopes_of(text: str) -> Scopes:
+    # A pass's fixed text is the next pass's text: parsed once for both.
+    return Scopes(text)
+
+
 def key(scopes: Scopes, finding: Finding) -> Key:
     return (scopes.of(finding.span.line), finding.code, _NUMBER.sub("#", finding.message))
 
 
 def keys(text: str, findings: Sequence[Finding]) -> Counter[Key]:
-    scopes = Scopes(text)
+    scopes = scopes_of(text)
     return Counter(key(scopes, f) for f in findings)
 
 
@@ -95,7 +102,7 @@ def failing(
     """The definitions whose fixes (``fixed``, findings of ``before_text``) fail the check
     once applied together (giving ``after_text`` and its findings ``after``), with those fixes.
     A fix fails when its finding stays, or any finding appears, in its definition."""
-    old_scopes = Scopes(before_text)
+    old_scopes = scopes_of(before_text)
     expected = Counter(key(old_scopes, f) for f in before)
     by_scope: dict[Scope, list[Finding]] = {}
     for f in fixed:
