@@ -130,6 +130,7 @@ TYPES: dict[str, ResourceType] = {
             ),
         ),
         _t("handler", "logging handler", "close"),
+        _t("event_loop", "event loop", "close", supports_with=False),
         _t("closing", "closing() wrapper", "close"),
         _t("resource", "resource", "close"),
     )
@@ -200,6 +201,8 @@ FACTORIES: dict[str, Factory] = {
     "telnetlib.Telnet": Factory("socket"),
     "asyncio.open_connection": Factory("stream", elements=(None, "stream")),
     "asyncio.open_unix_connection": Factory("stream", elements=(None, "stream")),
+    "asyncio.new_event_loop": Factory("event_loop"),
+    "asyncio.events.new_event_loop": Factory("event_loop"),
     "asyncio.start_server": Factory("server"),
     "asyncio.start_unix_server": Factory("server"),
     "selectors.DefaultSelector": Factory("selector"),
@@ -392,6 +395,9 @@ BORROWERS: frozenset[str] = frozenset(
         "termios.tcsetattr",
         "tty.setraw",
         "pprint.pprint",
+        # The current loop of the thread: set_event_loop() never closes it.
+        "asyncio.set_event_loop",
+        "asyncio.events.set_event_loop",
     }
 )
 # Method names that only use their arguments (the receiver is not a known resource).

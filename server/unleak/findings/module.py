@@ -32,7 +32,7 @@ from unleak.source.spans import Span
 from unleak.source.text import SourceText
 from unleak.summaries.external import install_external
 from unleak.summaries.functions import ModuleSummaries, fingerprint
-from unleak.summaries.types import call_type, declared_types
+from unleak.summaries.types import call_type, declared_types, expr_type
 
 _BASE_WORDS: dict[int, frozenset[str]] = {}
 _NESTED_IMPORT = re.compile(r"^[ \t]+(?:import|from)[ \t]", re.M)
@@ -651,16 +651,32 @@ def _scope_words(unit: Unit) -> str:
 
 
 def attribute_types(body: list[ast.stmt], scope: Scope) -> Iterator[tuple[str, str]]:
-    """The attributes assigned a resource (`self.sock = socket.socket()`) in ``body`` and
-    everything nested in it, with the resource type."""
+    """The attributes assigned a resource (`self.sock = socket.socket()`) or a path
+    (`self.log = tmp_path / "x.log"`) in ``body`` and everything nested in it, with the type;
+    a method's typed parameters count (`def __init__(self, path: Path)`)."""
+    for n in body:
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            local = Scope(
+                scope.resolver, scope.catalogue, scope.summaries, class_name=scope.class_name
+            )
+            declared_types(n, local)
+            yield from _assigned_types(n.body, local)
+        else:
+            yield from _assigned_types([n], scope)
+
+
+def _assigned_types(body: list[ast.stmt], scope: Scope) -> Iterator[tuple[str, str]]:
     for n in iter_statements(body):
         if (
             isinstance(n, ast.Assign)
             and len(n.targets) == 1
             and isinstance(n.targets[0], ast.Attribute)
-            and isinstance(n.value, ast.Call)
         ):
-            t = call_type(n.value, scope)
+            if isinstance(n.value, ast.Call):
+                t = call_type(n.value, scope)
+            else:
+                t = expr_type(n.value, scope)
+                t = t if t == "pathlib.Path" else None
             if t is not None:
                 yield expr_text(n.targets[0]), t
 

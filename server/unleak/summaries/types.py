@@ -182,12 +182,10 @@ def declared_types(
     out: dict[str, str] = {}
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         args = node.args
-        pytest_function = node.name.startswith("test") or any(
-            "fixture" in ast.dump(d) for d in node.decorator_list
-        )
         for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
             t = annotation_type(arg.annotation, scope)
-            if t is None and arg.annotation is None and pytest_function:
+            if t is None and arg.annotation is None:
+                # pytest's fixture names, also passed on by hand (`Server(tmp_path)`).
                 t = FIXTURE_TYPES.get(arg.arg)
             if t is not None:
                 out[arg.arg] = t
