@@ -101,7 +101,6 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "os.set_inheritable",
         "os.set_blocking",
         "os.getpid",
-        "asyncio.set_event_loop",
         "os.getppid",
         "os.getuid",
         "os.geteuid",
