@@ -12,6 +12,7 @@ the same condition): both keep the rule quiet where it cannot be sure.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -243,11 +244,20 @@ class _Follower:
         self.dep = dep
         self.module = module
 
-    def block(self, stmts: list[ast.stmt], live: set[str]) -> _Scan:
+    def block(self, stmts: list[ast.stmt], live: set[str], start: int = 0) -> _Scan:
         current: set[str] | None = set(live)
-        for s in stmts:
+        index = _BlockIndex.of(stmts) if len(stmts) - start > 64 else None
+        i = start
+        while i < len(stmts):
             if not current:
                 return _Scan(None, current)
+            if index is not None:
+                # Statements that mention no live name neither use nor rebind one.
+                i = index.next_mentioning(current, i)
+                if i >= len(stmts):
+                    break
+            s = stmts[i]
+            i += 1
             found = self.stmt(s, current)
             if found.use is not None:
                 return found
@@ -346,6 +356,37 @@ def _tests_closed(test: ast.expr, roots: frozenset[str]) -> bool | None:
     return None
 
 
+class _BlockIndex:
+    """Per name, the statements of a long block that mention it (their nested code too)."""
+
+    _last: list[tuple[list[ast.stmt], _BlockIndex]] = []
+
+    def __init__(self, stmts: list[ast.stmt]) -> None:
+        self.size = len(stmts)
+        self.by_name: dict[str, list[int]] = {}
+        for i, s in enumerate(stmts):
+            for name in {n.id for n in ast.walk(s) if isinstance(n, ast.Name)}:
+                self.by_name.setdefault(name, []).append(i)
+
+    @classmethod
+    def of(cls, stmts: list[ast.stmt]) -> _BlockIndex:
+        for cached, index in cls._last:
+            if cached is stmts:
+                return index
+        index = cls(stmts)
+        cls._last[:] = [(stmts, index)]
+        return index
+
+    def next_mentioning(self, names: set[str], start: int) -> int:
+        found = self.size
+        for name in names:
+            positions = self.by_name.get(name, ())
+            k = bisect_left(positions, start)
+            if k < len(positions) and positions[k] < found:
+                found = positions[k]
+        return found
+
+
 def _strength_among(
     value: ast.AST, live: set[str], dep: Dependence, module: ModuleAnalysis
 ) -> Strength:
@@ -364,7 +405,7 @@ def _first_use_after(
         if found is None:
             return None
         block, i, owner, field_name = found
-        scan = follower.block(block[i + 1 :], live)
+        scan = follower.block(block, live, i + 1)
         if scan.use is not None:
             return scan.use
         live = scan.live

@@ -322,7 +322,7 @@ def _owner(node: Node, flow: FunctionFlow) -> str | None:
     if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
         return expr_text(target)
     scope = flow.builder.scope
-    if isinstance(target, ast.Name) and (scope.module_scope or target.id in scope.global_names):
+    if isinstance(target, ast.Name) and scope.stores_global(target.id):
         return target.id
     return None
 
@@ -424,7 +424,7 @@ def _describe_escape(
         if isinstance(target, ast.Subscript):
             return f"stored in `{expr_text(target.value)}` on line {line}"
         scope = flow.builder.scope
-        if isinstance(target, ast.Name) and (scope.module_scope or target.id in scope.global_names):
+        if isinstance(target, ast.Name) and scope.stores_global(target.id):
             return f"stored in the global `{target.id}`{on_line}"
     if tree is not None and any(
         isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))

@@ -21,8 +21,11 @@ from unleak.findings.process_lifetime import process_bodies
 from unleak.findings.unopened import never_opened
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node
 from unleak.flow.containers import local_containers
+from unleak.flow.derived import dependence
 from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
+from unleak.flow.module_names import module_owned_names
 from unleak.flow.ownership import FunctionFlow, Leak, SiteResult
+from unleak.flow.skipping import Skipper
 from unleak.names.resolver import NameResolver, iter_statements
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex, base_words
@@ -254,8 +257,15 @@ class ModuleAnalysis:
         if not self._acquires(unit, scope):
             return []
         builder = EffectBuilder(scope)
-        cfg = CFGBuilder(self._is_terminator).build(unit.body, unit.last_line)
+        script = isinstance(unit.node, ast.Module)
+        sequences = _script_sequences(unit.node) if isinstance(unit.node, ast.Module) else ()
+        cfg = CFGBuilder(self._ends_script if script else self._is_terminator, sequences).build(
+            unit.body, unit.last_line
+        )
         flow = FunctionFlow(cfg, builder, self._node_may_acquire)
+        if script:
+            flow.follow_exceptions = False
+            flow.skipper = Skipper(cfg)
         flow.yield_resumed = yield_is_resumed(unit.node, self.resolver.qualify)
         if not flow.sites:
             return []
@@ -298,6 +308,18 @@ class ModuleAnalysis:
         qual = self.resolver.qualify(func)
         return qual is not None and qual in TERMINATORS
 
+    @cached_property
+    def module_owned(self) -> frozenset[str] | None:
+        """The module-level names the module keeps for its life (flow/module_names.py)."""
+        return module_owned_names(self.parsed.tree)
+
+    def _ends_script(self, func: ast.expr) -> bool:
+        """A terminator, or a call that serves until the process is stopped: what a script
+        holds open then lives as long as the process (`server.serve_forever()`)."""
+        if isinstance(func, ast.Attribute) and func.attr in _FOREVER:
+            return True
+        return self._is_terminator(func)
+
     def scope_for(self, unit: Unit) -> Scope:
         cache: dict[int, Scope] = self.__dict__.setdefault("_scopes", {})
         if id(unit.node) not in cache:
@@ -315,6 +337,8 @@ class ModuleAnalysis:
         if unit.class_name is not None:
             scope.attr_types = self.class_attr_types(unit.class_name)
         node = unit.node
+        if isinstance(node, ast.Module):
+            scope.module_owned = self.module_owned
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             scope.lends_yields = any(
                 self.resolver.qualify(d.func if isinstance(d, ast.Call) else d) in _CONTEXT_MANAGERS
@@ -415,8 +439,16 @@ class ModuleAnalysis:
     def _classify(self, results: list[SiteResult], unit: Unit) -> list[Finding]:
         out: list[Finding] = []
         unbound = self._unbound_sites
+        script = isinstance(unit.node, ast.Module)
         for res in results:
+            if script:
+                # An exception at module level ends the program (or the import that ran it):
+                # a resource open on that path is not a leak worth a change.
+                res = replace(res, leaks=[lk for lk in res.leaks if not lk.on_exception])
+                res.likely = None
             if not res.leaks or res.info.site[:2] in unbound:
+                continue
+            if script and self._kept_by_module(unit, res.info):
                 continue
             if res.info.lock_key is not None and not res.handled_somewhere:
                 # Acquired and never released in this function: handed to the caller on
@@ -465,6 +497,17 @@ class ModuleAnalysis:
         if node not in self.parsed.tree.body:
             return frozenset()
         return bodies.get(node.name, frozenset())
+
+    def _kept_by_module(self, unit: Unit, info: SiteInfo) -> bool:
+        """A value built from a module-level resource (`reader = csv.reader(src)`) is kept in
+        a name the module's functions read: the resource lives as long as the module."""
+        owned = self.module_owned
+        if owned is None:
+            return True
+        if info.var is None:
+            return False
+        dep = dependence(unit.body, {info.var}, self.resolver)
+        return bool(dep.derived() & owned)
 
     def _patched(self, unit: Unit) -> frozenset[str]:
         cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_patched_cache", {})
@@ -679,6 +722,30 @@ def _assigned_types(body: list[ast.stmt], scope: Scope) -> Iterator[tuple[str, s
                 t = t if t == "pathlib.Path" else None
             if t is not None:
                 yield expr_text(n.targets[0]), t
+
+
+_FOREVER = frozenset({"serve_forever", "run_forever", "mainloop"})
+
+
+def _script_sequences(tree: ast.Module) -> tuple[int, ...]:
+    """The statement lists run straight through as a script: the module's, and the bodies of
+    its `if __name__ == "__main__":` blocks."""
+    out = [id(tree.body)]
+    for stmt in tree.body:
+        if isinstance(stmt, ast.If) and _is_main_test(stmt.test):
+            out.append(id(stmt.body))
+    return tuple(out)
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.comparators) == 1
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
 
 
 def _heads(stmt: ast.stmt) -> list[ast.AST]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -125,7 +126,8 @@ def own_line(lines: Lines, stmt: ast.stmt) -> bool:
 
 def find_block(body: list[ast.stmt], target: ast.stmt) -> tuple[list[ast.stmt], int] | None:
     """The statement list that directly holds `target`, and its index there."""
-    for i, stmt in enumerate(body):
+    for i in _candidates(body, target.lineno):
+        stmt = body[i]
         if stmt is target:
             return body, i
         if isinstance(stmt, _SCOPES):
@@ -135,6 +137,26 @@ def find_block(body: list[ast.stmt], target: ast.stmt) -> tuple[list[ast.stmt], 
             if found is not None:
                 return found
     return None
+
+
+_STARTS: list[tuple[list[ast.stmt], list[int]]] = []
+
+
+def _candidates(body: list[ast.stmt], line: int) -> list[int]:
+    """The indexes of the statements of ``body`` that may hold ``line``, in order: all of a
+    short list; in a long one (a script's), those found by line."""
+    if len(body) < 32:
+        return list(range(len(body)))
+    starts = next((found for cached, found in _STARTS if cached is body), None)
+    if starts is None:
+        starts = [s.lineno for s in body]
+        _STARTS[:] = [(body, starts)]
+    out: list[int] = []
+    k = bisect_right(starts, line) - 1
+    while k >= 0 and (body[k].end_lineno or body[k].lineno) >= line:
+        out.append(k)
+        k -= 1
+    return out[::-1]
 
 
 def _sub_blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
@@ -150,7 +172,8 @@ def _sub_blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
 
 def statement_of(body: list[ast.stmt], node: ast.AST) -> ast.stmt | None:
     """The innermost statement (not entering nested scopes) that contains `node`."""
-    for stmt in body:
+    for i in _candidates(body, getattr(node, "lineno", 0)):
+        stmt = body[i]
         if not _contains(stmt, node):
             continue
         if isinstance(stmt, _SCOPES):
@@ -170,11 +193,39 @@ def _contains(stmt: ast.AST, node: ast.AST) -> bool:
 
 
 def name_uses(scope: ast.AST, name: str) -> list[ast.Name]:
+    """Every use of ``name`` in ``scope``. In a module, the module-level code's only: a name
+    there with a finding is read by no function (flow/module_names.py), so a function's name
+    alike is its own local; looked up in an index built once, not by a walk per fix."""
+    if isinstance(scope, ast.Module):
+        return list(_module_level_names(scope).get(name, ()))
     return [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name]
 
 
+_MODULE_NAMES: list[tuple[ast.Module, dict[str, list[ast.Name]]]] = []
+
+
+def _module_level_names(tree: ast.Module) -> dict[str, list[ast.Name]]:
+    for cached, found in _MODULE_NAMES:
+        if cached is tree:
+            return found
+    index: dict[str, list[ast.Name]] = {}
+    stack: list[ast.AST] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPES):
+            continue
+        if isinstance(node, ast.Name):
+            index.setdefault(node.id, []).append(node)
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    _MODULE_NAMES[:] = [(tree, index)]
+    return index
+
+
 def in_nested_scope(scope: ast.AST, name: str) -> bool:
-    """Whether a nested function, class or lambda refers to `name`."""
+    """Whether a nested function, class or lambda refers to `name` (in a module: none reads
+    a module-level name with a finding, see `name_uses`)."""
+    if isinstance(scope, ast.Module):
+        return False
     for node in ast.walk(scope):
         if node is not scope and isinstance(node, _SCOPES) and name_uses(node, name):
             return True

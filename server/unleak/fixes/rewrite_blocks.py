@@ -8,6 +8,7 @@ of the resource, and returns None when they do not hold.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -173,13 +174,33 @@ _IDEMPOTENT = frozenset(
 )
 
 
+def _last_statement_using(block: list[ast.stmt], i: int, uses: list[ast.Name]) -> int:
+    """The index of the last statement of ``block`` after ``block[i]`` that holds one of
+    ``uses`` (``i`` if none): found by line, not by walking every later statement."""
+    starts = [s.lineno for s in block]
+    last = i
+    for use in uses:
+        j = bisect_right(starts, use.lineno) - 1
+        if j > last and (block[j].end_lineno or block[j].lineno) >= use.lineno:
+            last = j
+    return last
+
+
 def _later_releases(site: LeakSite, name: str, after_line: int) -> set[int]:
     """Name nodes of `name.close()` statements after `after_line`, for types whose release
     can safely run twice."""
     if site.rtype.name not in _IDEMPOTENT:
         return set()
     out: set[int] = set()
-    for stmt in ast.walk(site.scope):
+    roots: list[ast.AST] = [site.scope]
+    if isinstance(site.scope, ast.Module):
+        # Only the module-level statements that name it (a walk of the whole module per fix
+        # would make fixing a long script quadratic).
+        body = site.scope.body
+        starts = [s.lineno for s in body]
+        lines = {u.lineno for u in name_uses(site.scope, name) if u.lineno > after_line}
+        roots = [body[j] for j in sorted({bisect_right(starts, n) - 1 for n in lines}) if j >= 0]
+    for stmt in (n for root in roots for n in ast.walk(root)):
         if isinstance(stmt, ast.Expr) and stmt.lineno > after_line and _releases(site, stmt, name):
             out |= {id(n) for n in ast.walk(stmt) if isinstance(n, ast.Name)}
     return out
@@ -223,9 +244,11 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
         return None  # tested for None: `with None` would fail where the code returned
     # A name rebound here (`f = open(a)` … `f = open(b)`): at the function's top level the
     # statements before this one cannot see this resource (no loop brings them back).
-    earlier = {id(n) for s in block[:i] for n in ast.walk(s)} if block is site.body else set()
+    top = block is site.body
     uses = [
-        u for u in name_uses(site.scope, name) if u is not found.target and id(u) not in earlier
+        u
+        for u in name_uses(site.scope, name)
+        if u is not found.target and not (top and u.lineno < stmt.lineno)
     ]
     # Values built from the resource (a reader, `f.write`, a generator over it) keep it in
     # use: the block covers theirs too, and none may leave the function.
@@ -242,11 +265,19 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     if dep.escapes:
         return None
     derived = dep.derived()
-    derived_uses = loads_of([site.scope], derived)
-    last = i
-    for j in range(i + 1, len(block)):
-        if name_uses(block[j], name) or loads_of([block[j]], derived):
-            last = j
+    owned = site.module.module_owned if isinstance(site.scope, ast.Module) else frozenset()
+    if owned is None or derived & owned:
+        return None  # a function of the module reads a value built from it, at any time
+    if isinstance(site.scope, ast.Module):
+        derived_uses = [
+            u
+            for d in sorted(derived)
+            for u in name_uses(site.scope, d)
+            if isinstance(u.ctx, ast.Load)
+        ]
+    else:
+        derived_uses = loads_of([site.scope], derived)
+    last = _last_statement_using(block, i, [*uses, *derived_uses])
     if dep.pinned:
         # An flock on it is held until the program drops it, at the function's end.
         if block is not site.body:

@@ -142,6 +142,9 @@ class CFG:
         self.terminate = self.add(TERMINATE)
         # Handler dispatch nodes -> the handlers their first successors enter.
         self.handlers: dict[int, tuple[ast.ExceptHandler, ...]] = {}
+        # Recorded statement lists (see CFGBuilder.sequences): each list with the entry node
+        # of each of its statements, in order.
+        self.sequences: list[tuple[list[ast.stmt], list[int]]] = []
 
     def add(self, kind: str, node: ast.AST | None = None, **kw: object) -> int:
         n = Node(len(self.nodes), kind, node, getattr(node, "lineno", 0), **kw)  # type: ignore[arg-type]
@@ -163,9 +166,15 @@ def _memo(build: Callable[[], int]) -> Target:
 class CFGBuilder:
     """Builds a CFG in continuation style: each statement is lowered knowing its successor."""
 
-    def __init__(self, is_terminator: Callable[[ast.expr], bool]) -> None:
+    def __init__(
+        self, is_terminator: Callable[[ast.expr], bool], sequences: tuple[int, ...] = ()
+    ) -> None:
+        """``sequences``: ids of statement lists whose statements' entry nodes are recorded
+        (module-level code, whose dataflow steps over statements that do not concern a
+        resource)."""
         self.is_terminator = is_terminator
         self.g = CFG()
+        self.sequences = sequences
 
     def build(self, body: list[ast.stmt], last_line: int) -> CFG:
         g = self.g
@@ -176,6 +185,14 @@ class CFGBuilder:
         return g
 
     def block(self, stmts: list[ast.stmt], succ: int, ctx: _Ctx) -> int:
+        if id(stmts) in self.sequences:
+            entries: list[int] = []
+            for stmt in reversed(stmts):
+                succ = self.stmt(stmt, succ, ctx)
+                entries.append(succ)
+            entries.reverse()
+            self.g.sequences.append((stmts, entries))
+            return succ
         for stmt in reversed(stmts):
             succ = self.stmt(stmt, succ, ctx)
         return succ

@@ -449,10 +449,13 @@ def dependence(
     names: dict[str, Strength] = {r: Strength.STRONG for r in roots}
     dep = Dependence(frozenset(names), names)
     deriver = _Deriver(resolver, names, named_while_open, root_node)
-    stmts = list(iter_statements(body, nested=False))
+    index = _StatementIndex.of(body)
+    stmts = index.mentioning(names, root_node)
     # A fixed point: `r = csv.reader(f)` then `rows = enumerate(r)`.
     for _ in range(8):
         before = dict(names)
+        if len(stmts) < len(index.stmts):
+            stmts = index.mentioning(names, root_node)
         for s in stmts:
             for target, value in _bindings(s, dep.containers):
                 strength = deriver.strength(value)
@@ -483,6 +486,61 @@ def dependence(
         for n in _own_nodes(s).calls
     )
     return dep
+
+
+class _StatementIndex:
+    """A body's statements and, per name, the ones that mention it: only those can depend on
+    a resource, so a module of many thousand statements is not walked once per resource."""
+
+    _last: list[tuple[list[ast.stmt], _StatementIndex]] = []
+
+    def __init__(self, body: list[ast.stmt]) -> None:
+        self.stmts = list(iter_statements(body, nested=False))
+        self.by_name: dict[str, list[int]] = {}
+        for i, s in enumerate(self.stmts):
+            for name in _mentioned(s):
+                self.by_name.setdefault(name, []).append(i)
+
+    @classmethod
+    def of(cls, body: list[ast.stmt]) -> _StatementIndex:
+        for cached, index in cls._last:
+            if cached is body:
+                return index
+        index = cls(body)
+        cls._last[:] = [(body, index)]
+        return index
+
+    def mentioning(self, names: Iterable[str], root: ast.AST | None) -> list[ast.stmt]:
+        if len(self.stmts) < 64:
+            return self.stmts
+        picked: set[int] = set()
+        for name in names:
+            picked.update(self.by_name.get(name, ()))
+        if root is not None:
+            line = getattr(root, "lineno", 0)
+            picked.update(
+                i
+                for i, s in enumerate(self.stmts)
+                if s.lineno <= line <= (s.end_lineno or s.lineno)
+            )
+        return [self.stmts[i] for i in sorted(picked)]
+
+
+def _mentioned(s: ast.stmt) -> set[str]:
+    """The names a statement itself mentions (a nested definition: all of them)."""
+    parts: list[ast.AST]
+    if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        parts = [s]
+    else:
+        parts = list(_own_expressions(s))
+        if isinstance(s, (ast.For, ast.AsyncFor)):
+            parts.append(s.target)
+        elif isinstance(s, (ast.With, ast.AsyncWith)):
+            parts += [i.optional_vars for i in s.items if i.optional_vars is not None]
+    out = {n.id for p in parts for n in ast.walk(p) if isinstance(n, ast.Name)}
+    if isinstance(s, (ast.Global, ast.Nonlocal)):
+        out.update(s.names)
+    return out
 
 
 def value_strength(value: ast.AST, dep: Dependence, resolver: NameResolver) -> Strength:

@@ -102,6 +102,16 @@ class Scope(TypeScope):
     with_targets: set[str] = field(default_factory=set)  # names bound by `async with`/`with`
     expect_raise: list[tuple[int, int]] = field(default_factory=list)  # assertRaises bodies
     containers: set[str] = field(default_factory=set)  # local lists/dicts it makes (containers)
+    # Module-level code: the names the module keeps for its life (flow/module_names.py);
+    # None: every module-level name (class bodies, or a module that reaches its globals by
+    # name).
+    module_owned: frozenset[str] | None = None
+
+    def stores_global(self, name: str) -> bool:
+        """Whether binding ``name`` here hands a resource to a global that outlives the code."""
+        if name in self.global_names:
+            return True
+        return self.module_scope and (self.module_owned is None or name in self.module_owned)
 
     def expects_raise(self, line: int) -> bool:
         return any(first <= line <= last for first, last in self.expect_raise)
@@ -221,9 +231,9 @@ class EffectBuilder:
 
     def _assign(self, target: ast.expr, val: Val, with_target: bool = False) -> None:
         if isinstance(target, ast.Name):
-            if (
-                self.scope.module_scope and not with_target
-            ) or target.id in self.scope.global_names:
+            if self.scope.stores_global(target.id) and (
+                not with_target or target.id in self.scope.global_names
+            ):
                 self._escape(val.sources)
             else:
                 self.effects.append(("bind", target.id, val.sources))

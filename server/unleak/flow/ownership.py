@@ -41,6 +41,7 @@ from unleak.flow.conditions import (
     unevaluated_or_holds,
 )
 from unleak.flow.effects import Effect, EffectBuilder, Site, SiteInfo, captured_names
+from unleak.flow.skipping import Skipper
 from unleak.names.resolver import statement_call
 from unleak.names.text import expr_text
 from unleak.summaries.types import call_type
@@ -131,6 +132,10 @@ class FunctionFlow:
         self.likely_only = False  # set only while `likely_leaks` re-runs a site
         # A generator its framework always resumes (pytest fixtures): a `yield` does not raise.
         self.yield_resumed = False
+        # Module-level code: exception paths end the program and are not followed; the walk
+        # steps over statements that do not concern the resource (flow/skipping.py).
+        self.follow_exceptions = True
+        self.skipper: Skipper | None = None
         for node in cfg.nodes:
             if node.ast is not None and node.kind != JUMP and may_acquire(node):
                 known = set(builder.sites)
@@ -327,7 +332,7 @@ class FunctionFlow:
     def analyse(self) -> list[SiteResult]:
         results = [self._analyse_site(site, info) for site, info in self.sites.items()]
         for res in results:
-            if any(lk.on_exception for lk in res.leaks):
+            if self.follow_exceptions and any(lk.on_exception for lk in res.leaks):
                 res.likely = self.likely_leaks(res.info.site)
         return results
 
@@ -341,8 +346,17 @@ class FunctionFlow:
         is_lock = info.lock_key is not None
         site_nodes = self.site_nodes.get(site, set())
         record = self.record.setdefault(site, []) if self.record is not None else None
+        skipper = None if is_lock else self.skipper
         while work:
             nid, state = work.pop()
+            if skipper is not None:
+                names: set[str] = set(state.aliases)
+                for atom, _ in state.facts:
+                    names |= self.atom_names.get(atom, frozenset())
+                target = skipper.target(nid, names, site[0])
+                if target != nid:
+                    self._push(seen, work, target, state)
+                    continue
             node = cfg.nodes[nid]
             if node.kind == EXIT:
                 if state.held:
@@ -399,6 +413,7 @@ class FunctionFlow:
             if (
                 node.exc is not None
                 and state.held
+                and self.follow_exceptions
                 and self.raises(nid)
                 and not self._safe_step(nid, state)
             ):

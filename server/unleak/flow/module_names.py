@@ -1,0 +1,147 @@
+"""Which module-level names the module keeps for its whole life.
+
+Module-level code is analysed like a function body, but a name that a function or class of
+the module reads as a global (or declares `global`), that `__all__` exports, or that is spelled
+as a constant (`CONN`) is the module's own: a resource bound to it lives as long as the module,
+on purpose, and is handed on when bound. Every other module-level name is a local of the
+script: a resource bound to it must be released before the module's code ends.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+# Module-level calls that make every global reachable by name.
+_REFLECTIVE = frozenset({"globals", "vars", "locals", "exec", "eval"})
+
+
+def module_owned_names(tree: ast.Module) -> frozenset[str] | None:
+    """The module-level names the module owns; None when it cannot be told (the module
+    reaches its globals by name: `globals()`, `exec`, a module `__getattr__`)."""
+    owned: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in (
+            "__getattr__",
+            "__dir__",
+        ):
+            return None
+    for node in _module_level_nodes(tree.body):
+        if isinstance(node, _SCOPES):
+            owned |= _globals_of(node, frozenset())
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _REFLECTIVE
+        ):
+            return None
+        elif isinstance(node, ast.Global):
+            owned.update(node.names)
+    owned |= _exported(tree)
+    owned |= {
+        n.id
+        for n in _module_level_nodes(tree.body)
+        if isinstance(n, ast.Name) and _constant_name(n.id)
+    }
+    return frozenset(owned)
+
+
+def _constant_name(name: str) -> bool:
+    letters = name.strip("_")
+    return len(letters) > 1 and letters.isupper()
+
+
+def _module_level_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node run at module level, and the nested scopes themselves (not their insides)."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, _SCOPES):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _exported(tree: ast.Module) -> set[str]:
+    out: set[str] = set()
+    for stmt in tree.body:
+        targets = (
+            stmt.targets
+            if isinstance(stmt, ast.Assign)
+            else [stmt.target]
+            if isinstance(stmt, (ast.AugAssign, ast.AnnAssign))
+            else []
+        )
+        value = getattr(stmt, "value", None)
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets) and isinstance(
+            value, (ast.List, ast.Tuple)
+        ):
+            out |= {
+                e.value
+                for e in value.elts
+                if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            }
+    return out
+
+
+def _globals_of(scope: ast.AST, enclosing: frozenset[str]) -> set[str]:
+    """The names a nested scope (and the scopes in it) reads or writes as globals."""
+    if isinstance(scope, ast.ClassDef):
+        heads: list[ast.AST] = [*scope.decorator_list, *scope.bases, *scope.keywords]
+        out = set().union(*(_free_loads(h) for h in heads)) if heads else set()
+        return out | _body_globals(list(scope.body), (), enclosing, is_class=True)
+    assert isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+    args = scope.args
+    heads = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+    if not isinstance(scope, ast.Lambda):
+        heads += scope.decorator_list
+        heads += [a.annotation for a in _all_args(args) if a.annotation is not None]
+        if scope.returns is not None:
+            heads.append(scope.returns)
+    out = set().union(*(_free_loads(h) for h in heads)) if heads else set()
+    params = tuple(a.arg for a in _all_args(args))
+    body: list[ast.AST] = [scope.body] if isinstance(scope, ast.Lambda) else list(scope.body)
+    return out | _body_globals(body, params, enclosing)
+
+
+def _all_args(args: ast.arguments) -> list[ast.arg]:
+    found = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    return [a for a in found if a is not None]
+
+
+def _free_loads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _body_globals(
+    body: list[ast.AST], params: tuple[str, ...], enclosing: frozenset[str], is_class: bool = False
+) -> set[str]:
+    declared: set[str] = set()
+    stores: set[str] = set(params)
+    loads: set[str] = set()
+    nested: list[ast.AST] = []
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPES):
+            nested.append(node)
+            if not isinstance(node, ast.Lambda):
+                stores.add(node.name)
+            continue
+        if isinstance(node, ast.Global):
+            declared.update(node.names)
+        elif isinstance(node, ast.Name):
+            (loads if isinstance(node.ctx, ast.Load) else stores).add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            stores |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            stores.add(node.name)
+        stack.extend(ast.iter_child_nodes(node))
+    local = frozenset(stores - declared)
+    out = declared | (loads - local - enclosing)
+    # A class body's names are not seen by its methods: they see the enclosing scopes.
+    inner = enclosing if is_class else enclosing | local
+    for scope in nested:
+        out |= _globals_of(scope, inner)
+    return out
