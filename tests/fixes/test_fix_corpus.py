@@ -125,20 +125,8 @@ KNOWN_FAILURES: dict[str, str] = {
     "fix_triple_quoted_in_block::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL101:12 (no fix)"
     ),
-    "plain_executor_script::unsafe": (
-        "unchanged: no unsafe fix applied (one saying 'pending work' is expected)"
-    ),
-    "plain_file_main::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports nothing"
-    ),
     "plain_file_method_tabs::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL102:16 (no fix)"
-    ),
-    "plain_file_script::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports nothing"
-    ),
-    "plain_lzma_main::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports nothing"
     ),
     "plain_mkstemp_2space::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL102:13 (no fix)"
@@ -153,32 +141,17 @@ KNOWN_FAILURES: dict[str, str] = {
         "unchanged: no safe fix applied (one is expected); unleak reports UL102:13 (no fix), "
         "UL102:13 (no fix)"
     ),
-    "plain_popen_main::unsafe": (
-        "unchanged: no unsafe fix applied (one saying 'waits for the process' is expected)"
-    ),
     "plain_process_executor_async::unsafe": (
         "unchanged: no unsafe fix applied (one saying 'pending work' is expected)"
     ),
     "plain_process_pool_main::unsafe": (
         "unchanged: no unsafe fix applied (one saying 'terminate' is expected)"
     ),
-    "plain_socket_script::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports nothing"
-    ),
-    "plain_sqlite_main_crlf::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports nothing"
-    ),
-    "plain_sqlite_script::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports nothing"
-    ),
     "plain_stream_main::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL101:15 (no fix)"
     ),
-    "plain_tar_script::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports nothing"
-    ),
     "plain_tempdir_script::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports nothing"
+        "unchanged: no safe fix applied (one is expected); unleak reports UL101:13 (no fix)"
     ),
     "plain_threadpool_function::unsafe": (
         "unchanged: no unsafe fix applied (one saying 'terminate' is expected)"

@@ -442,10 +442,14 @@ class ModuleAnalysis:
         script = isinstance(unit.node, ast.Module)
         for res in results:
             if script:
-                # An exception at module level ends the program (or the import that ran it):
-                # a resource open on that path is not a leak worth a change.
-                res = replace(res, leaks=[lk for lk in res.leaks if not lk.on_exception])
-                res.likely = None
+                # An exception out of module-level code ends the program (or the import that
+                # ran it): a resource open on that path is not a leak worth a change; one a
+                # handler catches, after which the script goes on, is.
+                res = replace(
+                    res,
+                    leaks=_caught(res.leaks),
+                    likely=None if res.likely is None else _caught(res.likely),
+                )
             if not res.leaks or res.info.site[:2] in unbound:
                 continue
             if script and self._kept_by_module(unit, res.info):
@@ -722,6 +726,10 @@ def _assigned_types(body: list[ast.stmt], scope: Scope) -> Iterator[tuple[str, s
                 t = t if t == "pathlib.Path" else None
             if t is not None:
                 yield expr_text(n.targets[0]), t
+
+
+def _caught(leaks: list[Leak]) -> list[Leak]:
+    return [lk for lk in leaks if lk.kind != "raise"]
 
 
 _FOREVER = frozenset({"serve_forever", "run_forever", "mainloop"})

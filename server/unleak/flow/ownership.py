@@ -132,8 +132,9 @@ class FunctionFlow:
         self.likely_only = False  # set only while `likely_leaks` re-runs a site
         # A generator its framework always resumes (pytest fixtures): a `yield` does not raise.
         self.yield_resumed = False
-        # Module-level code: exception paths end the program and are not followed; the walk
-        # steps over statements that do not concern the resource (flow/skipping.py).
+        # Module-level code: an exception no handler of it catches ends the program, and is
+        # not followed; the walk steps over statements that do not concern the resource
+        # (flow/skipping.py).
         self.follow_exceptions = True
         self.skipper: Skipper | None = None
         for node in cfg.nodes:
@@ -332,7 +333,7 @@ class FunctionFlow:
     def analyse(self) -> list[SiteResult]:
         results = [self._analyse_site(site, info) for site, info in self.sites.items()]
         for res in results:
-            if self.follow_exceptions and any(lk.on_exception for lk in res.leaks):
+            if any(lk.on_exception for lk in res.leaks):
                 res.likely = self.likely_leaks(res.info.site)
         return results
 
@@ -413,7 +414,7 @@ class FunctionFlow:
             if (
                 node.exc is not None
                 and state.held
-                and self.follow_exceptions
+                and (self.follow_exceptions or node.exc != cfg.raise_exit)
                 and self.raises(nid)
                 and not self._safe_step(nid, state)
             ):
