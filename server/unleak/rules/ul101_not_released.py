@@ -19,6 +19,14 @@ written into an in-memory `BytesIO`, a resource a helper already closed or waite
 returning it. Nor code inside `assertRaises` blocks, where the acquisition is expected to
 fail. A leak only on an exception path is UL102's.
 
+Module-level code (a script, an `if __name__ == "__main__":` block) is followed the same way,
+to the end of the module: a resource bound to a name that no function or class of the module
+reads must be released by then. One the module keeps (read by its functions, declared
+`global`, exported in `__all__`, or named as a constant like `LOG`) lives as long as the
+module, on purpose; so does what is open when the script ends serving (`serve_forever()`,
+`run_forever()`, `mainloop()`). An exception out of module-level code ends the program and is
+not a leak path; one that a module-level handler catches, after which the script goes on, is.
+
 ## Why it matters
 An unreleased resource holds an operating-system handle (a file descriptor, a socket, a child
 process, a database lock) until the garbage collector happens to finalise it: never, on
