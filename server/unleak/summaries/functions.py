@@ -175,6 +175,7 @@ class ModuleSummaries:
         assigned: dict[str, str] = {}
         refs: dict[str, str] = {}  # local name -> another module's callable it comes from
         returns: list[ast.expr] = []
+        shared: set[str] = set()
         for sub in iter_statements(node.body, nested=False):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
                 target = sub.targets[0]
@@ -189,8 +190,12 @@ class ModuleSummaries:
                             refs[target.id] = ref
             elif isinstance(sub, ast.Return) and sub.value is not None:
                 returns.append(sub.value)
+            elif isinstance(sub, (ast.Global, ast.Nonlocal)):
+                shared.update(sub.names)
         if not returns:
             return None, (), None
+        for name in shared:  # a cached global (`_loop = new_event_loop()`): not fresh
+            assigned.pop(name, None)
         handed: set[str] | None = None
 
         def kept(name: str) -> bool:
