@@ -505,11 +505,11 @@ class ModuleAnalysis:
     def _kept_by_module(self, unit: Unit, info: SiteInfo) -> bool:
         """A value built from a module-level resource (`reader = csv.reader(src)`) is kept in
         a name the module's functions read: the resource lives as long as the module."""
+        if info.var is None:
+            return False  # dropped at once (`exec(open(p).read())`): nothing keeps it
         owned = self.module_owned
         if owned is None:
             return True
-        if info.var is None:
-            return False
         dep = dependence(unit.body, {info.var}, self.resolver)
         return bool(dep.derived() & owned)
 
