@@ -206,6 +206,27 @@ def _later_releases(site: LeakSite, name: str, after_line: int) -> set[int]:
     return out
 
 
+def _rebinding(block: list[ast.stmt], i: int, name: str) -> int | None:
+    """The first line of the statement after ``block[i]`` that plainly rebinds ``name``
+    (`name = ...`, not reading it), if every statement before it falls through to it."""
+    for stmt in block[i + 1 :]:
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.targets[0].id == name
+        ):
+            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt.value)):
+                return None  # the new value is built with the old one
+            return stmt.lineno
+        if any(isinstance(n, _JUMPS) for n in ast.walk(stmt)):
+            return None  # a path may leave before the rebinding, keeping the old value
+    return None
+
+
+_JUMPS = (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.YieldFrom)
+
+
 def _borrowing_use(site: LeakSite, use: ast.Name, parents: dict[ast.AST, ast.AST]) -> bool:
     """A use that only borrows the resource: a method call or attribute on it, a borrowing
     function (`json.load(f)`), iteration over it."""
@@ -245,10 +266,15 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     # A name rebound here (`f = open(a)` … `f = open(b)`): at the function's top level the
     # statements before this one cannot see this resource (no loop brings them back).
     top = block is site.body
+    # Rebound later in the same block (`log = open(a)` … `log = open(b)`): the program drops
+    # this resource there, so the block may end right before; later uses are the new value's.
+    cut = _rebinding(block, i, name)
     uses = [
         u
         for u in name_uses(site.scope, name)
-        if u is not found.target and not (top and u.lineno < stmt.lineno)
+        if u is not found.target
+        and not (top and u.lineno < stmt.lineno)
+        and not (cut is not None and u.lineno >= cut)
     ]
     # Values built from the resource (a reader, `f.write`, a generator over it) keep it in
     # use: the block covers theirs too, and none may leave the function.
@@ -408,6 +434,8 @@ def release_in_finally(site: LeakSite) -> Fix | None:
     k = next((j for j in range(i + 1, len(block)) if release_of(block[j]) is not None), None)
     if k is None:
         return None
+    if any(_stores(n, name) for s in block[i + 1 : k] for n in ast.walk(s)):
+        return None  # rebound in between: that release is of another value
     # `if not x: return` right after the acquisition stays before the `try`: past it the
     # resource is there, and on its path there is nothing to release.
     start = i + 1
@@ -427,6 +455,14 @@ def release_in_finally(site: LeakSite) -> Fix | None:
         guard = next(iter(guards), None)  # tested in between: it may be None here
     first = block[start].lineno if start > i + 1 else (stmt.end_lineno or stmt.lineno) + 1
     return _try_finally(site, first, release, guard.spelled(name) if guard else None)
+
+
+def _stores(node: ast.AST, name: str) -> bool:
+    return (
+        isinstance(node, ast.Name)
+        and node.id == name
+        and isinstance(node.ctx, (ast.Store, ast.Del))
+    )
 
 
 def _hands_on_within(stmts: list[ast.stmt], name: str) -> bool:
