@@ -12,6 +12,7 @@ import os
 import stat
 import warnings
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from unleak.cli.cache import PackedFinding, pack_finding, unpack_finding
@@ -19,6 +20,7 @@ from unleak.cli.results import FileResult
 from unleak.findings.model import Finding
 from unleak.pipeline.api import ModuleReport, analyse_source
 from unleak.settings import Settings
+from unleak.source.notebook import is_notebook
 from unleak.source.text import SourceDecodeError, decode_source
 
 if TYPE_CHECKING:
@@ -123,11 +125,35 @@ def guarded(call: Callable[[], T]) -> T | Failure:
 
 def _report(display: str, data: bytes, settings: Settings, module: str) -> ModuleReport | str:
     """Decode and analyse; the report, or why the file could not be checked."""
+    if is_notebook(display):
+        return _notebook_report(display, data, settings, module)
     text = decode(data)
     if isinstance(text, Failure):
         return text.message
     report = guarded(lambda: analyse_source(text, display, settings, module))
     return report.message if isinstance(report, Failure) else report
+
+
+def _notebook_report(
+    display: str, data: bytes, settings: Settings, module: str
+) -> ModuleReport | str:
+    """A notebook's code cells analysed as one module, each finding placed in its cell.
+
+    No fixes: ``--fix`` does not rewrite notebooks (yet); the editor offers them per cell.
+    """
+    from unleak.pipeline.notebook import to_cells
+    from unleak.source.notebook import NotebookError, join_notebook
+
+    try:
+        joined = join_notebook(data)
+    except NotebookError as exc:
+        return str(exc)
+    if "\x00" in joined.text:
+        return "notebook contains NUL characters in its code; it is not Python source"
+    report = guarded(lambda: analyse_source(joined.text, display, settings, module))
+    if isinstance(report, Failure):
+        return report.message
+    return replace(report, findings=to_cells(report.findings, joined.map, fixes=False))
 
 
 def run_task(task: Task) -> Outcome:
@@ -148,7 +174,7 @@ def run_task(task: Task) -> Outcome:
                 data = fh.read()
         except OSError as exc:
             return failed(f"cannot read file: {exc.strerror or exc}")
-    if task.fix is not None:
+    if task.fix is not None and not is_notebook(task.display):
         from unleak.cli.fixing import fix_task
 
         return fix_task(task, data, size, mtime_ns)

@@ -35,7 +35,8 @@ CACHE_DIR_NAME = ".unleak_cache"
 CACHE_FILE = f"results-v{FORMAT_VERSION}.json"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# A cache directory created by unleak.\n"
 
-# A finding as plain data: [code, message, span, severity, related, fix, details].
+# A finding as plain data: [code, message, span, severity, related, fix, details], then its
+# cell in a notebook (only there).
 PackedFinding = list[Any]
 # [size, mtime_ns, digest, key, hash of its view of the project index, findings, summary,
 # error] where summary is the module's summary for the index (as data, or None) and error (or
@@ -95,6 +96,7 @@ def pack_finding(f: Finding) -> PackedFinding:
         if fix is None
         else [fix.description, fix.safe, [[_span(e.span), e.new_text] for e in fix.edits]],
         [list(d) for d in f.details],
+        *([] if f.cell is None else [f.cell]),
     ]
 
 
@@ -113,7 +115,9 @@ def _str(value: Any) -> str:
 
 def unpack_finding(d: Any) -> Finding:
     """The inverse of :func:`pack_finding`; raises (TypeError, ValueError) on garbage."""
-    code, message, span, severity, related, fix, details = d
+    code, message, span, severity, related, fix, details, *cell = d
+    if len(cell) > 1 or not all(type(c) is int for c in cell):
+        raise TypeError("cell")
     return Finding(
         code=_str(code),
         message=_str(message),
@@ -128,6 +132,7 @@ def unpack_finding(d: Any) -> Finding:
             tuple(Edit(_span_from(s), _str(t)) for s, t in fix[2]),
         ),
         details=tuple((_str(k), _str(v)) for k, v in details),
+        cell=cell[0] if cell else None,
     )
 
 

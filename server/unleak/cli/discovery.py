@@ -1,4 +1,5 @@
-"""Expanding the paths given on the command line into the Python files to check.
+"""Expanding the paths given on the command line into the Python files (and notebooks) to
+check.
 
 Directories are walked with ``.gitignore`` files honoured (pathspec's git semantics, last
 match wins, deeper files override), the configured ``exclude`` patterns applied, and the
@@ -41,7 +42,8 @@ DEFAULT_SKIPS = frozenset(
         ".unleak_cache",
     }
 )
-PYTHON_SUFFIXES = (".py", ".pyi")
+# Notebooks too, as ruff finds them: their code cells are checked as one module.
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 
 @dataclass

@@ -45,6 +45,8 @@ class Finding:
     fix: Fix | None = None
     # Machine-readable story of the leak (what, where acquired, which path), for hover.
     details: tuple[tuple[str, str], ...] = field(default=())
+    # In a notebook: the cell (1-based among all its cells) the span's lines count in.
+    cell: int | None = None
 
     def shifted(self, lines: int) -> Finding:
         if lines == 0:

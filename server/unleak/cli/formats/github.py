@@ -30,6 +30,8 @@ def render_github(report: Report) -> str:
             f"endLine={s.end_line},endColumn={s.end_column + 1},title={_escape_property(f.code)}"
         )
         text = f"{f.code} {f.message}{confirmed_note(report.runtime_count(path, f))}"
+        if f.cell is not None:  # a notebook's lines count within the cell
+            text = f"cell {f.cell}: {text}"
         lines.append(f"::{_LEVELS[f.severity]} {props}::{_escape_data(text)}")
     # A path that could not be checked should be as visible on the pull request as a finding
     # (one that does not exist cannot be annotated, so the message names it).

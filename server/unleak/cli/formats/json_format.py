@@ -1,5 +1,7 @@
 """JSON: a list of findings with 1-based lines and columns (end exclusive), then one item
 per path that could not be checked (``code`` null, ``name`` ``not-checked``, no position).
+A finding in a notebook has a ``cell`` (1-based among all its cells, as ruff counts them) and
+lines counted within that cell.
 
 The text is exactly ``json.dumps(items, indent=2, ensure_ascii=False)``, written out
 directly: with ``indent`` the json module falls back to its pure-Python encoder, which
@@ -59,6 +61,8 @@ def findings_as_data(report: Report) -> list[dict[str, Any]]:
             "severity": f.severity.value,
             "fix": fix_as_data(f.fix),
         }
+        if f.cell is not None:  # a notebook's: lines count within this cell
+            item["cell"] = f.cell
         count = report.runtime_count(path, f)
         if count is not None:  # --trace: times the run saw this leak (0: not seen)
             item["runtime_count"] = count
@@ -110,6 +114,8 @@ def render_json(report: Report) -> str:
             f'    "severity": {enc(f.severity.value)},',
             f'    "fix": {_fix_text(f.fix)},',
         ]
+        if f.cell is not None:  # a notebook's: lines count within this cell
+            lines.append(f'    "cell": {f.cell},')
         count = report.runtime_count(path, f)
         if count is not None:  # --trace: times the run saw this leak (0: not seen)
             lines.append(f'    "runtime_count": {count},')

@@ -94,9 +94,14 @@ def render_sarif(report: Report) -> str:
             ]
         if f.fix is not None and f.fix.edits:
             result["fixes"] = [_fix(path, f.fix)]
+        properties: dict[str, Any] = {}
+        if f.cell is not None:  # a notebook's: the region's lines count within this cell
+            properties["cell"] = f.cell
         count = report.runtime_count(path, f)
         if count is not None:  # --trace: what the run saw
-            result["properties"] = {"confirmedAtRuntime": count > 0, "runtimeCount": count}
+            properties.update(confirmedAtRuntime=count > 0, runtimeCount=count)
+        if properties:
+            result["properties"] = properties
         results.append(result)
     notifications = [
         {

@@ -1,6 +1,7 @@
 """Human-readable output, one line per finding as ruff prints it (1-based columns).
 
-A finding that ``--fix`` would fix is marked ``[*]``, as ruff marks it.
+A finding that ``--fix`` would fix is marked ``[*]``, as ruff marks it. In a notebook the
+position is its cell's (``nb.ipynb:cell 3:2:5``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ def render_text(report: Report) -> str:
         elif report.hidden(f):
             hidden += 1
         message += confirmed_note(report.runtime_count(path, f))
-        lines.append(f"{path}:{f.span.line}:{f.span.column + 1}: {f.code} {message}")
+        # In a notebook, the line within its cell, as ruff says it: `nb.ipynb:cell 3:2:5`.
+        where = path if f.cell is None else f"{path}:cell {f.cell}"
+        lines.append(f"{where}:{f.span.line}:{f.span.column + 1}: {f.code} {message}")
     if not report.quiet:
         count = len(lines)
         files = sum(1 for r in report.results if r.findings)
