@@ -402,11 +402,27 @@ def concat_two(first, second):
 
 
 def test_a_finally_that_would_close_only_the_rebound_name_fails_its_check() -> None:
+    import dataclasses
+
     from unleak.pipeline.fix_check import fix_holds
 
     (rebound,) = [f for f in api.check_source(REBOUND, "m.py") if f.code == "UL107"]
-    assert rebound.fix is not None  # offered by the builder, caught by the check
-    assert not fix_holds(REBOUND, "m.py", Settings(), rebound)
+    # The builder's own fix ends the `with` before the rebinding, and holds.
+    assert rebound.fix is not None and fix_holds(REBOUND, "m.py", Settings(), rebound)
+    # A `finally` around the rebinding closes the second file, not the first: the check
+    # catches it.
+    bad = Fix(
+        "Release in a `finally` block",
+        True,
+        (
+            Edit(
+                Span(3, 0, 6, 15),
+                "    try:\n        data = src.read()\n        src = open(second, \"rb\")\n"
+                "        data += src.read()\n    finally:\n        src.close()",
+            ),
+        ),
+    )
+    assert not fix_holds(REBOUND, "m.py", Settings(), dataclasses.replace(rebound, fix=bad))
     result = fix_source(REBOUND, "m.py", Settings())
-    assert all(f.code != "UL107" for f in result.applied)
-    assert "UL107" in {f.code for f in result.remaining}
+    assert "UL107" in {f.code for f in result.applied} and not result.remaining
+    assert result.text.count("with open(") == 2

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import ast
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -29,10 +31,21 @@ def test_fix_matches_expected(path: Path) -> None:
     # Line endings and indentation survive (CRLF stays CRLF, tabs stay tabs).
     assert ("\r\n" in text) == ("\r\n" in result.text)
     compile(result.text, str(path), "exec")
+    # Re-indenting never changes a string's contents (a triple-quoted one's lines included).
+    assert _strings(result.text) == _strings(text)
     # The fixed code is clean, and fixing again changes nothing.
     assert [f.code for f in check_source(result.text, str(path))] == []
     again = fix_source(result.text, str(path), unsafe=unsafe)
     assert again.text == result.text and not again.applied
+
+
+def _strings(text: str) -> Counter[str | bytes]:
+    tree = ast.parse(text)
+    return Counter(
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, (str, bytes))
+    )
 
 
 def test_unsafe_fixes_need_opting_in() -> None:
@@ -117,7 +130,7 @@ def makeport(host,
 """
     fixed = fix_source(text, "case.py").text
     assert "    with socket.create_connection((host," in fixed
-    assert "\n        sock.sendall(b\"x\")\n" in fixed
+    assert '\n        sock.sendall(b"x")\n' in fixed
 
 
 def test_no_blank_line_right_after_the_new_block_opener() -> None:

@@ -95,20 +95,11 @@ KNOWN_FAILURES: dict[str, str] = {
     "escape_return_tempfile_cast::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL102:13 (no fix)"
     ),
-    "fix_backslash_continuation::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:12 (no fix)"
-    ),
     "fix_conditional_close::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL101:12 (no fix)"
     ),
     "fix_conditional_close_owned::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL102:14 (no fix)"
-    ),
-    "fix_implicit_concat::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:12 (no fix)"
-    ),
-    "fix_implicit_concat_method::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:16 (no fix)"
     ),
     "fix_mkstemp_async::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL102:14 (no fix)"
@@ -121,9 +112,6 @@ KNOWN_FAILURES: dict[str, str] = {
     ),
     "fix_stream_writer_method::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL102:17 (no fix)"
-    ),
-    "fix_triple_quoted_in_block::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:12 (no fix)"
     ),
     "plain_file_method_tabs::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL102:16 (no fix)"

@@ -4,7 +4,9 @@ is used, re-indenting lines exactly, fresh names, and inserting imports."""
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,10 +67,14 @@ class Lines:
         parts.append(self.text(span.end_line)[: span.end_column])
         return self.newline.join(parts)
 
-    def reindented(self, first: int, last: int, extra: str) -> list[str]:
-        """Lines first..last with `extra` indentation added (blank lines stay blank)."""
+    def reindented(
+        self, first: int, last: int, extra: str, keep: frozenset[int] = frozenset()
+    ) -> list[str]:
+        """Lines first..last with `extra` indentation added (blank lines stay blank, and so do
+        the lines in `keep`: those that start inside a string, see `string_lines`)."""
         return [
-            extra + t if t.strip() else t for t in (self.text(n) for n in range(first, last + 1))
+            extra + t if t.strip() and n not in keep else t
+            for n, t in ((n, self.text(n)) for n in range(first, last + 1))
         ]
 
     def blank_lines_from(self, first: int, last: int) -> int:
@@ -234,12 +240,52 @@ def in_nested_scope(scope: ast.AST, name: str) -> bool:
 
 def multiline_strings(stmts: list[ast.stmt]) -> bool:
     """Re-indenting would change a string literal that spans lines."""
-    for stmt in stmts:
-        for n in ast.walk(stmt):
-            spans_lines = (getattr(n, "end_lineno", None) or 0) > getattr(n, "lineno", 0)
-            if isinstance(n, (ast.Constant, ast.JoinedStr)) and spans_lines:
-                return True
-    return False
+    return any(True for _ in _multiline_string_nodes(stmts))
+
+
+def _multiline_string_nodes(stmts: list[ast.stmt]) -> Iterator[ast.expr]:
+    """The outermost string literals (implicit concatenations and f-strings whole) that span
+    lines."""
+    stack: list[ast.AST] = list(stmts)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.JoinedStr) or (
+            isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+        ):
+            if (node.end_lineno or node.lineno) > node.lineno:
+                yield node
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def string_lines(lines: Lines, stmts: list[ast.stmt]) -> frozenset[int] | None:
+    """The lines of ``stmts`` that start inside a string token (a triple-quoted string's
+    later lines, a backslash-continued string's): their leading whitespace is the string's
+    content, so re-indenting must leave them as they are. The lines between the parts of an
+    implicitly concatenated string are code and may move. None when a string's tokens
+    cannot be read."""
+    keep: set[int] = set()
+    for node in _multiline_string_nodes(stmts):
+        # In brackets, the literal's text tokenizes on its own, newlines and all.
+        text = "(" + lines.between(lines.source.span(node)) + ")"
+        inner: set[int] = set()  # lines of `text`, from 1
+        depth, opened = 0, 0
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+                name = tokenize.tok_name[tok.type]
+                if name == "FSTRING_START":  # Python 3.12+: an f-string is several tokens
+                    depth += 1
+                    opened = tok.start[0] if depth == 1 else opened
+                elif name == "FSTRING_END":
+                    depth -= 1
+                    if depth == 0:
+                        inner.update(range(opened + 1, tok.end[0] + 1))
+                elif tok.type == tokenize.STRING and depth == 0:
+                    inner.update(range(tok.start[0] + 1, tok.end[0] + 1))
+        except (tokenize.TokenError, SyntaxError):
+            return None
+        keep |= {node.lineno + n - 1 for n in inner}
+    return frozenset(keep)
 
 
 def used_names(scope: ast.AST) -> set[str]:

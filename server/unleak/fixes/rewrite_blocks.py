@@ -27,6 +27,7 @@ from unleak.fixes.rewrite import (
     name_uses,
     own_line,
     statement_of,
+    string_lines,
     used_names,
 )
 from unleak.fixes.rewrite_align import moved_expression, replaced_in_statement
@@ -344,7 +345,8 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
         if id(u) not in removed_ids and not _borrowing_use(site, u, parents):
             return None
     covered = block[i + 1 : last + 1]
-    if multiline_strings(covered) or any(not own_line(lines, s) for s in removed):
+    keep = string_lines(lines, covered)
+    if keep is None or any(not own_line(lines, s) for s in removed):
         return None
     indent = lines.indent(stmt.lineno)
     keyword = "async with" if sem.async_exit else "with"
@@ -378,7 +380,7 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     first_body_line = (stmt.end_lineno or stmt.lineno) + 1
     for n in range(first_body_line, end + 1):
         if n not in skip:
-            body += lines.reindented(n, n, lines.unit)
+            body += lines.reindented(n, n, lines.unit, keep)
     body = _without_leading_blanks(body)  # no blank line right after `with ...:`
     if not any(t.strip() and not t.strip().startswith("#") for t in body):
         body.append(indent + lines.unit + "pass")
@@ -491,20 +493,21 @@ def _try_finally(
         return None
     block, k = located
     between = [s for s in block[:k] if s.lineno >= first]
-    if not between or not own_line(lines, release) or multiline_strings(between):
+    keep = string_lines(lines, [*between, release])
+    if not between or not own_line(lines, release) or keep is None:
         return None
     indent = lines.indent(release.lineno)
     before_release = release.lineno - 1
     # Blank lines after the acquisition stay before `try:`, not at the top of its block.
     start = first + lines.blank_lines_from(first, before_release)
     new = [lines.text(n) for n in range(first, start)] + [f"{indent}try:"]
-    new += lines.reindented(start, before_release, lines.unit)
+    new += lines.reindented(start, before_release, lines.unit, keep)
     new.append(f"{indent}finally:")
     extra = lines.unit
     if guard is not None:
         new.append(f"{indent}{lines.unit}{guard}")
         extra += lines.unit
-    new += lines.reindented(release.lineno, release.end_lineno or release.lineno, extra)
+    new += lines.reindented(release.lineno, release.end_lineno or release.lineno, extra, keep)
     edit = lines.replace_lines(first, release.end_lineno or release.lineno, new)
     inner = release.body[0] if isinstance(release, ast.If) else release
     text = lines.segment(inner).strip()
@@ -670,14 +673,17 @@ def lock_with(site: LeakSite) -> Fix | None:
         return None
     release, between = block[k], block[i + 1 : k]
     text = "".join(lines.segment(s) for s in between)
-    if f"{key}.acquire" in text or f"{key}.release" in text or multiline_strings(between):
+    keep = string_lines(lines, between)
+    if f"{key}.acquire" in text or f"{key}.release" in text or keep is None:
         return None
     if not own_line(lines, release):
         return None
     indent = lines.indent(stmt.lineno)
     new = [f"{indent}with {key}:"]
     new += _without_leading_blanks(
-        lines.reindented((stmt.end_lineno or stmt.lineno) + 1, release.lineno - 1, lines.unit)
+        lines.reindented(
+            (stmt.end_lineno or stmt.lineno) + 1, release.lineno - 1, lines.unit, keep
+        )
     )
     edit = lines.replace_lines(stmt.lineno, release.end_lineno or release.lineno, new)
     jumps = [
@@ -714,7 +720,8 @@ def release_on_error(site: LeakSite) -> Fix | None:
     if k is None or k == i + 1:
         return None
     between = block[i + 1 : k]
-    if multiline_strings(between) or any(_hands_on(s, name) for s in between):
+    keep = string_lines(lines, between)
+    if keep is None or any(_hands_on(s, name) for s in between):
         return None
     parents = {c: p for s in between for p in ast.walk(s) for c in ast.iter_child_nodes(p)}
     if not all(_borrowing_use(site, u, parents) for s in between for u in name_uses(s, name)):
@@ -727,7 +734,7 @@ def release_on_error(site: LeakSite) -> Fix | None:
     last = between[-1].end_lineno or between[-1].lineno
     start = first + lines.blank_lines_from(first, last)  # blank lines stay before `try:`
     new = [lines.text(n) for n in range(first, start)] + [f"{indent}try:"]
-    new += lines.reindented(start, last, lines.unit)
+    new += lines.reindented(start, last, lines.unit, keep)
     new += [f"{indent}except BaseException:", f"{indent}{lines.unit}{release}"]
     new.append(f"{indent}{lines.unit}raise")
     edit = lines.replace_lines(first, last, new)
