@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from lsprotocol import types
 from unleak.pipeline.fix_loop import fix_source
@@ -124,9 +126,16 @@ def concat_two(first, second):
 """
 
 
+FAULTY_SERVER = (
+    "import sys; sys.path.insert(0, {fixes!r}); import faulty_fix; faulty_fix.install(); "
+    "from unleak.lsp.entry import run_server; raise SystemExit(run_server([]))"
+)
+
+
 async def test_a_fix_failing_its_check_is_not_offered(start: Starter) -> None:
-    # The `finally` would close only the second file: the first still leaks (UL107 stays).
-    s = await start()
+    # A server whose UL107 fix leaves its finding (tests/fixes/faulty_fix.py): not offered.
+    fixes = Path(__file__).parent.parent / "fixes"
+    s = await start(command=("-c", FAULTY_SERVER.format(fixes=str(fixes))))
     s.open(URI, REBOUND)
     found = await s.diagnostics(URI, 1)
     (rebound,) = [d for d in found if d.code == "UL107"]
@@ -137,3 +146,12 @@ async def test_a_fix_failing_its_check_is_not_offered(start: Starter) -> None:
     (other,) = [d for d in found if d.code == "UL102"]
     titles = [a.title for a in await s.code_actions(URI, other.range)]
     assert any("UL102" in t and "Ignore" not in t for t in titles), titles
+
+
+async def test_a_fix_passing_its_check_is_offered(start: Starter) -> None:
+    # The real UL107 fix: a `with` that ends right before the name is rebound.
+    s = await start()
+    s.open(URI, REBOUND)
+    (rebound,) = [d for d in await s.diagnostics(URI, 1) if d.code == "UL107"]
+    titles = [a.title for a in await s.code_actions(URI, rebound.range)]
+    assert titles[0] == "Open `open()` in a `with` block (UL107)", titles
