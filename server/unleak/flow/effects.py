@@ -466,6 +466,10 @@ class EffectBuilder:
         if type_name in scope.catalogue.types:
             self._escape(all_args)
             return self._acquire(call, Factory(type_name), pos, kw)
+        if all_args and name in scope.summaries.class_defs:
+            ctor = scope.summaries.constructors.get(name)
+            if ctor is not None:
+                return self._apply_summary(call, ctor, pos, kw)
         return None
 
     def _method_call(

@@ -61,6 +61,10 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
                 rtype.supports_with,
             )
             out.classes[cname] = raw
+        else:
+            ctor = _constructor(summaries, cname)
+            if ctor is not None:
+                out.functions[cname] = ctor
     if not summaries.defs:
         return out
     releasing: TriggerIndex | None = None
@@ -100,6 +104,22 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
             )
             out.functions[fname] = entry
     return out
+
+
+def _constructor(summaries: ModuleSummaries, name: str) -> RawFunction | None:
+    """A plain class's constructor, when it borrows an argument it keeps (an argument it
+    only reads is borrowed as well, but then every class would be listed)."""
+    node = summaries.class_defs[name]
+    if not any(
+        isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name == "__init__"
+        for m in node.body
+    ):
+        return None
+    ctor = summaries.constructors.get(name)
+    if ctor is None or not any(e == "borrow" for e in ctor.effects.values()):
+        return None
+    effects = tuple(sorted((p, e) for p, e in ctor.effects.items() if e != "borrow"))
+    return (None, (), None, tuple(ctor.params), tuple(ctor.kwonly), effects)
 
 
 def _between(index: TriggerIndex, node: ast.AST) -> bool:

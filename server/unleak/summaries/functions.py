@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from unleak.names.resolver import NameResolver
 
 
+# The prefix of a constructor's name among the summaries a function consulted.
+CONSTRUCTOR = "new:"
+
+
 @dataclass
 class FunctionSummary:
     name: str
@@ -89,6 +93,8 @@ class ModuleSummaries:
         self._in_progress: set[str] = set()
         self.functions = _LazyMap(self._function, "", self)
         self.classes = _LazyMap(self._class)
+        # `Cls(...)` of a plain class (not a resource): what it does to its arguments.
+        self.constructors = _LazyMap(self._constructor, CONSTRUCTOR, self)
         # While set, records the summaries consulted (for per-definition result reuse).
         self.consulted: set[str] | None = None
 
@@ -97,6 +103,11 @@ class ModuleSummaries:
         if node is None:
             return None
         return self._summarise(name, node, None)
+
+    def _constructor(self, name: str) -> FunctionSummary | None:
+        from unleak.summaries.constructors import constructor_summary
+
+        return constructor_summary(self, name)
 
     def _class(self, name: str) -> ClassSummary | None:
         if name in self._classes:
