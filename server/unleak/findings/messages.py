@@ -57,6 +57,11 @@ def verb(info: SiteInfo) -> str:
     return _verbs(info)[0]
 
 
+def imperative(info: SiteInfo) -> str:
+    """How to release it: "close", "wait for", "shut down"..."""
+    return _verbs(info)[1]
+
+
 def _verbs(info: SiteInfo) -> tuple[str, str]:
     known = _VERBS.get(info.type.name)
     if known is not None:

@@ -4,7 +4,10 @@
 Reports a resource whose release (`close()`, `shutdown()`, `wait()`, ...) is skipped when a
 statement between the acquisition and the release raises, because the release is not in a
 `finally` block or a `with` statement. In a generator, a `yield` counts as a place where the
-consumer can stop the generator.
+consumer can stop the generator. A resource stored on an object inside `try`
+(`self._sock = socket.socket(...)`) is reported too when a handler of that `try` forgets it
+(`self._sock = None`) before releasing it: a later statement of the `try` that fails leaves
+it open with nothing referring to it.
 
 It does not report statements that cannot raise (assignments, attribute stores, `len()`,
 `isinstance()`, appending to a list, logging calls), a statement that fails only with `OSError`
@@ -45,6 +48,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from unleak.findings.attribute_reset import dropped_by_handler
 from unleak.findings.model import Finding
 from unleak.settings import Severity
 
@@ -57,7 +61,8 @@ SEVERITY = Severity.WARNING
 
 
 def check(module: ModuleAnalysis) -> Iterable[Finding]:
-    return module.leak_findings(CODE)
+    yield from module.leak_findings(CODE)
+    yield from dropped_by_handler(module, CODE)
 
 
 # What its fix does (unleak.fixes.registry builds it).
