@@ -51,6 +51,7 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
     )
     if not name:
         return out
+    _hierarchy(module, out)
     for cname in summaries.class_defs:
         rtype = catalogue.types.get(f"class:{cname}")
         if rtype is not None:
@@ -104,6 +105,25 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
             )
             out.functions[fname] = entry
     return out
+
+
+def _hierarchy(module: Analysed, out: ModuleSummary) -> None:
+    """Classes whose bases are other modules' classes: resource classes once the index
+    knows those bases do not touch what they acquire, and what a subclass elsewhere needs
+    to know of each plain class here."""
+    if not module.summaries.class_defs:
+        return
+    from unleak.summaries.classes import base_views, foreign_based_resources
+
+    for cname, found in foreign_based_resources(module).items():
+        t = found.type
+        raw: RawClass = (t.noun, tuple(sorted(t.release)), t.with_releases, t.supports_with)
+        out.pending[cname] = (raw, found.bases, found.acquired)
+    skip = set(out.pending) | {
+        c for c in module.summaries.class_defs if f"class:{c}" in module.catalogue.types
+    }
+    for cname, view in base_views(module, skip).items():
+        out.bases[cname] = (view.bases, view.mentions, view.releasing, view.supports_with)
 
 
 def _constructor(summaries: ModuleSummaries, name: str) -> RawFunction | None:

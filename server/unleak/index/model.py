@@ -25,6 +25,13 @@ RawFunction = tuple[
 ]
 # A resource class: (noun, release methods, with releases, supports with).
 RawClass = tuple[str, tuple[str, ...], bool, bool]
+# A plain class another module's class may derive from: (its bases from other modules,
+# attributes of `self` it mentions ("*": reaches them by name), methods that may release,
+# supports with).
+RawBase = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
+# A resource class if its bases from other modules are harmless: (the class, those bases,
+# the attributes it acquires).
+RawPending = tuple[RawClass, tuple[str, ...], tuple[str, ...]]
 
 
 @dataclass
@@ -39,6 +46,8 @@ class ModuleSummary:
     # The names it calls (`f(`, `m.f(`): only those of its imports can matter to it, so a
     # module is analysed again only when a name it calls is in its view.
     calls: frozenset[str] = frozenset()
+    bases: dict[str, RawBase] = field(default_factory=dict)
+    pending: dict[str, RawPending] = field(default_factory=dict)
 
     def needs(self) -> list[str]:
         """The modules and names it imports: what it may use of the others."""
@@ -57,12 +66,17 @@ class ModuleSummary:
             None if self.all is None else list(self.all),
             list(self.uses),
             sorted(self.calls),
+            {n: [list(b[0]), list(b[1]), list(b[2]), b[3]] for n, b in self.bases.items()},
+            {
+                n: [[c[0], list(c[1]), c[2], c[3]], list(bases), list(attrs)]
+                for n, (c, bases, attrs) in self.pending.items()
+            },
         ]
 
     @classmethod
     def from_data(cls, data: Any) -> ModuleSummary:
         """The inverse of :meth:`to_data`; raises (TypeError, ValueError) on garbage."""
-        name, functions, classes, imports, stars, all_, uses, calls = data
+        name, functions, classes, imports, stars, all_, uses, calls, bases, pending = data
         return cls(
             _str(name),
             {
@@ -76,16 +90,29 @@ class ModuleSummary:
                 )
                 for n, f in functions.items()
             },
-            {
-                _str(n): (_str(c[0]), tuple(_str(r) for r in c[1]), bool(c[2]), bool(c[3]))
-                for n, c in classes.items()
-            },
+            {_str(n): _raw_class(c) for n, c in classes.items()},
             {_str(k): _str(v) for k, v in imports.items()},
             tuple(_str(s) for s in stars),
             None if all_ is None else tuple(_str(a) for a in all_),
             tuple(_str(u) for u in uses),
             frozenset(_str(c) for c in calls),
+            {
+                _str(n): (_strs(b[0]), _strs(b[1]), _strs(b[2]), bool(b[3]))
+                for n, b in bases.items()
+            },
+            {
+                _str(n): (_raw_class(p[0]), _strs(p[1]), _strs(p[2]))
+                for n, p in pending.items()
+            },
         )
+
+
+def _raw_class(c: Any) -> RawClass:
+    return (_str(c[0]), _strs(c[1]), bool(c[2]), bool(c[3]))
+
+
+def _strs(values: Any) -> tuple[str, ...]:
+    return tuple(_str(v) for v in values)
 
 
 def _str(value: Any) -> str:

@@ -74,6 +74,18 @@ class ProjectIndex:
         if name in summary.classes:
             noun, release, with_releases, supports_with = summary.classes[name]
             return canonical, ("c", noun, release, with_releases, supports_with, canonical)
+        if name in summary.pending:
+            raw, bases, acquired = summary.pending[name]
+            inherited = self._harmless(bases, frozenset(acquired), set())
+            if inherited is None:
+                return None
+            noun, release, with_releases, supports_with = raw
+            if inherited[1] and not supports_with:
+                # A base's `__exit__`, not seen here: a `with` the code has is assumed to
+                # release, but none is suggested (it may call a method this class lacks).
+                with_releases = True
+            release = tuple(sorted({*release, *inherited[0]}))
+            return canonical, ("c", noun, release, with_releases, supports_with, canonical)
         if name in summary.functions:
             spec = self._function(summary.functions[name], seen)
             return (canonical, spec) if spec is not None else None
@@ -87,6 +99,51 @@ class ProjectIndex:
             found = self._resolve(f"{star}.{name}", seen)
             if found is not None:
                 return found
+        return None
+
+    def _harmless(
+        self, bases: tuple[str, ...], acquired: frozenset[str], seen: set[str]
+    ) -> tuple[set[str], bool] | None:
+        """The methods that may release and whether `with` is supported, inherited from
+        ``bases``, if none of them (nor their own bases) may touch the ``acquired``
+        attributes; None if one might, or is not a plain class of the project."""
+        releasing: set[str] = set()
+        supports_with = False
+        for qual in bases:
+            found = self._base(qual, seen)
+            if found is None:
+                return None
+            deeper_bases, mentions, release, with_ = found
+            if "*" in mentions or acquired.intersection(mentions):
+                return None
+            deeper = self._harmless(deeper_bases, acquired, seen)
+            if deeper is None:
+                return None
+            releasing |= {*release, *deeper[0]}
+            supports_with = supports_with or with_ or deeper[1]
+        return releasing, supports_with
+
+    def _base(self, qual: str, seen: set[str]) -> tuple[Any, ...] | None:
+        """The plain class ``qual`` names, through imports and re-exports."""
+        if qual in seen:
+            return None
+        seen.add(qual)
+        split = self._split(qual)
+        if split is None:
+            return None
+        module, name = split
+        summary = self.modules[module]
+        if name in summary.bases:
+            return summary.bases[name]
+        target = summary.imports.get(name)
+        if target is not None:
+            return self._base(target, seen)
+        for star in summary.stars:
+            star_summary = self.modules.get(star)
+            if star_summary is not None and _star_exports(star_summary, name):
+                found = self._base(f"{star}.{name}", seen)
+                if found is not None:
+                    return found
         return None
 
     def _function(self, raw: tuple[Any, ...], seen: set[str]) -> Spec | None:
@@ -109,7 +166,7 @@ class ProjectIndex:
         summary = self.modules.get(module)
         if summary is None:
             return []
-        names = set(summary.functions) | set(summary.classes)
+        names = set(summary.functions) | set(summary.classes) | set(summary.pending)
         for local in summary.imports:
             if summary.all is None or local in summary.all:
                 names.add(local)
@@ -118,7 +175,7 @@ class ProjectIndex:
             if star_summary is not None:
                 names.update(
                     n
-                    for n in set(star_summary.functions) | set(star_summary.classes)
+                    for n in {*star_summary.functions, *star_summary.classes, *star_summary.pending}
                     if _star_exports(star_summary, n)
                 )
         return sorted(n for n in names if self.resolve(f"{module}.{n}") is not None)

@@ -271,56 +271,160 @@ def register_resource_classes(module: ModuleView) -> None:
     another method become resource types."""
     if not module.summaries.class_defs:
         return
-    release_names = module.catalogue.release_methods()
     for name, info in class_resources(module).items():
-        acquired_in_init = [
-            a
-            for a, (_, m, t) in info.acquired.items()
-            if m in ACQUIRING and t not in _EMPTY_AT_CREATION
-        ]
-        if not acquired_in_init or not info.checkable:
+        if not info.checkable:
             continue
-        methods = {
-            m.name: m
-            for m in info.node.body
-            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
-        }
-        if "__del__" in methods:
+        rtype = _resource_type(name, info, module.catalogue.release_methods())
+        if rtype is not None:
+            module.catalogue.types[rtype.name] = rtype
+
+
+def _resource_type(
+    name: str, info: ClassResources, release_names: frozenset[str]
+) -> ResourceType | None:
+    acquired_in_init = [
+        a
+        for a, (_, m, t) in info.acquired.items()
+        if m in ACQUIRING and t not in _EMPTY_AT_CREATION
+    ]
+    if not acquired_in_init:
+        return None
+    methods = {
+        m.name: m
+        for m in info.node.body
+        if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    if "__del__" in methods:
+        return None
+    release = {
+        m
+        for m in info.releasing_methods
+        if m not in ACQUIRING and m not in ("__exit__", "__aexit__", "__del__")
+    }
+    # One level of delegation: `def __exit__(self, *a): self.close()`.
+    for mname, m in methods.items():
+        for n in ast.walk(m):
+            if (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and _self_attr(n.func)
+                and n.func.attr in release
+                and mname not in ("__exit__", "__aexit__", "__init__")
+            ):
+                release.add(mname)
+    if not release:
+        return None
+    exits = [methods[m] for m in ("__exit__", "__aexit__") if m in methods]
+    with_releases = any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and (
+            (n.func.attr in release and _is_self(n.func.value))
+            or (n.func.attr in release_names and _self_attr(n.func.value))
+        )
+        for m in exits
+        for n in ast.walk(m)
+    )
+    type_name = f"class:{name}"
+    return ResourceType(
+        type_name,
+        f"`{name}` instance",
+        frozenset(release),
+        with_releases=with_releases,
+        supports_with="__enter__" in methods or "__aenter__" in methods,
+    )
+
+
+@dataclass(frozen=True)
+class ForeignBased:
+    """A class that would be a resource type if its bases from other modules (qualified
+    names) do not touch the attributes it acquires: the project index decides."""
+
+    type: ResourceType
+    bases: tuple[str, ...]
+    acquired: tuple[str, ...]
+
+
+def foreign_based_resources(module: ModuleView) -> dict[str, ForeignBased]:
+    """Classes left unchecked only because a base is another module's class."""
+    out: dict[str, ForeignBased] = {}
+    infos = class_resources(module)
+    for name, info in infos.items():
+        if info.checkable or not info.acquired:
             continue
-        release = {
-            m
-            for m in info.releasing_methods
-            if m not in ACQUIRING and m not in ("__exit__", "__aexit__", "__del__")
-        }
-        # One level of delegation: `def __exit__(self, *a): self.close()`.
-        for mname, m in methods.items():
-            for n in ast.walk(m):
-                if (
-                    isinstance(n, ast.Call)
-                    and isinstance(n.func, ast.Attribute)
-                    and _self_attr(n.func)
-                    and n.func.attr in release
-                    and mname not in ("__exit__", "__aexit__", "__init__")
-                ):
-                    release.add(mname)
-        if not release:
+        bases: list[str] = []
+        for base in info.node.bases:
+            text = expr_text(base)
+            if text in _NEUTRAL_BASES:
+                continue
+            plain = isinstance(base, (ast.Name, ast.Attribute))
+            qual = module.resolver.qualify(base) if plain else None
+            if qual is None or text in infos or "." not in qual:
+                break  # a local, generic or unknown base
+            bases.append(qual)
+        else:
+            if not bases or info.node.keywords:
+                continue
+            scanned = ClassResources(info.node, dict(info.acquired))
+            for member in info.node.body:
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    scan_handling(member, module, scanned)
+            if "*" in scanned.handled:
+                continue  # reaches attributes by name
+            rtype = _resource_type(name, scanned, module.catalogue.release_methods())
+            if rtype is not None:
+                out[name] = ForeignBased(rtype, tuple(bases), tuple(sorted(scanned.acquired)))
+    return out
+
+
+_SELF_ATTR = re.compile(r"\bself\.([A-Za-z_][A-Za-z0-9_]*)")
+_BY_NAME = re.compile(r"\bgetattr\(|\bsetattr\(|\bvars\(|__dict__")
+
+
+@dataclass(frozen=True)
+class BaseView:
+    """What a subclass in another module needs of a plain class: its bases from other
+    modules, the attributes of `self` it mentions ("*": it reaches them by name), the methods
+    that may release (a subclass's release may go through them) and `with` support."""
+
+    bases: tuple[str, ...]
+    mentions: tuple[str, ...]
+    releasing: tuple[str, ...]
+    supports_with: bool
+
+
+def base_views(module: ModuleView, skip: set[str]) -> dict[str, BaseView]:
+    """Plain classes whose bases are all neutral or other modules' classes (named)."""
+    out: dict[str, BaseView] = {}
+    defs = module.summaries.class_defs
+    lines = module.source.lines
+    release_names = module.catalogue.release_methods()
+    for name, node in defs.items():
+        if name in skip or node.keywords:
             continue
-        exits = [methods[m] for m in ("__exit__", "__aexit__") if m in methods]
-        with_releases = any(
-            isinstance(n, ast.Call)
-            and isinstance(n.func, ast.Attribute)
-            and (
-                (n.func.attr in release and _is_self(n.func.value))
-                or (n.func.attr in release_names and _self_attr(n.func.value))
+        bases: list[str] = []
+        for base in node.bases:
+            text = expr_text(base)
+            if text in _NEUTRAL_BASES:
+                continue
+            plain = isinstance(base, (ast.Name, ast.Attribute))
+            qual = module.resolver.qualify(base) if plain else None
+            if qual is None or text in defs or "." not in qual:
+                break
+            bases.append(qual)
+        else:
+            text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
+            mentions = set(_SELF_ATTR.findall(text))
+            if _BY_NAME.search(text):
+                mentions.add("*")
+            methods = {
+                m.name for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+            }
+            releasing = methods & (_RELEASING_NAMES | release_names)
+            out[name] = BaseView(
+                tuple(bases),
+                tuple(sorted(mentions)),
+                tuple(sorted(releasing - {"__exit__", "__aexit__", "__del__", "tearDown"})),
+                "__enter__" in methods or "__aenter__" in methods,
             )
-            for m in exits
-            for n in ast.walk(m)
-        )
-        type_name = f"class:{name}"
-        module.catalogue.types[type_name] = ResourceType(
-            type_name,
-            f"`{name}` instance",
-            frozenset(release),
-            with_releases=with_releases,
-            supports_with="__enter__" in methods or "__aenter__" in methods,
-        )
+    return out
