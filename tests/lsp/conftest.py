@@ -39,6 +39,7 @@ class Session:
     notifications: dict[str, list[Any]] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
     encoding: str = types.PositionEncodingKind.Utf16
+    server_capabilities: types.ServerCapabilities | None = None
 
     # Documents.
 
@@ -86,6 +87,70 @@ class Session:
     def close(self, uri: str) -> None:
         self.client.text_document_did_close(
             types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri))
+        )
+
+    # Notebooks (notebook sync): each cell is a document whose URI VS Code derives from the
+    # notebook's (`vscode-notebook-cell:/path/nb.ipynb#W0sZ`, one fragment per cell).
+
+    def open_notebook(self, uri: str, cells: list[tuple[str, str]]) -> list[str]:
+        """Open a notebook of ``(kind, text)`` cells (kind "code" or "markdown"); the cells'
+        URIs."""
+        base = "vscode-notebook-cell:" + uri.removeprefix("file://")
+        uris = [f"{base}#W{n}sZmlsZQ" for n in range(len(cells))]
+        items = []
+        for cell_uri, (kind, text) in zip(uris, cells, strict=True):
+            self.texts[cell_uri] = text
+            self.versions[cell_uri] = 1
+            language = "python" if kind == "code" else "markdown"
+            items.append(types.TextDocumentItem(cell_uri, language, 1, text))
+        notebook = types.NotebookDocument(
+            uri=uri,
+            notebook_type="jupyter-notebook",
+            version=1,
+            cells=[
+                types.NotebookCell(
+                    types.NotebookCellKind.Code
+                    if kind == "code"
+                    else types.NotebookCellKind.Markup,
+                    cell_uri,
+                )
+                for cell_uri, (kind, _) in zip(uris, cells, strict=True)
+            ],
+        )
+        self.client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(notebook, items))
+        self.versions[uri] = 1
+        return uris
+
+    def change_cell(self, notebook: str, cell: str, text: str) -> int:
+        """Replace a cell's whole text; the cell's new version."""
+        self.texts[cell] = text
+        self.versions[cell] += 1
+        self.versions[notebook] += 1
+        self.client.notebook_document_did_change(
+            types.DidChangeNotebookDocumentParams(
+                types.VersionedNotebookDocumentIdentifier(self.versions[notebook], notebook),
+                types.NotebookDocumentChangeEvent(
+                    cells=types.NotebookDocumentCellChanges(
+                        text_content=[
+                            types.NotebookDocumentCellContentChanges(
+                                types.VersionedTextDocumentIdentifier(
+                                    uri=cell, version=self.versions[cell]
+                                ),
+                                [types.TextDocumentContentChangeWholeDocument(text)],
+                            )
+                        ]
+                    )
+                ),
+            )
+        )
+        return self.versions[cell]
+
+    def close_notebook(self, uri: str, cells: list[str]) -> None:
+        self.client.notebook_document_did_close(
+            types.DidCloseNotebookDocumentParams(
+                types.NotebookDocumentIdentifier(uri),
+                [types.TextDocumentIdentifier(c) for c in cells],
+            )
         )
 
     def apply_workspace_edit(self, edit: types.WorkspaceEdit) -> int:
@@ -190,9 +255,15 @@ def capabilities(
     pull: bool = False,
     configuration: bool = False,
     experimental: Any = None,
+    notebooks: bool = False,
 ) -> types.ClientCapabilities:
     return types.ClientCapabilities(
         experimental=experimental,
+        notebook_document=types.NotebookDocumentClientCapabilities(
+            synchronization=types.NotebookDocumentSyncClientCapabilities()
+        )
+        if notebooks
+        else None,
         general=types.GeneralClientCapabilities(position_encodings=encodings)
         if encodings
         else None,
@@ -285,6 +356,7 @@ async def start() -> AsyncIterator[Starter]:
         session.encoding = str(
             result.capabilities.position_encoding or types.PositionEncodingKind.Utf16
         )
+        session.server_capabilities = result.capabilities
         return session
 
     yield starter

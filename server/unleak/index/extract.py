@@ -36,6 +36,14 @@ class Analysed(Protocol):
     def triggered(self, node: ast.AST) -> bool: ...
 
 
+def _called(text: str, imports: dict[str, str]) -> frozenset[str]:
+    """The names the module calls, and for an alias (`from m import f as g`; `g(`) the
+    imported name too: the index knows `m.f`, not `g`."""
+    called = set(_CALLED.findall(text))
+    called.update(imports[n].rpartition(".")[2] for n in list(called) if n in imports)
+    return frozenset(called)
+
+
 def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
     resolver = module.resolver
     name = resolver.module_name
@@ -47,7 +55,7 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
         stars=tuple(resolver.stars),
         all=_dunder_all(tree),
         uses=tuple(sorted(resolver.uses)),
-        calls=frozenset(_CALLED.findall(module.source.text)),
+        calls=_called(module.source.text, resolver.imports),
     )
     if not name:
         return out

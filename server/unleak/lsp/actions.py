@@ -164,6 +164,10 @@ async def fix_all(
 ) -> types.CodeAction | None:
     if analysis.skipped or not any(f.fix and f.fix.safe and f.fix.edits for f in analysis.findings):
         return None
+    if analysis.module is not None:
+        # A notebook cell is not a module of its own: fixing it alone could undo what a
+        # later cell does. Its quick fixes, checked on the whole notebook, are offered.
+        return None
     from unleak.pipeline.fix_loop import fix_source
 
     settings = server.settings_for(doc)
@@ -197,9 +201,17 @@ async def checked_fixes(
     if todo:
         settings = server.indexer.settings_for(doc, server.settings_for(doc).engine)
         text, path, module = analysis.lines.text, doc.display_path, module_name(doc.path)
+        origin = {id(f): f for f in todo}
+        if analysis.module is not None:
+            # A notebook cell: its fixes are checked on the notebook's joined cells.
+            text, origins = analysis.module
+            origin = {id(f): origins[id(f)] for f in todo}
+            nb = server.notebooks.get(doc.notebook or "")
+            if nb is not None:
+                path, module = nb.path or nb.uri, module_name(nb.path)
 
         def check() -> dict[int, bool]:
-            return {id(f): fix_holds(text, path, settings, f, module) for f in todo}
+            return {id(f): fix_holds(text, path, settings, origin[id(f)], module) for f in todo}
 
         try:
             results = await asyncio.get_running_loop().run_in_executor(server.executor, check)

@@ -43,6 +43,8 @@ class Analysis:
     runtime: list[RuntimeLeak] = field(default_factory=list)
     # Whether each finding's fix passed its check (by the finding's id), once asked.
     fix_checks: dict[int, bool] = field(default_factory=dict)
+    # A notebook cell's: the joined module analysed, and each finding (by id) as found in it.
+    module: tuple[str, dict[int, Finding]] | None = None
 
 
 @dataclass
@@ -68,6 +70,8 @@ class Document:
     shown: list[types.Diagnostic] | None = None
     # Publishes the held-back syntax errors once the typing pauses.
     idle_timer: asyncio.TimerHandle | None = None
+    # A notebook cell synced with its notebook: the notebook's URI (see lsp/notebooks.py).
+    notebook: str | None = None
 
     @property
     def path(self) -> str | None:

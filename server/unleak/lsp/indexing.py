@@ -26,14 +26,18 @@ from unleak.index.store import IndexStore, StoredFile, extras_key
 from unleak.lsp.documents import uri_to_path
 from unleak.lsp.logs import logger
 from unleak.settings import Settings
+from unleak.source.notebook import NOTEBOOK_SUFFIX, NotebookError, is_notebook, join_notebook
 
 if TYPE_CHECKING:
     from unleak.config import Config
     from unleak.lsp.documents import Document
+    from unleak.lsp.notebooks import Notebook
     from unleak.lsp.server import UnleakServer
 
 # A document's edits update the index after this pause in typing.
 EDIT_PAUSE = 0.4
+# The files the index summarises (a notebook: its code cells, joined as `unleak check` does).
+SOURCE_SUFFIXES = (".py", ".pyi", NOTEBOOK_SUFFIX)
 
 
 def module_name(path: str | None) -> str:
@@ -109,14 +113,29 @@ class Indexer:
 
     def settings_for(self, doc: Document, engine: Settings) -> Settings:
         """The document's settings with its view of the index (called in the analysis
-        thread)."""
-        folder = self.folder_for(doc.path)
+        thread). A notebook's cell has its notebook's."""
+        uri, path = self._source_of(doc)
+        return self.settings_for_path(uri, path, engine)
+
+    def settings_for_path(self, uri: str, path: str | None, engine: Settings) -> Settings:
+        folder = self.folder_for(path)
         view: dict[str, Any] = {}
-        if folder is not None and doc.path is not None:
-            path = os.path.abspath(doc.path)
+        if folder is not None and path is not None:
+            path = os.path.abspath(path)
             view = folder.view(path, module_name(path))
-        self.views[doc.uri] = view
+        self.views[uri] = view
         return replace(engine, external_summaries=view) if view else engine
+
+    def _source_of(self, doc: Document) -> tuple[str, str | None]:
+        """The URI and path of the module a document is analysed as (a cell: its notebook)."""
+        if doc.notebook is not None:
+            return doc.notebook, uri_to_path(doc.notebook)
+        return doc.uri, doc.path
+
+    def _open_paths(self) -> set[str | None]:
+        docs = self.server.documents.values()
+        paths = {os.path.abspath(p) for d in docs if (p := self._source_of(d)[1]) is not None}
+        return {*paths, None}
 
     # -- building -------------------------------------------------------------------------
 
@@ -209,7 +228,7 @@ class Indexer:
         stored = store.load()
         changed = False
         namer = ModuleNamer()
-        open_paths = {d.path and os.path.abspath(d.path) for d in self.server.documents.values()}
+        open_paths = self._open_paths()
         for n, path in enumerate(files):
             if n % 50 == 0:
                 report(n, len(files))
@@ -257,6 +276,12 @@ class Indexer:
     ) -> ModuleSummary | None:
         from unleak.source.text import SourceDecodeError, decode_source
 
+        if is_notebook(path):
+            try:
+                text = join_notebook(data).text
+            except NotebookError:
+                return None
+            return self._summarise_text(text, path, name, config)
         if b"\x00" in data:
             return None
         try:
@@ -286,27 +311,45 @@ class Indexer:
     def document_changed(self, doc: Document, now: bool = False) -> None:
         """An open document's text changed (or was saved): update its summary after a pause
         in typing (``now``: at once)."""
-        folder = self.folder_for(doc.path)
-        if folder is None or doc.path is None:
+        if doc.notebook is None:
+            self._changed(doc.uri, doc.path, lambda: doc.lines.text, lambda: doc.closed, now)
+
+    def notebook_changed(self, nb: Notebook, now: bool = False) -> None:
+        """A notebook's cells changed: its summary is the joined cells'."""
+        documents = self.server.documents
+        text = lambda: nb.joined(documents, {}).text  # noqa: E731
+        self._changed(nb.uri, nb.path, text, lambda: nb.closed, now)
+
+    def _changed(
+        self,
+        uri: str,
+        path: str | None,
+        text_of: Callable[[], str],
+        closed: Callable[[], bool],
+        now: bool,
+    ) -> None:
+        folder = self.folder_for(path)
+        if folder is None or path is None:
             return
         loop = asyncio.get_running_loop()
-        timer = self._edit_timers.pop(doc.uri, None)
+        timer = self._edit_timers.pop(uri, None)
         if timer is not None:
             timer.cancel()
+        where = os.path.abspath(path)
 
         def submit() -> None:
-            self._edit_timers.pop(doc.uri, None)
-            if doc.closed:
+            self._edit_timers.pop(uri, None)
+            if closed():
                 return
-            text = doc.lines.text
-            path = os.path.abspath(doc.path or "")
+            text = text_of()
+            path = where
             future = loop.run_in_executor(self.executor, self._update_text, folder, path, text)
             future.add_done_callback(lambda f: self._after_update(f))
 
         if now:
             submit()
         else:
-            self._edit_timers[doc.uri] = loop.call_later(EDIT_PAUSE, submit)
+            self._edit_timers[uri] = loop.call_later(EDIT_PAUSE, submit)
 
     def _update_text(self, folder: FolderIndex, path: str, text: str) -> bool:
         config = folder.config or self.server.store.project_config(Path(path).as_uri())
@@ -319,11 +362,11 @@ class Indexer:
     def files_changed(self, changes: list[tuple[str, bool]]) -> None:
         """Files created, changed (False) or deleted (True) on disk; open documents are
         followed through their edits instead."""
-        open_paths = {d.path and os.path.abspath(d.path) for d in self.server.documents.values()}
+        open_paths = self._open_paths()
         todo = [
             (os.path.abspath(p), deleted)
             for p, deleted in changes
-            if p.endswith((".py", ".pyi")) and os.path.abspath(p) not in open_paths
+            if p.endswith(SOURCE_SUFFIXES) and os.path.abspath(p) not in open_paths
         ]
         if not todo:
             return
@@ -362,11 +405,12 @@ class Indexer:
     def refresh(self) -> None:
         """Analyse again the open documents whose view of the index changed."""
         for doc in list(self.server.documents.values()):
-            folder = self.folder_for(doc.path)
-            if folder is None or doc.path is None or doc.closed:
+            uri, path = self._source_of(doc)
+            folder = self.folder_for(path)
+            if folder is None or path is None or doc.closed:
                 continue
-            path = os.path.abspath(doc.path)
-            if folder.view(path, module_name(path)) != self.views.get(doc.uri, {}):
+            path = os.path.abspath(path)
+            if folder.view(path, module_name(path)) != self.views.get(uri, {}):
                 logger.debug("dependencies of %s changed: analysing it again", doc.uri)
                 self.server.reanalyse(doc)
 

@@ -24,11 +24,14 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 import unleak
+from unleak.findings.model import Finding
 from unleak.lsp.convert import UTF16, TextLines, diagnostics
 from unleak.lsp.doc_status import INTERNAL_ERROR, DocumentStatus, wants_status
 from unleak.lsp.documents import Analysis, Document, uri_to_path
-from unleak.lsp.indexing import Indexer, module_name
+from unleak.lsp.indexing import SOURCE_SUFFIXES, Indexer, module_name
 from unleak.lsp.logs import logger, setup_logging
+from unleak.lsp.notebooks import SYNC_OPTIONS as NOTEBOOK_SYNC
+from unleak.lsp.notebooks import Notebook
 from unleak.lsp.runtime import RuntimeReports, confirmed_messages, runtime_diagnostics
 from unleak.lsp.settings import (
     SECTION,
@@ -78,6 +81,29 @@ class UnleakProtocol(LanguageServerProtocol):
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield handler, (params,), None
 
+    # Notebooks too: their cells are documents the server keeps (lsp/notebooks.py).
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def lsp_notebook_document__did_open(  # type: ignore[override]
+        self, params: types.DidOpenNotebookDocumentParams
+    ) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def lsp_notebook_document__did_change(  # type: ignore[override]
+        self, params: types.DidChangeNotebookDocumentParams
+    ) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def lsp_notebook_document__did_close(  # type: ignore[override]
+        self, params: types.DidCloseNotebookDocumentParams
+    ) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
 
 def module_name_for(path: str | None, root: Path) -> str:
     """The dotted module name of ``path``, as `unleak check` names it (packages are the
@@ -92,8 +118,10 @@ class UnleakServer(LanguageServer):
             unleak.__version__,
             protocol_cls=UnleakProtocol,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=NOTEBOOK_SYNC,
         )
         self.documents: dict[str, Document] = {}
+        self.notebooks: dict[str, Notebook] = {}  # by URI, when the client syncs notebooks
         self.log_handler = setup_logging(self)
         self.store = SettingsStore(report=lambda message: logger.warning("%s", message))
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="unleak-analysis")
@@ -156,6 +184,8 @@ class UnleakServer(LanguageServer):
                 raise RuntimeError(f"fault injected by {FAULT_ENV}")
             from unleak.pipeline.live import LiveModule
 
+            if doc.notebook is not None:
+                return self._analyse_cell(doc, version, lines, settings, epoch)
             config = self.store.project_config(doc.uri)
             if doc.live is None:
                 doc.live = LiveModule(doc.display_path)
@@ -181,6 +211,46 @@ class UnleakServer(LanguageServer):
             logger.exception("internal error analysing %s (version %s)", doc.uri, version)
             doc.live = None  # whatever it held may be inconsistent
             return Analysis(version, lines, [], [], epoch, skipped=INTERNAL_ERROR)
+
+    def _analyse_cell(
+        self, doc: Document, version: int, lines: TextLines, settings: DocumentSettings, epoch: int
+    ) -> Analysis:
+        """A notebook cell: the notebook's code cells analysed as one module (once for all
+        its cells while nothing changes), then the findings in this cell."""
+        from unleak.pipeline.live import LiveModule
+        from unleak.pipeline.notebook import in_cell
+        from unleak.source.text import source_lines
+
+        nb = self.notebooks.get(doc.notebook or "")
+        k = nb.position(doc.uri, self.documents) if nb is not None else None
+        if nb is None or k is None:
+            return Analysis(version, lines, [], [], epoch)
+        joined = nb.joined(self.documents, {doc.uri: lines.text})
+        path = nb.path
+        engine = self.indexer.settings_for_path(nb.uri, path, settings.engine)
+        if nb.last is not None and nb.last[0] == joined.text and nb.last[1] == engine:
+            module_findings = nb.last[2]
+        else:
+            if nb.live is None:
+                nb.live = LiveModule(path or nb.uri)
+            report = nb.live.analyse(
+                joined.text, engine, module_name(path), source_lines(joined.text)
+            )
+            module_findings = report.findings
+            nb.last = (joined.text, engine, module_findings)
+        cmap = joined.map
+        origins: dict[int, Finding] = {}
+        findings: list[Finding] = []
+        for f in module_findings:
+            if cmap.locate(f.span.line) != k:
+                continue
+            if not settings.show_syntax_errors and f.code == SYNTAX_ERROR_CODE:
+                continue
+            here = in_cell(f, cmap, k)
+            origins[id(here)] = f
+            findings.append(here)
+        found = diagnostics(findings, doc.uri, lines, self.encoding, self.related_information)
+        return Analysis(version, lines, findings, found, epoch, module=(joined.text, origins))
 
     def schedule(self, doc: Document) -> None:
         """Make sure the newest version of ``doc`` gets analysed."""
@@ -434,6 +504,7 @@ def create_server() -> UnleakServer:
                             types.FileSystemWatcher(glob_pattern="**/.unleak/trace.json"),
                             # The project index follows the files that are not open.
                             types.FileSystemWatcher(glob_pattern="**/*.py"),
+                            types.FileSystemWatcher(glob_pattern="**/*.ipynb"),
                         ]
                     ),
                 )
@@ -489,7 +560,7 @@ def create_server() -> UnleakServer:
         sources = [
             (path, change.type == types.FileChangeType.Deleted)
             for change in params.changes
-            if (path := uri_to_path(change.uri)) is not None and path.endswith((".py", ".pyi"))
+            if (path := uri_to_path(change.uri)) is not None and path.endswith(SOURCE_SUFFIXES)
         ]
         if sources:
             server.indexer.files_changed(sources)
@@ -586,8 +657,9 @@ def create_server() -> UnleakServer:
         server.executor.shutdown(wait=False, cancel_futures=True)
         server.indexer.shutdown()
 
-    from unleak.lsp import actions, hover
+    from unleak.lsp import actions, hover, notebooks
 
     actions.register(server)
     hover.register(server)
+    notebooks.register(server)
     return server
