@@ -189,6 +189,10 @@ def check_json_shape(e: Excerpt, tmp: Path) -> None:
     run_session(e.text, tmp)
 
 
+def check_notebook_session(e: Excerpt, tmp: Path) -> None:
+    run_session(e.text, tmp)
+
+
 def check_trace_session(e: Excerpt, tmp: Path) -> None:
     shutil.copy(ROOT / "tests" / "trace" / "fixtures" / "files_and_fds.py", tmp)
     (tmp / "data.txt").write_text("a line\n", encoding="utf-8")  # the file the program reads
@@ -362,6 +366,7 @@ CHECKS: dict[tuple[str, str, int], Callable[[Excerpt, Path], None]] = {
     ("What it finds", "console", 0): check_what_it_finds,
     ("The command line", "", 0): check_command_synopsis,
     ("The command line", "console", 0): check_json_shape,
+    ("Notebooks", "console", 0): check_notebook_session,
     ("pre-commit", "yaml", 0): check_pre_commit,
     ("Fixes", "", 0): check_fix_commands,
     ("Fixes", "diff", 0): check_fix_diff,
