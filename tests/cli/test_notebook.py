@@ -143,16 +143,59 @@ def test_notebook_of_another_language_has_nothing_to_check(cli: RunCli, project:
     assert "All checks passed!" in result.out
 
 
-def test_fix_leaves_notebooks_alone(cli: RunCli, project: Path) -> None:
-    text = notebook("def f(p):\n    h = open(p)\n    return h.read()\n")
+def _jupyter(doc: dict[str, Any]) -> str:
+    """As Jupyter writes a notebook."""
+    return json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def test_fix_edits_only_the_cells_sources(cli: RunCli, project: Path) -> None:
+    doc = json.loads(
+        notebook("%matplotlib inline\nimport os", "def f(p):\n    h = open(p)\n    return h.read()")
+    )
+    doc["cells"][0]["outputs"] = [{"name": "stdout", "output_type": "stream", "text": ["é\n"]}]
+    doc["metadata"]["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    text = _jupyter(doc)
     (project / "nb.ipynb").write_text(text, encoding="utf-8")
     result = cli("check", ".")
-    # Notebooks get no fixes from the CLI (the editor fixes cells): no [*] promised.
-    assert "[*]" not in result.out and "UL101" in result.out
-    fixed = cli("check", ".", "--fix")
-    assert fixed.code == 1
+    assert "nb.ipynb:cell 2:2:9: UL101 [*] " in result.out, result.out
+    diff = cli("check", ".", "--diff")
+    assert diff.code == 1
     assert (project / "nb.ipynb").read_text(encoding="utf-8") == text
-    assert "nb.ipynb:cell 1:2:9: UL101" in fixed.out
+    assert "with open(p) as h:" in diff.out
+    fixed = cli("check", ".", "--fix")
+    assert fixed.code == 0, fixed
+    assert "Fixed 1 problem; 0 remaining." in fixed.out
+    after = (project / "nb.ipynb").read_text(encoding="utf-8")
+    new = json.loads(after)
+    assert "".join(new["cells"][1]["source"]) == (
+        "def f(p):\n    with open(p) as h:\n        return h.read()"
+    )
+    # Everything else as it was, to the byte: outputs, metadata, the magic, the layout.
+    doc["cells"][1]["source"] = new["cells"][1]["source"]
+    assert after == _jupyter(doc)
+    assert cli("check", ".").out == "All checks passed!\n"
+
+
+def test_fix_across_cells_is_not_applied(cli: RunCli, project: Path) -> None:
+    # Opened in one cell, read in the next, never closed: a `with` cannot span the cells.
+    text = _jupyter(json.loads(notebook("h = open('a')\n", "print(h.read())\n")))
+    (project / "nb.ipynb").write_text(text, encoding="utf-8")
+    result = cli("check", ".", "--fix")
+    assert result.code == 1
+    assert "nb.ipynb:cell 1:1:5: UL101" in result.out
+    assert (project / "nb.ipynb").read_text(encoding="utf-8") == text
+
+
+def test_fix_keeps_a_layout_it_cannot_write_back(cli: RunCli, project: Path) -> None:
+    # Keys in an order no json.dumps gives: the notebook is checked, never rewritten.
+    text = notebook("def f(p):\n    h = open(p)\n    return h.read()\n").replace(
+        '"cells": [', '"cells":  ['
+    )
+    (project / "nb.ipynb").write_text(text, encoding="utf-8")
+    result = cli("check", ".", "--fix")
+    assert result.code == 1
+    assert "nb.ipynb:cell 1:2:9: UL101" in result.out
+    assert (project / "nb.ipynb").read_text(encoding="utf-8") == text
 
 
 def test_cached_run_keeps_the_cells(cli: RunCli, project: Path) -> None:

@@ -137,10 +137,8 @@ def _report(display: str, data: bytes, settings: Settings, module: str) -> Modul
 def _notebook_report(
     display: str, data: bytes, settings: Settings, module: str
 ) -> ModuleReport | str:
-    """A notebook's code cells analysed as one module, each finding placed in its cell.
-
-    No fixes: ``--fix`` does not rewrite notebooks (yet); the editor offers them per cell.
-    """
+    """A notebook's code cells analysed as one module, each finding placed in its cell
+    (with its fix, if that stays in the cell: ``--fix`` edits the cells' sources)."""
     from unleak.pipeline.notebook import to_cells
     from unleak.source.notebook import NotebookError, join_notebook
 
@@ -153,7 +151,7 @@ def _notebook_report(
     report = guarded(lambda: analyse_source(joined.text, display, settings, module))
     if isinstance(report, Failure):
         return report.message
-    return replace(report, findings=to_cells(report.findings, joined.map, fixes=False))
+    return replace(report, findings=to_cells(report.findings, joined.map))
 
 
 def run_task(task: Task) -> Outcome:
@@ -174,7 +172,7 @@ def run_task(task: Task) -> Outcome:
                 data = fh.read()
         except OSError as exc:
             return failed(f"cannot read file: {exc.strerror or exc}")
-    if task.fix is not None and not is_notebook(task.display):
+    if task.fix is not None:
         from unleak.cli.fixing import fix_task
 
         return fix_task(task, data, size, mtime_ns)

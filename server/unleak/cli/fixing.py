@@ -14,6 +14,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, NamedTuple
 
 from unleak.cli.linediff import unified_lines
+from unleak.source.notebook import is_notebook
 
 if TYPE_CHECKING:
     from unleak.cli.analysis import Outcome, Task
@@ -100,6 +101,8 @@ def fix_task(task: Task, data: bytes, size: int, mtime_ns: int) -> Outcome:
     from unleak.cli.analysis import Failure, decode, failed, guarded, run_task
     from unleak.pipeline.fix_loop import fix_source
 
+    if is_notebook(task.display):
+        return fix_notebook_task(task, data, size, mtime_ns)
     mode = task.fix
     assert mode is not None
     digest = _digest(data)
@@ -123,8 +126,25 @@ def fix_task(task: Task, data: bytes, size: int, mtime_ns: int) -> Outcome:
         return checked._replace(size=size, mtime_ns=mtime_ns)
     applied = len(result.applied)
     outcome = _outcome(result, size, mtime_ns, digest, applied)
+    return _deliver(task, outcome, text, result.text, new_data, size, mtime_ns)
+
+
+def _deliver(
+    task: Task,
+    outcome: Outcome,
+    text: str,
+    new_text: str,
+    new_data: bytes,
+    size: int,
+    mtime_ns: int,
+) -> Outcome:
+    """The fixed file written back, or its change described, as the mode says."""
+    from unleak.cli.analysis import failed
+
+    mode = task.fix
+    assert mode is not None
     if mode.diff:
-        outcome = outcome._replace(diff=unified_diff(task.display, text, result.text))
+        outcome = outcome._replace(diff=unified_diff(task.display, text, new_text))
     if task.path is None:
         return outcome._replace(fixed=new_data)
     if not mode.write:
@@ -136,3 +156,48 @@ def fix_task(task: Task, data: bytes, size: int, mtime_ns: int) -> Outcome:
     except OSError as exc:
         return failed(f"cannot write fixes: {exc.strerror or exc}", -1, -1)
     return outcome._replace(size=new_size, mtime_ns=new_mtime, digest=_digest(new_data))
+
+
+def fix_notebook_task(task: Task, data: bytes, size: int, mtime_ns: int) -> Outcome:
+    """Fix a notebook's code cells, keeping the rest of its JSON as it was.
+
+    The cells are fixed as one module (:class:`~unleak.source.notebook.FixableNotebook`); a
+    fix crossing a cell's edge, or a notebook whose JSON layout cannot be written back byte
+    for byte but for the cells' sources, leaves the notebook as it is (checked, not fixed).
+    """
+    from unleak.cli.analysis import Failure, guarded, run_task
+    from unleak.cli.notebook_json import NotebookJson
+    from unleak.pipeline.fix_loop import fix_source
+    from unleak.source.notebook import FixableNotebook, NotebookError
+
+    mode = task.fix
+    assert mode is not None
+
+    def check_only(data: bytes) -> Outcome:
+        checked = run_task(task._replace(data=data, fix=None))
+        return checked._replace(size=size, mtime_ns=mtime_ns)
+
+    try:
+        notebook = NotebookJson.parse(data)
+    except NotebookError:
+        return check_only(data)  # says why it cannot be read
+    fixable = FixableNotebook.of(notebook.sources())
+    result = guarded(
+        lambda: fix_source(
+            fixable.text, task.display, task.settings, unsafe=mode.unsafe, module_name=task.module
+        )
+    )
+    if isinstance(result, Failure) or not result.applied:
+        return check_only(data)
+    sources = fixable.split(result.text)
+    new_data = notebook.with_sources(sources) if sources is not None else None
+    if new_data is None:
+        return check_only(data)
+    checked = run_task(task._replace(data=new_data, fix=None))
+    if checked.error is not None:
+        return check_only(data)
+    outcome = checked._replace(
+        size=size, mtime_ns=mtime_ns, digest=_digest(data), applied=len(result.applied)
+    )
+    old_text = data.decode("utf-8-sig")
+    return _deliver(task, outcome, old_text, new_data.decode("utf-8-sig"), new_data, size, mtime_ns)

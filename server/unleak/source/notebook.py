@@ -195,3 +195,87 @@ def join_cells(cells: Iterable[tuple[int, str]]) -> JoinedNotebook:
 def join_notebook(data: bytes) -> JoinedNotebook:
     """A notebook file's code cells as one module; raises NotebookError."""
     return join_cells((cell.index, cell.source) for cell in read_notebook(data))
+
+
+# -- Fixing: the cells joined so that the fixed module can be cut back into them. --------
+
+_CELL_MARK = "# unleak-cell-"
+_MAGIC_MARK = "  # unleak-ipython-"
+
+
+@dataclass(frozen=True)
+class FixableNotebook:
+    """The code cells joined for fixing: a comment line before each cell after the first
+    marks where it starts, and each masked line carries a numbered mark, so that the fixed
+    module can be cut back into cells and the IPython lines put back (:meth:`split`)."""
+
+    text: str
+    sources: tuple[str, ...]  # each code cell's original source
+    originals: tuple[str, ...]  # each masked line's original text, by its mark's number
+    placeholders: tuple[str, ...]  # each masked line as it stands in ``text``
+    cell_magic: frozenset[int]  # the cells whose first line is a `%%` magic
+
+    @classmethod
+    def of(cls, sources: Iterable[str]) -> FixableNotebook:
+        parts: list[str] = []
+        originals: list[str] = []
+        placeholders: list[str] = []
+        cell_magic: set[int] = set()
+        kept = tuple(sources)
+        for k, source in enumerate(kept):
+            if k:
+                parts.append(f"{_CELL_MARK}{k}\n")
+            lines = _lines(source)
+            masked_lines, masked = mask_cell(lines)
+            if lines and lines[0].lstrip().startswith("%%"):
+                cell_magic.add(k)
+            for n, line in enumerate(masked_lines):
+                if n in masked:
+                    line = f"{line}{_MAGIC_MARK}{len(originals)}"
+                    originals.append(lines[n])
+                    placeholders.append(line)
+                parts.append(f"{line}\n")
+        return cls(
+            "".join(parts), kept, tuple(originals), tuple(placeholders), frozenset(cell_magic)
+        )
+
+    def split(self, fixed: str) -> list[str] | None:
+        """The cells' sources from the fixed module, or None when a fix crossed a cell's
+        edge (a mark moved, indented or gone) or moved an IPython line."""
+        cells: list[list[str]] = [[]]
+        for line in fixed.split("\n")[:-1] if fixed.endswith("\n") else fixed.split("\n"):
+            if line.startswith(_CELL_MARK):
+                if line != f"{_CELL_MARK}{len(cells)}":
+                    return None
+                cells.append([])
+            elif _CELL_MARK in line:
+                return None
+            else:
+                cells[-1].append(line)
+        if len(cells) != len(self.sources):
+            return None
+        out: list[str] = []
+        seen: set[int] = set()
+        for k, lines in enumerate(cells):
+            for n, line in enumerate(lines):
+                at = line.find(_MAGIC_MARK)
+                if at < 0:
+                    continue
+                number = line[at + len(_MAGIC_MARK) :]
+                if not number.isdigit() or int(number) in seen:
+                    return None
+                index = int(number)
+                if index >= len(self.placeholders) or line != self.placeholders[index]:
+                    return None
+                seen.add(index)
+                lines[n] = self.originals[index]
+            if k in self.cell_magic and not (lines and lines[0].lstrip().startswith("%%")):
+                return None  # a cell magic must stay the cell's first line
+            source = self.sources[k]
+            text = "\n".join(lines)
+            if lines and (source.endswith("\n") or not source):
+                text += "\n"
+            out.append(text)
+        if len(seen) != len(self.originals):
+            return None
+        return out
