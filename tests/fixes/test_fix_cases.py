@@ -74,6 +74,68 @@ class T:
     def test_accept(self):
         foo = self.serv.accept()
 """,
+    "closed in a loop, then the loop goes on": """\
+def first_line(path, names):
+    f = open(path)
+    for line in f:
+        if line in names:
+            f.close()
+            break
+    return f.closed
+""",
+    "closed on one path, read after on the other": """\
+def read_data(path, more):
+    f = open(path, encoding="utf-8")
+    data = f.read()
+    if data:
+        f.close()
+    if more:
+        data += f.read()
+    return data
+""",
+    "closed under a condition with an effect": """\
+def read_data(path, check):
+    f = open(path, encoding="utf-8")
+    data = f.read()
+    if check(data):
+        f.close()
+    return data
+""",
+    "ownership flag unbound on one path": """\
+def read_script(path, stream=None):
+    if stream is None:
+        stream = open(path, encoding="utf-8")
+        owned = True
+    header = stream.readline()
+    if not header:
+        raise ValueError("empty")
+    if owned:
+        stream.close()
+    return header
+""",
+    "temporary file's path handed to a child that runs on": """\
+import subprocess
+import tempfile
+
+
+def launch(text):
+    tmp = tempfile.NamedTemporaryFile("w")
+    tmp.write(text)
+    tmp.flush()
+    child = subprocess.Popen(["cat", tmp.name])
+    return child.pid
+""",
+    "handler taken back only on the normal path": """\
+import logging
+
+
+def attach(path):
+    handler = logging.FileHandler(path)
+    log = logging.getLogger("x")
+    log.addHandler(handler)
+    log.warning("start")
+    log.removeHandler(handler)
+""",
     "lock held on return": """\
 import threading
 
@@ -113,6 +175,26 @@ def check_close():
     fixed = fix_source(text, "case.py").text
     assert "with select.epoll()" not in fixed
     assert fixed.index("ep.close()") < fixed.index("assert ep.closed")
+    compile(fixed, "case.py", "exec")
+
+
+def test_a_close_before_a_return_that_names_the_resource_stays() -> None:
+    """`f.close(); return f.closed`: in a `with` the file would still be open at that
+    return, so the close stays before it (a `finally` closes it on the other paths)."""
+    text = """\
+def load(path, log):
+    f = open(path)
+    data = f.read()
+    if not data:
+        f.close()
+        return f.closed
+    log(data)
+    f.close()
+    return data
+"""
+    fixed = fix_source(text, "case.py").text
+    assert "with open(" not in fixed
+    assert "            f.close()\n            return f.closed\n" in fixed
     compile(fixed, "case.py", "exec")
 
 

@@ -83,9 +83,6 @@ LEAK_FIELDS = {
 
 # BEGIN KNOWN FAILURES (regenerate: .venv/bin/python tests/fixes/test_fix_corpus.py --write)
 KNOWN_FAILURES: dict[str, str] = {
-    "derived_named_temp_subprocess::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:16 (no fix)"
-    ),
     "escape_multipart_body::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL102:32 (no fix)"
     ),
@@ -95,39 +92,8 @@ KNOWN_FAILURES: dict[str, str] = {
     "escape_return_tempfile_cast::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL102:13 (no fix)"
     ),
-    "fix_conditional_close::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:12 (no fix)"
-    ),
-    "fix_conditional_close_owned::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL102:14 (no fix)"
-    ),
-    "fix_mkstemp_async::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL102:14 (no fix)"
-    ),
-    "fix_mkstemp_fd::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL102:13 (no fix)"
-    ),
-    "fix_stream_writer::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:13 (no fix)"
-    ),
-    "fix_stream_writer_method::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL102:17 (no fix)"
-    ),
-    "plain_file_method_tabs::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL102:16 (no fix)"
-    ),
-    "plain_mkstemp_2space::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL102:13 (no fix)"
-    ),
     "plain_mmap_function::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL101:14 (no fix)"
-    ),
-    "plain_namedtemp_function::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:13 (no fix)"
-    ),
-    "plain_pipe_method::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL102:13 (no fix), "
-        "UL102:13 (no fix)"
     ),
     "plain_process_executor_async::unsafe": (
         "unchanged: no unsafe fix applied (one saying 'pending work' is expected)"
@@ -135,24 +101,11 @@ KNOWN_FAILURES: dict[str, str] = {
     "plain_process_pool_main::unsafe": (
         "unchanged: no unsafe fix applied (one saying 'terminate' is expected)"
     ),
-    "plain_stream_main::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:15 (no fix)"
-    ),
-    "plain_tempdir_script::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:13 (no fix)"
-    ),
     "plain_threadpool_function::unsafe": (
         "unchanged: no unsafe fix applied (one saying 'terminate' is expected)"
     ),
-    "with_filehandler::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL102:13 (no fix)"
-    ),
     "with_filehandler_method::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports nothing"
-    ),
-    "with_socketpair::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL102:12 (no fix), "
-        "UL102:12 (no fix)"
     ),
     "with_start_server::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL101:31 (no fix), "

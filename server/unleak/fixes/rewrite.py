@@ -138,7 +138,7 @@ def find_block(body: list[ast.stmt], target: ast.stmt) -> tuple[list[ast.stmt], 
             return body, i
         if isinstance(stmt, _SCOPES):
             continue
-        for sub in _sub_blocks(stmt):
+        for sub in sub_blocks(stmt):
             found = find_block(sub, target)
             if found is not None:
                 return found
@@ -165,7 +165,8 @@ def _candidates(body: list[ast.stmt], line: int) -> list[int]:
     return out[::-1]
 
 
-def _sub_blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
+def sub_blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement lists directly inside ``stmt`` (bodies, branches, handlers, cases)."""
     for name in ("body", "orelse", "finalbody"):
         block = getattr(stmt, name, None)
         if block and isinstance(block, list) and isinstance(block[0], ast.stmt):
@@ -184,7 +185,7 @@ def statement_of(body: list[ast.stmt], node: ast.AST) -> ast.stmt | None:
             continue
         if isinstance(stmt, _SCOPES):
             return None
-        for sub in _sub_blocks(stmt):
+        for sub in sub_blocks(stmt):
             inner = statement_of(sub, node)
             if inner is not None:
                 return inner

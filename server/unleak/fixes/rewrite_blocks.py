@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING
 from unleak.catalogue import BORROWERS, BORROWING_METHODS, ResourceType
 from unleak.catalogue.with_semantics import WithSemantics, with_semantics
 from unleak.findings.model import Edit, Fix
+from unleak.fixes.conditional import (
+    bound_on_every_branch,
+    condition_names,
+    conditional_release,
+    enclosing_if,
+    stores,
+)
 from unleak.fixes.guards import guarded_release, guards_in, leading_exit_guard
+from unleak.fixes.registrations import undone_registrations
 from unleak.fixes.rewrite import (
     Lines,
     bound_names,
@@ -28,6 +36,7 @@ from unleak.fixes.rewrite import (
     own_line,
     statement_of,
     string_lines,
+    sub_blocks,
     used_names,
 )
 from unleak.fixes.rewrite_align import moved_expression, replaced_in_statement
@@ -108,6 +117,9 @@ class Acquiring:
     name: str
     target: ast.Name
     value: ast.expr  # the whole assigned value (the cast too): what the `with` header takes
+    # One element of an unpacked tuple (`fd, path = mkstemp()`): a release can move into
+    # `finally`, but `with` would take the whole tuple.
+    element: bool = False
 
 
 def _unwrap_cast(value: ast.expr, site: LeakSite) -> ast.expr:
@@ -122,9 +134,9 @@ def _unwrap_cast(value: ast.expr, site: LeakSite) -> ast.expr:
 
 
 def _acquiring_assign(site: LeakSite) -> Acquiring | None:
-    if site.info.site[2] != -1:
-        return None  # one element of a returned tuple (`conn, addr = s.accept()`)
     stmt = statement_of(site.body, site.info.node)
+    if site.info.site[2] != -1:
+        return _acquiring_element(stmt, site.info.site[2], site.info.node)
     if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
         target: ast.expr = stmt.targets[0]
     elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None and stmt.simple:
@@ -139,6 +151,26 @@ def _acquiring_assign(site: LeakSite) -> Acquiring | None:
     ):
         return Acquiring(stmt, target.id, target, value)
     return None
+
+
+def _acquiring_element(stmt: ast.stmt | None, k: int, call: ast.Call) -> Acquiring | None:
+    """`a, b = acquire()` binding element ``k`` of the returned tuple to a name of its own."""
+    if not (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], (ast.Tuple, ast.List))
+        and (stmt.value is call or (isinstance(stmt.value, ast.Await) and stmt.value.value is call))
+    ):
+        return None
+    elts = stmt.targets[0].elts
+    if k >= len(elts) or any(isinstance(e, ast.Starred) for e in elts):
+        return None
+    target = elts[k]
+    if not isinstance(target, ast.Name):
+        return None
+    if [n for e in elts for n in name_uses(e, target.id)] != [target]:
+        return None  # `fd, fd = ...`: which one is kept is not this element
+    return Acquiring(stmt, target.id, target, stmt.value, element=True)
 
 
 def _releases(site: LeakSite, stmt: ast.stmt, name: str) -> bool:
@@ -252,7 +284,7 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     if not (sem.supports_with or sem.closing) or (sem.async_exit and not site.is_async):
         return None
     found = _acquiring_assign(site)
-    if found is None:
+    if found is None or found.element:
         return None
     stmt, name, value = found.stmt, found.name, found.value
     if sem.awaited != (isinstance(value, ast.Await) and value.value is site.info.node):
@@ -325,6 +357,10 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     # Only what `__exit__` does too can go; another release (`pop.quit()` under closing())
     # stays where it is, before the exit's own.
     removed = [s for s in releases if _release_name(s) in sem.exit_releases]
+    leaving = _released_then_left(site, block[i + 1 : last + 1], name, sem)
+    if leaving is None:
+        return None
+    removed += leaving
     if releases:
         # Only releases after every other use can go: code after a release may rely on
         # the object being closed, or reopen it (`smtp.quit()` … `smtp.connect()`).
@@ -338,7 +374,9 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     parents = {
         c: p for s in block[i + 1 : last + 1] for p in ast.walk(s) for c in ast.iter_child_nodes(p)
     }
-    removed_ids = {id(n) for s in releases for n in ast.walk(s)}
+    removed_ids = {id(n) for s in [*releases, *leaving] for n in ast.walk(s)}
+    # Registered and taken back in a `finally` (`log.addHandler(h)` … `log.removeHandler(h)`).
+    removed_ids |= undone_registrations(block[i + 1 : last + 1], name)
     for u in uses:
         if id(u) in after:
             continue
@@ -395,6 +433,52 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     return Fix(description, safe, (*imports, edit))
 
 
+class _Refused(Exception):
+    pass
+
+
+def _released_then_left(
+    site: LeakSite, stmts: list[ast.stmt], name: str, sem: WithSemantics
+) -> list[ast.stmt] | None:
+    """The releases of ``name`` nested in ``stmts`` (not at their top level), each followed at
+    once by a `return` or `raise` that does not name it (`if found: f.close(); return x`):
+    leaving the `with` block releases it at the same point, so they can go. None when a
+    nested release is not so (the code goes on with it closed), or sits in a `try` or a
+    `with` (a handler or an `__exit__` could go on after the jump)."""
+    out: list[ast.stmt] = []
+
+    def visit(block: list[ast.stmt], nested: bool, shielded: bool) -> None:
+        for j, stmt in enumerate(block):
+            if isinstance(stmt, _SCOPES):
+                continue
+            if nested and _releases(site, stmt, name):
+                after = block[j + 1] if j + 1 < len(block) else None
+                if (
+                    shielded
+                    or not isinstance(after, (ast.Return, ast.Raise))
+                    or name_uses(after, name)
+                    or _release_name(stmt) not in sem.exit_releases
+                ):
+                    raise _Refused
+                out.append(stmt)
+                continue
+            inner = shielded or isinstance(stmt, _SHIELDS)
+            for sub in sub_blocks(stmt):
+                visit(sub, True, inner)
+
+    try:
+        visit(stmts, False, False)
+    except _Refused:
+        return None
+    return out
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_SHIELDS: tuple[type[ast.stmt], ...] = (ast.Try, ast.With, ast.AsyncWith) + (
+    (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+)
+
+
 def _without_leading_blanks(body: list[str]) -> list[str]:
     """A block's body without the blank lines that separated the acquisition from it."""
     start = next((i for i, t in enumerate(body) if t.strip()), len(body))
@@ -435,7 +519,7 @@ def release_in_finally(site: LeakSite) -> Fix | None:
 
     k = next((j for j in range(i + 1, len(block)) if release_of(block[j]) is not None), None)
     if k is None:
-        return None
+        return _conditional_finally(site, found, block, i)
     if any(_stores(n, name) for s in block[i + 1 : k] for n in ast.walk(s)):
         return None  # rebound in between: that release is of another value
     # `if not x: return` right after the acquisition stays before the `try`: past it the
@@ -456,7 +540,104 @@ def release_in_finally(site: LeakSite) -> Fix | None:
             return None
         guard = next(iter(guards), None)  # tested in between: it may be None here
     first = block[start].lineno if start > i + 1 else (stmt.end_lineno or stmt.lineno) + 1
-    return _try_finally(site, first, release, guard.spelled(name) if guard else None)
+    then = block[k + 1] if guard is None and k + 1 < len(block) else None
+    if then is not None and not _waits_for_close(then, name):
+        then = None
+    return _try_finally(site, first, release, guard.spelled(name) if guard else None, then)
+
+
+# Awaited after close() until the close is done (asyncio's stream writers and servers).
+_CLOSE_WAITS = frozenset({"wait_closed"})
+
+
+def _waits_for_close(stmt: ast.stmt, name: str) -> bool:
+    """`await name.wait_closed()`: the end of the release just before it, moving with it."""
+    call = statement_call(stmt)
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Await)
+        and call is not None
+        and not call.args
+        and not call.keywords
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr in _CLOSE_WAITS
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == name
+    )
+
+
+def _conditional_finally(
+    site: LeakSite, found: Acquiring, block: list[ast.stmt], i: int
+) -> Fix | None:
+    """`if C: x.close()` after the acquisition, `C` no guard on `x` (see fixes/conditional.py):
+    unconditional in `finally` when `x` was acquired in the same block, kept as it is when `x`
+    was acquired in a branch of an `if` before it (`C` then says whether it is ours)."""
+    name = found.name
+
+    def released(s: ast.stmt) -> bool:
+        return _releases(site, s, name)
+
+    k = next(
+        (j for j in range(i + 1, len(block)) if conditional_release(block[j], name, released)),
+        None,
+    )
+    if k is not None:
+        # Acquired unconditionally: the release goes in `finally`, its condition goes.
+        between = block[i + 1 : k]
+        release = block[k]
+        if block is not site.body or not between or not own_line(site.lines, found.stmt):
+            return None
+        if stores(between, {name}) or _hands_on_within(between, name):
+            return None
+        dep = dependence(
+            site.body,
+            {name},
+            site.module.resolver,
+            named_while_open=name_matters(site.info.node, site.module.resolver),
+        )
+        if dep.pinned or any(
+            id(e.node) in {id(n) for s in between for n in ast.walk(s)} for e in dep.escapes
+        ):
+            return None
+        end = release.end_lineno or release.lineno
+        names = dep.dependent()
+        if any(u.lineno > end for u in loads_of(site.body, names)):
+            return None  # used after it: on the other path the program goes on with it open
+        first = (found.stmt.end_lineno or found.stmt.lineno) + 1
+        return _try_finally(site, first, release, unguarded=True)
+    # Acquired in a branch of an `if`: the release keeps its condition, after that `if`.
+    outer = enclosing_if(site.body, block)
+    if outer is None:
+        return None
+    body, j = outer
+    branch = body[j]
+    assert isinstance(branch, ast.If)
+    k = next(
+        (
+            m
+            for m in range(j + 1, len(body))
+            if conditional_release(body[m], name, released)
+            or (guarded_release(body[m], name) is not None and released(body[m].body[0]))  # type: ignore[attr-defined]
+        ),
+        None,
+    )
+    if k is None or k == j + 1:
+        return None
+    between, release = body[j + 1 : k], body[k]
+    assert isinstance(release, ast.If)
+    test_names = condition_names(release.test) - {name}
+    params = (
+        {a.arg for a in ast.walk(site.scope) if isinstance(a, ast.arg)}
+        if not isinstance(site.scope, ast.Module)
+        else set()
+    )
+    if stores(between, {name} | test_names) or not bound_on_every_branch(
+        branch, body[:j], params, test_names
+    ):
+        return None
+    if _hands_on_within(between, name) or _derived_escapes(site, name, between):
+        return None
+    return _try_finally(site, body[j + 1].lineno, release)
 
 
 def _stores(node: ast.AST, name: str) -> bool:
@@ -483,19 +664,28 @@ def _derived_escapes(site: LeakSite, name: str, stmts: list[ast.stmt]) -> bool:
 
 
 def _try_finally(
-    site: LeakSite, first: int, release: ast.stmt, guard: str | None = None
+    site: LeakSite,
+    first: int,
+    release: ast.stmt,
+    guard: str | None = None,
+    then: ast.stmt | None = None,
+    unguarded: bool = False,
 ) -> Fix | None:
     """Lines ``first`` up to ``release`` in `try`, ``release`` in `finally` (under
-    ``guard``, an `if` header, when given)."""
+    ``guard``, an `if` header, when given), up to ``then`` (`await w.wait_closed()`) if
+    given."""
     lines = site.lines
     located = find_block(site.body, release)
     if located is None:
         return None
     block, k = located
     between = [s for s in block[:k] if s.lineno >= first]
-    keep = string_lines(lines, [*between, release])
+    keep = string_lines(lines, [*between, release, *([then] if then else [])])
     if not between or not own_line(lines, release) or keep is None:
         return None
+    if then is not None and not own_line(lines, then):
+        then = None
+    last = (then or release).end_lineno or (then or release).lineno
     indent = lines.indent(release.lineno)
     before_release = release.lineno - 1
     # Blank lines after the acquisition stay before `try:`, not at the top of its block.
@@ -507,9 +697,15 @@ def _try_finally(
     if guard is not None:
         new.append(f"{indent}{lines.unit}{guard}")
         extra += lines.unit
-    new += lines.reindented(release.lineno, release.end_lineno or release.lineno, extra, keep)
-    edit = lines.replace_lines(first, release.end_lineno or release.lineno, new)
     inner = release.body[0] if isinstance(release, ast.If) else release
+    if unguarded:
+        # `if C: x.close()` → `x.close()`, already indented one step deeper than `finally`.
+        if not own_line(lines, inner):
+            return None
+        new += lines.reindented(inner.lineno, last, "", keep)
+    else:
+        new += lines.reindented(release.lineno, last, extra, keep)
+    edit = lines.replace_lines(first, last, new)
     text = lines.segment(inner).strip()
     if _quiet_release(inner):
         return Fix(f"Release in a `finally` block ({text})", True, (edit,))
@@ -681,9 +877,7 @@ def lock_with(site: LeakSite) -> Fix | None:
     indent = lines.indent(stmt.lineno)
     new = [f"{indent}with {key}:"]
     new += _without_leading_blanks(
-        lines.reindented(
-            (stmt.end_lineno or stmt.lineno) + 1, release.lineno - 1, lines.unit, keep
-        )
+        lines.reindented((stmt.end_lineno or stmt.lineno) + 1, release.lineno - 1, lines.unit, keep)
     )
     edit = lines.replace_lines(stmt.lineno, release.end_lineno or release.lineno, new)
     jumps = [

@@ -95,6 +95,35 @@ PLAIN_FUNCTIONS = frozenset(
         "os.fspath",
         "select.select",
         "time.sleep",
+        # They use a path (a temporary file's `.name`) while they run, and keep nothing.
+        "os.path.getsize",
+        "os.path.getmtime",
+        "os.path.exists",
+        "os.path.isfile",
+        "os.path.isdir",
+        "os.path.basename",
+        "os.stat",
+        "os.lstat",
+        "os.listdir",
+        "os.remove",
+        "os.unlink",
+        "os.rename",
+        "os.replace",
+        "os.mkdir",
+        "os.makedirs",
+        "os.rmdir",
+        "shutil.copy",
+        "shutil.copy2",
+        "shutil.copyfile",
+        "shutil.copytree",
+        "shutil.rmtree",
+        "shutil.move",
+        "filecmp.cmp",
+        # They wait for the child, which is done with the path when they return.
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
     }
 )
 
@@ -131,6 +160,16 @@ LAZY_FUNCTIONS = frozenset(
         "itertools.batched",
         "tokenize.generate_tokens",
         "tokenize.tokenize",
+        # A path inside a temporary directory, a file opened by a deleting temporary file's
+        # path or wrapping a descriptor: as good as what they were made from.
+        "os.path.join",
+        "os.path.abspath",
+        "os.path.realpath",
+        "os.path.dirname",
+        "os.walk",
+        "builtins.open",
+        "io.open",
+        "os.fdopen",
     }
 )
 
