@@ -23,13 +23,14 @@ from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node
 from unleak.flow.containers import local_containers
 from unleak.flow.derived import dependence
 from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
-from unleak.flow.module_names import module_owned_names
+from unleak.flow.module_names import OwnedNames, owned_names
 from unleak.flow.ownership import FunctionFlow, Leak, SiteResult
 from unleak.flow.skipping import Skipper
 from unleak.names.resolver import NameResolver, iter_statements
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex, base_words
 from unleak.settings import Settings, Severity
+from unleak.source.facts import fact
 from unleak.source.parsing import ParsedModule, parse_module
 from unleak.source.spans import Span
 from unleak.source.text import SourceText
@@ -124,7 +125,7 @@ class ModuleAnalysis:
         tree = self.parsed.tree
         nested_imports = _match_lines(text, _NESTED_IMPORT)
         self.resolver = NameResolver(
-            tree, module_name, nested_imports, is_package=_is_package(path)
+            tree, module_name, nested_imports, _is_package(path), self.parsed.facts
         )
         self.catalogue = (
             Catalogue.with_extras(settings.extra_resources)
@@ -309,9 +310,9 @@ class ModuleAnalysis:
         return qual is not None and qual in TERMINATORS
 
     @cached_property
-    def module_owned(self) -> frozenset[str] | None:
+    def module_owned(self) -> OwnedNames | None:
         """The module-level names the module keeps for its life (flow/module_names.py)."""
-        return module_owned_names(self.parsed.tree)
+        return owned_names(self.parsed.tree, self.source.text)
 
     def _ends_script(self, func: ast.expr) -> bool:
         """A terminator, or a call that serves until the process is stopped: what a script
@@ -497,7 +498,9 @@ class ModuleAnalysis:
             return frozenset()
         bodies: dict[str, frozenset[str]] | None = self.__dict__.get("_process_bodies")
         if bodies is None:
-            bodies = process_bodies(self.parsed.tree, self.resolver.qualify)
+            bodies = process_bodies(
+                self.parsed.tree, self.resolver.qualify, self.source.text, self.parsed.facts
+            )
             self.__dict__["_process_bodies"] = bodies
         if node not in self.parsed.tree.body:
             return frozenset()
@@ -512,7 +515,7 @@ class ModuleAnalysis:
         if owned is None:
             return True
         dep = dependence(unit.body, {info.var}, self.resolver)
-        return bool(dep.derived() & owned)
+        return any(name in owned for name in dep.derived())
 
     def _patched(self, unit: Unit) -> frozenset[str]:
         cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_patched_cache", {})
@@ -606,7 +609,11 @@ class ModuleAnalysis:
         cache: dict[str, tuple[object, ...]] = self.__dict__.setdefault("_lock_contexts", {})
         if class_name not in cache:
             cls = self.summaries.class_defs.get(class_name)
-            cache[class_name] = lock_context(cls) if cls is not None else ()
+            cache[class_name] = (
+                fact(self.parsed.facts, cls, "lock context", lock_context)  # type: ignore[arg-type]
+                if cls is not None
+                else ()
+            )
         return cache[class_name]
 
     def _module_key(self) -> tuple[object, ...]:

@@ -17,6 +17,7 @@ from unleak.flow.effects import Scope
 from unleak.names.resolver import iter_statements, statement_call
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex
+from unleak.source.facts import fact
 from unleak.summaries.functions import walk_body
 from unleak.summaries.types import call_type
 
@@ -225,17 +226,24 @@ def _spawns_task(call: ast.Call, module: ModuleAnalysis) -> bool:
     return False
 
 
+def _classes(stmt: ast.AST) -> list[ast.ClassDef]:
+    """The classes a statement defines, nested ones too, in the order of their text."""
+    assert isinstance(stmt, ast.stmt)
+    return [n for n in iter_statements([stmt]) if isinstance(n, ast.ClassDef)]
+
+
 def cached_methods(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
     aliases = [local for local, qual in module.resolver.imports.items() if qual in CACHE_DECORATORS]
     words = "|".join(["cache", *map(re.escape, aliases)])
     if re.search(rf"^[ \t]*@[^\r\n]*(?:{words})", module.scan_text[1], re.M) is None:
         return  # no decorator mentions a cache: no need to walk the tree
     tree = module.parsed.tree
-    local = {n.name: n for n in iter_statements(tree.body) if isinstance(n, ast.ClassDef)}
+    classes = [
+        c for stmt in tree.body for c in fact(module.parsed.facts, stmt, "classes", _classes)
+    ]
+    local = {n.name: n for n in classes}
     singletons = module_singletons(tree)
-    for node in iter_statements(tree.body):
-        if not isinstance(node, ast.ClassDef):
-            continue
+    for node in classes:
         if node.name in singletons or is_value_type(node, module.resolver.qualify, local):
             continue  # nothing that matters is kept alive (see the rule's docs)
         for stmt in node.body:

@@ -17,7 +17,10 @@ rebound, dropped or deleted while it runs) are still leaks.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
+
+from unleak.source.facts import StatementFacts
 
 Qualify = Callable[[ast.expr], "str | None"]
 
@@ -37,22 +40,35 @@ PROCESS_CLASSES = frozenset(
 RETURN, RAISE = "exit", "raise"
 
 
-def process_bodies(tree: ast.Module, qualify: Qualify) -> dict[str, frozenset[str]]:
+def process_bodies(
+    tree: ast.Module, qualify: Qualify, text: str, facts: StatementFacts | None = None
+) -> dict[str, frozenset[str]]:
     """Module-level functions whose end is the process's, with the ways of leaving them
-    (RETURN, RAISE) that end it."""
-    defined = {
-        s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
-    }
+    (RETURN, RAISE) that end it. ``text``: the module's source, to skip walking its tree for
+    words it does not contain; ``facts``: what each top-level statement calls and reads,
+    kept from an earlier version of the module."""
+    defined = [s.name for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
     if not defined:
         return {}
     ends: dict[str, set[str]] = {}
-    sanctioned: set[int] = set()  # the Name nodes that make a candidate (not other uses)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and qualify(node.func) in PROCESS_CLASSES:
-            for kw in node.keywords:
-                if kw.arg == "target" and isinstance(kw.value, ast.Name):
-                    ends.setdefault(kw.value.id, set()).update((RETURN, RAISE))
-                    sanctioned.add(id(kw.value))
+    sanctioned: dict[int, str] = {}  # the Name nodes that make a candidate (not other uses)
+    # In ASCII text a name is spelled as it is (NFKC could make it of other characters).
+    ascii_text = text.isascii()
+    uses = (
+        [facts.get(stmt, "process uses", _uses) for stmt in tree.body]
+        if facts is not None
+        else None
+    )
+    if uses is not None:
+        targets = [t for stmt_targets, _ in uses for t in stmt_targets]
+    elif "target" in text or not ascii_text:
+        targets = [t for stmt in tree.body for t in _targets(stmt)]
+    else:
+        targets = []
+    for func, target in targets:
+        if qualify(func) in PROCESS_CLASSES:
+            ends.setdefault(target.id, set()).update((RETURN, RAISE))
+            sanctioned[id(target)] = target.id
     calls: dict[str, int] = {}
     for stmt in tree.body:
         if isinstance(stmt, ast.If) and _is_main_guard(stmt.test):
@@ -62,7 +78,7 @@ def process_bodies(tree: ast.Module, qualify: Qualify) -> dict[str, frozenset[st
                     continue
                 name = call.func.id
                 calls[name] = calls.get(name, 0) + 1
-                sanctioned.add(id(call.func))
+                sanctioned[id(call.func)] = name
                 kinds = ends.setdefault(name, set())
                 kinds.add(RAISE)
                 if i == len(stmt.body) - 1:
@@ -71,7 +87,20 @@ def process_bodies(tree: ast.Module, qualify: Qualify) -> dict[str, frozenset[st
         if n > 1:
             ends[name].discard(RETURN)  # called again after it returns
     # Used anywhere else (called, passed, stored): an ordinary function.
-    for node in ast.walk(tree):
+    if uses is not None:
+        for name in list(ends):
+            loads = sum(stmt_loads.get(name, 0) for _, stmt_loads in uses)
+            if loads > sum(1 for n in sanctioned.values() if n == name):
+                ends.pop(name)
+        return _result(ends, defined)
+    # Not when the text spells the name only in its definitions and the uses that made it
+    # a candidate.
+    others = [
+        name
+        for name in ends
+        if not ascii_text or _mentioned_elsewhere(name, text, defined, sanctioned)
+    ]
+    for node in ast.walk(tree) if others else ():
         if (
             isinstance(node, ast.Name)
             and isinstance(node.ctx, ast.Load)
@@ -79,7 +108,48 @@ def process_bodies(tree: ast.Module, qualify: Qualify) -> dict[str, frozenset[st
             and id(node) not in sanctioned
         ):
             ends.pop(node.id)
+    return _result(ends, defined)
+
+
+def _result(ends: dict[str, set[str]], defined: list[str]) -> dict[str, frozenset[str]]:
     return {name: frozenset(kinds) for name, kinds in ends.items() if name in defined and kinds}
+
+
+Target = tuple[ast.expr, ast.Name]  # a call's function, and the name passed as its `target=`
+
+
+def _targets(stmt: ast.AST) -> list[Target]:
+    out: list[Target] = []
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg == "target" and isinstance(kw.value, ast.Name):
+                    out.append((node.func, kw.value))
+    return out
+
+
+def _uses(stmt: ast.AST) -> tuple[list[Target], dict[str, int]]:
+    """A statement's calls with a `target=` name, and how often it reads each name."""
+    targets: list[Target] = []
+    loads: dict[str, int] = {}
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg == "target" and isinstance(kw.value, ast.Name):
+                    targets.append((node.func, kw.value))
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            loads[node.id] = loads.get(node.id, 0) + 1
+    return targets, loads
+
+
+def _mentioned_elsewhere(
+    name: str, text: str, defined: list[str], sanctioned: dict[int, str]
+) -> bool:
+    """Whether the text has the word ``name`` more often than its module-level definitions
+    (`def name`) and the candidate uses of it."""
+    expected = defined.count(name) + sum(1 for n in sanctioned.values() if n == name)
+    found = len(re.findall(rf"(?<![\w]){re.escape(name)}(?![\w])", text))
+    return found > expected
 
 
 def _is_main_guard(test: ast.expr) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_right
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -324,8 +325,10 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
     if dep.escapes:
         return None
     derived = dep.derived()
-    owned = site.module.module_owned if isinstance(site.scope, ast.Module) else frozenset()
-    if owned is None or derived & owned:
+    owned: Container[str] | None = (
+        site.module.module_owned if isinstance(site.scope, ast.Module) else frozenset()
+    )
+    if owned is None or any(name in owned for name in derived):
         return None  # a function of the module reads a value built from it, at any time
     if isinstance(site.scope, ast.Module):
         derived_uses = [

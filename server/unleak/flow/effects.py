@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,7 +106,7 @@ class Scope(TypeScope):
     # Module-level code: the names the module keeps for its life (flow/module_names.py);
     # None: every module-level name (class bodies, or a module that reaches its globals by
     # name).
-    module_owned: frozenset[str] | None = None
+    module_owned: Container[str] | None = None
 
     def stores_global(self, name: str) -> bool:
         """Whether binding ``name`` here hands a resource to a global that outlives the code."""

@@ -10,6 +10,8 @@ script: a resource bound to it must be released before the module's code ends.
 from __future__ import annotations
 
 import ast
+import bisect
+import re
 from collections.abc import Iterator
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -45,6 +47,95 @@ def module_owned_names(tree: ast.Module) -> frozenset[str] | None:
         if isinstance(n, ast.Name) and _constant_name(n.id)
     }
     return frozenset(owned)
+
+
+class OwnedNames:
+    """`module_owned_names`, answered one name at a time: only the nested scopes whose text
+    mentions the name are walked (most names a module binds are asked about, if ever, once).
+    Build it with `owned_names`."""
+
+    def __init__(self, known: set[str], scopes: list[ast.AST], text: str) -> None:
+        self._known = known  # `global` statements, `__all__`, constants
+        self._scopes = sorted(scopes, key=_first_line)
+        self._firsts = [_first_line(s) for s in self._scopes]
+        self._text = text
+        self._globals: dict[int, set[str]] = {}  # scope index -> its globals
+        self._answers: dict[str, bool] = {}
+        # A word is found on its line only if lines end with "\n" and identifiers are
+        # ASCII (NFKC may make a name of other characters): otherwise walk every scope.
+        lone_cr = text.count("\r") != text.count("\r\n")
+        self._by_text = text.isascii() and not lone_cr
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        if name in self._known:
+            return True
+        answer = self._answers.get(name)
+        if answer is None:
+            answer = any(name in self._globals_of(i) for i in self._mentioning(name))
+            self._answers[name] = answer
+        return answer
+
+    def _mentioning(self, name: str) -> Iterator[int]:
+        """The indexes of the scopes whose lines mention ``name`` as a word."""
+        if not self._by_text:
+            yield from range(len(self._scopes))
+            return
+        text = self._text
+        seen: set[int] = set()
+        line, last = 1, 0
+        for m in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text):
+            line += text.count("\n", last, m.start())
+            last = m.start()
+            i = bisect.bisect_right(self._firsts, line) - 1
+            # Module-level scopes do not nest: those before it end before it, or on its line.
+            while i >= 0 and (getattr(self._scopes[i], "end_lineno", None) or 0) >= line:
+                if i not in seen:
+                    seen.add(i)
+                    yield i
+                i -= 1
+
+    def _globals_of(self, index: int) -> set[str]:
+        found = self._globals.get(index)
+        if found is None:
+            found = self._globals[index] = _globals_of(self._scopes[index], frozenset())
+        return found
+
+
+def owned_names(tree: ast.Module, text: str) -> OwnedNames | None:
+    """The module-level names the module owns, as `module_owned_names` gives them (``text``:
+    the module's source); None when it cannot be told."""
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in (
+            "__getattr__",
+            "__dir__",
+        ):
+            return None
+    known: set[str] = set()
+    scopes: list[ast.AST] = []
+    for node in _module_level_nodes(tree.body):
+        if isinstance(node, _SCOPES):
+            scopes.append(node)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _REFLECTIVE
+        ):
+            return None
+        elif isinstance(node, ast.Global):
+            known.update(node.names)
+        elif isinstance(node, ast.Name) and _constant_name(node.id):
+            known.add(node.id)
+    known |= _exported(tree)
+    return OwnedNames(known, scopes, text)
+
+
+def _first_line(scope: ast.AST) -> int:
+    """The first line of a scope's text: its first decorator's, or its own."""
+    decorators = getattr(scope, "decorator_list", None)
+    first: int = getattr(scope, "lineno", 1)
+    return min([first, *(d.lineno for d in decorators)]) if decorators else first
 
 
 def _constant_name(name: str) -> bool:

@@ -4,7 +4,10 @@ resolve to `sqlite3.connect`."""
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
+
+from unleak.source.facts import StatementFacts, fact
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -18,7 +21,10 @@ class NameResolver:
         module_name: str = "",
         nested_import_lines: list[int] | None = None,
         is_package: bool = False,
+        facts: StatementFacts | None = None,
     ) -> None:
+        """``facts``: the imports nested in each top-level statement, kept from an earlier
+        version of the module."""
         self.imports: dict[str, str] = {}
         self.module_name = module_name
         # A package's `__init__` is the package: `from . import x` is relative to itself.
@@ -29,7 +35,7 @@ class NameResolver:
         self.stars: list[str] = []
         # Names bound at module level by something other than an import shadow builtins.
         self.module_defs: set[str] = set()
-        for node in _import_statements(tree, nested_import_lines):
+        for node in _import_statements(tree, nested_import_lines, facts):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self.uses.add(alias.name)
@@ -127,21 +133,27 @@ def iter_statements(body: list[ast.stmt], nested: bool = True) -> list[ast.stmt]
     return out
 
 
-def _import_statements(tree: ast.Module, nested_lines: list[int] | None) -> list[ast.stmt]:
-    """Module-level imports, and imports nested in the statements that have any."""
+def _import_statements(
+    tree: ast.Module, nested_lines: list[int] | None, facts: StatementFacts | None = None
+) -> list[ast.stmt]:
+    """Module-level imports, and imports nested in the statements that have any
+    (``nested_lines``: sorted)."""
     out: list[ast.stmt] = []
     for stmt in tree.body:
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             out.append(stmt)
         elif isinstance(stmt, _COMPOUND):
             if nested_lines is not None:
-                end = stmt.end_lineno or stmt.lineno
-                if not any(stmt.lineno <= line <= end for line in nested_lines):
+                i = bisect.bisect_left(nested_lines, stmt.lineno)
+                if i == len(nested_lines) or nested_lines[i] > (stmt.end_lineno or stmt.lineno):
                     continue
-            out.extend(
-                s for s in iter_statements([stmt]) if isinstance(s, (ast.Import, ast.ImportFrom))
-            )
+            out.extend(fact(facts, stmt, "imports", _nested_imports))
     return out
+
+
+def _nested_imports(stmt: ast.AST) -> list[ast.stmt]:
+    assert isinstance(stmt, ast.stmt)
+    return [s for s in iter_statements([stmt]) if isinstance(s, (ast.Import, ast.ImportFrom))]
 
 
 def _dynamic_import(value: ast.expr) -> str | None:

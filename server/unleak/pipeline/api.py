@@ -60,11 +60,13 @@ def analyse_source(
     return report_of(analysis)
 
 
-def report_of(analysis: ModuleAnalysis) -> ModuleReport:
+def report_of(analysis: ModuleAnalysis, with_summary: bool = True) -> ModuleReport:
+    """``with_summary``: also the module's summary for the project index (an editor's index
+    summarises open documents itself, after a pause in typing)."""
     findings = run_rules(analysis, module_wide=True)
     summary = (
         summarise(analysis, analysis.parsed.tree)
-        if not analysis.settings.external_summaries
+        if with_summary and not analysis.settings.external_summaries
         else None
     )
     return ModuleReport(

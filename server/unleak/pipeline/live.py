@@ -9,7 +9,8 @@ number of lines the edit added or removed. Anything else (an edit between defini
 signature, in a class body, a syntax error) falls back to a full analysis, which still reuses
 the per-function results of `UnitCache`.
 
-The result is always what a fresh `analyse_source` of the same text gives; the randomized
+The findings are always what a fresh `analyse_source` of the same text gives (the report has
+no summary for the project index: the language server's index makes it); the randomized
 equivalence tests in ``tests/engine/test_live.py`` hold it to that.
 """
 
@@ -162,9 +163,9 @@ class LiveModule:
             self.units,
             lines,
             HOOKS,
-            ParsedModule(tree) if tree is not None else None,
+            ParsedModule(tree, facts=self._parser.facts) if tree is not None else None,
         )
-        report = report_of(analysis)
+        report = report_of(analysis, with_summary=False)  # the index summarises it itself
         self.full_runs += 1
         self._settings = settings
         self._lines = lines

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 
 from unleak.source.chunks import split
+from unleak.source.facts import StatementFacts
 
 _ERRORS = (SyntaxError, ValueError, MemoryError, RecursionError)
 
@@ -23,6 +24,8 @@ class ChunkParser:
         # Chunk text -> the line it started on, and its statements there.
         self._trees: dict[str, tuple[int, list[ast.stmt]]] = {}
         self.parsed_lines = 0  # lines parsed by the last call (for tests and logs)
+        # Facts about the statements of the last tree, kept while their trees are.
+        self.facts = StatementFacts()
 
     def parse(self, text: str, lines: list[str]) -> ast.Module | None:
         """The module's tree, or None if a chunk does not parse alone (a syntax error, or a
@@ -45,6 +48,7 @@ class ChunkParser:
                     stmts = ast.parse("\n" * (chunk.first - 1) + chunk.text).body
                 except _ERRORS:
                     self._trees = {}
+                    self.facts.keep(())
                     return None
                 self.parsed_lines += chunk.last - chunk.first + 1
             else:
@@ -56,7 +60,9 @@ class ChunkParser:
                 kept[chunk.text] = (chunk.first, stmts)
             body.extend(stmts)
         self._trees = kept
+        self.facts.keep(body)
         return ast.Module(body=body, type_ignores=[])
 
     def forget(self) -> None:
         self._trees = {}
+        self.facts.keep(())

@@ -14,6 +14,7 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 
+from unleak.source.facts import StatementFacts
 from unleak.source.spans import Span
 from unleak.source.text import source_lines
 
@@ -71,6 +72,8 @@ def newer_syntax(exc: SyntaxError) -> tuple[tuple[int, int], str] | None:
 class ParsedModule:
     tree: ast.Module
     errors: list[ParseError] = field(default_factory=list)
+    # Facts about the top-level statements, kept from earlier versions of the document.
+    facts: StatementFacts | None = None
 
 
 # Comments and string literals, to tell the lines inside a multi-line string.
