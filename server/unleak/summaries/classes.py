@@ -377,7 +377,25 @@ def foreign_based_resources(module: ModuleView) -> dict[str, ForeignBased]:
     return out
 
 
-_SELF_ATTR = re.compile(r"\bself\.([A-Za-z_][A-Za-z0-9_]*)")
+# Without a leading \b the regex engine skips ahead to each "self." (the boundary is
+# checked after).
+_SELF_ATTR = re.compile(r"self\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _self_attrs(text: str) -> set[str]:
+    """The attributes of `self` a text mentions (`self.x`, not `myself.x`)."""
+    found: set[str] = set()
+    at = 0
+    while (m := _SELF_ATTR.search(text, at)) is not None:
+        if m.start() and _WORD.match(text, m.start() - 1):
+            at = m.start() + 1  # inside a word: a match may start later inside this one
+            continue
+        found.add(m.group(1))
+        at = m.end()
+    return found
+
+
+_WORD = re.compile(r"\w")
 _BY_NAME = re.compile(r"\bgetattr\(|\bsetattr\(|\bvars\(|__dict__")
 
 
@@ -414,7 +432,7 @@ def base_views(module: ModuleView, skip: set[str]) -> dict[str, BaseView]:
             bases.append(qual)
         else:
             text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
-            mentions = set(_SELF_ATTR.findall(text))
+            mentions = _self_attrs(text)
             if _BY_NAME.search(text):
                 mentions.add("*")
             methods = {

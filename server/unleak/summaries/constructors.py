@@ -75,22 +75,14 @@ def _self_name(method: Method) -> str | None:
     return args[0].arg if args else None
 
 
-def _parents(root: ast.AST) -> dict[ast.AST, ast.AST]:
-    return {child: node for node in ast.walk(root) for child in ast.iter_child_nodes(node)}
-
-
 def _stored_only(init: Method, param: str, release_names: frozenset[str]) -> set[str] | None:
     """The attributes of `self` that `__init__` stores `param` in, if it does nothing else
     with it than storing it there, calling its methods (not a release) and inspecting it."""
     me = _self_name(init)
-    parents = _parents(init)
     attrs: set[str] = set()
-    for node in ast.walk(init):
-        if not (isinstance(node, ast.Name) and node.id == param):
-            continue
+    for node, parent in _uses_of(init, param):
         if not isinstance(node.ctx, ast.Load):
             return None  # rebound: what ends up stored is something else
-        parent = parents.get(node)
         if isinstance(parent, ast.Assign) and parent.value is node:
             for target in parent.targets:
                 if not _self_attr(target, me):
@@ -111,23 +103,40 @@ def _stored_only(init: Method, param: str, release_names: frozenset[str]) -> set
     return attrs
 
 
+def _uses_of(root: ast.AST, name: str) -> list[tuple[ast.Name, ast.AST]]:
+    """The `Name` nodes of ``name`` under ``root``, each with its parent (in the order of
+    `ast.walk`: breadth first)."""
+    out: list[tuple[ast.Name, ast.AST]] = []
+    for node in ast.walk(root):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Name) and child.id == name:
+                out.append((child, node))
+    return out
+
+
 def _only_used(node: ast.ClassDef, attr: str, release_names: frozenset[str]) -> bool:
     """Whether the class only reads through `<obj>.<attr>` (calls its methods other than a
     release, reads its attributes) or stores into it: nothing releases it or hands it on."""
-    parents = _parents(node)
+    # The attribute read from each node that is an attribute's object (its only parent).
+    read_from: dict[int, str] = {}
+    loads: list[ast.Attribute] = []
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Attribute) and sub.attr == "__dict__":
-            return False
-        if (
+        if isinstance(sub, ast.Attribute):
+            if sub.attr == "__dict__":
+                return False
+            read_from[id(sub.value)] = sub.attr
+            if sub.attr == attr and isinstance(sub.ctx, ast.Load):
+                loads.append(sub)
+        elif (
             isinstance(sub, ast.Call)
             and isinstance(sub.func, ast.Name)
             and sub.func.id in ("getattr", "vars")
         ):
             return False  # reaches attributes by name
-        if isinstance(sub, ast.Attribute) and sub.attr == attr and isinstance(sub.ctx, ast.Load):
-            parent = parents.get(sub)
-            if not isinstance(parent, ast.Attribute) or parent.attr in release_names:
-                return False
+    for sub in loads:
+        outer = read_from.get(id(sub))
+        if outer is None or outer in release_names:
+            return False
     return True
 
 
