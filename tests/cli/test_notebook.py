@@ -204,3 +204,18 @@ def test_cached_run_keeps_the_cells(cli: RunCli, project: Path) -> None:
     second = cli("check", ".")
     assert "nb.ipynb:cell 2:1:5: UL101" in first.out
     assert second.out == first.out
+
+
+def test_a_notebook_does_not_shadow_the_module_of_its_name(cli: RunCli, project: Path) -> None:
+    (project / "helpers.py").write_text(
+        "import sqlite3\n\n\ndef connect(p):\n    return sqlite3.connect(p)\n", encoding="utf-8"
+    )
+    (project / "zz").mkdir()
+    (project / "zz" / "helpers.ipynb").write_text(notebook("x = 1\n"), encoding="utf-8")
+    (project / "user.py").write_text(
+        "from helpers import connect\n\n\ndef rows(p):\n    conn = connect(p)\n"
+        "    return conn.execute('x').fetchall()\n",
+        encoding="utf-8",
+    )
+    result = cli("check", ".")
+    assert "user.py:5:12: UL101" in result.out, result.out

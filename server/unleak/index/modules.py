@@ -50,6 +50,10 @@ class ModuleNamer:
             # A package's own module, even if the check for its __init__.py failed.
             return package or os.path.basename(directory)
         stem = os.path.splitext(base)[0] or base
+        if base.endswith(".ipynb"):
+            # No import reaches a notebook: a name none can spell, so that it never takes
+            # the place of the module `stem.py` in the index.
+            stem += "-ipynb"
         return f"{package}.{stem}" if package else stem
 
 
