@@ -208,6 +208,7 @@ class ModuleSummaries:
         for name in shared:  # a cached global (`_loop = new_event_loop()`): not fresh
             assigned.pop(name, None)
         handed: set[str] | None = None
+        params = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
 
         def kept(name: str) -> bool:
             nonlocal handed
@@ -227,6 +228,10 @@ class ModuleSummaries:
                     return None  # `p.communicate(); return out, p`: handed back released
                 return assigned[e.id] if kept(e.id) else None
             if isinstance(e, ast.Call):
+                if len(e.args) == 2 and self.resolver.qualify(e.func) == "typing.cast":
+                    return type_of(e.args[1])  # `cast(T, x)` is x: fresh only when x is
+                if self._wraps_param(e, params):
+                    return None
                 t = call_type(e, scope)
                 return t if t in self.catalogue.types else None
             return None
@@ -240,7 +245,7 @@ class ModuleSummaries:
                 if any(elems):
                     first = next(x for x in elems if x)
                     return first, elems, None
-        fresh = all(_fresh(v, assigned, refs) for v in returns)
+        fresh = all(_fresh(v, assigned, refs) and not self._known_plain(v, params) for v in returns)
         if fresh and node.returns is not None:
             # `def connect() -> sqlite3.Connection: return make(...)`: the annotation says a
             # fresh call's result is an open resource.
@@ -263,6 +268,34 @@ class ModuleSummaries:
             elif isinstance(e, ast.Name) and e.id in refs and kept(e.id):
                 return None, (), refs[e.id]
         return None, (), None
+
+    def _wraps_param(self, call: ast.Call, params: set[str]) -> bool:
+        """`TextIOWrapper(stream)` or `LocalWrapper(stream, ...)` over a parameter: the
+        caller's own resource in new clothes, not a fresh one (closing the wrapper is the
+        caller's choice, and a wrapper that detaches on collection closes nothing)."""
+        if not call.args or not _rooted_in(call.args[0], params):
+            return False
+        if isinstance(call.func, ast.Name) and call.func.id in self.class_defs:
+            return True
+        qual = self.resolver.qualify(call.func)
+        factory = self.catalogue.factories.get(qual) if qual is not None else None
+        return factory is not None and factory.wrapper
+
+    def _known_plain(self, value: ast.expr, params: set[str]) -> bool:
+        """A returned call whose result is known to be no fresh resource, whatever the
+        function's annotation says: a wrapper over a parameter, or a function of this module
+        whose own summary returns none."""
+        if isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, ast.Call):
+            return False
+        if self._wraps_param(value, params):
+            return True
+        func = value.func
+        if isinstance(func, ast.Name) and func.id in self.defs:
+            summary = self.functions.get(func.id)
+            return summary is not None and not summary.returns and summary.ref is None
+        return False
 
     def _outside(self, call: ast.Call) -> str | None:
         """The qualified name of the callable, when it is another module's."""
@@ -412,6 +445,17 @@ def _fresh(value: ast.expr, assigned: dict[str, str], refs: dict[str, str]) -> b
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         return name not in _NOT_FRESH
     return isinstance(value, ast.Name) and (value.id in assigned or value.id in refs)
+
+
+def _rooted_in(expr: ast.expr, names: set[str]) -> bool:
+    """`stream`, `stream.buffer`, `cast(T, stream)`: a value reached from one of ``names``."""
+    while True:
+        if isinstance(expr, ast.Attribute):
+            expr = expr.value
+        elif isinstance(expr, ast.Call) and len(expr.args) == 2 and not expr.keywords:
+            expr = expr.args[1]  # `cast(T, x)`
+        else:
+            return isinstance(expr, ast.Name) and expr.id in names
 
 
 def _parse_annotation(text: str) -> ast.expr | None:
