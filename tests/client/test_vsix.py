@@ -232,8 +232,8 @@ def test_bundled_server_answers_lsp_with_only_the_bundled_libraries(
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         cwd=tmp_path, env=env,
     )  # fmt: skip
-    rpc = Rpc(process)
     try:
+        rpc = Rpc(process)
         first = rpc.request(
             "initialize",
             {"processId": os.getpid(), "rootUri": tmp_path.as_uri(), "capabilities": {}},
