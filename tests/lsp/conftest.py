@@ -145,6 +145,35 @@ class Session:
         )
         return self.versions[cell]
 
+    def splice_cells(
+        self, notebook: str, start: int, delete: list[str], add: list[tuple[str, str]]
+    ) -> None:
+        """Replace the cells ``delete`` (the cells from ``start``) by new code cells
+        ``(uri, text)``, as an editor sends a structure change."""
+        for uri, text in add:
+            self.texts[uri] = text
+            self.versions[uri] = 1
+        self.versions[notebook] += 1
+        code = types.NotebookCellKind.Code
+        self.client.notebook_document_did_change(
+            types.DidChangeNotebookDocumentParams(
+                types.VersionedNotebookDocumentIdentifier(self.versions[notebook], notebook),
+                types.NotebookDocumentChangeEvent(
+                    cells=types.NotebookDocumentCellChanges(
+                        structure=types.NotebookDocumentCellChangeStructure(
+                            array=types.NotebookCellArrayChange(
+                                start, len(delete), [types.NotebookCell(code, u) for u, _ in add]
+                            ),
+                            did_open=[
+                                types.TextDocumentItem(u, "python", 1, text) for u, text in add
+                            ],
+                            did_close=[types.TextDocumentIdentifier(u) for u in delete],
+                        )
+                    )
+                ),
+            )
+        )
+
     def close_notebook(self, uri: str, cells: list[str]) -> None:
         self.client.notebook_document_did_close(
             types.DidCloseNotebookDocumentParams(

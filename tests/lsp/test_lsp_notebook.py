@@ -71,6 +71,27 @@ async def _sleep() -> None:
     await asyncio.sleep(0.02)
 
 
+async def test_cells_added_and_removed(start: Starter, tmp_path: Path) -> None:
+    s = await start(notebooks=True, folders=[tmp_path])
+    uri = (tmp_path / "nb.ipynb").as_uri()
+    cells = s.open_notebook(uri, [("code", OPENED), ("code", USED)])
+    assert summary(await s.diagnostics(cells[0], 1)) == [(1, 6, "UL101")]
+    # A cell that closes the file is added at the end: the first cell is clean.
+    closing = cells[0].replace("#W0", "#W9")
+    seen = len(s.published)
+    s.splice_cells(uri, 2, [], [(closing, CLOSED)])
+    assert await s.diagnostics(cells[0], 1, after=seen) == []
+    # The cell that used it goes (the closing cell moves up): still clean.
+    seen = len(s.published)
+    s.splice_cells(uri, 1, [cells[1]], [])
+    assert await s.diagnostics(cells[0], 1, after=seen) == []
+    # The closing cell goes: the leak is back, and the removed cells are cleared.
+    seen = len(s.published)
+    s.splice_cells(uri, 1, [closing], [])
+    assert summary(await s.diagnostics(cells[0], 1, after=seen)) == [(1, 6, "UL101")]
+    assert await s.diagnostics(closing, None, after=seen) == []
+
+
 async def test_quick_fix_edits_the_cell(start: Starter, tmp_path: Path) -> None:
     s = await start(notebooks=True, folders=[tmp_path])
     uri = (tmp_path / "notebook.ipynb").as_uri()
