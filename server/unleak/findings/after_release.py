@@ -77,6 +77,8 @@ class Release:
     # Methods that end its life too: calling one after the release is no use of it
     # (`pool.close()` then `pool.terminate()`, `f.close()` then `f.abort()`).
     releases: frozenset[str] = frozenset()
+    # Methods that open it again (`client.close()` then `client.connect()`).
+    reopens: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def used_after_release(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
                 module.resolver,
                 named_while_open=isinstance(release.acquired, ast.Call)
                 and name_matters(release.acquired, module.resolver),
+                exclude=_after_rebinding(release, layout),
             )
             use = _returned_from_with(release, dep, module) if release.by_with else None
             if use is None:
@@ -135,13 +138,21 @@ def _releases(unit: Unit, module: ModuleAnalysis, scope: Scope) -> Iterator[Rele
                         and not _hands_off(stmt, bound)
                     ):
                         yield Release(
-                            frozenset(bound), stmt, True, rtype.noun, ctx, _ending(rtype)
+                            frozenset(bound),
+                            stmt,
+                            True,
+                            rtype.noun,
+                            ctx,
+                            _ending(rtype),
+                            _reopening(rtype),
                         )
                 elif isinstance(ctx, ast.Name):
                     rtype = types.get(scope.var_types.get(ctx.id, ""))
                     if rtype is not None and rtype.with_releases:
                         held = frozenset({ctx.id, *bound})
-                        yield Release(held, stmt, True, rtype.noun, None, _ending(rtype))
+                        yield Release(
+                            held, stmt, True, rtype.noun, None, _ending(rtype), _reopening(rtype)
+                        )
         elif isinstance(stmt, ast.Expr):
             call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
             if not (
@@ -158,15 +169,57 @@ def _releases(unit: Unit, module: ModuleAnalysis, scope: Scope) -> Iterator[Rele
             if (method in _CLOSING_METHODS and method in rtype.release) or (
                 rtype.name == "tempdir" and method == "cleanup"
             ):
-                yield Release(frozenset({name}), stmt, False, rtype.noun, None, _ending(rtype))
+                yield Release(
+                    frozenset({name}),
+                    stmt,
+                    False,
+                    rtype.noun,
+                    None,
+                    _ending(rtype),
+                    _reopening(rtype),
+                )
 
 
 def _ending(rtype: ResourceType) -> frozenset[str]:
     """The methods that release a resource of ``rtype`` (its own and its project's), and
     `join()`, which waits for what the release started."""
-    return frozenset(
-        m for m in (*rtype.release, *OWN_RELEASE_METHODS, "join") if m.isidentifier()
-    )
+    return frozenset(m for m in (*rtype.release, *OWN_RELEASE_METHODS, "join") if m.isidentifier())
+
+
+# Types whose objects open again after a release, by these methods: a client class of the
+# project (`connect`, `open`, `start`), an HTTP connection, a mail or FTP client.
+_REOPEN_CLASS = frozenset({"connect", "open", "start"})
+_REOPEN_TYPES = {"mail": frozenset({"connect"}), "ftp": frozenset({"connect"})}
+
+
+def _reopening(rtype: ResourceType) -> frozenset[str]:
+    if rtype.name.startswith("class:"):
+        return _REOPEN_CLASS
+    if rtype.opened_by:
+        return rtype.opened_by
+    return _REOPEN_TYPES.get(rtype.name, frozenset())
+
+
+def _after_rebinding(release: Release, layout: _Layout) -> frozenset[int]:
+    """The statements after the release in its block from the first that rebinds the
+    resource's one name to a value not built from it (`fp = open(other)`): there the name
+    is another object's, and what they do with it depends on no closed resource."""
+    found = layout.where.get(id(release.stmt))
+    if found is None or len(release.roots) != 1:
+        return frozenset()
+    block, i, _, _ = found
+    (root,) = release.roots
+    for j in range(i + 1, len(block)):
+        s = block[j]
+        if (
+            isinstance(s, ast.Assign)
+            and len(s.targets) == 1
+            and isinstance(s.targets[0], ast.Name)
+            and s.targets[0].id == root
+            and not any(isinstance(n, ast.Name) and n.id == root for n in ast.walk(s.value))
+        ):
+            return frozenset(id(n) for t in block[j:] for n in ast.walk(t))
+    return frozenset()
 
 
 def _is_process(ctx: ast.expr, scope: Scope) -> bool:
@@ -265,6 +318,9 @@ class _Follower:
         return _Scan(None, current)
 
     def stmt(self, s: ast.stmt, live: set[str]) -> _Scan:
+        reopened = self._reopened(s, live)
+        if reopened is not None:
+            return _Scan(None, live - {reopened})
         own = _own_parts(s)
         use = _use_in(own, live, self.release, self.module)
         if use is not None:
@@ -311,6 +367,23 @@ class _Follower:
         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return _Scan(None, live - {s.name})
         return _Scan(None, self._assigned(s, live))
+
+    def _reopened(self, s: ast.stmt, live: set[str]) -> str | None:
+        """The resource's name when ``s`` opens it again (`client.connect()`): from there
+        it is a live object, not a closed one."""
+        if not isinstance(s, ast.Expr) or not self.release.reopens:
+            return None
+        call = s.value.value if isinstance(s.value, ast.Await) else s.value
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id in live
+            and call.func.value.id in self.release.roots
+            and call.func.attr in self.release.reopens
+        ):
+            return call.func.value.id
+        return None
 
     def _assigned(self, s: ast.stmt, live: set[str]) -> set[str]:
         """``live`` after a simple statement: a rebound name stays live only if its new

@@ -481,20 +481,22 @@ def dependence(
     *,
     named_while_open: bool = False,
     root_node: ast.AST | None = None,
+    exclude: frozenset[int] = frozenset(),
 ) -> Dependence:
     """Everything in a function's ``body`` that depends on the resource named by ``roots``
     (or acquired inline by ``root_node``). ``named_while_open``: its `.name` is a path that
-    is deleted on release (see `name_matters`)."""
+    is deleted on release (see `name_matters`). ``exclude``: ids of statements where the
+    roots name something else (after they were rebound)."""
     names: dict[str, Strength] = {r: Strength.STRONG for r in roots}
     dep = Dependence(frozenset(names), names)
     deriver = _Deriver(resolver, names, named_while_open, root_node)
     index = _StatementIndex.of(body)
-    stmts = index.mentioning(names, root_node)
+    stmts = [s for s in index.mentioning(names, root_node) if id(s) not in exclude]
     # A fixed point: `r = csv.reader(f)` then `rows = enumerate(r)`.
     for _ in range(8):
         before = dict(names)
         if len(stmts) < len(index.stmts):
-            stmts = index.mentioning(names, root_node)
+            stmts = [s for s in index.mentioning(names, root_node) if id(s) not in exclude]
         for s in stmts:
             for target, value in _bindings(s, dep.containers):
                 strength = deriver.strength(value)
