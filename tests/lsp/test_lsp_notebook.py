@@ -125,3 +125,18 @@ async def test_cells_as_plain_documents_are_checked_alone(start: Starter) -> Non
     assert (d.range.start.line, str(d.code)) == (1, "UL101")
     actions = await s.code_actions(cell, d.range)
     assert any(a.kind == types.CodeActionKind.QuickFix and a.is_preferred for a in actions)
+
+
+async def test_hover_explains_a_cell_in_its_notebook(start: Starter, tmp_path: Path) -> None:
+    from .test_lsp_hover import markdown
+
+    s = await start(notebooks=True, folders=[tmp_path])
+    uri = (tmp_path / "nb.ipynb").as_uri()
+    cells = s.open_notebook(uri, [("code", "x = 1\n" + OPENED), ("code", USED), ("code", CLOSED)])
+    assert await s.diagnostics(cells[0], 1) == []
+    # `log` in the first cell (line 3 of it): closed in the third cell, said in its words.
+    text = markdown(await s.hover(cells[0], 2, 1))
+    assert "line 1 of cell 3" in text, text
+    hover = await s.hover(cells[0], 2, 1)
+    assert hover is not None and hover.range is not None
+    assert hover.range.start.line == 2

@@ -204,8 +204,8 @@ async def checked_fixes(
         origin = {id(f): f for f in todo}
         if analysis.module is not None:
             # A notebook cell: its fixes are checked on the notebook's joined cells.
-            text, origins = analysis.module
-            origin = {id(f): origins[id(f)] for f in todo}
+            text = analysis.module.text
+            origin = {id(f): analysis.module.origins[id(f)] for f in todo}
             nb = server.notebooks.get(doc.notebook or "")
             if nb is not None:
                 path, module = nb.path or nb.uri, module_name(nb.path)

@@ -13,6 +13,7 @@ from unleak.findings.model import Finding
 from unleak.lsp.convert import TextLines
 from unleak.lsp.typing_region import TypingRegion, after_edit, changed_lines
 from unleak.pipeline.live import LiveModule
+from unleak.source.notebook import CellMap
 from unleak.trace.report import RuntimeLeak
 
 
@@ -43,8 +44,29 @@ class Analysis:
     runtime: list[RuntimeLeak] = field(default_factory=list)
     # Whether each finding's fix passed its check (by the finding's id), once asked.
     fix_checks: dict[int, bool] = field(default_factory=dict)
-    # A notebook cell's: the joined module analysed, and each finding (by id) as found in it.
-    module: tuple[str, dict[int, Finding]] | None = None
+    # A notebook cell's: the joined module analysed, and how its findings came from it.
+    module: CellOfModule | None = None
+
+
+@dataclass(frozen=True)
+class CellOfModule:
+    """A notebook cell in the module its notebook's code cells make (lsp/notebooks.py)."""
+
+    text: str  # the joined module
+    cells: CellMap
+    position: int  # the cell's position among the joined cells
+    origins: dict[int, Finding]  # each of the cell's findings (by id) as the module has it
+
+    @property
+    def offset(self) -> int:
+        """Lines of the module before the cell's first line."""
+        return self.cells.starts[self.position] - 1
+
+    def words(self, text: str) -> str:
+        """A text about the module ("line 12") as said in the cell."""
+        from unleak.pipeline.notebook import cell_words
+
+        return cell_words(self.cells, self.position, text)
 
 
 @dataclass

@@ -85,11 +85,16 @@ class ResourceHovers:
             return None
         span = Span(line, word[1], line, word[2])
         parts: list[str] = []
-        explanation = await self.explanation(server, doc, analysis, line)
-        hit = explanation.at(line, column) if explanation is not None else None
+        # A notebook cell is explained in the module of its notebook's cells.
+        cell = analysis.module
+        offset = cell.offset if cell is not None else 0
+        explanation = await self.explanation(server, doc, analysis, line + offset)
+        hit = explanation.at(line + offset, column) if explanation is not None else None
         if hit is not None:
             note, span, name = hit
-            parts.append(note.markdown(name))
+            span = span.shifted(-offset)
+            text = note.markdown(name)
+            parts.append(cell.words(text) if cell is not None else text)
         # jedi after the explanation, not beside it: both want the interpreter lock, and
         # the explanation is the part that must not wait (jedi's has its own bound).
         root = self._root(server, doc)
@@ -124,16 +129,17 @@ class ResourceHovers:
     async def explanation(
         self, server: UnleakServer, doc: Document, analysis: Analysis, line: int
     ) -> FunctionExplanation | None:
+        source = analysis.module.text if analysis.module is not None else analysis.lines.text
         entry = self._cache.get(doc.uri)
         if (
             entry is None
             or (entry.version, entry.epoch) != (analysis.version, analysis.epoch)
-            or (entry.text is not analysis.lines.text and entry.text != analysis.lines.text)
+            or (entry.text is not source and entry.text != source)
         ):
             self._cache.pop(doc.uri, None)
             if len(self._cache) >= _MAX_DOCUMENTS:
                 self._cache.pop(next(iter(self._cache)))
-            entry = _Explained(analysis.version, analysis.epoch, analysis.lines.text)
+            entry = _Explained(analysis.version, analysis.epoch, source)
             self._cache[doc.uri] = entry
         for known in entry.functions:
             if known.covers(line):
@@ -143,11 +149,13 @@ class ResourceHovers:
         try:
             settings = server.settings_for(doc).engine
             config = server.store.project_config(doc.uri)
-            module = module_name_for(doc.path, config.root)
+            path, display = doc.path, doc.display_path
+            nb = server.notebooks.get(doc.notebook) if doc.notebook is not None else None
+            if nb is not None:
+                path, display = nb.path, nb.path or nb.uri
+            module = module_name_for(path, config.root)
             return await asyncio.wrap_future(
-                self._worker.submit(
-                    entry.explain, analysis.lines.text, doc.display_path, settings, module, line
-                )
+                self._worker.submit(entry.explain, source, display, settings, module, line)
             )
         except Exception:
             logger.exception("internal error explaining %s line %s", doc.uri, line)

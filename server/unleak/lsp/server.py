@@ -27,7 +27,7 @@ import unleak
 from unleak.findings.model import Finding
 from unleak.lsp.convert import UTF16, TextLines, diagnostics
 from unleak.lsp.doc_status import INTERNAL_ERROR, DocumentStatus, wants_status
-from unleak.lsp.documents import Analysis, Document, uri_to_path
+from unleak.lsp.documents import Analysis, CellOfModule, Document, uri_to_path
 from unleak.lsp.indexing import SOURCE_SUFFIXES, Indexer, module_name
 from unleak.lsp.logs import logger, setup_logging
 from unleak.lsp.notebooks import SYNC_OPTIONS as NOTEBOOK_SYNC
@@ -250,7 +250,8 @@ class UnleakServer(LanguageServer):
             origins[id(here)] = f
             findings.append(here)
         found = diagnostics(findings, doc.uri, lines, self.encoding, self.related_information)
-        return Analysis(version, lines, findings, found, epoch, module=(joined.text, origins))
+        module = CellOfModule(joined.text, cmap, k, origins)
+        return Analysis(version, lines, findings, found, epoch, module=module)
 
     def schedule(self, doc: Document) -> None:
         """Make sure the newest version of ``doc`` gets analysed."""

@@ -23,7 +23,7 @@ def _span(cmap: CellMap, k: int, span: Span) -> Span:
     return Span(span.line - start, span.column, span.end_line - start, span.end_column)
 
 
-def _words(cmap: CellMap, k: int, text: str) -> str:
+def cell_words(cmap: CellMap, k: int, text: str) -> str:
     """A message's "line 42" (of the joined module) as the cell's line, or another cell's."""
 
     def local(match: re.Match[str]) -> str:
@@ -62,17 +62,17 @@ def in_cell(finding: Finding, cmap: CellMap, k: int, fixes: bool = True) -> Find
         # A span running past its cell (it cannot in valid code): cut at the cell's end.
         end_line, end_column = cmap.starts[k] + cmap.lengths[k], 0
     related = tuple(
-        Related(_span(cmap, k, r.span), _words(cmap, k, r.message))
+        Related(_span(cmap, k, r.span), cell_words(cmap, k, r.message))
         for r in finding.related
         if cmap.within(k, r.span.line, r.span.end_line, r.span.end_column)
     )
     return replace(
         finding,
-        message=_words(cmap, k, finding.message),
+        message=cell_words(cmap, k, finding.message),
         span=_span(cmap, k, Span(s.line, s.column, end_line, end_column)),
         related=related,
         fix=_fix(cmap, k, finding.fix) if fixes else None,
-        details=tuple((key, _words(cmap, k, value)) for key, value in finding.details),
+        details=tuple((key, cell_words(cmap, k, value)) for key, value in finding.details),
         cell=cmap.number(k),
     )
 
