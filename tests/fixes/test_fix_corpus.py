@@ -87,13 +87,7 @@ KNOWN_FAILURES: dict[str, str] = {
         "unchanged: no safe fix applied (one is expected); unleak reports UL102:32 (no fix)"
     ),
     "escape_multipart_encoder_init::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports nothing"
-    ),
-    "escape_return_tempfile_cast::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL102:13 (no fix)"
-    ),
-    "plain_mmap_function::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:14 (no fix)"
+        "unchanged: no safe fix applied (one is expected); unleak reports UL101:37 (no fix)"
     ),
     "plain_process_executor_async::unsafe": (
         "unchanged: no unsafe fix applied (one saying 'pending work' is expected)"
@@ -101,15 +95,8 @@ KNOWN_FAILURES: dict[str, str] = {
     "plain_process_pool_main::unsafe": (
         "unchanged: no unsafe fix applied (one saying 'terminate' is expected)"
     ),
-    "plain_threadpool_function::unsafe": (
-        "unchanged: no unsafe fix applied (one saying 'terminate' is expected)"
-    ),
     "with_filehandler_method::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports nothing"
-    ),
-    "with_start_server::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:31 (no fix), "
-        "UL110:37 (no fix)"
     ),
 }
 # END KNOWN FAILURES

@@ -60,7 +60,10 @@ CONSUMERS = frozenset(
 )
 # Releases after which the object is closed for good (a process's wait() is not one).
 _CLOSING_METHODS = frozenset({"close", "aclose"})
-_HARMLESS_ATTRIBUTES = frozenset({"closed", "name", "mode", "encoding", "close", "aclose"})
+# `wait_closed()` is meant for after `close()`: it waits until the close is done.
+_HARMLESS_ATTRIBUTES = frozenset(
+    {"closed", "name", "mode", "encoding", "close", "aclose", "wait_closed"}
+)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _TRY_TYPES: tuple[type[ast.stmt], ...] = tuple(
     t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None

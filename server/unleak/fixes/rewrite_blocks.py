@@ -145,10 +145,13 @@ def _acquiring_assign(site: LeakSite) -> Acquiring | None:
     else:
         return None
     value = stmt.value
+    # `x = await factory()`: the awaited value is the resource (`async with` takes it).
+    made = value.value if isinstance(value, ast.Await) else value
     if (
         isinstance(target, ast.Name)
         and value is not None
-        and _unwrap_cast(value, site) is site.info.node
+        and made is not None
+        and _unwrap_cast(made, site) is site.info.node
     ):
         return Acquiring(stmt, target.id, target, value)
     return None
@@ -513,6 +516,7 @@ def release_in_finally(site: LeakSite) -> Fix | None:
     if located is None or not own_line(lines, stmt):
         return None
     block, i = located
+    anchor: ast.stmt = stmt  # the `try` starts right after it
 
     def release_of(s: ast.stmt) -> ast.stmt | None:
         if _releases(site, s, name):
@@ -521,6 +525,18 @@ def release_in_finally(site: LeakSite) -> Fix | None:
         return inner if inner is not None and _releases(site, inner, name) else None
 
     k = next((j for j in range(i + 1, len(block)) if release_of(block[j]) is not None), None)
+    if k is None and i == len(block) - 1:
+        # The last statement of a `with` block (`with open(p) as f: m = mmap.mmap(f.fileno()
+        # ...)`), released after it: the `try` starts after that block.
+        outer = _enclosing_with(site.body, block)
+        if outer is not None:
+            block, i = outer
+            anchor = block[i]
+            k = next(
+                (j for j in range(i + 1, len(block)) if release_of(block[j]) is not None), None
+            )
+            if k is None:
+                return None
     if k is None:
         return _conditional_finally(site, found, block, i)
     if any(_stores(n, name) for s in block[i + 1 : k] for n in ast.walk(s)):
@@ -542,7 +558,7 @@ def release_in_finally(site: LeakSite) -> Fix | None:
         if len(guards) > 1:
             return None
         guard = next(iter(guards), None)  # tested in between: it may be None here
-    first = block[start].lineno if start > i + 1 else (stmt.end_lineno or stmt.lineno) + 1
+    first = block[start].lineno if start > i + 1 else (anchor.end_lineno or anchor.lineno) + 1
     then = block[k + 1] if guard is None and k + 1 < len(block) else None
     if then is not None and not _waits_for_close(then, name):
         then = None
@@ -567,6 +583,23 @@ def _waits_for_close(stmt: ast.stmt, name: str) -> bool:
         and isinstance(call.func.value, ast.Name)
         and call.func.value.id == name
     )
+
+
+def _enclosing_with(
+    body: list[ast.stmt], block: list[ast.stmt]
+) -> tuple[list[ast.stmt], int] | None:
+    """The statement list holding the `with` statement whose body is ``block``, and its index
+    there (not looking into nested scopes)."""
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, _SCOPES):
+            continue
+        if isinstance(stmt, (ast.With, ast.AsyncWith)) and stmt.body is block:
+            return body, i
+        for sub in sub_blocks(stmt):
+            found = _enclosing_with(sub, block)
+            if found is not None:
+                return found
+    return None
 
 
 def _conditional_finally(
@@ -755,8 +788,13 @@ def hoist_inline(site: LeakSite) -> Fix | None:
     # aligned with a bracket of either move with it.
     header = moved_expression(lines, first, last, call_span, len(indent) + len("with "))
     header[0] = f"{indent}with {header[0]}"
-    header[-1] += f" as {name}:"
-    body = replaced_in_statement(lines, first, last, call_span, name, lines.unit)
+    if isinstance(stmt, ast.Expr) and stmt.value is call:
+        # Dropped at once (`make_report(p)` as a statement): nothing uses it in the block.
+        header[-1] += f":{lines.trailing_comment(stmt)}"
+        body = [f"{indent}{lines.unit}pass"]
+    else:
+        header[-1] += f" as {name}:"
+        body = replaced_in_statement(lines, first, last, call_span, name, lines.unit)
     edit = lines.replace_lines(first, last, [*header, *body])
     description = f"Open `{expr_text(call.func)}()` in a `with` block"
     if sem.exit_waits:
@@ -913,7 +951,7 @@ def release_on_error(site: LeakSite) -> Fix | None:
     if located is None or not own_line(lines, stmt):
         return None
     block, i = located
-    k = next((j for j in range(i + 1, len(block)) if _hands_on(block[j], name)), None)
+    k = next((j for j in range(i + 1, len(block)) if _hands_on(block[j], name, site)), None)
     if k is None or k == i + 1:
         return None
     between = block[i + 1 : k]
@@ -938,13 +976,16 @@ def release_on_error(site: LeakSite) -> Fix | None:
     return Fix(f"Release `{name}` if a statement before it is handed on fails", True, (edit,))
 
 
-def _hands_on(stmt: ast.stmt, name: str) -> bool:
-    """`return name` / `self.x = name` / `yield name`: ownership leaves the function here."""
+def _hands_on(stmt: ast.stmt, name: str, site: LeakSite | None = None) -> bool:
+    """`return name` / `self.x = name` / `yield name`: ownership leaves the function here
+    (also `return typing.cast(T, name)`, when ``site`` is given to resolve the cast)."""
     value = getattr(stmt, "value", None)
     if isinstance(stmt, ast.Return) or (
         isinstance(stmt, ast.Expr) and isinstance(value, ast.Yield)
     ):
         inner = value.value if isinstance(value, ast.Yield) else value
+        if site is not None and inner is not None:
+            inner = _unwrap_cast(inner, site)
         return isinstance(inner, (ast.Name, ast.Tuple)) and bool(name_uses(inner, name))
     if isinstance(stmt, ast.Assign) and isinstance(value, ast.Name) and value.id == name:
         return all(isinstance(t, (ast.Attribute, ast.Subscript)) for t in stmt.targets)

@@ -232,6 +232,11 @@ PLAIN_METHODS = frozenset(
         "get",
         "result",
         "submit",  # a Future: its result is computed by the executor, not through it
+        # A pool's map()/starmap()/apply() wait for the results and return them (an
+        # executor's map() computes them all at once too).
+        "map",
+        "starmap",
+        "apply",
         "stat",
         "exists",
         "encode",

@@ -1,0 +1,11 @@
+import mmap
+
+
+def marker_offset(path, marker):
+    with open(path, "rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    offset = mapped.find(marker)
+    if offset < 0:
+        return None
+    mapped.close()
+    return offset
