@@ -111,7 +111,11 @@ async def test_quick_fix_edits_the_cell(start: Starter, tmp_path: Path) -> None:
         reverse=True,
     ):
         text = apply_edit(text, edit, s.encoding)
-    assert "with open(path) as f:" in text
+    # What the VS Code end-to-end test expects of the cell (tests/e2e/test_vscode.py).
+    assert text == (
+        "def read_config(path):\n    with open(path) as f:\n        data = f.read()\n"
+        "    return data"
+    )
     v = s.change_cell(uri, cell, text)
     assert await s.diagnostics(cell, v) == []
 
