@@ -126,3 +126,112 @@ def test_a_sibling_method_releasing_the_lock_invalidates_the_acquiring_one() -> 
     )
     assert findings(deferred, cache) == findings(deferred)
     assert findings(not_a_lock, cache) == findings(not_a_lock) == []
+
+
+def _reports(text: str, cache: UnitCache) -> None:
+    """Every finding (fixes too) of a cached analysis is the fresh one's."""
+    cached = analyse_source(text, "m.py", None, "m", cache).findings
+    assert cached == analyse_source(text, "m.py", None, "m").findings
+
+
+def test_an_import_edit_reanalyses_only_the_functions_that_name_it() -> None:
+    src = textwrap.dedent(
+        """\
+        import socket as net
+
+
+        def first(p):
+            with open(p) as f:
+                return f.read()
+
+
+        def second(host):
+            sock = net.create_connection((host, 80))
+            try:
+                return sock.recv(1)
+            finally:
+                sock.close()
+        """
+    )
+    cache = UnitCache()
+    _reports(src, cache)
+    assert (cache.hits, cache.misses) == (0, 2)
+    _reports(src.replace("import socket as net", "import socket as nett"), cache)
+    assert (cache.hits, cache.misses) == (1, 3)  # `first` names neither `net` nor `nett`
+
+
+def test_a_renamed_function_reanalyses_only_the_functions_that_name_it() -> None:
+    src = textwrap.dedent(
+        """\
+        def helper(text):
+            return text.strip()
+
+
+        def first(p):
+            with open(p) as f:
+                return helper(f.read())
+
+
+        def second(p):
+            with open(p) as f:
+                return f.read()
+        """
+    )
+    cache = UnitCache()
+    _reports(src, cache)
+    assert (cache.hits, cache.misses) == (0, 2)
+    _reports(src.replace("def helper(", "def helper2("), cache)
+    assert (cache.hits, cache.misses) == (1, 3)  # `first` called the old name
+
+
+def test_a_renamed_method_without_locks_keeps_its_siblings_lock_context() -> None:
+    src = textwrap.dedent(
+        """\
+        import threading
+
+
+        class Counter:
+            def __init__(self):
+                self.lock = threading.Lock()
+                self.n = 0
+
+            def bump(self):
+                self.lock.acquire()
+                try:
+                    self.n += 1
+                finally:
+                    self.lock.release()
+
+            def value(self):
+                return self.n
+        """
+    )
+    cache = UnitCache()
+    _reports(src, cache)
+    misses = cache.misses
+    _reports(src.replace("def value(", "def current("), cache)
+    assert cache.misses == misses  # nothing that was analysed changed
+
+
+def test_a_fix_that_uses_an_import_is_not_reused_once_the_import_changes() -> None:
+    src = textwrap.dedent(
+        """\
+        import sqlite3
+        from contextlib import closing
+
+
+        def first(db):
+            with sqlite3.connect(db) as conn:
+                return conn.total_changes
+        """
+    )
+    cache = UnitCache()
+    fixes = [f.fix for f in analyse_source(src, "m.py", None, "m", cache).findings]
+    assert any(f is not None and "closing(" in f.edits[-1].new_text for f in fixes), fixes
+    # `first` does not name `closing`, but its fix does: spelled otherwise now.
+    for edited in (
+        src.replace("from contextlib import closing", "from contextlib import closing as shut"),
+        src.replace("from contextlib import closing\n", ""),
+    ):
+        _reports(edited, cache)
+        _reports(src, cache)

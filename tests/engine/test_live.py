@@ -315,3 +315,37 @@ def test_deleting_and_restoring_whole_definitions(name: str) -> None:
         if _parses(without):
             assert live_findings(live, without) == fresh(without), (node.lineno, "deleted")
         assert live_findings(live, text) == fresh(text), (node.lineno, "restored")
+
+
+def _renamable(text: str, count: int, rng: random.Random) -> list[tuple[int, int]]:
+    """Where imported names and the names of definitions end (line, column)."""
+    found: set[tuple[int, int]] = set()
+    lines = text.splitlines()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.alias) and node.end_col_offset is not None:
+            found.add((node.lineno, node.end_col_offset))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            at = lines[node.lineno - 1].find(f" {node.name}") + 1 + len(node.name)
+            if at > len(node.name):
+                found.add((node.lineno, at))
+    return rng.sample(sorted(found), min(count, len(found)))
+
+
+@pytest.mark.parametrize("name", ["tempfile.py", "socketserver.py", "subprocess.py"])
+def test_renaming_imports_and_definitions_matches_fresh_analysis(name: str) -> None:
+    """Imports and definitions renamed one after the other, and left renamed: the context of
+    every function (the names it resolves) keeps changing."""
+    text = (STDLIB / name).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    rng = random.Random(f"rename-{name}")
+    live = LiveModule("m.py", "m")
+    live_findings(live, text)
+    for step, (line, column) in enumerate(_renamable(text, 16, rng)):
+        original = lines[line - 1]
+        lines[line - 1] = original[:column] + "x" + original[column:]
+        edited = "".join(lines)
+        assert live_findings(live, edited) == fresh(edited), (line, lines[line - 1])
+        if step % 2:  # every other rename is undone
+            lines[line - 1] = original
+            edited = "".join(lines)
+            assert live_findings(live, edited) == fresh(edited), (line, original)

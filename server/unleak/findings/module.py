@@ -39,6 +39,9 @@ from unleak.summaries.functions import CONSTRUCTOR, ModuleSummaries, fingerprint
 from unleak.summaries.types import call_type, declared_types, expr_type
 
 _BASE_WORDS: dict[int, frozenset[str]] = {}
+_WORDS = re.compile(r"[^\W\d]\w*")  # the names a text may use
+# The name under which a cached unit's findings record the module's names they depend on.
+_MODULE_NAMES = "<module names>"
 _NESTED_IMPORT = re.compile(r"^[ \t]+(?:import|from)[ \t]", re.M)
 
 
@@ -582,11 +585,16 @@ class ModuleAnalysis:
             for e in f.fix.edits
         )
         if inside:  # a fix that edits elsewhere (an import) cannot simply be shifted
+            if any(f.fix is not None for f in findings):
+                # A fix may use (or avoid) any name of the module, not only the unit's.
+                consulted.add(_MODULE_NAMES)
             consulted_fps = {n: self._fingerprint(n) for n in consulted}
             cache.put(key, UnitEntry(first, findings, consulted_fps))
         return findings
 
     def _fingerprint(self, name: str) -> tuple[object, ...]:
+        if name == _MODULE_NAMES:
+            return self._names_key(None)
         if name.startswith(CONSTRUCTOR):
             return fingerprint(self.summaries.constructors.get(name[len(CONSTRUCTOR) :]))
         cls_name, _, method = name.partition(".")
@@ -599,10 +607,48 @@ class ModuleAnalysis:
         """Everything outside a function's text that its findings depend on, except the
         summaries it consults (checked one by one)."""
         cached = self._module_key()
+        names = self._names_key(self._text_scope(unit))
         if unit.class_name is None:
-            return (cached, None, self._ends_process(unit))
+            return (cached, names, None, self._ends_process(unit))
         attrs = tuple(sorted(self.class_attr_types(unit.class_name).items()))
-        return (cached, unit.class_name, attrs, self._class_lock_context(unit.class_name))
+        return (cached, names, unit.class_name, attrs, self._class_lock_context(unit.class_name))
+
+    def _text_scope(self, unit: Unit) -> ast.AST | None:
+        """The definition whose names a unit's analysis resolves: a method's class (the
+        checks of a lock held on `self` read its sibling methods), a function itself; None
+        when that cannot be told (a method of a class defined twice, say)."""
+        if unit.class_name is None:
+            return unit.node
+        cls = self.summaries.class_defs.get(unit.class_name)
+        return cls if cls is not None and any(m is unit.node for m in cls.body) else None
+
+    def _names_key(self, scope: ast.AST | None) -> tuple[object, ...]:
+        """What the module's imports and module-level definitions make of the words in the
+        text of ``scope`` (the whole module for None): an edit of an import or a rename
+        changes the context of the definitions that mention the name alone."""
+        cache: dict[int, tuple[object, ...]] = self.__dict__.setdefault("_names_keys", {})
+        found = cache.get(id(scope))
+        if found is not None:
+            return found
+        imports = self.resolver.imports
+        defs = self.resolver.module_defs
+        words: set[str] | None = None
+        if scope is not None:
+            decorators = getattr(scope, "decorator_list", None)
+            first = decorators[0].lineno if decorators else getattr(scope, "lineno", 1)
+            last = getattr(scope, "end_lineno", None) or first
+            text = "\n".join(self.source.lines[first - 1 : last])
+            if text.isascii():  # otherwise NFKC may make a name of other characters
+                words = set(_WORDS.findall(text))
+        if words is None:
+            key: tuple[object, ...] = (tuple(sorted(imports.items())), tuple(sorted(defs)))
+        else:
+            key = (
+                tuple(sorted((w, imports[w]) for w in words if w in imports)),
+                tuple(sorted(w for w in words if w in defs)),
+            )
+        cache[id(scope)] = key
+        return key
 
     def _class_lock_context(self, class_name: str) -> tuple[object, ...]:
         """The lock hand-offs a method's findings depend on (see lock_handoff.py)."""
@@ -627,8 +673,6 @@ class ModuleAnalysis:
             )
             cached = (
                 self.module_name,
-                tuple(sorted(self.resolver.imports.items())),
-                tuple(sorted(self.resolver.module_defs)),
                 tuple(class_types),
                 tuple(sorted(self.summaries.module_types.items())),
                 tuple(sorted(self._added_words)),
