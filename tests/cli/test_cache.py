@@ -34,7 +34,7 @@ FINDING = Finding(
 SUMMARY = ModuleSummary(
     "m",
     functions={"f": ("file", (), None, ("p",), (), (("p", "release"),))},
-    classes={"C": ("`C` instance", ("close",), True, True)},
+    classes={"C": ("`C` instance", ("close",), True, True, ("connect",))},
     imports={"os": "os"},
     uses=("os",),
 )

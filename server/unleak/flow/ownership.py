@@ -236,6 +236,23 @@ class FunctionFlow:
             and iterable.id not in self.builder.scope.var_types
         )
 
+    def _opening_fails(self, nid: int, state: State, info: SiteInfo) -> bool:
+        """The statement is the call that opens a lazily opening resource (`conn.connect()`):
+        if it raises, the object holds nothing (what the method itself drops is its own
+        finding)."""
+        opening = info.type.opened_by
+        tree = self.cfg.nodes[nid].ast
+        if not opening or not isinstance(tree, ast.Expr):
+            return False
+        call = tree.value.value if isinstance(tree.value, ast.Await) else tree.value
+        return (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in opening
+            and isinstance(call.func.value, ast.Name)
+            and call.func.value.id in state.aliases
+        )
+
     def _runs_once(self, nid: int, state: State) -> bool:
         """A loop over a non-empty literal, or over a container holding the resource,
         takes its body at least once."""
@@ -417,6 +434,7 @@ class FunctionFlow:
                 and (self.follow_exceptions or node.exc != cfg.raise_exit)
                 and self.raises(nid)
                 and not self._safe_step(nid, state)
+                and not self._opening_fails(nid, state, info)
             ):
                 exc_state = state
                 if effects:

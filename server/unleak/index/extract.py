@@ -68,6 +68,7 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
                 tuple(sorted(rtype.release)),
                 rtype.with_releases,
                 rtype.supports_with,
+                tuple(sorted(rtype.opened_by)),
             )
             out.classes[cname] = raw
         else:
@@ -125,7 +126,13 @@ def _hierarchy(module: Analysed, out: ModuleSummary) -> None:
 
     for cname, found in foreign_based_resources(module).items():
         t = found.type
-        raw: RawClass = (t.noun, tuple(sorted(t.release)), t.with_releases, t.supports_with)
+        raw: RawClass = (
+            t.noun,
+            tuple(sorted(t.release)),
+            t.with_releases,
+            t.supports_with,
+            tuple(sorted(t.opened_by)),
+        )
         out.pending[cname] = (raw, found.bases, found.acquired)
     skip = set(out.pending) | {
         c for c in module.summaries.class_defs if f"class:{c}" in module.catalogue.types

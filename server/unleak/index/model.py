@@ -24,7 +24,8 @@ RawFunction = tuple[
     tuple[tuple[str, str], ...],
 ]
 # A resource class: (noun, release methods, with releases, supports with).
-RawClass = tuple[str, tuple[str, ...], bool, bool]
+# (noun, release methods, with releases, supports with, opening methods of a lazy class)
+RawClass = tuple[str, tuple[str, ...], bool, bool, tuple[str, ...]]
 # A plain class another module's class may derive from: (its bases from other modules,
 # attributes of `self` it mentions ("*": reaches them by name), methods that may release,
 # supports with).
@@ -60,7 +61,7 @@ class ModuleSummary:
                 n: [f[0], list(f[1]), f[2], list(f[3]), list(f[4]), [list(e) for e in f[5]]]
                 for n, f in self.functions.items()
             },
-            {n: [c[0], list(c[1]), c[2], c[3]] for n, c in self.classes.items()},
+            {n: _class_data(c) for n, c in self.classes.items()},
             self.imports,
             list(self.stars),
             None if self.all is None else list(self.all),
@@ -68,7 +69,7 @@ class ModuleSummary:
             sorted(self.calls),
             {n: [list(b[0]), list(b[1]), list(b[2]), b[3]] for n, b in self.bases.items()},
             {
-                n: [[c[0], list(c[1]), c[2], c[3]], list(bases), list(attrs)]
+                n: [_class_data(c), list(bases), list(attrs)]
                 for n, (c, bases, attrs) in self.pending.items()
             },
         ]
@@ -100,15 +101,17 @@ class ModuleSummary:
                 _str(n): (_strs(b[0]), _strs(b[1]), _strs(b[2]), bool(b[3]))
                 for n, b in bases.items()
             },
-            {
-                _str(n): (_raw_class(p[0]), _strs(p[1]), _strs(p[2]))
-                for n, p in pending.items()
-            },
+            {_str(n): (_raw_class(p[0]), _strs(p[1]), _strs(p[2])) for n, p in pending.items()},
         )
 
 
+def _class_data(c: Any) -> list[Any]:
+    # Summaries made before classes carried their opening methods have four parts.
+    return [c[0], list(c[1]), c[2], c[3], list(c[4]) if len(c) > 4 else []]
+
+
 def _raw_class(c: Any) -> RawClass:
-    return (_str(c[0]), _strs(c[1]), bool(c[2]), bool(c[3]))
+    return (_str(c[0]), _strs(c[1]), bool(c[2]), bool(c[3]), _strs(c[4]) if len(c) > 4 else ())
 
 
 def _strs(values: Any) -> tuple[str, ...]:

@@ -72,20 +72,20 @@ class ProjectIndex:
         summary = self.modules[module]
         canonical = f"{module}.{name}"
         if name in summary.classes:
-            noun, release, with_releases, supports_with = summary.classes[name]
-            return canonical, ("c", noun, release, with_releases, supports_with, canonical)
+            noun, release, with_releases, supports_with, opening = summary.classes[name]
+            return canonical, ("c", noun, release, with_releases, supports_with, canonical, opening)
         if name in summary.pending:
             raw, bases, acquired = summary.pending[name]
             inherited = self._harmless(bases, frozenset(acquired), set())
             if inherited is None:
                 return None
-            noun, release, with_releases, supports_with = raw
+            noun, release, with_releases, supports_with, opening = raw
             if inherited[1] and not supports_with:
                 # A base's `__exit__`, not seen here: a `with` the code has is assumed to
                 # release, but none is suggested (it may call a method this class lacks).
                 with_releases = True
             release = tuple(sorted({*release, *inherited[0]}))
-            return canonical, ("c", noun, release, with_releases, supports_with, canonical)
+            return canonical, ("c", noun, release, with_releases, supports_with, canonical, opening)
         if name in summary.functions:
             spec = self._function(summary.functions[name], seen)
             return (canonical, spec) if spec is not None else None

@@ -8,9 +8,10 @@ processes and the cache), keyed by the qualified name the module's code uses:
   ``effects`` the ``(parameter, release|escape)`` pairs, every other parameter named in
   ``params`` or ``kwonly`` is only borrowed; with no parameters named, every argument is
   taken over (what is assumed of any unknown callable);
-- ``("c", noun, release, with_releases, supports_with, canonical)``: a resource class (its
-  qualified name where it is defined): each call makes an instance to release with one of
-  ``release``.
+- ``("c", noun, release, with_releases, supports_with, canonical[, opened_by])``: a
+  resource class (its qualified name where it is defined): each call makes an instance to
+  release with one of ``release``; one acquiring only in ``opened_by`` methods holds nothing
+  before they succeed.
 
 The older ``(returns, elements)`` pair of a factory is still read.
 """
@@ -35,7 +36,8 @@ def install_external(specs: Mapping[str, Any], catalogue: Catalogue) -> dict[str
             continue
         kind = spec[0]
         if kind == CLASS:
-            _, noun, release, with_releases, supports_with, canonical = spec
+            _, noun, release, with_releases, supports_with, canonical = spec[:6]
+            opened_by = frozenset(spec[6]) if len(spec) > 6 else frozenset()
             type_name = f"class:{canonical}"
             if type_name not in catalogue.types:
                 catalogue.types[type_name] = ResourceType(
@@ -44,6 +46,7 @@ def install_external(specs: Mapping[str, Any], catalogue: Catalogue) -> dict[str
                     frozenset(release),
                     with_releases=bool(with_releases),
                     supports_with=bool(supports_with),
+                    opened_by=opened_by,
                 )
             # Arguments of a constructor are kept by the instance.
             out[qual] = FunctionSummary(qual, returns=type_name)
