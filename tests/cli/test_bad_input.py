@@ -200,6 +200,18 @@ def test_no_python_files(cli: RunCli, project: Path) -> None:
     assert result.err == "unleak: warning: no Python files found\n"
 
 
+def test_no_python_files_but_some_ignored(cli: RunCli, project: Path) -> None:
+    # A directory under a .gitignore'd one: say why nothing was found, and how to check it.
+    write(project, {".gitignore": "work/\n", "work/src/a.py": "f = open('x')\n"})
+    result = cli("check", "work/src")
+    assert result.code == 0
+    assert result.err == (
+        "unleak: warning: no Python files found (1 path left out by a .gitignore or the"
+        " `exclude` setting; name a file to check it anyway)\n"
+    )
+    assert "UL101" in cli("check", "work/src/a.py").out
+
+
 def test_a_directory_that_cannot_be_read(
     cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -77,6 +77,7 @@ def run_check(ns: argparse.Namespace) -> int:
 
     missing: list[str] = []
     dir_errors: list[tuple[str, str]] = []
+    ignored = 0
     jobs: list[FileJob] = []
     data = b""
     if stdin_mode:
@@ -88,7 +89,7 @@ def run_check(ns: argparse.Namespace) -> int:
             jobs.append(FileJob(stdin_name, None, resolver.for_path(target), data, module))
     else:
         found = discover(paths, config)
-        missing, dir_errors = found.missing, found.errors
+        missing, dir_errors, ignored = found.missing, found.errors, found.ignored
         shown, namer = PathDisplay(cwd), ModuleNamer()
         jobs = [
             FileJob(shown(f), f, resolver.for_path(f), None, namer.name(f)) for f in found.files
@@ -130,7 +131,13 @@ def run_check(ns: argparse.Namespace) -> int:
     sys.stdout.write(output)
     sys.stdout.flush()
     if not jobs and not missing and not dir_errors and not ns.quiet and not stdin_mode:
-        print("unleak: warning: no Python files found", file=sys.stderr)
+        hint = (
+            f" ({plural(ignored, 'path')} left out by a .gitignore or the `exclude` setting;"
+            " name a file to check it anyway)"
+            if ignored
+            else ""
+        )
+        print(f"unleak: warning: no Python files found{hint}", file=sys.stderr)
     if ns.verbose:
         print(
             f"unleak: {plural(stats.files, 'file')}, {stats.cached} from cache, "

@@ -51,6 +51,8 @@ class Discovered:
     files: list[str] = field(default_factory=list)  # absolute paths, sorted, unique
     missing: list[str] = field(default_factory=list)  # explicitly named, do not exist
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    # Files and directories left out by a .gitignore or the configuration's exclude.
+    ignored: int = 0
 
 
 @dataclass(frozen=True)
@@ -149,8 +151,12 @@ def discover(paths: Iterable[str], config: Config) -> Discovered:
         elif path.is_dir():
             if not excluder.excluded(path, is_dir=True):
                 _walk(path, config, excluder, found, result)
+            else:
+                result.ignored += 1
         elif not excluder.excluded(path, is_dir=False):
             found.add(str(path))
+        else:
+            result.ignored += 1
     if os.sep == "/":
         result.files = sorted(found, key=_sort_key)
     else:
@@ -190,12 +196,14 @@ def _walk(
                 if patterns:
                     path = Path(entry.path)
                     if _gitignored(path, True, ignores) or excluder.excluded(path, True):
+                        result.ignored += 1
                         continue
                 subdirs.append(entry.path)
             elif is_file and entry.name.endswith(PYTHON_SUFFIXES):
                 if patterns:
                     path = Path(entry.path)
                     if _gitignored(path, False, ignores) or excluder.excluded(path, False):
+                        result.ignored += 1
                         continue
                 found.add(entry.path)
         stack.extend((d, ignores) for d in reversed(subdirs))
