@@ -235,3 +235,35 @@ def test_a_fix_that_uses_an_import_is_not_reused_once_the_import_changes() -> No
     ):
         _reports(edited, cache)
         _reports(src, cache)
+
+
+def test_a_lock_handed_to_a_sibling_follows_the_siblings_edits() -> None:
+    src = textwrap.dedent(
+        """\
+        import threading
+
+
+        class Gate:
+            def __init__(self):
+                self.lock = threading.Lock()
+
+            def enter(self):
+                self.lock.acquire()
+                if self.closed:
+                    return False
+                self.lock.release()
+                return True
+
+            def leave(self):
+                self.lock.release()
+        """
+    )
+    # `leave` no longer releases: `enter` hands the lock to no one when it returns False.
+    edited = src.replace(
+        "    def leave(self):\n        self.lock.release()", "    def leave(self):\n        pass"
+    )
+    assert [f.code for f in analyse_source(src).findings] == []
+    assert [f.code for f in analyse_source(edited).findings] == ["UL105"]
+    cache = UnitCache()
+    for text in (src, edited, src, edited):
+        _reports(text, cache)

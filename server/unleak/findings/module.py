@@ -42,6 +42,8 @@ _BASE_WORDS: dict[int, frozenset[str]] = {}
 _WORDS = re.compile(r"[^\W\d]\w*")  # the names a text may use
 # The name under which a cached unit's findings record the module's names they depend on.
 _MODULE_NAMES = "<module names>"
+# ... and the lock context of a class (only units that ran a lock check depend on it).
+_LOCK_CONTEXT = "<lock context>"
 _NESTED_IMPORT = re.compile(r"^[ \t]+(?:import|from)[ \t]", re.M)
 
 
@@ -527,7 +529,7 @@ class ModuleAnalysis:
         return cache[id(unit.node)]
 
     def _not_a_lock(self, unit: Unit, lock_key: str) -> bool:
-        cls = self.summaries.class_defs.get(unit.class_name or "")
+        cls = self._lock_class(unit)
         scopes: list[ast.AST] = [unit.node]
         if lock_key.startswith("self.") and cls is not None:
             scopes = list(cls.body)
@@ -535,8 +537,17 @@ class ModuleAnalysis:
 
     def _lock_handed_on(self, unit: Unit, lock_key: str) -> bool:
         """A sibling method releases the lock: returning with it held is a hand-off."""
-        cls = self.summaries.class_defs.get(unit.class_name or "")
+        cls = self._lock_class(unit)
         return cls is not None and released_by_sibling(cls, unit.node, lock_key)
+
+    def _lock_class(self, unit: Unit) -> ast.ClassDef | None:
+        """The class whose methods the lock checks read; the findings of a unit analysed for
+        the cache depend on its lock context (lock_handoff.py) from then on."""
+        cls = self.summaries.class_defs.get(unit.class_name or "")
+        consulted = self.summaries.consulted
+        if cls is not None and consulted is not None:
+            consulted.add(_LOCK_CONTEXT + cls.name)
+        return cls
 
     @cached_property
     def _all_leak_findings(self) -> list[Finding]:
@@ -595,6 +606,8 @@ class ModuleAnalysis:
     def _fingerprint(self, name: str) -> tuple[object, ...]:
         if name == _MODULE_NAMES:
             return self._names_key(None)
+        if name.startswith(_LOCK_CONTEXT):
+            return self._class_lock_context(name[len(_LOCK_CONTEXT) :])
         if name.startswith(CONSTRUCTOR):
             return fingerprint(self.summaries.constructors.get(name[len(CONSTRUCTOR) :]))
         cls_name, _, method = name.partition(".")
@@ -604,14 +617,14 @@ class ModuleAnalysis:
         return fingerprint(self.summaries.functions.get(name))
 
     def _context_key(self, unit: Unit) -> tuple[object, ...]:
-        """Everything outside a function's text that its findings depend on, except the
-        summaries it consults (checked one by one)."""
+        """Everything outside a function's text that its findings depend on, except what it
+        consults (summaries, its class's lock context: checked one by one)."""
         cached = self._module_key()
         names = self._names_key(self._text_scope(unit))
         if unit.class_name is None:
             return (cached, names, None, self._ends_process(unit))
         attrs = tuple(sorted(self.class_attr_types(unit.class_name).items()))
-        return (cached, names, unit.class_name, attrs, self._class_lock_context(unit.class_name))
+        return (cached, names, unit.class_name, attrs)
 
     def _text_scope(self, unit: Unit) -> ast.AST | None:
         """The definition whose names a unit's analysis resolves: a method's class (the
