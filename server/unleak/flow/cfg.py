@@ -64,7 +64,9 @@ _BENIGN_CALLS = frozenset(
 )
 
 
-def can_raise(node: ast.AST) -> bool:
+def can_raise(node: ast.AST, safe: Callable[[ast.Call], bool] | None = None) -> bool:
+    """Whether the statement or expression may raise; ``safe`` names calls that cannot
+    (beside a few builtins)."""
     if isinstance(node, (ast.Raise, ast.Assert, ast.Import, ast.ImportFrom)):
         return True
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -76,7 +78,7 @@ def can_raise(node: ast.AST) -> bool:
             heads += [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
         return any(can_raise(h) for h in heads)
     for sub in _walk_shallow(node):
-        if isinstance(sub, ast.Call) and _benign(sub):
+        if isinstance(sub, ast.Call) and (_benign(sub) or (safe is not None and safe(sub))):
             continue
         if isinstance(sub, ast.Subscript) and not isinstance(sub.ctx, ast.Load):
             continue  # storing into a container

@@ -286,7 +286,7 @@ class FunctionFlow:
             else:
                 cached = tree is not None and (
                     (node.kind == WITH and not self._safe_enter(tree))
-                    or (can_raise(tree) and not self._is_release(tree))
+                    or (can_raise(tree, self._safe_call) and not self._is_release(tree))
                 )
             if cached and node.exc_event == "yield" and self.yield_resumed:
                 node.exc_event = "exception"  # only what the statement calls can raise
@@ -294,6 +294,17 @@ class FunctionFlow:
             self._raises[nid] = cached
         # The second pass of `likely_leaks`: statements that almost never fail do not raise.
         return cached and not (self.likely_only and self._unlikely(nid))
+
+    def _safe_call(self, call: ast.Call) -> bool:
+        """`Holder(proc)` of a plain class of this module whose `__init__` only stores."""
+        func = call.func
+        scope = self.builder.scope
+        if not isinstance(func, ast.Name) or func.id in scope.var_types:
+            return False
+        if func.id not in scope.summaries.class_defs:
+            return False
+        ctor = scope.summaries.constructors.get(func.id)
+        return ctor is not None and ctor.cannot_raise
 
     def _safe_enter(self, tree: ast.AST) -> bool:
         expr = getattr(tree, "context_expr", None)

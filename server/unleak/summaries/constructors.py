@@ -57,7 +57,26 @@ def constructor_summary(summaries: ModuleSummaries, name: str) -> FunctionSummar
             kept[attr] = _only_used(node, attr, release_names)
         if all(kept[a] for a in attrs):
             effects[param] = "borrow"
-    return FunctionSummary(name, list(method.params), list(method.kwonly), _effects=effects)
+    summary = FunctionSummary(name, list(method.params), list(method.kwonly), _effects=effects)
+    summary.cannot_raise = all(_stores_only(stmt, _self_name(init)) for stmt in init.body)
+    return summary
+
+
+def _stores_only(stmt: ast.stmt, me: str | None) -> bool:
+    """`self.x = name`, `self.n = 0`, a docstring or `pass`: nothing that can raise."""
+    if isinstance(stmt, ast.Pass) or (
+        isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+    ):
+        return True
+    if isinstance(stmt, ast.Assign):
+        targets, value = stmt.targets, stmt.value
+    elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        targets, value = [stmt.target], stmt.value
+    else:
+        return False
+    return all(_self_attr(t, me) for t in targets) and isinstance(
+        value, (ast.Name, ast.Constant)
+    )
 
 
 def _captured(init: Method) -> set[str]:

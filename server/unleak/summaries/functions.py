@@ -35,6 +35,9 @@ class FunctionSummary:
     # annotation names (`-> Conn`).
     ref: str | None = None
     compute_effects: Callable[[], dict[str, str]] | None = None
+    # A constructor whose `__init__` only stores names and constants: a call of it cannot
+    # raise (set for this module's plain classes).
+    cannot_raise: bool = False
     _effects: dict[str, str] | None = None
 
     @property
@@ -550,6 +553,7 @@ def fingerprint(summary: FunctionSummary | None) -> tuple[object, ...]:
         summary.return_elements,
         summary.ref,
         tuple(sorted(summary.effects.items())),
+        summary.cannot_raise,
     )
 
 
