@@ -144,11 +144,9 @@ def _hierarchy(module: Analysed, out: ModuleSummary) -> None:
 def _constructor(summaries: ModuleSummaries, name: str) -> RawFunction | None:
     """A plain class's constructor, when it borrows an argument it keeps (an argument it
     only reads is borrowed as well, but then every class would be listed)."""
-    node = summaries.class_defs[name]
-    if not any(
-        isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name == "__init__"
-        for m in node.body
-    ):
+    from unleak.summaries.constructors import stores_a_parameter
+
+    if not stores_a_parameter(summaries.class_defs[name]):
         return None
     ctor = summaries.constructors.get(name)
     if ctor is None or not any(e == "borrow" for e in ctor.effects.values()):

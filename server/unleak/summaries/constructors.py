@@ -41,7 +41,8 @@ def constructor_summary(summaries: ModuleSummaries, name: str) -> FunctionSummar
     effects = dict(method.effects)
     release_names = summaries.catalogue.release_methods()
     captured = _captured(init)
-    kept: dict[str, bool] = {}
+    handed: set[str] | None = None
+    stores: dict[str, set[str] | None] | None = None
     for param in [*method.params, *method.kwonly]:
         effect = effects.get(param, "borrow")
         if param in captured:
@@ -50,12 +51,14 @@ def constructor_summary(summaries: ModuleSummaries, name: str) -> FunctionSummar
             continue
         if effect != "escape":
             continue
-        attrs = _stored_only(init, param, release_names)
+        if stores is None:
+            stores = _stored_only(init, set(method.params) | set(method.kwonly), release_names)
+        attrs = stores.get(param, set())
         if attrs is None:
             continue
-        for attr in attrs - kept.keys():
-            kept[attr] = _only_used(node, attr, release_names)
-        if all(kept[a] for a in attrs):
+        if handed is None:
+            handed = _handed_attrs(node, release_names)
+        if "*" not in handed and not attrs & handed:
             effects[param] = "borrow"
     summary = FunctionSummary(name, list(method.params), list(method.kwonly), _effects=effects)
     summary.cannot_raise = all(_stores_only(stmt, _self_name(init)) for stmt in init.body)
@@ -74,8 +77,30 @@ def _stores_only(stmt: ast.stmt, me: str | None) -> bool:
         targets, value = [stmt.target], stmt.value
     else:
         return False
-    return all(_self_attr(t, me) for t in targets) and isinstance(
-        value, (ast.Name, ast.Constant)
+    return all(_self_attr(t, me) for t in targets) and isinstance(value, (ast.Name, ast.Constant))
+
+
+def stores_a_parameter(node: ast.ClassDef) -> bool:
+    """Whether `__init__` assigns one of its parameters to an attribute as is (a cheap test
+    before a constructor's summary is worth computing for the index)."""
+    init = next(
+        (
+            m
+            for m in node.body
+            if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name == "__init__"
+        ),
+        None,
+    )
+    if init is None:
+        return False
+    args = init.args
+    params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+    return any(
+        isinstance(n, ast.Assign)
+        and isinstance(n.value, ast.Name)
+        and n.value.id in params
+        and any(isinstance(t, ast.Attribute) for t in n.targets)
+        for n in ast.walk(init)
     )
 
 
@@ -94,69 +119,68 @@ def _self_name(method: Method) -> str | None:
     return args[0].arg if args else None
 
 
-def _stored_only(init: Method, param: str, release_names: frozenset[str]) -> set[str] | None:
-    """The attributes of `self` that `__init__` stores `param` in, if it does nothing else
-    with it than storing it there, calling its methods (not a release) and inspecting it."""
+def _stored_only(
+    init: Method, params: set[str], release_names: frozenset[str]
+) -> dict[str, set[str] | None]:
+    """Per parameter, the attributes of `self` that `__init__` stores it in, if it does
+    nothing else with it than storing it there, calling its methods (not a release) and
+    inspecting it (else None). One walk for all parameters."""
     me = _self_name(init)
-    attrs: set[str] = set()
-    for node, parent in _uses_of(init, param):
-        if not isinstance(node.ctx, ast.Load):
-            return None  # rebound: what ends up stored is something else
-        if isinstance(parent, ast.Assign) and parent.value is node:
-            for target in parent.targets:
-                if not _self_attr(target, me):
-                    return None
-                assert isinstance(target, ast.Attribute)
-                attrs.add(target.attr)
-        elif isinstance(parent, ast.Attribute):
-            if parent.attr in release_names:
-                return None
-        elif isinstance(parent, ast.Compare) or (
-            isinstance(parent, ast.Call)
-            and isinstance(parent.func, ast.Name)
-            and parent.func.id in _INSPECTING
-        ):
-            continue
-        else:
-            return None
-    return attrs
-
-
-def _uses_of(root: ast.AST, name: str) -> list[tuple[ast.Name, ast.AST]]:
-    """The `Name` nodes of ``name`` under ``root``, each with its parent (in the order of
-    `ast.walk`: breadth first)."""
-    out: list[tuple[ast.Name, ast.AST]] = []
-    for node in ast.walk(root):
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.Name) and child.id == name:
-                out.append((child, node))
+    out: dict[str, set[str] | None] = {}
+    for parent in ast.walk(init):
+        for node in ast.iter_child_nodes(parent):
+            if not (isinstance(node, ast.Name) and node.id in params):
+                continue
+            name = node.id
+            attrs = out.setdefault(name, set())
+            if attrs is None:
+                continue
+            if not isinstance(node.ctx, ast.Load):
+                out[name] = None  # rebound: what ends up stored is something else
+            elif isinstance(parent, ast.Assign) and parent.value is node:
+                for target in parent.targets:
+                    if not _self_attr(target, me):
+                        out[name] = None
+                        break
+                    assert isinstance(target, ast.Attribute)
+                    attrs.add(target.attr)
+            elif isinstance(parent, ast.Attribute):
+                if parent.attr in release_names:
+                    out[name] = None
+            elif not (
+                isinstance(parent, ast.Compare)
+                or (
+                    isinstance(parent, ast.Call)
+                    and isinstance(parent.func, ast.Name)
+                    and parent.func.id in _INSPECTING
+                )
+            ):
+                out[name] = None
     return out
 
 
-def _only_used(node: ast.ClassDef, attr: str, release_names: frozenset[str]) -> bool:
-    """Whether the class only reads through `<obj>.<attr>` (calls its methods other than a
-    release, reads its attributes) or stores into it: nothing releases it or hands it on."""
-    # The attribute read from each node that is an attribute's object (its only parent).
-    read_from: dict[int, str] = {}
-    loads: list[ast.Attribute] = []
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Attribute):
-            if sub.attr == "__dict__":
-                return False
-            read_from[id(sub.value)] = sub.attr
-            if sub.attr == attr and isinstance(sub.ctx, ast.Load):
-                loads.append(sub)
-        elif (
-            isinstance(sub, ast.Call)
-            and isinstance(sub.func, ast.Name)
-            and sub.func.id in ("getattr", "vars")
+def _handed_attrs(node: ast.ClassDef, release_names: frozenset[str]) -> set[str]:
+    """The attribute names the class uses other than by reading through them (calling a
+    method other than a release, reading an attribute): released or handed on somewhere.
+    "*": it reaches attributes by name."""
+    out: set[str] = set()
+    for parent in ast.walk(node):
+        if (
+            isinstance(parent, ast.Call)
+            and isinstance(parent.func, ast.Name)
+            and parent.func.id in ("getattr", "vars")
         ):
-            return False  # reaches attributes by name
-    for sub in loads:
-        outer = read_from.get(id(sub))
-        if outer is None or outer in release_names:
-            return False
-    return True
+            out.add("*")
+        for sub in ast.iter_child_nodes(parent):
+            if not isinstance(sub, ast.Attribute):
+                continue
+            if sub.attr == "__dict__":
+                out.add("*")
+            if not isinstance(sub.ctx, ast.Load):
+                continue
+            if not isinstance(parent, ast.Attribute) or parent.attr in release_names:
+                out.add(sub.attr)
+    return out
 
 
 def _self_attr(node: ast.AST, me: str | None) -> bool:
