@@ -372,10 +372,13 @@ class ModuleAnalysis:
                 # except BadZipFile: pass` expect the acquisition to fail.
                 if any(_calls_fail(s) for s in n.orelse):
                     scope.expect_raise.append((n.body[0].lineno, n.body[-1].end_lineno or n.lineno))
-                if not any(_falls_back(h) for h in n.handlers):
-                    for s in n.body:
-                        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call):
-                            scope.expect_raise.append((s.lineno, s.end_lineno or s.lineno))
+                for s in n.body:
+                    if (
+                        isinstance(s, ast.Expr)
+                        and isinstance(s.value, ast.Call)
+                        and not any(_falls_back(h, s.value) for h in n.handlers)
+                    ):
+                        scope.expect_raise.append((s.lineno, s.end_lineno or s.lineno))
             elif isinstance(n, (ast.With, ast.AsyncWith)):
                 if n.body and any(_expects_raise(item.context_expr) for item in n.items):
                     scope.expect_raise.append((n.body[0].lineno, n.end_lineno or n.lineno))
@@ -849,10 +852,14 @@ def _calls_fail(stmt: ast.stmt) -> bool:
     )
 
 
-def _falls_back(handler: ast.ExceptHandler) -> bool:
-    """A handler that sets something up instead (`except OSError: self.af = AF_INET6`): the
-    body is a probe expected to succeed, so what it creates and drops there leaks."""
-    return any(isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign)) for n in ast.walk(handler))
+def _falls_back(handler: ast.ExceptHandler, call: ast.Call) -> bool:
+    """A handler that tries the same callee again (`except OSError: socket.socket(AF_INET6,
+    ...)`): the body is a probe expected to succeed, so what it creates and drops there
+    leaks. (A handler that only records the failure expects it.)"""
+    callee = expr_text(call.func)
+    return any(
+        isinstance(n, ast.Call) and expr_text(n.func) == callee for n in ast.walk(handler)
+    )
 
 
 def _expects_raise(expr: ast.expr) -> bool:
