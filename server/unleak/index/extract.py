@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from unleak.index.model import ModuleSummary, RawClass, RawFunction
 from unleak.names.triggers import TriggerIndex
+from unleak.summaries.attr_uses import AttrUses
 from unleak.summaries.types import TypeScope, annotation_type
 
 if TYPE_CHECKING:
@@ -59,7 +60,9 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
     )
     if not name:
         return out
-    _hierarchy(module, out)
+    uses = AttrUses(module.source.lines) if summaries.class_defs else None
+    if uses is not None:
+        _hierarchy(module, out, uses)
     for cname in summaries.class_defs:
         rtype = catalogue.types.get(f"class:{cname}")
         if rtype is not None:
@@ -71,8 +74,8 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
                 tuple(sorted(rtype.opened_by)),
             )
             out.classes[cname] = raw
-        else:
-            ctor = _constructor(summaries, cname)
+        elif uses is not None:
+            ctor = _constructor(summaries, cname, uses)
             if ctor is not None:
                 out.functions[cname] = ctor
     if not summaries.defs:
@@ -116,7 +119,7 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
     return out
 
 
-def _hierarchy(module: Analysed, out: ModuleSummary) -> None:
+def _hierarchy(module: Analysed, out: ModuleSummary, uses: AttrUses) -> None:
     """Classes whose bases are other modules' classes: resource classes once the index
     knows those bases do not touch what they acquire, and what a subclass elsewhere needs
     to know of each plain class here."""
@@ -137,16 +140,21 @@ def _hierarchy(module: Analysed, out: ModuleSummary) -> None:
     skip = set(out.pending) | {
         c for c in module.summaries.class_defs if f"class:{c}" in module.catalogue.types
     }
-    for cname, view in base_views(module, skip).items():
+    for cname, view in base_views(module, skip, uses).items():
         out.bases[cname] = (view.bases, view.mentions, view.releasing, view.supports_with)
 
 
-def _constructor(summaries: ModuleSummaries, name: str) -> RawFunction | None:
-    """A plain class's constructor, when it borrows an argument it keeps (an argument it
-    only reads is borrowed as well, but then every class would be listed)."""
-    from unleak.summaries.constructors import stores_a_parameter
+def _constructor(summaries: ModuleSummaries, name: str, uses: AttrUses) -> RawFunction | None:
+    """A plain class's constructor, when it borrows an argument it keeps and uses as a stream
+    (an argument it only reads, or keeps as data, is borrowed as well, but then nearly every
+    class would be listed, and every module calling one analysed twice)."""
+    from unleak.summaries.constructors import stored_parameters
 
-    if not stores_a_parameter(summaries.class_defs[name]):
+    node = summaries.class_defs[name]
+    stored = stored_parameters(node)
+    if not stored:
+        return None
+    if not stored & uses.streams(node.lineno, node.end_lineno or node.lineno):
         return None
     ctor = summaries.constructors.get(name)
     if ctor is None or not any(e == "borrow" for e in ctor.effects.values()):

@@ -12,6 +12,7 @@ from unleak.catalogue import BORROWERS, ResourceType
 from unleak.names.resolver import NameResolver, iter_statements
 from unleak.names.text import expr_text
 from unleak.source.text import SourceText
+from unleak.summaries.attr_uses import AttrUses
 from unleak.summaries.types import TypeScope, call_type
 
 if TYPE_CHECKING:
@@ -290,7 +291,9 @@ def _resource_type(
     if not acquired_in_init:
         return None
     methods = {
-        m.name: m for m in info.node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+        m.name: m
+        for m in info.node.body
+        if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
     if "__del__" in methods:
         return None
@@ -324,17 +327,12 @@ def _resource_type(
         for n in ast.walk(m)
     )
     type_name = f"class:{name}"
-    # Acquiring only in `connect()`/`open()`/`start()`: an instance holds nothing until one
-    # of them succeeds.
-    opening = frozenset(info.acquired[a][1] for a in acquired_in_init)
-    lazy = not opening & {"__init__", "__post_init__"}
     return ResourceType(
         type_name,
         f"`{name}` instance",
         frozenset(release),
         with_releases=with_releases,
         supports_with="__enter__" in methods or "__aenter__" in methods,
-        opened_by=opening if lazy else frozenset(),
     )
 
 
@@ -380,28 +378,6 @@ def foreign_based_resources(module: ModuleView) -> dict[str, ForeignBased]:
     return out
 
 
-# Without a leading \b the regex engine skips ahead to each "self." (the boundary is
-# checked after).
-_SELF_ATTR = re.compile(r"self\.([A-Za-z_][A-Za-z0-9_]*)")
-
-
-def _self_attrs(text: str) -> set[str]:
-    """The attributes of `self` a text mentions (`self.x`, not `myself.x`)."""
-    found: set[str] = set()
-    at = 0
-    while (m := _SELF_ATTR.search(text, at)) is not None:
-        if m.start() and _WORD.match(text, m.start() - 1):
-            at = m.start() + 1  # inside a word: a match may start later inside this one
-            continue
-        found.add(m.group(1))
-        at = m.end()
-    return found
-
-
-_WORD = re.compile(r"\w")
-_BY_NAME = re.compile(r"\bgetattr\(|\bsetattr\(|\bvars\(|__dict__")
-
-
 @dataclass(frozen=True)
 class BaseView:
     """What a subclass in another module needs of a plain class: its bases from other
@@ -414,11 +390,10 @@ class BaseView:
     supports_with: bool
 
 
-def base_views(module: ModuleView, skip: set[str]) -> dict[str, BaseView]:
+def base_views(module: ModuleView, skip: set[str], uses: AttrUses) -> dict[str, BaseView]:
     """Plain classes whose bases are all neutral or other modules' classes (named)."""
     out: dict[str, BaseView] = {}
     defs = module.summaries.class_defs
-    lines = module.source.lines
     release_names = module.catalogue.release_methods()
     for name, node in defs.items():
         if name in skip or node.keywords:
@@ -434,10 +409,7 @@ def base_views(module: ModuleView, skip: set[str]) -> dict[str, BaseView]:
                 break
             bases.append(qual)
         else:
-            text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
-            mentions = _self_attrs(text)
-            if _BY_NAME.search(text):
-                mentions.add("*")
+            mentions = uses.mentions(node.lineno, node.end_lineno or node.lineno)
             methods = {
                 m.name for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
             }

@@ -80,9 +80,9 @@ def _stores_only(stmt: ast.stmt, me: str | None) -> bool:
     return all(_self_attr(t, me) for t in targets) and isinstance(value, (ast.Name, ast.Constant))
 
 
-def stores_a_parameter(node: ast.ClassDef) -> bool:
-    """Whether `__init__` assigns one of its parameters to an attribute as is (a cheap test
-    before a constructor's summary is worth computing for the index)."""
+def stored_parameters(node: ast.ClassDef) -> set[str]:
+    """The attributes `__init__` assigns one of its parameters to as is (a cheap test before
+    a constructor's summary is worth computing for the index)."""
     init = next(
         (
             m
@@ -92,16 +92,16 @@ def stores_a_parameter(node: ast.ClassDef) -> bool:
         None,
     )
     if init is None:
-        return False
+        return set()
     args = init.args
     params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-    return any(
-        isinstance(n, ast.Assign)
-        and isinstance(n.value, ast.Name)
-        and n.value.id in params
-        and any(isinstance(t, ast.Attribute) for t in n.targets)
+    return {
+        t.attr
         for n in ast.walk(init)
-    )
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name) and n.value.id in params
+        for t in n.targets
+        if isinstance(t, ast.Attribute)
+    }
 
 
 def _captured(init: Method) -> set[str]:
