@@ -291,9 +291,7 @@ def _resource_type(
     if not acquired_in_init:
         return None
     methods = {
-        m.name: m
-        for m in info.node.body
-        if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+        m.name: m for m in info.node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
     if "__del__" in methods:
         return None
@@ -327,12 +325,17 @@ def _resource_type(
         for n in ast.walk(m)
     )
     type_name = f"class:{name}"
+    # Acquiring only in `connect()`/`open()`/`start()`: an instance holds nothing until one
+    # of them succeeds.
+    opening = frozenset(info.acquired[a][1] for a in acquired_in_init)
+    lazy = not opening & {"__init__", "__post_init__"}
     return ResourceType(
         type_name,
         f"`{name}` instance",
         frozenset(release),
         with_releases=with_releases,
         supports_with="__enter__" in methods or "__aenter__" in methods,
+        opened_by=opening if lazy else frozenset(),
     )
 
 
