@@ -83,9 +83,6 @@ LEAK_FIELDS = {
 
 # BEGIN KNOWN FAILURES (regenerate: .venv/bin/python tests/fixes/test_fix_corpus.py --write)
 KNOWN_FAILURES: dict[str, str] = {
-    "escape_multipart_body::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL102:32 (no fix)"
-    ),
     "escape_multipart_encoder_init::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports UL101:37 (no fix)"
     ),

@@ -951,7 +951,14 @@ def release_on_error(site: LeakSite) -> Fix | None:
     if located is None or not own_line(lines, stmt):
         return None
     block, i = located
-    k = next((j for j in range(i + 1, len(block)) if _hands_on(block[j], name, site)), None)
+    k = next(
+        (
+            j
+            for j in range(i + 1, len(block))
+            if _hands_on(block[j], name, site) or _returned_to_owner(block[j], name)
+        ),
+        None,
+    )
     if k is None or k == i + 1:
         return None
     between = block[i + 1 : k]
@@ -990,6 +997,17 @@ def _hands_on(stmt: ast.stmt, name: str, site: LeakSite | None = None) -> bool:
     if isinstance(stmt, ast.Assign) and isinstance(value, ast.Name) and value.id == name:
         return all(isinstance(t, (ast.Attribute, ast.Subscript)) for t in stmt.targets)
     return False
+
+
+def _returned_to_owner(stmt: ast.stmt, name: str) -> bool:
+    """`return Wrapper(name)`: handed to a call whose result is returned. Whether it keeps
+    the resource or not, closing it when a statement before fails is right: it was about to
+    be dropped (and if the call does not keep it, the fix's own check finds the leak left)."""
+    if not isinstance(stmt, ast.Return) or not isinstance(stmt.value, ast.Call):
+        return False
+    call = stmt.value
+    args = [*call.args, *(k.value for k in call.keywords)]
+    return any(isinstance(a, ast.Name) and a.id == name for a in args)
 
 
 def _release_text(site: LeakSite, name: str) -> str | None:
