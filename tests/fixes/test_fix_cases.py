@@ -136,6 +136,16 @@ def attach(path):
     log.warning("start")
     log.removeHandler(handler)
 """,
+    "returned through a call that only borrows it": """\
+import os
+
+
+def pipe_roundtrip(payload):
+    r, w = os.pipe()
+    with os.fdopen(w, "wb") as writer:
+        writer.write(payload)
+    return os.read(r, len(payload))
+""",
     "lock held on return": """\
 import threading
 

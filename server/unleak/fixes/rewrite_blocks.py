@@ -42,7 +42,14 @@ from unleak.fixes.rewrite import (
 )
 from unleak.fixes.rewrite_align import moved_expression, replaced_in_statement
 from unleak.fixes.rewrite_misc import closing_spelling
-from unleak.flow.derived import Strength, dependence, inline_strength, loads_of, name_matters
+from unleak.flow.derived import (
+    PLAIN_FUNCTIONS,
+    Strength,
+    dependence,
+    inline_strength,
+    loads_of,
+    name_matters,
+)
 from unleak.flow.effects import SiteInfo
 from unleak.names.resolver import statement_call
 from unleak.names.text import expr_text
@@ -955,7 +962,7 @@ def release_on_error(site: LeakSite) -> Fix | None:
         (
             j
             for j in range(i + 1, len(block))
-            if _hands_on(block[j], name, site) or _returned_to_owner(block[j], name)
+            if _hands_on(block[j], name, site) or _returned_to_owner(block[j], name, site)
         ),
         None,
     )
@@ -999,13 +1006,22 @@ def _hands_on(stmt: ast.stmt, name: str, site: LeakSite | None = None) -> bool:
     return False
 
 
-def _returned_to_owner(stmt: ast.stmt, name: str) -> bool:
-    """`return Wrapper(name)`: handed to a call whose result is returned. Whether it keeps
-    the resource or not, closing it when a statement before fails is right: it was about to
-    be dropped (and if the call does not keep it, the fix's own check finds the leak left)."""
+def _returned_to_owner(stmt: ast.stmt, name: str, site: LeakSite) -> bool:
+    """`return Wrapper(name)`: handed to a call whose result is returned, not one known to
+    only borrow it (`os.read(fd, n)`). Closing it when a statement before fails is right
+    whether or not the call keeps it: it was about to be dropped (and if the call does not
+    keep it, the fix's own check finds the leak left)."""
     if not isinstance(stmt, ast.Return) or not isinstance(stmt.value, ast.Call):
         return False
     call = stmt.value
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in BORROWING_METHODS:
+        return False
+    qual = (
+        site.module.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+    )
+    if qual in BORROWERS or qual in PLAIN_FUNCTIONS:
+        return False
     args = [*call.args, *(k.value for k in call.keywords)]
     return any(isinstance(a, ast.Name) and a.id == name for a in args)
 
