@@ -240,8 +240,8 @@ class Indexer:
                 changed = True
             if path not in open_paths or path not in folder.by_path:
                 folder.put(path, summary)
-            # Let the analysis thread run between files.
-            time.sleep(0)
+            # Let the analysis thread run between files: an open document first.
+            self.server.executor.wait_idle()
         if changed:
             store.save(stored)
         report(len(files), len(files))

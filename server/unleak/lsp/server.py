@@ -14,7 +14,6 @@ import json
 import os
 import time
 from collections.abc import Generator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from unleak.findings.model import Finding
 from unleak.lsp.convert import UTF16, TextLines, diagnostics
 from unleak.lsp.doc_status import INTERNAL_ERROR, DocumentStatus, wants_status
 from unleak.lsp.documents import Analysis, CellOfModule, Document, uri_to_path
+from unleak.lsp.foreground import ForegroundExecutor
 from unleak.lsp.indexing import SOURCE_SUFFIXES, Indexer, module_name
 from unleak.lsp.logs import logger, setup_logging
 from unleak.lsp.notebooks import SYNC_OPTIONS as NOTEBOOK_SYNC
@@ -124,7 +124,7 @@ class UnleakServer(LanguageServer):
         self.notebooks: dict[str, Notebook] = {}  # by URI, when the client syncs notebooks
         self.log_handler = setup_logging(self)
         self.store = SettingsStore(report=lambda message: logger.warning("%s", message))
-        self.executor = ThreadPoolExecutor(1, thread_name_prefix="unleak-analysis")
+        self.executor = ForegroundExecutor("unleak-analysis")
         self.fault = os.environ.get(FAULT_ENV) or None
         self.delay = _delay_from_env()
         self.encoding: str = UTF16
