@@ -347,6 +347,9 @@ class _Follower:
             after = set(live) | (inner.live or set())
             return self.block(s.orelse, after) if s.orelse else _Scan(None, after)
         if isinstance(s, (ast.With, ast.AsyncWith)):
+            if _expects_error(s):
+                # `with pytest.raises(ValueError): f.read()`: a test of the closed object.
+                return _Scan(None, set(live))
             return self.block(s.body, live - _bound(s))
         if isinstance(s, _TRY_TYPES):
             s = cast(ast.Try, s)  # a TryStar has the same fields
@@ -556,12 +559,46 @@ def _use_in(
         for node in _walk_without_scopes(part):
             if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
                 continue
-            if node.id not in live:
+            if node.id not in live or _comprehension_binds(node, parents):
                 continue
             how = _how_used(node, parents, release, module)
             if how:
                 return Use(node, node.id, how)
     return None
+
+
+# Context managers that expect the block to raise: what it does with a closed object is a
+# test that it is closed.
+_EXPECTING = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
+
+
+def _expects_error(s: ast.With | ast.AsyncWith) -> bool:
+    for item in s.items:
+        ctx = item.context_expr
+        if isinstance(ctx, ast.Call):
+            func = ctx.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in _EXPECTING:
+                return True
+    return False
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _comprehension_binds(name: ast.Name, parents: dict[int, ast.AST]) -> bool:
+    """`{f.encode() for f in names}`: the comprehension's own `f`, not the closed file."""
+    child: ast.AST = name
+    node = parents.get(id(name))
+    while node is not None:
+        if isinstance(node, _COMPREHENSIONS):
+            for gen in node.generators:
+                bound = {n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}
+                # The first iterable is evaluated outside the comprehension's scope.
+                if name.id in bound and child is not node.generators[0].iter:
+                    return True
+        child, node = node, parents.get(id(node))
+    return False
 
 
 def _walk_without_scopes(s: ast.AST) -> Iterator[ast.AST]:
