@@ -30,6 +30,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench_lsp import rss_mib  # bench/ is this script's directory
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
@@ -54,17 +55,6 @@ def source_files(count: int) -> list[tuple[Path, Path]]:
                 if len(picked) >= count:
                     return picked
     return picked
-
-
-def rss_mib(pid: int) -> float | None:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return None
 
 
 class Server:
