@@ -104,7 +104,7 @@ def used_after_release(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
                 module.resolver,
                 named_while_open=isinstance(release.acquired, ast.Call)
                 and name_matters(release.acquired, module.resolver),
-                exclude=_after_rebinding(release, layout),
+                exclude=_other_values(release, layout),
             )
             use = _returned_from_with(release, dep, module) if release.by_with else None
             if use is None:
@@ -203,15 +203,28 @@ def _reopening(rtype: ResourceType) -> frozenset[str]:
     return _REOPEN_TYPES.get(rtype.name, frozenset())
 
 
-def _after_rebinding(release: Release, layout: _Layout) -> frozenset[int]:
-    """The statements after the release in its block from the first that rebinds the
-    resource's one name to a value not built from it (`fp = open(other)`): there the name
-    is another object's, and what they do with it depends on no closed resource."""
+def _other_values(release: Release, layout: _Layout) -> frozenset[int]:
+    """Statements of the release's block where the resource's one name names something
+    else, so that what they compute depends on no closed resource:
+
+    - from the first statement after the release that rebinds the name to a value not built
+      from it (`fp = open(other)`) on;
+    - before a `with` that acquires it, when the block is the function's body (run once) or
+      the body of a loop whose target is that name (`for f in names: ... with open(p) as f`).
+    """
     found = layout.where.get(id(release.stmt))
     if found is None or len(release.roots) != 1:
         return frozenset()
-    block, i, _, _ = found
+    block, i, owner, _ = found
     (root,) = release.roots
+    out: list[ast.stmt] = []
+    if release.by_with and release.acquired is not None:
+        target = getattr(owner, "target", None)
+        rebinds = isinstance(owner, (ast.For, ast.AsyncFor)) and any(
+            isinstance(n, ast.Name) and n.id == root for n in ast.walk(cast(ast.expr, target))
+        )
+        if owner is None or rebinds:
+            out += block[:i]
     for j in range(i + 1, len(block)):
         s = block[j]
         if (
@@ -221,8 +234,9 @@ def _after_rebinding(release: Release, layout: _Layout) -> frozenset[int]:
             and s.targets[0].id == root
             and not any(isinstance(n, ast.Name) and n.id == root for n in ast.walk(s.value))
         ):
-            return frozenset(id(n) for t in block[j:] for n in ast.walk(t))
-    return frozenset()
+            out += block[j:]
+            break
+    return frozenset(id(n) for t in out for n in ast.walk(t))
 
 
 def _is_process(ctx: ast.expr, scope: Scope) -> bool:
