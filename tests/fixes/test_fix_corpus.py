@@ -84,7 +84,7 @@ LEAK_FIELDS = {
 # BEGIN KNOWN FAILURES (regenerate: .venv/bin/python tests/fixes/test_fix_corpus.py --write)
 KNOWN_FAILURES: dict[str, str] = {
     "escape_multipart_encoder_init::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports UL101:37 (no fix)"
+        "unchanged: no safe fix applied (one is expected); unleak reports nothing"
     ),
     "plain_process_executor_async::unsafe": (
         "unchanged: no unsafe fix applied (one saying 'pending work' is expected)"
