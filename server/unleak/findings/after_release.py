@@ -490,7 +490,8 @@ def _strength_among(
 def _first_use_after(
     release: Release, layout: _Layout, dep: Dependence, module: ModuleAnalysis
 ) -> Use | None:
-    live: set[str] | None = set(dep.dependent(Strength.STRONG))
+    # Objects it was only stored on (`worker.loop = loop`) may be used after it closed.
+    live: set[str] | None = set(dep.dependent(Strength.STRONG)) - (dep.holders - dep.roots)
     follower = _Follower(release, dep, module)
     current: ast.AST = release.stmt
     while live:

@@ -326,6 +326,9 @@ class Dependence:
     roots: frozenset[str]
     names: dict[str, Strength] = field(default_factory=dict)  # roots included (STRONG)
     containers: set[str] = field(default_factory=set)  # local lists, dicts, stacks holding them
+    # Objects it was stored on as an attribute (`worker.loop = loop`): they keep it in use,
+    # but using them after its release is not using it (they may just report on it).
+    holders: set[str] = field(default_factory=set)
     origins: dict[str, ast.AST] = field(default_factory=dict)  # the value that made a name so
     # Holding it open has an effect the rest of the function relies on (an `flock` on it):
     # nothing may release it before the function ends.
@@ -516,6 +519,8 @@ def dependence(
                     _raise(names, holder, strength)
                     dep.containers.add(holder)
                     dep.origins.setdefault(holder, value)
+                    if _attribute_store(s, holder):
+                        dep.holders.add(holder)
             if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and (
                 deriver.refers(s)
             ):
@@ -670,6 +675,14 @@ def _bindings(s: ast.AST, containers: set[str]) -> Iterator[tuple[ast.expr, ast.
         yield s.target, s.iter
     for n in _own_nodes(s).named:
         yield n.target, n.value
+
+
+def _attribute_store(s: ast.AST, holder: str) -> bool:
+    """`holder.attr = value`: stored on an object, not put in a container."""
+    return isinstance(s, ast.Assign) and any(
+        isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == holder
+        for t in s.targets
+    )
 
 
 def _stores(s: ast.AST) -> Iterator[tuple[str, ast.expr]]:
