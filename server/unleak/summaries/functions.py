@@ -296,6 +296,9 @@ class ModuleSummaries:
             return True
         func = value.func
         if isinstance(func, ast.Name) and func.id in self.defs:
+            node = self.defs[func.id]
+            if node.decorator_list or _is_generator(node):
+                return False  # a @contextmanager or a generator: its summary says nothing
             summary = self.functions.get(func.id)
             return summary is not None and not summary.returns and summary.ref is None
         return False
@@ -455,10 +458,21 @@ def _rooted_in(expr: ast.expr, names: set[str]) -> bool:
     while True:
         if isinstance(expr, ast.Attribute):
             expr = expr.value
-        elif isinstance(expr, ast.Call) and len(expr.args) == 2 and not expr.keywords:
+        elif (
+            isinstance(expr, ast.Call)
+            and len(expr.args) == 2
+            and not expr.keywords
+            and _callee_name(expr.func) == "cast"
+        ):
             expr = expr.args[1]  # `cast(T, x)`
         else:
             return isinstance(expr, ast.Name) and expr.id in names
+
+
+def _callee_name(func: ast.expr) -> str:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
 
 
 def _parse_annotation(text: str) -> ast.expr | None:
