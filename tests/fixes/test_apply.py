@@ -426,3 +426,27 @@ def test_a_finally_that_would_close_only_the_rebound_name_fails_its_check() -> N
     result = fix_source(REBOUND, "m.py", Settings())
     assert "UL107" in {f.code for f in result.applied} and not result.remaining
     assert result.text.count("with open(") == 2
+
+
+PIPE_PAIR = """\
+import os
+
+
+def send(message):
+    r, w = os.pipe()
+    os.write(w, message)
+    os.close(w)
+    data = os.read(r, 100)
+    os.close(r)
+    return data
+"""
+
+
+def test_each_of_two_findings_on_one_call_is_checked_with_its_own_fix() -> None:
+    # `r` and `w` share the span of `os.pipe()`: each fix, alone, is checked against its own
+    # finding (the editor offers them one by one), not against the other one's.
+    from unleak.pipeline.fix_check import fix_holds
+
+    found = [f for f in api.check_source(PIPE_PAIR, "m.py") if f.fix is not None]
+    assert len(found) == 2 and found[0].span == found[1].span
+    assert all(fix_holds(PIPE_PAIR, "m.py", Settings(), f) for f in found)
