@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING, cast
 from unleak.catalogue import ResourceType
 from unleak.catalogue.own_release import OWN_RELEASE_METHODS
 from unleak.findings.model import Finding, Related
-from unleak.flow.derived import Dependence, Strength, dependence, name_matters, value_strength
+from unleak.flow.derived import (
+    Dependence,
+    Strength,
+    dependence,
+    name_matters,
+    plain_rebinding,
+    value_strength,
+)
 from unleak.names.resolver import iter_statements
 from unleak.names.text import expr_text
 from unleak.summaries.types import call_type
@@ -226,14 +233,7 @@ def _other_values(release: Release, layout: _Layout) -> frozenset[int]:
         if owner is None or rebinds:
             out += block[:i]
     for j in range(i + 1, len(block)):
-        s = block[j]
-        if (
-            isinstance(s, ast.Assign)
-            and len(s.targets) == 1
-            and isinstance(s.targets[0], ast.Name)
-            and s.targets[0].id == root
-            and not any(isinstance(n, ast.Name) and n.id == root for n in ast.walk(s.value))
-        ):
+        if plain_rebinding(block[j], root):
             out += block[j:]
             break
     return frozenset(id(n) for t in out for n in ast.walk(t))

@@ -49,6 +49,7 @@ from unleak.flow.derived import (
     inline_strength,
     loads_of,
     name_matters,
+    plain_rebinding,
 )
 from unleak.flow.effects import SiteInfo
 from unleak.names.resolver import statement_call
@@ -254,15 +255,10 @@ def _rebinding(block: list[ast.stmt], i: int, name: str) -> int | None:
     """The first line of the statement after ``block[i]`` that plainly rebinds ``name``
     (`name = ...`, not reading it), if every statement before it falls through to it."""
     for stmt in block[i + 1 :]:
-        if (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-            and stmt.targets[0].id == name
-        ):
-            if any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt.value)):
-                return None  # the new value is built with the old one
-            return stmt.lineno
+        rebinds = plain_rebinding(stmt, name)
+        if rebinds is not None:
+            # (None when the new value is built with the old one)
+            return stmt.lineno if rebinds else None
         if any(isinstance(n, _JUMPS) for n in ast.walk(stmt)):
             return None  # a path may leave before the rebinding, keeping the old value
     return None

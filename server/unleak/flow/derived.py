@@ -677,6 +677,20 @@ def _bindings(s: ast.AST, containers: set[str]) -> Iterator[tuple[ast.expr, ast.
         yield n.target, n.value
 
 
+def plain_rebinding(stmt: ast.stmt, name: str) -> bool | None:
+    """True when ``stmt`` is `name = value` with a value not built from ``name`` (the name
+    then holds another object), False when it is `name = value` built from it, None when it
+    is not such an assignment."""
+    if not (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+        and stmt.targets[0].id == name
+    ):
+        return None
+    return not any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt.value))
+
+
 def _attribute_store(s: ast.AST, holder: str) -> bool:
     """`holder.attr = value`: stored on an object, not put in a container."""
     return isinstance(s, ast.Assign) and any(

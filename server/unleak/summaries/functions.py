@@ -276,13 +276,28 @@ class ModuleSummaries:
         """`TextIOWrapper(stream)` or `LocalWrapper(stream, ...)` over a parameter: the
         caller's own resource in new clothes, not a fresh one (closing the wrapper is the
         caller's choice, and a wrapper that detaches on collection closes nothing)."""
-        if not call.args or not _rooted_in(call.args[0], params):
+        if not call.args or not self._rooted_in(call.args[0], params):
             return False
         if isinstance(call.func, ast.Name) and call.func.id in self.class_defs:
             return True
         qual = self.resolver.qualify(call.func)
         factory = self.catalogue.factories.get(qual) if qual is not None else None
         return factory is not None and factory.wrapper
+
+    def _rooted_in(self, expr: ast.expr, names: set[str]) -> bool:
+        """`stream`, `stream.buffer`, `cast(T, stream)`: a value reached from one of
+        ``names``."""
+        while True:
+            if isinstance(expr, ast.Attribute):
+                expr = expr.value
+            elif (
+                isinstance(expr, ast.Call)
+                and len(expr.args) == 2
+                and self.resolver.qualify(expr.func) == "typing.cast"
+            ):
+                expr = expr.args[1]
+            else:
+                return isinstance(expr, ast.Name) and expr.id in names
 
     def _known_plain(self, value: ast.expr, params: set[str]) -> bool:
         """A returned call whose result is known to be no fresh resource, whatever the
@@ -451,28 +466,6 @@ def _fresh(value: ast.expr, assigned: dict[str, str], refs: dict[str, str]) -> b
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         return name not in _NOT_FRESH
     return isinstance(value, ast.Name) and (value.id in assigned or value.id in refs)
-
-
-def _rooted_in(expr: ast.expr, names: set[str]) -> bool:
-    """`stream`, `stream.buffer`, `cast(T, stream)`: a value reached from one of ``names``."""
-    while True:
-        if isinstance(expr, ast.Attribute):
-            expr = expr.value
-        elif (
-            isinstance(expr, ast.Call)
-            and len(expr.args) == 2
-            and not expr.keywords
-            and _callee_name(expr.func) == "cast"
-        ):
-            expr = expr.args[1]  # `cast(T, x)`
-        else:
-            return isinstance(expr, ast.Name) and expr.id in names
-
-
-def _callee_name(func: ast.expr) -> str:
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return func.id if isinstance(func, ast.Name) else ""
 
 
 def _parse_annotation(text: str) -> ast.expr | None:
