@@ -603,6 +603,8 @@ async function main() {
     const paused = Date.now();
     await waitFor('the syntax error after a pause', async () => (await errorLines(page)).includes(10), STEP_MS, 100);
     typing.pausedErrorAfterMs = Date.now() - paused;
+    // The Problems panel is re-rendered a moment after the squiggle: wait for its row too.
+    await waitFor('the syntax error listed in Problems', async () => (await problemRows(page)).some((p) => p.includes('UL001')), STEP_MS, 100);
     typing.paused = { errorLines: await errorLines(page), squiggleLines: await squiggleLines(page), problems: await problemRows(page) };
     log(`typing paused: ${JSON.stringify(typing.paused)} after ${typing.pausedErrorAfterMs} ms`);
     await screenshot(page, 'typing-paused');
