@@ -44,3 +44,37 @@ def test_an_edit_reparses_only_its_chunk() -> None:
     # A chunk that does not parse alone: the caller parses the whole text.
     broken = edited.replace("return open", "return (open")
     assert parser.parse(broken, source_lines(broken)) is None
+
+
+def test_chunks_of_the_same_text_are_each_reused() -> None:
+    twice = "def f(p):\n    return open(p)\n\n\n"
+    text = twice * 3 + "x = 1\n"
+    parser = ChunkParser()
+    first = parser.parse(text, source_lines(text))
+    assert first is not None and dump(first) == dump(ast.parse(text))
+    moved = "# top\n" + text
+    tree = parser.parse(moved, source_lines(moved))
+    assert tree is not None and dump(tree) == dump(ast.parse(moved))
+    assert parser.parsed_lines == 0  # each of the three functions kept its own tree
+    assert len({id(stmt) for stmt in tree.body}) == 4
+
+
+def test_line_scans_are_redone_only_for_the_chunks_an_edit_changed() -> None:
+    text = "import os\n\n\ndef f(p):\n    return open(p)\n\n# open\n\ndef g():\n    open(1)\n"
+    parser = ChunkParser()
+    scanned: list[str] = []
+
+    def scan(piece: str) -> list[int]:
+        scanned.append(piece)
+        return [i for i, line in enumerate(piece.splitlines()) if "open" in line]
+
+    assert parser.parse(text, source_lines(text)) is not None
+    assert parser.segments is not None
+    assert parser.segments.lines_where("open", scan) == [5, 7, 10]
+    edited = text.replace("return open(p)", "return p")
+    assert parser.parse(edited, source_lines(edited)) is not None
+    assert parser.segments is not None
+    scanned.clear()
+    assert parser.segments.lines_where("open", scan) == [7, 10]
+    # The edited function, and the blank and comment lines between chunks (never kept).
+    assert [piece for piece in scanned if "def" in piece] == ["def f(p):\n    return p\n"]

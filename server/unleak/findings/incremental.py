@@ -71,6 +71,8 @@ class UnitCache:
     def __init__(self, max_entries: int = 8192) -> None:
         self.max_entries = max_entries
         self._entries: dict[tuple[object, str], UnitEntry] = {}
+        # The words of a definition's text (what its names depend on), by its text.
+        self._words: dict[str, frozenset[str]] = {}
         self.hits = 0
         self.misses = 0
 
@@ -81,6 +83,15 @@ class UnitCache:
         if key not in self._entries and len(self._entries) >= self.max_entries:
             self._entries.pop(next(iter(self._entries)))
         self._entries[key] = entry
+
+    def words(self, text: str, pattern: re.Pattern[str]) -> frozenset[str]:
+        """The matches of ``pattern`` (always the same one) in ``text``."""
+        found = self._words.get(text)
+        if found is None:
+            if len(self._words) >= self.max_entries:
+                self._words.clear()
+            found = self._words[text] = frozenset(pattern.findall(text))
+        return found
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -139,7 +140,7 @@ class ModuleAnalysis:
         )
         external = install_external(settings.external_summaries, self.catalogue)
         self.summaries = ModuleSummaries(tree, self.resolver, self.catalogue, external)
-        self.triggers = TriggerIndex(text, self._trigger_words())
+        self.triggers = TriggerIndex(text, self._trigger_words(), segments=self.parsed.segments)
         if self.triggers:
             self._module_types()
             self._add_local_triggers()
@@ -648,14 +649,15 @@ class ModuleAnalysis:
             return found
         imports = self.resolver.imports
         defs = self.resolver.module_defs
-        words: set[str] | None = None
+        words: set[str] | frozenset[str] | None = None
         if scope is not None:
             decorators = getattr(scope, "decorator_list", None)
             first = decorators[0].lineno if decorators else getattr(scope, "lineno", 1)
             last = getattr(scope, "end_lineno", None) or first
             text = "\n".join(self.source.lines[first - 1 : last])
             if text.isascii():  # otherwise NFKC may make a name of other characters
-                words = set(_WORDS.findall(text))
+                units = self.unit_cache
+                words = units.words(text, _WORDS) if units else set(_WORDS.findall(text))
         if words is None:
             key: tuple[object, ...] = (tuple(sorted(imports.items())), tuple(sorted(defs)))
         else:
@@ -731,18 +733,34 @@ class ModuleAnalysis:
         return self.finding(code, message, span, tuple(related), details)
 
     @cached_property
-    def _calls_by_line(self) -> dict[int, ast.Call]:
-        # ast.walk is breadth first: a line's outermost call is met before those inside it.
-        out: dict[int, ast.Call] = {}
-        for node in ast.walk(self.parsed.tree):
-            if isinstance(node, ast.Call):
-                out.setdefault(node.lineno, node)
+    def _statement_lines(self) -> list[tuple[int, int, ast.stmt]]:
+        """The module's statements with their lines (from the first decorator)."""
+        out: list[tuple[int, int, ast.stmt]] = []
+        for stmt in self.parsed.tree.body:
+            decorators = getattr(stmt, "decorator_list", None)
+            first = min(stmt.lineno, decorators[0].lineno) if decorators else stmt.lineno
+            out.append((first, stmt.end_lineno or stmt.lineno, stmt))
         return out
 
     def call_text_at(self, line: int) -> str | None:
         """The outermost call starting on ``line``, as messages show it ("if `x()` on line 5
         raises"); None when the line has none."""
-        call = self._calls_by_line.get(line)
+        calls: dict[int, ast.Call | None] = self.__dict__.setdefault("_calls_at", {})
+        if line not in calls:
+            # Breadth first over the statements on that line (only they hold its nodes), in
+            # order: a line's outermost call is met before those inside it.
+            queue: deque[ast.AST] = deque(
+                s for first, last, s in self._statement_lines if first <= line <= last
+            )
+            found: ast.Call | None = None
+            while queue:
+                node = queue.popleft()
+                if isinstance(node, ast.Call) and node.lineno == line:
+                    found = node
+                    break
+                queue.extend(ast.iter_child_nodes(node))
+            calls[line] = found
+        call = calls[line]
         return messages.call_text(call) if call is not None else None
 
     def finding(

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from unleak.catalogue import METHOD_FACTORIES, TYPED_METHOD_FACTORIES, Catalogue
+from unleak.source.segments import Segments
 
 _ALWAYS = ("acquire", "accept", "create_task", "ensure_future")
 
@@ -25,10 +26,18 @@ def base_words(catalogue: Catalogue) -> set[str]:
 class TriggerIndex:
     """Line numbers of a module where a trigger word occurs."""
 
-    def __init__(self, text: str, words: Iterable[str], first_line: int = 1) -> None:
-        """``first_line``: the line number of the text's first line (for a part of a module)."""
+    def __init__(
+        self,
+        text: str,
+        words: Iterable[str],
+        first_line: int = 1,
+        segments: Segments | None = None,
+    ) -> None:
+        """``first_line``: the line number of the text's first line (for a part of a module);
+        ``segments``: the text in pieces whose scans are kept (a document's next version)."""
         self.text = text
         self.first_line = first_line
+        self.segments = segments
         self.lines: list[int] = []
         # Every word looked for so far (to index an edited part of the module the same way).
         self.words: set[str] = set()
@@ -40,16 +49,11 @@ class TriggerIndex:
             return
         self.words |= alternatives
         pattern = _pattern(alternatives)
-        text = self.text
-        found: list[int] = []
-        line, last = self.first_line, 0
-        for m in pattern.finditer(text):
-            start = m.start()
-            if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-                continue  # inside a longer word (`reopen`)
-            line += text.count("\n", last, start)
-            last = start
-            found.append(line)
+        if self.segments is not None:
+            found = self.segments.lines_where(("words", alternatives), lambda t: _scan(t, pattern))
+        else:
+            first = self.first_line
+            found = [first + line for line in _scan(self.text, pattern)]
         if found:
             self.lines = sorted(set(found).union(self.lines))
 
@@ -59,6 +63,20 @@ class TriggerIndex:
 
     def __bool__(self) -> bool:
         return bool(self.lines)
+
+
+def _scan(text: str, pattern: re.Pattern[str]) -> list[int]:
+    """The 0-based lines of ``text`` where a word of ``pattern`` occurs."""
+    found: list[int] = []
+    line, last = 0, 0
+    for m in pattern.finditer(text):
+        start = m.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue  # inside a longer word (`reopen`)
+        line += text.count("\n", last, start)
+        last = start
+        found.append(line)
+    return found
 
 
 @functools.lru_cache(maxsize=64)

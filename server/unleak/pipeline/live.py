@@ -34,7 +34,7 @@ from unleak.settings import Settings
 from unleak.source.chunk_parse import ChunkParser
 from unleak.source.parsing import ParsedModule, ParseError, syntax_error
 from unleak.source.spans import Span
-from unleak.source.text import SourceText, source_lines
+from unleak.source.text import SourceText, changed_lines, source_lines
 from unleak.summaries.classes import ClassResources, scan_acquisitions, scan_handling
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -163,7 +163,11 @@ class LiveModule:
             self.units,
             lines,
             HOOKS,
-            ParsedModule(tree, facts=self._parser.facts) if tree is not None else None,
+            (
+                ParsedModule(tree, facts=self._parser.facts, segments=self._parser.segments)
+                if tree is not None
+                else None
+            ),
         )
         report = report_of(analysis, with_summary=False)  # the index summarises it itself
         self.full_runs += 1
@@ -188,7 +192,7 @@ class LiveModule:
         base = self._base
         assert isinstance(base, ModuleAnalysis) and self._report is not None
         old = self._lines
-        start, old_end, new_end = _changed(old, lines)
+        start, old_end, new_end = changed_lines(old, lines)
         delta = new_end - old_end
         if start == old_end == new_end:  # the same text again
             self._broken_gap = broken_gap
@@ -493,27 +497,6 @@ def _inert(lines: list[str], start: int, end: int) -> bool:
     if start > 0 and lines[start - 1].rstrip("\r\n").endswith("\\"):
         return False
     return all(not line.strip() or line.lstrip().startswith("#") for line in lines[start:end])
-
-
-def _changed(old: list[str], new: list[str]) -> tuple[int, int, int]:
-    """The lines that differ: 0-based start, and the ends (exclusive) in old and new."""
-    limit = min(len(old), len(new))
-    step = 64  # compare blocks of lines first: list comparison runs in C
-    start = 0
-    while start + step <= limit and old[start : start + step] == new[start : start + step]:
-        start += step
-    while start < limit and old[start] == new[start]:
-        start += 1
-    tail = 0
-    room = limit - start
-    o, n = len(old), len(new)
-    while (
-        tail + step <= room and old[o - tail - step : o - tail] == new[n - tail - step : n - tail]
-    ):
-        tail += step
-    while tail < room and old[o - tail - 1] == new[n - tail - 1]:
-        tail += 1
-    return start, o - tail, n - tail
 
 
 def _regions(tree: ast.Module) -> list[Region]:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ast
 
-from unleak.source.chunks import split
+from unleak.source.chunks import Chunk, split, split_edited
 from unleak.source.facts import StatementFacts
+from unleak.source.segments import ScanCache, Segments, pieces_of
+from unleak.source.text import changed_lines
 
 _ERRORS = (SyntaxError, ValueError, MemoryError, RecursionError)
 
@@ -21,11 +23,18 @@ class ChunkParser:
     """The trees of one document's chunks, kept from one parse to the next."""
 
     def __init__(self) -> None:
-        # Chunk text -> the line it started on, and its statements there.
-        self._trees: dict[str, tuple[int, list[ast.stmt]]] = {}
+        # Chunk text -> the lines it started on, and its statements there (one entry per
+        # chunk of that text).
+        self._trees: dict[str, list[tuple[int, list[ast.stmt]]]] = {}
+        # The last text's lines and chunks: the next split starts from them.
+        self._lines: list[str] = []
+        self._chunks: list[Chunk] = []
         self.parsed_lines = 0  # lines parsed by the last call (for tests and logs)
         # Facts about the statements of the last tree, kept while their trees are.
         self.facts = StatementFacts()
+        # Line scans of the chunks' texts (trigger words), kept while the texts are chunks.
+        self._scans: ScanCache = {}
+        self.segments: Segments | None = None  # the last tree's text, in pieces
 
     def parse(self, text: str, lines: list[str]) -> ast.Module | None:
         """The module's tree, or None if a chunk does not parse alone (a syntax error, or a
@@ -34,21 +43,25 @@ class ChunkParser:
         The trees handed out before are reused (and moved) in place: a caller must not keep
         using the tree of an earlier version once it asks for the next one."""
         old = self._trees
-        kept: dict[str, tuple[int, list[ast.stmt]]] = {}
+        kept: dict[str, list[tuple[int, list[ast.stmt]]]] = {}
         body: list[ast.stmt] = []
         self.parsed_lines = 0
+        # Scans stay while the last version used them (not every set of words ever looked for).
+        used = self.segments.used if self.segments is not None else set()
+        self.segments = None
         try:
-            chunks = split(text, lines)
+            chunks = self._split(text, lines)
         except RecursionError:
+            self.forget()
             return None
         for chunk in chunks:
-            entry = old.pop(chunk.text, None)
+            same = old.get(chunk.text)
+            entry = same.pop() if same else None
             if entry is None:
                 try:
                     stmts = ast.parse("\n" * (chunk.first - 1) + chunk.text).body
                 except _ERRORS:
-                    self._trees = {}
-                    self.facts.keep(())
+                    self.forget()
                     return None
                 self.parsed_lines += chunk.last - chunk.first + 1
             else:
@@ -56,13 +69,29 @@ class ChunkParser:
                 if first != chunk.first:
                     for stmt in stmts:
                         ast.increment_lineno(stmt, chunk.first - first)
-            if chunk.text not in kept:  # the same text twice: the second is parsed each time
-                kept[chunk.text] = (chunk.first, stmts)
+            kept.setdefault(chunk.text, []).append((chunk.first, stmts))
             body.extend(stmts)
         self._trees = kept
+        self._lines, self._chunks = lines, chunks
         self.facts.keep(body)
+        self._scans = {k: v for k, v in self._scans.items() if k in used and k[0] in kept}
+        pieces = pieces_of(lines, ((c.first, c.last, c.text) for c in chunks))
+        if pieces is not None:
+            self.segments = Segments(pieces, self._scans)
         return ast.Module(body=body, type_ignores=[])
+
+    def _split(self, text: str, lines: list[str]) -> list[Chunk]:
+        """The chunks of the text, split again only around what changed since the last."""
+        if self._chunks:
+            start, old_end, new_end = changed_lines(self._lines, lines)
+            chunks = split_edited(self._chunks, lines, start, old_end, new_end)
+            if chunks is not None:
+                return chunks
+        return split(text, lines)
 
     def forget(self) -> None:
         self._trees = {}
+        self._lines, self._chunks = [], []
         self.facts.keep(())
+        self._scans = {}
+        self.segments = None

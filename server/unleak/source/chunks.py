@@ -80,9 +80,14 @@ def triple_quoted(text: str) -> list[tuple[int, int]]:
 
     Counts triple quotes in order; one inside a comment or a one-line string is recognised by
     what precedes it on its line, which is cheap because triple quotes are few."""
+    return _triple_quoted(text)[0]
+
+
+def _triple_quoted(text: str) -> tuple[list[tuple[int, int]], bool]:
+    """`triple_quoted`, and whether the last string is left open at the end."""
     spans: list[tuple[int, int]] = []
     if '"""' not in text and "'''" not in text:
-        return spans
+        return spans, False
     open_quote: str | None = None
     open_pos = 0
     for m in _TRIPLE.finditer(text):
@@ -97,7 +102,7 @@ def triple_quoted(text: str) -> list[tuple[int, int]]:
             open_quote = None
     if open_quote is not None:  # unterminated: it runs to the end
         spans.append((open_pos, len(text)))
-    return spans
+    return spans, open_quote is not None
 
 
 def _escaped(text: str, pos: int, floor: int) -> bool:
@@ -219,8 +224,58 @@ def make_chunk(lines: list[str], first: int, end: int, indent: str) -> Chunk:
 
 def split(text: str, lines: list[str]) -> list[Chunk]:
     """The top-level chunks of a module (``lines``: its lines with their line breaks)."""
+    return _split(text, lines)[0]
+
+
+def split_edited(
+    old: list[Chunk], lines: list[str], start: int, old_end: int, new_end: int
+) -> list[Chunk] | None:
+    """The chunks of a module after an edit, from its chunks before: ``old`` split the text
+    before the edit, which replaced its (0-based) lines ``start`` to ``old_end`` (exclusive)
+    by ``lines[start:new_end]``. Only the chunks around the edit are split again: from the
+    chunk before the edit (whose first line and what precedes it are unchanged) to the first
+    unchanged chunk after it, which must come out as before (so the brackets and strings
+    around it are closed as before, and every chunk after it is the same, moved). None when
+    that cannot be told: split the whole text."""
+    if not old:
+        return None
+    delta = new_end - old_end
+    # The chunk holding the first changed line (1-based start + 1), and the one before it.
+    i = bisect.bisect_left([c.last for c in old], start + 1)
+    a = max(i - 1, 0)
+    lo = old[a].first - 1 if old[a].first <= start else 0
+    if lo == 0:
+        a = 0
+    # The first chunk wholly after the changed lines: it anchors the rest.
+    b = bisect.bisect_right([c.first for c in old], max(old_end, start + 1))
+    while b < len(old) and old[b].first <= old_end:
+        b += 1
+    if b < len(old):
+        anchor: Chunk | None = old[b]
+        hi = old[b].last + delta
+    else:
+        anchor, hi = None, len(lines)
+    window = lines[lo:hi]
+    text = "".join(window)
+    found, unterminated = _split(text, window)
+    if lo and (not found or found[0].first != 1):
+        return None  # its first line no longer starts a statement
+    if anchor is not None:
+        if unterminated or not found or found[-1].text != anchor.text:
+            return None
+        if found[-1].first + lo != anchor.first + delta:
+            return None
+    out = old[:a]
+    out += [c.moved(lo) for c in found]
+    if anchor is not None:
+        out += [c.moved(delta) for c in old[b + 1 :]]
+    return out
+
+
+def _split(text: str, lines: list[str]) -> tuple[list[Chunk], bool]:
+    """`split`, and whether a triple-quoted string is left open at the end of the text."""
     offsets = line_offsets(lines)
-    strings = triple_quoted(text)
+    strings, unterminated = _triple_quoted(text)
     in_strings: set[int] = set()
     for start, end in strings:
         first = bisect.bisect_right(offsets, start) - 1
@@ -228,10 +283,11 @@ def split(text: str, lines: list[str]) -> list[Chunk]:
         in_strings.update(range(first + 1, last + 1))
     starts_ = top_level_starts(text, lines, in_strings)
     bounds = _balanced(text, offsets, strings, starts_) if starts_ else []
-    return [
+    chunks = [
         make_chunk(lines, s, bounds[k + 1] if k + 1 < len(bounds) else len(lines), "")
         for k, s in enumerate(bounds)
     ]
+    return chunks, unterminated
 
 
 _UNCOUNTED = re.compile(r"#[^\n]*|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")

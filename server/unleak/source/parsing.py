@@ -15,6 +15,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 from unleak.source.facts import StatementFacts
+from unleak.source.segments import Segments
 from unleak.source.spans import Span
 from unleak.source.text import source_lines
 
@@ -74,6 +75,8 @@ class ParsedModule:
     errors: list[ParseError] = field(default_factory=list)
     # Facts about the top-level statements, kept from earlier versions of the document.
     facts: StatementFacts | None = None
+    # Its text in pieces whose line scans are kept from earlier versions of the document.
+    segments: Segments | None = None
 
 
 # Comments and string literals, to tell the lines inside a multi-line string.

@@ -96,3 +96,24 @@ def decode_source(data: bytes) -> str:
         return data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
         raise SourceDecodeError(f"cannot decode source: {exc}") from None
+
+
+def changed_lines(old: list[str], new: list[str]) -> tuple[int, int, int]:
+    """The lines that differ: 0-based start, and the ends (exclusive) in old and new."""
+    limit = min(len(old), len(new))
+    step = 64  # compare blocks of lines first: list comparison runs in C
+    start = 0
+    while start + step <= limit and old[start : start + step] == new[start : start + step]:
+        start += step
+    while start < limit and old[start] == new[start]:
+        start += 1
+    tail = 0
+    room = limit - start
+    o, n = len(old), len(new)
+    while (
+        tail + step <= room and old[o - tail - step : o - tail] == new[n - tail - step : n - tail]
+    ):
+        tail += step
+    while tail < room and old[o - tail - 1] == new[n - tail - 1]:
+        tail += 1
+    return start, o - tail, n - tail
