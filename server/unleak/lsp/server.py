@@ -24,6 +24,7 @@ from pygls.protocol.language_server import lsp_method
 
 import unleak
 from unleak.findings.model import Finding
+from unleak.lsp.collector import IdleCollector
 from unleak.lsp.convert import UTF16, TextLines, diagnostics
 from unleak.lsp.doc_status import INTERNAL_ERROR, DocumentStatus, wants_status
 from unleak.lsp.documents import Analysis, CellOfModule, Document, uri_to_path
@@ -145,6 +146,8 @@ class UnleakServer(LanguageServer):
         self.status = DocumentStatus(self)
         # The project index of each workspace folder, built in the background.
         self.indexer = Indexer(self)
+        # Full garbage collections wait for a pause in the analyses.
+        self.collector = IdleCollector()
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         # A message that is not JSON was logged in one line (logs.py); the client is not
@@ -304,6 +307,7 @@ class UnleakServer(LanguageServer):
 
     def _store(self, doc: Document, analysis: Analysis) -> None:
         doc.analysis = analysis
+        self.collector.analysed()
         skipped = analysis.skipped
         if skipped and skipped != INTERNAL_ERROR and doc.logged_skip != skipped:
             logger.info("unleak: not analysing %s: %s", doc.display_path, analysis.skipped)
@@ -657,6 +661,7 @@ def create_server() -> UnleakServer:
             server.report_watch.cancel()
         server.executor.shutdown(wait=False, cancel_futures=True)
         server.indexer.shutdown()
+        server.collector.stop()
 
     from unleak.lsp import actions, hover, notebooks
 
