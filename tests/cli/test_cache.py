@@ -37,6 +37,7 @@ SUMMARY = ModuleSummary(
     classes={"C": ("`C` instance", ("close",), True, True, ("connect",))},
     imports={"os": "os"},
     uses=("os",),
+    owners={"D": (("`D` instance", ("close",), False, False, ()), ("pkg.net.Session",))},
 )
 
 

@@ -78,6 +78,8 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
             ctor = _constructor(summaries, cname, uses)
             if ctor is not None:
                 out.functions[cname] = ctor
+    if uses is not None:
+        _owners(module, out)
     if not summaries.defs:
         return out
     releasing: TriggerIndex | None = None
@@ -142,6 +144,24 @@ def _hierarchy(module: Analysed, out: ModuleSummary, uses: AttrUses) -> None:
     }
     for cname, view in base_views(module, skip, uses).items():
         out.bases[cname] = (view.bases, view.mentions, view.releasing, view.supports_with)
+
+
+def _owners(module: Analysed, out: ModuleSummary) -> None:
+    """Classes that keep what another module's callable returns and release it: resource
+    classes once the index knows that callable returns a resource."""
+    from unleak.summaries.classes import foreign_owners
+
+    skip = set(out.classes) | set(out.pending)
+    for cname, found in foreign_owners(module, skip).items():
+        t = found.type
+        raw: RawClass = (
+            t.noun,
+            tuple(sorted(t.release)),
+            t.with_releases,
+            t.supports_with,
+            tuple(sorted(t.opened_by)),
+        )
+        out.owners[cname] = (raw, found.callees)
 
 
 def _constructor(summaries: ModuleSummaries, name: str, uses: AttrUses) -> RawFunction | None:

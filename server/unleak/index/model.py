@@ -33,6 +33,9 @@ RawBase = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
 # A resource class if its bases from other modules are harmless: (the class, those bases,
 # the attributes it acquires).
 RawPending = tuple[RawClass, tuple[str, ...], tuple[str, ...]]
+# A resource class if one of the other modules' callables whose results its acquiring
+# methods keep on `self` returns a resource: (the class, those callables' qualified names).
+RawOwner = tuple[RawClass, tuple[str, ...]]
 
 
 @dataclass
@@ -49,6 +52,7 @@ class ModuleSummary:
     calls: frozenset[str] = frozenset()
     bases: dict[str, RawBase] = field(default_factory=dict)
     pending: dict[str, RawPending] = field(default_factory=dict)
+    owners: dict[str, RawOwner] = field(default_factory=dict)
 
     def needs(self) -> list[str]:
         """The modules and names it imports: what it may use of the others."""
@@ -72,12 +76,14 @@ class ModuleSummary:
                 n: [_class_data(c), list(bases), list(attrs)]
                 for n, (c, bases, attrs) in self.pending.items()
             },
+            {n: [_class_data(c), list(callees)] for n, (c, callees) in self.owners.items()},
         ]
 
     @classmethod
     def from_data(cls, data: Any) -> ModuleSummary:
         """The inverse of :meth:`to_data`; raises (TypeError, ValueError) on garbage."""
-        name, functions, classes, imports, stars, all_, uses, calls, bases, pending = data
+        name, functions, classes, imports, stars, all_, uses, calls, bases, pending = data[:10]
+        owners = data[10] if len(data) > 10 else {}
         return cls(
             _str(name),
             {
@@ -102,6 +108,7 @@ class ModuleSummary:
                 for n, b in bases.items()
             },
             {_str(n): (_raw_class(p[0]), _strs(p[1]), _strs(p[2])) for n, p in pending.items()},
+            {_str(n): (_raw_class(o[0]), _strs(o[1])) for n, o in owners.items()},
         )
 
 

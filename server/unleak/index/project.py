@@ -86,6 +86,12 @@ class ProjectIndex:
                 with_releases = True
             release = tuple(sorted({*release, *inherited[0]}))
             return canonical, ("c", noun, release, with_releases, supports_with, canonical, opening)
+        if name in summary.owners:
+            raw_class, callees = summary.owners[name]
+            if any(self._acquires(c, seen) for c in callees):
+                noun, release, with_releases, supports_with, opening = raw_class
+                owner = ("c", noun, release, with_releases, supports_with, canonical, opening)
+                return canonical, owner
         if name in summary.functions:
             spec = self._function(summary.functions[name], seen)
             return (canonical, spec) if spec is not None else None
@@ -100,6 +106,15 @@ class ProjectIndex:
             if found is not None:
                 return found
         return None
+
+    def _acquires(self, qual: str, seen: set[str]) -> bool:
+        """Whether calling ``qual`` makes a resource (an instance of a resource class, or a
+        factory's fresh result)."""
+        found = self._resolve(qual, set(seen))
+        if found is None:
+            return False
+        spec = found[1]
+        return spec[0] == "c" or (spec[0] == "f" and spec[1] is not None)
 
     def _harmless(
         self, bases: tuple[str, ...], acquired: frozenset[str], seen: set[str]
@@ -166,7 +181,7 @@ class ProjectIndex:
         summary = self.modules.get(module)
         if summary is None:
             return []
-        names = set(summary.functions) | set(summary.classes) | set(summary.pending)
+        names = {*summary.functions, *summary.classes, *summary.pending, *summary.owners}
         for local in summary.imports:
             if summary.all is None or local in summary.all:
                 names.add(local)
@@ -175,7 +190,12 @@ class ProjectIndex:
             if star_summary is not None:
                 names.update(
                     n
-                    for n in {*star_summary.functions, *star_summary.classes, *star_summary.pending}
+                    for n in {
+                        *star_summary.functions,
+                        *star_summary.classes,
+                        *star_summary.pending,
+                        *star_summary.owners,
+                    }
                     if _star_exports(star_summary, n)
                 )
         return sorted(n for n in names if self.resolve(f"{module}.{n}") is not None)

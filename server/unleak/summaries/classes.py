@@ -424,3 +424,84 @@ def base_views(module: ModuleView, skip: set[str], uses: AttrUses) -> dict[str, 
                 "__enter__" in methods or "__aenter__" in methods,
             )
     return out
+
+
+@dataclass(frozen=True)
+class ForeignOwner:
+    """A class that would be a resource type if what its acquiring methods store on `self`
+    from other modules' callables (qualified names) is a resource: the project index
+    decides (`self.session = Session(host)` with `Session` a resource class elsewhere)."""
+
+    type: ResourceType
+    callees: tuple[str, ...]
+
+
+# `self.x = name(` or `self.x = a.b(`, possibly behind another target (`self.p = p = ...`).
+_STORED_CALL = re.compile(r"self\.\w+\s*=\s*(?:\w+\s*=\s*)?(?:await\s+)?([A-Za-z_][\w.]*)\s*\(")
+
+
+def foreign_owners(module: ModuleView, skip: set[str]) -> dict[str, ForeignOwner]:
+    """Plain, checkable classes whose acquiring methods store the result of another module's
+    callable on `self` and release that attribute in another method."""
+    out: dict[str, ForeignOwner] = {}
+    defs = module.summaries.class_defs
+    imports = module.resolver.imports
+    lines = module.source.lines
+    infos: dict[str, ClassResources] | None = None
+    for name, node in defs.items():
+        if name in skip:
+            continue
+        text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
+        roots = {m.split(".", 1)[0] for m in _STORED_CALL.findall(text)}
+        if not roots & imports.keys():
+            continue  # cheap filter: no imported callable's result is stored on `self`
+        if infos is None:
+            infos = class_resources(module)
+        info = infos.get(name)
+        if info is None or not info.checkable:
+            continue  # a base from elsewhere might release (or use) what it stores
+        scanned = ClassResources(node)
+        callees: set[str] = set()
+        for method in node.body:
+            if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+                method.name in ACQUIRING
+            ):
+                _scan_foreign(method, module, scanned, callees)
+        if not scanned.acquired:
+            continue
+        for member in node.body:
+            if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                scan_handling(member, module, scanned)
+        if "*" in scanned.handled:
+            continue
+        rtype = _resource_type(name, scanned, module.catalogue.release_methods())
+        if rtype is not None:
+            out[name] = ForeignOwner(rtype, tuple(sorted(callees)))
+    return out
+
+
+def _scan_foreign(
+    method: ast.FunctionDef | ast.AsyncFunctionDef,
+    module: ModuleView,
+    info: ClassResources,
+    callees: set[str],
+) -> None:
+    imports = module.resolver.imports
+    for stmt in iter_statements(method.body, nested=False):
+        if not isinstance(stmt, ast.Assign):
+            continue
+        value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+        if not isinstance(value, ast.Call):
+            continue
+        root = value.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id not in imports:
+            continue
+        qual = module.resolver.qualify(value.func)
+        if qual is None or "." not in qual or qual in module.catalogue.factories:
+            continue
+        for target in stmt.targets:
+            if isinstance(target, ast.Attribute) and _self_attr(target):
+                info.acquired.setdefault(target.attr, (value, method.name, f"?{qual}"))
+                callees.add(qual)
