@@ -168,6 +168,21 @@ def test_factory_result_is_an_acquisition(load_fixture, record_calls, reap, proc
     assert proc_state.state(created[1].pid) is None
 
 
+def test_wait_leaves_the_pipes_of_a_process_open(load_fixture, resource_warnings):
+    piped = load_fixture("UL101", "piped_processes")
+    for leaky in (piped.exit_status, piped.polled):
+        with resource_warnings() as found:
+            assert leaky(PRINT_VERSION) == 0  # waited for: only its pipes leak
+        assert any(m.startswith("unclosed file <_io.Buffered") for m in found), found
+
+    with resource_warnings() as found:
+        assert piped.exit_status_ok(PRINT_VERSION) == 0
+        assert piped.output_ok(PRINT_VERSION).strip() == b"1.2.3"
+        assert piped.output_closed_by_hand_ok(PRINT_VERSION).strip() == b"1.2.3"
+        assert piped.no_pipes_ok(PRINT_VERSION) == 0
+    assert found == []
+
+
 # --- raw descriptors and temporary files -----------------------------------------------------
 
 

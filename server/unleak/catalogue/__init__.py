@@ -40,6 +40,11 @@ class Factory:
     wrapper: bool = False  # only a resource when an owned argument is one
 
 
+# Popen's arguments that make a pipe when given `subprocess.PIPE`.
+POPEN_PIPES = ("stdin", "stdout", "stderr")
+PIPED_POPEN = Factory("piped_process")
+
+
 def _t(name: str, noun: str, *release: str, **kw: object) -> ResourceType:
     return ResourceType(name, noun, frozenset(release), **kw)  # type: ignore[arg-type]
 
@@ -65,6 +70,14 @@ TYPES: dict[str, ResourceType] = {
             "wait",
             "communicate",
             "poll",
+            exit_waits="`with Popen(...)` waits for the process to exit in `__exit__`",
+        ),
+        # `Popen(..., stdout=PIPE)`: wait() and poll() leave its pipes open (unclosed files
+        # when it is collected); communicate() and `with` close them.
+        _t(
+            "piped_process",
+            "process with pipes",
+            "communicate",
             exit_waits="`with Popen(...)` waits for the process to exit in `__exit__`",
         ),
         _t(
@@ -177,7 +190,7 @@ FACTORIES: dict[str, Factory] = {
     "socket.fromfd": Factory("socket"),
     "socket.socketpair": Factory("socket", elements=("socket", "socket")),
     "ssl.wrap_socket": Factory("socket", owns_args=(0, "sock")),
-    "subprocess.Popen": Factory("process"),
+    "subprocess.Popen": Factory("process"),  # "piped_process" with a PIPE (see POPEN_PIPES)
     "multiprocessing.Pool": Factory("pool"),
     "multiprocessing.pool.Pool": Factory("pool"),
     "multiprocessing.pool.ThreadPool": Factory("pool"),

@@ -241,8 +241,11 @@ def _other_values(release: Release, layout: _Layout) -> frozenset[int]:
 
 def _is_process(ctx: ast.expr, scope: Scope) -> bool:
     if isinstance(ctx, ast.Call):
-        return call_type(ctx, scope) == "process"
-    return isinstance(ctx, ast.Name) and scope.var_types.get(ctx.id) == "process"
+        return call_type(ctx, scope) in _PROCESSES
+    return isinstance(ctx, ast.Name) and scope.var_types.get(ctx.id) in _PROCESSES
+
+
+_PROCESSES = ("process", "piped_process")
 
 
 # Methods that take the resource out of the object before `__exit__` (nothing is closed).

@@ -23,6 +23,7 @@ _MAX_CALL = 36
 # How a resource is released, past participle and infinitive, by resource type.
 _VERBS = {
     "process": ("waited for", "wait for"),
+    "piped_process": ("closed", "close"),
     "tempdir": ("cleaned up", "clean up"),
     "executor": ("shut down", "shut down"),
     "pool": ("closed", "close"),
@@ -100,7 +101,7 @@ def made_by(type_name: str) -> str:
     name = type_name
     if name in _OPENED:
         return "opened by"
-    if name == "process":
+    if name in ("process", "piped_process"):
         return "started by"
     return "created by"
 
@@ -196,6 +197,8 @@ def advice(code: str, info: SiteInfo) -> str:
             return f"use `with {info.lock_key}:`"
         return "release it in a `finally` block"
     usable = info.type.supports_with and info.type.with_releases
+    if info.type.name == "piped_process" and code == "UL101":
+        return "use `with` or communicate() (wait() leaves its pipes open)"
     if code == "UL107":
         return f"{infinitive} it first"
     if code == "UL103":

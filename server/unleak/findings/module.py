@@ -63,6 +63,10 @@ def _base_words(catalogue: Catalogue) -> frozenset[str]:
     return words
 
 
+# `proc.stdout.close()`, `with proc.stdout:`: pipes closed by hand.
+_PIPE_CLOSED = re.compile(
+    r"\.(?:stdin|stdout|stderr)\.close\(|with\s+[\w.]+\.(?:stdin|stdout|stderr)\b"
+)
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 
 
@@ -344,6 +348,11 @@ class ModuleAnalysis:
         if unit.class_name is not None:
             scope.attr_types = self.class_attr_types(unit.class_name)
         node = unit.node
+        if "PIPE" in self.source.text:
+            first = getattr(node, "lineno", 1)
+            last = getattr(node, "end_lineno", None) or unit.last_line
+            lines = self.source.lines[first - 1 : last]
+            scope.pipes_closed = any(_PIPE_CLOSED.search(line) for line in lines)
         if isinstance(node, ast.Module):
             scope.module_owned = self.module_owned
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

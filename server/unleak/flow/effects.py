@@ -21,6 +21,7 @@ from unleak.catalogue import (
     LOCKS,
     METHOD_FACTORIES,
     PATH_RETURNING_METHODS,
+    PIPED_POPEN,
     REGISTRARS,
     TYPED_METHOD_FACTORIES,
     Factory,
@@ -29,8 +30,9 @@ from unleak.catalogue import (
 from unleak.flow.containers import STORING_METHODS
 from unleak.names.text import callee_name, expr_text
 from unleak.summaries.functions import FunctionSummary
-from unleak.summaries.types import TypeScope, call_type
+from unleak.summaries.types import TypeScope, call_type, piped_popen
 
+_POPEN = Factory("process")
 _SOCKETISH = re.compile(r"sock|serv|listen|srv", re.I)
 Site = tuple[int, int, int]  # (line, byte column, tuple element or -1) of the acquiring call
 Source = str | Site  # a variable name or a fresh acquisition
@@ -103,6 +105,9 @@ class Scope(TypeScope):
     with_targets: set[str] = field(default_factory=set)  # names bound by `async with`/`with`
     expect_raise: list[tuple[int, int]] = field(default_factory=list)  # assertRaises bodies
     containers: set[str] = field(default_factory=set)  # local lists/dicts it makes (containers)
+    # It closes a process's pipes by hand (`proc.stdout.close()`): there wait() ends a
+    # process started with pipes, as for any other.
+    pipes_closed: bool = False
     # Module-level code: the names the module keeps for its life (flow/module_names.py);
     # None: every module-level name (class bodies, or a module that reaches its globals by
     # name).
@@ -436,6 +441,8 @@ class EffectBuilder:
                 for k in call.keywords
             ):
                 return NONE  # `closefd=False`: the descriptor stays the caller's
+            if qual == "subprocess.Popen" and piped_popen(call, scope.resolver):
+                factory = PIPED_POPEN
             return self._acquire(call, factory, pos, kw)
         ext = scope.summaries.external.get(qual)
         if ext is not None:
@@ -552,6 +559,8 @@ class EffectBuilder:
     def _acquire(self, call: ast.Call, factory: Factory, pos: list[Val], kw: dict[str, Val]) -> Val:
         if self.scope.expects_raise(call.lineno):
             return NONE  # inside `with self.assertRaises(...)`: expected to fail
+        if factory.type == PIPED_POPEN.type and self.scope.pipes_closed:
+            factory = _POPEN
         owned: set[Source] = set()
         for key in factory.owns_args:
             v = (
@@ -614,6 +623,8 @@ class EffectBuilder:
             return
         if effect == "release":
             self.effects.append(("release", sources, None))
+        elif effect == "wait":
+            self.effects.append(("release", sources, "wait"))
         elif effect == "escape":
             self.effects.append(("pass", sources))
 

@@ -104,7 +104,7 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
                 releasing = TriggerIndex(module.source.text, words)
             if typed or module.triggered(node) or _between(releasing, node):
                 computed = summary.effects
-                if typed or "release" in computed.values():
+                if typed or {"release", "wait"} & set(computed.values()):
                     params, kwonly = tuple(summary.params), tuple(summary.kwonly)
                     effects = tuple(sorted(computed.items()))
                     interesting = True

@@ -14,7 +14,8 @@ from typing import Any
 #   ref: another module's callable whose result it returns ("pkg.db.connect"), or "type:"
 #        and the class its return annotation names; resolved by the index
 #   params/kwonly: named only when effects were computed (else every argument is kept)
-#   effects: ((parameter, "release" | "escape"), ...); other named parameters are borrowed
+#   effects: ((parameter, "release" | "wait" | "escape"), ...); other named parameters are
+#            borrowed ("wait": only wait()/poll(), which end a process but not its pipes)
 RawFunction = tuple[
     str | None,
     tuple[str | None, ...],

@@ -344,7 +344,8 @@ class ModuleSummaries:
         release_names = self.catalogue.release_methods()
         effects: dict[str, str] = {}
 
-        rank = {"borrow": 0, "escape": 1, "release": 2}
+        # "wait": released by wait()/poll() only, which end a process but leave its pipes.
+        rank = {"borrow": 0, "escape": 1, "wait": 2, "release": 3}
 
         def mark(name: str, effect: str) -> None:
             if name in names and rank[effect] > rank[effects.get(name, "borrow")]:
@@ -362,7 +363,7 @@ class ModuleSummaries:
                     and isinstance(func.value, ast.Name)
                     and func.attr in release_names
                 ):
-                    mark(func.value.id, "release")
+                    mark(func.value.id, "wait" if func.attr in WAITING else "release")
                 qual = (
                     self.resolver.qualify(func)
                     if isinstance(func, (ast.Name, ast.Attribute))
@@ -394,6 +395,10 @@ class ModuleSummaries:
                     for n in _structural_names(value):
                         mark(n, "escape")
         return effects
+
+
+# A process's release methods that do not close its pipes.
+WAITING = frozenset({"wait", "poll"})
 
 
 def _handed_to_calls(node: ast.AST, summaries: ModuleSummaries) -> set[str]:

@@ -7,7 +7,14 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from unleak.catalogue import CLASS_CONSTRUCTORS, LOCKS, PATH_RETURNING_METHODS, Catalogue
+from unleak.catalogue import (
+    CLASS_CONSTRUCTORS,
+    LOCKS,
+    PATH_RETURNING_METHODS,
+    PIPED_POPEN,
+    POPEN_PIPES,
+    Catalogue,
+)
 from unleak.names.resolver import NameResolver
 
 if TYPE_CHECKING:
@@ -38,6 +45,8 @@ def call_type(call: ast.Call, scope: TypeScope) -> str | None:
             return "lock"
         factory = scope.catalogue.factories.get(qual)
         if factory is not None and not factory.elements:
+            if qual == "subprocess.Popen" and piped_popen(call, scope.resolver):
+                return PIPED_POPEN.type
             return factory.type
         if qual == "typing.cast" and len(call.args) == 2:
             # `cast(T, x)` is `x`; what x is says more than T.
@@ -58,6 +67,14 @@ def call_type(call: ast.Call, scope: TypeScope) -> str | None:
         if summary is not None and summary.returns and not summary.return_elements:
             return summary.returns
     return None
+
+
+def piped_popen(call: ast.Call, resolver: NameResolver) -> bool:
+    """`Popen(..., stdout=subprocess.PIPE)`: a process with pipes, which wait() leaves open."""
+    return any(
+        k.arg in POPEN_PIPES and resolver.qualify(k.value) == "subprocess.PIPE"
+        for k in call.keywords
+    )
 
 
 TEMP_PATH_FACTORY = "pytest.TempPathFactory"
