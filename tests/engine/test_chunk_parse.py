@@ -78,3 +78,53 @@ def test_line_scans_are_redone_only_for_the_chunks_an_edit_changed() -> None:
     assert parser.segments.lines_where("open", scan) == [7, 10]
     # The edited function, and the blank and comment lines between chunks (never kept).
     assert [piece for piece in scanned if "def" in piece] == ["def f(p):\n    return p\n"]
+
+
+def _class_edits(text: str) -> list[str]:
+    """Edits inside the top-level classes of a module: a comment line added inside a member
+    (the members below it move), and a member's line changed."""
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    classes = [n for n in ast.parse(text).body if isinstance(n, ast.ClassDef) and n.body]
+    for cls in classes[:4]:
+        member = cls.body[len(cls.body) // 2]
+        at = member.lineno  # the line after the member's first line (0-based index)
+        indent = " " * member.col_offset
+        out.append("".join([*lines[:at], f"{indent}# edited\n", *lines[at:]]))
+        if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) and member.body:
+            last = member.body[-1]
+            i = (last.end_lineno or last.lineno) - 1
+            changed = lines[i].rstrip("\r\n") + "  # typed\n"
+            out.append("".join([*lines[:i], changed, *lines[i + 1 :]]))
+    return out
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_an_edited_class_is_parsed_member_by_member(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    parser = ChunkParser()
+    parser.parse(text, source_lines(text))
+    for edited in _class_edits(text):
+        tree = parser.parse(edited, source_lines(edited))
+        assert tree is not None and dump(tree) == dump(ast.parse(edited))
+        tree = parser.parse(text, source_lines(text))
+        assert tree is not None and dump(tree) == dump(ast.parse(text))
+
+
+def test_an_edit_in_a_method_parses_that_method_alone() -> None:
+    methods = "".join(f"    def m{i}(self):\n        return {i}\n\n" for i in range(50))
+    text = f"import os\n\n\nclass A(object):\n    '''Doc.'''\n\n{methods}\nx = A()\n"
+    parser = ChunkParser()
+    parser.parse(text, source_lines(text))
+    edited = text.replace("return 7\n", "y = 7\n        return y\n")
+    tree = parser.parse(edited, source_lines(edited))
+    assert tree is not None and dump(tree) == dump(ast.parse(edited))
+    assert parser.parsed_lines == 1 + 3  # the class's header, and the method
+    # A class-level statement added between two methods.
+    added = edited.replace("    def m9(", "    limit = 3\n\n    def m9(")
+    tree = parser.parse(added, source_lines(added))
+    assert tree is not None and dump(tree) == dump(ast.parse(added))
+    assert parser.parsed_lines == 1 + 1
+    # A member that does not parse: so does not the module.
+    broken = added.replace("limit = 3", "limit = (3")
+    assert parser.parse(broken, source_lines(broken)) is None

@@ -17,7 +17,7 @@ from unleak.flow.effects import Scope
 from unleak.names.resolver import iter_statements, statement_call
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex
-from unleak.source.facts import fact
+from unleak.source.facts import StatementFacts, fact
 from unleak.summaries.functions import walk_body
 from unleak.summaries.types import call_type
 
@@ -226,6 +226,15 @@ def _spawns_task(call: ast.Call, module: ModuleAnalysis) -> bool:
     return False
 
 
+def _classes_of(stmt: ast.stmt, facts: StatementFacts | None) -> list[ast.ClassDef]:
+    """`_classes`, a top-level class's from its members' (kept while their trees are)."""
+    if facts is not None and isinstance(stmt, ast.ClassDef):
+        per_member = facts.members(stmt, "classes", _classes)
+        if per_member is not None:
+            return [stmt, *(c for found in per_member for c in found)]
+    return fact(facts, stmt, "classes", _classes)
+
+
 def _classes(stmt: ast.AST) -> list[ast.ClassDef]:
     """The classes a statement defines, nested ones too, in the order of their text."""
     assert isinstance(stmt, ast.stmt)
@@ -238,9 +247,7 @@ def cached_methods(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
     if re.search(rf"^[ \t]*@[^\r\n]*(?:{words})", module.scan_text[1], re.M) is None:
         return  # no decorator mentions a cache: no need to walk the tree
     tree = module.parsed.tree
-    classes = [
-        c for stmt in tree.body for c in fact(module.parsed.facts, stmt, "classes", _classes)
-    ]
+    classes = [c for stmt in tree.body for c in _classes_of(stmt, module.parsed.facts)]
     local = {n.name: n for n in classes}
     singletons = module_singletons(tree)
     for node in classes:

@@ -54,11 +54,7 @@ def process_bodies(
     sanctioned: dict[int, str] = {}  # the Name nodes that make a candidate (not other uses)
     # In ASCII text a name is spelled as it is (NFKC could make it of other characters).
     ascii_text = text.isascii()
-    uses = (
-        [facts.get(stmt, "process uses", _uses) for stmt in tree.body]
-        if facts is not None
-        else None
-    )
+    uses = [_uses_of(stmt, facts) for stmt in tree.body] if facts is not None else None
     if uses is not None:
         targets = [t for stmt_targets, _ in uses for t in stmt_targets]
     elif "target" in text or not ascii_text:
@@ -128,7 +124,29 @@ def _targets(stmt: ast.AST) -> list[Target]:
     return out
 
 
-def _uses(stmt: ast.AST) -> tuple[list[Target], dict[str, int]]:
+Uses = tuple[list[Target], dict[str, int]]
+
+
+def _uses_of(stmt: ast.stmt, facts: StatementFacts) -> Uses:
+    """`_uses`; a top-level class's from its header's and its members' (kept while their
+    trees are): the order of the targets does not matter."""
+    per_member = None
+    if isinstance(stmt, ast.ClassDef):
+        per_member = facts.members(stmt, "process uses", _uses)
+    if per_member is None:
+        return facts.get(stmt, "process uses", _uses)
+    assert isinstance(stmt, ast.ClassDef)
+    header = [*stmt.decorator_list, *stmt.bases, *stmt.keywords, *getattr(stmt, "type_params", ())]
+    parts = [_uses(node) for node in header] + per_member
+    targets = [t for found, _ in parts for t in found]
+    loads: dict[str, int] = {}
+    for _, found in parts:
+        for name, n in found.items():
+            loads[name] = loads.get(name, 0) + n
+    return targets, loads
+
+
+def _uses(stmt: ast.AST) -> Uses:
     """A statement's calls with a `target=` name, and how often it reads each name."""
     targets: list[Target] = []
     loads: dict[str, int] = {}

@@ -147,7 +147,15 @@ def _import_statements(
                 i = bisect.bisect_left(nested_lines, stmt.lineno)
                 if i == len(nested_lines) or nested_lines[i] > (stmt.end_lineno or stmt.lineno):
                     continue
-            out.extend(fact(facts, stmt, "imports", _nested_imports))
+            per_member = (
+                facts.members(stmt, "imports", _nested_imports)
+                if facts is not None and isinstance(stmt, ast.ClassDef)
+                else None
+            )
+            if per_member is not None:  # a class's are its members', in order
+                out.extend(s for found in per_member for s in found)
+            else:
+                out.extend(fact(facts, stmt, "imports", _nested_imports))
     return out
 
 

@@ -1,6 +1,7 @@
 """Parsing a module again after an edit, chunk by chunk: a top-level chunk (see `chunks`)
 whose text did not change keeps its syntax tree, moved to its new line if lines were added
-or removed above it; only the chunks the edit touched are parsed again.
+or removed above it; only the chunks the edit touched are parsed again, and in an edited
+class only the members the edit touched (see `class_parse`).
 
 The trees are those `ast.parse` gives for the whole text (the tests hold every standard
 library module to that). A chunk is parsed with as many blank lines before it as the module
@@ -12,6 +13,7 @@ from __future__ import annotations
 import ast
 
 from unleak.source.chunks import Chunk, split, split_edited
+from unleak.source.class_parse import Members, members_of, parse_class
 from unleak.source.facts import StatementFacts
 from unleak.source.segments import ScanCache, Segments, pieces_of
 from unleak.source.text import changed_lines
@@ -54,16 +56,27 @@ class ChunkParser:
         except RecursionError:
             self.forget()
             return None
+        earlier: Members | None = None  # the members of the classes that changed
         for chunk in chunks:
             same = old.get(chunk.text)
             entry = same.pop() if same else None
             if entry is None:
-                try:
-                    stmts = ast.parse("\n" * (chunk.first - 1) + chunk.text).body
-                except _ERRORS:
-                    self.forget()
-                    return None
-                self.parsed_lines += chunk.last - chunk.first + 1
+                got = None
+                stmts: list[ast.stmt]
+                if chunk.kind == "class":
+                    if earlier is None:
+                        earlier = _changed_members(old, chunks)
+                    got = parse_class(chunk, earlier)
+                if got is not None:
+                    stmts = [got[0]]
+                    self.parsed_lines += got[1]
+                else:
+                    try:
+                        stmts = ast.parse("\n" * (chunk.first - 1) + chunk.text).body
+                    except _ERRORS:
+                        self.forget()
+                        return None
+                    self.parsed_lines += chunk.last - chunk.first + 1
             else:
                 first, stmts = entry
                 if first != chunk.first:
@@ -95,3 +108,20 @@ class ChunkParser:
         self.facts.keep(())
         self._scans = {}
         self.segments = None
+
+
+def _changed_members(
+    old: dict[str, list[tuple[int, list[ast.stmt]]]], chunks: list[Chunk]
+) -> Members:
+    """The members of the classes of the last version whose text is no chunk's now."""
+    now = {c.text for c in chunks}
+    out: Members = {}
+    for text, entries in old.items():
+        if text in now:
+            continue
+        for first, stmts in entries:
+            if len(stmts) == 1 and isinstance(stmts[0], ast.ClassDef):
+                for member, trees in members_of(text, first, stmts[0]).items():
+                    out.setdefault(member, []).extend(trees)
+    return out
+

@@ -1,7 +1,8 @@
-"""Facts about a module's top-level statements that depend on a statement's own tree alone,
-kept from one version of a document to the next while the chunk parser reuses the
-statement's tree (see chunk_parse): module-wide facts are folds over them, and an edit
-recomputes only the facts of the statements it changed."""
+"""Facts about a module's top-level statements (and the members of its top-level classes)
+that depend on a statement's own tree alone, kept from one version of a document to the next
+while the chunk parser reuses the statement's tree (see chunk_parse): module-wide facts are
+folds over them, and an edit recomputes only the facts of the statements it changed (a
+class's facts are folds over its members', see `members`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ class StatementFacts:
     def __init__(self) -> None:
         # (id of the tree, kind) -> the tree (kept alive, so that its id stays its own), fact
         self._facts: dict[tuple[int, str], tuple[ast.AST, object]] = {}
-        self._top: set[int] = set()  # the ids of the module's top-level statements
+        # The ids of the module's top-level statements and of its top-level classes' members.
+        self._top: set[int] = set()
 
     def get(self, node: ast.AST, kind: str, make: Callable[[ast.AST], T]) -> T:
         """``make(node)``, computed once while ``node`` stays a top-level statement."""
@@ -34,10 +36,24 @@ class StatementFacts:
         self._facts[key] = (node, value)
         return value
 
+    def members(
+        self, cls: ast.ClassDef, kind: str, make: Callable[[ast.AST], T]
+    ) -> list[T] | None:
+        """``make`` of each member of a top-level class, in order, each computed once while
+        it stays a member; None for any other class."""
+        if id(cls) not in self._top:
+            return None
+        return [self.get(member, kind, make) for member in cls.body]
+
     def keep(self, body: Iterable[ast.AST]) -> None:
         """The module's top-level statements are now ``body``: forget the others' facts."""
-        self._top = {id(node) for node in body}
-        self._facts = {k: v for k, v in self._facts.items() if k[0] in self._top}
+        top: set[int] = set()
+        for node in body:
+            top.add(id(node))
+            if isinstance(node, ast.ClassDef):
+                top.update(id(member) for member in node.body)
+        self._top = top
+        self._facts = {k: v for k, v in self._facts.items() if k[0] in top}
 
 
 def fact(facts: StatementFacts | None, node: ast.AST, kind: str, make: Callable[[ast.AST], T]) -> T:
