@@ -337,6 +337,11 @@ class ModuleAnalysis:
             cache[id(unit.node)] = self._make_scope(unit)
         return cache[id(unit.node)]
 
+    @cached_property
+    def _mentions_pipe(self) -> bool:
+        # Looked up once: searching the whole text for each unit made large modules quadratic.
+        return "PIPE" in self.source.text
+
     def _make_scope(self, unit: Unit) -> Scope:
         scope = Scope(
             self.resolver,
@@ -348,7 +353,7 @@ class ModuleAnalysis:
         if unit.class_name is not None:
             scope.attr_types = self.class_attr_types(unit.class_name)
         node = unit.node
-        if "PIPE" in self.source.text:
+        if self._mentions_pipe:
             first = getattr(node, "lineno", 1)
             last = getattr(node, "end_lineno", None) or unit.last_line
             lines = self.source.lines[first - 1 : last]
@@ -506,6 +511,12 @@ class ModuleAnalysis:
             out.append(replace(finding, fix=fix) if fix is not None else finding)
         return out
 
+    @cached_property
+    def _top_level(self) -> set[int]:
+        """The ids of the module's top-level statements (a list lookup per unit was
+        quadratic in large modules)."""
+        return {id(stmt) for stmt in self.parsed.tree.body}
+
     def _ends_process(self, unit: Unit) -> frozenset[str]:
         """The leak kinds (return, raise) that end the process when a module-level function
         ends that way (see process_lifetime.py); empty for any other unit."""
@@ -520,7 +531,7 @@ class ModuleAnalysis:
                 self.parsed.tree, self.resolver.qualify, self.source.text, self.parsed.facts
             )
             self.__dict__["_process_bodies"] = bodies
-        if node not in self.parsed.tree.body:
+        if id(node) not in self._top_level:
             return frozenset()
         return bodies.get(node.name, frozenset())
 

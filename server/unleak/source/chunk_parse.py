@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 
 from unleak.source.chunks import Chunk, split, split_edited
-from unleak.source.class_parse import Members, members_of, parse_class
+from unleak.source.class_parse import Members, first_line, members_of, parse_at, parse_class
 from unleak.source.facts import StatementFacts
 from unleak.source.segments import ScanCache, Segments, pieces_of
 from unleak.source.text import changed_lines
@@ -56,6 +56,15 @@ class ChunkParser:
         except RecursionError:
             self.forget()
             return None
+        if not old:
+            # Nothing to reuse: one parse of the whole text, its statements dealt out to
+            # the chunks (parsing chunk by chunk would cost as much).
+            whole = _dealt(text, chunks)
+            if whole is None:
+                self.forget()
+                return None
+            old = whole
+            self.parsed_lines = sum(c.last - c.first + 1 for c in chunks)
         earlier: Members | None = None  # the members of the classes that changed
         for chunk in chunks:
             same = old.get(chunk.text)
@@ -72,7 +81,7 @@ class ChunkParser:
                     self.parsed_lines += got[1]
                 else:
                     try:
-                        stmts = ast.parse("\n" * (chunk.first - 1) + chunk.text).body
+                        stmts = parse_at(chunk.text, chunk.first)
                     except _ERRORS:
                         self.forget()
                         return None
@@ -123,5 +132,33 @@ def _changed_members(
             if len(stmts) == 1 and isinstance(stmts[0], ast.ClassDef):
                 for member, trees in members_of(text, first, stmts[0]).items():
                     out.setdefault(member, []).extend(trees)
+    return out
+
+
+def _dealt(text: str, chunks: list[Chunk]) -> dict[str, list[tuple[int, list[ast.stmt]]]] | None:
+    """The statements of the whole text, by the chunk they lie in (as `parse` keeps them);
+    None if the text does not parse or a chunk holds no whole statements."""
+    try:
+        body = ast.parse(text).body
+    except _ERRORS:
+        return None
+    out: dict[str, list[tuple[int, list[ast.stmt]]]] = {}
+    i = 0
+    for chunk in chunks:
+        stmts: list[ast.stmt] = []
+        while i < len(body) and first_line(body[i]) <= chunk.last:
+            stmts.append(body[i])
+            i += 1
+        if (
+            not stmts
+            or first_line(stmts[0]) < chunk.first
+            or (stmts[-1].end_lineno or 0) > chunk.last
+        ):
+            return None
+        out.setdefault(chunk.text, []).append((chunk.first, stmts))
+    if i != len(body):
+        return None
+    for entries in out.values():
+        entries.reverse()  # `parse` takes them from the end
     return out
 

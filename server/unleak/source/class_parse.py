@@ -17,6 +17,16 @@ _ERRORS = (SyntaxError, ValueError, MemoryError, RecursionError)
 Members = dict[str, list[list[ast.stmt]]]
 
 
+def parse_at(text: str, first: int) -> list[ast.stmt]:
+    """The statements of ``text`` as they are when it starts on line ``first`` of a module
+    (a prefix of blank lines would cost the tokenizer as many lines as lie above it)."""
+    body = ast.parse(text).body
+    if first > 1:
+        for stmt in body:
+            ast.increment_lineno(stmt, first - 1)
+    return body
+
+
 def first_line(stmt: ast.stmt) -> int:
     """A statement's first line, its decorators included."""
     decorators = getattr(stmt, "decorator_list", None)
@@ -51,7 +61,7 @@ def parse_class(chunk: Chunk, earlier: Members) -> tuple[ast.ClassDef, int] | No
     header = layout.header
     indent = layout.members[0].indent
     try:
-        shell = ast.parse("\n" * (header.first - 1) + header.text + indent + "pass\n").body
+        shell = parse_at(header.text + indent + "pass\n", header.first)
     except _ERRORS:
         return None
     if len(shell) != 1 or not isinstance(shell[0], ast.ClassDef):
@@ -64,7 +74,7 @@ def parse_class(chunk: Chunk, earlier: Members) -> tuple[ast.ClassDef, int] | No
         stmts = same.pop() if same else None
         if stmts is None:
             try:
-                block = ast.parse("\n" * (member.first - 2) + "if 1:\n" + member.text).body
+                block = parse_at("if 1:\n" + member.text, member.first - 1)
             except _ERRORS:
                 return None
             if len(block) != 1 or not isinstance(block[0], ast.If):
