@@ -7,11 +7,13 @@ from __future__ import annotations
 import difflib
 import random
 import re
+import sys
 import time
+from pathlib import Path
 
 from unleak.cli.linediff import unified_lines
 from unleak.pipeline import api
-from unleak.pipeline.fix_loop import fix_source
+from unleak.pipeline.fix_loop import FixResult, fix_source
 from unleak.settings import Settings
 
 UNIT = """
@@ -60,6 +62,34 @@ def test_fix_cost_is_linear() -> None:
     t_large = _cpu(lambda: fix_source(large, "a.py", Settings()))
     # Four times the text: linear is ~4x, quadratic ~16x.
     assert t_large <= 7 * t_small + 0.2, (t_small, t_large)
+
+
+def _bench_source(lines: int) -> str:
+    """Application-style functions of many kinds (bench/bench_fix_scale.py's generator)."""
+    bench = str(Path(__file__).resolve().parents[2] / "bench")
+    sys.path.insert(0, bench)
+    try:
+        import bench_fix_scale
+    finally:
+        sys.path.remove(bench)
+    return str(bench_fix_scale.build(lines))
+
+
+def test_fix_to_check_ratio_does_not_grow_with_the_file() -> None:
+    # --fix on three times the text must stay the same multiple of a check (a quadratic
+    # part, like full garbage collections walking every object of the previous passes,
+    # shows as a growing ratio), and under twice a check at both sizes.
+    small, large = _fix_to_check(3_000), _fix_to_check(9_000)
+    assert large <= 1.25 * small and large <= 2.0, (small, large)
+
+
+def _fix_to_check(lines: int) -> float:
+    text = _bench_source(lines)
+    fixed: list[FixResult] = []
+    check = _cpu(lambda: api.analyse_source(text, "app.py", Settings()))
+    fix = _cpu(lambda: fixed.append(fix_source(text, "app.py", Settings())))
+    assert len(fixed[-1].applied) > lines // 11  # about one fix per 10 lines
+    return fix / check
 
 
 def _apply(a: list[str], diff: list[str]) -> list[str]:

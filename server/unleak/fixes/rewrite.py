@@ -348,15 +348,7 @@ def spelling(tree: ast.Module, qualname: str) -> tuple[str, str | None] | None:
     import whose name nothing else binds, or a new `import` of a module name that is free
     everywhere. None when neither works."""
     module, _, attr = qualname.rpartition(".")
-    top: dict[str, list[str]] = {}  # local name -> what the module-level imports bind it to
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Import):
-            for a in stmt.names:
-                local = a.asname or a.name.partition(".")[0]
-                top.setdefault(local, []).append(a.name if a.asname else local)
-        elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
-            for a in stmt.names:
-                top.setdefault(a.asname or a.name, []).append(f"{stmt.module}.{a.name}")
+    top = _module_bindings(tree).imports
     bindings = _binding_counts(tree)
 
     def only_import(local: str, target: str) -> bool:
@@ -403,6 +395,15 @@ def _binding_counts(tree: ast.Module) -> dict[str, int]:
 class _Bindings:
     counts: dict[str, int]  # name -> how many nodes bind it, imports included
     otherwise: frozenset[str]  # names bound other than by a plain `import name`
+    # Local name -> what the module-level imports bind it to.
+    imports: dict[str, list[str]]
+    # Names a module-level `name = ...` binds.
+    assigned: frozenset[str]
+
+
+def module_assigned(tree: ast.Module) -> frozenset[str]:
+    """The names plain module-level assignments (`name = ...`) bind."""
+    return _module_bindings(tree).assigned
 
 
 # Every fix of a module asks how its names are bound: one walk of the tree for all of them,
@@ -434,6 +435,18 @@ def _module_bindings(tree: ast.Module) -> _Bindings:
                 continue  # they declare a name, not bind it: not counted
         for name in names:
             counts[name] = counts.get(name, 0) + 1
-    found = _Bindings(counts, frozenset(otherwise))
+    top: dict[str, list[str]] = {}
+    assigned: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import):
+            for a in stmt.names:
+                local = a.asname or a.name.partition(".")[0]
+                top.setdefault(local, []).append(a.name if a.asname else local)
+        elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
+            for a in stmt.names:
+                top.setdefault(a.asname or a.name, []).append(f"{stmt.module}.{a.name}")
+        elif isinstance(stmt, ast.Assign):
+            assigned.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    found = _Bindings(counts, frozenset(otherwise), top, frozenset(assigned))
     tree.__dict__[_BINDINGS] = found
     return found

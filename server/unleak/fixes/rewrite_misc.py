@@ -13,6 +13,7 @@ from unleak.fixes.rewrite import (
     fresh_name,
     import_insertion_line,
     lines_of,
+    module_assigned,
     name_uses,
     own_line,
     spelling,
@@ -108,12 +109,7 @@ def keep_task_fix(
     if stmt is None or not own_line(lines, stmt) or find_block(body, stmt) is None:
         return None
     edits: list[Edit] = []
-    defined = any(
-        isinstance(s, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == TASKS_SET for t in s.targets)
-        for s in module.parsed.tree.body
-    )
-    if not defined:
+    if TASKS_SET not in module_assigned(module.parsed.tree):
         line = import_insertion_line(module.parsed.tree)
         edits.append(
             lines.insert_after(line, [f"{TASKS_SET} = set()  # keeps background tasks alive"])

@@ -26,6 +26,7 @@ from unleak.settings import Settings
 AFTER_RELEASE = "UL110"
 _NUMBER = re.compile(r"\d+")
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_HOLDERS = (ast.stmt, ast.excepthandler, ast.match_case)  # what may hold a statement
 
 Scope = tuple[tuple[str, int], ...]
 Key = tuple[Scope, str, str]
@@ -64,7 +65,10 @@ class Scopes:
                 self.spans.append((first, node.end_lineno or node.lineno, inner))
                 self._walk(node.body, inner)
             else:
-                stack.extend(reversed(list(ast.iter_child_nodes(node))))
+                # Definitions are statements: expressions (most of the tree) hold none.
+                stack.extend(
+                    reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, _HOLDERS)])
+                )
 
     def of(self, line: int) -> Scope:
         # The innermost holder: the latest-starting span that still reaches the line.

@@ -6,7 +6,9 @@ Positions are the engine's (see `unleak.fixes.apply`).
 from __future__ import annotations
 
 import re
+import sys
 import warnings
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +18,7 @@ from unleak.findings.model import Edit, Finding, Fix
 from unleak.fixes.apply import LineIndex, apply_edits, fixable, newline_of, ranges
 from unleak.index.model import ModuleSummary
 from unleak.pipeline import api
+from unleak.pipeline.collect import batched_collection, collect_if_due
 from unleak.pipeline.fix_check import check_settings, failing
 from unleak.settings import Settings
 
@@ -84,26 +87,70 @@ class _Pass:
         return tuple(parts)
 
     def apply(self, chosen: Sequence[list[Edit]]) -> str:
-        return apply_edits(self.text, [e for edits in chosen for e in edits])
+        # Fixes that need the same new line (`import contextlib`) insert it once.
+        edits = [e for edits in chosen for e in edits]
+        return apply_edits(self.text, list(dict.fromkeys(edits)) if len(chosen) > 1 else edits)
 
 
-def _lines(edits: Sequence[Edit]) -> tuple[int, int]:
-    return min(e.span.line for e in edits), max(e.span.end_line for e in edits)
+def _line_insertion(edit: Edit) -> bool:
+    """Whole lines inserted before a line (an import, a module-level set): several fixes of
+    a pass may add lines at the same place, or the very same line."""
+    s = edit.span
+    return s.line == s.end_line and s.column == s.end_column == 0
+
+
+class _Footprint:
+    """Where a fix edits: the lines it rewrites (first, last), and the lines before which it
+    only inserts new ones."""
+
+    def __init__(self, edits: Sequence[Edit]) -> None:
+        body = [e for e in edits if not _line_insertion(e)]
+        self.points = sorted({e.span.line for e in edits if _line_insertion(e)})
+        self.hull: tuple[int, int] | None = (
+            (min(e.span.line for e in body), max(e.span.end_line for e in body)) if body else None
+        )
+
+    def order(self) -> tuple[int, int]:
+        return self.hull or (self.points[0], self.points[0])
 
 
 def _select(candidates: list[tuple[Finding, list[Edit]]]) -> list[tuple[Finding, list[Edit]]]:
-    """In position order, each fix whose lines no chosen fix touches."""
+    """In position order, each fix whose lines no chosen fix touches (lines inserted at the
+    same place by several fixes do not count as touching)."""
     chosen: list[tuple[Finding, list[Edit]]] = []
-    # Sorted by first line, a fix overlaps a chosen one exactly when it starts at or before
-    # the last line any chosen fix reaches: one comparison each, not one per chosen fix.
-    reach = 0
-    for finding, edits in sorted(candidates, key=lambda c: (_lines(c[1]), c[0].sort_key())):
-        first, last = _lines(edits)
-        if first <= reach:
+    feet = [(_Footprint(edits), finding, edits) for finding, edits in candidates]
+    feet.sort(key=lambda c: (c[0].order(), c[1].sort_key()))
+    # The chosen rewritten ranges (disjoint, in order) and insertion lines, kept sorted: each
+    # fix is checked against them with a few bisections, not against every chosen fix.
+    starts: list[int] = []
+    ends: list[int] = []
+    points: list[int] = []
+    reach = 0  # the last line a chosen rewrite reaches (hulls come in order of their start)
+    for foot, finding, edits in feet:
+        hull = foot.hull
+        if hull is not None:
+            first, last = hull
+            if first <= reach:
+                continue
+            i = bisect_left(points, first)
+            if i < len(points) and points[i] <= last:
+                continue  # it would rewrite lines another fix inserts before
+        if any(_inside(starts, ends, line) for line in foot.points):
             continue
         chosen.append((finding, edits))
-        reach = max(reach, last)
+        if hull is not None:
+            starts.append(hull[0])
+            ends.append(hull[1])
+            reach = max(reach, hull[1])
+        for line in foot.points:
+            insort(points, line)
     return chosen
+
+
+def _inside(starts: list[int], ends: list[int], line: int) -> bool:
+    """Whether a chosen rewrite covers the line (new lines would land inside it)."""
+    i = bisect_right(starts, line) - 1
+    return i >= 0 and line <= ends[i]
 
 
 def _compiling_subset(
@@ -144,10 +191,36 @@ def fix_source(
     compile is not fixed, and no pass may make a compiling file stop compiling: the fixes
     that would are dropped (and not tried again), the others kept.
     """
+    with batched_collection():
+        return _fix_source(
+            text, path, settings, unsafe=unsafe, module_name=module_name, max_passes=max_passes
+        )
+
+
+_Analysis = tuple[str, Settings, str, UnitCache]  # path, settings, module name, unit cache
+
+
+def _analyse(text: str, analysis: _Analysis) -> api.ModuleReport:
+    path, settings, module_name, units = analysis
+    report = api.analyse_source(text, path, settings, module_name, units)
+    collect_if_due()
+    return report
+
+
+def _fix_source(
+    text: str,
+    path: str,
+    settings: Settings | None = None,
+    *,
+    unsafe: bool = False,
+    module_name: str = "",
+    max_passes: int = 10,
+) -> FixResult:
     user = settings or Settings()
     settings = check_settings(user)  # the fixes' check needs UL110 whatever the user chose
-    units = UnitCache()
-    report = api.analyse_source(text, path, settings, module_name, units)
+    # Unbounded: every definition's findings are reused in the next pass if it is unchanged.
+    analysis: _Analysis = (path, settings, module_name, UnitCache(max_entries=sys.maxsize))
+    report = _analyse(text, analysis)
     newline = newline_of(text)
     applied: list[Finding] = []
     rejected: set[tuple[Any, ...]] = set()  # fixes that broke compilation or did nothing
@@ -178,9 +251,9 @@ def fix_source(
             # The fixes undo an earlier pass (or change nothing): stop going round in circles.
             rejected.update(step.key(f) for f, _ in kept)
             continue
-        new_report = api.analyse_source(new_text, path, settings, module_name, units)
+        new_report = _analyse(new_text, analysis)
         kept, new_text, new_report = _self_checked(
-            step, report, kept, new_text, new_report, rejected, (path, settings, module_name, units)
+            step, report, kept, new_text, new_report, rejected, analysis
         )
         if not kept or new_text in seen:
             continue
@@ -190,9 +263,6 @@ def fix_source(
         report = new_report
     remaining = [f for f in report.findings if user.enabled(f.code)]
     return FixResult(text, applied, remaining, report.exports, report.imports, report.summary)
-
-
-_Analysis = tuple[str, Settings, str, UnitCache]
 
 
 def _self_checked(
@@ -207,7 +277,6 @@ def _self_checked(
     """The pass without the fixes that fail their check (see `fix_check`), its text and its
     analysis. A definition with one failing fix loses it; one holding several is checked
     fix by fix."""
-    path, settings, module_name, units = analysis
     bad = failing(step.text, report.findings, [f for f, _ in kept], new_text, new_report.findings)
     if not bad:
         return kept, new_text, new_report
@@ -225,7 +294,7 @@ def _self_checked(
     if not kept:
         return [], step.text, report
     new_text = step.apply([e for _, e in kept])
-    new_report = api.analyse_source(new_text, path, settings, module_name, units)
+    new_report = _analyse(new_text, analysis)
     # What is left passed alone or with the others: check once more, dropping the rest.
     again = failing(step.text, report.findings, [f for f, _ in kept], new_text, new_report.findings)
     if again:
@@ -242,9 +311,8 @@ def fix_holds_alone(
     edits: list[Edit],
     analysis: _Analysis,
 ) -> bool:
-    path, settings, module_name, units = analysis
     text = step.apply([edits])
-    if not compiles(text, path):
+    if not compiles(text, analysis[0]):
         return False
-    after = api.analyse_source(text, path, settings, module_name, units)
+    after = _analyse(text, analysis)
     return not failing(step.text, report.findings, [finding], text, after.findings)
