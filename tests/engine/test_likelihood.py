@@ -160,3 +160,93 @@ def test_failure_table_lookups(stmt: str, unlikely: bool) -> None:
     if isinstance(node, ast.If):
         node = node.test  # type: ignore[assignment]
     assert unlikely_to_fail(node, NameResolver(tree, "m").qualify) is unlikely
+
+
+def test_project_helper_that_only_sets_options_is_unlikely_to_fail() -> None:
+    # A helper of this module (or a method of the class on `self`) whose body only sets
+    # options fails as rarely as the options do; one that connects can fail.
+    got = findings(
+        """
+        import socket
+
+        def _tune(sock):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.settimeout(5)
+
+        def _reach(sock):
+            sock.connect(("example.org", 80))
+
+        def quiet(addr):
+            s = socket.socket()
+            _tune(s)
+            return s
+
+        def loud(addr):
+            s = socket.socket()
+            _reach(s)
+            return s
+
+        class Client:
+            def _opts(self, s):
+                s.setblocking(False)
+
+            def make(self):
+                s = socket.socket()
+                self._opts(s)
+                return s
+        """
+    )
+    assert [(line, sev) for line, _, sev, _ in got] == [(12, "info"), (17, "warning"), (26, "info")]
+    assert "`_reach(s)` on line 18 raises" in got[1][3]
+
+
+def test_recursive_or_raising_helpers_can_fail() -> None:
+    got = findings(
+        """
+        import socket
+
+        def _again(n):
+            if n:
+                _again(n - 1)
+
+        def _check(sock):
+            if sock.gettimeout() is None:
+                raise ValueError("blocking")
+
+        def a():
+            s = socket.socket()
+            _again(3)
+            return s
+
+        def b():
+            s = socket.socket()
+            _check(s)
+            return s
+        """
+    )
+    assert [(line, sev) for line, _, sev, _ in got] == [(13, "warning"), (18, "warning")]
+
+
+def test_helper_failing_only_with_oserror_is_caught_by_an_oserror_handler() -> None:
+    # `_bind` fails only with OSError (an `os` call, a method of its parameter annotated as a
+    # socket): the handler that closes the socket catches every way it fails: no leak.
+    got = findings(
+        """
+        import os
+        import socket
+
+        def _bind(sock: socket.socket, path):
+            os.unlink(path)
+            sock.bind(path)
+
+        def serve(path):
+            s = socket.socket(socket.AF_UNIX)
+            try:
+                _bind(s, path)
+            except OSError:
+                s.close()
+                raise
+            return s
+        """
+    )
+    assert got == []

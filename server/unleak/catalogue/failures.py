@@ -15,6 +15,11 @@ import ast
 from collections.abc import Callable
 
 Qualify = Callable[[ast.expr], "str | None"]
+# What a call of a project function can raise, from its summary (see `body_failure`):
+# UNLIKELY, OSERROR or None (anything).
+Callee = Callable[[ast.Call], "str | None"]
+UNLIKELY = "unlikely"
+OSERROR = "oserror"
 
 # Methods that, on the objects they are normally called on, fail only on a programming error
 # (a closed or invalid object, a wrong argument type), not on the state of the world.
@@ -190,11 +195,12 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "log"})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", ""})
 
 
-def unlikely_to_fail(node: ast.AST, qualify: Qualify) -> bool:
+def unlikely_to_fail(node: ast.AST, qualify: Qualify, callee: Callee | None = None) -> bool:
     """Whether every way ``node`` (a statement or expression, without nested scopes) can
     raise is a call that almost never fails. `raise`, `assert`, `await`, subscripts and any
-    call not in the tables above count as likely; a `yield` is left to the caller (a
-    generator closed early is common, a pytest fixture is never closed at its `yield`)."""
+    call not in the tables above (nor a project function ``callee`` says is UNLIKELY to
+    fail) count as likely; a `yield` is left to the caller (a generator closed early is
+    common, a pytest fixture is never closed at its `yield`)."""
     found = False
     for sub in _walk_shallow(node):
         if isinstance(sub, (ast.Raise, ast.Assert, ast.Await)):
@@ -208,7 +214,7 @@ def unlikely_to_fail(node: ast.AST, qualify: Qualify) -> bool:
         ):
             return False
         if isinstance(sub, ast.Call):
-            if not _unlikely_call(sub, qualify):
+            if not _unlikely_call(sub, qualify) and (callee is None or callee(sub) != UNLIKELY):
                 return False
             found = True
     return found
@@ -371,28 +377,78 @@ _OSERROR_SUBCLASSES = frozenset(
 
 
 def raises_only_oserror(
-    node: ast.AST, qualify: Qualify, type_of: Callable[[ast.expr], str | None]
+    node: ast.AST,
+    qualify: Qualify,
+    type_of: Callable[[ast.expr], str | None],
+    callee: Callee | None = None,
 ) -> bool:
     """Whether every failure of ``node`` that is not a programming error is an OSError:
     it calls only `os`/`socket`/`shutil`/`select` functions, methods of sockets and
-    descriptors, and calls that almost never fail."""
-    found = False
-    for sub in _walk_shallow(node):
-        if isinstance(
-            sub, (ast.Raise, ast.Assert, ast.Await, ast.Yield, ast.YieldFrom, ast.Import)
-        ) or (isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load)):
-            return False
-        if not isinstance(sub, ast.Call):
-            continue
-        qual = qualify(sub.func)
-        oserror_module = qual is not None and qual.startswith(_OSERROR_MODULES)
-        if oserror_module or (
-            isinstance(sub.func, ast.Attribute) and type_of(sub.func.value) in OSERROR_TYPES
-        ):
-            found = True
-        elif not _unlikely_call(sub, qualify):
-            return False
-    return found
+    descriptors, project functions whose bodies do no more (``callee``), and calls that
+    almost never fail."""
+    return _failure([node], qualify, type_of, callee) == OSERROR
+
+
+def body_failure(
+    body: list[ast.stmt],
+    qualify: Qualify,
+    type_of: Callable[[ast.expr], str | None],
+    callee: Callee | None = None,
+) -> str | None:
+    """What a call of a function with this body can raise, programming errors aside:
+    UNLIKELY when every statement almost never fails (it stores, formats, sets options or
+    calls project functions that do no more), OSERROR when the rest fails only with OSError
+    (`os`/`socket` calls), None when anything may be raised. Returning or iterating is not
+    a failure; a `raise`, `assert`, `await`, `yield`, an import or a subscript is."""
+    kind = _failure(body, qualify, type_of, callee)
+    return None if kind == _ANYTHING else kind or UNLIKELY
+
+
+def _failure(
+    nodes: list[ast.stmt] | list[ast.AST],
+    qualify: Qualify,
+    type_of: Callable[[ast.expr], str | None],
+    callee: Callee | None,
+) -> str | None:
+    """OSERROR when some call fails with OSError and the rest almost never fail; UNLIKELY
+    when every call almost never fails; _ANYTHING when something may raise anything; None
+    when nothing in ``nodes`` can fail (callers decide what that means)."""
+    kind: str | None = None
+    for node in nodes:
+        for sub in _walk_shallow(node):
+            if isinstance(
+                sub,
+                (
+                    ast.Raise,
+                    ast.Assert,
+                    ast.Await,
+                    ast.Yield,
+                    ast.YieldFrom,
+                    ast.Import,
+                    ast.ImportFrom,
+                ),
+            ) or (isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load)):
+                return _ANYTHING
+            if not isinstance(sub, ast.Call):
+                continue
+            qual = qualify(sub.func)
+            said = callee(sub) if callee is not None else None
+            if (
+                (qual is not None and qual.startswith(_OSERROR_MODULES))
+                or (
+                    isinstance(sub.func, ast.Attribute) and type_of(sub.func.value) in OSERROR_TYPES
+                )
+                or said == OSERROR
+            ):
+                kind = OSERROR
+            elif _unlikely_call(sub, qualify) or said == UNLIKELY:
+                kind = kind or UNLIKELY
+            else:
+                return _ANYTHING
+    return kind
+
+
+_ANYTHING = "anything"
 
 
 def catches_oserror(handler: ast.ExceptHandler) -> str:

@@ -323,7 +323,10 @@ class FunctionFlow:
         tree = node.ast
         if node.kind == WITH:
             tree = getattr(tree, "context_expr", None)
-        return tree is not None and unlikely_to_fail(tree, self.builder.scope.resolver.qualify)
+        scope = self.builder.scope
+        return tree is not None and unlikely_to_fail(
+            tree, scope.resolver.qualify, self._callee_fails
+        )
 
     def _exc_targets(self, nid: int) -> list[int]:
         """Where an exception raised at ``nid`` can go. A statement that fails only with
@@ -337,7 +340,7 @@ class FunctionFlow:
         if handlers is None or tree is None or node.exc_event != "exception":
             return [exc]
         scope = self.builder.scope
-        if not raises_only_oserror(tree, scope.resolver.qualify, self._type_of):
+        if not raises_only_oserror(tree, scope.resolver.qualify, self._type_of, self._callee_fails):
             return [exc]
         succ = self.cfg.nodes[exc].succ
         kinds = [catches_oserror(h) for h in handlers]
@@ -345,6 +348,12 @@ class FunctionFlow:
         if "all" not in kinds:
             out.extend(succ[len(handlers) :])
         return out
+
+    def _callee_fails(self, call: ast.Call) -> str | None:
+        scope = self.builder.scope
+        if isinstance(call.func, ast.Name) and call.func.id in scope.var_types:
+            return None  # a local of that name, not the module's function
+        return scope.summaries.callee_fails(call, scope.class_name)
 
     def _type_of(self, expr: ast.expr) -> str | None:
         return self.builder.scope.var_types.get(expr_text(expr))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from unleak.catalogue import Catalogue
+from unleak.catalogue.failures import body_failure
 from unleak.names.resolver import iter_statements
 
 if TYPE_CHECKING:
@@ -38,7 +39,11 @@ class FunctionSummary:
     # A constructor whose `__init__` only stores names and constants: a call of it cannot
     # raise (set for this module's plain classes).
     cannot_raise: bool = False
+    # What a call of it can raise beside programming errors (catalogue.failures'
+    # UNLIKELY, OSERROR or None: anything), computed on first use.
+    compute_fails: Callable[[], str | None] | None = None
     _effects: dict[str, str] | None = None
+    _fails: str | None = None
 
     @property
     def effects(self) -> dict[str, str]:
@@ -49,6 +54,13 @@ class FunctionSummary:
             if compute is not None:
                 self._effects = compute()
         return self._effects
+
+    @property
+    def fails(self) -> str | None:
+        compute, self.compute_fails = self.compute_fails, None
+        if compute is not None:
+            self._fails = compute()  # a recursive call meanwhile sees None: anything
+        return self._fails
 
     def param_effect(self, index: int | None, keyword: str | None) -> str:
         name = None
@@ -172,6 +184,7 @@ class ModuleSummaries:
         self._in_progress.add(key)
         try:
             summary.compute_effects = lambda: self._param_effects(node, summary)
+            summary.compute_fails = lambda: self._fails(node, class_name)
             if not _is_generator(node) and node.name not in ("__enter__", "__aenter__", "__iter__"):
                 summary.returns, summary.return_elements, summary.ref = self._returns(
                     node, class_name
@@ -179,6 +192,45 @@ class ModuleSummaries:
         finally:
             self._in_progress.discard(key)
         return summary
+
+    def _fails(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None
+    ) -> str | None:
+        from unleak.summaries.types import TypeScope, annotation_type
+
+        if _is_generator(node) or isinstance(node, ast.AsyncFunctionDef):
+            return None  # a call only makes the generator or coroutine; its body runs later
+        # Parameters are typed by their annotations (`sock: socket.socket`).
+        scope = TypeScope(self.resolver, self.catalogue, self, class_name=class_name)
+        args = node.args
+        typed = {
+            a.arg: t
+            for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]
+            if (t := annotation_type(a.annotation, scope)) is not None
+        }
+        return body_failure(
+            node.body,
+            self.resolver.qualify,
+            lambda e: typed.get(e.id) if isinstance(e, ast.Name) else None,
+            lambda c: self.callee_fails(c, class_name),
+        )
+
+    def callee_fails(self, call: ast.Call, class_name: str | None) -> str | None:
+        """What a call of one of this module's functions (or of a method of ``class_name``
+        on `self`) can raise, from the callee's body; None when not known."""
+        func = call.func
+        summary: FunctionSummary | None = None
+        if isinstance(func, ast.Name) and func.id in self.defs:
+            summary = self.functions.get(func.id)
+        elif (
+            class_name is not None
+            and isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "self"
+        ):
+            cls = self.classes.get(class_name)
+            summary = cls.methods.get(func.attr) if cls is not None else None
+        return summary.fails if summary is not None else None
 
     def _returns(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None
@@ -566,6 +618,7 @@ def fingerprint(summary: FunctionSummary | None) -> tuple[object, ...]:
         summary.ref,
         tuple(sorted(summary.effects.items())),
         summary.cannot_raise,
+        summary.fails,
     )
 
 
