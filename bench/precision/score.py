@@ -16,7 +16,9 @@ estimate (each project weighted by its number of current findings, since the sam
 stratified evenly over projects). Then it lists labeled findings that vanished (with their old
 verdict: a vanished real leak is a recall loss) and new findings (not in SET_baseline.json)
 that need labels. `--add-new N` appends a seeded stratified sample of N of the new findings,
-unlabeled, to SET_labels.json and records all current findings in the baseline.
+unlabeled, to SET_labels.json and records all current findings in the baseline. `--top-up N`
+appends a seeded stratified sample of N current warning findings that have no label yet,
+new or not: a bigger sample of the same population (decide N before looking at the result).
 Exit status: 0, or 2 if some sampled finding has no verdict yet.
 """
 
@@ -139,7 +141,7 @@ def lines_of(entries: Iterable[dict[str, Any]], with_label: bool) -> list[str]:
     return out
 
 
-def score(set_name: str, stored: bool, add_new: int, seed: int) -> dict[str, Any]:
+def score(set_name: str, stored: bool, add_new: int, seed: int, top_up: int = 0) -> dict[str, Any]:
     labels = read_json(labels_file(set_name))
     found = current_findings(set_name, stored)
     warnings = [f for f in found if f["severity"] == "warning"]
@@ -184,6 +186,14 @@ def score(set_name: str, stored: bool, add_new: int, seed: int) -> dict[str, Any
         write_json(labels_file(set_name), labels)
         write_baseline(set_name, warnings)
         print(f"  added {len(picked)} new findings to {labels_file(set_name)}: label them")
+    if top_up:
+        labeled = {e["key"] for e in labels["findings"]}
+        pool = [f for f in warnings if f["key"] not in labeled]
+        picked = draw(pool, min(top_up, len(pool)), seed + 1)
+        labels["findings"].extend(blank_label(f, date.today().isoformat()) for f in picked)
+        labels["population"] = dict(sorted(population.items()))
+        write_json(labels_file(set_name), labels)
+        print(f"  topped up the sample with {len(picked)} of {len(pool)} unlabeled warnings")
     return {
         "set": set_name,
         "present": present,
@@ -200,12 +210,13 @@ def main() -> None:
     parser.add_argument("--stored", action="store_true", help="don't re-run unleak")
     parser.add_argument("--add-new", type=int, default=0, metavar="N")
     parser.add_argument("--seed", type=int, default=20261206)
+    parser.add_argument("--top-up", type=int, default=0, metavar="N")
     parser.add_argument("--json", metavar="PATH", help="also write the joined results here")
     args = parser.parse_args()
     results = []
     missing = 0
     for set_name in args.sets:
-        result = score(set_name, args.stored, args.add_new, args.seed)
+        result = score(set_name, args.stored, args.add_new, args.seed, args.top_up)
         missing += len(result["unlabeled"])
         results.append(result)
         print()
