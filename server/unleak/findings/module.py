@@ -63,9 +63,11 @@ def _base_words(catalogue: Catalogue) -> frozenset[str]:
     return words
 
 
-# `proc.stdout.close()`, `with proc.stdout:`: pipes closed by hand.
+# `proc.stdout.close()`, `with proc.stdout:`, `for s in (proc.stdout, proc.stderr):`: pipes
+# closed by hand.
 _PIPE_CLOSED = re.compile(
     r"\.(?:stdin|stdout|stderr)\.close\(|with\s+[\w.]+\.(?:stdin|stdout|stderr)\b"
+    r"|for\s+\w+\s+in\s+[(\[][^)\]]*\.(?:stdin|stdout|stderr)\b"
 )
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 
