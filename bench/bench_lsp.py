@@ -123,6 +123,7 @@ class FileResult:
     push: list[float] = field(default_factory=list)
     pull: list[float] = field(default_factory=list)
     where: list[str] = field(default_factory=list)  # --anywhere: what each edit typed into
+    hover_ms: float | None = None  # --anywhere, the generated module: its first hover
 
 
 @dataclass
@@ -186,8 +187,8 @@ class Session:
         server = getattr(self.client, "_server", None)
         return getattr(server, "pid", None)
 
-    async def wait_push(self, uri: str, version: int) -> float:
-        deadline = time.perf_counter() + 60
+    async def wait_push(self, uri: str, version: int, timeout: float = 60) -> float:
+        deadline = time.perf_counter() + timeout
         while (uri, version) not in self.arrived:
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"{self.name}: no diagnostics for {uri} version {version}")
@@ -369,28 +370,81 @@ def typing_anywhere(
     return out
 
 
+GENERATED_NAME = "generated_100k.py"
+
+
+def generated_module(lines: int) -> str:
+    """A module of ``lines`` lines made of four-line functions that each leak a file: one
+    finding per function."""
+    return "".join(
+        f"def read_{i}(path):\n    f = open(path)\n    return f.read()\n\n"
+        for i in range(lines // 4)
+    )
+
+
+async def type_anywhere(
+    session: Session, path: Path, positions: int, timeout: float = 60
+) -> FileResult:
+    """Open a file, then type at random name positions in it, timing each edit."""
+    text = path.read_text(encoding="utf-8")
+    uri = path.as_uri()
+    sent = time.perf_counter()
+    session.open(uri, text)
+    opened = await session.wait_push(uri, 1, timeout) - sent
+    file = FileResult(path.name, len(text.splitlines()), 1000 * opened)
+    lines = text.splitlines()
+    for change in typing_anywhere(text, positions, f"anywhere-{path.name}"):
+        sent = time.perf_counter()
+        version = session.change(uri, change)
+        file.push.append(1000 * (await session.wait_push(uri, version, timeout) - sent))
+        at = change.range.start
+        typed = "typed" if change.text else "deleted"
+        file.where.append(f"{typed} at {at.line + 1}:{at.character}: {lines[at.line].strip()}")
+    return file
+
+
+async def first_hover(session: Session, path: Path) -> float:
+    """The time of a first hover over the file `f` of the generated module's middle
+    function."""
+    text = path.read_text(encoding="utf-8")
+    line = 4 * (len(text.splitlines()) // 8) + 1  # `    f = open(path)`
+    sent = time.perf_counter()
+    await asyncio.wait_for(
+        session.client.text_document_hover_async(
+            types.HoverParams(types.TextDocumentIdentifier(path.as_uri()), types.Position(line, 4))
+        ),
+        600,
+    )
+    return 1000 * (time.perf_counter() - sent)
+
+
 async def run_anywhere(
-    name: str, command: Sequence[str], paths: list[Path], positions: int
+    name: str,
+    command: Sequence[str],
+    paths: list[Path],
+    positions: int,
+    others: list[Path],
+    generated: Path | None,
 ) -> ServerResult:
-    """Push latency of edits at random name positions anywhere in each file."""
+    """Push latency of edits at random name positions anywhere in each file; then the
+    server's RSS with the last file and ``others`` open; then the generated module: its first
+    diagnostics, edits anywhere in it, and its first hover."""
     result = ServerResult(name)
     session = Session(name, command, pull=False)
     result.initialized_ms = await session.start()
     for path in paths:
-        text = path.read_text(encoding="utf-8")
-        uri = path.as_uri()
-        sent = time.perf_counter()
-        session.open(uri, text)
-        opened = await session.wait_push(uri, 1) - sent
-        file = FileResult(path.name, len(text.splitlines()), 1000 * opened)
-        lines = text.splitlines()
-        for change in typing_anywhere(text, positions, f"anywhere-{path.name}"):
-            sent = time.perf_counter()
-            version = session.change(uri, change)
-            file.push.append(1000 * (await session.wait_push(uri, version) - sent))
-            at = change.range.start
-            typed = "typed" if change.text else "deleted"
-            file.where.append(f"{typed} at {at.line + 1}:{at.character}: {lines[at.line].strip()}")
+        result.files.append(await type_anywhere(session, path, positions))
+    if others:
+        for path in others:
+            session.open(path.as_uri(), path.read_text(encoding="utf-8"))
+        for path in others:
+            await session.wait_push(path.as_uri(), 1)
+        if session.pid is not None:
+            result.rss_mib = rss_mib(session.pid)
+    if generated is not None:
+        file = await type_anywhere(session, generated, positions, timeout=900)
+        if name == "unleak":
+            file.hover_ms = await first_hover(session, generated)
         result.files.append(file)
     await session.stop()
     return result
@@ -420,14 +474,36 @@ def report_anywhere(results: list[ServerResult], positions: int) -> list[str]:
         slow = sorted(zip(file.push, file.where, strict=True), reverse=True)[:SLOWEST]
         out.append(f"  {file.name}")
         out += [f"    {ms:7.1f}  {where[:90]}" for ms, where in slow]
-    if len(results) == 2:
-        out += ["", "targets:"]
-        for mine, theirs in zip(results[0].files, results[1].files, strict=True):
-            a, b = p95(mine.push), statistics.median(theirs.push)
-            ok = "met    " if a <= b else "NOT MET"
+    out.append("")
+    for r in results:
+        opened = ", ".join(f"{f.name} {f.open_ms:,.0f} ms" for f in r.files)
+        out.append(f"{r.name}: first diagnostics: {opened}")
+        if r.rss_mib is not None:
             out.append(
-                f"  {ok}  unleak p95 <= ruff median on {mine.name} ({a:.1f} vs {b:.1f} ms)"
+                f"{r.name}: RSS with {BIG_NAME} and {OTHER_FILES} other files "
+                f"open: {r.rss_mib:.0f} MiB"
             )
+    mine_all = results[0].files
+    out += ["", "targets:"]
+
+    def check(what: str, ok: bool) -> None:
+        out.append(f"  {'met    ' if ok else 'NOT MET'}  {what}")
+
+    if len(results) == 2:
+        for mine, theirs in zip(mine_all, results[1].files, strict=True):
+            if mine.name == GENERATED_NAME:
+                continue
+            a, b = p95(mine.push), statistics.median(theirs.push)
+            check(f"unleak p95 <= ruff median on {mine.name} ({a:.1f} vs {b:.1f} ms)", a <= b)
+    for file in mine_all:
+        if file.name == GENERATED_NAME:
+            check(f"first diagnostics under 3 s ({file.open_ms:,.0f} ms)", file.open_ms < 3000)
+            check(f"p95 per edit under 100 ms ({p95(file.push):.1f} ms)", p95(file.push) < 100)
+            if file.hover_ms is not None:
+                check(f"first hover under 200 ms ({file.hover_ms:.0f} ms)", file.hover_ms < 200)
+    if results[0].rss_mib is not None:
+        rss = results[0].rss_mib
+        check(f"RSS under 150 MiB with {OTHER_FILES} other files open ({rss:.0f} MiB)", rss < 150)
     return out
 
 
@@ -440,6 +516,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         metavar="N",
         help="type at N seeded random name positions anywhere in each file instead",
+    )
+    parser.add_argument(
+        "--generated-lines",
+        type=int,
+        default=100_000,
+        metavar="N",
+        help="--anywhere: also a generated module of N lines with a finding every 4 (0: none)",
     )
     ns = parser.parse_args(argv)
     stdlib = Path(sysconfig.get_paths()["stdlib"])
@@ -467,8 +550,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not ns.no_ruff and (ruff.exists() or shutil.which("ruff")):
             servers.append(("ruff", [str(ruff) if ruff.exists() else "ruff", "server"]))
         if ns.anywhere:
+            generated = None
+            if ns.generated_lines:
+                generated = work / GENERATED_NAME
+                generated.write_text(generated_module(ns.generated_lines), encoding="utf-8")
             results = [
-                asyncio.run(run_anywhere(name, command, paths[1:], ns.anywhere))
+                asyncio.run(
+                    run_anywhere(name, command, paths[1:], ns.anywhere, others, generated)
+                )
                 for name, command in servers
             ]
         else:

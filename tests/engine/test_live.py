@@ -349,3 +349,19 @@ def test_renaming_imports_and_definitions_matches_fresh_analysis(name: str) -> N
             lines[line - 1] = original
             edited = "".join(lines)
             assert live_findings(live, edited) == fresh(edited), (line, original)
+
+
+def test_the_cache_keeps_room_for_every_definition_of_the_document() -> None:
+    text = "import subprocess\n\n\n" + "".join(
+        f"def run_{i}(cmd):\n    proc = subprocess.Popen(cmd)\n    return proc.pid\n\n\n"
+        for i in range(12)
+    )
+    live = LiveModule("m.py", "m", max_units=4)
+    assert live_findings(live, text) == fresh(text)
+    misses = live.units.misses
+    assert misses == 12
+    # A decorator added to the first function: analysed in full, and only it again.
+    edited = text.replace("def run_0(", "@staticmethod\ndef run_0(", 1)
+    assert live_findings(live, edited) == fresh(edited)
+    assert live.full_runs == 2
+    assert live.units.misses == misses + 1, live.units.misses

@@ -155,6 +155,13 @@ class LiveModule:
 
         self._base = None  # in case analysis raises
         tree = self._parser.parse(text, lines)
+        if tree is not None:
+            # Room for every definition of the document (and an edited version of each): a
+            # smaller cache would drop, in each full analysis, results the next one needs.
+            room = 2 * sum(
+                len(s.body) if isinstance(s, ast.ClassDef) else 1 for s in tree.body
+            )
+            self.units.max_entries = max(self.units.max_entries, room)
         analysis = ModuleAnalysis(
             text,
             self.path,
