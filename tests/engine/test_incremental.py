@@ -38,11 +38,12 @@ def test_unchanged_functions_are_reused_with_shifted_positions() -> None:
     )
     cache = UnitCache()
     assert findings(src, cache) == findings(src)
-    assert (cache.hits, cache.misses) == (0, 2)
+    # Each function's leak analysis and use-after-release check.
+    assert (cache.hits, cache.misses) == (0, 4)
     edited = src.replace("    return f.read()", "    data = f.read()\n\n    return data")
     assert findings(edited, cache) == findings(edited)
     # `second` moved down two lines and was reused; `first` changed and was analysed again.
-    assert (cache.hits, cache.misses) == (1, 3)
+    assert (cache.hits, cache.misses) == (2, 6)
 
 
 def test_a_changed_helper_summary_invalidates_its_callers() -> None:
@@ -155,9 +156,9 @@ def test_an_import_edit_reanalyses_only_the_functions_that_name_it() -> None:
     )
     cache = UnitCache()
     _reports(src, cache)
-    assert (cache.hits, cache.misses) == (0, 2)
+    assert (cache.hits, cache.misses) == (0, 4)  # leaks and uses after release, per function
     _reports(src.replace("import socket as net", "import socket as nett"), cache)
-    assert (cache.hits, cache.misses) == (1, 3)  # `first` names neither `net` nor `nett`
+    assert (cache.hits, cache.misses) == (2, 6)  # `first` names neither `net` nor `nett`
 
 
 def test_a_renamed_function_reanalyses_only_the_functions_that_name_it() -> None:
@@ -179,9 +180,9 @@ def test_a_renamed_function_reanalyses_only_the_functions_that_name_it() -> None
     )
     cache = UnitCache()
     _reports(src, cache)
-    assert (cache.hits, cache.misses) == (0, 2)
+    assert (cache.hits, cache.misses) == (0, 4)  # leaks and uses after release, per function
     _reports(src.replace("def helper(", "def helper2("), cache)
-    assert (cache.hits, cache.misses) == (1, 3)  # `first` called the old name
+    assert (cache.hits, cache.misses) == (2, 6)  # `first` called the old name
 
 
 def test_a_renamed_method_without_locks_keeps_its_siblings_lock_context() -> None:
@@ -267,3 +268,28 @@ def test_a_lock_handed_to_a_sibling_follows_the_siblings_edits() -> None:
     cache = UnitCache()
     for text in (src, edited, src, edited):
         _reports(text, cache)
+
+
+def test_a_use_after_release_finding_is_reused_while_its_function_is_unchanged() -> None:
+    src = textwrap.dedent(
+        """\
+        def first(p):
+            with open(p) as f:
+                data = f.read()
+            return f.read() + data
+
+        def second(p):
+            with open(p) as g:
+                pass
+            return g.readline()
+        """
+    )
+    cache = UnitCache()
+    found = findings(src, cache)
+    assert found == findings(src)
+    assert [f[0] for f in found] == ["UL110", "UL110"]
+    hits = cache.hits
+    edited = src.replace("return f.read() + data", "return f.read() + data + data")
+    assert findings(edited, cache) == findings(edited)
+    # `second`'s leak analysis and its use-after-release check were both reused.
+    assert cache.hits == hits + 2

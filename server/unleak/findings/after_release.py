@@ -15,6 +15,7 @@ import ast
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from unleak.catalogue import ResourceType
@@ -100,24 +101,32 @@ class Use:
 
 def used_after_release(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
     for unit in module.units:
-        if not module.unit_triggered(unit):
-            continue
-        scope = module.scope_for(unit)
-        layout = _Layout(unit.body)
-        for release in _releases(unit, module, scope):
-            dep = dependence(
-                unit.body,
-                release.roots,
-                module.resolver,
-                named_while_open=isinstance(release.acquired, ast.Call)
-                and name_matters(release.acquired, module.resolver),
-                exclude=_other_values(release, layout),
-            )
-            use = _returned_from_with(release, dep, module) if release.by_with else None
-            if use is None:
-                use = _first_use_after(release, layout, dep, module)
-            if use is not None:
-                yield _finding(module, code, release, dep, use)
+        if module.unit_triggered(unit):
+            yield from module.unit_findings(unit, code, partial(_in_unit, module, unit, code))
+
+
+def _in_unit(module: ModuleAnalysis, unit: Unit, code: str) -> list[Finding]:
+    """The findings of one unit (reused from an earlier analysis while it is unchanged)."""
+    return list(_unit_uses(module, unit, code))
+
+
+def _unit_uses(module: ModuleAnalysis, unit: Unit, code: str) -> Iterator[Finding]:
+    scope = module.scope_for(unit)
+    layout = _Layout(unit.body)
+    for release in _releases(unit, module, scope):
+        dep = dependence(
+            unit.body,
+            release.roots,
+            module.resolver,
+            named_while_open=isinstance(release.acquired, ast.Call)
+            and name_matters(release.acquired, module.resolver),
+            exclude=_other_values(release, layout),
+        )
+        use = _returned_from_with(release, dep, module) if release.by_with else None
+        if use is None:
+            use = _first_use_after(release, layout, dep, module)
+        if use is not None:
+            yield _finding(module, code, release, dep, use)
 
 
 def _releases(unit: Unit, module: ModuleAnalysis, scope: Scope) -> Iterator[Release]:

@@ -596,13 +596,22 @@ class ModuleAnalysis:
         return deep
 
     def _unit_leak_findings(self, unit: Unit) -> list[Finding]:
+        return self.unit_findings(unit, "", lambda: self._classify(self._flow_results(unit), unit))
+
+    def unit_findings(
+        self, unit: Unit, kind: str, compute: Callable[[], list[Finding]]
+    ) -> list[Finding]:
+        """``compute()``: the findings of one kind (a rule's code; "" for the leak analysis)
+        in a unit, reused from an earlier analysis of the same document when the unit's
+        text and context are unchanged and so is every summary the computation consulted."""
         cache = self.unit_cache
         node = unit.node
         if cache is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return self._classify(self._flow_results(unit), unit)
+            return compute()
         first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
         text = "\n".join(self.source.lines[first - 1 : unit.last_line])
-        key = (self._context_key(unit), text)
+        context = self._context_key(unit)
+        key = ((kind, context) if kind else context, text)
         entry = cache.get(key)
         if entry is not None and all(
             self._fingerprint(name) == fp for name, fp in entry.consulted.items()
@@ -612,7 +621,7 @@ class ModuleAnalysis:
         cache.misses += 1
         self.summaries.consulted = set()
         try:
-            findings = self._classify(self._flow_results(unit), unit)
+            findings = compute()
         finally:
             consulted, self.summaries.consulted = self.summaries.consulted, None
         inside = all(
