@@ -366,3 +366,21 @@ def test_the_cache_keeps_room_for_every_definition_of_the_document() -> None:
     assert live_findings(live, edited) == fresh(edited)
     assert live.full_runs == 2
     assert live.units.misses == misses + per_function, live.units.misses
+
+
+def test_a_hover_is_explained_from_the_last_full_analysis_of_the_same_text() -> None:
+    from unleak.findings.explain import ModuleExplainer, explain_at
+
+    live = LiveModule("m.py", "m")
+    live_findings(live, SOURCE)
+    module = live.prepared(SOURCE)
+    assert module is not None
+    line = SOURCE.splitlines().index("        sock.sendall(b\"GET /\")") + 1
+    explained = ModuleExplainer.of(module).explain(line)
+    assert explained == explain_at(SOURCE, "m.py", SETTINGS, "m", line)
+    assert explained.notes
+    # Analysed partially since: that analysis is of another text.
+    edited = SOURCE.replace("    return f.read()", "    return f.read(3)")
+    live_findings(live, edited)
+    assert live.partial_runs == 1
+    assert live.prepared(edited) is None and live.prepared(SOURCE) is None

@@ -112,6 +112,13 @@ class ModuleExplainer:
 
         self.module = ModuleAnalysis(text, path, settings, module_name)
 
+    @classmethod
+    def of(cls, module: ModuleAnalysis) -> ModuleExplainer:
+        """An explainer of a module analysed already (an editor's latest full analysis)."""
+        self = cls.__new__(cls)
+        self.module = module
+        return self
+
     def explain(self, line: int) -> FunctionExplanation:
         """The explanation of the innermost definition containing 1-based ``line``."""
         module = self.module

@@ -27,6 +27,7 @@ from unleak.source.spans import Span
 if TYPE_CHECKING:
     from unleak.findings.explain import FunctionExplanation, ModuleExplainer
     from unleak.lsp.server import UnleakServer
+    from unleak.pipeline.live import LiveModule
     from unleak.settings import Settings
 
 _IDENTIFIER = re.compile(r"\w+")
@@ -62,6 +63,21 @@ class _Explained:
             found = self.explainer.explain(line)
         except (SyntaxError, ValueError, RecursionError):
             self.failed = True  # text the engine cannot take apart: no explanations
+            return None
+        self.functions.append(found)
+        return found
+
+    def explain_live(self, live: LiveModule, text: str, line: int) -> FunctionExplanation | None:
+        """In the analysis thread: from the document's latest full analysis, when it is of
+        this text (no parse of the module); None when it is not."""
+        from unleak.findings.explain import ModuleExplainer
+
+        module = live.prepared(text)
+        if module is None:
+            return None
+        try:
+            found = ModuleExplainer.of(module).explain(line)
+        except (SyntaxError, ValueError, RecursionError):
             return None
         self.functions.append(found)
         return found
@@ -154,6 +170,13 @@ class ResourceHovers:
             if nb is not None:
                 path, display = nb.path, nb.path or nb.uri
             module = module_name_for(path, config.root)
+            live = doc.live if nb is None else None
+            if live is not None and entry.explainer is None:
+                found = await asyncio.wrap_future(
+                    server.executor.submit(entry.explain_live, live, source, line)
+                )
+                if found is not None:
+                    return found
             return await asyncio.wrap_future(
                 self._worker.submit(entry.explain, source, display, settings, module, line)
             )

@@ -105,6 +105,8 @@ class LiveModule:
         self.partial_runs = 0
         # Why the last edit was analysed in full ("" when it was not).
         self.fallback = ""
+        # The text of the last full analysis, while it is the document's latest version.
+        self._full_text: str | None = None
 
     def analyse(
         self,
@@ -132,6 +134,8 @@ class LiveModule:
             report = self._partial(text, lines, broken_gap)
             if report is not None:
                 self.partial_runs += 1
+                if text != self._full_text:
+                    self._full_text = None  # the full analysis is of an earlier version
                 return report
         else:
             self.fallback = "no earlier analysis" if self._base is None else "settings changed"
@@ -142,11 +146,21 @@ class LiveModule:
         self.fallback = why
         return None
 
+    def prepared(self, text: str) -> ModuleAnalysis | None:
+        """The full analysis of ``text`` when it is the last analysis made (a hover is then
+        explained from it, without parsing the module again); None otherwise. Only from the
+        thread that analyses: the next analysis reuses its trees, moved."""
+        if self._base is None or self._full_text is None or self._full_text != text:
+            return None
+        assert isinstance(self._base, ModuleAnalysis)
+        return self._base
+
     def reset(self) -> None:
         """Forget everything (after an internal error, say)."""
         self.units = UnitCache(self.units.max_entries)
         self._parser = ChunkParser()
         self._base = None
+        self._full_text = None
         self._report = None
 
     # Full analysis.
@@ -154,6 +168,7 @@ class LiveModule:
     def _full(self, text: str, lines: list[str], settings: Settings) -> ModuleReport:
 
         self._base = None  # in case analysis raises
+        self._full_text = None
         tree = self._parser.parse(text, lines)
         if tree is not None:
             # Room for every definition of the document (and an edited version of each): a
@@ -184,6 +199,7 @@ class LiveModule:
         if analysis.parsed.errors:
             return report  # the parse recovered what it could: re-parse it all next time
         self._base = analysis
+        self._full_text = text
         self._source = analysis.source
         self._regions = _regions(analysis.parsed.tree)
         self._statements = _statements(analysis.parsed.tree)
