@@ -384,3 +384,83 @@ def test_a_hover_is_explained_from_the_last_full_analysis_of_the_same_text() -> 
     live_findings(live, edited)
     assert live.partial_runs == 1
     assert live.prepared(edited) is None and live.prepared(SOURCE) is None
+
+
+def test_a_summary_change_no_other_code_can_see_reanalyses_the_function_alone() -> None:
+    source = textwrap.dedent(
+        """\
+        import socket
+
+
+        def read_config(path, sock):
+            f = open(path)
+            sock.close()
+            return f.read()
+
+
+        def fetch(host):
+            sock = socket.create_connection((host, 80))
+            return sock.recv(1)
+        """
+    )
+    live = LiveModule("m.py", "m")
+    assert live_findings(live, source) == fresh(source)
+    # `sock` no longer closed by `read_config`: its summary changes, but nothing calls it.
+    edited = source.replace("    sock.close()\n", "    sock.recv(1)\n")
+    assert live_findings(live, edited) == fresh(edited)
+    assert (live.full_runs, live.partial_runs) == (1, 1), live.fallback
+    # A call of it typed elsewhere: the summary the last full analysis made is out of date.
+    called = edited.replace("    return sock.recv(1)\n", "    return read_config(host, sock)\n")
+    assert live_findings(live, called) == fresh(called)
+    assert live.fallback == "names a function whose summary changed"
+    # Named elsewhere (here, in a string): edits that change its summary go in full.
+    named = source + '\n__all__ = ["read_config"]\n'
+    live = LiveModule("m.py", "m")
+    live_findings(live, named)
+    edited = named.replace("    sock.close()\n", "    sock.recv(1)\n")
+    assert live_findings(live, edited) == fresh(edited)
+    assert live.fallback == "contribution changed"
+
+
+_BODIES = [
+    "    a.close()\n",
+    "    b.close()\n",
+    "    keep.append(a)\n",
+    "    data = a.read()\n",
+    "    return a\n",
+    "    pass\n",
+    "    f = open(b)\n",
+    "    helper_{j}(s, b)\n",
+    "    helper_{j}(b, s)\n",
+    "    x = helper_{j}(a, s)\n    x.close()\n",
+    "    s.close()\n",
+]
+
+
+def test_summary_changes_of_functions_called_or_not_match_fresh_analysis() -> None:
+    """Functions whose summaries keep changing (what they do to their parameters), some
+    called by others and some not, calls typed and removed: every version as fresh."""
+    rng = random.Random("unseen")
+    bodies = [["    pass\n"] for _ in range(8)]
+
+    def module() -> str:
+        out = ["import socket\n\nkeep = []\n\n"]
+        for i, body in enumerate(bodies):
+            out.append(f"\ndef helper_{i}(a, b):\n    s = socket.socket()\n{''.join(body)}\n")
+        return "".join(out)
+
+    live = LiveModule("m.py", "m")
+    text = module()
+    assert live_findings(live, text) == fresh(text)
+    for step in range(120):
+        i = rng.randrange(len(bodies))
+        line = rng.choice(_BODIES).format(j=rng.randrange(len(bodies)))
+        if rng.random() < 0.5 or len(bodies[i]) == 1:
+            bodies[i].insert(rng.randrange(len(bodies[i]) + 1), line)
+        else:
+            del bodies[i][rng.randrange(len(bodies[i]))]
+        text = module()
+        if not _parses(text):
+            continue
+        assert live_findings(live, text) == fresh(text), (step, live.fallback)
+    assert live.partial_runs >= 10, (live.full_runs, live.partial_runs)

@@ -107,6 +107,8 @@ class LiveModule:
         self.fallback = ""
         # The text of the last full analysis, while it is the document's latest version.
         self._full_text: str | None = None
+        # Functions named nowhere else whose summary changed since the full analysis.
+        self._stale: set[str] = set()
 
     def analyse(
         self,
@@ -169,6 +171,7 @@ class LiveModule:
 
         self._base = None  # in case analysis raises
         self._full_text = None
+        self._stale = set()
         tree = self._parser.parse(text, lines)
         if tree is not None:
             # Room for every definition of the document (and an edited version of each): a
@@ -223,6 +226,8 @@ class LiveModule:
             return self._report
         if _inert(old, start, old_end) and _inert(lines, start, new_end):
             return self._relocate(text, lines, start, old_end, new_end)
+        if self._stale and _names(self._stale, "".join(lines[start:new_end])):
+            return self._give_up("names a function whose summary changed")
         found = self._region_of(start, old_end)
         if found is None:
             statement = self._statement_of(start, old_end) if broken_gap is None else None
@@ -268,8 +273,12 @@ class LiveModule:
                 return self._give_up("imports changed")
             if not _same_header(region.base_node, node):
                 return self._give_up("decorators changed")
-            if not _same_contribution(base, region, node, self._before):
+            unseen = Unseen(region.name, text)
+            if not _same_contribution(base, region, node, self._before, unseen):
                 return self._give_up("contribution changed")
+            if unseen.used:
+                # Base's summary of it is out of date: an edit that names it goes in full.
+                self._stale.add(region.name)
             # The module's leading docstring and imports: where a fix adds an import.
             tree = ast.Module(body=[*_leading(base), _in_class(region, node)], type_ignores=[])
             part = ModuleAnalysis.part(base, source, tree, region.first, last)
@@ -514,6 +523,13 @@ class LiveModule:
         return lo - 1, region
 
 
+def _names(names: set[str], text: str) -> bool:
+    """Whether ``text`` has one of ``names`` as a word (or may: it is not ASCII)."""
+    if not text.isascii():
+        return True
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in names)
+
+
 def _inert(lines: list[str], start: int, end: int) -> bool:
     """Whether lines ``start`` to ``end`` (0-based, exclusive) are blank or comments, and
     the line before them does not continue onto them."""
@@ -720,7 +736,42 @@ def _in_class(region: Region, node: _FunctionNode) -> ast.stmt:
     return cls
 
 
-def _same_contribution(base: object, region: Region, node: _FunctionNode, before: Before) -> bool:
+class Unseen:
+    """Whether a definition is named nowhere but in its own `def` (in an ASCII text, where a
+    name is spelled as it is): then no other code can call it, and only what its own analysis
+    reads of its summary matters (its name, in the calls a resource class makes, in
+    triggers and exports: whether and what it returns)."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+        self.used = False  # asked, and answered yes
+
+    def __call__(self) -> bool:
+        if self.name.startswith("__") and self.name.endswith("__"):
+            return False  # called by the language itself (`__init__`, `__exit__`, ...)
+        pattern = rf"(?<!\w){re.escape(self.name)}(?!\w)"
+        if not self.text.isascii() or len(re.findall(pattern, self.text)) != 1:
+            return False
+        self.used = True
+        return True
+
+
+def _same_summary(
+    base: ModuleAnalysis, region: Region, node: _FunctionNode, unseen: Unseen
+) -> bool:
+    """Whether callers see the same summary of the edited function, or none can call it and
+    what it returns is the same."""
+    class_name = region.parent.name if region.parent is not None else None
+    before, after = base.summaries.fingerprints(region.key, region.base_node, node, class_name)
+    if before == after:
+        return True
+    return before[:3] == after[:3] and unseen()  # the same returns, types and reference
+
+
+def _same_contribution(
+    base: object, region: Region, node: _FunctionNode, before: Before, unseen: Unseen
+) -> bool:
     """Whether the edited function still gives the module what it gave the full analysis."""
 
     assert isinstance(base, ModuleAnalysis)
@@ -732,7 +783,7 @@ def _same_contribution(base: object, region: Region, node: _FunctionNode, before
             return True  # only module-level statements are summarised
         if summaries.defs.get(region.name) is not old:
             return False  # redefined: which definition callers see is module-wide
-        return summaries.same_summary(region.key, old, node, None)
+        return _same_summary(base, region, node, unseen)
     if summaries.class_defs.get(parent.name) is not parent:
         return True  # a class in a block, or redefined: not summarised
 
@@ -750,7 +801,7 @@ def _same_contribution(base: object, region: Region, node: _FunctionNode, before
     members = [m for m in parent.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
     if [m for m in members if m.name == region.name][-1] is not old:
         return False
-    if not summaries.same_summary(region.key, old, node, parent.name):
+    if not _same_summary(base, region, node, unseen):
         return False
     # What a class stores on `self` and releases is read from its methods together.
     if f"class:{parent.name}" in base.catalogue.types and region.name in _PROTOCOL:

@@ -153,6 +153,18 @@ class ModuleSummaries:
     ) -> bool:
         """Whether an edited definition ``new`` of ``old`` (the definition of ``key``)
         summarises the same for its callers. Leaves the summaries as they were for ``old``."""
+        before, after = self.fingerprints(key, old, new, class_name)
+        return before == after
+
+    def fingerprints(
+        self,
+        key: str,
+        old: ast.FunctionDef | ast.AsyncFunctionDef,
+        new: ast.FunctionDef | ast.AsyncFunctionDef,
+        class_name: str | None,
+    ) -> tuple[tuple[object, ...], tuple[object, ...]]:
+        """What callers see of ``old`` (the definition of ``key``) and of an edited
+        definition ``new`` of it (see `fingerprint`). Leaves the summaries as they were."""
         before = fingerprint(self._summarise(key, old, class_name))
         lazy = self.functions if class_name is None else self.classes.get(class_name).methods
         short = key.rpartition(".")[2] if class_name is not None else key
@@ -166,7 +178,7 @@ class ModuleSummaries:
             self._functions[key] = saved
             lazy._cache[short] = saved_lazy if saved_lazy is not None else saved
             self.consulted = consulted
-        return before == after
+        return before, after
 
     def _summarise(
         self, key: str, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None
