@@ -130,3 +130,37 @@ def test_many_files_use_workers_with_deterministic_output(project: Path) -> None
 def test_few_files_run_serially(cli: RunCli, project: Path) -> None:
     write(project, {f"m{i}.py": "x = 1\n" for i in range(runner.PARALLEL_THRESHOLD)})
     assert stats(cli("check", "--no-cache", "-j", "8", "-v").err)[3] == 0
+
+
+@pytest.mark.engine
+def test_one_garbage_collection_per_file(
+    cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The collector is held off while a file is analysed (its syntax tree would be traversed
+    by every collection its analysis triggers) and runs once after it; it is on again after."""
+    import gc
+
+    enabled_during: list[bool] = []
+    real = unleak.cli.analysis.analyse_source
+
+    def analyse_source(text: str, path: str, settings: Settings, module_name: str) -> object:
+        enabled_during.append(gc.isenabled())
+        return real(text, path, settings, module_name)
+
+    monkeypatch.setattr(unleak.cli.analysis, "analyse_source", analyse_source)
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop" and info["generation"] == 1:
+            collections.append(info["generation"])
+
+    write(project, {"a.py": LEAK, "b.py": CLEAN})
+    gc.callbacks.append(count)
+    try:
+        result = cli("check", "--no-cache")
+    finally:
+        gc.callbacks.remove(count)
+    assert result.out.startswith("a.py:2:9: UL101 ")
+    assert enabled_during == [False, False]
+    assert len(collections) >= 2
+    assert gc.isenabled()

@@ -7,11 +7,13 @@ plain data, cheap to pickle and ready for the cache.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import stat
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -154,8 +156,30 @@ def _notebook_report(
     return replace(report, findings=to_cells(report.findings, joined.map))
 
 
+@contextmanager
+def one_collection() -> Iterator[None]:
+    """The cyclic garbage collector held off while one file is analysed, then run once over
+    what the analysis left: a syntax tree's nodes all survive the collections its parse and
+    analysis would trigger, so each was traversed again and again (a quarter of the CPU time
+    over the standard library); collected once, they are traversed once."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(1)
+
+
 def run_task(task: Task) -> Outcome:
     """Read (unless given), hash and analyse one file. Never raises."""
+    with one_collection():
+        return _run_task(task)
+
+
+def _run_task(task: Task) -> Outcome:
     size = mtime_ns = -1
     data = task.data
     if data is None:

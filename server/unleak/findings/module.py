@@ -45,7 +45,10 @@ _WORDS = re.compile(r"[^\W\d]\w*")  # the names a text may use
 _MODULE_NAMES = "<module names>"
 # ... and the lock context of a class (only units that ran a lock check depend on it).
 _LOCK_CONTEXT = "<lock context>"
-_NESTED_IMPORT = re.compile(r"^[ \t]+(?:import|from)[ \t]", re.M)
+# An indented import: after a newline, so that the regex engine skips ahead to newlines (a
+# pattern starting with `^` is tried at every position of the text).
+_NESTED_IMPORT = re.compile(r"\n[ \t]+(?:import|from)[ \t]")
+_NESTED_IMPORT_FIRST = re.compile(r"[ \t]+(?:import|from)[ \t]")
 
 
 def _base_words(catalogue: Catalogue) -> frozenset[str]:
@@ -135,7 +138,7 @@ class ModuleAnalysis:
         self.scan_text = (1, text)
         self.parsed: ParsedModule = parsed if parsed is not None else parse_module(text)
         tree = self.parsed.tree
-        nested_imports = _match_lines(text, _NESTED_IMPORT)
+        nested_imports = _nested_import_lines(text)
         self.resolver = NameResolver(
             tree, module_name, nested_imports, _is_package(path), self.parsed.facts
         )
@@ -921,12 +924,13 @@ def _is_package(path: str) -> bool:
     return path.replace("\\", "/").rsplit("/", 1)[-1] in ("__init__.py", "__init__.pyi")
 
 
-def _match_lines(text: str, pattern: re.Pattern[str]) -> list[int]:
-    lines: list[int] = []
+def _nested_import_lines(text: str) -> list[int]:
+    """The lines (sorted) that start with an indented `import` or `from`."""
+    lines: list[int] = [1] if _NESTED_IMPORT_FIRST.match(text) else []
     line, last = 1, 0
-    for m in pattern.finditer(text):
-        line += text.count("\n", last, m.start())
-        last = m.start()
+    for m in _NESTED_IMPORT.finditer(text):
+        line += text.count("\n", last, m.start()) + 1  # the match starts at the newline
+        last = m.start() + 1
         lines.append(line)
     return lines
 

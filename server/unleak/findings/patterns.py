@@ -241,10 +241,22 @@ def _classes(stmt: ast.AST) -> list[ast.ClassDef]:
     return [n for n in iter_statements([stmt]) if isinstance(n, ast.ClassDef)]
 
 
+def _decorator_mentions(text: str, words: str) -> bool:
+    """Whether a line of ``text`` that starts with `@` (after indentation) mentions one of
+    ``words`` (a regex alternation). Searched from each `@`, which the regex engine skips
+    ahead to, rather than from each line start, which it cannot."""
+    for m in re.finditer(rf"@[^\r\n]*(?:{words})", text):
+        start = m.start()
+        line_start = text.rfind("\n", 0, start) + 1
+        if not text[line_start:start].strip(" \t"):
+            return True
+    return False
+
+
 def cached_methods(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
     aliases = [local for local, qual in module.resolver.imports.items() if qual in CACHE_DECORATORS]
     words = "|".join(["cache", *map(re.escape, aliases)])
-    if re.search(rf"^[ \t]*@[^\r\n]*(?:{words})", module.scan_text[1], re.M) is None:
+    if not _decorator_mentions(module.scan_text[1], words):
         return  # no decorator mentions a cache: no need to walk the tree
     tree = module.parsed.tree
     classes = [c for stmt in tree.body for c in _classes_of(stmt, module.parsed.facts)]

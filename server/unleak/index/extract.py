@@ -21,9 +21,11 @@ if TYPE_CHECKING:
 # Words whose absence from a function means it cannot release a parameter (beside the
 # catalogue's release methods).
 _RELEASE_WORDS = ("with", "closing", "close", "closerange")
-# The lookbehind skips starts inside a word: the same matches, without retrying every suffix
-# of each name that is not called.
-_CALLED = re.compile(r"(?<![A-Za-z_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+# A called name, `([A-Za-z_][A-Za-z0-9_]*)\s*\(` not starting after a letter or `_`, matched in
+# the reversed text: starting with a literal `(` lets the regex engine skip ahead to each
+# parenthesis instead of trying a match at every position. The greedy name backs off to its
+# earliest possible start, which is where the forward match starts.
+_CALLED_REVERSED = re.compile(r"\(\s*([A-Za-z0-9_]*[A-Za-z_])(?![A-Za-z_])")
 
 
 class Analysed(Protocol):
@@ -40,7 +42,7 @@ class Analysed(Protocol):
 def _called(text: str, imports: dict[str, str]) -> frozenset[str]:
     """The names the module calls, and for an alias (`from m import f as g`; `g(`) the
     imported name too: the index knows `m.f`, not `g`."""
-    called = set(_CALLED.findall(text))
+    called = {name[::-1] for name in _CALLED_REVERSED.findall(text[::-1])}
     called.update(imports[n].rpartition(".")[2] for n in list(called) if n in imports)
     return frozenset(called)
 
