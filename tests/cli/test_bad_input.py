@@ -136,7 +136,9 @@ def test_deeply_nested_expressions(project: Path, jobs: str) -> None:
 def test_recursion_and_memory_errors_are_per_file(
     cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def analyse_source(text: str, path: str, settings: object, module: str) -> ModuleReport:
+    def analyse_source(
+        text: str, path: str, settings: object, module: str, **kwargs: object
+    ) -> ModuleReport:
         if path == "rec.py":
             raise RecursionError("maximum recursion depth exceeded")
         if path == "mem.py":
@@ -153,7 +155,7 @@ def test_recursion_and_memory_errors_are_per_file(
     ]
 
 
-def _boom(text: str, path: str, settings: object, module: str) -> ModuleReport:
+def _boom(text: str, path: str, settings: object, module: str, **kwargs: object) -> ModuleReport:
     if path.startswith("bad"):
         raise ValueError("engine bug")
     return ModuleReport([])
@@ -174,7 +176,7 @@ def test_internal_error_in_one_file(
     assert "1 file could not be checked." in result.out
 
 
-def _crash(text: str, path: str, settings: object, module: str) -> ModuleReport:
+def _crash(text: str, path: str, settings: object, module: str, **kwargs: object) -> ModuleReport:
     if path == "crash.py":
         os._exit(3)  # what a segfault in the interpreter looks like to the pool
     return ModuleReport([])

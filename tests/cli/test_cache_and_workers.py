@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import unleak.cli.analysis
@@ -30,9 +31,11 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = unleak.cli.analysis.analyse_source
 
-    def analyse_source(text: str, path: str, settings: Settings, module_name: str) -> object:
+    def analyse_source(
+        text: str, path: str, settings: Settings, module_name: str, **kwargs: Any
+    ) -> object:
         calls.append(path)
-        return real(text, path, settings, module_name)
+        return real(text, path, settings, module_name, **kwargs)
 
     monkeypatch.setattr(unleak.cli.analysis, "analyse_source", analyse_source)
     return calls
@@ -143,9 +146,11 @@ def test_one_garbage_collection_per_file(
     enabled_during: list[bool] = []
     real = unleak.cli.analysis.analyse_source
 
-    def analyse_source(text: str, path: str, settings: Settings, module_name: str) -> object:
+    def analyse_source(
+        text: str, path: str, settings: Settings, module_name: str, **kwargs: Any
+    ) -> object:
         enabled_during.append(gc.isenabled())
-        return real(text, path, settings, module_name)
+        return real(text, path, settings, module_name, **kwargs)
 
     monkeypatch.setattr(unleak.cli.analysis, "analyse_source", analyse_source)
     collections: list[int] = []

@@ -20,8 +20,14 @@ from unleak.source.spans import Span
 from .helpers import LEAK, RunCli, _env, no_traceback, run_subprocess, write
 
 # A stand-in engine: `leak()` is a finding whose safe fix makes it `safe()`, `risky()` one
-# whose unsafe fix makes it `careful()`, `broken()` one whose fix breaks the syntax.
-WORDS = {"leak()": ("safe()", True), "risky()": ("careful()", False), "broken()": ("((", True)}
+# whose unsafe fix makes it `careful()`, `broken()` one whose fix breaks the syntax,
+# `spread()` one whose fix brings another finding (it fails its check).
+WORDS = {
+    "leak()": ("safe()", True),
+    "risky()": ("careful()", False),
+    "broken()": ("((", True),
+    "spread()": ("leak()", True),
+}
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -149,10 +155,35 @@ def test_a_fix_that_would_break_the_file_is_not_applied(cli: RunCli, project: Pa
     result = cli("check", "--no-cache", "--fix")
     assert (project / "a.py").read_text() == "a = safe()\nb = broken()\n"
     assert result.out.splitlines() == [
-        "a.py:2:5: UL101 [*] broken() leaks",
+        "a.py:2:5: UL101 broken() leaks",  # no [*]: its fix was dropped
         "Fixed 1 problem; 1 remaining.",
     ]
     assert result.code == 1
+
+
+@pytestmark_fake
+def test_a_check_offers_only_the_fixes_fix_applies(cli: RunCli, project: Path) -> None:
+    # `--fix` drops the fixes of broken() (the file would not compile) and spread() (a new
+    # finding): a plain check does not show them as fixable, in any format.
+    source = "a = leak()\nb = broken()\nc = spread()\nd = risky()\n"
+    write(project, {"a.py": source})
+    assert cli("check", "--no-cache").out.splitlines() == [
+        "a.py:1:5: UL101 [*] leak() leaks",
+        "a.py:2:5: UL101 broken() leaks",
+        "a.py:3:5: UL101 spread() leaks",
+        "a.py:4:5: UL101 risky() leaks",
+        "Found 4 problems in 1 file.",
+        "[*] 1 fixable with the `--fix` option "
+        "(1 hidden fix can be enabled with the `--unsafe-fixes` option).",
+    ]
+    items = json.loads(cli("check", "--no-cache", "--format", "json").out)
+    assert [item["fix"] is not None for item in items] == [True, False, False, True]
+    sarif = json.loads(cli("check", "--no-cache", "--format", "sarif").out)
+    assert ["fixes" in r for r in sarif["runs"][0]["results"]] == [True, False, False, True]
+    fixed = cli("check", "--no-cache", "--fix", "--unsafe-fixes")
+    after = "a = safe()\nb = broken()\nc = spread()\nd = careful()\n"
+    assert (project / "a.py").read_text() == after
+    assert fixed.out.splitlines()[-1] == "Fixed 2 problems; 2 remaining."
 
 
 @pytestmark_fake

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import unleak.cli.analysis
@@ -37,9 +38,11 @@ def analysed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, bool]]:
     calls: list[tuple[str, str, bool]] = []
     real = unleak.cli.analysis.analyse_source
 
-    def analyse_source(text: str, path: str, settings: Settings, module_name: str) -> object:
+    def analyse_source(
+        text: str, path: str, settings: Settings, module_name: str, **kwargs: Any
+    ) -> object:
         calls.append((path, module_name, bool(settings.external_summaries)))
-        return real(text, path, settings, module_name)
+        return real(text, path, settings, module_name, **kwargs)
 
     monkeypatch.setattr(unleak.cli.analysis, "analyse_source", analyse_source)
     return calls

@@ -21,6 +21,7 @@ from unleak.cli.cache import PackedFinding, pack_finding, unpack_finding
 from unleak.cli.results import FileResult
 from unleak.findings.model import Finding
 from unleak.pipeline.api import ModuleReport, analyse_source
+from unleak.pipeline.fix_offers import offered_fixes, unit_cache
 from unleak.settings import Settings
 from unleak.source.notebook import is_notebook
 from unleak.source.text import SourceDecodeError, decode_source
@@ -132,8 +133,23 @@ def _report(display: str, data: bytes, settings: Settings, module: str) -> Modul
     text = decode(data)
     if isinstance(text, Failure):
         return text.message
-    report = guarded(lambda: analyse_source(text, display, settings, module))
+    report = _checked_report(text, display, settings, module)
     return report.message if isinstance(report, Failure) else report
+
+
+def _checked_report(
+    text: str, display: str, settings: Settings, module: str
+) -> ModuleReport | Failure:
+    """The module's report, offering only the fixes `--fix` would apply (see
+    `pipeline.fix_offers`)."""
+    units = unit_cache()
+    report = guarded(lambda: analyse_source(text, display, settings, module, unit_cache=units))
+    if isinstance(report, Failure):
+        return report
+    findings = guarded(lambda: offered_fixes(text, display, settings, module, report, units))
+    if isinstance(findings, Failure):
+        return findings
+    return replace(report, findings=findings)
 
 
 def _notebook_report(
@@ -150,7 +166,7 @@ def _notebook_report(
         return str(exc)
     if "\x00" in joined.text:
         return "notebook contains NUL characters in its code; it is not Python source"
-    report = guarded(lambda: analyse_source(joined.text, display, settings, module))
+    report = _checked_report(joined.text, display, settings, module)
     if isinstance(report, Failure):
         return report.message
     return replace(report, findings=to_cells(report.findings, joined.map))

@@ -3,6 +3,7 @@ analysed (findings), checked by the rules, and given its fixes."""
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field, replace
 
 from unleak.findings.incremental import UnitCache
@@ -38,6 +39,8 @@ class ModuleReport:
     imports: frozenset[str] = frozenset()
     # What the project index needs of this module (only from an analysis without the index).
     summary: ModuleSummary | None = None
+    # The module's tree, when asked for (`keep_tree`) and it parsed without errors.
+    tree: ast.Module | None = field(default=None, repr=False, compare=False)
 
 
 def analyse_source(
@@ -46,18 +49,24 @@ def analyse_source(
     settings: Settings | None = None,
     module_name: str = "",
     unit_cache: UnitCache | None = None,
+    *,
+    keep_tree: bool = False,
 ) -> ModuleReport:
     """Like `check_source`, also returning what other modules need to know about this one.
 
     `module_name` (dotted) resolves relative imports and names the exports;
     `settings.external_summaries` holds other modules' exports. An editor passes the same
     `unit_cache` for every analysis of a document: functions whose text and context did not
-    change reuse their findings.
+    change reuse their findings. ``keep_tree``: the report keeps the module's tree.
     """
     analysis = ModuleAnalysis(
         text, path, settings or Settings(), module_name, unit_cache, hooks=HOOKS
     )
-    return report_of(analysis)
+    report = report_of(analysis)
+    parsed = analysis.parsed
+    if keep_tree and not parsed.errors:
+        report = replace(report, tree=parsed.tree)
+    return report
 
 
 def report_of(analysis: ModuleAnalysis, with_summary: bool = True) -> ModuleReport:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import ast
 import re
+import threading
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import lru_cache
 
 from unleak.findings.incremental import UnitCache
 from unleak.findings.model import Edit, Finding
@@ -42,13 +42,15 @@ def check_settings(settings: Settings) -> Settings:
 class Scopes:
     """Which definition holds a line, named by its path of (name, occurrence) pairs."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, tree: ast.Module | None = None) -> None:
+        """``tree``: the text's, if it was parsed already."""
         self.starts: list[int] = []
         self.spans: list[tuple[int, int, Scope]] = []
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return
+        if tree is None:
+            try:
+                tree = ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return
         self._walk(tree.body, ())
         self.spans.sort()
         self.starts = [s for s, _, _ in self.spans]
@@ -81,33 +83,45 @@ class Scopes:
         return ()
 
 
-@lru_cache(maxsize=4)
-def scopes_of(text: str) -> Scopes:
-    # A pass's fixed text is the next pass's text: parsed once for both.
-    return Scopes(text)
+# A pass's fixed text is the next pass's text: its definitions are found once for both.
+_RECENT: dict[str, Scopes] = {}
+_RECENT_LOCK = threading.Lock()  # the editor checks fixes in worker threads
+
+
+def scopes_of(text: str, tree: ast.Module | None = None) -> Scopes:
+    """The definitions of ``text`` (``tree``: its tree, if it was parsed already)."""
+    with _RECENT_LOCK:
+        found = _RECENT.get(text)
+    if found is None:
+        found = Scopes(text, tree)
+        with _RECENT_LOCK:
+            if len(_RECENT) >= 4:
+                _RECENT.pop(next(iter(_RECENT)))
+            _RECENT[text] = found
+    return found
 
 
 def key(scopes: Scopes, finding: Finding) -> Key:
     return (scopes.of(finding.span.line), finding.code, _NUMBER.sub("#", finding.message))
 
 
-def keys(text: str, findings: Sequence[Finding]) -> Counter[Key]:
-    scopes = scopes_of(text)
-    return Counter(key(scopes, f) for f in findings)
+def keys(text: str, report: api.ModuleReport) -> Counter[Key]:
+    scopes = scopes_of(text, report.tree)
+    return Counter(key(scopes, f) for f in report.findings)
 
 
 def failing(
     before_text: str,
-    before: Sequence[Finding],
+    before: api.ModuleReport,
     fixed: Sequence[Finding],
     after_text: str,
-    after: Sequence[Finding],
+    after: api.ModuleReport,
 ) -> dict[Scope, list[Finding]]:
     """The definitions whose fixes (``fixed``, findings of ``before_text``) fail the check
-    once applied together (giving ``after_text`` and its findings ``after``), with those fixes.
+    once applied together (giving ``after_text`` and its report ``after``), with those fixes.
     A fix fails when its finding stays, or any finding appears, in its definition."""
-    old_scopes = scopes_of(before_text)
-    expected = Counter(key(old_scopes, f) for f in before)
+    old_scopes = scopes_of(before_text, before.tree)
+    expected = Counter(key(old_scopes, f) for f in before.findings)
     by_scope: dict[Scope, list[Finding]] = {}
     for f in fixed:
         k = key(old_scopes, f)
@@ -127,7 +141,7 @@ def fix_holds(
 ) -> bool:
     """Whether ``finding``'s fix, applied alone to ``text``, passes the check (for an editor,
     which offers fixes one by one)."""
-    from unleak.pipeline.fix_loop import compiles  # the loop uses this module
+    from unleak.pipeline.fix_pass import compiles  # which uses this module
 
     fix = finding.fix
     if fix is None or not fix.edits:
@@ -142,12 +156,12 @@ def fix_holds(
         return False  # (a file broken elsewhere still gets its functions' fixes)
     settings = check_settings(settings)
     units = UnitCache()
-    before = api.analyse_source(text, path, settings, module_name, units).findings
+    before = api.analyse_source(text, path, settings, module_name, units, keep_tree=True)
     # The finding as this analysis sees it (the editor's came from its own analysis).
     # Two findings can share a span (`r, w = os.pipe()`): the message tells them apart.
-    mine = [f for f in before if f.code == finding.code and f.span == finding.span]
+    mine = [f for f in before.findings if f.code == finding.code and f.span == finding.span]
     mine = [f for f in mine if f.message == finding.message] or mine
     if not mine:
         return False
-    after = api.analyse_source(fixed, path, settings, module_name, units).findings
+    after = api.analyse_source(fixed, path, settings, module_name, units, keep_tree=True)
     return not failing(text, before, mine[:1], fixed, after)

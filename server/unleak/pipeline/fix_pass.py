@@ -1,0 +1,182 @@
+"""One pass of fixes: which fixes go together, the text with them applied, and the analyses
+that check them (see `fix_check`). Shared by the fix loop and by what a plain check offers.
+
+Positions are the engine's (see `unleak.fixes.apply`).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Sequence
+from typing import Any
+
+from unleak.findings.incremental import UnitCache
+from unleak.findings.model import Edit, Finding, Fix
+from unleak.fixes.apply import LineIndex, apply_edits, ranges
+from unleak.pipeline import api
+from unleak.pipeline.collect import collect_if_due
+from unleak.pipeline.fix_check import failing
+from unleak.settings import Settings
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def compiles(text: str, path: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+class Pass:
+    """One pass: the text, its line index, and the fixes chosen for it."""
+
+    def __init__(self, text: str, newline: str) -> None:
+        self.text = text
+        self.index = LineIndex(text)
+        self.newline = newline
+
+    def edits(self, fix: Fix) -> list[Edit] | None:
+        """The fix's edits with the text's line breaks, or None if they are invalid here."""
+        edits = [
+            e if not _LINE_BREAK.search(e.new_text) else Edit(e.span, self._eol(e.new_text))
+            for e in fix.edits
+        ]
+        try:
+            ranges(self.index, edits)
+        except ValueError:
+            return None
+        return edits
+
+    def _eol(self, text: str) -> str:
+        return _LINE_BREAK.sub(self.newline, text)
+
+    def key(self, finding: Finding) -> tuple[Any, ...]:
+        """Identifies a fix across passes (positions move, replaced text does not)."""
+        assert finding.fix is not None
+        parts: list[Any] = [finding.code, finding.fix.description]
+        for e in finding.fix.edits:
+            try:
+                start, end = self.index.range(e)
+            except ValueError:
+                parts.append((e.span, e.new_text))
+                continue
+            parts.append((self.text[start:end], e.new_text))
+        return tuple(parts)
+
+    def apply(self, chosen: Sequence[list[Edit]]) -> str:
+        # Fixes that need the same new line (`import contextlib`) insert it once.
+        edits = [e for edits in chosen for e in edits]
+        return apply_edits(self.text, list(dict.fromkeys(edits)) if len(chosen) > 1 else edits)
+
+
+def _line_insertion(edit: Edit) -> bool:
+    """Whole lines inserted before a line (an import, a module-level set): several fixes of
+    a pass may add lines at the same place, or the very same line."""
+    s = edit.span
+    return s.line == s.end_line and s.column == s.end_column == 0
+
+
+class _Footprint:
+    """Where a fix edits: the lines it rewrites (first, last), and the lines before which it
+    only inserts new ones."""
+
+    def __init__(self, edits: Sequence[Edit]) -> None:
+        body = [e for e in edits if not _line_insertion(e)]
+        self.points = sorted({e.span.line for e in edits if _line_insertion(e)})
+        self.hull: tuple[int, int] | None = (
+            (min(e.span.line for e in body), max(e.span.end_line for e in body)) if body else None
+        )
+
+    def order(self) -> tuple[int, int]:
+        return self.hull or (self.points[0], self.points[0])
+
+
+def select_fixes(candidates: list[tuple[Finding, list[Edit]]]) -> list[tuple[Finding, list[Edit]]]:
+    """In position order, each fix whose lines no chosen fix touches (lines inserted at the
+    same place by several fixes do not count as touching)."""
+    chosen: list[tuple[Finding, list[Edit]]] = []
+    feet = [(_Footprint(edits), finding, edits) for finding, edits in candidates]
+    feet.sort(key=lambda c: (c[0].order(), c[1].sort_key()))
+    # The chosen rewritten ranges (disjoint, in order) and insertion lines, kept sorted: each
+    # fix is checked against them with a few bisections, not against every chosen fix.
+    starts: list[int] = []
+    ends: list[int] = []
+    points: list[int] = []
+    reach = 0  # the last line a chosen rewrite reaches (hulls come in order of their start)
+    for foot, finding, edits in feet:
+        hull = foot.hull
+        if hull is not None:
+            first, last = hull
+            if first <= reach:
+                continue
+            i = bisect_left(points, first)
+            if i < len(points) and points[i] <= last:
+                continue  # it would rewrite lines another fix inserts before
+        if any(_inside(starts, ends, line) for line in foot.points):
+            continue
+        chosen.append((finding, edits))
+        if hull is not None:
+            starts.append(hull[0])
+            ends.append(hull[1])
+            reach = max(reach, hull[1])
+        for line in foot.points:
+            insort(points, line)
+    return chosen
+
+
+def _inside(starts: list[int], ends: list[int], line: int) -> bool:
+    """Whether a chosen rewrite covers the line (new lines would land inside it)."""
+    i = bisect_right(starts, line) - 1
+    return i >= 0 and line <= ends[i]
+
+
+def compiling_subset(
+    step: Pass, chosen: list[tuple[Finding, list[Edit]]], path: str
+) -> tuple[list[tuple[Finding, list[Edit]]], str]:
+    """The fixes to keep (the text still compiles with them) and the resulting text.
+
+    All at once if they compile; otherwise each half is tried on top of what was kept."""
+    kept: list[tuple[Finding, list[Edit]]] = []
+
+    def attempt(group: list[tuple[Finding, list[Edit]]]) -> None:
+        if not group:
+            return
+        if compiles(step.apply([edits for _, edits in kept + group]), path):
+            kept.extend(group)
+        elif len(group) > 1:
+            half = len(group) // 2
+            attempt(group[:half])
+            attempt(group[half:])
+
+    attempt(chosen)  # halves in order: what is kept stays in position order
+    return kept, step.apply([edits for _, edits in kept])
+
+
+Analysis = tuple[str, Settings, str, UnitCache]  # path, settings, module name, unit cache
+
+
+def analyse(text: str, analysis: Analysis) -> api.ModuleReport:
+    path, settings, module_name, units = analysis
+    report = api.analyse_source(text, path, settings, module_name, units, keep_tree=True)
+    collect_if_due()
+    return report
+
+
+def fix_holds_alone(
+    step: Pass,
+    report: api.ModuleReport,
+    finding: Finding,
+    edits: list[Edit],
+    analysis: Analysis,
+) -> bool:
+    text = step.apply([edits])
+    if not compiles(text, analysis[0]):
+        return False
+    after = analyse(text, analysis)
+    return not failing(step.text, report, [finding], text, after)
