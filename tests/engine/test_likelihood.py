@@ -125,10 +125,14 @@ def test_entering_a_lock_does_not_raise() -> None:
         ("handler(x)", False),
         ("start_response(status, headers)", True),
         ("self.sock = s", False),  # nothing raises at all: not an unlikely failure either
+        ("debug = loop.get_debug()", True),
+        ("log.addHandler(logging.StreamHandler())", True),
+        ("h = [(k.title(), v) for k, v in resp.getheaders()]", True),
+        ("data = resp.read()", False),
     ],
 )
 def test_failure_table(stmt: str, unlikely: bool) -> None:
-    tree = ast.parse("import os\nimport typing\nimport requests\n" + stmt)
+    tree = ast.parse("import logging\nimport os\nimport typing\nimport requests\n" + stmt)
     resolver = NameResolver(tree, "m")
     assert unlikely_to_fail(tree.body[-1], resolver.qualify) is unlikely
 

@@ -85,6 +85,18 @@ UNLIKELY_METHODS: frozenset[str] = frozenset(
         "notify_all",
         "setDaemon",
         "is_alive",
+        # event loops and loggers: queries of their state
+        "get_debug",
+        "is_running",
+        "is_closed",
+        "hasHandlers",
+        "isEnabledFor",
+        "getEffectiveLevel",
+        # an HTTP response's headers, already read; string case
+        "getheaders",
+        "title",
+        "capitalize",
+        "casefold",
         # registering a callback (click's ctx.call_on_close, ExitStack.callback)
         "call_on_close",
         "callback",
@@ -125,6 +137,8 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "typing.cast",
         "typing_extensions.cast",
         "logging.getLogger",
+        "logging.StreamHandler",
+        "logging.NullHandler",
         "logging.Formatter",
         "weakref.ref",
         "threading.current_thread",
