@@ -72,6 +72,22 @@ _PIPE_CLOSED = re.compile(
     r"\.(?:stdin|stdout|stderr)\.close\(|with\s+[\w.]+\.(?:stdin|stdout|stderr)\b"
     r"|for\s+\w+\s+in\s+[(\[][^)\]]*\.(?:stdin|stdout|stderr)\b"
 )
+# `stdin = cast(TextIO, proc.stdin)`: a name for one of a process's pipes.
+_PIPE_ALIAS = re.compile(r"^\s*(\w+)\s*(?::[^=]*)?=[^=].*\.(?:stdin|stdout|stderr)\b")
+
+
+def _closes_pipes(lines: list[str]) -> bool:
+    """Whether a unit closes a process's pipes by hand, directly or through a name given
+    to one of them."""
+    if any(_PIPE_CLOSED.search(line) for line in lines):
+        return True
+    aliases = {m.group(1) for line in lines if (m := _PIPE_ALIAS.match(line))}
+    if not aliases:
+        return False
+    closed = re.compile(r"\b(?:" + "|".join(map(re.escape, aliases)) + r")\.close\(")
+    return any(closed.search(line) for line in lines)
+
+
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
 
 
@@ -362,7 +378,7 @@ class ModuleAnalysis:
             first = getattr(node, "lineno", 1)
             last = getattr(node, "end_lineno", None) or unit.last_line
             lines = self.source.lines[first - 1 : last]
-            scope.pipes_closed = any(_PIPE_CLOSED.search(line) for line in lines)
+            scope.pipes_closed = _closes_pipes(lines)
         if isinstance(node, ast.Module):
             scope.module_owned = self.module_owned
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
