@@ -25,7 +25,9 @@ def test_objects_alive_after_an_analysis_are_out_of_the_collectors_reach_until_a
             del node
             gc.collect()  # a collection while typing does not scan frozen objects
             assert gone() is not None
+            garbage = weakref.ref(_Node())  # a cycle the next analysis leaves behind
             collector.analysed()  # another analysis: the pause starts again
+            assert garbage() is None  # freed before what stays is frozen
             await asyncio.sleep(0.1)
             assert collector.collections == 0
             await asyncio.sleep(0.3)

@@ -307,13 +307,13 @@ class UnleakServer(LanguageServer):
 
     def _store(self, doc: Document, analysis: Analysis) -> None:
         doc.analysis = analysis
-        self.collector.analysed()
         skipped = analysis.skipped
         if skipped and skipped != INTERNAL_ERROR and doc.logged_skip != skipped:
             logger.info("unleak: not analysing %s: %s", doc.display_path, analysis.skipped)
         doc.logged_skip = analysis.skipped
         self.status.analysed(doc, skipped)
         self._show(doc)
+        self.collector.analysed()
 
     def _show(self, doc: Document, after_pause: bool = False) -> None:
         """Publish the current analysis's diagnostics (or keep them for the next pull), less
