@@ -57,6 +57,31 @@ def test_exception_in_borrower(load_fixture, resource_warnings, tmp_path):
     assert found == []
 
 
+def test_init_raising_loses_what_it_stored(load_fixture, resource_warnings, fds, tmp_path):
+    init_raises = load_fixture("UL102", "init_raises")
+    other = tmp_path / "other.bin"
+    other.write_bytes(b"ZIP?rest")
+
+    with resource_warnings() as found, pytest.raises(ValueError):
+        init_raises.Header(other, b"MAGC")
+    assert _unclosed_file(found, other), found
+
+    with resource_warnings() as found:
+        for cls in (init_raises.HeaderOk, init_raises.HeaderCleanup):
+            with pytest.raises(ValueError):
+                cls(other, b"MAGC")
+        init_raises.Lines(other).close()
+    assert found == []
+
+    with pytest.raises(OSError):
+        init_raises.Channel(False)
+    leaked = fds.leaked_to(lambda t: t.startswith("pipe:"))
+    assert len(leaked) == 1  # the read end; the write end was closed before the raise
+    fds.close(leaked)
+    init_raises.Channel(True).close()
+    assert fds.leaked_to(lambda t: t.startswith("pipe:")) == []
+
+
 def test_second_acquisition_fails(load_fixture, resource_warnings, tmp_path):
     files = load_fixture("UL102", "files")
     src = tmp_path / "src.bin"

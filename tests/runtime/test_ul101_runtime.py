@@ -180,6 +180,7 @@ def test_wait_leaves_the_pipes_of_a_process_open(load_fixture, resource_warnings
         assert piped.output_ok(PRINT_VERSION).strip() == b"1.2.3"
         assert piped.output_closed_by_hand_ok(PRINT_VERSION).strip() == b"1.2.3"
         assert piped.no_pipes_ok(PRINT_VERSION) == 0
+        piped.pager([sys.executable, "-c", "import sys; sys.stdin.read()"], "page\n")
     assert found == []
 
 

@@ -158,6 +158,7 @@ FACTORIES: dict[str, Factory] = {
     "os.fdopen": Factory("file", owns_args=(0,)),
     "os.open": Factory("fd"),
     "os.openpty": Factory("fd", elements=("fd", "fd")),
+    "pty.openpty": Factory("fd", elements=("fd", "fd")),
     "os.pipe": Factory("fd", elements=("fd", "fd")),
     "os.dup": Factory("fd"),
     "os.memfd_create": Factory("fd"),

@@ -350,6 +350,12 @@ def _describe(
         None,
     )
     if effect is None:
+        if flow.builder.scope.init_owner and any(
+            eff[0] == "bind" and eff[1].startswith("self.") and any(r in refs for r in eff[2])
+            for eff in flow.effects(nid)
+        ):
+            # Stored on `self` by `__init__`: the instance's once it returns.
+            return _describe_escape(node, info, class_name, module, flow, aliases)
         return None
     tag, line = effect[0], node.line
     if tag == "with":

@@ -204,6 +204,8 @@ def advice(code: str, info: SiteInfo) -> str:
     if code == "UL103":
         return "use `contextlib.closing()`"
     if code == "UL102":
+        if info.var is not None and info.var.startswith("self."):
+            return f"{infinitive} it before raising"  # stored by `__init__`, which raises
         if usable:
             return "use `with` or `try`/`finally`"
         return f"call {_release_call(info)} in a `finally` block"

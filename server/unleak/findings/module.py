@@ -382,6 +382,7 @@ class ModuleAnalysis:
         if isinstance(node, ast.Module):
             scope.module_owned = self.module_owned
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope.init_owner = unit.class_name is not None and node.name == "__init__"
             scope.lends_yields = any(
                 self.resolver.qualify(d.func if isinstance(d, ast.Call) else d) in _CONTEXT_MANAGERS
                 for d in node.decorator_list

@@ -33,6 +33,19 @@ from unleak.summaries.functions import FunctionSummary
 from unleak.summaries.types import TypeScope, call_type, piped_popen
 
 _POPEN = Factory("process")
+
+
+# Methods of the instance itself that, called from `__init__`, release what it stored.
+SELF_RELEASING = frozenset(
+    {"close", "_close", "cleanup", "_cleanup", "shutdown", "stop", "terminate", "release",
+     "__exit__", "dispose", "destroy", "abort", "disconnect"}
+)  # fmt: skip
+
+
+def _self_attr(e: ast.expr) -> bool:
+    return isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self"
+
+
 _SOCKETISH = re.compile(r"sock|serv|listen|srv", re.I)
 Site = tuple[int, int, int]  # (line, byte column, tuple element or -1) of the acquiring call
 Source = str | Site  # a variable name or a fresh acquisition
@@ -108,6 +121,9 @@ class Scope(TypeScope):
     # It closes a process's pipes by hand (`proc.stdout.close()`): there wait() ends a
     # process started with pipes, as for any other.
     pipes_closed: bool = False
+    # A class's `__init__`: what it stores on `self` is the instance's once it returns, but
+    # nobody can release it if `__init__` raises (the caller never gets the instance).
+    init_owner: bool = False
     # Module-level code: the names the module keeps for its life (flow/module_names.py);
     # None: every module-level name (class bodies, or a module that reaches its globals by
     # name).
@@ -256,6 +272,10 @@ class EffectBuilder:
             self._assign(target.value, val, with_target)
         else:
             # Attribute or subscript store: ownership moves to the object or container.
+            if self.scope.init_owner and _self_attr(target):
+                assert isinstance(target, ast.Attribute)
+                self.effects.append(("bind", f"self.{target.attr}", val.sources))
+                return
             if isinstance(target, (ast.Attribute, ast.Subscript)):
                 self.expr(target.value)
                 if isinstance(target, ast.Subscript):
@@ -290,6 +310,8 @@ class EffectBuilder:
         if isinstance(e, ast.Await):
             return self.expr(e.value)
         if isinstance(e, ast.Attribute):
+            if self.scope.init_owner and _self_attr(e) and isinstance(e.ctx, ast.Load):
+                return Val(frozenset({f"self.{e.attr}"}))  # what `__init__` stored there
             # Down a chain (`x.a.b.c`) without recursion: only the innermost attribute has a
             # base with sources (an attribute's value is NONE).
             inner: ast.Attribute = e
@@ -397,6 +419,13 @@ class EffectBuilder:
                 self._lock_key(func.value) if method in (LOCKS.acquire, LOCKS.release) else None
             )
             recv = self.expr(func.value)
+            if (
+                scope.init_owner
+                and method in SELF_RELEASING
+                and isinstance(func.value, ast.Name)
+                and func.value.id == "self"
+            ):
+                self.effects.append(("method", recv.sources, method, EMPTY))
         else:
             method, lock_key, recv = "", None, NONE
             if not isinstance(func, ast.Name):

@@ -40,7 +40,14 @@ from unleak.flow.conditions import (
     edge_facts,
     unevaluated_or_holds,
 )
-from unleak.flow.effects import Effect, EffectBuilder, Site, SiteInfo, captured_names
+from unleak.flow.effects import (
+    SELF_RELEASING,
+    Effect,
+    EffectBuilder,
+    Site,
+    SiteInfo,
+    captured_names,
+)
 from unleak.flow.skipping import Skipper
 from unleak.names.resolver import statement_call
 from unleak.names.text import expr_text
@@ -355,6 +362,26 @@ class FunctionFlow:
             return None  # a local of that name, not the module's function
         return scope.summaries.callee_fails(call, scope.class_name)
 
+    def _self_handed(self, sources: Iterable[object], aliases: frozenset[str], held: bool) -> bool:
+        """`self` itself given away (or released) in `__init__` while it holds the resource:
+        whatever it stored goes with it."""
+        return (
+            held
+            and "self" in sources
+            and self.builder.scope.init_owner
+            and any(a.startswith("self.") for a in aliases)
+        )
+
+    def _stored_on_self(self, before: State, after: State) -> bool:
+        """`__init__` has just stored it on `self`."""
+        return self.builder.scope.init_owner and any(
+            a.startswith("self.") and a not in before.aliases for a in after.aliases
+        )
+
+    def _instance_owns(self, state: State) -> bool:
+        """Kept in an attribute by `__init__` (`self.f`): the instance's once it returns."""
+        return self.builder.scope.init_owner and any(a.startswith("self.") for a in state.aliases)
+
     def _type_of(self, expr: ast.expr) -> str | None:
         return self.builder.scope.var_types.get(expr_text(expr))
 
@@ -397,11 +424,18 @@ class FunctionFlow:
                     continue
             node = cfg.nodes[nid]
             if node.kind == EXIT:
-                if state.held:
+                if state.held and self._instance_owns(state):
+                    result.handled_somewhere = True  # `__init__` returns: the instance has it
+                elif state.held:
                     leaks.add(Leak("exit", node.line, state.via, state.nonrel))
                 continue
             if node.kind == RAISE_EXIT:
-                if state.held:
+                if state.held and self._instance_owns(state):
+                    # Lost with the instance when `__init__` raises; only an explicit `raise`
+                    # counts (any call may raise: that would flag most constructors).
+                    if any(kind == "raise" for kind, _ in state.via):
+                        leaks.add(Leak("raise", node.line, state.via, state.nonrel))
+                elif state.held:
                     leaks.add(Leak("raise", node.line, state.via, state.nonrel))
                 continue
             acquires_here = nid in site_nodes
@@ -422,6 +456,8 @@ class FunctionFlow:
                     and len(leaks) == n_leaks
                 ):
                     record.append((nid, False, state.aliases))
+                elif record is not None and out.held and self._stored_on_self(state, out):
+                    record.append((nid, False, state.aliases))  # for explanations
             if node.kind == JUMP and node.event is not None and out.held:
                 # A break/continue out of the loop that acquired the resource is the cause.
                 sticky = node.loop is not None and node.loop[0] <= site[0] <= node.loop[1]
@@ -573,7 +609,7 @@ class FunctionFlow:
                     result.handled_somewhere = True
                     held = False
             elif tag in ("escape", "pass", "transfer"):
-                if matches(eff[1]):
+                if matches(eff[1]) or self._self_handed(eff[1], aliases, held):
                     result.handled_somewhere = True
                     held = False
             elif tag == "release":
@@ -582,8 +618,12 @@ class FunctionFlow:
                     result.handled_somewhere = True
                     held = False
             elif tag == "method":
+                if eff[2] in SELF_RELEASING and self._self_handed(eff[1], aliases, held):
+                    # `self.close()` in `__init__` (on an error path): releases what it stored.
+                    result.handled_somewhere = True
+                    held = False
                 # A failing read() releases nothing; a failing close() still closes.
-                if (
+                elif (
                     releases_as_own_method(info.type, eff[2])
                     and matches(eff[1])
                     and not (exceptional and eff[2] == "read()")
