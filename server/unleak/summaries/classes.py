@@ -155,7 +155,7 @@ def scan_acquisitions(
             value = parent.value.value if isinstance(parent.value, ast.Await) else parent.value
             target = parent.targets[0]
             if isinstance(value, ast.Call):
-                rtype = call_type(value, scope)
+                rtype = call_type(value, scope) or _pair_type(value, scope, target)
                 if rtype is None or rtype not in module.catalogue.types:
                     continue
                 if isinstance(target, ast.Name):
@@ -176,6 +176,43 @@ def scan_acquisitions(
                 info.acquired.setdefault(
                     attr, (_find_call(method, value.id), method.name, local_types[value.id])
                 )
+
+
+def _pair_type(call: ast.Call, scope: TypeScope, target: ast.expr) -> str | None:
+    """`self.pipe = os.pipe()`: a tuple of resources kept whole in one attribute (the type of
+    its first element)."""
+    if not _self_attr(target):
+        return None
+    qual = scope.resolver.qualify(call.func)
+    factory = scope.catalogue.factories.get(qual) if qual is not None else None
+    if factory is None or not factory.elements:
+        return None
+    return next((e for e in factory.elements if e), None)
+
+
+def _loop_releases(loop: ast.For | ast.AsyncFor, module: ModuleView) -> bool:
+    """`for fd in self.pipe: os.close(fd)`: the loop releases each element."""
+    if not isinstance(loop.target, ast.Name):
+        return False
+    name = loop.target.id
+    release_names = module.catalogue.release_methods()
+    release_functions = module.catalogue.release_functions
+    for n in ast.walk(ast.Module(body=loop.body, type_ignores=[])):
+        if not isinstance(n, ast.Call):
+            continue
+        func = n.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in release_names
+            and isinstance(func.value, ast.Name)
+            and func.value.id == name
+        ):
+            return True
+        if module.resolver.qualify(func) in release_functions and any(
+            isinstance(a, ast.Name) and a.id == name for a in n.args
+        ):
+            return True
+    return False
 
 
 def scan_handling(
@@ -201,6 +238,19 @@ def scan_handling(
         if not isinstance(node.ctx, ast.Load):
             continue
         attr = node.attr
+        if isinstance(parent, (ast.For, ast.AsyncFor)) and parent.iter is node:
+            if _loop_releases(parent, module):
+                info.handled.add(attr)
+                info.releasing_methods.add(method.name)
+            continue
+        if (
+            isinstance(parent, ast.Subscript)
+            and isinstance(grand, ast.Call)
+            and module.resolver.qualify(grand.func) in module.catalogue.release_functions
+        ):
+            info.handled.add(attr)  # `os.close(self.pipe[0])`
+            info.releasing_methods.add(method.name)
+            continue
         if isinstance(parent, ast.Attribute) and parent.value is node:
             if parent.attr in release_names:
                 # Called (`self.f.close()`) or handed out (`callback(self.f.close)`).
