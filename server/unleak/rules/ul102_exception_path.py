@@ -7,7 +7,10 @@ statement between the acquisition and the release raises, because the release is
 consumer can stop the generator. A resource stored on an object inside `try`
 (`self._sock = socket.socket(...)`) is reported too when a handler of that `try` forgets it
 (`self._sock = None`) before releasing it: a later statement of the `try` that fails leaves
-it open with nothing referring to it.
+it open with nothing referring to it. An `__init__` that stores a resource on `self` and then
+raises explicitly (`raise ValueError("bad header")`) loses it too: the caller never gets the
+instance, so nothing can close it (only an explicit `raise` is reported there, not any call
+that may raise).
 
 It does not report statements that cannot raise (assignments, attribute stores, `len()`,
 `isinstance()`, appending to a list, logging calls), a statement that fails only with `OSError`
