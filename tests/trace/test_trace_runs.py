@@ -482,8 +482,10 @@ def test_progress_lines_on_a_terminal_only(project):
         "import time; time.sleep(1.5)",
     ]
     try:
-        proc = subprocess.Popen(command, cwd=project, stderr=slave, env=env_with_unleak())
-        os.close(slave)
+        try:
+            proc = subprocess.Popen(command, cwd=project, stderr=slave, env=env_with_unleak())
+        finally:
+            os.close(slave)  # the child has its copy
         proc.wait(timeout=60)
         chunks = []
         while True:
