@@ -17,6 +17,7 @@ rebound, dropped or deleted while it runs) are still leaks.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Callable
 
@@ -57,10 +58,12 @@ def process_bodies(
     uses = [_uses_of(stmt, facts) for stmt in tree.body] if facts is not None else None
     if uses is not None:
         targets = [t for stmt_targets, _ in uses for t in stmt_targets]
-    elif "target" in text or not ascii_text:
+    elif not ascii_text:
         targets = [t for stmt in tree.body for t in _targets(stmt)]
     else:
-        targets = []
+        # Only the statements whose lines spell `target` can pass it as a keyword.
+        lines = _lines_with("target", text)
+        targets = [t for stmt in tree.body if _spans_any(stmt, lines) for t in _targets(stmt)]
     for func, target in targets:
         if qualify(func) in PROCESS_CLASSES:
             ends.setdefault(target.id, set()).update((RETURN, RAISE))
@@ -109,6 +112,28 @@ def process_bodies(
 
 def _result(ends: dict[str, set[str]], defined: list[str]) -> dict[str, frozenset[str]]:
     return {name: frozenset(kinds) for name, kinds in ends.items() if name in defined and kinds}
+
+
+def _lines_with(word: str, text: str) -> list[int]:
+    """The lines (sorted, 1-based) where ``word`` occurs in ``text``."""
+    out: list[int] = []
+    line, last = 1, 0
+    at = text.find(word)
+    while at >= 0:
+        line += text.count("\n", last, at)
+        last = at
+        if not out or out[-1] != line:
+            out.append(line)
+        at = text.find(word, at + len(word))
+    return out
+
+
+def _spans_any(stmt: ast.stmt, lines: list[int]) -> bool:
+    """Whether one of ``lines`` (sorted) is a line of ``stmt``, decorators included."""
+    decorators = getattr(stmt, "decorator_list", None)
+    first = min(stmt.lineno, decorators[0].lineno) if decorators else stmt.lineno
+    i = bisect.bisect_left(lines, first)
+    return i < len(lines) and lines[i] <= (stmt.end_lineno or stmt.lineno)
 
 
 Target = tuple[ast.expr, ast.Name]  # a call's function, and the name passed as its `target=`

@@ -577,7 +577,20 @@ class _StatementIndex:
         return [self.stmts[i] for i in sorted(picked)]
 
 
-def _mentioned(s: ast.stmt) -> set[str]:
+# What `_mentioned` found, kept on the statement like `_OWN_NODES`: every resource of a
+# function (and every question asked of its body) indexes the same statements.
+_MENTIONED = "_unleak_mentioned"
+
+
+def _mentioned(s: ast.stmt) -> frozenset[str]:
+    found: frozenset[str] | None = s.__dict__.get(_MENTIONED)
+    if found is None:
+        found = frozenset(_names_mentioned(s))
+        s.__dict__[_MENTIONED] = found
+    return found
+
+
+def _names_mentioned(s: ast.stmt) -> set[str]:
     """The names a statement itself mentions (a nested definition: all of them)."""
     parts: list[ast.AST]
     if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
