@@ -245,7 +245,8 @@ def _other_values(release: Release, layout: _Layout) -> frozenset[int]:
         if plain_rebinding(block[j], root):
             out += block[j:]
             break
-    return frozenset(id(n) for t in out for n in ast.walk(t))
+    # `dependence` excludes statements (those of the body, not entering nested definitions).
+    return frozenset(id(s) for s in iter_statements(out, nested=False))
 
 
 def _is_process(ctx: ast.expr, scope: Scope) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import re
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -197,6 +196,14 @@ class ModuleAnalysis:
         self.__dict__["_attr_types"] = base.__dict__.setdefault("_attr_types", {})
         return self
 
+    def dispose(self) -> None:
+        """Let go of everything this analysis holds, once nothing more will be asked of it
+        (its findings and summary are plain data): see `ModuleSummaries.dispose`."""
+        summaries = self.__dict__.get("summaries")
+        if isinstance(summaries, ModuleSummaries):
+            summaries.dispose()
+        self.__dict__.clear()
+
     def _trigger_words(self) -> set[str]:
         words = set(_base_words(self.catalogue))
         factories = self.catalogue.factories
@@ -264,23 +271,24 @@ class ModuleAnalysis:
         units: list[Unit] = []
         last = len(self.source.lines) or 1
         units.append(Unit(tree, tree.body, None, True, last))
-
-        def visit(body: list[ast.stmt], class_name: str | None) -> None:
-            for stmt in body:
-                if not self.triggered(stmt):
-                    continue
-                for node in iter_statements([stmt], nested=False):
-                    if isinstance(node, ast.ClassDef):
-                        end = node.end_lineno or node.lineno
-                        units.append(Unit(node, node.body, node.name, True, end))
-                        visit(node.body, node.name)
-                    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        end = node.end_lineno or node.lineno
-                        units.append(Unit(node, node.body, class_name, False, end))
-                        visit(node.body, None)
-
-        visit(tree.body, None)
+        self._add_units(tree.body, None, units)
         return units
+
+    def _add_units(self, body: list[ast.stmt], class_name: str | None, units: list[Unit]) -> None:
+        # A method, not a closure calling itself: that would be a reference cycle keeping
+        # the whole analysis for the cyclic garbage collector (see `dispose`).
+        for stmt in body:
+            if not self.triggered(stmt):
+                continue
+            for node in iter_statements([stmt], nested=False):
+                if isinstance(node, ast.ClassDef):
+                    end = node.end_lineno or node.lineno
+                    units.append(Unit(node, node.body, node.name, True, end))
+                    self._add_units(node.body, node.name, units)
+                elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    end = node.end_lineno or node.lineno
+                    units.append(Unit(node, node.body, class_name, False, end))
+                    self._add_units(node.body, None, units)
 
     # -- flow analysis --------------------------------------------------------------------
 
@@ -796,23 +804,38 @@ class ModuleAnalysis:
     def call_text_at(self, line: int) -> str | None:
         """The outermost call starting on ``line``, as messages show it ("if `x()` on line 5
         raises"); None when the line has none."""
-        calls: dict[int, ast.Call | None] = self.__dict__.setdefault("_calls_at", {})
-        if line not in calls:
-            # Breadth first over the statements on that line (only they hold its nodes), in
-            # order: a line's outermost call is met before those inside it.
-            queue: deque[ast.AST] = deque(
-                s for first, last, s in self._statement_lines if first <= line <= last
-            )
-            found: ast.Call | None = None
-            while queue:
-                node = queue.popleft()
-                if isinstance(node, ast.Call) and node.lineno == line:
-                    found = node
-                    break
-                queue.extend(ast.iter_child_nodes(node))
-            calls[line] = found
-        call = calls[line]
-        return messages.call_text(call) if call is not None else None
+        # Breadth first over the statements on that line (only they hold its nodes), in
+        # order: a line's outermost call is met before those inside it. A walk of them all
+        # together meets their nodes level by level, each level's in the statements' order:
+        # the first call is the shallowest, the earlier statement's at equal depth.
+        best: tuple[int, int, ast.Call] | None = None
+        for i, (first, last, stmt) in enumerate(self._statement_lines):
+            if first <= line <= last:
+                found = self._calls_in(stmt).get(line)
+                if found is not None and (best is None or found[0] < best[0]):
+                    best = (found[0], i, found[1])
+        return messages.call_text(best[2]) if best is not None else None
+
+    def _calls_in(self, stmt: ast.stmt) -> dict[int, tuple[int, ast.Call]]:
+        """The first call a breadth-first walk of ``stmt`` meets on each line, with its depth;
+        one walk per statement, however many of its lines are asked about."""
+        cache: dict[int, dict[int, tuple[int, ast.Call]]]
+        cache = self.__dict__.setdefault("_calls_in_statement", {})
+        found = cache.get(id(stmt))
+        if found is None:
+            found = {}
+            level: list[ast.AST] = [stmt]
+            depth = 0
+            while level:
+                below: list[ast.AST] = []
+                for node in level:
+                    if isinstance(node, ast.Call) and node.lineno not in found:
+                        found[node.lineno] = (depth, node)
+                    below.extend(ast.iter_child_nodes(node))
+                level = below
+                depth += 1
+            cache[id(stmt)] = found
+        return found
 
     def finding(
         self,

@@ -62,8 +62,11 @@ def analyse_source(
     analysis = ModuleAnalysis(
         text, path, settings or Settings(), module_name, unit_cache, hooks=HOOKS
     )
-    report = report_of(analysis)
-    parsed = analysis.parsed
+    try:
+        report = report_of(analysis)
+        parsed = analysis.parsed
+    finally:
+        analysis.dispose()
     if keep_tree and not parsed.errors:
         report = replace(report, tree=parsed.tree)
     return report
@@ -94,4 +97,7 @@ def summarise_source(
     if settings.external_summaries:
         settings = replace(settings, external_summaries={})
     analysis = ModuleAnalysis(text, path, settings, module_name, hooks=HOOKS)
-    return summarise(analysis, analysis.parsed.tree)
+    try:
+        return summarise(analysis, analysis.parsed.tree)
+    finally:
+        analysis.dispose()

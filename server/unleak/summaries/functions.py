@@ -113,6 +113,15 @@ class ModuleSummaries:
         # While set, records the summaries consulted (for per-definition result reuse).
         self.consulted: set[str] | None = None
 
+    def dispose(self) -> None:
+        """Break the reference cycles of summaries no longer needed (a lazy value refers back
+        to them; so does each summary's deferred computation), so that reference counting
+        frees them and the syntax trees they hold at once: left to the cyclic garbage
+        collector, every node of the tree is traversed first."""
+        for summary in self._functions.values():
+            summary.compute_effects = summary.compute_fails = None
+        self.__dict__.clear()
+
     def _function(self, name: str) -> FunctionSummary | None:
         node = self.defs.get(name)
         if node is None:
@@ -286,6 +295,16 @@ class ModuleSummaries:
         def type_of(e: ast.expr) -> str | None:
             if isinstance(e, ast.Await):
                 e = e.value
+            # `cast(T, x)` is x: fresh only when x is (a loop, not a recursive call: a
+            # closure calling itself is a reference cycle holding the whole analysis).
+            while (
+                isinstance(e, ast.Call)
+                and len(e.args) == 2
+                and self.resolver.qualify(e.func) == "typing.cast"
+            ):
+                e = e.args[1]
+                if isinstance(e, ast.Await):
+                    e = e.value
             if isinstance(e, ast.Name):
                 if e.id not in assigned:
                     return None
@@ -295,8 +314,6 @@ class ModuleSummaries:
                     return None  # `p.communicate(); return out, p`: handed back released
                 return assigned[e.id] if kept(e.id) else None
             if isinstance(e, ast.Call):
-                if len(e.args) == 2 and self.resolver.qualify(e.func) == "typing.cast":
-                    return type_of(e.args[1])  # `cast(T, x)` is x: fresh only when x is
                 if self._wraps_param(e, params):
                     return None
                 t = call_type(e, scope)
