@@ -484,10 +484,13 @@ def _corpus(names: frozenset[str]) -> dict[str, Outcome]:
 def corpus(request: pytest.FixtureRequest) -> dict[str, Outcome]:
     """Every outcome the selected tests need, computed once (`-k NAME` runs just that one)."""
     require_python313()
+    # Only this module's tests: another test's parameter may also be called `name` (or be
+    # an empty parameter set, whose value is no scenario).
     selected = frozenset(
         item.callspec.params["name"]
         for item in request.session.items
-        if "name" in getattr(getattr(item, "callspec", None), "params", {})
+        if getattr(item, "module", None) is sys.modules[__name__]
+        and isinstance(getattr(getattr(item, "callspec", None), "params", {}).get("name"), str)
     )
     return _corpus(selected or frozenset(NAMES))
 
