@@ -7,7 +7,8 @@ change what the function contributes to that context: its summary as callers see
 and the resources its class stores on ``self``. Every other finding is kept, moved by the
 number of lines the edit added or removed. Anything else (an edit between definitions, in a
 signature, in a class body, a syntax error) falls back to a full analysis, which still reuses
-the per-function results of `UnitCache`.
+the per-function results of `UnitCache`. An edit that changes what a function does to its
+parameters is still re-analysed alone when no other code names the function (`Unseen`).
 
 The findings are always what a fresh `analyse_source` of the same text gives (the report has
 no summary for the project index: the language server's index makes it); the randomized
