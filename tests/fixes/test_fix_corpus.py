@@ -86,14 +86,8 @@ KNOWN_FAILURES: dict[str, str] = {
     "escape_multipart_encoder_init::safe": (
         "unchanged: no safe fix applied (one is expected); unleak reports nothing"
     ),
-    "plain_process_executor_async::unsafe": (
-        "unchanged: no unsafe fix applied (one saying 'pending work' is expected)"
-    ),
-    "plain_process_pool_main::unsafe": (
-        "unchanged: no unsafe fix applied (one saying 'terminate' is expected)"
-    ),
     "with_filehandler_method::safe": (
-        "unchanged: no safe fix applied (one is expected); unleak reports nothing"
+        "unchanged: no safe fix applied (one is expected); unleak reports UL102:18 (no fix)"
     ),
 }
 # END KNOWN FAILURES

@@ -266,6 +266,8 @@ METHOD_FACTORIES: dict[str, Factory] = {
     "pop_all": Factory("exit_stack"),
 }
 
+MP_CONTEXT = "multiprocessing.context.BaseContext"
+
 # Methods on a receiver of a known class that acquire.
 TYPED_METHOD_FACTORIES: dict[tuple[str, str], Factory] = {
     ("pathlib.Path", "open"): Factory("file"),
@@ -276,6 +278,8 @@ TYPED_METHOD_FACTORIES: dict[tuple[str, str], Factory] = {
     ("tarfile.TarFile", "extractfile"): Factory("file"),
     ("urllib.request.OpenerDirector", "open"): Factory("response"),
     ("http_connection", "getresponse"): Factory("response"),
+    # `multiprocessing.get_context("fork").Pool(2)`: a context's Pool is the module's.
+    (MP_CONTEXT, "Pool"): Factory("pool"),
 }
 
 # Calls of these constructors produce objects of a known class (for typed method lookups).
@@ -287,6 +291,7 @@ CLASS_CONSTRUCTORS: dict[str, str] = {
     "pathlib.Path.home": "pathlib.Path",
     "pathlib.Path.cwd": "pathlib.Path",
     "urllib.request.build_opener": "urllib.request.OpenerDirector",
+    "multiprocessing.get_context": MP_CONTEXT,
     # In-memory buffers: an archive or compressor written into one holds no descriptor.
     "io.BytesIO": "io.BytesIO",
     "io.StringIO": "io.StringIO",
@@ -446,6 +451,8 @@ BORROWING_METHODS: frozenset[str] = frozenset(
         "sendfile",
         "fileno",
         "readinto",
+        # `loop.run_in_executor(pool, fn, *args)` runs fn in the pool; neither keeps them.
+        "run_in_executor",
         "get",
         "index",
         "count",
@@ -478,6 +485,17 @@ TERMINATORS: frozenset[str] = frozenset(
 
 # Calls whose arguments are handed to something that releases them later.
 REGISTRARS: frozenset[str] = frozenset({"atexit.register", "weakref.finalize", "signal.signal"})
+
+# Methods that register their first argument with their receiver -> the method that takes
+# it back: registered, a resource is the registry's; taken back, it is the caller's again.
+UNDONE_BY: dict[str, str] = {
+    "addHandler": "removeHandler",
+    "addFilter": "removeFilter",
+    "register": "unregister",
+    "add_reader": "remove_reader",
+    "add_writer": "remove_writer",
+}
+UNDOING: frozenset[str] = frozenset(UNDONE_BY.values())
 
 
 @dataclass(frozen=True)

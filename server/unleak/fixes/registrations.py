@@ -12,17 +12,9 @@ from __future__ import annotations
 
 import ast
 
+from unleak.catalogue import UNDONE_BY
 from unleak.names.resolver import statement_call
 from unleak.names.text import expr_text
-
-# Method that registers -> the one that takes the registration back.
-UNDONE_BY = {
-    "addHandler": "removeHandler",
-    "addFilter": "removeFilter",
-    "register": "unregister",
-    "add_reader": "remove_reader",
-    "add_writer": "remove_writer",
-}
 
 
 def undone_registrations(stmts: list[ast.stmt], name: str) -> set[int]:
@@ -41,6 +33,18 @@ def undone_registrations(stmts: list[ast.stmt], name: str) -> set[int]:
                 if taken is not None and taken[0] == receiver:
                     out |= {id(use), id(taken[2])}
                     break
+    return out
+
+
+def registered(stmts: list[ast.stmt], name: str) -> set[int]:
+    """The ids of the ``name`` nodes that registrations in ``stmts`` (at every level) hand
+    to their receiver."""
+    out: set[int] = set()
+    for block in _blocks(stmts):
+        for stmt in block:
+            found = _call_with(stmt, name, UNDONE_BY)
+            if found is not None:
+                out.add(id(found[2]))
     return out
 
 

@@ -24,7 +24,7 @@ from unleak.fixes.conditional import (
     stores,
 )
 from unleak.fixes.guards import guarded_release, guards_in, leading_exit_guard
-from unleak.fixes.registrations import undone_registrations
+from unleak.fixes.registrations import registered, undone_registrations
 from unleak.fixes.rewrite import (
     Lines,
     bound_names,
@@ -688,10 +688,12 @@ def _stores(node: ast.AST, name: str) -> bool:
 
 
 def _hands_on_within(stmts: list[ast.stmt], name: str) -> bool:
-    """The resource leaves on some path through ``stmts`` (returned, yielded, stored)."""
+    """The resource leaves on some path through ``stmts`` (returned, yielded, stored, or
+    registered where an exception would leave it registered: `log.addHandler(h)` not undone
+    in a `finally`)."""
     return any(
         isinstance(node, ast.stmt) and _hands_on(node, name) for s in stmts for node in ast.walk(s)
-    )
+    ) or bool(registered(stmts, name) - undone_registrations(stmts, name))
 
 
 def _derived_escapes(site: LeakSite, name: str, stmts: list[ast.stmt]) -> bool:

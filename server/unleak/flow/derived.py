@@ -232,6 +232,7 @@ PLAIN_METHODS = frozenset(
         "get",
         "result",
         "submit",  # a Future: its result is computed by the executor, not through it
+        "run_in_executor",  # `loop.run_in_executor(pool, fn)`: the same, through the loop
         # A pool's map()/starmap()/apply() wait for the results and return them (an
         # executor's map() computes them all at once too).
         "map",

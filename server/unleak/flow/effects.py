@@ -24,6 +24,8 @@ from unleak.catalogue import (
     PIPED_POPEN,
     REGISTRARS,
     TYPED_METHOD_FACTORIES,
+    UNDOING,
+    UNDONE_BY,
     Factory,
     ResourceType,
 )
@@ -100,7 +102,8 @@ class Val:
 NONE = Val()
 
 # Small tagged tuples: ("acq", site, conditional), ("bind", name, sources), ("escape", sources),
-# ("pass", sources), ("transfer", sources), ("release", sources, method), ("release_fn",
+# ("pass", sources[, key]) (with a key: a registration `take_back` with that key undoes),
+# ("take_back", sources, key), ("transfer", sources), ("release", sources, method), ("release_fn",
 # sources, qualname), ("method", receiver, method, args), ("with", sources), ("del", name),
 # ("capture", node), ("lock_acq", site, key, conditional), ("lock_rel", key), ("bind_into",
 # container, sources): a local container now refers to them as well.
@@ -561,6 +564,16 @@ class EffectBuilder:
             or method in self.release_names
             or method.startswith("assert")
         ):
+            return NONE
+        if pos and (method in UNDONE_BY or method in UNDOING):
+            # `log.addHandler(h)` lends `h` until `log.removeHandler(h)` takes it back.
+            key = (expr_text(recv_node), UNDONE_BY.get(method, method))
+            tag = "pass" if method in UNDONE_BY else "take_back"
+            if pos[0].sources:
+                self.effects.append((tag, pos[0].sources, key))
+            rest = _union(pos[1:], kw)
+            if rest:
+                self.effects.append(("pass", rest))
             return NONE
         if all_args:
             # An unknown method may keep what it is given (self.files.append(f)).

@@ -65,6 +65,9 @@ class State:
     via: Via = ()
     nonrel: bool = False  # managed by a `with` that does not release it
     facts: frozenset[CondFact] = frozenset()  # path conditions (see conditions.py)
+    # Not held: registered (`log.addHandler(h)`) under this key, by these names, until the
+    # registration is undone (`log.removeHandler(h)`) and it is held again.
+    lent: tuple[object, frozenset[str]] | None = None
 
     @property
     def key(self) -> StateKey:
@@ -75,10 +78,13 @@ class State:
             # The kind of the first exception event, so a yield path is kept beside a raise.
             next((e[0] for e in self.via if e[0] in _EXC_KINDS), ""),
             self.facts,
+            self.lent,
         )
 
 
-StateKey = tuple[bool, frozenset[str], bool, str, frozenset["CondFact"]]
+StateKey = tuple[
+    bool, frozenset[str], bool, str, frozenset["CondFact"], "tuple[object, frozenset[str]] | None"
+]
 
 
 UNHELD = State(False)
@@ -416,6 +422,8 @@ class FunctionFlow:
             nid, state = work.pop()
             if skipper is not None:
                 names: set[str] = set(state.aliases)
+                if state.lent is not None:
+                    names |= state.lent[1]
                 for atom, _ in state.facts:
                     names |= self.atom_names.get(atom, frozenset())
                 target = skipper.target(nid, names, site[0])
@@ -439,7 +447,11 @@ class FunctionFlow:
                     leaks.add(Leak("raise", node.line, state.via, state.nonrel))
                 continue
             acquires_here = nid in site_nodes
-            effects = self.effects(nid) if (state.held or acquires_here) else []
+            effects = (
+                self.effects(nid)
+                if (state.held or acquires_here or state.lent is not None)
+                else []
+            )
             out = state
             if effects:
                 n_leaks = len(leaks)
@@ -556,6 +568,7 @@ class FunctionFlow:
         is_lock: bool,
     ) -> State:
         held, aliases, via, nonrel = state.held, state.aliases, state.via, state.nonrel
+        lent = state.lent
         fresh = False
         old_aliases: frozenset[str] | None = None
         rebound: set[str] = set()
@@ -585,12 +598,15 @@ class FunctionFlow:
                 if held and not is_lock:
                     old_aliases = aliases
                 held, aliases, via, nonrel, fresh = True, frozenset(), (), False, True
+                lent = None
             elif tag == "bind":
                 if exceptional:
                     continue
                 name, sources = eff[1], eff[2]
                 rebound.add(name)
                 if not held:
+                    if lent is not None and name in lent[1]:  # no longer names what was lent
+                        lent = (lent[0], lent[1] - {name}) if lent[1] - {name} else None
                     continue
                 new = matches(sources)
                 if name in aliases and not new:
@@ -611,7 +627,18 @@ class FunctionFlow:
             elif tag in ("escape", "pass", "transfer"):
                 if matches(eff[1]) or self._self_handed(eff[1], aliases, held):
                     result.handled_somewhere = True
+                    if tag == "pass" and len(eff) > 2 and not exceptional:
+                        lent = (eff[2], aliases)  # a registration that may be undone
                     held = False
+            elif tag == "take_back":
+                if (
+                    not held
+                    and not exceptional
+                    and lent is not None
+                    and lent[0] == eff[2]
+                    and any(isinstance(s, str) and s in lent[1] for s in eff[1])
+                ):
+                    held, aliases, lent = True, lent[1], None
             elif tag == "release":
                 method = eff[2]
                 if matches(eff[1]) and (method is None or method in info.type.release):
@@ -656,6 +683,8 @@ class FunctionFlow:
             leaks.add(Leak("dropped", line, (), nonrel))
             held = False
         if not held:
+            if lent is not None:
+                return State(False, facts=state.facts, lent=lent)
             return State(False, facts=state.facts) if state.facts else UNHELD
         return State(True, aliases, via, nonrel, state.facts)
 
