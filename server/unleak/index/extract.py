@@ -13,7 +13,7 @@ from unleak.summaries.attr_uses import AttrUses
 from unleak.summaries.types import TypeScope, annotation_type
 
 if TYPE_CHECKING:
-    from unleak.catalogue import Catalogue
+    from unleak.catalogue import Catalogue, ResourceType
     from unleak.names.resolver import NameResolver
     from unleak.source.text import SourceText
     from unleak.summaries.functions import ModuleSummaries
@@ -68,14 +68,7 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
     for cname in summaries.class_defs:
         rtype = catalogue.types.get(f"class:{cname}")
         if rtype is not None:
-            raw: RawClass = (
-                f"`{cname}` instance",
-                tuple(sorted(rtype.release)),
-                rtype.with_releases,
-                rtype.supports_with,
-                tuple(sorted(rtype.opened_by)),
-            )
-            out.classes[cname] = raw
+            out.classes[cname] = _raw_class(rtype, f"`{cname}` instance")
         elif uses is not None:
             ctor = _constructor(summaries, cname, uses)
             if ctor is not None:
@@ -123,6 +116,17 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
     return out
 
 
+def _raw_class(t: ResourceType, noun: str | None = None) -> RawClass:
+    """A resource class's type as the index keeps it."""
+    return (
+        noun or t.noun,
+        tuple(sorted(t.release)),
+        t.with_releases,
+        t.supports_with,
+        tuple(sorted(t.opened_by)),
+    )
+
+
 def _hierarchy(module: Analysed, out: ModuleSummary, uses: AttrUses) -> None:
     """Classes whose bases are other modules' classes: resource classes once the index
     knows those bases do not touch what they acquire, and what a subclass elsewhere needs
@@ -132,15 +136,7 @@ def _hierarchy(module: Analysed, out: ModuleSummary, uses: AttrUses) -> None:
     from unleak.summaries.classes import base_views, foreign_based_resources
 
     for cname, found in foreign_based_resources(module).items():
-        t = found.type
-        raw: RawClass = (
-            t.noun,
-            tuple(sorted(t.release)),
-            t.with_releases,
-            t.supports_with,
-            tuple(sorted(t.opened_by)),
-        )
-        out.pending[cname] = (raw, found.bases, found.acquired)
+        out.pending[cname] = (_raw_class(found.type), found.bases, found.acquired)
     skip = set(out.pending) | {
         c for c in module.summaries.class_defs if f"class:{c}" in module.catalogue.types
     }
@@ -155,15 +151,7 @@ def _owners(module: Analysed, out: ModuleSummary) -> None:
 
     skip = set(out.classes) | set(out.pending)
     for cname, found in foreign_owners(module, skip).items():
-        t = found.type
-        raw: RawClass = (
-            t.noun,
-            tuple(sorted(t.release)),
-            t.with_releases,
-            t.supports_with,
-            tuple(sorted(t.opened_by)),
-        )
-        out.owners[cname] = (raw, found.callees)
+        out.owners[cname] = (_raw_class(found.type), found.callees)
 
 
 def _constructor(summaries: ModuleSummaries, name: str, uses: AttrUses) -> RawFunction | None:

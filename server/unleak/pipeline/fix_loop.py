@@ -44,6 +44,8 @@ class FixResult:
         return bool(self.applied)
 
 
+# The automatic collector is paused while a file is fixed (see pipeline/collect.py).
+@batched_collection()
 def fix_source(
     text: str,
     path: str,
@@ -60,21 +62,6 @@ def fix_source(
     compile is not fixed, and no pass may make a compiling file stop compiling: the fixes
     that would are dropped (and not tried again), the others kept.
     """
-    with batched_collection():
-        return _fix_source(
-            text, path, settings, unsafe=unsafe, module_name=module_name, max_passes=max_passes
-        )
-
-
-def _fix_source(
-    text: str,
-    path: str,
-    settings: Settings | None = None,
-    *,
-    unsafe: bool = False,
-    module_name: str = "",
-    max_passes: int = 10,
-) -> FixResult:
     user = settings or Settings()
     settings = check_settings(user)  # the fixes' check needs UL110 whatever the user chose
     # Unbounded: every definition's findings are reused in the next pass if it is unchanged.
@@ -166,5 +153,3 @@ def _self_checked(
             rejected.update(step.key(f) for f in fixes)
         return [], step.text, report
     return kept, new_text, new_report
-
-
