@@ -383,10 +383,12 @@ class UnleakServer(LanguageServer):
 
     # Settings.
 
-    async def pull_configuration(self) -> None:
+    async def pull_configuration(self, folders: list[str] | None = None) -> None:
+        """The client's settings, globally and for each of ``folders`` (default: the
+        workspace's folders)."""
         if not self.configuration_pull:
             return
-        folders = list(self.store.folders)
+        folders = list(self.store.folders if folders is None else folders)
         items = [types.ConfigurationItem(section=SECTION)] + [
             types.ConfigurationItem(scope_uri=f, section=SECTION) for f in folders
         ]
@@ -553,11 +555,13 @@ def create_server() -> UnleakServer:
         folders = [f for f in server.store.folders if same_location(f) not in removed]
         known = {same_location(f) for f in folders}
         folders += [f.uri for f in params.event.added if same_location(f.uri) not in known]
+        # The new folders' settings first: a document is never analysed as in a folder whose
+        # settings are not known yet (meanwhile it is analysed as before the change).
+        await server.pull_configuration(folders)
         if server.store.root_uri is not None and same_location(server.store.root_uri) in removed:
             server.store.root_uri = folders[0] if folders else None
         server.store.folders = folders
         server.indexer.start(folders)
-        await server.pull_configuration()
         server.reanalyse_all()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
