@@ -131,17 +131,6 @@ class Acquiring:
     element: bool = False
 
 
-def _unwrap_cast(value: ast.expr, site: LeakSite) -> ast.expr:
-    if (
-        isinstance(value, ast.Call)
-        and len(value.args) == 2
-        and not value.keywords
-        and site.module.resolver.qualify(value.func) == "typing.cast"
-    ):
-        return value.args[1]
-    return value
-
-
 def _acquiring_assign(site: LeakSite) -> Acquiring | None:
     stmt = statement_of(site.body, site.info.node)
     if site.info.site[2] != -1:
@@ -159,7 +148,7 @@ def _acquiring_assign(site: LeakSite) -> Acquiring | None:
         isinstance(target, ast.Name)
         and value is not None
         and made is not None
-        and _unwrap_cast(made, site) is site.info.node
+        and site.module.resolver.uncast(made) is site.info.node
     ):
         return Acquiring(stmt, target.id, target, value)
     return None
@@ -997,7 +986,7 @@ def _hands_on(stmt: ast.stmt, name: str, site: LeakSite | None = None) -> bool:
     ):
         inner = value.value if isinstance(value, ast.Yield) else value
         if site is not None and inner is not None:
-            inner = _unwrap_cast(inner, site)
+            inner = site.module.resolver.uncast(inner)
         return isinstance(inner, (ast.Name, ast.Tuple)) and bool(name_uses(inner, name))
     if isinstance(stmt, ast.Assign) and isinstance(value, ast.Name) and value.id == name:
         return all(isinstance(t, (ast.Attribute, ast.Subscript)) for t in stmt.targets)

@@ -79,6 +79,18 @@ class NameResolver:
             base.append(module)
         return ".".join(base)
 
+    def uncast(self, expr: ast.expr) -> ast.expr:
+        """`typing.cast(T, x)` is `x` (cast returns its argument); any other expression is
+        itself."""
+        if (
+            isinstance(expr, ast.Call)
+            and len(expr.args) == 2
+            and not expr.keywords
+            and self.qualify(expr.func) == "typing.cast"
+        ):
+            return expr.args[1]
+        return expr
+
     def qualify(self, expr: ast.expr) -> str | None:
         """The dotted name an expression refers to, or None when it is not a plain name."""
         if isinstance(expr, ast.Name):

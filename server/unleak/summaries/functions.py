@@ -297,14 +297,8 @@ class ModuleSummaries:
                 e = e.value
             # `cast(T, x)` is x: fresh only when x is (a loop, not a recursive call: a
             # closure calling itself is a reference cycle holding the whole analysis).
-            while (
-                isinstance(e, ast.Call)
-                and len(e.args) == 2
-                and self.resolver.qualify(e.func) == "typing.cast"
-            ):
-                e = e.args[1]
-                if isinstance(e, ast.Await):
-                    e = e.value
+            while (inner := self.resolver.uncast(e)) is not e:
+                e = inner.value if isinstance(inner, ast.Await) else inner
             if isinstance(e, ast.Name):
                 if e.id not in assigned:
                     return None
@@ -371,12 +365,8 @@ class ModuleSummaries:
         while True:
             if isinstance(expr, ast.Attribute):
                 expr = expr.value
-            elif (
-                isinstance(expr, ast.Call)
-                and len(expr.args) == 2
-                and self.resolver.qualify(expr.func) == "typing.cast"
-            ):
-                expr = expr.args[1]
+            elif (inner := self.resolver.uncast(expr)) is not expr:
+                expr = inner
             else:
                 return isinstance(expr, ast.Name) and expr.id in names
 
