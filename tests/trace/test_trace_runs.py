@@ -525,3 +525,30 @@ def test_old_python_runs_untraced_and_untouched(trace):
     assert "sitecustomize" not in traced.err and "Traceback" not in traced.err
     report = _report(traced)
     assert report.processes == () and "older than 3.8" in report.notes[0]
+
+
+def _warning_lines(err: str) -> list[str]:
+    """The warnings' location lines, object addresses blanked."""
+    lines = [line for line in err.splitlines() if re.search(r":\d+: \w+Warning: ", line)]
+    return [re.sub(r"0x[0-9a-f]+", "0x…", line) for line in lines]
+
+
+def test_warnings_are_shown_where_python_shows_them_untraced(trace, project):
+    """A warning issued in a wrapped factory (open's line buffering in binary mode, also
+    through os.fdopen) or a wrapped finalizer (an unclosed SpooledTemporaryFile) named the
+    tracer's wrapper line; the program's stderr must be what it is untraced."""
+    plain = subprocess.run(
+        [PY, "-W", "always", "warning_places.py"], cwd=project, capture_output=True, text=True
+    )
+    assert plain.returncode == 0, plain.stderr
+    traced = trace(PY, "-W", "always", "warning_places.py")
+    report = _report(traced)
+    assert traced.out == "warnings done\n"
+    expected = _warning_lines(plain.stderr)
+    assert len(expected) == 3, plain.stderr
+    assert _warning_lines(traced.err) == expected
+    assert "_unleak" not in traced.err
+    assert reported_leaks(report, project) == expected_leaks(project, "warning_places.py")
+    (leak,) = report.leaks
+    # where it was noticed: the call whose return let the collector run the finalizer
+    assert [(Path(f.file).name, f.line) for f in leak.seen_at] == [("warning_places.py", 19)]

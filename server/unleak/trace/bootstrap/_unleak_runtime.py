@@ -31,6 +31,8 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the bootstrap directory is on sys.path in the traced process
+    from types import FrameType
+
     from unleak.trace.bootstrap import _unleak_hooks as hooks
     from unleak.trace.bootstrap import _unleak_sites as sites
 else:
@@ -235,8 +237,44 @@ def _on_warning(msg: Any) -> None:
 def _showwarnmsg(msg: Any) -> None:
     # Every warning that is shown comes through here, whoever replaced showwarning (pytest
     # records them with catch_warnings, which leaves this function in place).
+    msg = _outside_wrappers(msg)
     _on_warning(msg)
     _showwarnmsg_orig(_without_own_frames(msg))
+
+
+_BOOTSTRAP_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _ours(filename: str) -> bool:
+    return os.path.dirname(os.path.abspath(filename)) == _BOOTSTRAP_DIR
+
+
+def _outside_wrappers(msg: Any) -> Any:
+    """The message placed where Python places it without the tracer. A hook's wrapper is one
+    more frame: a warning from the function or finalizer it wraps (``open(p, "rb",
+    buffering=1)``, an unclosed ``SpooledTemporaryFile``) would name the wrapper's line;
+    its caller's is the one the program shows untraced."""
+    try:
+        filename = msg.filename
+        if not isinstance(filename, str) or not _ours(filename):
+            return msg
+        frame: FrameType | None = sys._getframe(1)
+        while frame is not None and not (
+            frame.f_code.co_filename == filename and frame.f_lineno == msg.lineno
+        ):
+            frame = frame.f_back
+        if frame is None:
+            return msg
+        outer = frame.f_back
+        while outer is not None and _ours(outer.f_code.co_filename):
+            outer = outer.f_back
+        # No Python caller (a finalizer run by the interpreter itself): Python says "sys".
+        where = ("sys", 1) if outer is None else (outer.f_code.co_filename, outer.f_lineno)
+        return warnings.WarningMessage(
+            msg.message, msg.category, where[0], where[1], msg.file, msg.line, msg.source
+        )
+    except Exception:
+        return msg
 
 
 def _without_own_frames(msg: Any) -> Any:
