@@ -308,7 +308,8 @@ def check_pre_commit(e: Excerpt, tmp: Path) -> None:
 def check_configuration(e: Excerpt, tmp: Path) -> None:
     (tmp / "pyproject.toml").write_text(e.text, encoding="utf-8")
     config = load_config(tmp)  # unknown keys, wrong types and unknown codes raise
-    assert config.select == ("UL1",) and config.ignore == ("UL109",)
+    assert config.select == ("UL1",) and config.ignore == ("UL107",)
+    assert config.extend_select == ("UL109",)
     assert [r.factory for r in config.extra_resources] == ["mylib.db.connect"]
 
 

@@ -23,6 +23,7 @@ export type Inspect = (key: string) => Inspection | undefined;
 export const SERVER_KEYS = [
   "enable",
   "select",
+  "extendSelect",
   "ignore",
   "severity",
   "unlikelySeverity",

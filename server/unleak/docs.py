@@ -27,7 +27,8 @@ HEADER = """\
 # Rules
 
 Every finding names its rule code. Rules are selected or ignored by code or code prefix
-(for example `UL1` for every leak rule, or `UL109` for one rule).
+(for example `UL1` for every leak rule, or `UL107` for one rule). A rule that is off by default
+runs only when `select` or `extend-select` names its full code (`extend-select = ["UL109"]`).
 """
 
 # The checkout's docs/rules.md (server/unleak/docs.py -> repository root).
@@ -65,12 +66,16 @@ def _demote_headings(markdown: str) -> str:
     return "\n".join(out)
 
 
+def _default(rule: Rule) -> str:
+    return rule.severity.value if rule.on_by_default else f"{rule.severity.value} (off by default)"
+
+
 def render_table(rules: Iterable[Rule]) -> str:
     lines = ["| Code | Name | Severity | Summary |", "| --- | --- | --- | --- |"]
     for rule in rules:
         anchor = github_slug(rule_heading(rule))
         lines.append(
-            f"| [{rule.code}](#{anchor}) | `{rule.name}` | {rule.severity.value} "
+            f"| [{rule.code}](#{anchor}) | `{rule.name}` | {_default(rule)} "
             f"| {_escape_cell(rule.summary)} |"
         )
     return "\n".join(lines)
@@ -79,7 +84,7 @@ def render_table(rules: Iterable[Rule]) -> str:
 def render_rule(rule: Rule) -> str:
     parts = [
         f"## {rule_heading(rule)}",
-        f"**Severity:** {rule.severity.value}",
+        f"**Severity:** {_default(rule)}",
         rule.summary,
         _demote_headings(rule.doc),
     ]

@@ -28,7 +28,10 @@ class ExtraResource:
 
 @dataclass(frozen=True)
 class Settings:
-    select: tuple[str, ...] = ()  # empty: all rules
+    select: tuple[str, ...] = ()  # empty: every rule that is on by default
+    # Added to `select` (or to the default rules): how rules that are off by default are
+    # turned on without listing all the others.
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     severities: tuple[tuple[str, Severity], ...] = ()
     extra_resources: tuple[ExtraResource, ...] = ()
@@ -47,10 +50,15 @@ class Settings:
     # Rules that run whatever `select`/`ignore` say: the fixes' own check needs UL110.
     forced: tuple[str, ...] = ()
 
-    def enabled(self, code: str) -> bool:
+    def enabled(self, code: str, *, on_by_default: bool = True) -> bool:
+        """Whether ``code`` runs. A rule that is off by default runs only when `select` or
+        `extend-select` names its full code: a prefix (``UL1``) selects only default rules."""
         if code in self.forced:
             return True
-        if self.select and not any(code.startswith(s) for s in self.select):
+        if not on_by_default and code not in self.select + self.extend_select:
+            return False
+        chosen = self.select + self.extend_select if self.select else ()
+        if chosen and not any(code.startswith(s) for s in chosen):
             return False
         return not any(code.startswith(i) for i in self.ignore)
 

@@ -93,6 +93,38 @@ def test_command_line_overrides_configured_select(cli: RunCli, project: Path) ->
     assert cli("check", "--no-config").code == 1
 
 
+CACHED_METHOD = """\
+import functools
+
+
+class Repo:
+    @functools.lru_cache(maxsize=None)
+    def blob(self, sha):
+        return sha
+"""
+
+
+def _codes(result: object) -> list[str]:
+    return [item["code"] for item in json.loads(result.out)]  # type: ignore[attr-defined]
+
+
+def test_rule_off_by_default_runs_only_when_named(cli: RunCli, project: Path) -> None:
+    """UL109 is off by default: a prefix does not turn it on, its full code does, through
+    `--select`, `--extend-select` or `extend-select` in the configuration."""
+    write(project, {"a.py": CACHED_METHOD + LEAK})
+    assert _codes(cli("check", "--format", "json")) == ["UL101"]
+    assert _codes(cli("check", "--format", "json", "--select", "UL1")) == ["UL101"]
+    assert _codes(cli("check", "--format", "json", "--select", "UL109")) == ["UL109"]
+    both = cli("check", "--format", "json", "--extend-select", "UL109")
+    assert _codes(both) == ["UL109", "UL101"]
+    only = cli("check", "--format", "json", "--select", "UL101", "--extend-select", "UL109")
+    assert _codes(only) == ["UL109", "UL101"]
+    write(project, {"pyproject.toml": '[tool.unleak]\nextend-select = ["UL109"]\n'})
+    assert _codes(cli("check", "--format", "json")) == ["UL109", "UL101"]
+    assert _codes(cli("check", "--format", "json", "--ignore", "UL109")) == ["UL101"]
+    assert _codes(cli("check", "--format", "json", "--no-config")) == ["UL101"]
+
+
 def test_configured_severity_reaches_the_output(cli: RunCli, project: Path) -> None:
     write(project, {"pyproject.toml": '[tool.unleak]\nseverity = { UL101 = "error" }\n'})
     write(project, {"a.py": LEAK})

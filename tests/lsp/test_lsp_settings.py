@@ -42,6 +42,24 @@ async def test_did_change_configuration_pushed(start: Starter) -> None:
     assert await s.diagnostics(URI, 1, after=seen) == []
 
 
+CACHED = (
+    "import functools\n\n\nclass Repo:\n    @functools.cache\n"
+    "    def blob(self, sha):\n        return sha\n"
+)
+
+
+async def test_extend_select_turns_on_a_rule_that_is_off_by_default(start: Starter) -> None:
+    s = await start()
+    s.open(URI, CACHED)
+    assert await s.diagnostics(URI, 1) == []
+    seen = len(s.published)
+    s.client.workspace_did_change_configuration(
+        did_change_configuration({"unleak": {"extendSelect": ["UL109"]}})
+    )
+    (d,) = await s.diagnostics(URI, 1, after=seen)
+    assert d.code == "UL109"
+
+
 async def test_configuration_pulled_per_folder(start: Starter, tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
     one.mkdir()

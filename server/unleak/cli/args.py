@@ -60,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to report"
     )
     check.add_argument(
+        "--extend-select",
+        type=_codes,
+        metavar="CODES",
+        help="codes to report in addition to the selected ones (turns on rules that are off by "
+        "default, e.g. UL109)",
+    )
+    check.add_argument(
         "--ignore", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to skip"
     )
     config = check.add_mutually_exclusive_group()

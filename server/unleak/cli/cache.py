@@ -56,6 +56,7 @@ def settings_fingerprint(settings: Settings) -> str:
     (those are keyed separately, per file, by :func:`external_hash`)."""
     data = {
         "select": list(settings.select),
+        "extend_select": list(settings.extend_select),
         "ignore": list(settings.ignore),
         "severities": [[c, s.value] for c, s in settings.severities],
         "unlikely_severities": [[c, s.value] for c, s in settings.unlikely_severities],

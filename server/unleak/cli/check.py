@@ -72,7 +72,10 @@ def run_check(ns: argparse.Namespace) -> int:
 
     config = _config(ns, start)
     resolver = SettingsResolver(
-        config, _override(ns.select, "--select"), _override(ns.ignore, "--ignore")
+        config,
+        _override(ns.select, "--select"),
+        _override(ns.ignore, "--ignore"),
+        _override(ns.extend_select, "--extend-select"),
     )
 
     missing: list[str] = []

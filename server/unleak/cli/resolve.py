@@ -20,11 +20,13 @@ class SettingsResolver:
         config: Config,
         select: tuple[str, ...] | None = None,
         ignore: tuple[str, ...] | None = None,
+        extend_select: tuple[str, ...] | None = None,
     ) -> None:
         self.root = config.root
         # Command-line --select/--ignore replace the configured lists (they do not extend them).
         self.base = Settings(
             select=config.select if select is None else select,
+            extend_select=config.extend_select if extend_select is None else extend_select,
             ignore=config.ignore if ignore is None else ignore,
             severities=config.severity,
             unlikely_severities=config.unlikely_severity,
@@ -54,6 +56,7 @@ class SettingsResolver:
             base = self.base
             self._memo[key] = Settings(
                 select=base.select,
+                extend_select=base.extend_select,
                 ignore=base.ignore + tuple(c for c in key if c not in base.ignore),
                 severities=base.severities,
                 unlikely_severities=base.unlikely_severities,

@@ -17,6 +17,7 @@ class Config:
     # The file the settings came from, or None when there was none (or --no-config).
     source: Path | None = None
     select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()

@@ -18,6 +18,7 @@ from unleak.settings import ExtraResource, Severity
 
 KNOWN_KEYS = (
     "select",
+    "extend-select",
     "ignore",
     "per-file-ignores",
     "exclude",
@@ -56,6 +57,7 @@ def validate(raw: Mapping[str, Any], source: Path, root: Path) -> Config:
         root=root,
         source=source,
         select=_codes(raw, "select", where),
+        extend_select=_codes(raw, "extend-select", where),
         ignore=_codes(raw, "ignore", where),
         per_file_ignores=_per_file_ignores(raw.get("per-file-ignores", {}), where),
         exclude=_patterns(raw, "exclude", where),

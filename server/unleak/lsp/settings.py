@@ -2,14 +2,16 @@
 per workspace folder), ``workspace/didChangeConfiguration``, and the nearest
 ``pyproject.toml`` ``[tool.unleak]`` table (through the command line's own loader).
 
-Client settings use camelCase keys: ``enable``, ``select``, ``ignore``, ``severity`` (code or
-prefix -> error/warning/info/hint), ``unlikelySeverity`` (the same, for findings that leak only
-if a statement that almost never fails raises: ``[tool.unleak] unlikely-severity``),
+Client settings use camelCase keys: ``enable``, ``select``, ``extendSelect``, ``ignore``,
+``severity`` (code or prefix -> error/warning/info/hint), ``unlikelySeverity`` (the same, for
+findings that leak only if a statement that almost never fails raises:
+``[tool.unleak] unlikely-severity``),
 ``extraResources`` (``factory``, ``release``, ``kind``, ``withReleases``), ``logLevel``
 (off/error/warning/info/debug), ``maxFileSize`` (bytes) and ``showSyntaxErrors`` (whether
 UL001 diagnostics are published).
 Given client keys win over the project file (``select``/``ignore`` replace its lists,
-``severity`` and ``unlikelySeverity`` entries override per code, ``extraResources`` add to its
+``extendSelect`` replaces the project's ``extend-select``, ``severity`` and
+``unlikelySeverity`` entries override per code, ``extraResources`` add to its
 resources); a folder's settings win over the global ones, which win over the initialization
 options.
 """
@@ -44,6 +46,7 @@ LOG_LEVELS = {
 _CLIENT_KEYS = (
     "enable",
     "select",
+    "extendSelect",
     "ignore",
     "severity",
     "unlikelySeverity",
@@ -60,6 +63,7 @@ class ClientSettings:
 
     enable: bool | None = None
     select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
     severity: tuple[tuple[str, Severity], ...] = ()
     unlikely_severity: tuple[tuple[str, Severity], ...] = ()
@@ -77,6 +81,7 @@ class ClientSettings:
         return ClientSettings(
             enable=base.enable if self.enable is None else self.enable,
             select=base.select if self.select is None else self.select,
+            extend_select=base.extend_select if self.extend_select is None else self.extend_select,
             ignore=base.ignore if self.ignore is None else self.ignore,
             severity=tuple(sorted(severity.items())),
             unlikely_severity=tuple(sorted(unlikely.items())),
@@ -124,6 +129,9 @@ def parse_client_settings(raw: Any, problems: list[str], where: str) -> ClientSe
                 values["enable" if key == "enable" else "show_syntax_errors"] = value
             elif key in ("select", "ignore"):
                 values[key] = getattr(validate({key: value}, source, Path.cwd()), key)
+            elif key == "extendSelect":
+                config = validate({"extend-select": value}, source, Path.cwd())
+                values["extend_select"] = config.extend_select
             elif key == "severity":
                 values["severity"] = validate({"severity": value}, source, Path.cwd()).severity
             elif key == "unlikelySeverity":
@@ -253,10 +261,12 @@ class SettingsStore:
         client = self.client_settings(uri)
         config = self.project_config(uri)
         path = uri_to_path(uri)
-        key = (config, client.select, client.ignore)
+        key = (config, client.select, client.ignore, client.extend_select)
         resolver = self._resolvers.get(key)
         if resolver is None:
-            resolver = self._resolvers[key] = SettingsResolver(config, client.select, client.ignore)
+            resolver = self._resolvers[key] = SettingsResolver(
+                config, client.select, client.ignore, client.extend_select
+            )
         engine: Settings = resolver.for_path(path or str(config.root / "untitled.py"))
         severity = dict(config.severity)
         severity.update(client.severity)

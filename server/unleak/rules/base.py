@@ -34,6 +34,9 @@ class Rule:
     # rather than on one definition at a time; an edit inside one function cannot re-check
     # them alone.
     module_wide: bool = False
+    # Off unless `select`/`extend-select` names the code: rules whose measured precision on
+    # real code is below what a default warning must reach (bench/precision).
+    on_by_default: bool = True
 
     @property
     def url(self) -> str:
@@ -57,4 +60,5 @@ def rule_from_module(module: ModuleType) -> Rule:
         check=module.check,
         fix=getattr(module, "FIX", ""),
         module_wide=getattr(module, "MODULE_WIDE", False),
+        on_by_default=getattr(module, "ON_BY_DEFAULT", True),
     )

@@ -25,7 +25,8 @@ def run_rules(analysis: ModuleAnalysis, module_wide: bool) -> list[Finding]:
     findings: list[Finding] = []
     gave_up: list[str] = []
     for rule in ALL_RULES:
-        if analysis.settings.enabled(rule.code) and (module_wide or not rule.module_wide):
+        enabled = analysis.settings.enabled(rule.code, on_by_default=rule.on_by_default)
+        if enabled and (module_wide or not rule.module_wide):
             try:
                 findings.extend(rule.check(analysis))
             except RecursionError:
@@ -58,6 +59,6 @@ def run_rules_on_error(
 ) -> list[Finding]:
     """The findings for a definition that no longer parses: its syntax error (UL001)."""
     rule = RULES_BY_CODE.get("UL001")
-    if rule is None or not base.settings.enabled(rule.code):
+    if rule is None or not base.settings.enabled(rule.code, on_by_default=rule.on_by_default):
         return []
     return apply_suppressions([syntax_finding(base, error)], source)
