@@ -1,8 +1,14 @@
-"""Progress on a terminal's stderr during long runs, and nowhere else; --verbose's counts."""
+"""Progress on a terminal's stderr during long runs, and nowhere else; --verbose's counts.
+
+The logic runs on a fake clock and stream; the CLI runs in a subprocess whose stderr is a real
+pseudo-terminal (and, for the negative cases, a pipe)."""
 
 from __future__ import annotations
 
 import io
+import os
+import pty
+import subprocess
 import sys
 from pathlib import Path
 
@@ -10,7 +16,7 @@ import pytest
 from unleak.cli import progress as progress_module
 from unleak.cli.progress import Progress
 
-from .helpers import CLEAN, LEAK, RunCli, write
+from .helpers import CLEAN, LEAK, RunCli, _env, write
 
 ERASE = "\r\x1b[K"
 
@@ -63,47 +69,6 @@ def test_the_last_file_is_always_shown() -> None:
     assert out.getvalue().endswith("unleak: 2/2 files checked")
 
 
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-@pytest.fixture
-def terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
-    """stderr is a terminal (once the test runs), and progress starts at once."""
-    monkeypatch.setattr(progress_module, "DELAY", 0.0)
-    return Terminal()
-
-
-def on(terminal: Terminal, monkeypatch: pytest.MonkeyPatch) -> None:
-    # In the test itself: pytest's capture sets sys.stderr again after the fixtures.
-    monkeypatch.setattr(sys, "stderr", terminal)
-
-
-def test_progress_on_a_terminal(
-    cli: RunCli, project: Path, terminal: Terminal, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    on(terminal, monkeypatch)
-    write(project, {"a.py": LEAK, "b.py": CLEAN, "c.py": CLEAN})
-    result = cli("check", "--no-cache")
-    assert result.code == 1
-    shown = terminal.getvalue()
-    assert "unleak: 3/3 files checked" in shown
-    assert shown.endswith(ERASE)
-    assert ERASE not in result.out
-
-
-@pytest.mark.parametrize("fmt", ["json", "sarif"])
-def test_no_progress_for_machine_formats(
-    cli: RunCli, project: Path, terminal: Terminal, monkeypatch: pytest.MonkeyPatch, fmt: str
-) -> None:
-    on(terminal, monkeypatch)
-    write(project, {"a.py": LEAK})
-    result = cli("check", "--no-cache", "--format", fmt)
-    assert result.code == 1
-    assert terminal.getvalue() == ""
-
-
 def test_no_progress_when_stderr_is_not_a_terminal(
     cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -114,15 +79,6 @@ def test_no_progress_when_stderr_is_not_a_terminal(
     assert result.err == ""
 
 
-def test_no_progress_when_quiet(
-    cli: RunCli, project: Path, terminal: Terminal, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    on(terminal, monkeypatch)
-    write(project, {"a.py": LEAK})
-    assert cli("check", "--no-cache", "--quiet").code == 1
-    assert terminal.getvalue() == ""
-
-
 def test_verbose_counts_are_singular_for_one(cli: RunCli, project: Path) -> None:
     write(project, {"a.py": CLEAN})
     result = cli("check", "--no-cache", "--verbose")
@@ -130,3 +86,74 @@ def test_verbose_counts_are_singular_for_one(cli: RunCli, project: Path) -> None
         "unleak: 1 file, 0 from cache, 1 analysed, 0 worker processes, "
         "0 analysed again with other modules' exports\n"
     )
+
+
+# --- on a real terminal: stderr is a pseudo-terminal, stdout a pipe --------------------------
+
+# The CLI as `python -m unleak` runs it, but with no delay before the first update (every run
+# here is short). Nothing else is replaced: the CLI asks the real stderr whether it is a tty.
+NO_DELAY = (
+    "import sys; import unleak.cli.progress as p; p.DELAY = 0.0; "
+    "from unleak.cli.main import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def _on_a_pty(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """Run the CLI with stderr on a pty: (exit code, stdout, what the terminal showed)."""
+    controller, terminal = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", NO_DELAY, *args],
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            env=_env(),
+        )
+        os.close(terminal)
+        terminal = -1
+        shown = bytearray()
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: every writer closed its end
+                break
+            if not chunk:
+                break
+            shown += chunk
+        out = proc.stdout.read().decode() if proc.stdout else ""
+        code = proc.wait(timeout=120)
+        if proc.stdout:
+            proc.stdout.close()
+    finally:
+        os.close(controller)
+        if terminal != -1:
+            os.close(terminal)
+    return code, out, shown.decode()
+
+
+needs_pty = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+
+@needs_pty
+def test_progress_on_a_real_terminal(project: Path) -> None:
+    write(project, {"a.py": LEAK, **{f"m{i}.py": CLEAN for i in range(20)}})
+    code, out, shown = _on_a_pty(["check", "--no-cache"], project)
+    assert code == 1, shown
+    assert "unleak: 21/21 files checked" in shown
+    # The line is erased before the process ends, and the report on stdout has none of it.
+    assert shown.endswith(ERASE), repr(shown[-80:])
+    assert "\r" not in out and "files checked" not in out
+    assert out.startswith("a.py:2:9: UL101 ")
+
+
+@needs_pty
+@pytest.mark.parametrize("args", [["--format", "json"], ["--format", "sarif"], ["--quiet"]])
+def test_no_progress_on_a_real_terminal_for_machines_or_quiet(
+    project: Path, args: list[str]
+) -> None:
+    write(project, {"a.py": LEAK, **{f"m{i}.py": CLEAN for i in range(20)}})
+    code, out, shown = _on_a_pty(["check", "--no-cache", *args], project)
+    assert code == 1
+    assert shown == ""
+    assert "files checked" not in out
