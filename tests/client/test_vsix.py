@@ -4,20 +4,18 @@ libraries, through the same launcher the extension runs, and answers LSP."""
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import unleak
+from pythons import python_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 VSIX = ROOT / f"unleak-{unleak.__version__}.vsix"
@@ -142,25 +140,12 @@ def _normalised(name: str) -> str:
 # --- the bundled server, started as the extension starts it ----------------------------------
 
 
-def _pythons() -> Iterator[str]:
-    """This interpreter, and the oldest supported one (3.10) when the machine has it."""
-    yield sys.executable
-    candidates = [shutil.which("python3.10") or ""]
-    candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.10*/bin/python3.10")))
-    for candidate in filter(None, candidates):
-        try:
-            out = subprocess.run(
-                [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 10))"],
-                capture_output=True, text=True, timeout=30, check=True,
-            ).stdout  # fmt: skip
-        except (OSError, subprocess.SubprocessError):
-            continue
-        if out.strip() == "True":
-            yield candidate
-            return
+# This interpreter, and the oldest supported one (3.10): a skip that says so when it is missing.
+PYTHONS = ["running"] + ([] if sys.version_info[:2] == (3, 10) else ["3.10"])
 
 
-PYTHONS = list(dict.fromkeys(_pythons()))
+def _python(which: str) -> str:
+    return sys.executable if which == "running" else python_or_skip(which)
 
 
 class Rpc:
@@ -208,10 +193,11 @@ class Rpc:
 
 
 @needs_vsix
-@pytest.mark.parametrize("python", PYTHONS, ids=lambda p: Path(p).name)
+@pytest.mark.parametrize("which", PYTHONS)
 def test_bundled_server_answers_lsp_with_only_the_bundled_libraries(
-    extension: Path, python: str, tmp_path: Path
+    extension: Path, which: str, tmp_path: Path
 ) -> None:
+    python = _python(which)
     launcher = extension / "bundled" / "tool" / "server.py"
     libs = extension / "bundled" / "libs"
     # -I as the extension runs it (no PYTHONPATH, user site, current directory), and -S so
@@ -279,10 +265,11 @@ def test_bundled_server_answers_lsp_with_only_the_bundled_libraries(
 
 
 @needs_vsix
-@pytest.mark.parametrize("python", PYTHONS, ids=lambda p: Path(p).name)
+@pytest.mark.parametrize("which", PYTHONS)
 def test_bundled_cli_traces_with_only_the_bundled_libraries(
-    extension: Path, python: str, tmp_path: Path
+    extension: Path, which: str, tmp_path: Path
 ) -> None:
+    python = _python(which)
     launcher = extension / "bundled" / "tool" / "cli.py"
     # -I as the extension runs it, and -S: nothing from this interpreter's site-packages.
     cli = [python, "-I", "-S", str(launcher)]

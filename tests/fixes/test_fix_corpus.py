@@ -20,8 +20,9 @@ scenario right, the XPASS fails the run and the entry must go). Regenerate the l
 ``.venv/bin/python tests/fixes/test_fix_corpus.py --write`` (``--help`` for more).
 
 The corpus runs once per session in a pool of processes (25 s on two idle cores; `-k NAME` runs
-just the selected scenarios). It is skipped without Python 3.13 (found on PATH, under
-$PYENV_ROOT or `pyenv root`, or named by UNLEAK_CORPUS_PYTHON), and fails without it under CI.
+just the selected scenarios). It is skipped without Python 3.13 (named by UNLEAK_CORPUS_PYTHON,
+or found by tests/pythons.py: on PATH, under $PYENV_ROOT, `pyenv root` or ~/.pyenv), and fails
+without it under CI.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+if __name__ == "__main__":  # run as a script: tests/pythons.py is not on the path yet
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pythons import find_python, python_or_skip
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SCENARIO_DIR = CORPUS / "scenarios"
@@ -149,53 +154,27 @@ NAMES = sorted(p.stem for p in SCENARIO_DIR.glob("*.py"))
 # --- Python 3.13 -----------------------------------------------------------------------------
 
 
-def _pyenv_roots() -> list[Path]:
-    roots = [Path(os.environ["PYENV_ROOT"])] if os.environ.get("PYENV_ROOT") else []
-    pyenv = shutil.which("pyenv")
-    if pyenv:
-        try:
-            out = subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=30)
-            if out.returncode == 0 and out.stdout.strip():
-                roots.append(Path(out.stdout.strip()))
-        except (OSError, subprocess.SubprocessError):
-            pass
-    return [*roots, Path.home() / ".pyenv"]
-
-
 @functools.cache
 def python313() -> str | None:
-    """A Python 3.13 executable, or None."""
-    candidates = [os.environ.get("UNLEAK_CORPUS_PYTHON", ""), shutil.which("python3.13") or ""]
-    for root in _pyenv_roots():
-        versions = sorted((root / "versions").glob("3.13*/bin/python3.13"), reverse=True)
-        candidates += [str(p) for p in versions]
-    for candidate in filter(None, candidates):
+    """A Python 3.13 executable (UNLEAK_CORPUS_PYTHON if it is one), or None."""
+    named = os.environ.get("UNLEAK_CORPUS_PYTHON")
+    if named:
         try:
             out = subprocess.run(
-                [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 13))"],
+                [named, "-c", "import sys; print(sys.version_info[:2] == (3, 13))"],
                 capture_output=True,
                 text=True,
                 timeout=30,
             )
+            if out.stdout.strip() == "True":
+                return named
         except (OSError, subprocess.SubprocessError):
-            continue
-        if out.stdout.strip() == "True":
-            return candidate
-    return None
-
-
-def under_ci() -> bool:
-    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+            pass
+    return find_python("3.13")
 
 
 def require_python313() -> str:
-    path = python313()
-    if path is None:
-        message = "Python 3.13 is not installed (PATH, $PYENV_ROOT, `pyenv root`)"
-        if under_ci():
-            pytest.fail(message + "; CI must have it")
-        pytest.skip(message)
-    return path
+    return python313() or python_or_skip("3.13", required_under_ci=True)
 
 
 # --- running unleak and the probe ------------------------------------------------------------

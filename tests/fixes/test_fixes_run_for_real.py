@@ -18,19 +18,18 @@ destroyed by the collector). For each scenario and interpreter (3.11 and 3.13):
 from __future__ import annotations
 
 import ast
-import functools
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pythons import python_or_skip
 from unleak.pipeline.api import check_source
 from unleak.settings import Settings
 
@@ -135,77 +134,15 @@ def test_every_scenario_file_is_listed() -> None:
     assert {p.stem for p in (REALRUN / "expected").glob("*.py")} == on_disk
 
 
-# --- interpreters ----------------------------------------------------------------------------
-
-
-def _pyenv_roots() -> list[Path]:
-    """Where pyenv keeps its Pythons: $PYENV_ROOT, what `pyenv root` says, ~/.pyenv."""
-    roots = [Path(os.environ["PYENV_ROOT"])] if os.environ.get("PYENV_ROOT") else []
-    pyenv = shutil.which("pyenv")
-    if pyenv is not None:
-        try:
-            out = subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=30)
-        except (OSError, subprocess.SubprocessError):
-            out = None
-        if out is not None and out.returncode == 0 and out.stdout.strip():
-            roots.append(Path(out.stdout.strip()))
-    roots.append(Path.home() / ".pyenv")
-    return list(dict.fromkeys(roots))
-
-
-def _candidates(version: str) -> list[str]:
-    found = [shutil.which(name) for name in (f"python{version}", "python3")]
-    found.append(sys.executable or None)
-    for root in _pyenv_roots():
-        # Newest patch release first: 3.13.9 before 3.13.1.
-        for directory in sorted((root / "versions").glob(f"{version}.*"), reverse=True):
-            found.append(str(directory / "bin" / f"python{version}"))
-    return [c for c in dict.fromkeys(found) if c]
-
-
-@functools.cache
-def interpreter(version: str) -> str | None:
-    """The real executable of a Python `version` ("3.11"), or None if there is none."""
-    for candidate in _candidates(version):
-        try:
-            out = subprocess.run(
-                [
-                    candidate,
-                    "-c",
-                    "import sys; print('%d.%d' % sys.version_info[:2], sys.executable)",
-                ],
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=True,
-            ).stdout.split(maxsplit=1)
-        except (OSError, subprocess.SubprocessError):
-            continue
-        if len(out) == 2 and out[0] == version:
-            return out[1].strip()
-    return None
-
+# --- interpreters (found by tests/pythons.py) ------------------------------------------------
 
 INTERPRETERS = ["3.11", "3.13"]
 # CI must run the fixes under these; elsewhere a missing one is a skip.
 REQUIRED_UNDER_CI = frozenset({"3.13"})
 
 
-def under_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 def python(version: str) -> str:
-    path = interpreter(version)
-    if path is None:
-        reason = (
-            f"Python {version} is not installed (looked for python{version} on PATH and under "
-            "$PYENV_ROOT, `pyenv root` and ~/.pyenv)"
-        )
-        if version in REQUIRED_UNDER_CI and under_ci():
-            pytest.fail(f"{reason}; CI must have it")
-        pytest.skip(reason)
-    return path
+    return python_or_skip(version, required_under_ci=version in REQUIRED_UNDER_CI)
 
 
 # --- running the probe -----------------------------------------------------------------------
@@ -391,68 +328,6 @@ def test_cli_fix_writes_the_same_text() -> None:
         for scenario in SCENARIOS:
             written = (project / f"{scenario.name}.py").read_text(encoding="utf-8")
             assert written == engine_fix(scenario), scenario.name
-
-
-# --- finding interpreters --------------------------------------------------------------------
-
-
-def _fake_python(path: Path, version: str) -> Path:
-    """An executable that answers the version question as a Python `version` would."""
-    path.parent.mkdir(parents=True)
-    path.write_text(f'#!/bin/sh\necho "{version} $0"\n', encoding="utf-8")
-    path.chmod(0o755)
-    return path
-
-
-@pytest.fixture
-def no_pythons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """No Python on PATH, no pyenv, an empty home; the lookup cache forgotten before and
-    after."""
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.setenv("HOME", str(empty))
-    monkeypatch.delenv("PYENV_ROOT", raising=False)
-    monkeypatch.setattr(sys, "executable", "")
-    interpreter.cache_clear()
-    yield tmp_path
-    interpreter.cache_clear()
-
-
-def test_pythons_are_found_under_pyenv_root(
-    no_pythons: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fake = _fake_python(no_pythons / "pyenv" / "versions" / "3.13.9" / "bin" / "python3.13", "3.13")
-    monkeypatch.setenv("PYENV_ROOT", str(no_pythons / "pyenv"))
-    assert interpreter("3.13") == str(fake)
-
-
-def test_pythons_are_found_where_pyenv_root_says(
-    no_pythons: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fake = _fake_python(
-        no_pythons / "elsewhere" / "versions" / "3.13.1" / "bin" / "python3.13", "3.13"
-    )
-    pyenv = _fake_python(no_pythons / "bin" / "pyenv", "")
-    pyenv.write_text(f"#!/bin/sh\necho {no_pythons / 'elsewhere'}\n", encoding="utf-8")
-    monkeypatch.setenv("PATH", str(pyenv.parent))
-    assert interpreter("3.13") == str(fake)
-
-
-def test_a_missing_interpreter_is_a_skip_with_a_reason(
-    no_pythons: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception, match=r"Python 3\.13 is not installed.*PYENV_ROOT"):
-        python("3.13")
-
-
-def test_under_ci_a_missing_required_interpreter_fails(
-    no_pythons: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CI", "true")
-    with pytest.raises(pytest.fail.Exception, match=r"Python 3\.13 is not installed"):
-        python("3.13")
 
 
 # --- the probe itself ------------------------------------------------------------------------

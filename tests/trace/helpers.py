@@ -8,7 +8,6 @@ cross-check do not depend on this repository. Sockets use 127.0.0.1 only.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import subprocess
@@ -92,8 +91,3 @@ def reported_leaks(report: Report, project: Path) -> set[tuple[str, str, int, in
         for leak in report.leaks
         if leak.file is not None
     }
-
-
-def python313() -> str | None:
-    found = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.13*/bin/python")))
-    return found[-1] if found else None

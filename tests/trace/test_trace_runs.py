@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import json
 import os
 import re
@@ -11,13 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from pythons import python_or_skip
 from unleak.trace.report import CONFIRMED, MISSED, Report
 
 from .helpers import (
     Traced,
     env_with_unleak,
     expected_leaks,
-    python313,
     reported_leaks,
 )
 
@@ -135,9 +134,8 @@ def test_standard_library_resources_are_placed_without_tracemalloc(trace, projec
     assert "selector still open at exit" in messages
 
 
-@pytest.mark.skipif(python313() is None, reason="needs Python 3.13 from pyenv")
 def test_sqlite3_on_python_313(trace, project):
-    traced = trace(str(python313()), "databases.py")
+    traced = trace(python_or_skip("3.13"), "databases.py")
     report = _report(traced)
     assert traced.out == "databases done\n"
     assert reported_leaks(report, project) == expected_leaks(project, "databases.py")
@@ -517,10 +515,7 @@ def test_progress_lines_on_a_terminal_only(project):
 
 
 def test_old_python_runs_untraced_and_untouched(trace):
-    old = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.6*/bin/python")))
-    if not old:
-        pytest.skip("needs Python 3.6 from pyenv")
-    traced = trace(old[-1], "-c", "import sys; print(sys.version_info[:2])")
+    traced = trace(python_or_skip("3.6"), "-c", "import sys; print(sys.version_info[:2])")
     assert traced.code == 0 and traced.out == "(3, 6)\n"
     assert "sitecustomize" not in traced.err and "Traceback" not in traced.err
     report = _report(traced)
