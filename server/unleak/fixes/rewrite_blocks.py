@@ -720,8 +720,12 @@ def _try_finally(
     before_release = release.lineno - 1
     # Blank lines after the acquisition stay before `try:`, not at the top of its block.
     start = first + lines.blank_lines_from(first, before_release)
+    # Nor do those before the release stay at the end of it, right above `finally:`.
+    end = before_release
+    while end > start and not lines.text(end).strip():
+        end -= 1
     new = [lines.text(n) for n in range(first, start)] + [f"{indent}try:"]
-    new += lines.reindented(start, before_release, lines.unit, keep)
+    new += lines.reindented(start, end, lines.unit, keep)
     new.append(f"{indent}finally:")
     extra = lines.unit
     if guard is not None:

@@ -18,6 +18,7 @@ from unleak.fixes.rewrite import (
     own_line,
     spelling,
     statement_of,
+    string_lines,
     used_names,
 )
 from unleak.names.text import expr_text
@@ -76,27 +77,43 @@ def closing_fix(context: LeakContext) -> Fix | None:
 def move_before_try(
     module: ModuleAnalysis, body: list[ast.stmt], call: ast.Call, try_stmt: ast.Try
 ) -> Fix | None:
-    """`try: f = open(p) … finally: f.close()` → `f = open(p)` then `try: … finally:`."""
+    """`try: f = open(p) … finally: f.close()` → `f = open(p)` then `try: … finally:`.
+
+    Comments right above the acquisition move with it; blank lines around it do not stay at
+    the top of the `try` block (those after it go before `try:`)."""
     lines = lines_of(module)
     stmt = try_stmt.body[0]
+    first, last = stmt.lineno, stmt.end_lineno or stmt.lineno
+    above = range(try_stmt.lineno + 1, first)
     if (
         try_stmt.handlers
         or try_stmt.orelse
-        or stmt.lineno != try_stmt.lineno + 1
+        or any(lines.text(n).strip()[:1] not in ("", "#") for n in above)
         or not own_line(lines, stmt)
         or statement_of(try_stmt.body, call) is not stmt
     ):
         return None
+    keep = string_lines(lines, [stmt])
+    if keep is None:
+        return None
     indent = lines.indent(try_stmt.lineno)
-    inner = lines.indent(stmt.lineno)
-    moved = [
-        indent + lines.text(n)[len(inner) :]
-        for n in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1)
-    ]
-    new = [*moved, lines.text(try_stmt.lineno)]
+    inner = lines.indent(first)
+
+    def dedented(n: int) -> str:
+        text = lines.text(n)
+        if n in keep or not text.strip():
+            return text
+        return indent + text[len(inner) :] if text.startswith(inner) else text
+
+    comments = [dedented(n) for n in above if lines.text(n).strip()]
+    moved = [dedented(n) for n in range(first, last + 1)]
+    after = 0
+    if len(try_stmt.body) > 1:
+        after = lines.blank_lines_from(last + 1, try_stmt.body[1].lineno - 1)
+    new = [*comments, *moved, *([""] * after), lines.text(try_stmt.lineno)]
     if len(try_stmt.body) == 1:
         new.append(inner + "pass")
-    edit = lines.replace_lines(try_stmt.lineno, stmt.end_lineno or stmt.lineno, new)
+    edit = lines.replace_lines(try_stmt.lineno, last + after, new)
     return Fix(f"Acquire `{expr_text(call.func)}()` before `try`", True, (edit,))
 
 
