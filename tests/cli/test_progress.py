@@ -102,34 +102,39 @@ def _on_a_pty(args: list[str], cwd: Path) -> tuple[int, str, str]:
     """Run the CLI with stderr on a pty: (exit code, stdout, what the terminal showed)."""
     controller, terminal = pty.openpty()
     try:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", NO_DELAY, *args],
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=terminal,
-            env=_env(),
-        )
-        os.close(terminal)
-        terminal = -1
-        shown = bytearray()
-        while True:
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # EIO: every writer closed its end
-                break
-            if not chunk:
-                break
-            shown += chunk
-        out = proc.stdout.read().decode() if proc.stdout else ""
-        code = proc.wait(timeout=120)
-        if proc.stdout:
-            proc.stdout.close()
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", NO_DELAY, *args],
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=terminal,
+                env=_env(),
+            )
+        finally:
+            os.close(terminal)  # the child has its own copy
+        with proc:
+            shown = _read_until_closed(controller)
+            assert proc.stdout is not None
+            out = proc.stdout.read().decode()
+            code = proc.wait(timeout=120)
     finally:
         os.close(controller)
-        if terminal != -1:
-            os.close(terminal)
     return code, out, shown.decode()
+
+
+def _read_until_closed(controller: int) -> bytes:
+    """What the terminal received, until the CLI and its workers have all closed it."""
+    shown = bytearray()
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: no process holds the terminal's end any more
+            break
+        if not chunk:
+            break
+        shown += chunk
+    return bytes(shown)
 
 
 needs_pty = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
