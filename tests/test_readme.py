@@ -479,3 +479,103 @@ def test_e2e_artefacts_path_is_printed(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert str(folder / "probe") in proc.stdout + proc.stderr
+
+
+# --- what the prose quotes of the command line's output --------------------------------------
+
+
+def _quoted(title: str) -> list[str]:
+    """The `code` quotes of a section's prose, each on one line (a quote may wrap)."""
+    prose = re.sub(r"^```.*?^```$", "", section_text(title), flags=re.M | re.S)
+    return [" ".join(q.split()) for q in re.findall(r"`([^`]+)`", prose)]
+
+
+def _unleak(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "unleak", *args],
+        cwd=cwd,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+
+
+def test_the_summaries_of_paths_not_checked_are_what_it_prints(tmp_path: Path) -> None:
+    """'1 file could not be checked.', '1 path was not found.', and '1 directory could not
+    be read.', each instead of 'All checks passed!' (run for real; no directory is unreadable
+    for root, so that one is rendered from what discovery reports)."""
+    from unleak.cli.formats import Report
+    from unleak.cli.results import unreadable_directory
+
+    quoted = _quoted("The command line")
+    summaries = ["1 file could not be checked.", "1 path was not found."]
+    summaries.append("1 directory could not be read.")
+    assert set(summaries) | {"All checks passed!"} <= set(quoted)
+    (tmp_path / "pyproject.toml").write_text("[tool.unleak]\n", encoding="utf-8")
+    (tmp_path / "nul.py").write_bytes(b"x = 1\x00\n")
+    for args, summary in [(["nul.py"], summaries[0]), (["nope.py"], summaries[1])]:
+        proc = _unleak(["check", "--no-cache", *args], tmp_path)
+        assert (proc.returncode, proc.stdout) == (2, summary + "\n"), proc.stderr
+    locked = unreadable_directory("locked", "cannot read directory: Permission denied")
+    assert RENDERERS["text"](Report([locked])) == summaries[2] + "\n"
+
+
+def test_the_progress_line_is_what_it_shows(tmp_path: Path) -> None:
+    """The README's `unleak: 120/1789 files checked` is the line Progress writes (the CLI
+    shows it on a real terminal in tests/cli/test_progress.py)."""
+    import io
+
+    from unleak.cli.progress import Progress
+
+    quoted = [q for q in _quoted("The command line") if q.startswith("unleak: ")]
+    assert quoted == ["unleak: 120/1789 files checked"]
+    shown = io.StringIO()
+    bar = Progress(shown, delay=0.0)
+    bar.begin(1789, done=120)
+    assert shown.getvalue() == "\r\x1b[K" + quoted[0]
+
+
+FIXED = """\
+import subprocess
+
+
+def first(path):
+    f = open(path)
+    return f.readline()
+
+
+def second(path):
+    f = open(path)
+    return f.read()
+
+
+def third(path):
+    f = open(path)
+    return f.readlines()
+
+
+def start(cmd):
+    proc = subprocess.Popen(cmd)
+    return proc.pid
+
+
+def start_again(cmd):
+    proc = subprocess.Popen(cmd)
+    return proc.pid
+"""
+
+
+def test_the_fix_summary_is_what_it_prints(tmp_path: Path) -> None:
+    """`Fixed 3 problems; 2 remaining.`: three safe fixes applied, two processes left (their
+    fix, `with Popen(...)`, waits for the child: unsafe)."""
+    section = "What a fix guarantees, and when none is offered"
+    quoted = [q for q in _quoted(section) if q.startswith("Fixed ")]
+    assert quoted == ["Fixed 3 problems; 2 remaining."]
+    (tmp_path / "pyproject.toml").write_text("[tool.unleak]\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(FIXED, encoding="utf-8")
+    proc = _unleak(["check", "--no-cache", "--fix", "app.py"], tmp_path)
+    assert proc.returncode == 1, proc.stderr  # the remaining findings
+    assert quoted[0] in proc.stdout.splitlines(), proc.stdout
+    assert proc.stdout.count(": UL101 ") == 2
