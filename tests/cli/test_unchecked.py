@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import CLEAN, RunCli, write
+from .helpers import CLEAN, LEAK, RunCli, write
 
 
 def test_a_missing_path_is_not_all_checks_passed(cli: RunCli, project: Path) -> None:
@@ -107,3 +107,25 @@ def test_github_annotates_a_missing_path(cli: RunCli, project: Path) -> None:
         "::error file=nope.py,title=unleak::unleak could not check nope.py: "
         "No such file or directory\n"
     )
+
+
+def test_statistics_count_what_could_not_be_checked(cli: RunCli, project: Path) -> None:
+    write(project, {"a.py": LEAK, "nul.py": b"x = 1\x00\n"})
+    text = cli("check", "--no-cache", "--statistics", "a.py", "nul.py", "nope.py")
+    assert text.code == 2
+    assert text.out.splitlines() == [
+        "1\tUL101\tnot-released",
+        "1 file could not be checked.",
+        "1 path was not found.",
+    ]
+    data = cli(
+        "check", "--no-cache", "--statistics", "--format", "json", "a.py", "nul.py", "nope.py"
+    )
+    assert data.code == 2
+    assert json.loads(data.out) == [
+        {"code": "UL101", "name": "not-released", "count": 1},
+        {"code": None, "name": "not-checked", "count": 2},
+    ]
+    # Nothing checked at all: machine readers still see why the run failed.
+    missing = cli("check", "--statistics", "--format", "json", "nope.py")
+    assert json.loads(missing.out) == [{"code": None, "name": "not-checked", "count": 1}]

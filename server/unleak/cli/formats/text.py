@@ -34,11 +34,11 @@ def render_text(report: Report) -> str:
         elif not report.errors:
             lines.append("All checks passed!")
         lines += _fix_hints(fixable, hidden, report.fixed is not None)
-        lines += _unchecked(report)
+        lines += unchecked_summary(report)
     return "".join(line + "\n" for line in lines)
 
 
-def _unchecked(report: Report) -> list[str]:
+def unchecked_summary(report: Report) -> list[str]:
     """What could not be checked, by kind, each said as it happened."""
     kinds = [r.kind for r in report.errors]
     files, missing, directories = (kinds.count(k) for k in ("file", "missing", "directory"))
