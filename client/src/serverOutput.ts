@@ -25,21 +25,32 @@ export function serverStderrToShow(chunk: string): string {
   return kept.join("");
 }
 
-// vscode-languageclient logs every exit of the server process as an error,
-// "[Error - 10:12:01] Server process exited with code 0.", even a clean one after a stop.
+// vscode-languageclient writes its own messages and the server's window/logMessage records to
+// the channel with appendLine, as "[Error - 10:12:01 AM] text": a log channel shows each of
+// them as "[info] [Error - 10:12:01 AM] text", and every exit of the server process as an
+// error, "Server process exited with code 0.", even a clean one after a stop.
 const CLIENT_LINE = /^\[(Error|Warn|Info|Debug|Trace)\s*- [^\]]*\] (.*)$/s;
 const CLEAN_EXIT = /^Server process exited with code 0\.?$/;
+// Debug and trace lines stay as written: the server sends them only when unleak.logLevel asks
+// for them, and at the channel's own debug level the channel's default (info) would hide them.
+const LEVELS = { Error: "error", Warn: "warn", Info: "info" } as const;
 
 export type LogLevel = "error" | "warn" | "info" | "debug";
 
 /**
- * How to log one line the language client writes to the channel: a clean exit (code 0) is
- * information, not an error; undefined for any other line (logged as the client wrote it).
+ * How to log one line the language client writes to the channel: at its own level, without
+ * the client's level and time (the channel adds both); a clean exit (code 0) is information,
+ * not an error. Undefined for any other line (logged as the client wrote it).
  */
 export function clientLineToLog(line: string): { level: LogLevel; text: string } | undefined {
   const match = CLIENT_LINE.exec(line);
-  if (match === null || !CLEAN_EXIT.test(match[2] ?? "")) {
+  if (match === null) {
     return undefined;
   }
-  return { level: "info", text: "the server process exited (code 0)" };
+  const text = match[2] ?? "";
+  if (CLEAN_EXIT.test(text)) {
+    return { level: "info", text: "the server process exited (code 0)" };
+  }
+  const level = LEVELS[match[1] as keyof typeof LEVELS];
+  return level === undefined ? undefined : { level, text };
 }

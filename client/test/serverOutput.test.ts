@@ -35,8 +35,32 @@ test("a clean exit of the server process is information, other exits stay errors
     level: "info",
     text: "the server process exited (code 0)",
   });
-  assert.equal(clientLineToLog("[Error - 10:12:01] Server process exited with code 1."), undefined);
-  assert.equal(clientLineToLog("[Error - 10:12:01] Server process exited with signal SIGKILL."), undefined);
-  assert.equal(clientLineToLog("[Info  - 10:12:01] Connection to server got closed."), undefined);
+  assert.deepEqual(clientLineToLog("[Error - 10:12:01] Server process exited with code 1."), {
+    level: "error",
+    text: "Server process exited with code 1.",
+  });
+  assert.deepEqual(clientLineToLog("[Error - 10:12:01] Server process exited with signal SIGKILL."), {
+    level: "error",
+    text: "Server process exited with signal SIGKILL.",
+  });
   assert.equal(clientLineToLog("Server process exited with code 0."), undefined);
+});
+
+test("the client's lines are logged at their own level, without its level and time", () => {
+  // A server record sent as window/logMessage, traceback included.
+  const record = "internal error analysing file:///a.py (version 1)\nTraceback (most recent call last):\nRuntimeError: boom";
+  assert.deepEqual(clientLineToLog(`[Error - 1:42:45 AM] ${record}`), { level: "error", text: record });
+  assert.deepEqual(clientLineToLog("[Warn  - 1:42:45 AM] showSyntaxErrors: expected a boolean"), {
+    level: "warn",
+    text: "showSyntaxErrors: expected a boolean",
+  });
+  assert.deepEqual(clientLineToLog("[Info  - 10:12:01] Connection to server got closed."), {
+    level: "info",
+    text: "Connection to server got closed.",
+  });
+  // Debug and trace stay as written (the channel's default level would hide them).
+  assert.equal(clientLineToLog("[Debug - 10:12:01] unleak 0.1.0: position encoding utf-16"), undefined);
+  assert.equal(clientLineToLog("[Trace - 10:12:01] Sending request"), undefined);
+  // The server's data lines and anything else: as written.
+  assert.equal(clientLineToLog("Params: {}"), undefined);
 });

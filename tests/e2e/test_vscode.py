@@ -7,10 +7,12 @@ with fresh user data (auto save off; `unleak.interpreter` a plain Python 3.10+, 
 runs from the libraries bundled in the .vsix), opens a fresh workspace and, like a person,
 opens a leaky file, waits for the squiggle and the Problems entry, hovers the squiggle, presses
 Ctrl+. and applies the quick fix, saves with Ctrl+S, types a new leak, traces a program, types
-an unfinished function (no syntax error flashes while typing), opens a file whose analysis
-fails on purpose ($UNLEAK_LSP_FAULT: a notification and the status item say so) and a
-notebook with a leak in a cell (squiggle, quick fix, save). This test checks what the driver
-saw and the files it saved.
+an unfinished function (no syntax error flashes while typing) and an unfinished line inside a
+flagged function (its warning never blinks off), opens a file whose analysis fails on purpose
+($UNLEAK_LSP_FAULT: a notification, once, and the status item say so) and a notebook with a
+leak in a cell (squiggle, quick fix, save), and restarts the server (status item in words, a
+clean exit logged as information). This test checks what the driver saw and the files it
+saved.
 
 Where `unshare` can make a network namespace (root), the run has the loopback device only.
 Screenshots of each step and the logs go to tests/e2e/artifacts/vscode/ (printed).
@@ -225,6 +227,18 @@ def test_vscode_extension(artifacts: Path) -> None:
         typing["text"]
     )
 
+    # Typing an unfinished line inside the flagged function (above its leak, `n = path.`):
+    # in every sample taken while typing the warnings stayed on (the one below moved down a
+    # line with the edit), and no syntax error showed.
+    blink = typing["blink"]
+    assert blink["unfinishedSamples"] >= 10 and blink["spanMs"] >= 1500, blink
+    assert blink["withoutWarning"] == [], blink
+    assert blink["withError"] == [], blink
+    assert typing["blinkDone"]["squiggleLines"] == [7, 11]
+    assert typing["blinkDone"]["errorLines"] == []
+    typed_inside = "def reader(path):\n    n = path.upper()\n    f = open(path)\n"
+    assert typed_inside in typing["blinkDone"]["text"]
+
     # An internal error in a document's analysis: a notification with Show Logs (which shows
     # the traceback), the status item in an error state, and no squiggles.
     assert "could not check unleak_fault_demo.py" in result["faultNotification"]
@@ -234,6 +248,10 @@ def test_vscode_extension(artifacts: Path) -> None:
     assert "could not check unleak_fault_demo.py" in result["faultStatus"]
     assert result["faultLogsShown"] is True
     assert "fault injected by UNLEAK_LSP_FAULT" in result["faultLogs"]
+    # Failing again after an edit: no second notification, still an error; closed: ready.
+    assert result["faultToastsAfterEdit"] == 0
+    assert result["faultStatusAfterEdit"].startswith("unleak: error")
+    assert result["statusAfterClose"].startswith("unleak: ready")
 
     # A notebook: the leak in its cell is flagged, its quick fix applies in the cell and the
     # notebook saved with Ctrl+S holds the fixed cell.
@@ -242,5 +260,16 @@ def test_vscode_extension(artifacts: Path) -> None:
     assert result["notebookCell"] == FIXED.rstrip("\n")
     assert result["notebookSaved"] == FIXED.rstrip("\n")
 
+    # Restarted from the command palette: ready again, in words, with the Python it runs on;
+    # the old server's clean exit is information in the log, and the log's levels are the
+    # records' own (the injected fault's traceback is an error, not "[info] [Error - ...]").
+    status = result["statusAfterRestart"]
+    assert status.startswith("unleak: ready") and "Python 3." in status, status
+    restart_log = result["restartLog"]
+    assert "[info] the server process exited (code 0)" in restart_log, restart_log
+    assert "Server process exited with code 0" not in restart_log, restart_log
+    assert "[error] internal error analysing" in restart_log, restart_log
+    assert "[Error -" not in restart_log, restart_log
+
     shots = [Path(s) for s in result["screenshots"]]
-    assert len(shots) >= 21 and all(s.is_file() and s.stat().st_size > 10_000 for s in shots)
+    assert len(shots) >= 24 and all(s.is_file() and s.stat().st_size > 10_000 for s in shots)

@@ -21,9 +21,13 @@
 // save and run "unleak: Trace leaks while running…" on a program calling it: the leak the run
 // saw appears in Problems (UL900) and the static finding says the run confirmed it; type an
 // unfinished function (`def `, `f = `, `return f.`) and see no syntax error flash while typing
-// (it shows after a pause); open a file whose analysis fails on purpose (UNLEAK_LSP_FAULT):
-// a notification and the status item say so; open a notebook with a leak in a cell, see the
-// squiggle in the cell, apply its quick fix and save. From the hover, the rule's full text
+// (it shows after a pause); type an unfinished line inside a flagged function and see its
+// warning stay on in every sample (15 ms apart) while the function does not parse; open a
+// file whose analysis fails on purpose (UNLEAK_LSP_FAULT): a notification and the status item
+// say so, once (an edit does not notify again), and the status item is back to ready when it
+// is closed; open a notebook with a leak in a cell, see the squiggle in the cell, apply its
+// quick fix and save; restart the server: the status item says starting, then ready with the
+// Python, and the log has the clean exit as information. From the hover, the rule's full text
 // opens in a Markdown preview (the docs/rules.md shipped in the .vsix).
 // Each step leaves a screenshot NN-name.png; a failure leaves failure.png and exits 1 with
 // the reason in result.json. Everything is torn down at the end (the process group killed).
@@ -326,6 +330,48 @@ async function squiggleLines(page, kinds = '.squiggly-warning, .squiggly-error, 
 
 const errorLines = (page) => squiggleLines(page, '.squiggly-error');
 
+// Record the editor's squiggle lines many times a second (in the page, between keystrokes too)
+// until stopped: a squiggle that blinks off for a moment shows as a sample without it.
+async function startRecording(page) {
+  await editor(page).evaluate((root) => {
+    const linesOf = (kinds) => {
+      const numbers = [...root.querySelectorAll('.line-numbers')].map((n) => ({
+        line: Number(n.textContent),
+        top: n.getBoundingClientRect().top,
+      }));
+      const lines = new Set();
+      for (const s of root.querySelectorAll(kinds)) {
+        const top = s.getBoundingClientRect().top;
+        const nearest = numbers.reduce((a, b) => (Math.abs(b.top - top) < Math.abs(a.top - top) ? b : a));
+        lines.add(nearest.line);
+      }
+      return [...lines].sort((a, b) => a - b);
+    };
+    const samples = [];
+    const started = performance.now();
+    window.__unleakSamples = samples;
+    window.__unleakTimer = setInterval(() => {
+      const text = [...root.querySelectorAll('.view-lines .view-line')]
+        .map((n) => ({ top: parseFloat(n.style.top), text: n.textContent.replace(/\u00a0/g, ' ') }))
+        .sort((a, b) => a.top - b.top)
+        .map((n) => n.text);
+      samples.push({
+        ms: Math.round(performance.now() - started),
+        lines: linesOf('.squiggly-warning, .squiggly-error, .squiggly-info'),
+        errors: linesOf('.squiggly-error'),
+        text: text.join('\n'),
+      });
+    }, 15);
+  });
+}
+
+async function stopRecording(page) {
+  return editor(page).evaluate(() => {
+    clearInterval(window.__unleakTimer);
+    return window.__unleakSamples;
+  });
+}
+
 // The Problems panel's rows (entries and their related locations), as text.
 const problemRows = (page) => page.locator('.markers-panel .monaco-list-row').allInnerTexts();
 
@@ -344,6 +390,17 @@ async function dismissHover(page) {
   await page.mouse.move(700, 300);
   const open = page.locator('.monaco-hover:not(.hidden) .hover-language-status');
   await open.waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
+}
+
+// The text of the unleak output channel's log file(s) in the user data folder, as written so far.
+function unleakLog(userData) {
+  const logs = path.join(userData, 'logs');
+  if (!fs.existsSync(logs)) return '';
+  return fs
+    .readdirSync(logs, { recursive: true })
+    .filter((f) => /unleak\.unleak[\\/][^\\/]+\.log$/.test(f))
+    .map((f) => fs.readFileSync(path.join(logs, f), 'utf8'))
+    .join('\n');
 }
 
 async function main() {
@@ -622,6 +679,35 @@ async function main() {
     typing.text = await editorText(page);
     await screenshot(page, 'typing-done');
 
+    // 8b. Type an unfinished line inside the flagged function, above its leak: while the
+    // function does not parse, its warning stays on (moved down a line with the edit) and no
+    // syntax error shows. Sampled every 15 ms in the page, so a blink between two samples of
+    // a few hundred ms would not go unseen.
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('End'); // end of `def reader(path):` (line 9)
+    await page.keyboard.press('Enter'); // VS Code indents the body
+    await waitFor('the flagged line moved to line 11', async () => JSON.stringify(await squiggleLines(page)) === '[7,11]', STEP_MS, 50);
+    await startRecording(page);
+    // (`(` is closed by the editor as it is typed: an open bracket is never unfinished here.)
+    await page.keyboard.type('n = path.', { delay: 60 });
+    await screenshot(page, 'typing-inside-unfinished'); // less than the pause
+    await page.keyboard.type('upper()', { delay: 60 });
+    await page.waitForTimeout(1500); // past the pause: the finished line settles
+    const samples = await stopRecording(page);
+    const unfinished = samples.filter((s) => /^ +n =( | path\.)?$/m.test(s.text));
+    typing.blink = {
+      samples: samples.length,
+      unfinishedSamples: unfinished.length,
+      withoutWarning: samples.filter((s) => !(s.lines.includes(7) && s.lines.includes(11))).map(({ ms, lines, errors }) => ({ ms, lines, errors })),
+      withError: samples.filter((s) => s.errors.length > 0).map(({ ms, lines, errors }) => ({ ms, lines, errors })),
+      spanMs: samples.length ? samples[samples.length - 1].ms - samples[0].ms : 0,
+    };
+    typing.blinkDone = { errorLines: await errorLines(page), squiggleLines: await squiggleLines(page), text: await editorText(page) };
+    log(`typing inside the function: ${JSON.stringify(typing.blink)}; then ${JSON.stringify(typing.blinkDone.squiggleLines)}`);
+    await screenshot(page, 'typing-inside-done');
+
     // 9. A file whose analysis fails (an internal error, on purpose): a notification with
     // Show Logs, and the status item in an error state.
     await openFile(page, `${FAULT_MARKER}.py`);
@@ -643,6 +729,28 @@ async function main() {
     log(`status: ${JSON.stringify(result.faultStatus)}`);
     await screenshot(page, 'fault-status');
     await dismissHover(page);
+    // 9b. Failing again (an edit) does not notify again; the status item still says so. The
+    // edit undone and the file closed, the status item is back to ready.
+    await editor(page).locator('.view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n# edited', { delay: 30 });
+    await page.waitForTimeout(2500);
+    result.faultToastsAfterEdit = await page.locator('.notification-toast', { hasText: `could not check ${FAULT_MARKER}.py` }).count();
+    result.faultStatusAfterEdit = await languageStatus(page);
+    await dismissHover(page);
+    await page.keyboard.press('Escape');
+    await editor(page).locator('.view-lines').click();
+    for (let i = 0; i < 3; i += 1) await page.keyboard.press('Control+Z');
+    await waitFor('the edit undone', async () => !(await editorText(page)).includes('# edited'));
+    await page.locator(`.tab.active[aria-label^="${FAULT_MARKER}.py"]`).waitFor({ timeout: STEP_MS });
+    await page.keyboard.press('Control+W');
+    await page.locator(`.tab[aria-label^="${FAULT_MARKER}.py"]`).waitFor({ state: 'detached', timeout: STEP_MS });
+    result.statusAfterClose = await waitFor('the status item back to ready', async () => {
+      const text = await languageStatus(page);
+      await dismissHover(page);
+      return text.startsWith('unleak: ready') ? text : false;
+    }, STEP_MS, 500);
+    log(`after the fault: toasts ${result.faultToastsAfterEdit}, status ${JSON.stringify(result.statusAfterClose)}`);
 
     // 10. A notebook: the leak in its cell is flagged; the quick fix applies in the cell; saved.
     await openFile(page, 'notebook.ipynb');
@@ -675,6 +783,29 @@ async function main() {
     result.notebookSaved = JSON.parse(fs.readFileSync(notebookPath, 'utf8')).cells[0].source.join('');
     log(`notebook fixed: ${JSON.stringify(result.notebookSaved)}`);
     await screenshot(page, 'notebook-fixed');
+
+    // 11. Restart the server (command palette): the status item says "starting", then "ready"
+    // with the Python it runs on; the log has the clean exit as information, not as an error.
+    await page.locator('.tab[aria-label^="leaky.py"]').first().click();
+    await page.locator('.tab.active[aria-label^="leaky.py"]').waitFor({ timeout: STEP_MS });
+    await editor(page).locator('.view-lines').waitFor({ timeout: STEP_MS });
+    await runCommand(page, 'unleak: Restart Server');
+    const statuses = new Set();
+    result.statusAfterRestart = await waitFor('the status item ready after the restart', async () => {
+      const text = await languageStatus(page);
+      await dismissHover(page);
+      statuses.add(text.split('\n')[0]);
+      const log = unleakLog(dirs.userData);
+      // Ready again, and the old server's exit logged.
+      return text.startsWith('unleak: ready') && /the server process exited/.test(log) ? text : false;
+    }, STEP_MS * 2, 300);
+    result.statusesSeenOnRestart = [...statuses];
+    await page.locator('[id="status.languageStatus"]').first().hover();
+    await page.locator('.monaco-hover:not(.hidden) .hover-language-status').first().waitFor({ timeout: 10000 });
+    await screenshot(page, 'restart-status');
+    await dismissHover(page);
+    result.restartLog = unleakLog(dirs.userData);
+    log(`restarted: ${JSON.stringify(result.statusAfterRestart)}; seen ${JSON.stringify(result.statusesSeenOnRestart)}`);
     result.ok = true;
   } catch (error) {
     result.ok = false;
