@@ -236,3 +236,21 @@ def test_warnings_from_parsing_user_code_are_not_ours(project: Path) -> None:
     write(project, {"esc.py": 'import re\nPATTERN = re.compile("\\d+")\n'})
     result = run_subprocess(["check", "--no-cache"], project, env={"PYTHONWARNINGS": "error"})
     assert (result.code, result.out, result.err) == (0, "All checks passed!\n", "")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_a_dangling_python_symlink_in_a_directory_is_not_checked_and_said(
+    cli: RunCli, project: Path
+) -> None:
+    """As ruff says it: a `.py` entry of the tree that cannot be read is not silently left out
+    (nor is it 'All checks passed!'); other dangling links and ignored ones are not files to
+    check."""
+    write(project, {"a.py": "x = 1\n", ".gitignore": "old.py\n"})
+    for name in ("gone.py", "old.py", "notes.txt"):
+        os.symlink(project / "nowhere" / name, project / name)
+    result = cli("check", "--no-cache", ".")
+    assert result.code == 2
+    assert error_lines(result.err) == [
+        "gone.py: error: cannot read file: No such file or directory"
+    ]
+    assert result.out == "1 file could not be checked.\n"

@@ -186,7 +186,10 @@ def _walk(
         for entry in entries:
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)  # no symlink loops
-                is_file = not is_dir and entry.is_file()
+                # A link to a file is followed; a dangling one named like a Python file is
+                # kept too, so reading it says what is wrong (as ruff does) instead of the
+                # file silently not being checked.
+                is_file = not is_dir and (entry.is_file() or _dangling(entry))
             except OSError:
                 continue
             if is_dir:
@@ -207,3 +210,7 @@ def _walk(
                         continue
                 found.add(entry.path)
         stack.extend((d, ignores) for d in reversed(subdirs))
+
+
+def _dangling(entry: os.DirEntry[str]) -> bool:
+    return entry.is_symlink() and not os.path.exists(entry.path)
