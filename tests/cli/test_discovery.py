@@ -79,6 +79,31 @@ def test_gitignore_above_the_checked_directory_applies(tmp_path: Path) -> None:
     assert found(tmp_path, "src") == ["src/a.py"]
 
 
+def test_a_directory_named_explicitly_is_walked_when_a_gitignore_above_ignores_it(
+    tmp_path: Path,
+) -> None:
+    """As ruff does, and as for a file named explicitly: pyenv's own .gitignore ignores its
+    `/versions`, the standard library with them, and `unleak check` on that library found
+    nothing. The .gitignore files inside it, and the other ones above it, still apply."""
+    (tmp_path / ".git").mkdir()
+    write(
+        tmp_path,
+        {
+            ".gitignore": "/versions\n",
+            "versions/.gitignore": "*_old.py\n",
+            "versions/lib/.gitignore": "*_gen.py\n",
+            "versions/lib/a.py": "",
+            "versions/lib/a_gen.py": "",
+            "versions/lib/a_old.py": "",
+            "versions/lib/pkg/b.py": "",
+            "top.py": "",
+        },
+    )
+    assert found(tmp_path, "versions/lib") == ["versions/lib/a.py", "versions/lib/pkg/b.py"]
+    # Walking the repository itself, the ignored directory stays out.
+    assert found(tmp_path) == ["top.py"]
+
+
 def test_config_exclude_and_extend_exclude(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -4,7 +4,8 @@ check.
 Directories are walked with ``.gitignore`` files honoured (pathspec's git semantics, last
 match wins, deeper files override), the configured ``exclude`` patterns applied, and the
 usual tool and environment directories skipped. A file named on the command line is
-checked whatever its extension, unless the configuration excludes it.
+checked whatever its extension, unless the configuration excludes it; a directory named there
+is walked even when a ``.gitignore`` above it ignores it.
 """
 
 from __future__ import annotations
@@ -169,7 +170,12 @@ def _walk(
 ) -> None:
     # An explicit stack instead of recursion: directory depth must not hit the recursion limit.
     # Paths stay strings unless a pattern has to be matched: most trees have few patterns.
-    stack: list[tuple[str, list[_Ignore]]] = [(str(top), _ancestor_ignores(top, config.root))]
+    ancestors = _ancestor_ignores(top, config.root)
+    # A directory named on the command line is walked even when a .gitignore above it ignores
+    # it, as a file named there is checked (and as ruff does): pyenv's .gitignore ignores its
+    # versions/, and the standard library in them. That file's other patterns go with it.
+    ancestors = [i for i in ancestors if not _gitignored(top, True, [i])]
+    stack: list[tuple[str, list[_Ignore]]] = [(str(top), ancestors)]
     while stack:
         directory, ignores = stack.pop()
         own = _load_gitignore(Path(directory))
