@@ -4,6 +4,13 @@ under ``unleak trace``, side by side, and the resource sites each traced run fou
     .venv/bin/python bench/bench_trace.py                        # python-dateutil's tests
     .venv/bin/python bench/bench_trace.py --rounds 5 --variant "" --variant "--depth 8"
     .venv/bin/python bench/bench_trace.py -- tests/engine        # a suite of this repository
+    .venv/bin/python bench/bench_trace.py --recall werkzeug --baseline 085b7dd
+
+``--recall NAME`` runs a recall project's suite instead (bench/recall/projects.toml: its
+pinned sdist and virtual environment, as ``bench/recall/trace_suites.py`` runs it, which
+fetches them), a suite that leaks; ``--baseline COMMIT`` adds a variant: that commit's
+``unleak trace`` with its default options (taken with ``git archive``), so an older default's
+resource sites are compared with this tree's.
 
 The project is python-dateutil 2.9.0.post0, pure Python, whose 2,000 tests run offline. Its
 sdist is downloaded once (``pip download --no-deps --no-binary``) into ``bench/.work/trace``
@@ -15,7 +22,9 @@ Each round runs, one after the other (so machine load hits every variant alike):
 
 - plain: ``python -m pytest -q -p no:cacheprovider tests``;
 - traced, for each ``--variant`` (``unleak trace`` options; default ``""``, the default, and
-  ``"--memory"``, tracemalloc at one frame): ``unleak trace OPTIONS -o TMP -- <the same>``.
+  ``"--memory"``, tracemalloc at one frame): ``unleak trace OPTIONS -o TMP -- <the same>``,
+  with this tree's unleak (``server/`` first on its ``sys.path``, whatever the suite's
+  ``PYTHONPATH``), then with each ``--baseline`` commit's.
 
 It prints medians of the whole ``unleak trace`` wall time and of the traced command alone
 (the report's ``duration``) with their ratios to plain, the number of tests, the machine's
@@ -31,6 +40,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -62,6 +72,14 @@ TEST_DEPENDENCIES = (
 DEFAULT_VARIANTS = ["", "--memory"]
 _SUMMARY = re.compile(r"(\d+) passed")
 _NUMBERS = re.compile(r"0x[0-9a-fA-F]+|\d+")
+# temporary names (mkstemp's random letters) differ from run to run
+_VOLATILE = re.compile(r"(/tmp/|/dev/shm/)[^\s'\")>]*")
+# ``python -c RUN SERVER trace ...``: the unleak of that server directory, not the one the
+# suite's environment or this virtual environment would import.
+RUN = (
+    "import runpy, sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "runpy.run_module('unleak', run_name='__main__', alter_sys=True)"
+)
 
 
 @dataclass
@@ -70,6 +88,21 @@ class Suite:
     cwd: Path
     command: list[str]
     env: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Site:
+    kind: str
+    file: str | None  # the first project frame; None: no project frame placed it
+    line: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Variant:
+    label: str
+    server: Path  # the unleak that traces
+    options: tuple[str, ...]
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
@@ -124,17 +157,67 @@ def _here_suite(args: list[str]) -> Suite:
     return Suite(f"this repository: {' '.join(args)}", ROOT, command, env)
 
 
-def _resource_sites(report: dict[str, object]) -> set[tuple[object, ...]]:
-    """Where each resource leak was placed (memory sites aside: only --memory looks)."""
+def _recall_suite(name: str) -> Suite:
+    """A recall project's suite, run as bench/recall/trace_suites.py runs it."""
+    sys.path.insert(0, str(ROOT / "bench" / "recall"))
+    # bench/recall is not a package: its modules import each other by their plain names
+    import trace_suites
+    from projects import load
+
+    config = load()
+    (project,) = config.select([name])
+    if not project.python.exists() or not project.src.is_dir():
+        raise SystemExit(f"bench_trace: run bench/recall/trace_suites.py {name} first")
+    argv = trace_suites.command(config, project, Path("unused.json"), None)
+    pytest = argv[argv.index(str(project.python)) :]
+    env = trace_suites.suite_env(project)
+    return Suite(f"{project.slug} tests (recall)", project.src, pytest, env)
+
+
+def _baseline_server(commit: str, into: Path) -> Path:
+    """That commit's server/unleak, unpacked into ``into``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", commit, "server/unleak"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"bench_trace: git archive {commit}: {archive.stderr.decode().strip()}")
+    into.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into / "server"
+
+
+def _resource_sites(report: dict[str, object]) -> set[Site]:
+    """Each resource leak (memory sites aside: only --memory looks): where it was placed,
+    and its message with what changes from run to run blanked."""
     sites = set()
     for leak in report.get("leaks", []):  # type: ignore[union-attr]
         if leak["kind"] == "memory":
             continue
-        if leak["file"]:
-            sites.add((leak["kind"], leak["file"], leak["line"]))
-        else:
-            sites.add((leak["kind"], None, _NUMBERS.sub("#", leak["message"])))
+        message = _NUMBERS.sub("#", _VOLATILE.sub("…", leak["message"]))
+        sites.add(Site(leak["kind"], leak["file"], leak["line"], message))
     return sites
+
+
+def _compare(found: set[Site], others: set[Site]) -> tuple[list[Site], list[Site]]:
+    """The sites of ``others`` that ``found`` lacks: (not found at all, found but without
+    the project line the other placed it at). A site is the same kind at the same project
+    line; one without a project line is the same kind and message anywhere."""
+    placed = {(s.kind, s.file, s.line) for s in found if s.file}
+    messages = {(s.kind, s.message) for s in found}
+    unplaced = {(s.kind, s.message) for s in found if not s.file}
+    lost, without_line = [], []
+    for site in sorted(others - found, key=repr):
+        if site.file and (site.kind, site.file, site.line) in placed:
+            continue
+        if site.file and (site.kind, site.message) in unplaced:
+            without_line.append(site)
+        elif not site.file and (site.kind, site.message) in messages:
+            continue
+        else:
+            lost.append(site)
+    return lost, without_line
 
 
 def main() -> int:
@@ -146,63 +229,92 @@ def main() -> int:
         metavar="OPTIONS",
         help='unleak trace options of one traced run (repeatable; default: "" and "--memory")',
     )
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        metavar="COMMIT",
+        help="also trace with that commit's unleak, default options (repeatable)",
+    )
+    parser.add_argument("--recall", metavar="NAME", help="a recall project's suite instead")
     parser.add_argument("suite", nargs="*", help="pytest arguments: a suite of this repository")
     ns = parser.parse_args()
-    variants = ns.variant if ns.variant is not None else DEFAULT_VARIANTS
-    suite = _here_suite(ns.suite) if ns.suite else _project_suite()
+    options = ns.variant if ns.variant is not None else DEFAULT_VARIANTS
+    if ns.recall:
+        suite = _recall_suite(ns.recall)
+    else:
+        suite = _here_suite(ns.suite) if ns.suite else _project_suite()
+    baselines = tempfile.mkdtemp(prefix="bench-trace-unleak-")
+    variants = [Variant(o or "(default)", ROOT / "server", tuple(o.split())) for o in options]
+    for commit in ns.baseline:
+        server = _baseline_server(commit, Path(baselines) / commit)
+        variants.append(Variant(f"{commit} (default)", server, ()))
+    try:
+        return _measure(suite, variants, ns.rounds)
+    finally:
+        shutil.rmtree(baselines, ignore_errors=True)
+
+
+def _measure(suite: Suite, variants: list[Variant], rounds: int) -> int:
 
     load_before = os.getloadavg()[0]
     plain: list[float] = []
-    traced: dict[str, list[float]] = {v: [] for v in variants}
-    command_only: dict[str, list[float]] = {v: [] for v in variants}
-    sites: dict[str, set[tuple[object, ...]]] = {v: set() for v in variants}
+    traced: dict[str, list[float]] = {v.label: [] for v in variants}
+    command_only: dict[str, list[float]] = {v.label: [] for v in variants}
+    sites: dict[str, set[Site]] = {v.label: set() for v in variants}
     leak_sites: dict[str, int] = {}
     tests = 0
     failed = False
     with tempfile.TemporaryDirectory(prefix="bench-trace-") as tmp:
-        for n in range(ns.rounds):
+        for n in range(rounds):
             seconds, plain_code, out = _run(suite.command, suite.cwd, suite.env)
             plain.append(seconds)
             passed = _SUMMARY.findall(out)
             tests = int(passed[-1]) if passed else 0
             for index, variant in enumerate(variants):
                 report = Path(tmp) / f"trace-{index}.json"
-                unleak = [sys.executable, "-m", "unleak", "trace", "-q", *variant.split()]
+                unleak = [sys.executable, "-c", RUN, str(variant.server), "trace", "-q"]
                 seconds, code, _ = _run(
-                    [*unleak, "--output", str(report), "--", *suite.command], suite.cwd, suite.env
+                    [*unleak, *variant.options, "--output", str(report), "--", *suite.command],
+                    suite.cwd,
+                    suite.env,
                 )
-                traced[variant].append(seconds)
+                traced[variant.label].append(seconds)
                 data = json.loads(report.read_text())
-                command_only[variant].append(float(data["duration"]))
-                leak_sites[variant] = len(data["leaks"])
-                sites[variant] |= _resource_sites(data)
+                command_only[variant.label].append(float(data["duration"]))
+                leak_sites[variant.label] = len(data["leaks"])
+                sites[variant.label] |= _resource_sites(data)
                 if code != plain_code:
-                    print(f"exit code {code} traced ({variant!r}), {plain_code} plain")
+                    print(f"exit code {code} traced ({variant.label}), {plain_code} plain")
                     failed = True
-            print(f"round {n + 1}/{ns.rounds} done", file=sys.stderr)
+            print(f"round {n + 1}/{rounds} done", file=sys.stderr)
     load_after = os.getloadavg()[0]
 
     base = statistics.median(plain)
     print(
-        f"suite: {suite.name}, {tests} tests passed; {ns.rounds} rounds, medians; "
+        f"suite: {suite.name}, {tests} tests passed; {rounds} rounds, medians; "
         f"{platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, load average {load_before:.1f} before, {load_after:.1f} after"
     )
     print("| run | wall time | ratio | traced command alone | ratio | leak sites |")
     print("| --- | --- | --- | --- | --- | --- |")
     print(f"| plain pytest | {base:.2f} s | 1.00x | | | |")
-    for variant in variants:
-        whole, alone = statistics.median(traced[variant]), statistics.median(command_only[variant])
+    for label in traced:
+        whole, alone = statistics.median(traced[label]), statistics.median(command_only[label])
         print(
-            f"| unleak trace {variant or '(default)'} | {whole:.2f} s | {whole / base:.2f}x | "
-            f"{alone:.2f} s | {alone / base:.2f}x | {leak_sites[variant]} |"
+            f"| unleak trace {label} | {whole:.2f} s | {whole / base:.2f}x | "
+            f"{alone:.2f} s | {alone / base:.2f}x | {leak_sites[label]} |"
         )
-    every = set().union(*sites.values()) if sites else set()
-    for variant in variants:
-        lost = sorted(every - sites[variant], key=repr)
-        print(f"resource sites {variant or '(default)'} did not find: {len(lost)}")
+    every: set[Site] = set().union(*sites.values())
+    for label in sites:
+        lost, without_line = _compare(sites[label], every)
+        print(f"resource sites {label} did not find: {len(lost)}")
         for site in lost:
             print(f"  {site}")
+        if without_line:
+            print(f"resource sites {label} found without the project line another found:")
+            for site in without_line:
+                print(f"  {site}")
         failed = failed or bool(lost)
 
     results = ROOT / "bench" / "results"
@@ -214,11 +326,14 @@ def main() -> int:
                 "suite": suite.name,
                 "command": suite.command,
                 "tests": tests,
-                "rounds": ns.rounds,
+                "rounds": rounds,
                 "plain": plain,
                 "traced": traced,
                 "command_only": command_only,
-                "resource_sites": {v: sorted(map(repr, s)) for v, s in sites.items()},
+                "resource_sites": {
+                    v: [[s.kind, s.file, s.line, s.message] for s in sorted(found, key=repr)]
+                    for v, found in sites.items()
+                },
                 "python": platform.python_version(),
                 "cpus": os.cpu_count(),
                 "load": [load_before, load_after],

@@ -49,7 +49,7 @@ _VOLATILE = (
 )
 
 
-def _env(project: Project) -> dict[str, str]:
+def suite_env(project: Project) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("UNLEAK_TRACE")}
     env.pop("PYTHONPATH", None)  # the venv alone decides what the suite imports
     env.pop("VIRTUAL_ENV", None)
@@ -115,7 +115,7 @@ def run_suite(config: Config, project: Project, depth: int | None) -> dict[str, 
         proc = subprocess.Popen(
             ["nice", "-n", "10", *argv],
             cwd=project.src,
-            env=_env(project),
+            env=suite_env(project),
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
