@@ -158,9 +158,9 @@ CASES = [
                     handle(conn)
         """,
         "UL107",
-        "The socket `conn` created by `sock.accept()` leaks if `conn.setblocking(False)` on "
-        "line 5 raises: the loop goes round again and line 4 reassigns `conn`; close it where "
-        "the exception is handled",
+        "The socket `conn` created by `sock.accept()` is not closed if "
+        "`conn.setblocking(False)` on line 5 raises: the loop then comes back to line 4, which "
+        "reassigns `conn`; close it where the exception is handled",
         [
             "the socket is created here",
             "if `conn.setblocking(False)` raises, the socket is still open",

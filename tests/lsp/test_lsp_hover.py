@@ -54,7 +54,60 @@ async def test_hover_of_an_unsafe_fix_says_so(start: Starter) -> None:
         "**unleak UL105**: The lock `lock` on line 2 is not released when the function returns "
         "at line 4."
     )
-    assert "\n\n**Fix** (unsafe: review the change): Hold `lock` in a `with` block" in body
+    # Said once, with why (the description of an unsafe fix says what it changes).
+    assert (
+        "\n\n**Fix**: Hold `lock` in a `with` block (unsafe: the `with` also releases it at "
+        "line 4, which leaves it held today).\n\n"
+    ) in body
+    assert body.count("unsafe") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "story"),
+    [
+        # Dropped at once: one reason, said once.
+        (
+            "import json\n\ndef load(path):\n    return json.load(open(path))\n",
+            3,
+            23,
+            "**unleak UL101**: The file opened by `open(path)` on line 4 is never closed: it "
+            "leaks at once, as it is not kept in a variable.",
+        ),
+        # What looks like the release and is not one.
+        (
+            "import sqlite3\n\ndef count(db):\n    with sqlite3.connect(db) as conn:\n"
+            "        return conn.execute('select 1').fetchone()\n",
+            3,
+            10,
+            "**unleak UL103**: The sqlite3 connection `conn` opened by `sqlite3.connect(db)` on "
+            "line 4 is not closed when the function returns at line 5: `with` only ends the "
+            "transaction.",
+        ),
+        # Lost when the loop comes back after an exception: closing it "first" cannot help.
+        (
+            "def accept(sock, handle):\n    for _ in range(10):\n        try:\n"
+            "            conn, addr = sock.accept()\n            conn.setblocking(False)\n"
+            "        except OSError:\n            continue\n        else:\n"
+            "            handle(conn)\n",
+            3,
+            26,
+            "**unleak UL107**: The socket `conn` created by `sock.accept()` on line 4 is not "
+            "closed if `conn.setblocking(False)` on line 5 raises and the loop comes back to "
+            "line 4, which reassigns `conn`. To fix: close it where the exception is handled.",
+        ),
+    ],
+    ids=["dropped", "with-does-not-release", "rebound-after-exception"],
+)
+async def test_hover_tells_this_instance(
+    start: Starter, text: str, line: int, column: int, story: str
+) -> None:
+    s = await start()
+    s.open(URI, text)
+    (d,) = await s.diagnostics(URI, 1)
+    assert d.range.start.line == line
+    body = markdown(await s.hover(URI, line, column))
+    assert body.split("\n\n")[0] == story
+    assert len(body.splitlines()) <= 6
 
 
 async def test_hover_on_a_noqa_code(start: Starter) -> None:

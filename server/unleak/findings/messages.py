@@ -165,7 +165,7 @@ def path_text(
     """The leaking path in words: "if `sock.connect(addr)` on line 42 raises", "when the
     function returns at line 50". ``scope`` names what ends ("the function", "the module")."""
     if leak.kind == "dropped":
-        return "at once: it is not kept in a variable"
+        return "at once, as it is not kept in a variable"
     exc = _exception(leak)
     head = _exception_text(exc, call_at, info) if exc is not None else ""
     join = f"{head} and " if head else "when "
@@ -174,6 +174,8 @@ def path_text(
         name = f"`{var}`" if var else "its variable"
         if leak.kind == "deleted":
             return f"{join}line {leak.line} deletes {name}"
+        if head and info is not None and leak.line == info.site[0]:
+            return f"{head} and the loop comes back to line {leak.line}, which reassigns {name}"
         return f"{join}line {leak.line} reassigns {name}"
     last = next((e for e in reversed(leak.via) if e[0] not in _EXC_KINDS), None)
     if last is not None:
@@ -188,8 +190,9 @@ def path_text(
     return head or f"when {scope} ends"
 
 
-def advice(code: str, info: SiteInfo) -> str:
-    """What to do about it, in a few words."""
+def advice(code: str, info: SiteInfo, leak: Leak | None = None) -> str:
+    """What to do about it, in a few words (for UL107, ``leak`` tells whether an exception
+    loses it: then no code path gets to close it "first")."""
     infinitive = _verbs(info)[1]
     if info.lock_key is not None:
         call = info.node.func
@@ -200,6 +203,8 @@ def advice(code: str, info: SiteInfo) -> str:
     if info.type.name == "piped_process" and code == "UL101":
         return "use `with` or communicate() (wait() leaves its pipes open)"
     if code == "UL107":
+        if leak is not None and _exception(leak) is not None:
+            return f"{infinitive} it where the exception is handled"
         return f"{infinitive} it first"
     if code == "UL103":
         return "use `contextlib.closing()`"
@@ -210,6 +215,13 @@ def advice(code: str, info: SiteInfo) -> str:
             return "use `with` or `try`/`finally`"
         return f"call {_release_call(info)} in a `finally` block"
     return "use `with`" if usable else f"call {_release_call(info)} when done"
+
+
+def why(code: str, info: SiteInfo) -> str:
+    """Why the code that looks like a release is not one (UL103's `with`), or ""."""
+    if code != "UL103":
+        return ""
+    return f"`with` {info.type.with_note or f'does not {_verbs(info)[1]} it'}"
 
 
 def _release_call(info: SiteInfo) -> str:
@@ -236,8 +248,7 @@ def leak_message(
     if code == "UL105":
         return f"{_cap(what)} is not released {path}; {todo}"
     if code == "UL103":
-        note = info.type.with_note or f"does not {_verbs(info)[1]} it"
-        return f"{_cap(what)} is not {past} {path}: `with` {note}; {todo}"
+        return f"{_cap(what)} is not {past} {path}: {why(code, info)}; {todo}"
     if code == "UL107":
         return _rebound_message(info, leak, call_at)
     if code == "UL101" and leak.kind == "dropped":
@@ -255,11 +266,12 @@ def _rebound_message(info: SiteInfo, leak: Leak, call_at: CallAt | None) -> str:
     exc = _exception(leak)
     if exc is not None:
         when = _exception_text(exc, call_at, info)
-        loop = "the loop goes round again and " if again else ""
-        return (
-            f"{what} leaks {when}: {loop}line {leak.line} reassigns {name}; "
-            f"{_verbs(info)[1]} it where the exception is handled"
+        then = (
+            f"the loop then comes back to line {leak.line}, which reassigns {name}"
+            if again
+            else f"line {leak.line} then reassigns {name}"
         )
+        return f"{what} is not {verb(info)} {when}: {then}; {advice('UL107', info, leak)}"
     loop = " on the next loop iteration" if again else ""
     todo = advice("UL107", info)
     return f"{what} is {_still(info)} when line {leak.line} reassigns {name}{loop}; {todo}"

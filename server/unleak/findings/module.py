@@ -786,8 +786,9 @@ class ModuleAnalysis:
             ("resource", messages.resource(info)),
             ("acquired", f"line {span.line}"),
             ("path", messages.path_text(leak, call_at, info, scope)),
-            ("advice", messages.advice(code, info)),
+            ("advice", messages.advice(code, info, leak)),
             ("not", messages.negated_verb(code, res, leak)),
+            ("why", messages.why(code, info)),
         )
         return self.finding(code, message, span, tuple(related), details)
 

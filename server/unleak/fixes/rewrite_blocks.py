@@ -928,8 +928,8 @@ def lock_with(site: LeakSite) -> Fix | None:
     if jumps:
         # The code may leave with the lock held on purpose (a barrier, a handover).
         return Fix(
-            f"Hold `{key}` in a `with` block (unsafe: also releases it when leaving at line "
-            f"{jumps[0]}, where the lock is now kept held)",
+            f"Hold `{key}` in a `with` block (unsafe: the `with` also releases it at line "
+            f"{jumps[0]}, which leaves it held today)",
             False,
             (edit,),
         )

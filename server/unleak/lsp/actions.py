@@ -87,11 +87,9 @@ def quick_fix(
     except ValueError as exc:
         logger.debug("fix for %s does not fit %s: %s", finding.code, doc.uri, exc)
         return None
-    title = (
-        f"{fix.description} ({finding.code})"
-        if fix.safe
-        else (f"{fix.description} ({finding.code}, unsafe: review the change)")
-    )
+    # Most unsafe fixes say why in their description; the others are said to be unsafe here.
+    unsafe = "" if fix.safe or "unsafe" in fix.description else ", unsafe: review the change"
+    title = f"{fix.description} ({finding.code}{unsafe})"
     return types.CodeAction(
         title=title,
         kind=types.CodeActionKind.QuickFix,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from unleak.findings.model import Finding
+from unleak.findings.model import Finding, Fix
 from unleak.lsp.convert import span_contains
 from unleak.lsp.hover_resources import ResourceHovers
 from unleak.lsp.rule_docs import rule_line
@@ -64,6 +64,9 @@ def instance_markdown(finding: Finding) -> str:
     if what and acquired and path:
         what = f"{what[0].upper()}{what[1:]} on {acquired}"
         negated = details.get("not", "")
+        why = details.get("why")
+        if why:  # what looked like its release (UL103's `with`) is not one
+            path = f"{path}: {why}"
         if negated.startswith("never"):
             text = f"{what} is {negated}: it leaks {_sentence(path)}"
         elif negated:
@@ -84,12 +87,18 @@ def finding_markdown(finding: Finding) -> str:
 
     lines = [f"**unleak {finding.code}**: {instance_markdown(finding)}"]
     if finding.fix is not None and finding.fix.edits:
-        safety = "" if finding.fix.safe else " (unsafe: review the change)"
-        lines.append(f"**Fix**{safety}: {_sentence(finding.fix.description)}")
+        lines.append(f"**Fix**: {_sentence(fix_title(finding.fix))}")
     rule = RULES_BY_CODE.get(finding.code)
     if rule is not None:
         lines.append(rule_line(rule))
     return "\n\n".join(lines)
+
+
+def fix_title(fix: Fix) -> str:
+    """A fix's description, saying when it is unsafe (most unsafe fixes already say why)."""
+    if fix.safe or "unsafe" in fix.description:
+        return fix.description
+    return f"{fix.description} (unsafe: review the change)"
 
 
 def suppression_code_at(line_text: str, column: int) -> tuple[str, int, int] | None:

@@ -68,8 +68,9 @@ def _rules() -> list[dict[str, Any]]:
             "name": rule.name,
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": rule.doc or rule.summary},
+            # The full rule text itself: SARIF wants an absolute helpUri, and there is no
+            # public page to point at (docs/rules.md is only relative to an unleak checkout).
             "help": {"text": rule.doc or rule.summary, "markdown": rule.doc or rule.summary},
-            "helpUri": rule.url,
             "defaultConfiguration": {"level": _LEVELS[rule.severity]},
         }
         for rule in ALL_RULES
