@@ -68,6 +68,9 @@ class State:
     # Not held: registered (`log.addHandler(h)`) under this key, by these names, until the
     # registration is undone (`log.removeHandler(h)`) and it is held again.
     lent: tuple[object, frozenset[str]] | None = None
+    # Held but holding nothing yet: an `ExitStack()` before anything is entered on it or
+    # registered with it. Losing it then loses nothing.
+    empty: bool = False
 
     @property
     def key(self) -> StateKey:
@@ -79,11 +82,18 @@ class State:
             next((e[0] for e in self.via if e[0] in _EXC_KINDS), ""),
             self.facts,
             self.lent,
+            self.empty,
         )
 
 
 StateKey = tuple[
-    bool, frozenset[str], bool, str, frozenset["CondFact"], "tuple[object, frozenset[str]] | None"
+    bool,
+    frozenset[str],
+    bool,
+    str,
+    frozenset["CondFact"],
+    "tuple[object, frozenset[str]] | None",
+    bool,
 ]
 
 
@@ -431,6 +441,8 @@ class FunctionFlow:
                     self._push(seen, work, target, state)
                     continue
             node = cfg.nodes[nid]
+            if node.kind in (EXIT, RAISE_EXIT) and state.held and state.empty:
+                continue  # an ExitStack nothing was entered on: nothing to lose
             if node.kind == EXIT:
                 if state.held and self._instance_owns(state):
                     result.handled_somewhere = True  # `__init__` returns: the instance has it
@@ -568,7 +580,9 @@ class FunctionFlow:
         is_lock: bool,
     ) -> State:
         held, aliases, via, nonrel = state.held, state.aliases, state.via, state.nonrel
-        lent = state.lent
+        lent, empty = state.lent, state.empty
+        # What an ExitStack loses while it is still empty is nothing: its leaks are dropped.
+        before = set(leaks) if empty or info.type.name == "exit_stack" else None
         fresh = False
         old_aliases: frozenset[str] | None = None
         rebound: set[str] = set()
@@ -598,7 +612,7 @@ class FunctionFlow:
                 if held and not is_lock:
                     old_aliases = aliases
                 held, aliases, via, nonrel, fresh = True, frozenset(), (), False, True
-                lent = None
+                lent, empty = None, _empty_at_creation(info)
             elif tag == "bind":
                 if exceptional:
                     continue
@@ -645,6 +659,10 @@ class FunctionFlow:
                     result.handled_somewhere = True
                     held = False
             elif tag == "method":
+                if empty and not exceptional and matches(eff[1]):
+                    # enter_context, callback, push, ...: it holds something now (a failed
+                    # enter_context registered nothing).
+                    empty = False
                 if eff[2] in SELF_RELEASING and self._self_handed(eff[1], aliases, held):
                     # `self.close()` in `__init__` (on an error path): releases what it stored.
                     result.handled_somewhere = True
@@ -682,11 +700,21 @@ class FunctionFlow:
         if held and fresh and not aliases and not is_lock and not exceptional:
             leaks.add(Leak("dropped", line, (), nonrel))
             held = False
+        if empty and before is not None and len(leaks) > len(before):
+            leaks.intersection_update(before)  # dropped or rebound before anything was entered
         if not held:
             if lent is not None:
                 return State(False, facts=state.facts, lent=lent)
             return State(False, facts=state.facts) if state.facts else UNHELD
-        return State(True, aliases, via, nonrel, state.facts)
+        return State(True, aliases, via, nonrel, state.facts, empty=empty)
+
+
+def _empty_at_creation(info: SiteInfo) -> bool:
+    """An `ExitStack()` just made holds nothing (`stack.pop_all()` holds what the other had)."""
+    func = info.node.func
+    return info.type.name == "exit_stack" and not (
+        isinstance(func, ast.Attribute) and func.attr == "pop_all"
+    )
 
 
 def _literal(e: object) -> bool:

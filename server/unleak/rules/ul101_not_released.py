@@ -11,13 +11,13 @@ It does not report a resource that is handed on: returned or yielded, stored on 
 a container that outlives the function, passed to a wrapper that owns it (`io.TextIOWrapper`,
 `contextlib.closing`), registered with `ExitStack`, `atexit`, `addCleanup` or
 `weakref.finalize`, or captured by a closure: its new owner releases it. Nor a path that ends
-the process (`sys.exit()`, `os._exit()`), which releases everything, nor what a process body
-(a `multiprocessing.Process` target, or the function a script's `__main__` block calls) still
-holds when it ends: its lifetime is the process's, on purpose. Nor resources that hold nothing
-yet or any more: an HTTP connection never connected (it opens its socket lazily), an archive
-written into an in-memory `BytesIO`, a resource a helper already closed or waited for before
-returning it. Nor code inside `assertRaises` blocks, where the acquisition is expected to
-fail. A leak only on an exception path is UL102's.
+the process (`sys.exit()`, `os._exit()`), which releases everything, nor what a process body (a
+`multiprocessing.Process` target, or the function a script's `__main__` block calls) still holds
+when it ends: its lifetime is the process's, on purpose. Nor resources that hold nothing yet or
+any more: an HTTP connection never connected (it opens its socket lazily), an `ExitStack`
+nothing was entered on, an archive written into an in-memory `BytesIO`, a resource a helper
+already closed or waited for before returning it. Nor code inside `assertRaises` blocks, where
+the acquisition is expected to fail. A leak only on an exception path is UL102's.
 
 Module-level code (a script, an `if __name__ == "__main__":` block) is followed the same way,
 to the end of the module: a resource bound to a name that no function or class of the module

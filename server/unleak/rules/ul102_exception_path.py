@@ -15,17 +15,17 @@ that may raise).
 It does not report statements that cannot raise (assignments, attribute stores, `len()`,
 `isinstance()`, appending to a list, logging calls), a statement that fails only with `OSError`
 (socket methods, `os` functions, a helper of the module that does no more) inside a `try` whose
-handler catches every `OSError` (`socket.error` is `OSError`) and releases, nor the `yield` of
-a pytest fixture (pytest
-resumes a fixture to tear it down and never closes it at the `yield`). Entering `with` on a
-lock or a known resource is not a raising point either, a release under `if not f.closed:`
-runs on every path that still holds `f`, and an exception that leaves a process body (a
-`multiprocessing.Process` target, a script's entry point) ends the process, which releases
-what it held. A finding whose every leaking path
-needs a statement that almost never fails (a socket option, `chmod` on a file just created, a
-log handler's formatter, a helper of the module that only does such things) is still
-reported, with severity `info` (`unlikely-severity` in the configuration); when a likely
-failure also leaks, the message names that statement.
+handler catches every `OSError` (`socket.error` is `OSError`) and releases, nor the `yield` of a
+pytest fixture (pytest resumes a fixture to tear it down and never closes it at the `yield`).
+Entering `with` on a lock or a known resource is not a raising point either, a release under `if
+not f.closed:` runs on every path that still holds `f`, and an exception that leaves a process
+body (a `multiprocessing.Process` target, a script's entry point) ends the process, which
+releases what it held. An `ExitStack` lost before anything was entered on it or registered with
+it (a failed `enter_context` registers nothing) holds nothing and is not reported. A finding
+whose every leaking path needs a statement that almost never fails (a socket option, `chmod` on
+a file just created, a log handler's formatter, a helper of the module that only does such
+things) is still reported, with severity `info` (`unlikely-severity` in the configuration); when
+a likely failure also leaks, the message names that statement.
 
 ## Why it matters
 Errors are exactly when programs retry, loop and run for a long time; every failed attempt
