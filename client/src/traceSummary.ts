@@ -132,16 +132,22 @@ export function exitText(exitCode: number | null): string | undefined {
  */
 export function summaryText(facts: ReportFacts | undefined, stderr: string, exitCode: number | null): string {
   const parts: string[] = [];
+  if (facts !== undefined && facts.processes === 0 && facts.counts.sites === 0) {
+    // Not "no runtime leaks found": nothing ran that could have found one.
+    const why = facts.exitCode === null ? "the command could not be started" : "no Python process ran with the tracer (see the logs)";
+    return `unleak trace: nothing was traced: ${why}`;
+  }
   if (facts !== undefined) {
     parts.push(countsText(facts.counts));
     const exit = exitText(facts.exitCode);
     if (exit !== undefined) {
       parts.push(exit);
     }
-    if (facts.processes === 0 && facts.exitCode !== null) {
-      parts.push("no Python process was traced (see the logs)");
-    }
   } else {
+    const nothing = /^Nothing was traced: (.*?)\.?$/m.exec(stderr);
+    if (nothing !== null) {
+      return `unleak trace: nothing was traced: ${(nothing[1] ?? "").replace("(see the note above)", "(see the logs)")}`;
+    }
     const counts = countsFromSummary(stderr);
     parts.push(counts !== undefined ? countsText(counts) : "no report was written (see the logs)");
     const exit = exitText(exitCode);

@@ -39,9 +39,27 @@ test("a failing command still has its report, and the summary says how it ended"
   assert.equal(exitText(143), "the command was killed by signal 15 (exit code 143)");
   assert.equal(exitText(null), "the command could not be started");
   assert.equal(exitText(0), undefined);
+});
+
+test("when nothing was traced, the summary says so, not that no leak was found", () => {
   assert.equal(
     summaryText(reportFacts(report([], { processes: [] })), "", 0),
-    "unleak trace: no runtime leaks found; no Python process was traced (see the logs)",
+    "unleak trace: nothing was traced: no Python process ran with the tracer (see the logs)",
+  );
+  assert.equal(
+    summaryText(reportFacts(report([], { processes: [], exit_code: null })), "", 127),
+    "unleak trace: nothing was traced: the command could not be started",
+  );
+  const stderr = [
+    "unleak trace: 0 Python processes traced; the command could not be started after 0.0 s",
+    "unleak trace: note: the command could not be started: nosuch: No such file or directory",
+    "Nothing was traced: the command could not be started.",
+    "Report: .unleak/trace.json",
+  ].join("\n");
+  assert.equal(summaryText(undefined, stderr, 127), "unleak trace: nothing was traced: the command could not be started");
+  assert.equal(
+    summaryText(undefined, "Nothing was traced: no Python process ran with the tracer (see the note above).\n", 0),
+    "unleak trace: nothing was traced: no Python process ran with the tracer (see the logs)",
   );
 });
 
