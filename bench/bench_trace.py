@@ -26,7 +26,8 @@ Each round runs, one after the other (so machine load hits every variant alike):
   with this tree's unleak (``server/`` first on its ``sys.path``, whatever the suite's
   ``PYTHONPATH``), then with each ``--baseline`` commit's.
 
-It prints medians of the whole ``unleak trace`` wall time and of the traced command alone
+It prints medians of the whole ``unleak trace`` wall time, its CPU time (the processes it
+waited for: less sensitive to other jobs' load than wall time) and the traced command alone
 (the report's ``duration``) with their ratios to plain, the number of tests, the machine's
 load before and after, and the resource sites (leaks other than memory) each variant found
 that another did not. Results also go to ``bench/results/trace-*.json``. Exits 1 if a run
@@ -40,6 +41,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -105,12 +107,19 @@ class Variant:
     options: tuple[str, ...]
 
 
-def _run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
-    started = time.perf_counter()
+def _cpu() -> float:
+    """CPU seconds of the children waited for so far (theirs and their waited-for children's)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, str]:
+    """Wall and CPU seconds (CPU: less sensitive to other jobs' load), exit code, stdout."""
+    started, cpu = time.perf_counter(), _cpu()
     proc = subprocess.run(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
-    return time.perf_counter() - started, proc.returncode, proc.stdout
+    return time.perf_counter() - started, _cpu() - cpu, proc.returncode, proc.stdout
 
 
 def _checked(command: list[str], cwd: Path | None = None) -> None:
@@ -260,6 +269,8 @@ def _measure(suite: Suite, variants: list[Variant], rounds: int) -> int:
     load_before = os.getloadavg()[0]
     plain: list[float] = []
     traced: dict[str, list[float]] = {v.label: [] for v in variants}
+    plain_cpu: list[float] = []
+    traced_cpu: dict[str, list[float]] = {v.label: [] for v in variants}
     command_only: dict[str, list[float]] = {v.label: [] for v in variants}
     sites: dict[str, set[Site]] = {v.label: set() for v in variants}
     leak_sites: dict[str, int] = {}
@@ -267,19 +278,21 @@ def _measure(suite: Suite, variants: list[Variant], rounds: int) -> int:
     failed = False
     with tempfile.TemporaryDirectory(prefix="bench-trace-") as tmp:
         for n in range(rounds):
-            seconds, plain_code, out = _run(suite.command, suite.cwd, suite.env)
+            seconds, cpu, plain_code, out = _run(suite.command, suite.cwd, suite.env)
             plain.append(seconds)
+            plain_cpu.append(cpu)
             passed = _SUMMARY.findall(out)
             tests = int(passed[-1]) if passed else 0
             for index, variant in enumerate(variants):
                 report = Path(tmp) / f"trace-{index}.json"
                 unleak = [sys.executable, "-c", RUN, str(variant.server), "trace", "-q"]
-                seconds, code, _ = _run(
+                seconds, cpu, code, _ = _run(
                     [*unleak, *variant.options, "--output", str(report), "--", *suite.command],
                     suite.cwd,
                     suite.env,
                 )
                 traced[variant.label].append(seconds)
+                traced_cpu[variant.label].append(cpu)
                 data = json.loads(report.read_text())
                 command_only[variant.label].append(float(data["duration"]))
                 leak_sites[variant.label] = len(data["leaks"])
@@ -296,13 +309,19 @@ def _measure(suite: Suite, variants: list[Variant], rounds: int) -> int:
         f"{platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, load average {load_before:.1f} before, {load_after:.1f} after"
     )
-    print("| run | wall time | ratio | traced command alone | ratio | leak sites |")
-    print("| --- | --- | --- | --- | --- | --- |")
-    print(f"| plain pytest | {base:.2f} s | 1.00x | | | |")
+    base_cpu = statistics.median(plain_cpu)
+    print(
+        "| run | wall time | ratio | CPU time | ratio | traced command alone (wall) | ratio "
+        "| leak sites |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(f"| plain pytest | {base:.2f} s | 1.00x | {base_cpu:.2f} s | 1.00x | | | |")
     for label in traced:
         whole, alone = statistics.median(traced[label]), statistics.median(command_only[label])
+        cpu = statistics.median(traced_cpu[label])
         print(
             f"| unleak trace {label} | {whole:.2f} s | {whole / base:.2f}x | "
+            f"{cpu:.2f} s | {cpu / base_cpu:.2f}x | "
             f"{alone:.2f} s | {alone / base:.2f}x | {leak_sites[label]} |"
         )
     every: set[Site] = set().union(*sites.values())
@@ -329,6 +348,8 @@ def _measure(suite: Suite, variants: list[Variant], rounds: int) -> int:
                 "rounds": rounds,
                 "plain": plain,
                 "traced": traced,
+                "plain_cpu": plain_cpu,
+                "traced_cpu": traced_cpu,
                 "command_only": command_only,
                 "resource_sites": {
                     v: [[s.kind, s.file, s.line, s.message] for s in sorted(found, key=repr)]
