@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 import tempfile
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 PRINT_VERSION = [sys.executable, "-c", "print('1.2.3')"]
 
 
@@ -295,3 +298,23 @@ def test_connection_from_local_factory_never_closed(load_fixture, record_calls, 
         with pytest.raises(sqlite3.ProgrammingError):
             conn.execute("select 1")
     assert fds.leaked_to(lambda t: t == str(db)) == []
+
+
+def test_pytest_never_closes_what_a_fixture_returns(tmp_path):
+    """UL101/fixture_returns.py run under pytest itself: exactly the three resources its
+    fixtures return leak (ResourceWarning at collection), not the yielded or finalized ones."""
+    case = tmp_path / "case_fixture_returns.py"
+    case.write_text((FIXTURES / "UL101" / "fixture_returns.py").read_text(encoding="utf-8"))
+    run = subprocess.run(
+        [sys.executable, "-X", "dev", "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "-W", "always::ResourceWarning", "-o", "asyncio_default_fixture_loop_scope=function",
+         str(case)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    out = run.stdout + run.stderr
+    assert run.returncode == 0, out
+    leaked = sorted(
+        "event loop" if what.startswith("event loop") else what.split("'")[1].rsplit("/", 1)[1]
+        for what in re.findall(r"ResourceWarning: unclosed (.*)", out)
+    )
+    assert leaked == ["data.txt", "event loop", "log.txt"], out

@@ -126,7 +126,7 @@ def _cap(text: str) -> str:
 
 
 def event_line(leak: Leak) -> int:
-    if leak.kind in ("dropped", "rebound", "deleted"):
+    if leak.kind in ("dropped", "rebound", "deleted", "fixture"):
         return leak.line
     for kind, line in reversed(leak.via):
         if kind != "end":
@@ -253,6 +253,12 @@ def leak_message(
         return _rebound_message(info, leak, call_at)
     if code == "UL101" and leak.kind == "dropped":
         return f"{_cap(what)} is never {past}: it is not kept in a variable; {todo}"
+    if code == "UL101" and leak.kind == "fixture":
+        return (
+            f"{_cap(what)} is never {past}: the pytest fixture returns it on line {leak.line}, "
+            f"and pytest does not {imperative(info)} what a fixture returns; yield it instead "
+            f"and {imperative(info)} it after the `yield`"
+        )
     if code == "UL101" and not res.handled_somewhere:
         return f"{_cap(what)} is never {past}; {todo}"
     return f"{_cap(what)} is not {past} {path}; {todo}"
@@ -301,6 +307,8 @@ def escape_note(
         return f"{name} is reassigned here while {noun} is {still}"
     if leak.kind == "deleted":
         return f"{name} is deleted here while {noun} is {still}"
+    if leak.kind == "fixture":
+        return f"the fixture returns {noun} here, {still}; pytest never {verb(info)} it"
     last = next((e for e in reversed(leak.via) if e[0] not in _EXC_KINDS), None)
     if last is not None and last[1] == line:
         kind = last[0].rstrip("!")

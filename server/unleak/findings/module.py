@@ -19,7 +19,7 @@ from unleak.findings.mocks import is_patched, patched_targets
 from unleak.findings.model import Finding, Fix, Related
 from unleak.findings.process_lifetime import process_bodies
 from unleak.findings.unopened import never_opened
-from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node
+from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node, contains_yield
 from unleak.flow.containers import local_containers
 from unleak.flow.derived import dependence
 from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
@@ -73,6 +73,23 @@ _PIPE_CLOSED = re.compile(
 )
 # `stdin = cast(TextIO, proc.stdin)`: a name for one of a process's pipes.
 _PIPE_ALIAS = re.compile(r"^\s*(\w+)\s*(?::[^=]*)?=[^=].*\.(?:stdin|stdout|stderr)\b")
+
+
+def _made_objects(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names the function binds only to the result of a call (`worker = Mock()`): objects it
+    made, which carry what is stored on them when they are returned."""
+    made: set[str] = set()
+    other: set[str] = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+    for stmt in iter_statements(node.body, nested=False):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+            if isinstance(target, ast.Name):
+                (made if isinstance(stmt.value, ast.Call) else other).add(target.id)
+                continue
+        for sub in ast.walk(stmt):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                other.add(sub.id)
+    return made - other
 
 
 def _closes_pipes(lines: list[str]) -> bool:
@@ -396,6 +413,9 @@ class ModuleAnalysis:
                 for d in node.decorator_list
             )
             declared_types(node, scope)  # annotations, pytest fixtures
+            if not contains_yield(node) and yield_is_resumed(node, self.resolver.qualify):
+                scope.fixture_returns = True
+                scope.fixture_objects = _made_objects(node)
         body = (
             node.body
             if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))

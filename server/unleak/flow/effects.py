@@ -127,6 +127,12 @@ class Scope(TypeScope):
     # A class's `__init__`: what it stores on `self` is the instance's once it returns, but
     # nobody can release it if `__init__` raises (the caller never gets the instance).
     init_owner: bool = False
+    # A pytest fixture that returns its value (not a generator): pytest never closes what a
+    # fixture returns, so returning a resource hands it to nobody. `fixture_objects` are the
+    # names it binds to objects it makes (`worker = Mock()`): a resource stored on one of them
+    # (`worker.loop = new_event_loop()`) is returned with it.
+    fixture_returns: bool = False
+    fixture_objects: set[str] = field(default_factory=set)
     # Module-level code: the names the module keeps for its life (flow/module_names.py);
     # None: every module-level name (class bodies, or a module that reaches its globals by
     # name).
@@ -196,7 +202,12 @@ class EffectBuilder:
             self.expr(s.value)
         elif isinstance(s, ast.Return):
             if s.value is not None:
-                self._escape(self.expr(s.value).sources)
+                sources = self.expr(s.value).sources
+                if self.scope.fixture_returns:
+                    if sources:
+                        self.effects.append(("fixture_return", sources))
+                else:
+                    self._escape(sources)
         elif isinstance(s, ast.Delete):
             for t in s.targets:
                 if isinstance(t, ast.Name):
@@ -278,6 +289,14 @@ class EffectBuilder:
             if self.scope.init_owner and _self_attr(target):
                 assert isinstance(target, ast.Attribute)
                 self.effects.append(("bind", f"self.{target.attr}", val.sources))
+                return
+            if (
+                isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id in self.scope.fixture_objects
+            ):
+                if val.sources:  # `worker.loop = loop` on an object the fixture made
+                    self.effects.append(("bind_into", target.value.id, val.sources))
                 return
             if isinstance(target, (ast.Attribute, ast.Subscript)):
                 self.expr(target.value)

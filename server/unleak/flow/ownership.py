@@ -644,6 +644,10 @@ class FunctionFlow:
                     if tag == "pass" and len(eff) > 2 and not exceptional:
                         lent = (eff[2], aliases)  # a registration that may be undone
                     held = False
+            elif tag == "fixture_return":
+                if not exceptional and matches(eff[1]):
+                    leaks.add(Leak("fixture", line, via, nonrel))  # pytest will not close it
+                    held = False
             elif tag == "take_back":
                 if (
                     not held

@@ -5,7 +5,10 @@ Follows every path from where a file, socket, process, connection, executor or o
 is acquired to where the function ends, and reports the resource when some path that raises no
 exception (falling off the end, a `return`, a `break` or `continue`, rebinding or dropping the
 only reference) leaves it open. An inline use such as `open(p).read()` or
-`json.load(open(p))` drops the only reference at once and is reported too.
+`json.load(open(p))` drops the only reference at once and is reported too. So is a resource a
+pytest fixture returns (or an object it made and stored the resource on, `worker.loop =
+new_event_loop()`): pytest closes nothing a fixture returns, only what it tears down after a
+`yield` or through `request.addfinalizer`.
 
 It does not report a resource that is handed on: returned or yielded, stored on an object or in
 a container that outlives the function, passed to a wrapper that owns it (`io.TextIOWrapper`,
