@@ -203,15 +203,18 @@ def test_no_python_files(cli: RunCli, project: Path) -> None:
 
 
 def test_no_python_files_but_some_ignored(cli: RunCli, project: Path) -> None:
-    # A directory under a .gitignore'd one: say why nothing was found, and how to check it.
+    # Everything under a .gitignore'd directory: say why nothing was found, and how to check it.
     write(project, {".gitignore": "work/\n", "work/src/a.py": "f = open('x')\n"})
-    result = cli("check", "work/src")
+    result = cli("check")
     assert result.code == 0
     assert result.err == (
         "unleak: warning: no Python files found (1 path left out by a .gitignore or the"
         " `exclude` setting; name a file to check it anyway)\n"
     )
     assert "UL101" in cli("check", "work/src/a.py").out
+    # A directory named under the ignored one is checked, as a named file is (and as ruff does).
+    named = cli("check", "work/src")
+    assert named.code == 1 and named.out.startswith("work/src/a.py:1:5: UL101 "), named.err
 
 
 def test_a_directory_that_cannot_be_read(
