@@ -1,5 +1,7 @@
-"""A message that is not JSON (or not UTF-8) is logged in one line and skipped: no traceback
-on stderr, no error notification, and the server answers the next message."""
+"""A message the server cannot read is logged in one line and skipped: no traceback on
+stderr, no error notification, and the server answers the next message. Not JSON (or not
+UTF-8), JSON that is no JSON-RPC message, a message whose params do not fit its method or
+whose id is an object; a request among them is answered with a JSON-RPC error."""
 
 from __future__ import annotations
 
@@ -45,8 +47,9 @@ def response_to(stream: IO[bytes], request_id: int) -> tuple[dict[str, Any], lis
         before.append(received)
 
 
-@pytest.mark.parametrize("body", MALFORMED, ids=["truncated-json", "not-utf-8"])
-def test_malformed_message_is_logged_in_one_line(body: bytes) -> None:
+def exchange(body: bytes) -> tuple[str, list[Any]]:
+    """Start a server, initialize it, send ``body`` and then a request that must be answered;
+    the server's stderr, and what it sent between ``body`` and that answer."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "unleak.lsp"],
         stdin=subprocess.PIPE,
@@ -63,7 +66,7 @@ def test_malformed_message_is_logged_in_one_line(body: bytes) -> None:
         reply, _ = response_to(proc.stdout, 1)
         assert "capabilities" in reply["result"]
         proc.stdin.write(message({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
-        proc.stdin.write(frame(body))
+        proc.stdin.write(body)
         # Still serving: the next request is answered.
         proc.stdin.write(message({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))
         proc.stdin.flush()
@@ -80,11 +83,75 @@ def test_malformed_message_is_logged_in_one_line(body: bytes) -> None:
     stderr = proc.stderr.read().decode("utf-8", "replace")
     proc.stderr.close()
     proc.stdout.close()
+    return stderr, sent
+
+
+def logged(sent: list[Any]) -> list[str]:
+    return [m["params"]["message"] for m in sent if m.get("method") == "window/logMessage"]
+
+
+def assert_one_line(stderr: str, sent: list[Any], needle: str) -> str:
+    """Logged in one line (stderr and the client's log), no traceback and no error
+    notification; the line."""
     assert "Traceback" not in stderr, stderr
-    lines = [line for line in stderr.splitlines() if "not valid JSON" in line]
+    lines = [line for line in stderr.splitlines() if needle in line]
     assert len(lines) == 1, stderr
-    assert lines[0].startswith("unleak-lsp WARNING: ignored a message from the client")
-    # Logged to the client as well, but no error notification for it.
-    logged = [m["params"]["message"] for m in sent if m.get("method") == "window/logMessage"]
-    assert any("not valid JSON" in text for text in logged), sent
+    # Nothing else of it on stderr (pygls' own lines, say).
+    assert len([line for line in stderr.splitlines() if line.strip()]) == 1, stderr
+    assert any(needle in text for text in logged(sent)), sent
     assert not [m for m in sent if m.get("method") == "window/showMessage"], sent
+    return lines[0]
+
+
+@pytest.mark.parametrize("body", MALFORMED, ids=["truncated-json", "not-utf-8"])
+def test_malformed_message_is_logged_in_one_line(body: bytes) -> None:
+    stderr, sent = exchange(frame(body))
+    line = assert_one_line(stderr, sent, "not valid JSON")
+    assert line.startswith("unleak-lsp WARNING: ignored a message from the client")
+
+
+NOT_MESSAGES = [b"[1, 2]", b"42", b"null", b'"text"', b'{"id": 3, "method": "shutdown"}']
+
+
+@pytest.mark.parametrize(
+    "body", NOT_MESSAGES, ids=["array", "number", "null", "string", "no-jsonrpc"]
+)
+def test_json_that_is_no_json_rpc_message_is_logged_in_one_line(body: bytes) -> None:
+    stderr, sent = exchange(frame(body))
+    line = assert_one_line(stderr, sent, "is not a JSON-RPC message")
+    assert line.startswith("unleak-lsp WARNING: ignored a message from the client that is not")
+    # The message itself is quoted (shortened).
+    assert json.loads(body) is None or str(json.loads(body))[:10] in line
+
+
+def test_request_with_params_it_cannot_take_is_answered_with_an_error() -> None:
+    hover = {"jsonrpc": "2.0", "id": 7, "method": "textDocument/hover", "params": {"bogus": 1}}
+    stderr, sent = exchange(message(hover))
+    line = assert_one_line(stderr, sent, "`textDocument/hover`")
+    assert "cannot be read: required field missing @ message.params.text_document" in line
+    # Answered, so the client does not wait for it: invalid params.
+    (answer,) = [m for m in sent if m.get("id") == 7]
+    assert answer["error"]["code"] == -32602
+    assert "text_document" in answer["error"]["message"]
+
+
+def test_unknown_request_without_params_is_answered_method_not_found() -> None:
+    stderr, sent = exchange(message({"jsonrpc": "2.0", "id": 8, "method": "unleak/nothing"}))
+    assert_one_line(stderr, sent, "`unleak/nothing`")
+    (answer,) = [m for m in sent if m.get("id") == 8]
+    assert answer["error"]["code"] == -32601
+
+
+def test_notification_with_bad_params_is_logged_in_one_line() -> None:
+    did_open = {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"bogus": 1}}
+    stderr, sent = exchange(message(did_open))
+    line = assert_one_line(stderr, sent, "`textDocument/didOpen`")
+    assert "required field missing @ message.params.text_document" in line
+    assert not [m for m in sent if "id" in m and "method" not in m]  # nothing to answer
+
+
+def test_request_whose_id_is_an_object_is_logged_in_one_line() -> None:
+    odd = {"jsonrpc": "2.0", "id": {"x": 1}, "method": "textDocument/hover", "params": {}}
+    stderr, sent = exchange(message(odd))
+    line = assert_one_line(stderr, sent, "`textDocument/hover`")
+    assert "its id is neither a number nor a string" in line

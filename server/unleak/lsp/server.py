@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 import unleak
 from unleak.findings.model import Finding
+from unleak.lsp import malformed
 from unleak.lsp.collector import IdleCollector
 from unleak.lsp.convert import UTF16, TextLines, diagnostics
 from unleak.lsp.doc_status import INTERNAL_ERROR, DocumentStatus, wants_status
@@ -59,7 +61,33 @@ def _delay_from_env() -> float:
 
 class UnleakProtocol(LanguageServerProtocol):
     """pygls' protocol, except that the server keeps the documents' text itself (with LSP's
-    line breaks), so pygls' own copy of every document is not maintained."""
+    line breaks), so pygls' own copy of every document is not maintained, and a message it
+    cannot read is logged in one line (and answered if it is a request: lsp/malformed.py)."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        if "jsonrpc" not in data:  # not a message (its params, say): as it is
+            return data
+        if (unread := malformed.bad_id(data)) is not None:
+            return unread
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            return malformed.unreadable(data, error)
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, malformed.Unreadable):
+            malformed.log_unreadable(message)
+            known = message.method is not None and (
+                message.method in self.fm.builtin_features or message.method in self.fm.features
+            )
+            error = malformed.answer(message, known)
+            if error is not None and message.id is not None:
+                self._send_response(message.id, None, error.to_response_error())
+            return
+        if not hasattr(message, "jsonrpc"):  # JSON, but no JSON-RPC message
+            malformed.log_not_a_message(message)
+            return
+        super().handle_message(message)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(  # type: ignore[override]
@@ -124,6 +152,7 @@ class UnleakServer(LanguageServer):
         self.documents: dict[str, Document] = {}
         self.notebooks: dict[str, Notebook] = {}  # by URI, when the client syncs notebooks
         self.log_handler = setup_logging(self)
+        malformed.install_filter()
         self.store = SettingsStore(report=lambda message: logger.warning("%s", message))
         self.executor = ForegroundExecutor("unleak-analysis")
         self.fault = os.environ.get(FAULT_ENV) or None
