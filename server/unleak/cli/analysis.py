@@ -143,13 +143,17 @@ def _checked_report(
     """The module's report, offering only the fixes `--fix` would apply (see
     `pipeline.fix_offers`)."""
     units = unit_cache()
-    report = guarded(lambda: analyse_source(text, display, settings, module, unit_cache=units))
+    # The tree is kept for the fixes' check, which tells their definitions apart by it (it
+    # parsed the whole text again).
+    report = guarded(
+        lambda: analyse_source(text, display, settings, module, unit_cache=units, keep_tree=True)
+    )
     if isinstance(report, Failure):
         return report
     findings = guarded(lambda: offered_fixes(text, display, settings, module, report, units))
     if isinstance(findings, Failure):
         return findings
-    return replace(report, findings=findings)
+    return replace(report, findings=findings, tree=None)
 
 
 def _notebook_report(

@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 
+from unleak.source.walk import walk
+
 Qualify = Callable[[ast.expr], "str | None"]
 
 _PATCHERS = frozenset({"patch", "object", "setattr"})
@@ -53,4 +55,4 @@ def _target(call: ast.Call, qualify: Qualify) -> str | None:
 
 def _walk_body(func: ast.AST) -> Iterator[ast.AST]:
     for stmt in getattr(func, "body", []):
-        yield from ast.walk(stmt)
+        yield from walk(stmt)

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 
 from unleak.source.facts import StatementFacts
+from unleak.source.walk import children, walk
 
 Qualify = Callable[[ast.expr], "str | None"]
 
@@ -63,7 +64,7 @@ def process_bodies(
     else:
         # Only the statements whose lines spell `target` can pass it as a keyword.
         lines = _lines_with("target", text)
-        targets = [t for stmt in tree.body if _spans_any(stmt, lines) for t in _targets(stmt)]
+        targets = [t for stmt in tree.body for t in _targets(stmt, lines)]
     for func, target in targets:
         if qualify(func) in PROCESS_CLASSES:
             ends.setdefault(target.id, set()).update((RETURN, RAISE))
@@ -99,7 +100,7 @@ def process_bodies(
         for name in ends
         if not ascii_text or _mentioned_elsewhere(name, text, defined, sanctioned)
     ]
-    for node in ast.walk(tree) if others else ():
+    for node in walk(tree) if others else ():
         if (
             isinstance(node, ast.Name)
             and isinstance(node.ctx, ast.Load)
@@ -128,24 +129,36 @@ def _lines_with(word: str, text: str) -> list[int]:
     return out
 
 
-def _spans_any(stmt: ast.stmt, lines: list[int]) -> bool:
-    """Whether one of ``lines`` (sorted) is a line of ``stmt``, decorators included."""
+def _spans_any(stmt: ast.AST, lines: list[int]) -> bool:
+    """Whether one of ``lines`` (sorted) is a line of ``stmt`` (a node with a position),
+    decorators included."""
+    line: int = getattr(stmt, "lineno")  # noqa: B009
     decorators = getattr(stmt, "decorator_list", None)
-    first = min(stmt.lineno, decorators[0].lineno) if decorators else stmt.lineno
+    first = min(line, decorators[0].lineno) if decorators else line
     i = bisect.bisect_left(lines, first)
-    return i < len(lines) and lines[i] <= (stmt.end_lineno or stmt.lineno)
+    return i < len(lines) and lines[i] <= (getattr(stmt, "end_lineno", None) or line)
 
 
 Target = tuple[ast.expr, ast.Name]  # a call's function, and the name passed as its `target=`
 
 
-def _targets(stmt: ast.AST) -> list[Target]:
+def _targets(stmt: ast.AST, lines: list[int] | None = None) -> list[Target]:
+    """The calls with a `target=` name in ``stmt``, in the order of `ast.walk`. ``lines``
+    (sorted): the only lines where the word `target` occurs; a node none of whose lines is
+    one of them is not walked into (a class of a thousand lines that spells it once)."""
     out: list[Target] = []
-    for node in ast.walk(stmt):
+    # Breadth first, as `ast.walk`; with whether a node's positions can be trusted to hold
+    # its children's (inside an f-string, Python 3.11 and older may misplace them).
+    todo: list[tuple[ast.AST, bool]] = [(stmt, lines is not None)]
+    for node, prune in todo:
+        if lines is not None and prune and hasattr(node, "lineno") and not _spans_any(node, lines):
+            continue
         if isinstance(node, ast.Call):
             for kw in node.keywords:
                 if kw.arg == "target" and isinstance(kw.value, ast.Name):
                     out.append((node.func, kw.value))
+        inner = prune and not isinstance(node, ast.JoinedStr)
+        todo.extend((child, inner) for child in children(node))
     return out
 
 
@@ -175,7 +188,7 @@ def _uses(stmt: ast.AST) -> Uses:
     """A statement's calls with a `target=` name, and how often it reads each name."""
     targets: list[Target] = []
     loads: dict[str, int] = {}
-    for node in ast.walk(stmt):
+    for node in walk(stmt):
         if isinstance(node, ast.Call):
             for kw in node.keywords:
                 if kw.arg == "target" and isinstance(kw.value, ast.Name):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 
 from unleak.flow.effects import SiteInfo
+from unleak.source.walk import children, walk
 
 
 def never_opened(func: ast.AST, info: SiteInfo) -> bool:
@@ -20,10 +21,11 @@ def never_opened(func: ast.AST, info: SiteInfo) -> bool:
     if not opening or info.var is None:
         return False
     parents: dict[int, ast.AST] = {}
-    for node in ast.walk(func):
-        for child in ast.iter_child_nodes(node):
+    nodes = walk(func)
+    for node in nodes:
+        for child in children(node):
             parents[id(child)] = node
-    for node in ast.walk(func):
+    for node in nodes:
         if not (isinstance(node, ast.Name) and node.id == info.var):
             continue
         if not isinstance(node.ctx, ast.Load):

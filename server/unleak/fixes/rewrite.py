@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from unleak.findings.model import Edit
 from unleak.source.spans import Span
 from unleak.source.text import SourceText
+from unleak.source.walk import walk
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
@@ -205,7 +206,7 @@ def name_uses(scope: ast.AST, name: str) -> list[ast.Name]:
     alike is its own local; looked up in an index built once, not by a walk per fix."""
     if isinstance(scope, ast.Module):
         return list(_module_level_names(scope).get(name, ()))
-    return [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name]
+    return [n for n in walk(scope) if isinstance(n, ast.Name) and n.id == name]
 
 
 _MODULE_NAMES: list[tuple[ast.Module, dict[str, list[ast.Name]]]] = []
@@ -417,7 +418,7 @@ def _module_bindings(tree: ast.Module) -> _Bindings:
         return found
     counts: dict[str, int] = {}
     otherwise: set[str] = set()
-    for n in ast.walk(tree):
+    for n in walk(tree):
         names: list[str] = []
         if isinstance(n, ast.Import):
             for a in n.names:

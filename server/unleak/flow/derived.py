@@ -23,6 +23,7 @@ from enum import IntEnum
 from typing import NamedTuple
 
 from unleak.names.resolver import NameResolver, iter_statements
+from unleak.source.walk import walk
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
@@ -602,7 +603,7 @@ def _names_mentioned(s: ast.stmt) -> set[str]:
             parts.append(s.target)
         elif isinstance(s, (ast.With, ast.AsyncWith)):
             parts += [i.optional_vars for i in s.items if i.optional_vars is not None]
-    out = {n.id for p in parts for n in ast.walk(p) if isinstance(n, ast.Name)}
+    out = {n.id for p in parts for n in walk(p) if isinstance(n, ast.Name)}
     if isinstance(s, (ast.Global, ast.Nonlocal)):
         out.update(s.names)
     return out
@@ -776,7 +777,7 @@ def _own_nodes(s: ast.AST) -> _OwnNodes:
         calls: list[ast.Call] = []
         yields: list[ast.Yield | ast.YieldFrom] = []
         for node in _own_expressions(s):
-            for n in ast.walk(node):
+            for n in walk(node):
                 if isinstance(n, ast.Call):
                     calls.append(n)
                 elif isinstance(n, ast.NamedExpr):

@@ -51,19 +51,21 @@ def analyse_source(
     unit_cache: UnitCache | None = None,
     *,
     keep_tree: bool = False,
+    with_summary: bool = True,
 ) -> ModuleReport:
     """Like `check_source`, also returning what other modules need to know about this one.
 
     `module_name` (dotted) resolves relative imports and names the exports;
     `settings.external_summaries` holds other modules' exports. An editor passes the same
     `unit_cache` for every analysis of a document: functions whose text and context did not
-    change reuse their findings. ``keep_tree``: the report keeps the module's tree.
+    change reuse their findings. ``keep_tree``: the report keeps the module's tree;
+    ``with_summary``: see `report_of`.
     """
     analysis = ModuleAnalysis(
         text, path, settings or Settings(), module_name, unit_cache, hooks=HOOKS
     )
     try:
-        report = report_of(analysis)
+        report = report_of(analysis, with_summary)
         parsed = analysis.parsed
     finally:
         analysis.dispose()

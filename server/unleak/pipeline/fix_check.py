@@ -22,6 +22,7 @@ from unleak.findings.model import Edit, Finding
 from unleak.fixes.apply import apply_edits, newline_of
 from unleak.pipeline import api
 from unleak.settings import Settings
+from unleak.source.walk import children
 
 AFTER_RELEASE = "UL110"
 _NUMBER = re.compile(r"\d+")
@@ -69,7 +70,7 @@ class Scopes:
             else:
                 # Definitions are statements: expressions (most of the tree) hold none.
                 stack.extend(
-                    reversed([c for c in ast.iter_child_nodes(node) if isinstance(c, _HOLDERS)])
+                    reversed([c for c in children(node) if isinstance(c, _HOLDERS)])
                 )
 
     def of(self, line: int) -> Scope:

@@ -56,7 +56,7 @@ def offered_fixes(
         before = report
         if not settings.enabled(AFTER_RELEASE):
             # The check needs the UL110 findings the user turned off (as `--fix` does).
-            before = analyse(text, analysis)
+            before = analyse(text, analysis, with_summary=False)
         holding = holding_fixes(Pass(text, newline_of(text)), before, analysis)
     return without_failing(findings, holding)
 
@@ -107,7 +107,7 @@ def _batch_holding(
     new_text: str,
     analysis: Analysis,
 ) -> set[Key]:
-    after = analyse(new_text, analysis)
+    after = analyse(new_text, analysis, with_summary=False)
     bad = failing(step.text, report, [f for f, _ in kept], new_text, after)
     failed = {id(f): len(fixes) for fixes in bad.values() for f in fixes}
     out: set[Key] = set()

@@ -12,6 +12,7 @@ from unleak.catalogue import BORROWERS, ResourceType
 from unleak.names.resolver import NameResolver, iter_statements
 from unleak.names.text import expr_text
 from unleak.source.text import SourceText
+from unleak.source.walk import children
 from unleak.summaries.attr_uses import AttrUses
 from unleak.summaries.types import TypeScope, call_type
 
@@ -223,7 +224,7 @@ def scan_handling(
     stack: list[tuple[ast.AST, ast.AST | None, ast.AST | None]] = [(method, None, None)]
     while stack:
         node, parent, grand = stack.pop()
-        stack.extend((child, node, parent) for child in ast.iter_child_nodes(node))
+        stack.extend((child, node, parent) for child in children(node))
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from unleak.source.walk import walk
 from unleak.summaries.functions import FunctionSummary
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def stored_parameters(node: ast.ClassDef) -> set[str]:
     params = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
     return {
         t.attr
-        for n in ast.walk(init)
+        for n in walk(init)
         if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name) and n.value.id in params
         for t in n.targets
         if isinstance(t, ast.Attribute)

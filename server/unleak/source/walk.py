@@ -1,0 +1,40 @@
+"""`ast.walk` and `ast.iter_child_nodes` without their nested generators.
+
+The engine walks syntax trees all the time; the standard functions go through three
+generators per node (`walk`, `iter_child_nodes`, `iter_fields`). These give the same nodes in
+the same order (breadth first for `walk`) in one loop, about twice as fast.
+"""
+
+from __future__ import annotations
+
+import ast
+
+_AST = ast.AST
+
+
+def walk(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.walk(node))``: the node and everything under it, breadth first."""
+    todo = [node]
+    append = todo.append
+    for current in todo:  # the list grows while it is read: a queue that is never popped
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _AST):
+                        append(item)
+            elif isinstance(value, _AST):
+                append(value)
+    return todo
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))``."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            out.extend(item for item in value if isinstance(item, _AST))
+        elif isinstance(value, _AST):
+            out.append(value)
+    return out
