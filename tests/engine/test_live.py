@@ -145,6 +145,44 @@ def test_a_syntax_error_in_one_function_leaves_the_others_in_place() -> None:
     assert (live.full_runs, live.partial_runs) == (1, 3)
 
 
+SCRIPT = textwrap.dedent(
+    """\
+    import sys
+
+    log = open(sys.argv[1], "w")
+    log.write("x")
+    print("done")
+
+
+    def helper(p):
+        f = open(p)
+        return f.read()
+    """
+)
+
+
+def test_a_script_keeps_its_findings_while_a_module_level_line_is_unfinished() -> None:
+    live = LiveModule("m.py", "m")
+    before = live_findings(live, SCRIPT)
+    assert [(f.code, f.span.line) for f in before] == [("UL101", 3), ("UL101", 9)]
+    lines = SCRIPT.splitlines(keepends=True)
+    for typed in ["x = ", "x = log.", "if x", "x = log.name"]:
+        text = "".join([*lines[:2], f"{typed}\n", *lines[2:]])
+        found = live_findings(live, text)
+        if typed == "x = log.name":  # parses: analysed in full, as fresh
+            assert found == fresh(text)
+            continue
+        # The script's leak stays (moved down the line typed above it), with the function's,
+        # and the unfinished line is a syntax error.
+        assert [(f.code, f.span.line) for f in found] == [
+            ("UL001", 3),
+            ("UL101", 4),
+            ("UL101", 10),
+        ], typed
+        assert found[1].span.column == before[0].span.column
+    assert live.partial_runs == 3
+
+
 def _edit(lines: list[str], rng: random.Random) -> int | None:
     """One random edit, most of them inside function bodies, as a person types."""
     i = rng.randrange(len(lines))

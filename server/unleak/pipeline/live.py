@@ -320,8 +320,8 @@ class LiveModule:
         broken_gap: tuple[int, int] | None,
     ) -> ModuleReport | None:
         """An edit between functions that leaves the statements there not parsing (a new
-        definition being typed, say): its syntax error, and every function keeps its
-        findings. None when the statements parse (they may change anything: analyse it all)."""
+        definition being typed, say): its syntax error, and every finding is kept (moved with
+        the edit). None when the statements parse (they may change anything: analyse it all)."""
 
         base = self._base
         assert isinstance(base, ModuleAnalysis) and self._report is not None
@@ -343,8 +343,13 @@ class LiveModule:
         if not first <= new_gap.span.line <= last + delta:
             return self._give_up("syntax error outside the gap")
         source = self._source.edited(text, start, old_end, lines[start:new_end])
+        # The statements there keep their findings too (module-level code's, moved with the
+        # edit), so that a script's warnings do not blink off while a line is unfinished;
+        # only the gap's old syntax error goes.
         kept = [
-            moved(f, last, delta) for f in self._report.findings if not first <= f.span.line <= last
+            moved(f, old_end, delta)
+            for f in self._report.findings
+            if not (first <= f.span.line <= last and f.code == SYNTAX_ERROR)
         ]
         fresh = run_rules_on_error(base, source, new_gap)
         self._report = replace(self._report, findings=sorted([*kept, *fresh], key=Finding.sort_key))
