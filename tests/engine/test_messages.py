@@ -144,6 +144,25 @@ CASES = [
             "if `os.read(fd, 10)` raises, the file descriptor is still open",
         ],
     ),
+    # A second call like the acquisition's own: named once.
+    (
+        """\
+        import os
+
+        def copies(fd):
+            first = os.dup(fd)
+            second = os.dup(fd)
+            os.close(first)
+            return second
+        """,
+        "UL102",
+        "The file descriptor `first` opened by `os.dup(fd)` is not closed if the same call on "
+        "line 5 raises; call `os.close(first)` in a `finally` block",
+        [
+            "the file descriptor is opened here",
+            "if `os.dup(fd)` raises, the file descriptor is still open",
+        ],
+    ),
     # The message of issue 14 (asyncio/selector_events.py:165), read twice no more.
     (
         """\

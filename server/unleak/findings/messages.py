@@ -151,6 +151,8 @@ def _exception_text(
     if info is not None and (line < info.site[0] or (line == info.site[0] and own)):
         # The loop comes back: an earlier line, or the acquisition itself, raises next time.
         return f"if line {line} raises when the loop comes back to it"
+    if call is not None and own:
+        return f"if the same call on line {line} raises"  # not naming the call twice
     if call is not None:
         return f"if `{call}` on line {line} raises"
     return f"if line {line} raises an exception"

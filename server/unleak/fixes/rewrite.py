@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import io
 import re
+import sys
 import tokenize
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -321,6 +322,28 @@ def import_insertion_line(tree: ast.Module) -> int:
             continue
         break
     return line
+
+
+def sorted_import_line(tree: ast.Module, module: str) -> int:
+    """The line after which `import module` (a standard library module) goes: after the last
+    of the leading plain standard library imports whose name sorts before it (case-folded,
+    as isort and ruff sort them), right above the first one when all sort after it, else
+    where `import_insertion_line` says."""
+    last = import_insertion_line(tree)
+    after = 0
+    for stmt in tree.body:
+        end = stmt.end_lineno or stmt.lineno
+        if end > last:
+            break
+        if not isinstance(stmt, ast.Import):
+            continue
+        name = stmt.names[0].name
+        if name.partition(".")[0] not in sys.stdlib_module_names:
+            continue
+        if name.lower() > module.lower():
+            return after or stmt.lineno - 1
+        after = end
+    return after or last
 
 
 def bound_names(scope: ast.AST) -> set[str]:

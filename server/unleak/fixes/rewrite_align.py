@@ -118,3 +118,37 @@ def _shift(text: str, bracket: tuple[int, int] | None, place: Placement, default
         return default
     new = place(*bracket)
     return default if new is None else new + 1 - _indent(text)
+
+
+def with_insertions(
+    lines: Lines,
+    first: int,
+    last: int,
+    inserts: dict[tuple[int, int], str],
+    keep: frozenset[int] = frozenset(),
+) -> list[str]:
+    """Lines first..last with text inserted at (line, column) positions (single-line texts);
+    lines aligned with a bracket that moved right (`closing(` put before a call, `task = `
+    before a statement) move with it. Lines in `keep` (inside strings) stay as they are."""
+    brackets = aligned_brackets(lines, first, last)
+    shifts: dict[int, int] = {}
+
+    def place(line: int, col: int) -> int | None:
+        if line not in shifts:
+            return None
+        added = sum(len(t) for (n, c), t in inserts.items() if n == line and c <= col)
+        return col + shifts[line] + added
+
+    out: list[str] = []
+    for n in range(first, last + 1):
+        old = lines.text(n)
+        text = old
+        for (_, col), insert in sorted(
+            ((k, v) for k, v in inserts.items() if k[0] == n), reverse=True
+        ):
+            text = text[:col] + insert + text[col:]
+        shifts[n] = 0 if n in keep else _shift(old, brackets.get(n), place, 0)
+        if shifts[n] and text.strip():
+            text = _reindent(text, _indent(old) + shifts[n])
+        out.append(text)
+    return out

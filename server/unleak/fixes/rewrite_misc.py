@@ -16,13 +16,14 @@ from unleak.fixes.rewrite import (
     module_assigned,
     name_uses,
     own_line,
+    sorted_import_line,
     spelling,
     statement_of,
     string_lines,
     used_names,
 )
+from unleak.fixes.rewrite_align import with_insertions
 from unleak.names.text import expr_text
-from unleak.source.spans import Span
 
 if TYPE_CHECKING:
     from unleak.findings.module import LeakContext, ModuleAnalysis
@@ -40,7 +41,7 @@ def closing_spelling(module: ModuleAnalysis) -> tuple[str, list[Edit]] | None:
     if import_line is None:
         return text, []
     lines: Lines = lines_of(module)
-    line = import_insertion_line(module.parsed.tree)
+    line = sorted_import_line(module.parsed.tree, import_line.removeprefix("import "))
     return text, [lines.insert_after(line, [import_line])]
 
 
@@ -65,12 +66,20 @@ def closing_fix(context: LeakContext) -> Fix | None:
     lines = lines_of(module)
     start = lines.source.span(call)
     end = lines.source.span(item.optional_vars)
-    span = Span(start.line, start.column, end.end_line, end.end_column)
-    text = f"{closing}({lines.segment(call)}) as {name}, {name}"
+    keep = string_lines(lines, [stmt])
+    if keep is None:
+        return None
+    # Continuation lines aligned with the call's brackets move right with it.
+    inserts = {
+        (start.line, start.column): f"{closing}(",
+        (start.end_line, start.end_column): ")",
+        (end.end_line, end.end_column): f", {name}",
+    }
+    new = with_insertions(lines, start.line, end.end_line, inserts, keep)
     return Fix(
         "Close the connection with `contextlib.closing` (the `with` still commits)",
         True,
-        (*imports, Edit(span, text)),
+        (*imports, lines.replace_lines(start.line, end.end_line, new)),
     )
 
 
@@ -128,17 +137,24 @@ def keep_task_fix(
     edits: list[Edit] = []
     if TASKS_SET not in module_assigned(module.parsed.tree):
         line = import_insertion_line(module.parsed.tree)
+        # After the imports, a blank line sets it apart (as isort and ruff want it).
         edits.append(
-            lines.insert_after(line, [f"{TASKS_SET} = set()  # keeps background tasks alive"])
+            lines.insert_after(
+                line,
+                [*([""] if line else []), f"{TASKS_SET} = set()  # keeps background tasks alive"],
+            )
         )
     indent = lines.indent(stmt.lineno)
     last = stmt.end_lineno or stmt.lineno
     if isinstance(stmt, ast.Expr) and stmt.value is call:
         task = fresh_name("task", used_names(scope))
-        first_line = lines.text(stmt.lineno)
         span = lines.source.span(call)
-        assign = [first_line[: span.column] + f"{task} = " + first_line[span.column :]]
-        assign += [lines.text(n) for n in range(stmt.lineno + 1, last + 1)]
+        keep = string_lines(lines, [stmt])
+        if keep is None:
+            return None
+        # Continuation lines aligned with the call's brackets move right with it.
+        inserts = {(span.line, span.column): f"{task} = "}
+        assign = with_insertions(lines, stmt.lineno, last, inserts, keep)
         new = [
             *assign,
             f"{indent}{TASKS_SET}.add({task})",

@@ -1,4 +1,5 @@
 import asyncio
+
 _background_tasks = set()  # keeps background tasks alive
 
 

@@ -1,5 +1,5 @@
-import logging
 import contextlib
+import logging
 
 
 def process_batch(log_path, items):

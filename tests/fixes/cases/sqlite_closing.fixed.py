@@ -1,7 +1,7 @@
 """Counting rows."""
 
-import sqlite3
 import contextlib
+import sqlite3
 
 
 def count(db):

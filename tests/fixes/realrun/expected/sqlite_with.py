@@ -1,8 +1,8 @@
 """An inventory kept in SQLite. `with sqlite3.connect(...)` commits but never closes."""
 
+import contextlib
 import os
 import sqlite3
-import contextlib
 
 
 def init(db):
