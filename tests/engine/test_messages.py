@@ -144,6 +144,45 @@ CASES = [
             "if `os.read(fd, 10)` raises, the file descriptor is still open",
         ],
     ),
+    # A line without a call raises from its subscript: named, not "line 5 raises".
+    (
+        """\
+        import shelve
+
+        def lookup(path, key):
+            db = shelve.open(path)
+            value = db[key]
+            db.close()
+            return value
+        """,
+        "UL102",
+        "The shelf `db` opened by `shelve.open(path)` is not closed if `db[key]` on line 5 "
+        "raises; use `with` or `try`/`finally`",
+        [
+            "the shelf is opened here",
+            "if `db[key]` raises, the shelf is still open",
+        ],
+    ),
+    # A long item read names the call in it.
+    (
+        """\
+        import select
+        import subprocess
+
+        def relay(cmd, stream):
+            proc = subprocess.Popen(cmd)
+            while select.select([stream], [], [], 0.5)[0]:
+                stream.read(1)
+            proc.wait()
+        """,
+        "UL102",
+        "The process `proc` started by `subprocess.Popen(cmd)` is not waited for if "
+        "`select.select([stream], [], [], 0.5)` on line 6 raises; use `with` or `try`/`finally`",
+        [
+            "the process is started here",
+            "if `select.select([stream], [], [], 0.5)` raises, the process is still running",
+        ],
+    ),
     # A second call like the acquisition's own: named once.
     (
         """\
@@ -156,8 +195,8 @@ CASES = [
             return second
         """,
         "UL102",
-        "The file descriptor `first` opened by `os.dup(fd)` is not closed if the same call on "
-        "line 5 raises; call `os.close(first)` in a `finally` block",
+        "The file descriptor `first` opened by `os.dup(fd)` is not closed if another such call "
+        "on line 5 raises; call `os.close(first)` in a `finally` block",
         [
             "the file descriptor is opened here",
             "if `os.dup(fd)` raises, the file descriptor is still open",

@@ -92,6 +92,26 @@ def call_text(call: ast.Call) -> str:
     return name[:-2] + "(...)" if name.endswith("()") else name
 
 
+def raiser_text(node: ast.expr) -> str | None:
+    """What raises on a line, as messages name it: a call (`call_text`), or a short item
+    read (`db[key]`); for a long one, the first call in it; else None."""
+    if isinstance(node, ast.Call):
+        return call_text(node)
+    try:
+        text = " ".join(ast.unparse(node).split())
+    except Exception:  # unparse is total on parsed trees; the line number is enough if not
+        text = ""
+    if text and len(text) <= _MAX_CALL:
+        return text
+    level: list[ast.AST] = [node]
+    while level:  # breadth first: the outermost call inside it
+        call = next((n for n in level if isinstance(n, ast.Call)), None)
+        if call is not None:
+            return call_text(call)
+        level = [c for n in level for c in ast.iter_child_nodes(n)]
+    return None
+
+
 def _made(info: SiteInfo) -> str:
     return made_by(info.type.name)
 
@@ -152,7 +172,7 @@ def _exception_text(
         # The loop comes back: an earlier line, or the acquisition itself, raises next time.
         return f"if line {line} raises when the loop comes back to it"
     if call is not None and own:
-        return f"if the same call on line {line} raises"  # not naming the call twice
+        return f"if another such call on line {line} raises"  # not naming the call twice
     if call is not None:
         return f"if `{call}` on line {line} raises"
     return f"if line {line} raises an exception"

@@ -50,6 +50,16 @@ _NESTED_IMPORT = re.compile(r"\n[ \t]+(?:import|from)[ \t]")
 _NESTED_IMPORT_FIRST = re.compile(r"[ \t]+(?:import|from)[ \t]")
 
 
+def _may_raise(node: ast.AST) -> bool:
+    """A call, or an item read (`db[key]` raises KeyError; a slice hardly raises): what a
+    message names as the expression that raises on its line."""
+    return isinstance(node, ast.Call) or (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Load)
+        and not isinstance(node.slice, ast.Slice)
+    )
+
+
 def _base_words(catalogue: Catalogue) -> frozenset[str]:
     # The default catalogue's words are computed once per process.
     key = (
@@ -823,24 +833,24 @@ class ModuleAnalysis:
         return out
 
     def call_text_at(self, line: int) -> str | None:
-        """The outermost call starting on ``line``, as messages show it ("if `x()` on line 5
-        raises"); None when the line has none."""
+        """The outermost call (or subscript: `db[key]`) starting on ``line``, as messages show
+        it ("if `x()` on line 5 raises"); None when the line has none."""
         # Breadth first over the statements on that line (only they hold its nodes), in
         # order: a line's outermost call is met before those inside it. A walk of them all
         # together meets their nodes level by level, each level's in the statements' order:
         # the first call is the shallowest, the earlier statement's at equal depth.
-        best: tuple[int, int, ast.Call] | None = None
+        best: tuple[int, int, ast.expr] | None = None
         for i, (first, last, stmt) in enumerate(self._statement_lines):
             if first <= line <= last:
                 found = self._calls_in(stmt).get(line)
                 if found is not None and (best is None or found[0] < best[0]):
                     best = (found[0], i, found[1])
-        return messages.call_text(best[2]) if best is not None else None
+        return messages.raiser_text(best[2]) if best is not None else None
 
-    def _calls_in(self, stmt: ast.stmt) -> dict[int, tuple[int, ast.Call]]:
+    def _calls_in(self, stmt: ast.stmt) -> dict[int, tuple[int, ast.expr]]:
         """The first call a breadth-first walk of ``stmt`` meets on each line, with its depth;
         one walk per statement, however many of its lines are asked about."""
-        cache: dict[int, dict[int, tuple[int, ast.Call]]]
+        cache: dict[int, dict[int, tuple[int, ast.expr]]]
         cache = self.__dict__.setdefault("_calls_in_statement", {})
         found = cache.get(id(stmt))
         if found is None:
@@ -850,7 +860,7 @@ class ModuleAnalysis:
             while level:
                 below: list[ast.AST] = []
                 for node in level:
-                    if isinstance(node, ast.Call) and node.lineno not in found:
+                    if _may_raise(node) and node.lineno not in found:
                         found[node.lineno] = (depth, node)
                     below.extend(ast.iter_child_nodes(node))
                 level = below
