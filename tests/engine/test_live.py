@@ -183,6 +183,42 @@ def test_a_script_keeps_its_findings_while_a_module_level_line_is_unfinished() -
     assert live.partial_runs == 3
 
 
+def test_definitions_keep_their_findings_when_an_edit_of_their_header_breaks_them() -> None:
+    # Edits of headers and class-level lines (most need a full analysis): the definitions that
+    # no longer parse keep their last findings, moved with the edit.
+    found = {}
+    for old, new in [
+        ("def second(db):", "def second(db"),
+        ("class Client:", "class Client("),
+        ("        return data\n", "        return data\n    x = \n"),
+    ]:
+        live = LiveModule("m.py", "m")
+        before = live_findings(live, SOURCE)
+        assert [(f.code, f.span.line) for f in before] == [
+            ("UL101", 6),
+            ("UL102", 15),
+            ("UL101", 23),
+        ]
+        text = SOURCE.replace(old, new, 1)
+        assert text != SOURCE
+        found[new] = [(f.code, f.span.line) for f in live_findings(live, text)]
+        # Typing goes on (analysed in full again): still kept.
+        more = text.replace(new, new + " ", 1)
+        assert [(f.code, f.span.line) for f in live_findings(live, more)] == found[new]
+        # Finished: a fresh analysis's findings.
+        assert live_findings(live, SOURCE) == fresh(SOURCE) == before
+    assert found == {
+        "def second(db": [("UL101", 6), ("UL102", 15), ("UL001", 22), ("UL101", 23)],
+        "class Client(": [("UL101", 6), ("UL001", 10), ("UL102", 15), ("UL101", 23)],
+        "        return data\n    x = \n": [
+            ("UL101", 6),
+            ("UL102", 15),
+            ("UL001", 20),
+            ("UL101", 24),
+        ],
+    }
+
+
 def _edit(lines: list[str], rng: random.Random) -> int | None:
     """One random edit, most of them inside function bodies, as a person types."""
     i = rng.randrange(len(lines))
@@ -236,6 +272,13 @@ def _check(live: LiveModule, text: str, step: str) -> None:
             # expected) is on their last line, CPython's on the next statement's.
             assert exc.lineno is not None and errors[0][0] <= exc.lineno, step
             return
+    if not _parses(text):
+        # Analysed in full: a fresh analysis's findings, and the last findings of the code
+        # that stopped parsing (kept while it is being typed).
+        expected = fresh(text)
+        assert [f for f in found if f in expected] == expected, step
+        assert all(f.code != "UL001" for f in found if f not in expected), step
+        return
     assert found == fresh(text), step
 
 

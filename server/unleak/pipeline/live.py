@@ -170,6 +170,9 @@ class LiveModule:
 
     def _full(self, text: str, lines: list[str], settings: Settings) -> ModuleReport:
 
+        # What the last analysis found, for the definitions that stop parsing (below).
+        previous = self._report if settings == self._settings else None
+        previous_lines = self._lines
         self._base = None  # in case analysis raises
         self._full_text = None
         self._stale = set()
@@ -199,9 +202,12 @@ class LiveModule:
         self.full_runs += 1
         self._settings = settings
         self._lines = lines
-        self._report = report
         if analysis.parsed.errors:
+            if previous is not None:
+                report = _keep_unparsed(report, previous, previous_lines, lines, analysis)
+            self._report = report
             return report  # the parse recovered what it could: re-parse it all next time
+        self._report = report
         self._base = analysis
         self._full_text = text
         self._source = analysis.source
@@ -527,6 +533,39 @@ class LiveModule:
         if old_end > region.last or (start == old_end and start < region.first):
             return None
         return lo - 1, region
+
+
+def _keep_unparsed(
+    report: ModuleReport,
+    previous: ModuleReport,
+    old: list[str],
+    new: list[str],
+    analysis: ModuleAnalysis,
+) -> ModuleReport:
+    """A full analysis of a text that does not parse everywhere, with the last findings of
+    the code that no longer parses (lines in no statement the parse recovered) kept, moved
+    with the edit, so that they do not blink off while a line is unfinished. Findings on the
+    edited lines themselves go."""
+    covered: list[tuple[int, int]] = []
+    for st in analysis.parsed.tree.body:
+        decorators = getattr(st, "decorator_list", None) or [st]
+        covered.append((min(d.lineno for d in decorators), st.end_lineno or st.lineno))
+    start, old_end, new_end = changed_lines(old, new)
+    delta = new_end - old_end
+
+    def unparsed(line: int) -> bool:
+        return not any(first <= line <= last for first, last in covered)
+
+    kept = [
+        moved(f, old_end, delta)
+        for f in previous.findings
+        if f.code != SYNTAX_ERROR
+        and not start < f.span.line <= old_end
+        and unparsed(f.span.line + (delta if f.span.line > old_end else 0))
+    ]
+    if not kept:
+        return report
+    return replace(report, findings=sorted([*report.findings, *kept], key=Finding.sort_key))
 
 
 def _names(names: set[str], text: str) -> bool:
