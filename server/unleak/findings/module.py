@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TypeGuard
 
 from unleak.catalogue import DEFAULT_CATALOGUE, EXPECT_RAISES, LOCKS, TERMINATORS, Catalogue
 from unleak.catalogue.failures import yield_is_resumed
@@ -50,7 +51,7 @@ _NESTED_IMPORT = re.compile(r"\n[ \t]+(?:import|from)[ \t]")
 _NESTED_IMPORT_FIRST = re.compile(r"[ \t]+(?:import|from)[ \t]")
 
 
-def _may_raise(node: ast.AST) -> bool:
+def _may_raise(node: ast.AST) -> TypeGuard[ast.Call | ast.Subscript]:
     """A call, or an item read (`db[key]` raises KeyError; a slice hardly raises): what a
     message names as the expression that raises on its line."""
     return isinstance(node, ast.Call) or (
