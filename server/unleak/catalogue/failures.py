@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from unleak.source.walk import children
+
 Qualify = Callable[[ast.expr], "str | None"]
 # What a call of a project function can raise, from its summary (see `body_failure`):
 # UNLIKELY, OSERROR or None (anything).
@@ -302,7 +304,7 @@ def _walk_shallow(node: ast.AST) -> list[ast.AST]:
     while stack:
         n = stack.pop()
         out.append(n)
-        for child in ast.iter_child_nodes(n):
+        for child in children(n):
             if not isinstance(
                 child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
             ):

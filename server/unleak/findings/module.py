@@ -424,7 +424,8 @@ class ModuleAnalysis:
                 for d in node.decorator_list
             )
             declared_types(node, scope)  # annotations, pytest fixtures
-            if not contains_yield(node) and yield_is_resumed(node, self.resolver.qualify):
+            # Its decorators first: walking the whole body for a `yield` costs more.
+            if yield_is_resumed(node, self.resolver.qualify) and not contains_yield(node):
                 scope.fixture_returns = True
                 scope.fixture_objects = _made_objects(node)
         body = (

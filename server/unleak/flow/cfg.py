@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from unleak.catalogue import BENIGN_METHODS
+from unleak.source.walk import children
 
 # Node kinds.
 STMT = "stmt"  # a simple statement (or the evaluating part of a compound one)
@@ -112,7 +113,7 @@ def _walk_shallow(node: ast.AST) -> list[ast.AST]:
     while stack:
         n = stack.pop()
         out.append(n)
-        for child in ast.iter_child_nodes(n):
+        for child in children(n):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
                 continue
             stack.append(child)
