@@ -35,6 +35,7 @@ from unleak.source.facts import fact
 from unleak.source.parsing import ParsedModule, parse_module
 from unleak.source.spans import Span
 from unleak.source.text import SourceText
+from unleak.source.walk import children
 from unleak.summaries.external import install_external
 from unleak.summaries.functions import CONSTRUCTOR, ModuleSummaries, fingerprint
 from unleak.summaries.types import call_type, declared_types, expr_type
@@ -844,30 +845,38 @@ class ModuleAnalysis:
         best: tuple[int, int, ast.expr] | None = None
         for i, (first, last, stmt) in enumerate(self._statement_lines):
             if first <= line <= last:
-                found = self._calls_in(stmt).get(line)
+                found = self._call_on(stmt, line)
                 if found is not None and (best is None or found[0] < best[0]):
                     best = (found[0], i, found[1])
         return messages.raiser_text(best[2]) if best is not None else None
 
-    def _calls_in(self, stmt: ast.stmt) -> dict[int, tuple[int, ast.expr]]:
-        """The first call a breadth-first walk of ``stmt`` meets on each line, with its depth;
-        one walk per statement, however many of its lines are asked about."""
-        cache: dict[int, dict[int, tuple[int, ast.expr]]]
-        cache = self.__dict__.setdefault("_calls_in_statement", {})
-        found = cache.get(id(stmt))
-        if found is None:
-            found = {}
-            level: list[ast.AST] = [stmt]
-            depth = 0
-            while level:
-                below: list[ast.AST] = []
-                for node in level:
-                    if _may_raise(node) and node.lineno not in found:
-                        found[node.lineno] = (depth, node)
-                    below.extend(ast.iter_child_nodes(node))
-                level = below
-                depth += 1
-            cache[id(stmt)] = found
+    def _call_on(self, stmt: ast.stmt, line: int) -> tuple[int, ast.expr] | None:
+        """The first call (or item read) starting on ``line`` that a breadth-first walk of
+        ``stmt`` meets, with its depth. The walk enters only the nodes whose lines hold
+        ``line`` (a call's ancestors all do): not a whole class for one of its lines."""
+        cache: dict[tuple[int, int], tuple[int, ast.expr] | None]
+        cache = self.__dict__.setdefault("_call_on_line", {})
+        key = (id(stmt), line)
+        if key in cache:
+            return cache[key]
+        found: tuple[int, ast.expr] | None = None
+        # With whether a node's lines can be trusted to hold its children's (inside an
+        # f-string, Python 3.11 and older may misplace them).
+        level: list[tuple[ast.AST, bool]] = [(stmt, True)]
+        depth = 0
+        while level and found is None:
+            below: list[tuple[ast.AST, bool]] = []
+            for node, trusted in level:
+                if trusted and not _holds_line(node, line):
+                    continue
+                if isinstance(node, ast.expr) and _may_raise(node) and node.lineno == line:
+                    found = (depth, node)
+                    break
+                inner = trusted and not isinstance(node, ast.JoinedStr)
+                below.extend((child, inner) for child in children(node))
+            level = below
+            depth += 1
+        cache[key] = found
         return found
 
     def finding(
@@ -1033,3 +1042,16 @@ def name_sites(all_effects: Iterable[list[Effect]], flow: FunctionFlow) -> None:
                     info = flow.sites.get(src) if isinstance(src, tuple) else None
                     if info is not None and info.var is None:
                         info.var = eff[1]
+
+
+def _holds_line(node: ast.AST, line: int) -> bool:
+    """Whether ``line`` is one of the node's (decorators included); true of a node without
+    a position (arguments, comprehensions): its children may be on the line."""
+    first: int | None = getattr(node, "lineno", None)
+    if first is None:
+        return True
+    decorators = getattr(node, "decorator_list", None)
+    if decorators:
+        first = min(first, decorators[0].lineno)
+    last: int = getattr(node, "end_lineno", None) or first
+    return first <= line <= last
