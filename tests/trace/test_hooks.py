@@ -70,3 +70,23 @@ def test_project_rules_are_the_reports() -> None:
         "<frozen importlib._bootstrap>",
     ):
         assert (name in here) == (name in files), name
+
+
+def test_project_reached_through_a_symbolic_link(tmp_path: Path) -> None:
+    """A root or a file spelled through a linked directory is still the project's (the
+    working directory, which the root comes from, is always resolved); the report names a
+    project file by its resolved path."""
+    real = tmp_path / "real"
+    (real / "pkg").mkdir(parents=True)
+    (real / "pkg" / "mod.py").write_text("x = 1\n")
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    for root in (real, link):
+        files = ProjectFiles(root)
+        here = _unleak_sites.Project()
+        here.configure(str(root), str(real), [])
+        for spelled in (real / "pkg" / "mod.py", link / "pkg" / "mod.py"):
+            assert str(spelled) in here, (root, spelled)
+            assert files.project_path(str(spelled)) == str(real / "pkg" / "mod.py")
+        outside = tmp_path / "other.py"
+        assert str(outside) not in here and files.project_path(str(outside)) is None

@@ -53,6 +53,10 @@ def test_round_trip_and_leaks_of_one_file(tmp_path):
         (12, "file"),
     ]
     assert leaks_for_file(loaded, tmp_path / "other.py") == []
+    link = tmp_path.parent / f"{tmp_path.name}-link"
+    link.symlink_to(tmp_path, target_is_directory=True)
+    # an editor that opened the file through a linked directory
+    assert len(leaks_for_file(loaded, link / "app.py")) == 2
     data = json.loads(path.read_text())
     assert data["version"] == 1
     assert data["leaks"][0]["project_frames"] == [

@@ -547,3 +547,40 @@ def test_warnings_are_shown_where_python_shows_them_untraced(trace, project):
     (leak,) = report.leaks
     # where it was noticed: the call whose return let the collector run the finalizer
     assert [(Path(f.file).name, f.line) for f in leak.seen_at] == [("warning_places.py", 19)]
+
+
+def test_tracebacks_are_printed_as_untraced(trace, project):
+    """An exception from a hooked factory (open() of a missing file) passed through the
+    tracer's wrapper: its traceback, uncaught in a thread or chained, had one more frame, in
+    the bootstrap's temporary directory."""
+    plain = subprocess.run([PY, "raises.py"], cwd=project, capture_output=True, text=True)
+    assert plain.returncode == 1
+    assert plain.stderr.count("FileNotFoundError") == 2, plain.stderr
+    traced = trace(PY, "raises.py", options=["--quiet"])
+    assert traced.code == 1
+    assert traced.err == plain.stderr
+
+
+def test_pytest_failure_reports_leave_the_hooks_out(trace, project):
+    """pytest's report of a test failing inside a hooked factory shows the test's frames only."""
+    suite = project / "failing"
+    suite.mkdir(exist_ok=True)
+    (suite / "test_missing.py").write_text(
+        'def test_missing():\n    open("/nonexistent/unleak-trace-test")\n', encoding="utf-8"
+    )
+    traced = trace(PY, "-m", "pytest", "-p", "no:cacheprovider", "failing", options=["--quiet"])
+    assert traced.code == 1
+    assert 'open("/nonexistent/unleak-trace-test")' in traced.out
+    assert "FileNotFoundError" in traced.out
+    assert "_unleak" not in traced.out
+
+
+def test_script_reached_through_a_symbolic_link(trace, project, tmp_path):
+    """The script named through a linked directory: its frames are still the project's
+    (they were 'library' frames, the leaks placed nowhere), named by the resolved path."""
+    link = tmp_path / "linked-project"
+    link.symlink_to(project, target_is_directory=True)
+    traced = trace(PY, str(link / "files_and_fds.py"), "data.txt", options=["--no-check"])
+    report = _report(traced)
+    assert traced.out == "files done\n"
+    assert reported_leaks(report, project) == expected_leaks(project, "files_and_fds.py")

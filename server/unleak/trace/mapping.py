@@ -25,32 +25,50 @@ def project_root(cwd: Path) -> Path:
     return cwd
 
 
+def _prefixes(paths: Iterable[str]) -> tuple[str, ...]:
+    """Each path as spelled and resolved, as a directory prefix."""
+    found = []
+    for p in paths:
+        if p:
+            found += [os.path.abspath(p) + os.sep, os.path.realpath(p) + os.sep]
+    return tuple(dict.fromkeys(found))
+
+
 class ProjectFiles:
-    """Decides, with a cache, whether a file name from a traceback is a project file."""
+    """Decides, with a cache, whether a file name from a traceback is a project file.
+
+    The root is resolved (the working directory always is); a file reached through a
+    symbolic link (a script or ``PYTHONPATH`` entry spelled through a linked directory) is
+    in the project when its resolved path is, and is named by that path."""
 
     def __init__(self, root: Path, prefixes: Iterable[str] = ()) -> None:
-        self.root = os.path.abspath(root)
-        self.prefixes = tuple(os.path.abspath(p) + os.sep for p in prefixes if p)
-        self._cache: dict[str, bool] = {}
+        self.root = os.path.realpath(root)
+        self.prefixes = _prefixes(prefixes)
+        self._cache: dict[str, str | None] = {}
 
     def add_prefixes(self, prefixes: Iterable[str]) -> None:
-        self.prefixes += tuple(os.path.abspath(p) + os.sep for p in prefixes if p)
+        self.prefixes += _prefixes(prefixes)
         self._cache.clear()
 
     def __contains__(self, filename: str) -> bool:
-        known = self._cache.get(filename)
-        if known is None:
-            known = self._cache[filename] = self._decide(filename)
-        return known
+        return self.project_path(filename) is not None
 
-    def _decide(self, filename: str) -> bool:
+    def project_path(self, filename: str) -> str | None:
+        """The file's path under the root when it is a project file, else None."""
+        if filename not in self._cache:
+            self._cache[filename] = self._decide(filename)
+        return self._cache[filename]
+
+    def _decide(self, filename: str) -> str | None:
         if not filename or filename.startswith("<") or not os.path.isabs(filename):
-            return False  # <frozen ...>, <string>, exec'd code
+            return None  # <frozen ...>, <string>, exec'd code
         path = os.path.abspath(filename)
+        if not path.startswith(self.root + os.sep):
+            path = os.path.realpath(path)
         if not path.startswith(self.root + os.sep) or path.startswith(self.prefixes):
-            return False
+            return None
         parts = set(Path(os.path.relpath(path, self.root)).parts)
-        return not (parts & _THIRD_PARTY or parts & _ENVIRONMENTS)
+        return None if parts & _THIRD_PARTY or parts & _ENVIRONMENTS else path
 
 
 def to_frames(raw: Any, files: ProjectFiles, cwd: str = "") -> tuple[Frame, ...]:
@@ -71,7 +89,8 @@ def to_frames(raw: Any, files: ProjectFiles, cwd: str = "") -> tuple[Frame, ...]
         if cwd and file and not file.startswith("<") and not os.path.isabs(file):
             file = os.path.normpath(os.path.join(cwd, file))
         function = item[2] if len(item) > 2 and isinstance(item[2], str) else None
-        frames.append(Frame(file, line, function, file in files))
+        in_project = files.project_path(file)
+        frames.append(Frame(in_project or file, line, function, in_project is not None))
     return tuple(frames)
 
 

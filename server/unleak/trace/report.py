@@ -236,7 +236,10 @@ def load_report(path: str | os.PathLike[str]) -> Report | str:
 
 
 def _same_file(a: str, b: str) -> bool:
-    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+    if os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b)):
+        return True
+    # the report names project files by their resolved path; an editor may not
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
 def leaks_for_file(report: Report, path: str | os.PathLike[str]) -> list[RuntimeLeak]:

@@ -20,6 +20,10 @@ if TYPE_CHECKING:  # the bootstrap directory is on sys.path in the traced proces
 else:
     import _unleak_sites as sites
 
+# pytest leaves the frames of a module with this global out of its failure reports: a
+# wrapper between the program and the factory it wraps is the tracer's, not the program's.
+__tracebackhide__ = True
+
 # How a hook records:
 INIT = "init"  # a class: its __init__ (so its subclasses too), and its __del__ if it has one
 CALL = "call"  # a factory function: what it returns

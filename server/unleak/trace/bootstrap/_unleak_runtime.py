@@ -294,6 +294,55 @@ def _without_own_frames(msg: Any) -> Any:
         return msg
 
 
+def _without_own_tracebacks(exc: BaseException | None, tb: Any) -> Any:
+    """``tb`` and the tracebacks of the exceptions ``exc`` chains to, without this bootstrap's
+    frames (an exception raised by a wrapped factory, ``open()`` of a missing file, passes
+    through the wrapper): the program's traceback reads as it does untraced."""
+    try:
+        seen: set[int] = set()
+        while exc is not None and id(exc) not in seen:
+            seen.add(id(exc))
+            exc.__traceback__ = _unlinked(exc.__traceback__)
+            exc = exc.__cause__ or exc.__context__
+        return _unlinked(tb)
+    except Exception:
+        return tb
+
+
+def _unlinked(tb: Any) -> Any:
+    while tb is not None and _ours(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    head = tb
+    while tb is not None:
+        after = tb.tb_next
+        while after is not None and _ours(after.tb_frame.f_code.co_filename):
+            after = after.tb_next
+        tb.tb_next = after  # writable since Python 3.7
+        tb = after
+    return head
+
+
+def _install_excepthooks() -> None:
+    """Uncaught exceptions (of the program, of a thread) are printed without our frames."""
+    original = sys.excepthook
+
+    def excepthook(kind: Any, exc: Any, tb: Any) -> None:
+        original(kind, exc, _without_own_tracebacks(exc, tb))
+
+    sys.excepthook = excepthook
+    thread_hook = getattr(threading, "excepthook", None)
+    if thread_hook is None:
+        return
+
+    def thread_excepthook(args: Any) -> None:
+        tb = _without_own_tracebacks(args.exc_value, args.exc_traceback)
+        thread_hook(
+            type(args)((args.exc_type, args.exc_value, tb, args.thread))  # type: ignore[misc]
+        )
+
+    threading.excepthook = thread_excepthook
+
+
 @_guarded
 def _on_unraisable(unraisable: Any) -> None:
     exc = unraisable.exc_value
@@ -849,6 +898,7 @@ def install() -> None:
         warnings.filterwarnings("always", category=ResourceWarning)
     _begin()
     warnings._showwarnmsg = _showwarnmsg  # type: ignore[attr-defined]
+    _install_excepthooks()
     _install_recorder()
     if hasattr(sys, "addaudithook"):
         sys.addaudithook(_audit)

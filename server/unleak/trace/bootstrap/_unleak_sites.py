@@ -51,9 +51,16 @@ class Project:
         self._cache: dict[str, bool] = {}
 
     def configure(self, root: str, cwd: str, prefixes: list[str]) -> None:
-        self.root = root.rstrip(os.sep)
+        self.root = os.path.realpath(root) if root else ""
         self.cwd = cwd
-        self.prefixes = tuple(os.path.abspath(p) + os.sep for p in prefixes if p)
+        self.prefixes = tuple(
+            dict.fromkeys(
+                q + os.sep
+                for p in prefixes
+                if p
+                for q in (os.path.abspath(p), os.path.realpath(p))
+            )
+        )
         self._cache.clear()
 
     def __contains__(self, filename: str) -> bool:
@@ -69,6 +76,8 @@ class Project:
         if not os.path.isabs(path):  # the script as given (Python < 3.9)
             path = os.path.join(self.cwd or os.getcwd(), path)
         path = os.path.normpath(path)
+        if not path.startswith(self.root + os.sep):  # maybe reached through a symbolic link
+            path = os.path.realpath(path)
         if not path.startswith(self.root + os.sep) or path.startswith(_HERE):
             return False
         if self.prefixes and path.startswith(self.prefixes):
