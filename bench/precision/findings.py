@@ -1,10 +1,10 @@
 """Run unleak over the library code of the precision projects and store the findings.
 
-    .venv/bin/python bench/precision/findings.py            # both sets
-    .venv/bin/python bench/precision/findings.py tuning     # one set
+    .venv/bin/python bench/precision/findings.py            # heldout and tuning
+    .venv/bin/python bench/precision/findings.py tuning     # one set (or fresh)
 
 Runs `unleak check --format json --no-cache --no-config` (under `nice`) over the library files
-of each project (see the `library`/`exclude` entries of heldout.toml and tuning.toml) and
+of each project (see the `library`/`exclude` entries of heldout.toml, tuning.toml, fresh.toml) and
 writes bench/.work/findings/SET.json: every finding with its project, path (relative to the
 unpacked sdist), line, code, message, severity, enclosing function and stable key.
 Run fetch.py first. Set UNLEAK to use another unleak command.
@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from common import findings_file, load_projects, run_unleak, write_json
+from common import DEFAULT_SETS, findings_file, load_projects, run_unleak, write_json
 
 
 def collect(set_name: str, jobs: int) -> list[dict[str, Any]]:
@@ -36,7 +36,7 @@ def collect(set_name: str, jobs: int) -> list[dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="*", default=["heldout", "tuning"])
+    parser.add_argument("sets", nargs="*", default=list(DEFAULT_SETS))
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     for set_name in args.sets:

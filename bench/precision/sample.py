@@ -27,6 +27,7 @@ from typing import Any
 
 from common import (
     REPO,
+    SETS,
     baseline_file,
     findings_file,
     labels_file,
@@ -96,7 +97,7 @@ def write_baseline(set_name: str, found: list[dict[str, Any]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("set", choices=["heldout", "tuning"])
+    parser.add_argument("set", choices=SETS)
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--seed", type=int, default=20261206)
     parser.add_argument("--force", action="store_true", help="overwrite labels that have verdicts")

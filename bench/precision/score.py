@@ -33,6 +33,7 @@ from datetime import date
 from typing import Any
 
 from common import (
+    DEFAULT_SETS,
     baseline_file,
     findings_file,
     labels_file,
@@ -206,7 +207,7 @@ def score(set_name: str, stored: bool, add_new: int, seed: int, top_up: int = 0)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="*", default=["heldout", "tuning"])
+    parser.add_argument("sets", nargs="*", default=list(DEFAULT_SETS))
     parser.add_argument("--stored", action="store_true", help="don't re-run unleak")
     parser.add_argument("--add-new", type=int, default=0, metavar="N")
     parser.add_argument("--seed", type=int, default=20261206)

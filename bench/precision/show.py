@@ -14,7 +14,7 @@ import argparse
 import ast
 from pathlib import Path
 
-from common import labels_file, load_projects, read_json
+from common import SETS, labels_file, load_projects, read_json
 
 
 def function_span(path: Path, line: int) -> tuple[int, int]:
@@ -31,7 +31,7 @@ def function_span(path: Path, line: int) -> tuple[int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("set", choices=["heldout", "tuning"])
+    parser.add_argument("set", choices=SETS)
     parser.add_argument("--all", action="store_true", help="labeled findings too")
     parser.add_argument("--from", dest="start", type=int, default=0)
     parser.add_argument("--count", type=int, default=1000)
