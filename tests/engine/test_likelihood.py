@@ -153,11 +153,19 @@ def test_failure_table(stmt: str, unlikely: bool) -> None:
         ("peer = sock.getpeername()[i]", False),
         ("data = sock.recv(4)[0]", False),
         ("os.stat(path)", False),
+        ("if os.path.exists(keyring): pass", True),
+        ("sys.audit('http.client.connect', self, host, port)", True),
+        ("name = os.ttyname(slave)", True),
+        ("lock = threading.RLock()", True),
+        ("with contextlib.closing(socket.socket()) as s: pass", False),  # socket() can fail
+        ("wrapped = contextlib.closing(thing)", True),
+        ("os.path.realpath(path, strict=True)", False),
     ],
 )
 def test_failure_table_lookups(stmt: str, unlikely: bool) -> None:
     tree = ast.parse(
-        "import asyncio\nimport atexit\nimport os\nimport mimetypes\n"
+        "import asyncio\nimport atexit\nimport contextlib\nimport os\nimport mimetypes\n"
+        "import socket\nimport sys\nimport threading\n"
         "from pathlib import Path\nfrom pkg import util\n" + stmt
     )
     node = tree.body[-1]

@@ -156,6 +156,31 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "os.getenv",
         # a descriptor's status, right after opening it
         "os.fstat",
+        "os.ttyname",
+        "os.isatty",
+        # path queries that answer False instead of raising OSError, and pure path text
+        "os.path.exists",
+        "os.path.lexists",
+        "os.path.isfile",
+        "os.path.isdir",
+        "os.path.islink",
+        "os.path.isabs",
+        "os.path.normcase",
+        "os.path.expanduser",
+        # raises only when an audit hook installed to veto the event does
+        "sys.audit",
+        # wrappers and synchronisation objects that only store what they are given
+        "contextlib.closing",
+        "contextlib.suppress",
+        "contextlib.nullcontext",
+        "contextlib.ExitStack",
+        "contextlib.AsyncExitStack",
+        "threading.Lock",
+        "threading.RLock",
+        "threading.Event",
+        "threading.Condition",
+        "threading.Semaphore",
+        "threading.BoundedSemaphore",
         # registering a callback or choosing the current loop: bookkeeping only
         "atexit.register",
         "asyncio.set_event_loop",
