@@ -426,8 +426,13 @@ class _Bindings:
 
 
 def module_assigned(tree: ast.Module) -> frozenset[str]:
-    """The names plain module-level assignments (`name = ...`) bind."""
-    return _module_bindings(tree).assigned
+    """The names plain module-level assignments (`name = ...`) bind: read off the module's
+    statements (the walk of the whole tree for `_module_bindings` costs a thousand times
+    more, and a task-keeping fix needs nothing else of it)."""
+    found: _Bindings | None = tree.__dict__.get(_BINDINGS)
+    if found is not None:
+        return found.assigned
+    return frozenset(_assigned(tree))
 
 
 # Every fix of a module asks how its names are bound: one walk of the tree for all of them,
@@ -460,7 +465,6 @@ def _module_bindings(tree: ast.Module) -> _Bindings:
         for name in names:
             counts[name] = counts.get(name, 0) + 1
     top: dict[str, list[str]] = {}
-    assigned: set[str] = set()
     for stmt in tree.body:
         if isinstance(stmt, ast.Import):
             for a in stmt.names:
@@ -469,8 +473,16 @@ def _module_bindings(tree: ast.Module) -> _Bindings:
         elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
             for a in stmt.names:
                 top.setdefault(a.asname or a.name, []).append(f"{stmt.module}.{a.name}")
-        elif isinstance(stmt, ast.Assign):
-            assigned.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
-    found = _Bindings(counts, frozenset(otherwise), top, frozenset(assigned))
+    found = _Bindings(counts, frozenset(otherwise), top, frozenset(_assigned(tree)))
     tree.__dict__[_BINDINGS] = found
     return found
+
+
+def _assigned(tree: ast.Module) -> set[str]:
+    return {
+        t.id
+        for stmt in tree.body
+        if isinstance(stmt, ast.Assign)
+        for t in stmt.targets
+        if isinstance(t, ast.Name)
+    }
