@@ -3,8 +3,10 @@
 A continuation line written to line up with an open bracket (``foo(a,`` / ``    b)``) must
 move with that bracket when a fix moves it: into a ``with`` header, or to the right of a
 name that replaced a longer call. Lines indented any other way (a hanging indent) keep
-their indentation relative to the statement. Tabs make columns ambiguous: lines indented
-with them are left as they were.
+their indentation relative to the statement. Code indented with tabs and aligned with
+spaces after them (the usual way to mix them) is aligned the same way, counting in
+characters after the statement's tabs; any other mix makes columns ambiguous, and its lines
+are left as they were.
 """
 
 from __future__ import annotations
@@ -22,11 +24,24 @@ _OPEN, _CLOSE = "([{", ")]}"
 Placement = Callable[[int, int], int | None]
 
 
+def tab_prefix(lines: Lines, first: int, last: int) -> str | None:
+    """The tabs the statement on lines first..last is indented with ("" with spaces), when
+    each of its lines starts with them and goes on with spaces only; else None."""
+    head = lines.text(first)
+    prefix = head[: len(head) - len(head.lstrip("\t"))]
+    for n in range(first, last + 1):
+        text = lines.text(n)
+        space = text[: len(text) - len(text.lstrip())]
+        if text.strip() and (not space.startswith(prefix) or "\t" in space[len(prefix) :]):
+            return None
+    return prefix
+
+
 def aligned_brackets(lines: Lines, first: int, last: int) -> dict[int, tuple[int, int]]:
     """For each line of first..last that starts just after an open bracket's column (the
     bracket on an earlier line), that bracket's (line, column)."""
     texts = [lines.text(n) for n in range(first, last + 1)]
-    if "\t" in lines.unit or any("\t" in t[: len(t) - len(t.lstrip())] for t in texts):
+    if tab_prefix(lines, first, last) is None:
         return {}
     stack: list[tuple[int, int]] = []
     found: dict[int, tuple[int, int]] = {}
@@ -49,8 +64,9 @@ def aligned_brackets(lines: Lines, first: int, last: int) -> dict[int, tuple[int
     return found
 
 
-def _reindent(text: str, indent: int) -> str:
-    return " " * indent + text.lstrip(" ")
+def _reindent(text: str, indent: int, tabs: str = "") -> str:
+    """The line indented to column `indent` (in characters): `tabs`, then spaces."""
+    return tabs + " " * (indent - len(tabs)) + text.lstrip(" \t")
 
 
 def moved_expression(lines: Lines, first: int, last: int, span: Span, column: int) -> list[str]:
@@ -61,6 +77,7 @@ def moved_expression(lines: Lines, first: int, last: int, span: Span, column: in
     if span.line == span.end_line:
         return [lines.text(span.line)[span.column : span.end_column]]
     brackets = aligned_brackets(lines, first, last)
+    tabs = tab_prefix(lines, first, last) or ""  # the header's, the statement's indentation
     shifts: dict[int, int] = {}
 
     def place(line: int, col: int) -> int | None:
@@ -74,7 +91,7 @@ def moved_expression(lines: Lines, first: int, last: int, span: Span, column: in
         if n == span.end_line:
             text = text[: span.end_column]
         shifts[n] = _shift(text, brackets.get(n), place, 0)
-        out.append(_reindent(text, _indent(text) + shifts[n]) if text.strip() else text)
+        out.append(_reindent(text, _indent(text) + shifts[n], tabs) if text.strip() else text)
     return out
 
 
@@ -84,6 +101,10 @@ def replaced_in_statement(
     """Lines first..last indented by `extra`, with the text of `span` replaced by `name`;
     lines aligned with a bracket that moved (after `span` on its last line) move with it."""
     brackets = aligned_brackets(lines, first, last)
+    tabs = tab_prefix(lines, first, last) or ""
+    if tabs and extra.strip("\t"):
+        brackets = {}  # tabs, then spaces as the block's step: no column is certain
+    tabs += extra.rstrip(" ")  # the block's tabs, then the step into the new block's
     shifts: dict[int, int] = {}
 
     def place(line: int, col: int) -> int | None:
@@ -104,12 +125,12 @@ def replaced_in_statement(
         elif shifts[n] == len(extra):
             out.append(extra + text)
         else:
-            out.append(_reindent(text, _indent(text) + shifts[n]))
+            out.append(_reindent(text, _indent(text) + shifts[n], tabs))
     return out
 
 
 def _indent(text: str) -> int:
-    return len(text) - len(text.lstrip(" "))
+    return len(text) - len(text.lstrip(" \t"))
 
 
 def _shift(text: str, bracket: tuple[int, int] | None, place: Placement, default: int) -> int:
@@ -131,6 +152,7 @@ def with_insertions(
     lines aligned with a bracket that moved right (`closing(` put before a call, `task = `
     before a statement) move with it. Lines in `keep` (inside strings) stay as they are."""
     brackets = aligned_brackets(lines, first, last)
+    tabs = tab_prefix(lines, first, last) or ""
     shifts: dict[int, int] = {}
 
     def place(line: int, col: int) -> int | None:
@@ -149,6 +171,6 @@ def with_insertions(
             text = text[:col] + insert + text[col:]
         shifts[n] = 0 if n in keep else _shift(old, brackets.get(n), place, 0)
         if shifts[n] and text.strip():
-            text = _reindent(text, _indent(old) + shifts[n])
+            text = _reindent(text, _indent(old) + shifts[n], tabs)
         out.append(text)
     return out
