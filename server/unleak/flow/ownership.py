@@ -760,6 +760,35 @@ def _refine(state: State, facts: list[Fact], site: Site, info: SiteInfo) -> Stat
     return state
 
 
+def _int_constant(e: ast.expr) -> int | None:
+    if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
+        inner = _int_constant(e.operand)
+        return None if inner is None else -inner
+    if isinstance(e, ast.Constant) and type(e.value) is int:
+        return e.value
+    return None
+
+
+def _negative_where(op: ast.cmpop, right: ast.expr, polarity: bool) -> bool:
+    """Whether `name <op> right` evaluating to `polarity` means the name holds a sentinel: a
+    number below zero (or zero, where the test treats it as one)."""
+    v = _int_constant(right)
+    if v is None:
+        return False
+    if polarity:
+        return (
+            (isinstance(op, ast.Eq) and v < 0)
+            or (isinstance(op, ast.Lt) and v <= 0)
+            or (isinstance(op, ast.LtE) and v <= 0)
+        )
+    # `fd > 0` treats descriptor 0 as the sentinel too: it is stdin, not one just opened.
+    return (
+        (isinstance(op, ast.NotEq) and v < 0)
+        or (isinstance(op, ast.GtE) and v <= 0)
+        or (isinstance(op, ast.Gt) and v <= 0)
+    )
+
+
 def _facts(test: ast.expr, polarity: bool, builder: EffectBuilder) -> list[Fact]:
     """What must hold when `test` evaluates to `polarity`."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
@@ -802,6 +831,10 @@ def _facts(test: ast.expr, polarity: bool, builder: EffectBuilder) -> list[Fact]
             is_none = isinstance(op, (ast.Is, ast.Eq))
             if isinstance(op, (ast.Is, ast.Eq, ast.IsNot, ast.NotEq)) and is_none == polarity:
                 return [("none", test.left.id)]
+        if _negative_where(op, right, polarity):
+            # `if fd != -1: os.close(fd)`, `if fd >= 0:`: where the name is a negative number
+            # it holds the sentinel, not the resource (a descriptor is never negative).
+            return [("none", test.left.id)]
         return []
     if isinstance(test, ast.Await):
         test = test.value

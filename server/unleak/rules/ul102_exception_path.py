@@ -18,14 +18,16 @@ It does not report statements that cannot raise (assignments, attribute stores, 
 handler catches every `OSError` (`socket.error` is `OSError`) and releases, nor the `yield` of a
 pytest fixture (pytest resumes a fixture to tear it down and never closes it at the `yield`).
 Entering `with` on a lock or a known resource is not a raising point either, a release under `if
-not f.closed:` runs on every path that still holds `f`, and an exception that leaves a process
-body (a `multiprocessing.Process` target, a script's entry point) ends the process, which
-releases what it held. An `ExitStack` lost before anything was entered on it or registered with
-it (a failed `enter_context` registers nothing) holds nothing and is not reported. A finding
-whose every leaking path needs a statement that almost never fails (a socket option, `chmod` on
-a file just created, a log handler's formatter, a helper of the module that only does such
-things) is still reported, with severity `info` (`unlikely-severity` in the configuration); when
-a likely failure also leaks, the message names that statement.
+not f.closed:`, `if f is not None:` or `if fd != -1:` (`fd >= 0`, `fd > 0`) runs on every path
+that still holds the resource (a descriptor set to a negative sentinel once closed is not the
+descriptor any more), and an exception that leaves a process body (a `multiprocessing.Process`
+target, a script's entry point) ends the process, which releases what it held. An `ExitStack`
+lost before anything was entered on it or registered with it (a failed `enter_context` registers
+nothing) holds nothing and is not reported. A finding whose every leaking path needs a statement
+that almost never fails (a socket option, `chmod` on a file just created, a log handler's
+formatter, a helper of the module that only does such things) is still reported, with severity
+`info` (`unlikely-severity` in the configuration); when a likely failure also leaks, the message
+names that statement.
 
 ## Why it matters
 Errors are exactly when programs retry, loop and run for a long time; every failed attempt
