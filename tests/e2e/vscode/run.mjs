@@ -716,9 +716,16 @@ async function main() {
     result.faultNotification = await toast.innerText();
     result.faultSquiggles = await squiggles(page);
     log(`fault notification: ${JSON.stringify(result.faultNotification)}`);
+    // The toast slides in from the bottom: its screenshot once it is all in the window.
+    const showLogs = toast.locator('.monaco-button', { hasText: 'Show Logs' }).first();
+    await waitFor('the notification in full view', async () => {
+      const box = await showLogs.boundingBox();
+      return box !== null && box.y + box.height <= 900 - 20;
+    }, STEP_MS, 100);
+    await page.waitForTimeout(300);
     await screenshot(page, 'fault-notification');
     // Show Logs: the unleak output channel with the traceback (its end: the injected fault).
-    await toast.locator('.monaco-button', { hasText: 'Show Logs' }).first().click();
+    await showLogs.click();
     const output = page.locator('.panel .monaco-editor .view-lines', { hasText: /internal error|UNLEAK_LSP_FAULT/ }).first();
     result.faultLogsShown = await output.waitFor({ timeout: STEP_MS }).then(() => true, () => false);
     result.faultLogs = result.faultLogsShown ? (await output.innerText()).replace(/\u00a0/g, ' ') : '';
