@@ -35,6 +35,11 @@ async def test_one_show_message_per_failing_document(start: Starter) -> None:
     # Failing again (each edit) does not repeat it; another failing document gets its own.
     v = s.change(BAD, types.TextEdit(rng(0, 0, 0, 0), "\n"))
     assert await s.diagnostics(BAD, v) == []
+    # The log has the traceback once, then one line for the same error.
+    await s.log_containing(f"internal error analysing {BAD} (version {v}) again: RuntimeError")
+    failures = [m.message for m in s.client.log_messages if "explodes.py" in m.message]
+    assert [m for m in failures if "Traceback" in m] == failures[:1], failures
+    assert len(failures) == 2, failures
     s.open(OTHER_BAD, LEAKY)
     await s.diagnostics(OTHER_BAD, 1)
     await wait_until(lambda: len(errors(s.client.messages)) == 2, "a second showMessage")

@@ -85,6 +85,9 @@ class Document:
     closed: bool = False
     # The last reason logged for skipping this document (each reason is logged once).
     logged_skip: str | None = None
+    # The internal error whose traceback was logged for this document: the same one again
+    # (each keystroke) is logged in one line.
+    logged_error: str | None = None
     # The lines of the current burst of typing (a syntax error there waits for a pause).
     typing: TypingRegion | None = None
     # The diagnostics last published (or answered to a pull): the analysis's, less the

@@ -239,8 +239,18 @@ class UnleakServer(LanguageServer):
                     runtime, doc.uri, lines, self.encoding, self.related_information
                 )
             return Analysis(version, lines, findings, found, epoch, runtime=runtime)
-        except Exception:
-            logger.exception("internal error analysing %s (version %s)", doc.uri, version)
+        except Exception as error:
+            said = f"{type(error).__name__}: {error}"
+            if doc.logged_error == said:
+                logger.error(
+                    "internal error analysing %s (version %s) again: %s (traceback above)",
+                    doc.uri,
+                    version,
+                    said,
+                )
+            else:
+                logger.exception("internal error analysing %s (version %s)", doc.uri, version)
+                doc.logged_error = said
             doc.live = None  # whatever it held may be inconsistent
             return Analysis(version, lines, [], [], epoch, skipped=INTERNAL_ERROR)
 
@@ -340,6 +350,8 @@ class UnleakServer(LanguageServer):
         if skipped and skipped != INTERNAL_ERROR and doc.logged_skip != skipped:
             logger.info("unleak: not analysing %s: %s", doc.display_path, analysis.skipped)
         doc.logged_skip = analysis.skipped
+        if skipped != INTERNAL_ERROR:
+            doc.logged_error = None  # a failure after this one is news again
         self.status.analysed(doc, skipped)
         self._show(doc)
         self.collector.analysed()
