@@ -26,7 +26,8 @@ def codes(src: str, settings: Settings | None = None) -> list[tuple[int, str]]:
     ],
 )
 def test_acquisitions_resolve_through_imports(imports: str, call: str) -> None:
-    src = f"{imports}\ndef f(p):\n    r = {call}\n    return 1\n"
+    # `r.get(p)`: a requests Session holds a connection only once it sends a request.
+    src = f"{imports}\ndef f(p):\n    r = {call}\n    r.get(p)\n    return 1\n"
     assert codes(src) == [(3, "UL101")]
 
 

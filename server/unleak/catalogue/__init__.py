@@ -45,6 +45,12 @@ POPEN_PIPES = ("stdin", "stdout", "stderr")
 PIPED_POPEN = Factory("piped_process")
 
 
+# A requests Session or an httpx Client opens connections on its first request.
+_SESSION_REQUESTS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream"}
+)
+
+
 def _t(name: str, noun: str, *release: str, **kw: object) -> ResourceType:
     return ResourceType(name, noun, frozenset(release), **kw)  # type: ignore[arg-type]
 
@@ -123,7 +129,7 @@ TYPES: dict[str, ResourceType] = {
         _t("server", "server", "close"),
         _t("selector", "selector", "close"),
         _t("mmap", "memory map", "close", maybe_falsy=True),
-        _t("session", "HTTP session", "close"),
+        _t("session", "HTTP session", "close", opened_by=_SESSION_REQUESTS),
         _t("async_session", "HTTP client", "aclose", "close", async_release=True),
         _t(
             "exit_stack",
@@ -213,12 +219,15 @@ FACTORIES: dict[str, Factory] = {
     "poplib.POP3": Factory("mail"),
     "imaplib.IMAP4": Factory("mail"),
     "telnetlib.Telnet": Factory("socket"),
-    "asyncio.open_connection": Factory("stream", elements=(None, "stream")),
-    "asyncio.open_unix_connection": Factory("stream", elements=(None, "stream")),
+    # A socket given as sock= is the stream's or the server's from then on.
+    "asyncio.open_connection": Factory("stream", elements=(None, "stream"), owns_args=("sock",)),
+    "asyncio.open_unix_connection": Factory(
+        "stream", elements=(None, "stream"), owns_args=("sock",)
+    ),
     "asyncio.new_event_loop": Factory("event_loop"),
     "asyncio.events.new_event_loop": Factory("event_loop"),
-    "asyncio.start_server": Factory("server"),
-    "asyncio.start_unix_server": Factory("server"),
+    "asyncio.start_server": Factory("server", owns_args=("sock",)),
+    "asyncio.start_unix_server": Factory("server", owns_args=("sock",)),
     "selectors.DefaultSelector": Factory("selector"),
     # SelectSelector and PollSelector hold no descriptor of their own.
     "selectors.EpollSelector": Factory("selector"),

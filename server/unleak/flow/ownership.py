@@ -760,6 +760,19 @@ def _refine(state: State, facts: list[Fact], site: Site, info: SiteInfo) -> Stat
     return state
 
 
+def _is_false(test: ast.expr, polarity: bool) -> bool:
+    """Whether `test` evaluating to `polarity` says its left side is `False` (`x is False`,
+    `x == False` holding, `x is not False` failing)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    right, op = test.comparators[0], test.ops[0]
+    if not (isinstance(right, ast.Constant) and right.value is False):
+        return False
+    if isinstance(op, (ast.Is, ast.Eq)):
+        return polarity
+    return isinstance(op, (ast.IsNot, ast.NotEq)) and not polarity
+
+
 def _int_constant(e: ast.expr) -> int | None:
     if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
         inner = _int_constant(e.operand)
@@ -815,6 +828,10 @@ def _facts(test: ast.expr, polarity: bool, builder: EffectBuilder) -> list[Fact]
         last = unevaluated_or_holds(test, polarity)
         # A non-blocking acquire that did not run has not acquired either.
         return [f for f in _facts(last, polarity, builder) if f[0] == "unacq"] if last else []
+    if _is_false(test, polarity):
+        # `if lock.acquire(timeout=5) is False: raise`: where it is False, it is falsy.
+        assert isinstance(test, ast.Compare)
+        return _facts(test.left, False, builder)
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name):
         right = test.comparators[0]
         op = test.ops[0]

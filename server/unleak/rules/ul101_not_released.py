@@ -17,7 +17,8 @@ a container that outlives the function, passed to a wrapper that owns it (`io.Te
 the process (`sys.exit()`, `os._exit()`), which releases everything, nor what a process body (a
 `multiprocessing.Process` target, or the function a script's `__main__` block calls) still holds
 when it ends: its lifetime is the process's, on purpose. Nor resources that hold nothing yet or
-any more: an HTTP connection never connected (it opens its socket lazily), an `ExitStack`
+any more: an HTTP connection never connected (it opens its socket lazily), a `requests` session
+or `httpx` client that never sent a request (it connects on the first one), an `ExitStack`
 nothing was entered on, an archive written into an in-memory `BytesIO`, a resource a helper
 already closed or waited for before returning it. Nor code inside `assertRaises` blocks, where
 the acquisition is expected to fail. A leak only on an exception path is UL102's.

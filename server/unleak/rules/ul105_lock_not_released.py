@@ -4,7 +4,8 @@
 Follows `acquire()` on `threading`, `multiprocessing` and `asyncio` locks, semaphores and
 conditions to the end of the function and reports it when some path (a `return`, an
 exception, a `break`) skips the matching `release()`. A non-blocking or timed `acquire()` is
-only counted on the branch where it succeeded.
+only counted on the branch where it succeeded, whether its result is tested inline, through a
+name (`ok = lock.acquire(timeout=5)`, `if not ok:`) or against `False` (`is False`, `== False`).
 
 It does not report a function that acquires and never releases (`lock()`, `__enter__`: it hands
 the lock to its caller on purpose), a lock released by a sibling method of the same class that
