@@ -295,21 +295,21 @@ class _Layout:
 
     def __init__(self, body: list[ast.stmt]) -> None:
         self.where: dict[int, tuple[list[ast.stmt], int, ast.AST | None, str]] = {}
-        self._index(body, None, "body")
-
-    def _index(self, block: list[ast.stmt], owner: ast.AST | None, field_name: str) -> None:
-        for i, s in enumerate(block):
-            self.where[id(s)] = (block, i, owner, field_name)
-            if isinstance(s, _SCOPES):
-                continue
-            for name in ("body", "orelse", "finalbody"):
-                sub = getattr(s, name, None)
-                if sub:
-                    self._index(sub, s, name)
-            for handler in getattr(s, "handlers", ()):
-                self._index(handler.body, s, "handlers")
-            for case in getattr(s, "cases", ()):
-                self._index(case.body, s, "cases")
+        # Blocks still to index, with their owner: a stack, as an `elif` chain can be
+        # thousands deep.
+        blocks: list[tuple[list[ast.stmt], ast.AST | None, str]] = [(body, None, "body")]
+        while blocks:
+            block, owner, field_name = blocks.pop()
+            for i, s in enumerate(block):
+                self.where[id(s)] = (block, i, owner, field_name)
+                if isinstance(s, _SCOPES):
+                    continue
+                for name in ("body", "orelse", "finalbody"):
+                    sub = getattr(s, name, None)
+                    if sub:
+                        blocks.append((sub, s, name))
+                blocks.extend((h.body, s, "handlers") for h in getattr(s, "handlers", ()))
+                blocks.extend((c.body, s, "cases") for c in getattr(s, "cases", ()))
 
 
 @dataclass

@@ -235,9 +235,15 @@ def in_nested_scope(scope: ast.AST, name: str) -> bool:
     a module-level name with a finding, see `name_uses`)."""
     if isinstance(scope, ast.Module):
         return False
-    for node in ast.walk(scope):
-        if node is not scope and isinstance(node, _SCOPES) and name_uses(node, name):
+    # One walk, each node marked with whether it lies in a nested scope (a walk of each
+    # nested scope would be quadratic in `lambda: lambda: ...`).
+    stack = [(child, False) for child in ast.iter_child_nodes(scope)]
+    while stack:
+        node, nested = stack.pop()
+        nested = nested or isinstance(node, _SCOPES)
+        if nested and isinstance(node, ast.Name) and node.id == name:
             return True
+        stack.extend((child, nested) for child in ast.iter_child_nodes(node))
     return False
 
 

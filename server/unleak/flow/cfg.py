@@ -248,9 +248,16 @@ class CFGBuilder:
             g.nodes[nid].succ.append(g.terminate)
             return nid
         if isinstance(s, ast.If):
-            then = self.block(s.body, succ, ctx)
-            other = self.block(s.orelse, succ, ctx)
-            return self._test(s.test, then, other, ctx)
+            # An `elif` chain in one loop, not by recursion (it may be thousands long); the
+            # nodes are made in the order recursion would make them.
+            chain = [s]
+            while len(chain[-1].orelse) == 1 and isinstance(chain[-1].orelse[0], ast.If):
+                chain.append(chain[-1].orelse[0])
+            thens = [self.block(link.body, succ, ctx) for link in chain]
+            other = self.block(chain[-1].orelse, succ, ctx)
+            for link, then in zip(reversed(chain), reversed(thens), strict=True):
+                other = self._test(link.test, then, other, ctx)
+            return other
         if isinstance(s, ast.While):
             head = g.add(NOP, s)
             after = self.block(s.orelse, succ, ctx)
@@ -314,23 +321,25 @@ class CFGBuilder:
         self, s: ast.With | ast.AsyncWith, items: list[ast.withitem], succ: int, ctx: _Ctx
     ) -> int:
         g = self.g
-        item, rest = items[0], items[1:]
-        inner_succ = succ
-        inner_ctx = ctx
-        if _suppresses(item.context_expr):
-            inner_ctx = _Ctx(
-                lambda: _fork(g, ctx.exc(), succ), ctx.ret, ctx.brk, ctx.cont, ctx.loop
-            )
-        body = (
-            self._with(s, rest, inner_succ, inner_ctx)
-            if rest
-            else self.block(s.body, inner_succ, inner_ctx)
-        )
-        nid = g.add(WITH, item, target=item.optional_vars, is_async=isinstance(s, ast.AsyncWith))
-        g.nodes[nid].line = item.context_expr.lineno
-        g.nodes[nid].succ.append(body)
-        g.nodes[nid].exc = ctx.exc()
-        return nid
+        # Each item's context: inside a `suppress(...)` an exception may go on at `succ`.
+        # (Items in a loop, not by recursion: a `with` may list thousands of them.)
+        ctxs = [ctx]
+        for item in items:
+            outer = ctxs[-1]
+            if _suppresses(item.context_expr):
+                outer = _Ctx(
+                    _forked(g, outer.exc, succ), outer.ret, outer.brk, outer.cont, outer.loop
+                )
+            ctxs.append(outer)
+        entry = self.block(s.body, succ, ctxs[-1])
+        for item, item_ctx in zip(reversed(items), reversed(ctxs[:-1]), strict=True):
+            is_async = isinstance(s, ast.AsyncWith)
+            nid = g.add(WITH, item, target=item.optional_vars, is_async=is_async)
+            g.nodes[nid].line = item.context_expr.lineno
+            g.nodes[nid].succ.append(entry)
+            g.nodes[nid].exc = item_ctx.exc()
+            entry = nid
+        return entry
 
     def _try(self, s: ast.Try, succ: int, ctx: _Ctx) -> int:
         g = self.g
@@ -391,6 +400,10 @@ class CFGBuilder:
 
 def _lines(s: ast.stmt) -> tuple[int, int]:
     return (s.lineno, s.end_lineno or s.lineno)
+
+
+def _forked(g: CFG, exc: Target, succ: int) -> Target:
+    return lambda: _fork(g, exc(), succ)
 
 
 def _fork(g: CFG, a: int, b: int) -> int:

@@ -29,9 +29,15 @@ def _names(e: ast.AST) -> frozenset[str]:
 
 def atom_of(test: ast.expr) -> tuple[Atom, bool, frozenset[str]] | None:
     """The atom a test checks, its polarity, and the names it depends on."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = atom_of(test.operand)
-        return (inner[0], not inner[1], inner[2]) if inner else None
+    negated = False
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        # A loop, not recursion: `not not ... x` may be nested thousands deep.
+        test, negated = test.operand, not negated
+    atom = _positive_atom(test)
+    return (atom[0], atom[1] != negated, atom[2]) if atom is not None else None
+
+
+def _positive_atom(test: ast.expr) -> tuple[Atom, bool, frozenset[str]] | None:
     if isinstance(test, (ast.Name, ast.Attribute)) and _simple(test):
         return expr_text(test), True, _names(test)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:

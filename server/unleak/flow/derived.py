@@ -23,6 +23,7 @@ from enum import IntEnum
 from typing import NamedTuple
 
 from unleak.names.resolver import NameResolver, iter_statements
+from unleak.source.steps import Steps, drive
 from unleak.source.walk import walk
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -358,7 +359,16 @@ class _Deriver:
         self.root_node = root_node  # an inline acquisition (`csv.reader(open(p))`)
 
     def strength(self, e: ast.AST | None) -> Strength:
-        """How much the value of ``e`` depends on the resource."""
+        """How much the value of ``e`` depends on the resource. Evaluated by steps (see
+        `source.steps`), never by recursion: `x[0][0]...` may nest 2,000 deep."""
+        value = self._leaf(e)
+        if value is not None:
+            return value
+        assert e is not None
+        return drive(self._steps(e), self._steps, self._leaf)
+
+    def _leaf(self, e: ast.AST | None) -> Strength | None:
+        """The strength of an expression with no parts to look at; None for any other."""
         if e is None:
             return Strength.NONE
         if e is self.root_node:
@@ -369,14 +379,19 @@ class _Deriver:
                 if isinstance(e.ctx, ast.Load)
                 else (Strength.NONE)
             )
+        if isinstance(e, ast.Constant):
+            return Strength.NONE
+        return None
+
+    def _steps(self, e: ast.AST) -> Steps[ast.AST, Strength]:
         if isinstance(e, ast.Attribute):
-            # Down the chain first, then out (iterating: `x.a.a...` may be 2,000 long).
+            # Down the chain first, then out, in one step.
             attrs: list[str] = []
             inner: ast.AST = e
             while isinstance(inner, ast.Attribute) and inner is not self.root_node:
                 attrs.append(inner.attr)
                 inner = inner.value
-            base = self.strength(inner)
+            base = yield inner
             for attr in reversed(attrs):
                 if not base or attr in self.plain_attributes:
                     return Strength.NONE
@@ -384,44 +399,44 @@ class _Deriver:
                 base = Strength.STRONG if base == Strength.STRONG else Strength.WEAK
             return base
         if isinstance(e, ast.Call):
-            return self._call(e)
-        if isinstance(e, ast.Await):
-            return self.strength(e.value)
-        if isinstance(e, (ast.Tuple, ast.List, ast.Set)):
-            return max((self.strength(x) for x in e.elts), default=Strength.NONE)
-        if isinstance(e, ast.Dict):
-            return max((self.strength(x) for x in e.values), default=Strength.NONE)
-        if isinstance(e, ast.Starred):
-            return self.strength(e.value)
-        if isinstance(e, ast.IfExp):
-            return max(self.strength(e.body), self.strength(e.orelse))
-        if isinstance(e, ast.BoolOp):
-            return max(self.strength(v) for v in e.values)
-        if isinstance(e, ast.NamedExpr):
-            return self.strength(e.value)
+            return (yield from self._call(e))
+        if isinstance(e, (ast.Await, ast.Starred, ast.NamedExpr)):
+            return (yield e.value)
+        if isinstance(e, (ast.Tuple, ast.List, ast.Set, ast.Dict, ast.IfExp, ast.BoolOp)):
+            if isinstance(e, ast.IfExp):
+                parts: list[ast.expr] = [e.body, e.orelse]
+            elif isinstance(e, ast.Dict):
+                parts = e.values
+            else:
+                parts = e.values if isinstance(e, ast.BoolOp) else e.elts
+            # The strongest part (all of them are looked at, as `max` would).
+            best = Strength.NONE
+            for part in parts:
+                best = max(best, (yield part))
+            return best
         if isinstance(e, ast.Subscript):
             # An item of a dependent container, or a slice of a view.
-            return Strength.WEAK if self.strength(e.value) else Strength.NONE
+            return Strength.WEAK if (yield e.value) else Strength.NONE
         if isinstance(e, ast.GeneratorExp):
             # Lazy: it reads through whatever it iterates or refers to.
             return Strength.STRONG if self.refers(e) else Strength.NONE
         if isinstance(e, (ast.ListComp, ast.SetComp)):
-            return self._eager_elements(e.elt, e.generators)
+            return (yield from self._eager_elements(e.elt, e.generators))
         if isinstance(e, ast.DictComp):
-            return max(
-                self._eager_elements(e.key, e.generators),
-                self._eager_elements(e.value, e.generators),
-            )
+            key = yield from self._eager_elements(e.key, e.generators)
+            return max(key, (yield from self._eager_elements(e.value, e.generators)))
         if isinstance(e, ast.Lambda):
             return Strength.STRONG if self.refers(e) else Strength.NONE
         return Strength.NONE
 
-    def _eager_elements(self, elt: ast.expr, gens: list[ast.comprehension]) -> Strength:
+    def _eager_elements(
+        self, elt: ast.expr, gens: list[ast.comprehension]
+    ) -> Steps[ast.AST, Strength]:
         # Built at once; its elements matter, not what it iterated (`[l for l in f]`).
         loop_vars = {n.id for g in gens for n in ast.walk(g.target) if isinstance(n, ast.Name)}
         shadowed = {v: self.names.pop(v) for v in loop_vars if v in self.names}
         try:
-            return self.strength(elt)
+            return (yield elt)
         finally:
             self.names.update(shadowed)
 
@@ -436,12 +451,13 @@ class _Deriver:
             for n in ast.walk(node)
         )
 
-    def _call(self, call: ast.Call) -> Strength:
+    def _call(self, call: ast.Call) -> Steps[ast.AST, Strength]:
         func = call.func
-        args = [*call.args, *(k.value for k in call.keywords)]
-        arg = max((self.strength(a) for a in args), default=Strength.NONE)
+        arg = Strength.NONE
+        for a in [*call.args, *(k.value for k in call.keywords)]:
+            arg = max(arg, (yield a))
         if isinstance(func, ast.Attribute):
-            recv = self.strength(func.value)
+            recv = yield func.value
             if recv == Strength.WEAK:
                 # A method of something that may hold the resource (an unknown call's
                 # result): its result may too, but nothing says it needs it open, whatever

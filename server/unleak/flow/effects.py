@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Container
+from collections.abc import Container, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ from unleak.catalogue import (
 )
 from unleak.flow.containers import STORING_METHODS
 from unleak.names.text import callee_name, expr_text
+from unleak.source.steps import Steps, drive
 from unleak.summaries.functions import FunctionSummary
 from unleak.summaries.types import TypeScope, call_type, piped_popen
 
@@ -68,31 +69,6 @@ class SiteInfo:
         return callee_name(self.node)
 
 
-# Expressions `EffectBuilder.expr` handles on their own; any other only evaluates its parts.
-_SPECIFIC = (
-    ast.Name,
-    ast.Call,
-    ast.Await,
-    ast.Attribute,
-    ast.Tuple,
-    ast.List,
-    ast.Set,
-    ast.Dict,
-    ast.IfExp,
-    ast.BoolOp,
-    ast.NamedExpr,
-    ast.Subscript,
-    ast.Starred,
-    ast.Yield,
-    ast.YieldFrom,
-    ast.Lambda,
-    ast.ListComp,
-    ast.SetComp,
-    ast.GeneratorExp,
-    ast.DictComp,
-)
-
-
 @dataclass(frozen=True)
 class Val:
     sources: Sources = EMPTY
@@ -100,6 +76,16 @@ class Val:
 
 
 NONE = Val()
+
+
+def _leaf(e: ast.expr) -> Val | None:
+    """The value of an expression with no parts to evaluate; None for any other."""
+    if isinstance(e, ast.Name):
+        return Val(frozenset({e.id})) if isinstance(e.ctx, ast.Load) else NONE
+    if isinstance(e, ast.Constant):
+        return NONE
+    return None
+
 
 # Small tagged tuples: ("acq", site, conditional), ("bind", name, sources), ("escape", sources),
 # ("pass", sources[, key]) (with a key: a registration `take_back` with that key undoes),
@@ -325,53 +311,63 @@ class EffectBuilder:
     # -- expressions ----------------------------------------------------------------------
 
     def expr(self, e: ast.expr) -> Val:
-        if isinstance(e, ast.Name):
-            return Val(frozenset({e.id})) if isinstance(e.ctx, ast.Load) else NONE
+        """The value of an expression, its effects appended in evaluation order. Evaluated
+        by steps (see `source.steps`), never by recursion: `x(1)(1)...` or `x[0][0]...`
+        may nest 2,000 deep."""
+        value = _leaf(e)
+        return value if value is not None else drive(self._steps(e), self._steps, _leaf)
+
+    def _steps(self, e: ast.expr) -> Steps[ast.expr, Val]:
+        """The evaluation of one expression: yields each subexpression it evaluates (in order)
+        and gets its value back; returns the expression's value."""
         if isinstance(e, ast.Call):
-            return self._call(e)
+            return (yield from self._call(e))
         if isinstance(e, ast.Await):
-            return self.expr(e.value)
+            return (yield e.value)
         if isinstance(e, ast.Attribute):
             if self.scope.init_owner and _self_attr(e) and isinstance(e.ctx, ast.Load):
                 return Val(frozenset({f"self.{e.attr}"}))  # what `__init__` stored there
-            # Down a chain (`x.a.b.c`) without recursion: only the innermost attribute has a
-            # base with sources (an attribute's value is NONE).
+            # Down a chain (`x.a.b.c`) in one step: only the innermost attribute has a base
+            # with sources (an attribute's value is NONE).
             inner: ast.Attribute = e
             while isinstance(inner.value, ast.Attribute):
                 inner = inner.value
-            base = self.expr(inner.value)
+            base = yield inner.value
             if inner.attr in self.release_names and base.sources:
                 # Handing out the bound release method (`callback(f.close)`) releases `f`.
                 self.effects.append(("release", base.sources, inner.attr))
             return NONE
         if isinstance(e, (ast.Tuple, ast.List, ast.Set)):
-            vals = [self.expr(x) for x in e.elts]
+            vals: list[Val] = []
+            for x in e.elts:
+                vals.append((yield x))
             srcs: Sources = frozenset().union(*(v.sources for v in vals)) if vals else EMPTY
             return Val(srcs, tuple(v.sources for v in vals))
         if isinstance(e, ast.Dict):
             out: set[Source] = set()
             for k in e.keys:
                 if k is not None:
-                    out |= self.expr(k).sources
+                    out |= (yield k).sources
             for v in e.values:
-                out |= self.expr(v).sources
+                out |= (yield v).sources
             return Val(frozenset(out))
         if isinstance(e, ast.IfExp):
-            self.expr(e.test)
-            a, b = self.expr(e.body), self.expr(e.orelse)
+            yield e.test
+            a = yield e.body
+            b = yield e.orelse
             return Val(a.sources | b.sources)
         if isinstance(e, ast.BoolOp):
             out2: set[Source] = set()
             for v2 in e.values:
-                out2 |= self.expr(v2).sources
+                out2 |= (yield v2).sources
             return Val(frozenset(out2))
         if isinstance(e, ast.NamedExpr):
-            val = self.expr(e.value)
+            val = yield e.value
             self.effects.append(("bind", e.target.id, val.sources))
             return Val(frozenset({e.target.id}))
         if isinstance(e, ast.Subscript):
-            base = self.expr(e.value)
-            self.expr(e.slice)
+            base = yield e.value
+            yield e.slice
             index = e.slice.value if isinstance(e.slice, ast.Constant) else None
             if (
                 base.elements is not None
@@ -383,10 +379,10 @@ class EffectBuilder:
                 return NONE  # an item of a resource (`store[key]`), not the resource
             return Val(base.sources)
         if isinstance(e, ast.Starred):
-            return self.expr(e.value)
+            return (yield e.value)
         if isinstance(e, (ast.Yield, ast.YieldFrom)):
             if e.value is not None:
-                yielded = self.expr(e.value).sources
+                yielded = (yield e.value).sources
                 if not self.scope.lends_yields:
                     self._escape(yielded)
             return NONE
@@ -395,43 +391,42 @@ class EffectBuilder:
             return NONE
         if isinstance(e, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             for gen in e.generators:
-                self.expr(gen.iter)
-                for cond in gen.ifs:
-                    self.expr(cond)
+                yield gen.iter
+                # Not `yield from gen.ifs`: a list iterator cannot be sent the values.
+                for cond in gen.ifs:  # noqa: UP028
+                    yield cond
             if isinstance(e, ast.DictComp):
-                elements = self.expr(e.key).sources | self.expr(e.value).sources
+                key = yield e.key
+                elements = key.sources | (yield e.value).sources
             else:
-                elements = self.expr(e.elt).sources
+                elements = (yield e.elt).sources
             if isinstance(e, ast.GeneratorExp):
                 self._escape(elements)  # lazy: whoever iterates it gets them
                 return NONE
             return Val(elements)  # the new list, set or dict holds them
-        # Anything else (`a + b`, `x < y`, f-strings) only evaluates its parts, in order:
-        # walked with a stack, so a 1,500-term sum does not recurse 1,500 deep.
-        stack = [c for c in reversed(list(ast.iter_child_nodes(e))) if isinstance(c, ast.expr)]
-        while stack:
-            child = stack.pop()
-            if isinstance(child, _SPECIFIC):
-                self.expr(child)
-            else:
-                parts = reversed(list(ast.iter_child_nodes(child)))
-                stack.extend(c for c in parts if isinstance(c, ast.expr))
+        # Anything else (`a + b`, `x < y`, f-strings) only evaluates its parts, in order.
+        for child in ast.iter_child_nodes(e):
+            if isinstance(child, ast.expr):
+                yield child
         return NONE
 
     # -- calls ----------------------------------------------------------------------------
 
-    def _args(self, call: ast.Call) -> tuple[list[Val], dict[str, Val]]:
+    def _args(self, call: ast.Call) -> Generator[ast.expr, Val, tuple[list[Val], dict[str, Val]]]:
+        # The depth stays raised while this step waits for its arguments' steps.
+        pos: list[Val] = []
+        kw: dict[str, Val] = {}
         self._arg_depth += 1
         try:
-            pos = [self.expr(a) for a in call.args]
-            kw = {}
+            for a in call.args:
+                pos.append((yield a))
             for k in call.keywords:
-                kw[k.arg or "**"] = self.expr(k.value)
+                kw[k.arg or "**"] = yield k.value
         finally:
             self._arg_depth -= 1
         return pos, kw
 
-    def _call(self, call: ast.Call) -> Val:
+    def _call(self, call: ast.Call) -> Steps[ast.expr, Val]:
         func = call.func
         scope = self.scope
         qual = scope.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
@@ -440,7 +435,7 @@ class EffectBuilder:
             lock_key = (
                 self._lock_key(func.value) if method in (LOCKS.acquire, LOCKS.release) else None
             )
-            recv = self.expr(func.value)
+            recv = yield func.value
             if (
                 scope.init_owner
                 and method in SELF_RELEASING
@@ -451,8 +446,8 @@ class EffectBuilder:
         else:
             method, lock_key, recv = "", None, NONE
             if not isinstance(func, ast.Name):
-                self.expr(func)
-        pos, kw = self._args(call)
+                yield func
+        pos, kw = yield from self._args(call)
         all_args = _union(pos, kw)
         if lock_key is not None:
             if method == LOCKS.acquire:

@@ -804,8 +804,9 @@ def _negative_where(op: ast.cmpop, right: ast.expr, polarity: bool) -> bool:
 
 def _facts(test: ast.expr, polarity: bool, builder: EffectBuilder) -> list[Fact]:
     """What must hold when `test` evaluates to `polarity`."""
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return _facts(test.operand, not polarity, builder)
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        # A loop, not recursion: `not not ... x` may be nested thousands deep.
+        test, polarity = test.operand, not polarity
     if isinstance(test, ast.NamedExpr):
         return _facts(test.target, polarity, builder) + _facts(test.value, polarity, builder)
     if isinstance(test, ast.Name):
