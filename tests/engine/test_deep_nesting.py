@@ -166,3 +166,38 @@ def test_nested_lambdas_cost_linear_time() -> None:
     start = time.process_time()
     assert analysed(text) == [("UL101", 2)]
     assert time.process_time() - start < 3.0
+
+
+UNPARSABLE = " + ".join(["x"] * 20_000)  # past the parser of every Python 3.10 to 3.13
+
+
+@pytest.mark.parametrize("in_class", [False, True], ids=["function", "method"])
+def test_what_this_python_cannot_parse_is_a_note_on_its_definition(in_class: bool) -> None:
+    pad = "    " if in_class else ""
+    text = (
+        ("class Box:\n" if in_class else "")
+        + f"{pad}@staticmethod\n"
+        + f"{pad}def unparsable(x):\n"
+        + f"{pad}    return {UNPARSABLE}\n"
+        + "\n"
+        + "def leak(path):\n"
+        + "    g = open(path)\n"
+        + "    return g.read()\n"
+    )
+    with pytest.raises((RecursionError, MemoryError)):
+        ast.parse(text)
+    report = analyse_source(text, "deep.py")
+    note, leak = report.findings
+    assert (leak.code, leak.span.line) == ("UL101", 6 + in_class)
+    running = ".".join(map(str, sys.version_info[:2]))
+    assert (note.code, note.severity.value) == ("UL001", "info")
+    assert note.message == (
+        f"`unparsable` is nested too deeply for Python {running} to parse, so it is not "
+        "checked for leaks; the rest of the file is"
+    )
+    header = f"{pad}def unparsable(x):"
+    assert (note.span.line, note.span.column, note.span.end_column) == (
+        2 + in_class,
+        len(pad),
+        len(header),
+    )

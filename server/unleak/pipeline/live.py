@@ -697,15 +697,17 @@ def _parse_alone(
     far to move them down; or their syntax error; None for an error the lines around them
     could change."""
     offset = first - 1
+    own = text.splitlines(keepends=True)
     if in_block:
         text = "if 1:\n" + text
         offset -= 1
+        own.insert(0, "\n")  # the lines as parsed, but for `if 1:`
     try:
         body = ast.parse(text).body
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         if isinstance(exc, SyntaxError) and "triple-quoted" in (exc.msg or ""):
             return None  # an unterminated string would run on into the lines around
-        return syntax_error(exc, offset)
+        return syntax_error(exc, offset, own)
     if in_block:
         if len(body) != 1 or not isinstance(body[0], ast.If):
             return None

@@ -3,6 +3,9 @@
 ## What it does
 Reports Python syntax errors. unleak keeps analysing the rest of the file: a definition
 that does not parse is skipped, every other function, method and class is still checked.
+Code valid for a newer Python than the one unleak runs on (`type X = ...`, t-strings), or
+nested deeper than that Python's parser can follow, is no error: an information note says
+which definitions were not checked, and why.
 
 It does not report a file that cannot be read or decoded: that is not a syntax error, and the
 command line reports the path as not checked instead (exit code 2). In the editor, an error in
@@ -59,6 +62,8 @@ def finding(module: ModuleAnalysis, error: ParseError) -> Finding:
     """The finding of one parse error (code valid only for a Python the project does not
     support is a real syntax error: it says which one the project supports)."""
     message = error.message
+    if error.too_deep:  # valid code this Python cannot parse: a note, not an error
+        return replace(module.finding(CODE, message, error.span), severity=Severity.INFO)
     floor = module.settings.python_floor
     if error.needs is not None and floor is not None and floor < error.needs:
         message = project_lacks_message(message, floor)

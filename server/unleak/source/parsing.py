@@ -12,7 +12,8 @@ import itertools
 import re
 import sys
 import textwrap
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from unleak.source.facts import StatementFacts
 from unleak.source.segments import Segments
@@ -29,6 +30,9 @@ class ParseError:
     span: Span
     # Set when the code is valid for a newer Python than the one running: (major, minor).
     needs: tuple[int, int] | None = None
+    # Set when the code nests deeper than the running Python's parser can follow: not a
+    # syntax error (CPython 3.13 parses deeper code than 3.11), a definition left unchecked.
+    too_deep: bool = False
 
 
 # Syntax newer than some Python we may run on: the version that added it, what it is, and the
@@ -116,9 +120,10 @@ def parse_module(text: str) -> ParsedModule:
     return ParsedModule(ast.Module(body=body, type_ignores=[]), errors)
 
 
-def syntax_error(exc: BaseException, line_offset: int) -> ParseError:
+def syntax_error(exc: BaseException, line_offset: int, chunk: Sequence[str] = ()) -> ParseError:
     """The parse error an exception of `ast.parse` stands for, its lines moved down by
-    ``line_offset``."""
+    ``line_offset``; ``chunk``: the lines parsed (to name the definition that nests too
+    deeply)."""
     if isinstance(exc, SyntaxError):
         message = exc.msg
         if line_offset:  # "expected an indented block after 'if' statement on line 3"
@@ -140,10 +145,41 @@ def syntax_error(exc: BaseException, line_offset: int) -> ParseError:
     if isinstance(exc, ValueError) and "null bytes" in str(exc):
         return ParseError("SyntaxError: source contains NUL bytes", Span(1, 0, 1, 0))
     if isinstance(exc, (RecursionError, MemoryError)):
-        return ParseError(
-            "source is too deeply nested to parse", Span(line_offset + 1, 0, line_offset + 1, 0)
-        )
+        return _too_deep(chunk, line_offset)
     return ParseError(f"SyntaxError: {exc}", Span(line_offset + 1, 0, line_offset + 1, 0))
+
+
+_HEADER = re.compile(r"\s*(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)")
+
+
+def _too_deep(chunk: Sequence[str], line_offset: int) -> ParseError:
+    """Code the running Python's parser gives up on (a `1 + 1 + ...` of 3,000 terms): said
+    at the first line of the definition (or statement) holding it."""
+    running = ".".join(map(str, sys.version_info[:2]))
+    for i, text in enumerate(chunk):
+        stripped = text.strip()
+        if not stripped or stripped.startswith(("#", "@")):
+            continue
+        header = _HEADER.match(text)
+        if header is None:
+            what = "The statement here"
+        elif header.group(1) == "def":
+            what = f"`{header.group(2)}`"
+        else:
+            what = f"Class `{header.group(2)}`"
+        line = line_offset + i + 1
+        body = text.rstrip("\r\n")
+        span = Span(line, len(body) - len(body.lstrip()), line, len(body))
+        break
+    else:
+        span = Span(line_offset + 1, 0, line_offset + 1, 0)
+        message = f"This file is nested too deeply for Python {running} to parse"
+        return ParseError(f"{message}, so it is not checked for leaks", span, too_deep=True)
+    message = (
+        f"{what} is nested too deeply for Python {running} to parse, so it is not checked "
+        "for leaks; the rest of the file is"
+    )
+    return ParseError(message, span, too_deep=True)
 
 
 def _chunk_starts(
@@ -198,7 +234,7 @@ def _parse_chunks(
             continue
         hi = bounds[i + 1]
         assert first_exc is not None
-        errors.append(syntax_error(first_exc, lo))
+        errors.append(syntax_error(first_exc, lo, lines[lo:hi]))
         recovered = _recover_class(lines, lo, hi, errors, in_strings)
         if recovered is not None:
             body.append(recovered)
@@ -242,16 +278,21 @@ def _recover_class(
         try:
             parsed = _parse_at(chunk, s)
         except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-            err = syntax_error(exc, s)
-            # Columns are relative to the dedented chunk.
-            errors[-1] = ParseError(
-                err.message,
-                Span(
-                    err.span.line,
-                    err.span.column + len(indent),
-                    err.span.end_line,
-                    err.span.end_column + len(indent),
-                ),
+            err = syntax_error(exc, s, lines[s : bounds[k + 1]])
+            # Columns are relative to the dedented chunk (those of a note that it nests too
+            # deeply, to the lines given).
+            errors[-1] = (
+                err
+                if err.too_deep
+                else replace(
+                    err,
+                    span=Span(
+                        err.span.line,
+                        err.span.column + len(indent),
+                        err.span.end_line,
+                        err.span.end_column + len(indent),
+                    ),
+                )
             )
             continue
         for node in parsed:
