@@ -5,10 +5,15 @@ its oldest Python is a real error."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
+from pythons import find_python, python_or_skip
 from unleak.config.requires import python_floor
 from unleak.pipeline.api import analyse_source
 from unleak.settings import Settings, Severity
@@ -98,3 +103,84 @@ def test_python_floor() -> None:
     assert python_floor("==3.11.*") == (3, 11)
     assert python_floor("<3.13") is None
     assert python_floor(None) is None
+
+
+# With real newer Pythons (pyenv's, see tests/pythons.py): the table's versions are right,
+# and the advice the note gives works.
+SERVER = Path(__file__).resolve().parents[2] / "server"
+
+
+def _parses(python: str, text: str) -> bool:
+    run = subprocess.run(
+        [python, "-c", "import ast, sys; ast.parse(sys.stdin.read())"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return run.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("version", "snippet"),
+    [pytest.param(v, s, id=f"{v[0]}.{v[1]}-{i}") for i, (v, s) in enumerate(NEWER)],
+)
+def test_the_python_named_parses_it_and_the_one_before_does_not(
+    version: tuple[int, int], snippet: str
+) -> None:
+    newer = python_or_skip(f"{version[0]}.{version[1]}")
+    assert _parses(newer, snippet)
+    older = python_or_skip(f"{version[0]}.{version[1] - 1}")
+    assert not _parses(older, snippet)
+
+
+@pytest.mark.parametrize(
+    ("version", "snippet"),
+    [pytest.param(v, s, id=f"{v[0]}.{v[1]}-{i}") for i, (v, s) in enumerate(NEWER)],
+)
+def test_unleak_on_the_python_named_checks_everything(
+    version: tuple[int, int], snippet: str, tmp_path: Path
+) -> None:
+    python = python_or_skip(f"{version[0]}.{version[1]}")
+    (tmp_path / "app.py").write_text(snippet + "\n" + LEAK, encoding="utf-8")
+    run = subprocess.run(
+        [python, "-m", "unleak", "check", "--no-cache", "--format", "json", "app.py"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(SERVER)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stderr
+    found = [(f["code"], f["line"]) for f in json.loads(run.stdout)]
+    assert found == [("UL101", snippet.count("\n") + 3)]
+
+
+# Lines that look like newer syntax but are errors in every Python (checked by parsing them
+# rewritten into the older syntax they would stand for).
+LOOK_ALIKES = [
+    "type Pair = \n",
+    "def first[T](:\n    pass\n",
+    "class Box[T:\n    pass\n",
+    "try:\n    pass\nexcept ValueError, TypeError as e:\n    pass\n",
+    "greeting = t'hello {name'\n",
+]
+
+
+@pytest.mark.parametrize("snippet", LOOK_ALIKES)
+def test_a_syntax_error_that_looks_like_newer_syntax_is_an_error(snippet: str) -> None:
+    for python in ("3.12", "3.13", "3.14"):
+        newer = find_python(python)
+        if newer is not None:  # also an error for the newer Pythons at hand
+            assert not _parses(newer, snippet), python
+    (error,) = parse_module(snippet).errors
+    assert error.needs is None and error.message.startswith("SyntaxError: ")
+    (finding,) = analyse_source(snippet + "\n" + LEAK, "app.py").findings[:1]
+    assert (finding.code, finding.severity) == ("UL001", Severity.ERROR)
+
+
+@newer_only((3, 14))
+def test_the_newest_python_a_definition_needs_is_named() -> None:
+    src = "def greet(name):\n    type Name = str\n    return t'hello {name}'\n\n" + LEAK
+    (note,) = [f for f in analyse_source(src, "app.py").findings if f.code == "UL001"]
+    assert "needs Python 3.14" in note.message and note.severity is Severity.INFO

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from unleak.source.facts import StatementFacts
+from unleak.source.newer import newer_syntax
 from unleak.source.segments import Segments
 from unleak.source.spans import Span
 from unleak.source.text import source_lines
@@ -33,44 +34,6 @@ class ParseError:
     # Set when the code nests deeper than the running Python's parser can follow: not a
     # syntax error (CPython 3.13 parses deeper code than 3.11), a definition left unchecked.
     too_deep: bool = False
-
-
-# Syntax newer than some Python we may run on: the version that added it, what it is, and the
-# offending line's pattern (matched against the line the SyntaxError quotes).
-_NEWER_SYNTAX: tuple[tuple[tuple[int, int], str, re.Pattern[str]], ...] = (
-    ((3, 11), "`except*` (exception groups)", re.compile(r"\s*except\s*\*")),
-    (
-        (3, 13),
-        "a type parameter with a default (`def f[T = int]`)",
-        re.compile(r"\s*(?:async\s+)?(?:def|class)\s+\w+\s*\[[^\]]*="),
-    ),
-    (
-        (3, 12),
-        "a type parameter list (`def f[T]`, `class C[T]`)",
-        re.compile(r"\s*(?:async\s+)?(?:def|class)\s+\w+\s*\["),
-    ),
-    ((3, 12), "a `type` alias statement", re.compile(r"\s*type\s+[A-Za-z_]\w*\s*[\[=]")),
-    (
-        (3, 14),
-        "`except` with several exception types and no parentheses",
-        re.compile(r"\s*except\*?\s+[^(\s][^:]*,"),
-    ),
-    (
-        (3, 14),
-        "a template string (t-string)",
-        re.compile(r".*(?<![\w.])(?:[tT][rR]?|[rR][tT])[\"']"),
-    ),
-)
-
-
-def newer_syntax(exc: SyntaxError) -> tuple[tuple[int, int], str] | None:
-    """The Python version (newer than this one) whose syntax the failing line uses, and what
-    that syntax is; None for a plain syntax error."""
-    line = exc.text or ""
-    for version, what, pattern in _NEWER_SYNTAX:
-        if sys.version_info[:2] < version and pattern.match(line):
-            return version, what
-    return None
 
 
 @dataclass
@@ -132,7 +95,7 @@ def syntax_error(exc: BaseException, line_offset: int, chunk: Sequence[str] = ()
         col = max((exc.offset or 1) - 1, 0)
         end_line = (exc.end_lineno or exc.lineno or 1) + line_offset
         end_col = max((exc.end_offset or exc.offset or 1) - 1, col + 1 if end_line == line else 0)
-        newer = newer_syntax(exc)
+        newer = newer_syntax(exc, chunk)
         if newer is not None:
             (major, minor), what = newer
             running = ".".join(map(str, sys.version_info[:3]))
