@@ -710,7 +710,9 @@ class EffectBuilder:
         self.sites.setdefault(site, SiteInfo(site, lock_type, call, lock_key=key))
         conditional = _conditional_acquire(call)
         self.effects.append(("lock_acq", site, key, conditional))
-        return Val(frozenset({site})) if conditional else NONE
+        # Its result names the acquisition (`ok = lock.acquire()`): a blocking acquire returns
+        # True, so where `ok` is falsy, this acquire did not run.
+        return Val(frozenset({site}))
 
     # -- light type inference -------------------------------------------------------------
 

@@ -69,7 +69,8 @@ class State:
     # registration is undone (`log.removeHandler(h)`) and it is held again.
     lent: tuple[object, frozenset[str]] | None = None
     # Held but holding nothing yet: an `ExitStack()` before anything is entered on it or
-    # registered with it. Losing it then loses nothing.
+    # registered with it, a requests Session before its first request. Losing it then loses
+    # nothing.
     empty: bool = False
 
     @property
@@ -581,8 +582,10 @@ class FunctionFlow:
     ) -> State:
         held, aliases, via, nonrel = state.held, state.aliases, state.via, state.nonrel
         lent, empty = state.lent, state.empty
-        # What an ExitStack loses while it is still empty is nothing: its leaks are dropped.
-        before = set(leaks) if empty or info.type.name == "exit_stack" else None
+        # What an empty ExitStack or unopened session loses is nothing: its leaks are dropped.
+        before = (
+            set(leaks) if empty or info.type.name == "exit_stack" or info.type.opened_by else None
+        )
         fresh = False
         old_aliases: frozenset[str] | None = None
         rebound: set[str] = set()
@@ -663,9 +666,7 @@ class FunctionFlow:
                     result.handled_somewhere = True
                     held = False
             elif tag == "method":
-                if empty and not exceptional and matches(eff[1]):
-                    # enter_context, callback, push, ...: it holds something now (a failed
-                    # enter_context registered nothing).
+                if empty and matches(eff[1]) and _fills(info, eff[2], exceptional):
                     empty = False
                 if eff[2] in SELF_RELEASING and self._self_handed(eff[1], aliases, held):
                     # `self.close()` in `__init__` (on an error path): releases what it stored.
@@ -714,11 +715,23 @@ class FunctionFlow:
 
 
 def _empty_at_creation(info: SiteInfo) -> bool:
-    """An `ExitStack()` just made holds nothing (`stack.pop_all()` holds what the other had)."""
+    """An `ExitStack()` just made holds nothing (`stack.pop_all()` holds what the other had),
+    nor does a type that opens lazily (`opened_by`: a session before its first request)."""
+    if info.type.opened_by:
+        return True
     func = info.node.func
     return info.type.name == "exit_stack" and not (
         isinstance(func, ast.Attribute) and func.attr == "pop_all"
     )
+
+
+def _fills(info: SiteInfo, method: str, exceptional: bool) -> bool:
+    """Whether calling ``method`` on an empty resource makes it hold something: one of the
+    methods that open a lazily opened type (even if it then fails: it may have connected);
+    any method of an ExitStack that returns (a failed enter_context registered nothing)."""
+    if info.type.opened_by:
+        return method in info.type.opened_by or method == "read()"
+    return not exceptional
 
 
 def _literal(e: object) -> bool:
