@@ -212,6 +212,56 @@ def test_project_helper_that_only_sets_options_is_unlikely_to_fail() -> None:
     assert "`_reach(s)` on line 18 raises" in got[1][3]
 
 
+def test_helper_that_catches_every_exception_is_unlikely_to_fail() -> None:
+    # Its body's failures are caught; only what its handler does can raise.
+    got = findings(
+        """
+        import os
+
+        def _probe(fd):
+            try:
+                return os.read(fd, 4)
+            except Exception:
+                return None
+
+        def _probe_loudly(fd):
+            try:
+                return os.read(fd, 4)
+            except Exception:
+                raise RuntimeError("no terminal")
+
+        def _probe_oserror(fd):
+            try:
+                return os.read(fd, 4)
+            except ValueError:
+                return None
+
+        def quiet(path):
+            fd = os.open(path, os.O_RDONLY)
+            size = _probe(fd)
+            os.close(fd)
+            return size
+
+        def loud(path):
+            fd = os.open(path, os.O_RDONLY)
+            size = _probe_loudly(fd)
+            os.close(fd)
+            return size
+
+        def narrow(path):
+            fd = os.open(path, os.O_RDONLY)
+            size = _probe_oserror(fd)
+            os.close(fd)
+            return size
+        """
+    )
+    assert [(line, sev) for line, _, sev, _ in got] == [
+        (23, "info"),
+        (29, "warning"),
+        (35, "warning"),
+    ]
+
+
 def test_recursive_or_raising_helpers_can_fail() -> None:
     got = findings(
         """

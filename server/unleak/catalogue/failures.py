@@ -456,6 +456,15 @@ def _failure(
     when nothing in ``nodes`` can fail (callers decide what that means)."""
     kind: str | None = None
     for node in nodes:
+        if isinstance(node, ast.Try) and any(_catches_everything(h) for h in node.handlers):
+            # `try: ... except Exception: return None`: what its body raises is caught; only
+            # its handlers, `else` and `finally` can fail.
+            rest: list[ast.stmt] = [s for h in node.handlers for s in h.body]
+            sub_kind = _failure(rest + node.orelse + node.finalbody, qualify, type_of, callee)
+            if sub_kind == _ANYTHING:
+                return _ANYTHING
+            kind = OSERROR if OSERROR in (kind, sub_kind) else UNLIKELY
+            continue
         for sub in _walk_shallow(node):
             if isinstance(
                 sub,
@@ -490,6 +499,10 @@ def _failure(
 
 
 _ANYTHING = "anything"
+
+
+def _catches_everything(handler: ast.ExceptHandler) -> bool:
+    return handler.type is None or _dotted(handler.type) in ("Exception", "BaseException")
 
 
 def catches_oserror(handler: ast.ExceptHandler) -> str:
