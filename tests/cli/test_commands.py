@@ -24,8 +24,11 @@ def test_rules(cli: RunCli) -> None:
     lines = result.out.splitlines()
     assert [line.split()[0] for line in lines] == [r.code for r in ALL_RULES]
     assert lines[1].split()[:3] == ["UL101", "not-released", "warning"]
+    assert lines[9].endswith("(off by default: --extend-select UL109)"), lines[9]
+    assert "off by default" not in "".join(lines[:9])
     data = json.loads(cli("rules", "--format", "json").out)
     assert {d["code"]: d["name"] for d in data} == {r.code: r.name for r in ALL_RULES}
+    assert [d["code"] for d in data if not d["default"]] == ["UL109"]
 
 
 def test_usage_errors_exit_2(cli: RunCli) -> None:

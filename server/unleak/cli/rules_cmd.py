@@ -15,6 +15,7 @@ def render_rules(fmt: str) -> str:
                 "name": r.name,
                 "severity": r.severity.value,
                 "summary": r.summary,
+                "default": r.on_by_default,
                 "url": r.url,
             }
             for r in ALL_RULES
@@ -22,5 +23,8 @@ def render_rules(fmt: str) -> str:
         return json.dumps(data, indent=2) + "\n"
     width = max(len(r.name) for r in ALL_RULES)
     return "".join(
-        f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}\n" for r in ALL_RULES
+        f"{r.code}  {r.name:<{width}}  {r.severity.value:<7}  {r.summary}"
+        + ("" if r.on_by_default else " (off by default: --extend-select " + r.code + ")")
+        + "\n"
+        for r in ALL_RULES
     )
