@@ -19,7 +19,7 @@ from unleak.findings.lock_handoff import known_not_a_lock, lock_context, release
 from unleak.findings.mocks import is_patched, patched_targets
 from unleak.findings.model import Finding, Fix, Related
 from unleak.findings.process_lifetime import process_bodies
-from unleak.findings.unopened import never_opened
+from unleak.findings.unopened import never_opened, started_detached
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node, contains_yield
 from unleak.flow.containers import local_containers
 from unleak.flow.derived import dependence
@@ -550,6 +550,8 @@ class ModuleAnalysis:
                 continue
             if never_opened(unit.node, res.info):
                 continue  # an HTTP connection that never connected holds no socket
+            if started_detached(res.info, res.handled_somewhere):
+                continue  # a daemon started in a session of its own, on purpose
             ends = self._ends_process(unit)
             if ends:
                 # What the process body still holds when it returns or raises is released

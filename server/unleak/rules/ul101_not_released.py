@@ -13,8 +13,10 @@ new_event_loop()`): pytest closes nothing a fixture returns, only what it tears 
 It does not report a resource that is handed on: returned or yielded, stored on an object or in
 a container that outlives the function, passed to a wrapper that owns it (`io.TextIOWrapper`,
 `contextlib.closing`), registered with `ExitStack`, `atexit`, `addCleanup` or
-`weakref.finalize`, or captured by a closure: its new owner releases it. Nor a path that ends
-the process (`sys.exit()`, `os._exit()`), which releases everything, nor what a process body (a
+`weakref.finalize`, or captured by a closure: its new owner releases it. Nor a process started
+in a session of its own (`start_new_session=True`, `process_group=`, `preexec_fn=os.setsid`) and
+never waited for on any path: a daemon meant to outlive its parent. Nor a path that ends the
+process (`sys.exit()`, `os._exit()`), which releases everything, nor what a process body (a
 `multiprocessing.Process` target, or the function a script's `__main__` block calls) still holds
 when it ends: its lifetime is the process's, on purpose. Nor resources that hold nothing yet or
 any more: an HTTP connection never connected (it opens its socket lazily), a `requests` session
