@@ -13,13 +13,13 @@ from typing import TypeGuard
 from unleak.catalogue import DEFAULT_CATALOGUE, EXPECT_RAISES, LOCKS, TERMINATORS, Catalogue
 from unleak.catalogue.failures import yield_is_resumed
 from unleak.findings import messages
+from unleak.findings.detached import started_detached
 from unleak.findings.incremental import UnitCache, UnitEntry, shift
 from unleak.findings.likelihood import plausible_leak
 from unleak.findings.lock_handoff import known_not_a_lock, lock_context, released_by_sibling
 from unleak.findings.mocks import is_patched, patched_targets
 from unleak.findings.model import Finding, Fix, Related
 from unleak.findings.process_lifetime import process_bodies
-from unleak.findings.unopened import never_opened, started_detached
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node, contains_yield
 from unleak.flow.containers import local_containers
 from unleak.flow.derived import dependence
@@ -548,8 +548,6 @@ class ModuleAnalysis:
                 continue
             if res.info.lock_key is not None and self._not_a_lock(unit, res.info.lock_key):
                 continue
-            if never_opened(unit.node, res.info):
-                continue  # an HTTP connection that never connected holds no socket
             if started_detached(res.info, res.handled_somewhere):
                 continue  # a daemon started in a session of its own, on purpose
             ends = self._ends_process(unit)
