@@ -25,7 +25,7 @@ WORK = REPO / "bench" / ".work"  # gitignored download cache
 DOWNLOADS = WORK / "downloads"
 SOURCES = WORK / "src"
 FINDINGS = WORK / "findings"
-SETS = ("heldout", "tuning", "fresh")
+SETS = ("heldout", "tuning", "fresh", "fresh2")
 # Sets run when none is named: fresh is opt-in (it is labeled separately, by hand).
 DEFAULT_SETS = ("heldout", "tuning")
 
