@@ -26,7 +26,7 @@ DOWNLOADS = WORK / "downloads"
 SOURCES = WORK / "src"
 FINDINGS = WORK / "findings"
 SETS = ("heldout", "tuning", "fresh", "fresh2")
-# Sets run when none is named: fresh is opt-in (it is labeled separately, by hand).
+# Sets run when none is named: fresh and fresh2 are opt-in (labeled separately, by hand).
 DEFAULT_SETS = ("heldout", "tuning")
 
 
