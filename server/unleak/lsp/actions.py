@@ -21,6 +21,7 @@ from unleak.lsp.convert import TextLines, spans_overlap
 from unleak.lsp.documents import Analysis, Document
 from unleak.lsp.indexing import module_name
 from unleak.lsp.logs import logger
+from unleak.pipeline.live import FIXABLE
 
 if TYPE_CHECKING:
     from unleak.lsp.server import UnleakServer
@@ -77,9 +78,10 @@ def _related(analysis: Analysis, finding: Finding) -> list[types.Diagnostic]:
 
 
 def quick_fix(
-    server: UnleakServer, doc: Document, analysis: Analysis, finding: Finding
+    server: UnleakServer, doc: Document, analysis: Analysis, finding: Finding, fixed: Finding
 ) -> types.CodeAction | None:
-    fix = finding.fix
+    """``fixed``: ``finding`` with its fix."""
+    fix = fixed.fix
     if fix is None or not fix.edits:
         return None
     try:
@@ -160,8 +162,11 @@ def whole_text_edit(lines: TextLines, new_text: str, encoding: str) -> types.Tex
 async def fix_all(
     server: UnleakServer, doc: Document, analysis: Analysis
 ) -> types.CodeAction | None:
-    if analysis.skipped or not any(f.fix and f.fix.safe and f.fix.edits for f in analysis.findings):
-        return None
+    if analysis.skipped or not any(
+        (f.fix and f.fix.safe and f.fix.edits) or (analysis.lazy_fixes and f.code in FIXABLE)
+        for f in analysis.findings
+    ):
+        return None  # (without their fixes: the fix loop tells whether one is safe)
     if analysis.module is not None:
         # A notebook cell is not a module of its own: fixing it alone could undo what a
         # later cell does. Its quick fixes, checked on the whole notebook, are offered.
@@ -242,11 +247,12 @@ async def code_actions(
         fixes: list[types.CodeAction] = []
         ignores: list[types.CodeAction] = []
         here = [f for f in analysis.findings if spans_overlap(f.span, start, end)]
-        holding = await checked_fixes(server, doc, analysis, here)
-        for finding in here:
+        fixed = await server.with_fixes(doc, analysis, here)
+        holding = await checked_fixes(server, doc, analysis, fixed)
+        for finding, with_fix in zip(here, fixed, strict=True):
             if (
-                id(finding) in holding
-                and (action := quick_fix(server, doc, analysis, finding)) is not None
+                id(with_fix) in holding
+                and (action := quick_fix(server, doc, analysis, finding, with_fix)) is not None
             ):
                 fixes.append(action)
             if (action := ignore_action(server, doc, analysis, finding)) is not None:

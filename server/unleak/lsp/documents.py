@@ -44,6 +44,10 @@ class Analysis:
     runtime: list[RuntimeLeak] = field(default_factory=list)
     # Whether each finding's fix passed its check (by the finding's id), once asked.
     fix_checks: dict[int, bool] = field(default_factory=dict)
+    # The findings came without their fixes (`UnleakServer.with_fixes` builds them), and
+    # those built so far: each finding (by id) with its fix.
+    lazy_fixes: bool = False
+    fixed: dict[int, Finding] = field(default_factory=dict)
     # A notebook cell's: the joined module analysed, and how its findings came from it.
     module: CellOfModule | None = None
 

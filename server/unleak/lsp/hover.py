@@ -133,6 +133,7 @@ async def hover_at(
     if found:
         # The innermost range first.
         found.sort(key=lambda f: (f.span.end_line - f.span.line, f.span.end_column - f.span.column))
+        found = await server.with_fixes(doc, analysis, found)  # a hover says the fix
         text = "\n\n---\n\n".join(
             [*(finding_markdown(f) for f in found), *(leak_markdown(leak) for leak in ran)]
         )

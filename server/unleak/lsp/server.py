@@ -220,7 +220,7 @@ class UnleakServer(LanguageServer):
                 return self._analyse_cell(doc, version, lines, settings, epoch)
             config = self.store.project_config(doc.uri)
             if doc.live is None:
-                doc.live = LiveModule(doc.display_path)
+                doc.live = LiveModule(doc.display_path, fixes=False)
             report = doc.live.analyse(
                 lines.text,
                 self.indexer.settings_for(doc, settings.engine),
@@ -238,7 +238,9 @@ class UnleakServer(LanguageServer):
                 found += runtime_diagnostics(
                     runtime, doc.uri, lines, self.encoding, self.related_information
                 )
-            return Analysis(version, lines, findings, found, epoch, runtime=runtime)
+            return Analysis(
+                version, lines, findings, found, epoch, runtime=runtime, lazy_fixes=True
+            )
         except Exception as error:
             said = f"{type(error).__name__}: {error}"
             if doc.logged_error == said:
@@ -253,6 +255,37 @@ class UnleakServer(LanguageServer):
                 doc.logged_error = said
             doc.live = None  # whatever it held may be inconsistent
             return Analysis(version, lines, [], [], epoch, skipped=INTERNAL_ERROR)
+
+    async def with_fixes(
+        self, doc: Document, analysis: Analysis, findings: list[Finding]
+    ) -> list[Finding]:
+        """``findings`` (of ``analysis``) with their fixes, built now if the analysis came
+        without them (in the analysis thread: the document's engine state is only used
+        there); each built once per analysis."""
+        if not analysis.lazy_fixes:
+            return findings
+        todo = [f for f in findings if id(f) not in analysis.fixed]
+        if todo:
+            live = doc.live
+
+            def build() -> list[Finding]:
+                from unleak.pipeline.live import LiveModule
+
+                module = live if live is not None else LiveModule(doc.display_path, fixes=False)
+                if live is None:  # an internal error dropped the state: analyse again
+                    settings = self.indexer.settings_for(doc, self.settings_for(doc).engine)
+                    module.analyse(analysis.lines.text, settings, module_name(doc.path))
+                return module.with_fixes(analysis.lines.text, todo)
+
+            loop = asyncio.get_running_loop()
+            try:
+                built = await loop.run_in_executor(self.executor, build)
+            except Exception:
+                logger.exception("internal error building fixes for %s", doc.uri)
+                built = todo
+            for before, after in zip(todo, built, strict=True):
+                analysis.fixed[id(before)] = after
+        return [analysis.fixed.get(id(f), f) for f in findings]
 
     def _analyse_cell(
         self, doc: Document, version: int, lines: TextLines, settings: DocumentSettings, epoch: int

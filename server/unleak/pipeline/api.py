@@ -17,6 +17,9 @@ from unleak.settings import Settings
 
 # The rules' severities and the fixes, as the engine sees them.
 HOOKS = Hooks(SEVERITIES, build_fix)
+# The same without the fixes: an editor builds a finding's fix when it is asked for (a code
+# action, a hover), so that an analysis neither builds nor depends on fixes.
+NO_FIXES = Hooks(SEVERITIES)
 
 
 def check_source(

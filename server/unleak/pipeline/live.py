@@ -26,10 +26,11 @@ from dataclasses import dataclass, replace
 from unleak.findings.incremental import UnitCache, moved
 from unleak.findings.model import Finding
 from unleak.findings.module import ModuleAnalysis, attribute_types
+from unleak.fixes.registry import BUILDERS
 from unleak.flow.effects import Scope
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex
-from unleak.pipeline.api import HOOKS, ModuleReport, report_of
+from unleak.pipeline.api import HOOKS, NO_FIXES, ModuleReport, analyse_source, report_of
 from unleak.rules.runner import run_rules, run_rules_on_error
 from unleak.settings import Settings
 from unleak.source.chunk_parse import ChunkParser
@@ -78,13 +79,27 @@ class Statement:
 
 
 SYNTAX_ERROR = "UL001"
+# The codes whose findings may have a fix.
+FIXABLE = frozenset(BUILDERS)
+_Key = tuple[str, Span, str]
+
+
+def _key(finding: Finding) -> _Key:
+    """A finding as another analysis of the same text gives it, but for its fix."""
+    return (finding.code, finding.span, finding.message)
 
 
 class LiveModule:
     """The analysis state of one open document."""
 
-    def __init__(self, path: str, module_name: str = "", max_units: int = 8192) -> None:
+    def __init__(
+        self, path: str, module_name: str = "", max_units: int = 8192, fixes: bool = True
+    ) -> None:
+        """``fixes=False``: the findings come without their fixes (`with_fixes` builds them
+        when asked): an analysis then costs less, and a finding no longer depends on every
+        name of the module (a fix may use or avoid any of them)."""
         self.path = path
+        self.hooks = HOOKS if fixes else NO_FIXES
         self.module_name = module_name
         self.units = UnitCache(max_units)
         # The trees of the top-level chunks: a full analysis after an edit reparses only the
@@ -108,6 +123,8 @@ class LiveModule:
         self.fallback = ""
         # The text of the last full analysis, while it is the document's latest version.
         self._full_text: str | None = None
+        # The text of the last analysis (full or partial).
+        self._text: str | None = None
         # Functions named nowhere else whose summary changed since the full analysis.
         self._stale: set[str] = set()
 
@@ -134,15 +151,20 @@ class LiveModule:
             and settings.external_summaries == self._settings.external_summaries
         ):
             self.fallback = ""
+            self._text = None  # until this analysis succeeds
             report = self._partial(text, lines, broken_gap)
             if report is not None:
                 self.partial_runs += 1
                 if text != self._full_text:
                     self._full_text = None  # the full analysis is of an earlier version
+                self._text = text
                 return report
         else:
             self.fallback = "no earlier analysis" if self._base is None else "settings changed"
-        return self._full(text, lines, settings)
+        self._text = None
+        report = self._full(text, lines, settings)
+        self._text = text
+        return report
 
     def _give_up(self, why: str) -> ModuleReport | None:
         """Record why the edit needs a full analysis."""
@@ -158,12 +180,65 @@ class LiveModule:
         assert isinstance(self._base, ModuleAnalysis)
         return self._base
 
+    def with_fixes(self, text: str, findings: list[Finding]) -> list[Finding]:
+        """``findings`` (of the analysis of ``text``) with their fixes, as an analysis that
+        builds them gives them. A finding in a function is given the fix of that function
+        analysed again alone, in the context of the last full analysis (as an edit in it
+        is); any other, or when ``text`` is not the last text analysed, that of a fresh
+        analysis of the whole text. Only from the thread that analyses."""
+        if self.hooks.fix is not None:
+            return findings
+        wanted = [f for f in findings if f.code in FIXABLE and f.fix is None]
+        if not wanted:
+            return findings
+        fixed: dict[_Key, Finding] = {}
+        left = wanted
+        if text == self._text and isinstance(self._base, ModuleAnalysis):
+            left = []
+            by_region: dict[int, list[Finding]] = {}
+            for f in wanted:
+                found = self._region_of(f.span.line - 1, f.span.line)
+                if found is None:
+                    left.append(f)
+                else:
+                    by_region.setdefault(found[0], []).append(f)
+            for index, here in by_region.items():
+                fresh = self._region_fixed(text, self._regions[index])
+                for f in here:
+                    if (match := fresh.get(_key(f))) is not None:
+                        fixed[_key(f)] = match
+                    else:
+                        left.append(f)
+        if left and self._settings is not None:
+            report = analyse_source(
+                text, self.path, self._settings, self.module_name, with_summary=False
+            )
+            keys = {_key(f) for f in left}
+            fixed.update((k, f) for f in report.findings if (k := _key(f)) in keys)
+        return [fixed.get(_key(f), f) if f.fix is None else f for f in findings]
+
+    def _region_fixed(self, text: str, region: Region) -> dict[_Key, Finding]:
+        """The findings, with fixes, of one function of the last text analysed."""
+        base = self._base
+        assert isinstance(base, ModuleAnalysis)
+        region_text = "".join(self._lines[region.first - 1 : region.last])
+        node = _parse_region(region_text, region)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return {}
+        tree = ast.Module(body=[*_leading(base), _in_class(region, node)], type_ignores=[])
+        part = ModuleAnalysis.part(base, self._source, tree, region.first, region.last)
+        # Its own hooks, and no cache: the cache holds findings without fixes.
+        part.hooks = HOOKS
+        part.unit_cache = None
+        return {_key(f): f for f in run_rules(part, module_wide=False)}
+
     def reset(self) -> None:
         """Forget everything (after an internal error, say)."""
         self.units = UnitCache(self.units.max_entries)
         self._parser = ChunkParser()
         self._base = None
         self._full_text = None
+        self._text = None
         self._report = None
 
     # Full analysis.
@@ -191,7 +266,7 @@ class LiveModule:
             self.module_name,
             self.units,
             lines,
-            HOOKS,
+            self.hooks,
             (
                 ParsedModule(tree, facts=self._parser.facts, segments=self._parser.segments)
                 if tree is not None

@@ -1,0 +1,103 @@
+"""An editor's analysis without fixes (`LiveModule(fixes=False)`): the same findings, each
+fix built when asked for (`with_fixes`) equal to the one a fresh analysis builds, and
+findings that no longer depend on every name of the module."""
+
+from __future__ import annotations
+
+import ast
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from unleak.findings.model import Finding
+from unleak.pipeline.api import analyse_source
+from unleak.pipeline.live import LiveModule
+from unleak.settings import Settings
+
+SETTINGS = Settings()
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "rules"
+# Fixtures with several fixes each, of the rules that have fixes (UL101 to UL108).
+FIXED = [
+    "UL102/services.py",
+    "UL101/files.py",
+    "UL103/sqlite_with.py",
+    "UL104/unbound.py",
+    "UL105/locks.py",
+    "UL108/tasks.py",
+]
+
+
+def fresh(text: str) -> list[Finding]:
+    return analyse_source(text, "m.py", SETTINGS, "m", with_summary=False).findings
+
+
+def without_fixes(findings: list[Finding]) -> list[Finding]:
+    return [replace(f, fix=None) for f in findings]
+
+
+def check(live: LiveModule, text: str, step: object) -> None:
+    found = live.analyse(text, SETTINGS, "m").findings
+    expected = fresh(text)
+    assert all(f.fix is None for f in found), step
+    assert found == without_fixes(expected), step
+    assert live.with_fixes(text, found) == expected, step
+
+
+@pytest.mark.parametrize("name", FIXED)
+def test_fixes_built_on_demand_are_those_of_a_fresh_analysis(name: str) -> None:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    live = LiveModule("m.py", "m", fixes=False)
+    check(live, text, "opened")
+    assert any(f.fix for f in fresh(text))
+    # One finding at a time, too (a code action asks for a range's).
+    found = live.analyse(text, SETTINGS, "m").findings
+    expected = fresh(text)
+    for i, finding in enumerate(found):
+        assert live.with_fixes(text, [finding]) == [expected[i]], finding
+
+
+def _name_positions(text: str, count: int, rng: random.Random) -> list[tuple[int, int]]:
+    found: set[tuple[int, int]] = set()
+    lines = text.splitlines()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.Name, ast.arg, ast.alias)) and node.end_col_offset is not None:
+            if lines[node.lineno - 1].isascii():
+                found.add((node.lineno, node.end_col_offset))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            at = lines[node.lineno - 1].find(f" {node.name}") + 1 + len(node.name)
+            if at > len(node.name):
+                found.add((node.lineno, at))
+    return rng.sample(sorted(found), min(count, len(found)))
+
+
+@pytest.mark.parametrize("name", FIXED[:3])
+def test_typing_anywhere_keeps_fixes_on_demand_equal_to_a_fresh_analysis(name: str) -> None:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    rng = random.Random(f"fixes-{name}")
+    live = LiveModule("m.py", "m", fixes=False)
+    check(live, text, "opened")
+    for line, column in _name_positions(text, 15, rng):
+        original = lines[line - 1]
+        for typed in (original[:column] + "x" + original[column:], original):
+            lines[line - 1] = typed
+            check(live, "".join(lines), (line, typed))
+    assert live.partial_runs >= 5, (live.full_runs, live.partial_runs)
+
+
+def test_a_rename_elsewhere_reuses_the_findings_of_functions_with_fixes() -> None:
+    """A fix may use any name of the module; a finding without its fix does not depend on
+    them, so renaming another definition re-analyses none of the leaking functions."""
+    text = "".join(
+        f"def read_{i}(path):\n    f = open(path)\n    return f.read()\n\n" for i in range(40)
+    )
+    text += "def helper():\n    return 1\n"
+    for fixes, misses in ((True, 40), (False, 0)):
+        live = LiveModule("m.py", "m", fixes=fixes)
+        live.analyse(text, SETTINGS, "m")
+        before = live.units.misses
+        renamed = text.replace("def helper(", "def helperx(")
+        found = live.analyse(renamed, SETTINGS, "m").findings
+        assert len(found) == 40
+        assert live.units.misses - before >= misses if fixes else live.units.misses == before
