@@ -101,3 +101,17 @@ def test_a_rename_elsewhere_reuses_the_findings_of_functions_with_fixes() -> Non
         found = live.analyse(renamed, SETTINGS, "m").findings
         assert len(found) == 40
         assert live.units.misses - before >= misses if fixes else live.units.misses == before
+
+
+def test_renaming_and_restoring_a_definition_reuses_every_other_result() -> None:
+    """The cache keeps room for every definition's results of each kind: one entry too few
+    made it drop, definition after definition, each result the next lookup needed."""
+    text = "".join(
+        f"def read_{i}(path):\n    f = open(path)\n    return f.read()\n\n" for i in range(40)
+    )
+    live = LiveModule("m.py", "m", max_units=1, fixes=False)
+    live.analyse(text, SETTINGS, "m")
+    for edited in (text.replace("def read_7(", "def read_7x("), text):
+        before = live.units.misses
+        assert len(live.analyse(edited, SETTINGS, "m").findings) == 40
+        assert live.units.misses - before <= 2, live.units.misses - before

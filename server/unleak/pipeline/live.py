@@ -253,9 +253,11 @@ class LiveModule:
         self._stale = set()
         tree = self._parser.parse(text, lines)
         if tree is not None:
-            # Room for every definition of the document (and an edited version of each): a
-            # smaller cache would drop, in each full analysis, results the next one needs.
-            room = 2 * sum(
+            # Room for every definition of the document, for each kind of findings cached
+            # (the leaks', UL110's), and an edited version of each: the cache drops its oldest
+            # entries first, so one too few makes a full analysis drop, definition after
+            # definition, each result the next one needs (every definition analysed again).
+            room = 8 * sum(
                 len(s.body) if isinstance(s, ast.ClassDef) else 1 for s in tree.body
             )
             self.units.max_entries = max(self.units.max_entries, room)
