@@ -211,3 +211,45 @@ def diagnostics(
     findings: Sequence[Finding], uri: str, lines: TextLines, encoding: str, related: bool = True
 ) -> list[types.Diagnostic]:
     return [diagnostic(f, uri, lines, encoding, related) for f in findings]
+
+
+class Converted:
+    """Each finding's diagnostic, kept from one analysis of a document to the next: an edit
+    converts only the findings it changed (a finding the analysis kept is the same object;
+    its diagnostic is kept while the lines it points into read the same). The diagnostics
+    are shared between analyses: never change one in place."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[Finding, types.Diagnostic, tuple[str, ...]]] = {}
+        self._how: tuple[str, str, bool] | None = None
+
+    def diagnostics(
+        self,
+        findings: Sequence[Finding],
+        uri: str,
+        lines: TextLines,
+        encoding: str,
+        related: bool = True,
+    ) -> list[types.Diagnostic]:
+        how = (uri, encoding, related)
+        old = self._by_id if how == self._how else {}
+        new: dict[int, tuple[Finding, types.Diagnostic, tuple[str, ...]]] = {}
+        out: list[types.Diagnostic] = []
+        for finding in findings:
+            # Client columns depend on the text of the lines a diagnostic points into.
+            read = tuple(lines.line(n - 1) for n in _lines_of(finding, related))
+            entry = old.get(id(finding))
+            if entry is not None and entry[0] is finding and entry[2] == read:
+                made = entry[1]
+            else:
+                made = diagnostic(finding, uri, lines, encoding, related)
+            new[id(finding)] = (finding, made, read)
+            out.append(made)
+        self._by_id, self._how = new, how
+        return out
+
+
+def _lines_of(finding: Finding, related: bool) -> list[int]:
+    spans = [finding.span, *(r.span for r in finding.related)] if related else [finding.span]
+    return [n for s in spans for n in (s.line, s.end_line)]
+

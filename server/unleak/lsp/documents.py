@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlparse
 from lsprotocol import types
 
 from unleak.findings.model import Finding
-from unleak.lsp.convert import TextLines
+from unleak.lsp.convert import Converted, TextLines
 from unleak.lsp.typing_region import TypingRegion, after_edit, changed_lines
 from unleak.pipeline.live import LiveModule
 from unleak.source.notebook import CellMap
@@ -81,6 +81,8 @@ class Document:
     language_id: str = "python"
     # The engine's state for this document: an edit re-analyses only what it touches.
     live: LiveModule | None = None
+    # Its findings' diagnostics, converted again only for the findings an edit changed.
+    converted: Converted = field(default_factory=Converted)
     analysis: Analysis | None = None
     # Pull diagnostics: the id of the last report, bumped when the diagnostics change.
     result_id: str = "0"

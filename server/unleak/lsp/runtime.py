@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import attrs
 from lsprotocol import types
 
 from unleak.findings.model import Finding
@@ -100,12 +101,14 @@ def _stamp(path: str) -> tuple[int, int] | None:
 def confirmed_messages(
     findings: list[Finding], diagnostics: list[types.Diagnostic], index: RuntimeIndex, path: str
 ) -> None:
-    """Static diagnostics whose leak the run saw say so (findings and diagnostics align)."""
-    for finding, diagnostic in zip(findings, diagnostics, strict=True):
+    """Static diagnostics whose leak the run saw say so (findings and diagnostics align):
+    replaced by copies, since a diagnostic may be shared with an earlier analysis."""
+    for i, (finding, diagnostic) in enumerate(zip(findings, diagnostics, strict=True)):
         count = confirmed_count(index, path, finding)
         if count:
             times = "once" if count == 1 else f"{count} times"
-            diagnostic.message += f" [confirmed at run time: seen {times}]"
+            message = f"{diagnostic.message} [confirmed at run time: seen {times}]"
+            diagnostics[i] = attrs.evolve(diagnostic, message=message)
 
 
 def leak_range(leak: RuntimeLeak, lines: TextLines, encoding: str) -> types.Range:

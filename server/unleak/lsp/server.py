@@ -230,7 +230,9 @@ class UnleakServer(LanguageServer):
             findings = report.findings
             if not settings.show_syntax_errors:
                 findings = [f for f in findings if f.code != SYNTAX_ERROR_CODE]
-            found = diagnostics(findings, doc.uri, lines, self.encoding, self.related_information)
+            found = doc.converted.diagnostics(
+                findings, doc.uri, lines, self.encoding, self.related_information
+            )
             runtime, index = self.runtime.leaks_for(config.root, doc.path) if doc.path else ([], {})
             if index and doc.path:
                 confirmed_messages(findings, found, index, doc.path)
