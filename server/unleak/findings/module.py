@@ -19,7 +19,7 @@ from unleak.findings.likelihood import plausible_leak
 from unleak.findings.lock_handoff import known_not_a_lock, lock_context, released_by_sibling
 from unleak.findings.mocks import is_patched, patched_targets
 from unleak.findings.model import Finding, Fix, Related
-from unleak.findings.process_lifetime import process_bodies
+from unleak.findings.process_lifetime import PROCESS_CLASSES, process_bodies
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node, contains_yield
 from unleak.flow.containers import local_containers
 from unleak.flow.derived import dependence
@@ -591,7 +591,11 @@ class ModuleAnalysis:
         bodies: dict[str, frozenset[str]] | None = self.__dict__.get("_process_bodies")
         if bodies is None:
             bodies = process_bodies(
-                self.parsed.tree, self.resolver.qualify, self.source.text, self.parsed.facts
+                self.parsed.tree,
+                self.resolver.qualify,
+                self.source.text,
+                self.parsed.facts,
+                self.resolver.may_qualify_to(PROCESS_CLASSES),
             )
             self.__dict__["_process_bodies"] = bodies
         if id(node) not in self._top_level:

@@ -91,6 +91,18 @@ class NameResolver:
             return expr.args[1]
         return expr
 
+    def may_qualify_to(self, names: frozenset[str]) -> bool:
+        """Whether `qualify` can give one of ``names`` for some expression: only when an
+        import, a module-level definition or a builtin is one of them or a dotted prefix of
+        one (lets a check skip walking for calls of names the module cannot spell)."""
+        prefixes = {name[:i] for name in names for i in _dots(name)}
+        if any(p == "builtins" or p.startswith("builtins.") for p in prefixes):
+            return True
+        if any(target in prefixes for target in self.imports.values()):
+            return True
+        module = f"{self.module_name}." if self.module_name else ""
+        return any(f"{module}{name}" in prefixes for name in self.module_defs)
+
     def qualify(self, expr: ast.expr) -> str | None:
         """The dotted name an expression refers to, or None when it is not a plain name."""
         if isinstance(expr, ast.Name):
@@ -106,6 +118,11 @@ class NameResolver:
             base = self.qualify(expr.value)
             return f"{base}.{expr.attr}" if base else None
         return None
+
+
+def _dots(name: str) -> list[int]:
+    """The ends of ``name``'s dotted prefixes, the whole name last."""
+    return [i for i, c in enumerate(name) if c == "."] + [len(name)]
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
