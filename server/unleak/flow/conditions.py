@@ -8,12 +8,16 @@ This is what lets `if close_source: source.close()` release exactly the file ope
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 
 from unleak.names.text import expr_text
 
 Atom = str
 Fact = tuple[Atom, bool]
 _PURE_CALLS = frozenset({"isinstance", "hasattr", "callable"})
+# Predicates of the path module: a file's kind does not change between two tests of it.
+_PATH_PREDICATES = frozenset({"exists", "isfile", "isdir", "islink", "isabs", "ismount"})
+_PREDICATE_PREFIXES = ("is", "has", "_is", "_has")
 MAX_FACTS = 6
 
 
@@ -56,13 +60,28 @@ def _positive_atom(test: ast.expr) -> tuple[Atom, bool, frozenset[str]] | None:
         return None
     if (
         isinstance(test, ast.Call)
-        and isinstance(test.func, ast.Name)
-        and test.func.id in _PURE_CALLS
+        and _is_predicate(test.func)
         and all(_simple(a) for a in test.args)
         and not test.keywords
     ):
         return expr_text(test), True, _names(test)
     return None
+
+
+def _is_predicate(func: ast.expr) -> bool:
+    """A call whose result a second test on the same arguments repeats: the pure builtins, the
+    path module's predicates, and a module function named as a query (`isfilelike(p)`,
+    `has_header(p)`). A method is not one: `self.is_open()` follows the object's state."""
+    if isinstance(func, ast.Name):
+        name = func.id
+        return name in _PURE_CALLS or (
+            name.startswith(_PREDICATE_PREFIXES) and name not in ("is_", "has_")
+        )
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr in _PATH_PREDICATES
+        and expr_text(func.value) in ("os.path", "path", "posixpath", "ntpath")
+    )
 
 
 def edge_facts(test: ast.expr, polarity: bool, names: dict[Atom, frozenset[str]]) -> list[Fact]:
@@ -116,8 +135,13 @@ def combine(
     killed: frozenset[str],
     new: tuple[Fact, ...] | list[Fact],
     names: dict[Atom, frozenset[str]],
+    retested: dict[Atom, int] | None = None,
+    line: int = 0,
 ) -> frozenset[Fact] | None:
-    """Facts after a step; None when `new` contradicts what the path already knows."""
+    """Facts after a step (at `line`); None when `new` contradicts what the path already knows.
+    Past MAX_FACTS, facts on atoms no test after `line` reads again (`retested` maps an atom to
+    the last line testing it) make room first, so a long function's many earlier tests do not
+    push out the one its release repeats."""
     if killed:
         facts = frozenset(f for f in facts if not (names.get(f[0], frozenset()) & killed))
     for atom, pol in new:
@@ -126,7 +150,41 @@ def combine(
     if not new:
         return facts
     merged = facts | frozenset(new)
+    if len(merged) > MAX_FACTS and retested is not None:
+        merged = frozenset(f for f in merged if retested.get(f[0], -1) > line)
     return merged if len(merged) <= MAX_FACTS else facts
+
+
+def retested_atoms(
+    tests: Iterable[tuple[ast.expr, int]], constants: Iterable[str]
+) -> dict[Atom, int]:
+    """The atoms a fact about can matter to, with the last line testing them: tested at two
+    places or more, or tested once and also set by an assignment (`flag = True`; a name bound
+    to a fresh resource is not None)."""
+    last: dict[Atom, int] = {}
+    again: set[Atom] = set()
+    for test, line in tests:
+        for atom in _leaf_atoms(test):
+            if atom in last:
+                again.add(atom)
+            last[atom] = max(last.get(atom, line), line)
+    settable = set(constants)
+    again |= {a for a in last if a in settable or a.endswith(" is None")}
+    return {a: last[a] for a in again}
+
+
+def _leaf_atoms(test: ast.expr) -> set[Atom]:
+    out: set[Atom] = set()
+    stack = [test]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ast.BoolOp):
+            stack.extend(e.values)
+            continue
+        atom = atom_of(e)
+        if atom is not None:
+            out.add(atom[0])
+    return out
 
 
 def unevaluated_or_holds(test: ast.expr, polarity: bool) -> ast.expr | None:

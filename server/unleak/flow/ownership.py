@@ -38,6 +38,7 @@ from unleak.flow.conditions import (
     assignment_facts,
     combine,
     edge_facts,
+    retested_atoms,
     unevaluated_or_holds,
 )
 from unleak.flow.effects import (
@@ -147,6 +148,7 @@ class FunctionFlow:
         self._raises: list[bool | None] = [None] * n
         self.refine: dict[int, tuple[list[Fact], list[Fact]]] = {}
         self.atom_names: dict[str, frozenset[str]] = {}
+        self._retested: dict[str, int] | None = None
         self._assign: dict[int, tuple[frozenset[str], tuple[CondFact, ...]]] = {}
         self._tests: dict[int, tuple[list[CondFact], list[CondFact]]] = {}
         self.site_nodes: dict[Site, set[int]] = {}
@@ -235,6 +237,20 @@ class FunctionFlow:
             self.atom_names.setdefault(name, frozenset({name}))
             out.append((atom, False))
         return tuple(out)
+
+    @property
+    def retested(self) -> dict[str, int]:
+        """Atoms whose facts can decide a later test (conditions.retested_atoms)."""
+        if self._retested is None:
+            tests: list[tuple[ast.expr, int]] = []
+            constants: list[str] = []
+            for node in self.cfg.nodes:
+                if node.kind == TEST and isinstance(node.ast, ast.expr):
+                    tests.append((node.ast, node.line))
+                elif isinstance(node.ast, ast.Assign) and isinstance(node.ast.value, ast.Constant):
+                    constants += [t.id for t in node.ast.targets if isinstance(t, ast.Name)]
+            self._retested = retested_atoms(tests, constants)
+        return self._retested
 
     def test_facts(self, nid: int) -> tuple[list[CondFact], list[CondFact]]:
         cached = self._tests.get(nid)
@@ -489,7 +505,9 @@ class FunctionFlow:
                 out = replace(out, via=_with_event(out.via, node.event, sticky))
             killed, new_facts = self.assign_info(nid)
             if killed or new_facts:
-                facts = combine(out.facts, killed, new_facts, self.atom_names)
+                facts = combine(
+                    out.facts, killed, new_facts, self.atom_names, self.retested, node.line
+                )
                 if facts is not None and facts is not out.facts:
                     out = replace(out, facts=facts)
             succs = node.succ
@@ -498,7 +516,10 @@ class FunctionFlow:
                 if node.first_iteration and i == 1 and self._runs_once(nid, out):
                     continue
                 if node.kind == TEST:
-                    cond = combine(nxt.facts, frozenset(), self.test_facts(nid)[i], self.atom_names)
+                    new = self.test_facts(nid)[i]
+                    cond = combine(
+                        nxt.facts, frozenset(), new, self.atom_names, self.retested, node.line
+                    )
                     if cond is None:
                         continue  # this branch contradicts what the path established
                     if cond is not nxt.facts:
