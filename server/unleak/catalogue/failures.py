@@ -58,6 +58,7 @@ UNLIKELY_METHODS: frozenset[str] = frozenset(
         # containers and strings: pure computation
         "append",
         "appendleft",
+        "popleft",
         "extend",
         "insert",
         "add",
@@ -126,6 +127,12 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "os.getgid",
         "os.getegid",
         "os.fspath",
+        # a fork fails only when the system is out of processes or memory
+        "os.fork",
+        # creating a local kernel object: fails only when out of descriptors or memory
+        "os.pipe",
+        "socket.socket",
+        "socket.socketpair",
         "os.path.join",
         "os.path.basename",
         "os.path.dirname",
@@ -226,13 +233,24 @@ UNLIKELY_BUILTINS: frozenset[str] = frozenset(
         "object",
         "vars",
         "iter",
+        "abs",
+        "round",
     }
 )
+# Builtins that fail only on an empty sequence: with two arguments or more, never.
+_UNLIKELY_WITH_TWO_ARGS = frozenset({"max", "min"})
+# Builtin types subscripted into a generic alias (`dict[str, int]`): building it cannot fail.
+_GENERIC_BUILTINS = frozenset({"dict", "list", "set", "frozenset", "tuple", "type"})
+# Sequences whose constant index is input, not a shape the program knows.
+_INPUT_SEQUENCES = frozenset({"sys.argv", "argv"})
 
 # Callables whose usual names say what they are (WSGI's start_response stores the status).
 UNLIKELY_CALLABLE_NAMES: frozenset[str] = frozenset({"start_response"})
 
-_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "log"})
+# A logger's methods report a failing handler through `handleError`; they do not raise.
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "log", "error", "exception", "critical", "fatal"}
+)
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", ""})
 
 
@@ -248,12 +266,10 @@ def unlikely_to_fail(node: ast.AST, qualify: Qualify, callee: Callee | None = No
             return False
         if isinstance(sub, (ast.Import, ast.ImportFrom)):
             return False
-        if (
-            isinstance(sub, ast.Subscript)
-            and isinstance(sub.ctx, ast.Load)
-            and not _indexes_unlikely_result(sub, qualify)
-        ):
-            return False
+        if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load):
+            if not (_indexes_unlikely_result(sub, qualify) or _indexes_known_shape(sub)):
+                return False
+            found = True
         if isinstance(sub, ast.Call):
             if not _unlikely_call(sub, qualify) and (callee is None or callee(sub) != UNLIKELY):
                 return False
@@ -279,6 +295,23 @@ def _indexes_unlikely_result(sub: ast.Subscript, qualify: Qualify) -> bool:
 _ADDRESS_QUERIES = frozenset({"getsockname", "getpeername"})
 
 
+def _indexes_known_shape(sub: ast.Subscript) -> bool:
+    """`address[0]`, `addrinfo[4]`, `self._queue[0]`: a constant index into a variable fails
+    only on a programming error (a sequence of another shape, or one the code just saw to be
+    non-empty), unless the sequence is the command line's. `dict[str, int]` builds an alias."""
+    value, index = sub.value, sub.slice
+    if isinstance(value, ast.Name) and value.id in _GENERIC_BUILTINS:
+        return True
+    if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
+        index = index.operand
+    if not (isinstance(index, ast.Constant) and type(index.value) is int):
+        return False
+    base = value
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    return isinstance(base, ast.Name) and _dotted(value) not in _INPUT_SEQUENCES
+
+
 def _unlikely_call(call: ast.Call, qualify: Qualify) -> bool:
     func = call.func
     last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -288,7 +321,10 @@ def _unlikely_call(call: ast.Call, qualify: Qualify) -> bool:
     if qual is not None:
         # A module's function (or a module-level object's method): the table decides.
         if qual.startswith("builtins."):
-            return qual[len("builtins.") :] in UNLIKELY_BUILTINS
+            name = qual[len("builtins.") :]
+            return name in UNLIKELY_BUILTINS or (
+                name in _UNLIKELY_WITH_TWO_ARGS and len(call.args) >= 2 and not call.keywords
+            )
         return qual in UNLIKELY_FUNCTIONS or (
             isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS
         )

@@ -13,7 +13,9 @@ new_event_loop()`): pytest closes nothing a fixture returns, only what it tears 
 It does not report a resource that is handed on: returned or yielded, stored on an object or in
 a container that outlives the function, passed to a wrapper that owns it (`io.TextIOWrapper`,
 `contextlib.closing`), registered with `ExitStack`, `atexit`, `addCleanup` or
-`weakref.finalize`, or captured by a closure: its new owner releases it. Nor a process started
+`weakref.finalize`, or captured by a closure: its new owner releases it. A function of the module
+that hands its parameter on inside a tuple or list (`Thread(target=relay, args=(sock, peer))`, a
+loop over such pairs, `late.extend((sock, peer))`) takes it over too. Nor a process started
 in a session of its own (`start_new_session=True`, `process_group=`, `preexec_fn=os.setsid`) and
 never waited for on any path: a daemon meant to outlive its parent. Nor a path that ends the
 process (`sys.exit()`, `os._exit()`), which releases everything, nor what a process body (a

@@ -25,7 +25,8 @@ target, a script's entry point) ends the process, which releases what it held. A
 lost before anything was entered on it or registered with it (a failed `enter_context` registers
 nothing) holds nothing and is not reported. A finding whose every leaking path needs a statement
 that almost never fails (a socket option, `chmod` on a file just created, a log handler's
-formatter, a helper of the module that only does such things) is still reported, with severity
+formatter, a log call, creating a socket or a pipe, `os.fork()`, a constant index such as
+`address[0]`, a helper of the module that only does such things) is still reported, with severity
 `info` (`unlikely-severity` in the configuration); when a likely failure also leaks, the message
 names that statement.
 

@@ -426,6 +426,7 @@ class ModuleSummaries:
             # An abstract or stub method: an override decides, so assume it keeps its arguments.
             return dict.fromkeys(names, "escape")
 
+        packed = _packed_names(node, names)
         for sub in _walk_body(node):
             if isinstance(sub, ast.Call):
                 func = sub.func
@@ -440,8 +441,10 @@ class ModuleSummaries:
                     if isinstance(func, (ast.Name, ast.Attribute))
                     else None
                 )
-                arg_names = [a.id for a in sub.args if isinstance(a, ast.Name)]
-                arg_names += [k.value.id for k in sub.keywords if isinstance(k.value, ast.Name)]
+                # `Thread(target=relay, args=(proxy, peer))`, `late.extend((proxy, peer))`: a
+                # tuple or list of parameters is handed on with its elements.
+                arg_names = [n for a in sub.args for n in _structural_names(a)]
+                arg_names += [n for k in sub.keywords for n in _structural_names(k.value)]
                 if not arg_names:
                     continue
                 if qual in ("os.close", "contextlib.closing"):
@@ -455,6 +458,8 @@ class ModuleSummaries:
                 elif not _is_borrowing_call(func, qual):
                     for n in arg_names:
                         mark(n, "escape")
+                        for m in packed.get(n, ()):
+                            mark(m, "escape")
             elif isinstance(sub, (ast.With, ast.AsyncWith)):
                 for item in sub.items:
                     if isinstance(item.context_expr, ast.Name):
@@ -466,6 +471,34 @@ class ModuleSummaries:
                     for n in _structural_names(value):
                         mark(n, "escape")
         return effects
+
+
+def _packed_names(node: ast.AST, params: set[str]) -> dict[str, set[str]]:
+    """Locals that pack parameters into a tuple or list: `pair = (proxy, peer)`, or
+    `for pair in ((a, proxy), (proxy, b)):`; handing `pair` on hands the parameters on."""
+    out: dict[str, set[str]] = {}
+    for sub in _walk_body(node):
+        if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
+            target, value = sub.targets[0], sub.value
+            elts = [value]
+        elif isinstance(sub, (ast.For, ast.AsyncFor)) and isinstance(
+            sub.iter, (ast.Tuple, ast.List)
+        ):
+            target, elts = sub.target, list(sub.iter.elts)
+        else:
+            continue
+        if not isinstance(target, ast.Name):
+            continue
+        found = {
+            n
+            for e in elts
+            if isinstance(e, (ast.Tuple, ast.List))
+            for n in _structural_names(e)
+            if n in params
+        }
+        if found:
+            out.setdefault(target.id, set()).update(found)
+    return out
 
 
 # A process's release methods that do not close its pipes.
