@@ -174,6 +174,9 @@ def test_failure_table(stmt: str, unlikely: bool) -> None:
         ("item = self._queue.popleft()", True),
         ("left = max(0.0, deadline - time.monotonic())", True),
         ("top = max(values)", False),
+        ("winsize = struct.Struct('HHHH')", True),
+        ("winsize = struct.Struct(fmt)", False),
+        ("pattern = re.compile(r'^a+$')", True),
         ("wrapped = contextlib.closing(thing)", True),
         ("os.path.realpath(path, strict=True)", False),
     ],
@@ -181,7 +184,7 @@ def test_failure_table(stmt: str, unlikely: bool) -> None:
 def test_failure_table_lookups(stmt: str, unlikely: bool) -> None:
     tree = ast.parse(
         "import asyncio\nimport atexit\nimport contextlib\nimport os\nimport mimetypes\n"
-        "import socket\nimport sys\nimport threading\nimport time\n"
+        "import re\nimport socket\nimport struct\nimport sys\nimport threading\nimport time\n"
         "from pathlib import Path\nfrom pkg import util\n" + stmt
     )
     node = tree.body[-1]

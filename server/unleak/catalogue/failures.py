@@ -244,6 +244,10 @@ _GENERIC_BUILTINS = frozenset({"dict", "list", "set", "frozenset", "tuple", "typ
 # Sequences whose constant index is input, not a shape the program knows.
 _INPUT_SEQUENCES = frozenset({"sys.argv", "argv"})
 
+# Functions that fail only on a malformed format: with a constant one, never
+# (`Struct("HHHH")`, written and tested with the code).
+_CONSTANT_FORMAT_FUNCTIONS = frozenset({"struct.Struct", "struct.calcsize", "re.compile"})
+
 # Callables whose usual names say what they are (WSGI's start_response stores the status).
 UNLIKELY_CALLABLE_NAMES: frozenset[str] = frozenset({"start_response"})
 
@@ -325,6 +329,8 @@ def _unlikely_call(call: ast.Call, qualify: Qualify) -> bool:
             return name in UNLIKELY_BUILTINS or (
                 name in _UNLIKELY_WITH_TWO_ARGS and len(call.args) >= 2 and not call.keywords
             )
+        if qual in _CONSTANT_FORMAT_FUNCTIONS:
+            return all(isinstance(a, ast.Constant) for a in call.args) and not call.keywords
         return qual in UNLIKELY_FUNCTIONS or (
             isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS
         )

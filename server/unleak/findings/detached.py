@@ -29,4 +29,20 @@ def started_detached(info: SiteInfo, handled_somewhere: bool) -> bool:
             return True
         if kw.arg == "preexec_fn" and expr_text(kw.value) in ("os.setsid", "setsid"):
             return True
+        if kw.arg == "creationflags" and _names_detaching_flag(kw.value):
+            return True
+    return False
+
+
+# Windows' creation flags that start the child outside the parent's console or group.
+_DETACHING_FLAGS = ("DETACHED_PROCESS", "CREATE_NEW_PROCESS_GROUP")
+
+
+def _names_detaching_flag(value: ast.expr) -> bool:
+    """`creationflags=subprocess.DETACHED_PROCESS`, or a module constant named after it
+    (`_DETACHED_PROCESS = getattr(subprocess, "DETACHED_PROCESS", 8)`), alone or or-ed."""
+    for sub in ast.walk(value):
+        name = sub.id if isinstance(sub, ast.Name) else getattr(sub, "attr", None)
+        if isinstance(name, str) and any(flag in name for flag in _DETACHING_FLAGS):
+            return True
     return False

@@ -16,8 +16,9 @@ a container that outlives the function, passed to a wrapper that owns it (`io.Te
 `weakref.finalize`, or captured by a closure: its new owner releases it. A function of the module
 that hands its parameter on inside a tuple or list (`Thread(target=relay, args=(sock, peer))`, a
 loop over such pairs, `late.extend((sock, peer))`) takes it over too. Nor a process started
-in a session of its own (`start_new_session=True`, `process_group=`, `preexec_fn=os.setsid`) and
-never waited for on any path: a daemon meant to outlive its parent. Nor a path that ends the
+in a session of its own (`start_new_session=True`, `process_group=`, `preexec_fn=os.setsid`, or
+on Windows `creationflags=DETACHED_PROCESS` or `CREATE_NEW_PROCESS_GROUP`) and never waited for on
+any path: a daemon meant to outlive its parent. Nor a path that ends the
 process (`sys.exit()`, `os._exit()`), which releases everything, nor what a process body (a
 `multiprocessing.Process` target, or the function a script's `__main__` block calls) still holds
 when it ends: its lifetime is the process's, on purpose. Nor resources that hold nothing yet or
