@@ -545,3 +545,123 @@ def test_summary_changes_of_functions_called_or_not_match_fresh_analysis() -> No
             continue
         assert live_findings(live, text) == fresh(text), (step, live.fallback)
     assert live.partial_runs >= 10, (live.full_runs, live.partial_runs)
+
+
+CLASSES = textwrap.dedent(
+    """\
+    import functools
+    import socket
+
+    LIMIT = 10
+
+
+    class Config:
+        text = open("config.ini").read()
+        sock = socket.socket()
+        sock.connect(("localhost", 80))
+        retries = 3
+
+        def read(self, path):
+            f = open(path)
+            return f.read()
+
+        @functools.lru_cache
+        def size(self, path):
+            return len(self.read(path))
+
+
+    class Plain:
+        name = "plain"
+        size = LIMIT
+
+        def show(self):
+            return self.name
+
+
+    class Other(Config):
+        extra = open("extra.ini").readline()
+
+        def more(self, p):
+            g = open(p)
+            return g.read(LIMIT)
+
+
+    def helper(p):
+        h = open(p)
+        return h.readline()
+    """
+)
+
+
+def test_a_class_body_is_not_analysed_again_when_its_text_is_unchanged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from unleak.findings.module import ModuleAnalysis
+
+    analysed: list[str] = []
+    flow = ModuleAnalysis._flow_results
+
+    def spy(self: ModuleAnalysis, unit: object) -> object:
+        node = getattr(unit, "node", None)
+        analysed.append(type(node).__name__ + ":" + getattr(node, "name", ""))
+        return flow(self, unit)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ModuleAnalysis, "_flow_results", spy)
+    live = LiveModule("m.py", "m")
+    live_findings(live, CLASSES)
+    assert "ClassDef:Config" in analysed and "ClassDef:Other" in analysed
+    for old, new in [("def helper(p)", "def helperx(p)"), ("import socket", "import socketx")]:
+        analysed.clear()
+        edited = CLASSES.replace(old, new)
+        got = live_findings(live, edited)
+        assert live.fallback, new  # a rename, an import: analysed in full
+        # No class names `helper`; Config names `socket` (Other's own text does not).
+        body = [a for a in analysed if a.startswith("ClassDef")]
+        assert body == (["ClassDef:Config"] if "socket" in old else []), (new, analysed)
+        assert got == fresh(edited), new
+        # Back, from the cache.
+        analysed.clear()
+        got = live_findings(live, CLASSES)
+        assert not [a for a in analysed if a.startswith("ClassDef")], (new, analysed)
+        assert got == fresh(CLASSES)
+
+
+@pytest.mark.parametrize("select", [(), ("UL109",)])
+def test_a_quiet_statement_edit_beside_a_cached_method_is_analysed_alone_unless_ul109_runs(
+    select: tuple[str, ...],
+) -> None:
+    """UL109 (off by default) reads module-level statements when a method is cached: only
+    when it runs does a quiet statement's edit need a full analysis."""
+    settings = Settings(extend_select=select)
+    live = LiveModule("m.py", "m")
+    live.analyse(CLASSES, settings)
+    for old, new in [('name = "plain"', 'name = "plainx"'), ("LIMIT = 10", "LIMIT = 11")]:
+        edited = CLASSES.replace(old, new)
+        got = live.analyse(edited, settings).findings
+        assert got == analyse_source(edited, "m.py", settings, "m").findings
+        assert bool(live.fallback) == bool(select), (new, live.fallback)
+        got = live.analyse(CLASSES, settings).findings
+        assert got == analyse_source(CLASSES, "m.py", settings, "m").findings
+
+
+@pytest.mark.parametrize("select", [(), ("UL109",)])
+def test_typing_anywhere_in_classes_with_acquiring_bodies_matches_fresh_analysis(
+    select: tuple[str, ...],
+) -> None:
+    """Class bodies that acquire (their findings cached with the class's text), class
+    headers, class-level statements, methods and module-level code, typed into and restored,
+    and a line added above everything (every finding moves)."""
+    settings = Settings(extend_select=select)
+    text = CLASSES
+    lines = text.splitlines(keepends=True)
+    rng = random.Random(f"classes-{select}")
+    live = LiveModule("m.py", "m")
+    live.analyse(text, settings)
+    for line, column in _name_positions(text, 40, rng):
+        original = lines[line - 1]
+        for typed in (original[:column] + "x" + original[column:], original):
+            lines[line - 1] = typed
+            for edited in ("".join(lines), "# moved\n" + "".join(lines)):
+                got = live.analyse(edited, settings).findings
+                want = analyse_source(edited, "m.py", settings, "m").findings
+                assert got == want, (line, typed, edited.startswith("#"))

@@ -46,6 +46,8 @@ _WORDS = re.compile(r"[^\W\d]\w*")  # the names a text may use
 _MODULE_NAMES = "<module names>"
 # ... and the lock context of a class (only units that ran a lock check depend on it).
 _LOCK_CONTEXT = "<lock context>"
+# The cache key's kind for the statements of a class body (the leak analysis).
+_CLASS_BODY = "<class body>"
 # An indented import: after a newline, so that the regex engine skips ahead to newlines (a
 # pattern starting with `^` is tried at every position of the text).
 _NESTED_IMPORT = re.compile(r"\n[ \t]+(?:import|from)[ \t]")
@@ -417,7 +419,7 @@ class ModuleAnalysis:
             lines = self.source.lines[first - 1 : last]
             scope.pipes_closed = _closes_pipes(lines)
         if isinstance(node, ast.Module):
-            scope.module_owned = self.module_owned
+            scope.module_owned = _OwnedWhenAsked(self)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             scope.init_owner = unit.class_name is not None and node.name == "__init__"
             scope.lends_yields = any(
@@ -526,7 +528,7 @@ class ModuleAnalysis:
 
     def _classify(self, results: list[SiteResult], unit: Unit) -> list[Finding]:
         out: list[Finding] = []
-        unbound = self._unbound_sites
+        unbound = self._unbound_sites(unit)
         script = isinstance(unit.node, ast.Module)
         for res in results:
             if script:
@@ -671,7 +673,15 @@ class ModuleAnalysis:
         text and context are unchanged and so is every summary the computation consulted."""
         cache = self.unit_cache
         node = unit.node
-        if cache is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        if cache is None:
+            return compute()
+        if isinstance(node, ast.ClassDef):
+            # A module-level class's own statements: their analysis reads the class's text
+            # alone (and what it consults), like a function's.
+            if kind or id(node) not in self._top_level:
+                return compute()
+            kind = _CLASS_BODY
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return compute()
         first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
         text = "\n".join(self.source.lines[first - 1 : unit.last_line])
@@ -729,8 +739,9 @@ class ModuleAnalysis:
     def _text_scope(self, unit: Unit) -> ast.AST | None:
         """The definition whose names a unit's analysis resolves: a method's class (the
         checks of a lock held on `self` read its sibling methods), a function itself; None
-        when that cannot be told (a method of a class defined twice, say)."""
-        if unit.class_name is None:
+        when that cannot be told (a method of a class defined twice, say). A class body's
+        statements: the class itself."""
+        if unit.class_name is None or isinstance(unit.node, ast.ClassDef):
             return unit.node
         cls = self.summaries.class_defs.get(unit.class_name)
         return cls if cls is not None and any(m is unit.node for m in cls.body) else None
@@ -798,11 +809,12 @@ class ModuleAnalysis:
             self.__dict__["_module_context"] = cached
         return cached
 
-    @cached_property
-    def _unbound_sites(self) -> set[tuple[int, int]]:
+    def _unbound_sites(self, unit: Unit) -> set[tuple[int, int]]:
+        """The unit's acquisitions that UL104 reports instead (the sites lie in the unit's
+        own statements: a unit re-analysed does not scan the whole module for them)."""
         from unleak.findings.patterns import unbound_in_finally_sites
 
-        return unbound_in_finally_sites(self)
+        return unbound_in_finally_sites(self, unit)
 
     def leak_findings(self, code: str) -> Iterator[Finding]:
         return (f for f in self._all_leak_findings if f.code == code)
@@ -894,6 +906,19 @@ class ModuleAnalysis:
         default = self.hooks.severities.get(code, Severity.WARNING)
         severity = self.settings.severity_for(code, default)
         return Finding(code, message, span, severity, related, None, details)
+
+
+class _OwnedWhenAsked:
+    """`ModuleAnalysis.module_owned` as a container, computed when first asked: module-level
+    code that binds no resource never asks, and finding the names walks the whole module.
+    Every name is owned when they cannot be told (as `Scope.module_owned` None reads)."""
+
+    def __init__(self, module: ModuleAnalysis) -> None:
+        self.module = module
+
+    def __contains__(self, name: object) -> bool:
+        owned = self.module.module_owned
+        return owned is None or name in owned
 
 
 def _scope_words(unit: Unit) -> str:

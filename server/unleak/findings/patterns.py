@@ -22,51 +22,59 @@ from unleak.summaries.functions import walk_body
 from unleak.summaries.types import call_type
 
 if TYPE_CHECKING:
-    from unleak.findings.module import ModuleAnalysis
+    from unleak.findings.module import ModuleAnalysis, Unit
 
 
 def _unbound_cases(
     module: ModuleAnalysis,
 ) -> Iterator[tuple[ast.Call, str, ast.Try, ast.stmt, list[ast.stmt]]]:
-    release_names = module.catalogue.release_methods()
     if "finally" not in module.source.text:
         return
     for unit in module.units:
-        if not isinstance(
-            unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)
-        ) or not module.triggered(unit.node):
-            continue
-        stmts = iter_statements(unit.node.body, nested=False)
-        tries = [n for n in stmts if isinstance(n, ast.Try) and n.finalbody]
-        if not tries:
-            continue
-        scope: Scope = module.scope_for(unit)
-        bound_lines: dict[str, list[int]] = {}
-        for arg in ast.walk(unit.node.args):
-            if isinstance(arg, ast.arg):
-                bound_lines.setdefault(arg.arg, []).append(0)
-        for stmt in stmts:
-            for target in _bound_targets(stmt):
-                for n in ast.walk(target):
-                    if isinstance(n, ast.Name):
-                        bound_lines.setdefault(n.id, []).append(n.lineno)
-        for t in tries:
-            for stmt in t.body:
-                if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
-                    continue
-                target = stmt.targets[0]
-                value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
-                if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)):
-                    continue
-                rtype = call_type(value, scope)
-                if rtype is None or rtype not in module.catalogue.types:
-                    continue
-                name = target.id
-                if any(line < t.lineno for line in bound_lines.get(name, [])):
-                    continue
-                release = _unguarded_release(t.finalbody, name, release_names)
-                if release is not None:
-                    yield value, name, t, release, unit.node.body
+        yield from unit_unbound_cases(module, unit)
+
+
+def unit_unbound_cases(
+    module: ModuleAnalysis, unit: Unit
+) -> Iterator[tuple[ast.Call, str, ast.Try, ast.stmt, list[ast.stmt]]]:
+    """`_unbound_cases` of one unit: the calls are in its own statements (not in nested
+    definitions)."""
+    if not isinstance(
+        unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)
+    ) or not module.triggered(unit.node):
+        return
+    stmts = iter_statements(unit.node.body, nested=False)
+    tries = [n for n in stmts if isinstance(n, ast.Try) and n.finalbody]
+    if not tries:
+        return
+    release_names = module.catalogue.release_methods()
+    scope: Scope = module.scope_for(unit)
+    bound_lines: dict[str, list[int]] = {}
+    for arg in ast.walk(unit.node.args):
+        if isinstance(arg, ast.arg):
+            bound_lines.setdefault(arg.arg, []).append(0)
+    for stmt in stmts:
+        for target in _bound_targets(stmt):
+            for n in ast.walk(target):
+                if isinstance(n, ast.Name):
+                    bound_lines.setdefault(n.id, []).append(n.lineno)
+    for t in tries:
+        for stmt in t.body:
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+                continue
+            target = stmt.targets[0]
+            value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+            if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)):
+                continue
+            rtype = call_type(value, scope)
+            if rtype is None or rtype not in module.catalogue.types:
+                continue
+            name = target.id
+            if any(line < t.lineno for line in bound_lines.get(name, [])):
+                continue
+            release = _unguarded_release(t.finalbody, name, release_names)
+            if release is not None:
+                yield value, name, t, release, unit.node.body
 
 
 def _bound_targets(stmt: ast.stmt) -> list[ast.AST]:
@@ -107,8 +115,11 @@ def _unguarded_release(
     return None
 
 
-def unbound_in_finally_sites(module: ModuleAnalysis) -> set[tuple[int, int]]:
-    return {(case[0].lineno, case[0].col_offset) for case in _unbound_cases(module)}
+def unbound_in_finally_sites(module: ModuleAnalysis, unit: Unit) -> set[tuple[int, int]]:
+    """Where the unit's acquisitions inside `try` are released unguarded in `finally`."""
+    if "finally" not in module.source.text:
+        return set()
+    return {(case[0].lineno, case[0].col_offset) for case in unit_unbound_cases(module, unit)}
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from unleak.flow.effects import Scope
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex
 from unleak.pipeline.api import HOOKS, NO_FIXES, ModuleReport, analyse_source, report_of
+from unleak.rules import RULES_BY_CODE
 from unleak.rules.runner import run_rules, run_rules_on_error
 from unleak.settings import Settings
 from unleak.source.chunk_parse import ChunkParser
@@ -79,6 +80,7 @@ class Statement:
 
 
 SYNTAX_ERROR = "UL001"
+_CACHE_RULE = "UL109"
 # The codes whose findings may have a fix.
 FIXABLE = frozenset(BUILDERS)
 _Key = tuple[str, Span, str]
@@ -549,8 +551,13 @@ class LiveModule:
             return False
 
         def container(_: object) -> object:
-            if re.search(r"^[ \t]*@[^\r\n]*cache", base.scan_text[1], re.M):
-                return True
+            cache_rule = RULES_BY_CODE[_CACHE_RULE]
+            if base.settings.enabled(
+                _CACHE_RULE, on_by_default=cache_rule.on_by_default
+            ) and re.search(
+                r"^[ \t]*@[^\r\n]*cache", base.scan_text[1], re.M
+            ):
+                return True  # UL109 (off by default) reads module-level statements
             body = st.parent.body if st.parent is not None else base.parsed.tree.body
             return any(
                 base.triggered(s)
@@ -767,12 +774,26 @@ def _blocks(node: ast.stmt) -> list[list[ast.stmt]]:
 
 
 def _parse_alone(
-    text: str, first: int, in_block: bool
+    text: str, first: int, in_block: bool, placed: bool = False
 ) -> tuple[list[ast.stmt], int] | ParseError | None:
     """Lines (``text``, starting on line ``first``) parsed on their own, inside an `if` block
     when they are indented (so that columns stay those of the file): their statements and how
     far to move them down; or their syntax error; None for an error the lines around them
-    could change."""
+    could change. ``placed``: the statements parsed where they lie in the file (behind blank
+    lines: the tokenizer skips them far faster than moving every node of a long function
+    down), so that they need no moving."""
+    if placed and first > 1:
+        pad = "\n" * (first - 2) + ("if 1:\n" + text if in_block else "\n" + text)
+        try:
+            body = ast.parse(pad).body
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            pass  # said as an error of the lines alone, below
+        else:
+            if in_block:
+                if len(body) != 1 or not isinstance(body[0], ast.If):
+                    return None
+                body = body[0].body
+            return body, 0
     offset = first - 1
     own = text.splitlines(keepends=True)
     if in_block:
@@ -809,7 +830,7 @@ def _parse_region(text: str, region: Region) -> _FunctionNode | ParseError | Non
     """The edited function (its lines' ``text``) parsed alone; its syntax error if it does
     not parse; None if it is no longer exactly one function of the same name (then the text
     around it may not parse as before)."""
-    parsed = _parse_alone(text, region.first, region.indent > 0)
+    parsed = _parse_alone(text, region.first, region.indent > 0, placed=True)
     if isinstance(parsed, ParseError):
         inside = region.first <= parsed.span.line <= region.first + text.count("\n")
         return parsed if inside else None
@@ -820,7 +841,8 @@ def _parse_region(text: str, region: Region) -> _FunctionNode | ParseError | Non
         return None
     if node.col_offset != region.indent:
         return None
-    ast.increment_lineno(node, offset)
+    if offset:
+        ast.increment_lineno(node, offset)
     return node
 
 
