@@ -569,6 +569,15 @@ CLASSES = textwrap.dedent(
         def size(self, path):
             return len(self.read(path))
 
+        class Section:
+            def __init__(self, parent):
+                self.parent = parent
+                self.log = open("section.log")
+
+            def render(self, path):
+                data = open(path).read()
+                return data + self.parent.text
+
 
     class Plain:
         name = "plain"
@@ -665,3 +674,21 @@ def test_typing_anywhere_in_classes_with_acquiring_bodies_matches_fresh_analysis
                 got = live.analyse(edited, settings).findings
                 want = analyse_source(edited, "m.py", settings, "m").findings
                 assert got == want, (line, typed, edited.startswith("#"))
+
+
+def test_an_edit_in_a_method_of_a_nested_class_reanalyses_that_method_alone() -> None:
+    live = LiveModule("m.py", "m")
+    live_findings(live, CLASSES)
+    for old, new, alone in [
+        ("data = open(path).read()", "data = open(pathx).read()", True),
+        ("return data + self.parent.text", "return data", True),
+        # What the outer class's attribute types read: a full analysis.
+        ('self.log = open("section.log")', 'self.logx = open("section.log")', False),
+    ]:
+        edited = CLASSES.replace(old, new)
+        assert edited != CLASSES
+        got = live_findings(live, edited)
+        assert (live.fallback == "") == alone, (new, live.fallback)
+        assert got == fresh(edited), new
+        got = live_findings(live, CLASSES)
+        assert got == fresh(CLASSES), new

@@ -31,7 +31,7 @@ from unleak.names.resolver import NameResolver, iter_statements
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex, base_words
 from unleak.settings import Settings, Severity
-from unleak.source.facts import fact
+from unleak.source.facts import StatementFacts, fact
 from unleak.source.parsing import ParsedModule, parse_module
 from unleak.source.spans import Span
 from unleak.source.text import SourceText
@@ -382,7 +382,7 @@ class ModuleAnalysis:
     @cached_property
     def module_owned(self) -> OwnedNames | None:
         """The module-level names the module keeps for its life (flow/module_names.py)."""
-        return owned_names(self.parsed.tree, self.source.text)
+        return owned_names(self.parsed.tree, self.source.text, self.parsed.facts)
 
     def _ends_script(self, func: ast.expr) -> bool:
         """A terminator, or a call that serves until the process is stopped: what a script
@@ -492,7 +492,7 @@ class ModuleAnalysis:
         cls = self.summaries.class_defs.get(class_name)
         if cls is not None:
             scope = Scope(self.resolver, self.catalogue, self.summaries, class_name=class_name)
-            types = dict(attribute_types(cls.body, scope))
+            types = dict(attribute_types(cls.body, scope, self.parsed.facts))
         cache[class_name] = types
         return types
 
@@ -930,35 +930,69 @@ def _scope_words(unit: Unit) -> str:
     return "the function"
 
 
-def attribute_types(body: list[ast.stmt], scope: Scope) -> Iterator[tuple[str, str]]:
+def attribute_types(
+    body: list[ast.stmt], scope: Scope, facts: StatementFacts | None = None
+) -> Iterator[tuple[str, str]]:
     """The attributes assigned a resource (`self.sock = socket.socket()`) or a path
     (`self.log = tmp_path / "x.log"`) in ``body`` and everything nested in it, with the type;
-    a method's typed parameters count (`def __init__(self, path: Path)`)."""
+    a method's typed parameters count (`def __init__(self, path: Path)`). ``facts``: where
+    each member's assignments to attributes are kept while its tree is (a class's members
+    are walked again only when they changed)."""
     for n in body:
+        assigned = fact(facts, n, "attribute assignments", _attribute_assignments)
+        if not assigned:
+            continue
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
             local = Scope(
                 scope.resolver, scope.catalogue, scope.summaries, class_name=scope.class_name
             )
             declared_types(n, local)
-            yield from _assigned_types(n.body, local)
+            yield from _typed_assignments(assigned, local)
         else:
-            yield from _assigned_types([n], scope)
+            yield from _typed_assignments(assigned, scope)
+
+
+def _attribute_assignments(node: ast.AST) -> tuple[ast.Assign, ...]:
+    """The assignments to one attribute in a statement (in a function's body, for a
+    function), nested ones too, in order."""
+    body = node.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else [node]
+    return tuple(
+        n
+        for n in iter_statements(body)  # type: ignore[arg-type]
+        if isinstance(n, ast.Assign)
+        and len(n.targets) == 1
+        and isinstance(n.targets[0], ast.Attribute)
+    )
+
+
+def _typed_assignments(
+    assigned: Iterable[ast.Assign], scope: Scope
+) -> Iterator[tuple[str, str]]:
+    for n in assigned:
+        if isinstance(n.value, ast.Call):
+            t = call_type(n.value, scope)
+        else:
+            t = expr_type(n.value, scope)
+            t = t if t == "pathlib.Path" else None
+        if t is not None:
+            yield expr_text(n.targets[0]), t
+
+
+def assigned_types(body: list[ast.stmt], scope: Scope) -> Iterator[tuple[str, str]]:
+    """The attributes assigned a resource or a path in ``body`` and everything nested in it
+    (parameters' annotations aside), with the type."""
+    return _assigned_types(body, scope)
 
 
 def _assigned_types(body: list[ast.stmt], scope: Scope) -> Iterator[tuple[str, str]]:
-    for n in iter_statements(body):
-        if (
-            isinstance(n, ast.Assign)
-            and len(n.targets) == 1
-            and isinstance(n.targets[0], ast.Attribute)
-        ):
-            if isinstance(n.value, ast.Call):
-                t = call_type(n.value, scope)
-            else:
-                t = expr_type(n.value, scope)
-                t = t if t == "pathlib.Path" else None
-            if t is not None:
-                yield expr_text(n.targets[0]), t
+    assigned = (
+        n
+        for n in iter_statements(body)
+        if isinstance(n, ast.Assign)
+        and len(n.targets) == 1
+        and isinstance(n.targets[0], ast.Attribute)
+    )
+    return _typed_assignments(assigned, scope)
 
 
 def _caught(leaks: list[Leak]) -> list[Leak]:

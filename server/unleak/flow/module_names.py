@@ -14,6 +14,8 @@ import bisect
 import re
 from collections.abc import Iterator
 
+from unleak.source.facts import StatementFacts, fact
+
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 # Module-level calls that make every global reachable by name.
 _REFLECTIVE = frozenset({"globals", "vars", "locals", "exec", "eval"})
@@ -103,9 +105,12 @@ class OwnedNames:
         return found
 
 
-def owned_names(tree: ast.Module, text: str) -> OwnedNames | None:
+def owned_names(
+    tree: ast.Module, text: str, facts: StatementFacts | None = None
+) -> OwnedNames | None:
     """The module-level names the module owns, as `module_owned_names` gives them (``text``:
-    the module's source); None when it cannot be told."""
+    the module's source); None when it cannot be told. ``facts``: each top-level statement's
+    part, kept while its tree is (an editor's next version walks only what changed)."""
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in (
             "__getattr__",
@@ -114,7 +119,23 @@ def owned_names(tree: ast.Module, text: str) -> OwnedNames | None:
             return None
     known: set[str] = set()
     scopes: list[ast.AST] = []
-    for node in _module_level_nodes(tree.body):
+    for stmt in tree.body:
+        part = fact(facts, stmt, "owned names", _statement_owned)
+        if part is None:
+            return None
+        scopes.extend(part[0])
+        known |= part[1]
+    known |= _exported(tree)
+    return OwnedNames(known, scopes, text)
+
+
+def _statement_owned(stmt: ast.AST) -> tuple[tuple[ast.AST, ...], frozenset[str]] | None:
+    """What one top-level statement adds to `owned_names`: the scopes in it (not their
+    insides), and the names its module-level code declares `global` or spells as constants;
+    None when it reaches the module's globals by name."""
+    known: set[str] = set()
+    scopes: list[ast.AST] = []
+    for node in _module_level_nodes([stmt]):  # type: ignore[list-item]
         if isinstance(node, _SCOPES):
             scopes.append(node)
         elif (
@@ -127,8 +148,7 @@ def owned_names(tree: ast.Module, text: str) -> OwnedNames | None:
             known.update(node.names)
         elif isinstance(node, ast.Name) and _constant_name(node.id):
             known.add(node.id)
-    known |= _exported(tree)
-    return OwnedNames(known, scopes, text)
+    return tuple(scopes), frozenset(known)
 
 
 def _first_line(scope: ast.AST) -> int:

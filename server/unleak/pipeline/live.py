@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from unleak.findings.incremental import UnitCache, moved
 from unleak.findings.model import Finding
-from unleak.findings.module import ModuleAnalysis, attribute_types
+from unleak.findings.module import ModuleAnalysis, assigned_types, attribute_types
 from unleak.fixes.registry import BUILDERS
 from unleak.flow.effects import Scope
 from unleak.names.text import expr_text
@@ -61,6 +61,9 @@ class Region:
     parent: ast.ClassDef | None
     # Directly in the module or class body (not in an `if` block): it has a summary.
     direct: bool
+    # For a method of a class nested in a module-level class: that class (whose attribute
+    # types include what the nested class's methods assign).
+    outer: ast.ClassDef | None = None
 
     @property
     def key(self) -> str:
@@ -672,7 +675,12 @@ def _regions(tree: ast.Module) -> list[Region]:
     `with` and loop blocks there."""
     out: list[Region] = []
 
-    def visit(body: list[ast.stmt], parent: ast.ClassDef | None, direct: bool) -> None:
+    def visit(
+        body: list[ast.stmt],
+        parent: ast.ClassDef | None,
+        direct: bool,
+        outer: ast.ClassDef | None = None,
+    ) -> None:
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if node.body:
@@ -688,14 +696,19 @@ def _regions(tree: ast.Module) -> list[Region]:
                             node,
                             parent,
                             direct,
+                            outer,
                         )
                     )
             elif isinstance(node, ast.ClassDef):
                 if parent is None:
                     visit(node.body, node, direct)
+                elif outer is None and direct:
+                    # A class in a module-level class's body (argparse's `_Section`): its
+                    # methods have no summary.
+                    visit(node.body, node, False, parent)
             else:
                 for block in _blocks(node):
-                    visit(block, parent, False)
+                    visit(block, parent, False, outer)
 
     visit(tree.body, None, True)
     out.sort(key=lambda r: r.first)
@@ -924,6 +937,14 @@ def _same_contribution(
     summaries = base.summaries
     old = region.base_node
     parent = region.parent
+    outer = region.outer
+    if outer is not None:
+        # The outer class's attribute types read the nested class's methods too.
+        def nested_types(method: _FunctionNode) -> object:
+            return _nested_attribute_types(base, outer.name, method)
+
+        if before(region, "nested attributes", nested_types) != nested_types(node):
+            return False
     if parent is None:
         if not region.direct:
             return True  # only module-level statements are summarised
@@ -965,6 +986,17 @@ def _attribute_types(base: object, class_name: str, method: _FunctionNode) -> li
     assert isinstance(base, ModuleAnalysis)
     scope = Scope(base.resolver, base.catalogue, base.summaries, class_name=class_name)
     return sorted(attribute_types([method], scope))
+
+
+def _nested_attribute_types(
+    base: object, class_name: str, method: _FunctionNode
+) -> list[tuple[str, str]]:
+    """The resource types a method of a nested class assigns to attributes, as the class
+    ``class_name`` around it reads them (`attribute_types` of its body)."""
+
+    assert isinstance(base, ModuleAnalysis)
+    scope = Scope(base.resolver, base.catalogue, base.summaries, class_name=class_name)
+    return sorted(assigned_types([method], scope))
 
 
 def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNode) -> object:
