@@ -7,10 +7,11 @@ time (less sensitive to the machine's load than the server's wall-clock latency)
 For ``subprocess.py``, ``_pydecimal.py`` and the ~20,000-line concatenation: each file is
 analysed once, then each edit (a character typed at a seeded random name position, then
 deleted: the same edits as the server benchmark) is analysed and timed with
-``time.process_time``, without building fixes (as the language server analyses). Between edits the garbage collector does what the language server's
-does (`lsp/collector.py`): collect, then freeze what stays alive. Prints p50, p95 and max per
-file, how many edits went in full, and the slowest edits with `LiveModule.fallback` (why an
-edit was analysed in full; empty when it was not).
+``time.process_time``, without building fixes (as the language server analyses). Between
+edits the garbage collector does what the language server's does (`lsp/collector.py`):
+collect, then freeze what stays alive. Prints p50, p95 and max per file, how many edits went
+in full, and the slowest edits with `LiveModule.fallback` (why an edit was analysed in full;
+empty when it was not).
 """
 
 from __future__ import annotations
