@@ -146,6 +146,7 @@ class FunctionFlow:
         n = len(cfg.nodes)
         self._effects: list[list[Effect] | None] = [None] * n
         self._raises: list[bool | None] = [None] * n
+        self._unlikely_at: list[bool | None] = [None] * n  # `_unlikely`, once per node
         self.refine: dict[int, tuple[list[Fact], list[Fact]]] = {}
         self.atom_names: dict[str, frozenset[str]] = {}
         self._retested: dict[str, int] | None = None
@@ -359,14 +360,20 @@ class FunctionFlow:
         return expr_text(expr) in scope.var_types or expr_text(expr) in scope.lock_keys
 
     def _unlikely(self, nid: int) -> bool:
+        # Asked again for each site's second pass: the answer is the node's alone.
+        known = self._unlikely_at[nid]
+        if known is not None:
+            return known
         node = self.cfg.nodes[nid]
         tree = node.ast
         if node.kind == WITH:
             tree = getattr(tree, "context_expr", None)
         scope = self.builder.scope
-        return tree is not None and unlikely_to_fail(
+        known = tree is not None and unlikely_to_fail(
             tree, scope.resolver.qualify, self._callee_fails
         )
+        self._unlikely_at[nid] = known
+        return known
 
     def _exc_targets(self, nid: int) -> list[int]:
         """Where an exception raised at ``nid`` can go. A statement that fails only with
