@@ -6,10 +6,7 @@ Reports an assignment such as `self.conn = sqlite3.connect(path)` when no method
 hands it to something that will, or lets it escape.
 
 It does not report a class with a base class it cannot see (a base from another package may
-release the attribute), nor an attribute that a subclass in the same module releases, nor a
-private attribute the class takes off another object (`self._stdin_fd = previous._pipe_fd`, a
-pipeline's commands passing their output on): each instance hands it to the next, which releases
-it.
+release the attribute), nor an attribute that a subclass in the same module releases.
 
 ## Why it matters
 Users of the class have no way to release the resource: every instance leaks it until the

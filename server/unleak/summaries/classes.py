@@ -94,12 +94,8 @@ def class_resources(module: ModuleView) -> dict[str, ClassResources]:
                 related.add(name)
                 changed = True
     attrs = {a for name in related for a in out[name].acquired}
-    private = [a for a in attrs if _private(a)]
     mentions = re.compile(
-        r"\bself\.(?:"
-        + "|".join(map(re.escape, attrs))
-        + r")\b|getattr|vars\(|__dict__"
-        + (r"|\.(?:" + "|".join(map(re.escape, private)) + r")\b" if private else "")
+        r"\bself\.(?:" + "|".join(map(re.escape, attrs)) + r")\b|getattr|vars\(|__dict__"
     )
     lines = module.source.lines
     for name in related:
@@ -237,11 +233,6 @@ def scan_handling(
             info.handled.add("*")
         if isinstance(node, ast.Attribute) and node.attr == "__dict__":
             info.handled.add("*")
-        if isinstance(node, ast.Attribute) and _other_instances_private(node, info):
-            # `self._stdin_fd = stdin._pipe_fd`: another instance's private attribute taken
-            # over; the class hands what it keeps there from one instance to the next.
-            info.handled.add(node.attr)
-            continue
         if not _self_attr(node):
             continue
         assert isinstance(node, ast.Attribute)
@@ -312,21 +303,6 @@ def _find_call(method: ast.AST, name: str) -> ast.Call:
 
 def _is_self(node: ast.AST) -> bool:
     return isinstance(node, ast.Name) and node.id == "self"
-
-
-def _private(attr: str) -> bool:
-    return attr.startswith("_") and not attr.endswith("__")
-
-
-def _other_instances_private(node: ast.Attribute, info: ClassResources) -> bool:
-    """`other._pipe_fd` read (not stored) where the class keeps a resource in `_pipe_fd`: a
-    private attribute read off another object names the same class's attribute."""
-    return (
-        isinstance(node.ctx, ast.Load)
-        and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
-        and _private(node.attr)
-        and node.attr in info.acquired
-    )
 
 
 def _self_attr(node: ast.AST) -> bool:
