@@ -8,7 +8,6 @@ This is what lets `if close_source: source.close()` release exactly the file ope
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
 
 from unleak.names.text import expr_text
 
@@ -135,13 +134,8 @@ def combine(
     killed: frozenset[str],
     new: tuple[Fact, ...] | list[Fact],
     names: dict[Atom, frozenset[str]],
-    retested: dict[Atom, int] | None = None,
-    line: int = 0,
 ) -> frozenset[Fact] | None:
-    """Facts after a step (at `line`); None when `new` contradicts what the path already knows.
-    Past MAX_FACTS, facts on atoms no test after `line` reads again (`retested` maps an atom to
-    the last line testing it) make room first, so a long function's many earlier tests do not
-    push out the one its release repeats."""
+    """Facts after a step; None when `new` contradicts what the path already knows."""
     if killed:
         facts = frozenset(f for f in facts if not (names.get(f[0], frozenset()) & killed))
     for atom, pol in new:
@@ -150,41 +144,7 @@ def combine(
     if not new:
         return facts
     merged = facts | frozenset(new)
-    if len(merged) > MAX_FACTS and retested is not None:
-        merged = frozenset(f for f in merged if retested.get(f[0], -1) > line)
     return merged if len(merged) <= MAX_FACTS else facts
-
-
-def retested_atoms(
-    tests: Iterable[tuple[ast.expr, int]], constants: Iterable[str]
-) -> dict[Atom, int]:
-    """The atoms a fact about can matter to, with the last line testing them: tested at two
-    places or more, or tested once and also set by an assignment (`flag = True`; a name bound
-    to a fresh resource is not None)."""
-    last: dict[Atom, int] = {}
-    again: set[Atom] = set()
-    for test, line in tests:
-        for atom in _leaf_atoms(test):
-            if atom in last:
-                again.add(atom)
-            last[atom] = max(last.get(atom, line), line)
-    settable = set(constants)
-    again |= {a for a in last if a in settable or a.endswith(" is None")}
-    return {a: last[a] for a in again}
-
-
-def _leaf_atoms(test: ast.expr) -> set[Atom]:
-    out: set[Atom] = set()
-    stack = [test]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, ast.BoolOp):
-            stack.extend(e.values)
-            continue
-        atom = atom_of(e)
-        if atom is not None:
-            out.add(atom[0])
-    return out
 
 
 def unevaluated_or_holds(test: ast.expr, polarity: bool) -> ast.expr | None:

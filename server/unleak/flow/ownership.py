@@ -38,7 +38,6 @@ from unleak.flow.conditions import (
     assignment_facts,
     combine,
     edge_facts,
-    retested_atoms,
     unevaluated_or_holds,
 )
 from unleak.flow.effects import (
@@ -149,7 +148,6 @@ class FunctionFlow:
         self._unlikely_at: list[bool | None] = [None] * n  # `_unlikely`, once per node
         self.refine: dict[int, tuple[list[Fact], list[Fact]]] = {}
         self.atom_names: dict[str, frozenset[str]] = {}
-        self._retested: dict[str, int] | None = None
         self._assign: dict[int, tuple[frozenset[str], tuple[CondFact, ...]]] = {}
         self._tests: dict[int, tuple[list[CondFact], list[CondFact]]] = {}
         self.site_nodes: dict[Site, set[int]] = {}
@@ -238,20 +236,6 @@ class FunctionFlow:
             self.atom_names.setdefault(name, frozenset({name}))
             out.append((atom, False))
         return tuple(out)
-
-    @property
-    def retested(self) -> dict[str, int]:
-        """Atoms whose facts can decide a later test (conditions.retested_atoms)."""
-        if self._retested is None:
-            tests: list[tuple[ast.expr, int]] = []
-            constants: list[str] = []
-            for node in self.cfg.nodes:
-                if node.kind == TEST and isinstance(node.ast, ast.expr):
-                    tests.append((node.ast, node.line))
-                elif isinstance(node.ast, ast.Assign) and isinstance(node.ast.value, ast.Constant):
-                    constants += [t.id for t in node.ast.targets if isinstance(t, ast.Name)]
-            self._retested = retested_atoms(tests, constants)
-        return self._retested
 
     def test_facts(self, nid: int) -> tuple[list[CondFact], list[CondFact]]:
         cached = self._tests.get(nid)
@@ -512,9 +496,7 @@ class FunctionFlow:
                 out = replace(out, via=_with_event(out.via, node.event, sticky))
             killed, new_facts = self.assign_info(nid)
             if killed or new_facts:
-                facts = combine(
-                    out.facts, killed, new_facts, self.atom_names, self.retested, node.line
-                )
+                facts = combine(out.facts, killed, new_facts, self.atom_names)
                 if facts is not None and facts is not out.facts:
                     out = replace(out, facts=facts)
             succs = node.succ
@@ -523,10 +505,7 @@ class FunctionFlow:
                 if node.first_iteration and i == 1 and self._runs_once(nid, out):
                     continue
                 if node.kind == TEST:
-                    new = self.test_facts(nid)[i]
-                    cond = combine(
-                        nxt.facts, frozenset(), new, self.atom_names, self.retested, node.line
-                    )
+                    cond = combine(nxt.facts, frozenset(), self.test_facts(nid)[i], self.atom_names)
                     if cond is None:
                         continue  # this branch contradicts what the path established
                     if cond is not nxt.facts:

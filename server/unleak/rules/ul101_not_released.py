@@ -26,8 +26,8 @@ any more: an HTTP connection never connected (it opens its socket lazily), a `re
 or `httpx` client that never sent a request (it connects on the first one), an `ExitStack`
 nothing was entered on, an archive written into an in-memory `BytesIO`, a resource a helper
 already closed or waited for before returning it. Nor a path the code's own tests rule out: a
-resource opened under a test and closed under the same test (`if IS_MACOS:` twice, however far
-apart, or `if not isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is
+resource opened under a test and closed under the same test (`if IS_MACOS:` twice, or
+`if not isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is
 closed on every path that opened it; a method's answer (`self.is_open()`) may change in between,
 so it is not taken to repeat. Nor code inside `assertRaises` blocks, where the acquisition is
 expected to fail. A leak only on an exception path is UL102's.
