@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -37,8 +38,14 @@ from unleak.source.spans import Span
 from unleak.source.text import SourceText
 from unleak.source.walk import children
 from unleak.summaries.external import install_external
-from unleak.summaries.functions import CONSTRUCTOR, ModuleSummaries, fingerprint
-from unleak.summaries.types import call_type, declared_types, expr_type
+from unleak.summaries.functions import (
+    CALLABLE,
+    CONSTRUCTOR,
+    ModuleSummaries,
+    fingerprint,
+    walk_body,
+)
+from unleak.summaries.types import call_type, declared_types, expr_type, instance_class
 
 _BASE_WORDS: dict[int, frozenset[str]] = {}
 _WORDS = re.compile(r"[^\W\d]\w*")  # the names a text may use
@@ -266,6 +273,9 @@ class ModuleAnalysis:
                         msum = cls.methods.get(m.name) if cls is not None else None
                         if msum is not None and msum.returns:
                             words.add(m.name)
+                        if m.name == "__init__":
+                            # `self.opener = opener` (defaulting to `open`): calls of it.
+                            words.update(self._factory_callables(cname))
             words -= set(self._added_words)
             if not words:
                 break
@@ -276,6 +286,14 @@ class ModuleAnalysis:
         classes = [t.split(":", 1)[1] for t in self.catalogue.types if t not in before]
         if classes:
             self.triggers.add(classes)
+
+    def _factory_callables(self, class_name: str) -> list[str]:
+        """The attributes of ``class_name`` that hold a factory (see `class_callables`)."""
+        from unleak.summaries.callable_attrs import class_callables
+
+        node = self.summaries.class_defs[class_name]
+        found = class_callables(node, self.resolver.qualify)
+        return [a for a, qual in found.items() if qual in self.catalogue.factories]
 
     def exports(self) -> dict[str, tuple[str, tuple[str | None, ...]]]:
         """Module-level functions returning a fresh resource of a catalogue type."""
@@ -447,6 +465,8 @@ class ModuleAnalysis:
                     t = call_type(value, scope)
                     if t is not None:
                         scope.var_types[n.targets[0].id] = t
+                    elif (cls := instance_class(value, scope)) is not None:
+                        scope.instances[n.targets[0].id] = cls
             elif isinstance(n, ast.Try) and n.handlers:
                 # `try: Popen(bad) ... else: self.fail()` and `try: ZipFile(junk)
                 # except BadZipFile: pass` expect the acquisition to fail.
@@ -482,6 +502,14 @@ class ModuleAnalysis:
                 ):
                     scope.lock_keys.add(expr_text(call.func.value))
         scope.containers = local_containers(body, self.resolver)
+        if scope.instances:
+            # A name bound more than once may hold something else where its method is called.
+            stores = Counter(
+                n.id
+                for n in walk_body(node)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            )
+            scope.instances = {k: v for k, v in scope.instances.items() if stores[k] == 1}
         return scope
 
     def class_attr_types(self, class_name: str) -> dict[str, str]:
@@ -718,6 +746,8 @@ class ModuleAnalysis:
             return self._names_key(None)
         if name.startswith(_LOCK_CONTEXT):
             return self._class_lock_context(name[len(_LOCK_CONTEXT) :])
+        if name.startswith(CALLABLE):
+            return (self.summaries.callables.get(name[len(CALLABLE) :]),)
         if name.startswith(CONSTRUCTOR):
             return fingerprint(self.summaries.constructors.get(name[len(CONSTRUCTOR) :]))
         cls_name, _, method = name.partition(".")

@@ -33,7 +33,7 @@ from unleak.flow.containers import STORING_METHODS
 from unleak.names.text import callee_name, expr_text
 from unleak.source.steps import Steps, drive
 from unleak.summaries.functions import FunctionSummary
-from unleak.summaries.types import TypeScope, call_type, piped_popen
+from unleak.summaries.types import TypeScope, call_type, piped_popen, self_callable
 
 _POPEN = Factory("process")
 
@@ -430,6 +430,8 @@ class EffectBuilder:
         func = call.func
         scope = self.scope
         qual = scope.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        if qual is None:
+            qual = self_callable(func, scope)  # `self.opener(...)` with `opener=open`
         if isinstance(func, ast.Attribute):
             method = func.attr
             lock_key = (
@@ -555,6 +557,15 @@ class EffectBuilder:
         summary = self._method_summary(recv_node, method)
         if summary is not None:
             return self._apply_summary(call, summary, pos, kw)
+        if isinstance(recv_node, ast.Name) and recv_node.id in scope.instances:
+            # `rm = ResourceManager(); fp = rm.open(name)`: a method returning a fresh
+            # resource; what it does to its arguments is not known here.
+            made = scope.summaries.instance_method(scope.instances[recv_node.id], method)
+            if made is not None and made.returns is not None:
+                if all_args:
+                    self.effects.append(("pass", all_args))
+                factory = Factory(made.returns, elements=made.return_elements)
+                return self._acquire(call, factory, pos, {})
         if (
             method in STORING_METHODS
             and isinstance(recv_node, ast.Name)

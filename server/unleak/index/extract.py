@@ -7,7 +7,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Protocol
 
-from unleak.index.model import ModuleSummary, RawClass, RawFunction
+from unleak.index.model import ModuleSummary, RawClass, RawFunction, RawMethods
 from unleak.names.triggers import TriggerIndex
 from unleak.summaries.attr_uses import AttrUses
 from unleak.summaries.types import TypeScope, annotation_type
@@ -69,10 +69,14 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
         rtype = catalogue.types.get(f"class:{cname}")
         if rtype is not None:
             out.classes[cname] = _raw_class(rtype, f"`{cname}` instance")
-        elif uses is not None:
-            ctor = _constructor(summaries, cname, uses)
-            if ctor is not None:
-                out.functions[cname] = ctor
+        else:
+            methods = _factory_methods(module, cname)
+            if methods:
+                out.methods[cname] = methods
+            if uses is not None:
+                ctor = _constructor(summaries, cname, uses)
+                if ctor is not None:
+                    out.functions[cname] = ctor
     if uses is not None:
         _owners(module, out)
     if not summaries.defs:
@@ -114,6 +118,31 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
             )
             out.functions[fname] = entry
     return out
+
+
+def _factory_methods(module: Analysed, cname: str) -> RawMethods:
+    """A plain class's methods returning a fresh resource (`rm.open(name)` then acquires
+    wherever an instance is made); only methods mentioning a trigger word are summarised."""
+    node = module.summaries.class_defs[cname]
+    if not module.triggered(node):
+        return ()
+    cls = module.summaries.classes.get(cname)
+    if cls is None:
+        return ()
+    out: list[tuple[str, str, tuple[str | None, ...]]] = []
+    for m in node.body:
+        if not isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) or m.name.startswith("__"):
+            continue
+        if not module.triggered(m):
+            continue
+        summary = cls.methods.get(m.name)
+        returns = summary.returns if summary is not None else None
+        if summary is None or returns is None:
+            continue
+        if returns.startswith("class:") and returns[6:] in module.summaries.class_defs:
+            returns = f"class:{module.resolver.module_name}.{returns[6:]}"
+        out.append((m.name, returns, tuple(summary.return_elements)))
+    return tuple(out)
 
 
 def _raw_class(t: ResourceType, noun: str | None = None) -> RawClass:

@@ -37,6 +37,8 @@ RawPending = tuple[RawClass, tuple[str, ...], tuple[str, ...]]
 # A resource class if one of the other modules' callables whose results its acquiring
 # methods keep on `self` returns a resource: (the class, those callables' qualified names).
 RawOwner = tuple[RawClass, tuple[str, ...]]
+# A plain class's methods that return a fresh resource: ((method, returns, elements), ...).
+RawMethods = tuple[tuple[str, str, tuple[str | None, ...]], ...]
 
 
 @dataclass
@@ -54,6 +56,7 @@ class ModuleSummary:
     bases: dict[str, RawBase] = field(default_factory=dict)
     pending: dict[str, RawPending] = field(default_factory=dict)
     owners: dict[str, RawOwner] = field(default_factory=dict)
+    methods: dict[str, RawMethods] = field(default_factory=dict)
 
     def needs(self) -> list[str]:
         """The modules and names it imports: what it may use of the others."""
@@ -78,6 +81,7 @@ class ModuleSummary:
                 for n, (c, bases, attrs) in self.pending.items()
             },
             {n: [_class_data(c), list(callees)] for n, (c, callees) in self.owners.items()},
+            {n: [[m, r, list(e)] for m, r, e in ms] for n, ms in self.methods.items()},
         ]
 
     @classmethod
@@ -85,6 +89,7 @@ class ModuleSummary:
         """The inverse of :meth:`to_data`; raises (TypeError, ValueError) on garbage."""
         name, functions, classes, imports, stars, all_, uses, calls, bases, pending = data[:10]
         owners = data[10] if len(data) > 10 else {}
+        methods = data[11] if len(data) > 11 else {}
         return cls(
             _str(name),
             {
@@ -110,6 +115,10 @@ class ModuleSummary:
             },
             {_str(n): (_raw_class(p[0]), _strs(p[1]), _strs(p[2])) for n, p in pending.items()},
             {_str(n): (_raw_class(o[0]), _strs(o[1])) for n, o in owners.items()},
+            {
+                _str(n): tuple((_str(m[0]), _str(m[1]), tuple(_opt(e) for e in m[2])) for m in ms)
+                for n, ms in methods.items()
+            },
         )
 
 

@@ -56,7 +56,8 @@ class ProjectIndex:
             module = ".".join(parts[:i])
             if module in self.modules:
                 rest = ".".join(parts[i:])
-                return (module, rest) if "." not in rest else None
+                # "Cls.method": a method of a plain class (see `_method`).
+                return (module, rest) if rest.count(".") <= 1 else None
         return None
 
     def _resolve(self, qual: str, seen: set[str]) -> tuple[str, Spec] | None:
@@ -71,6 +72,8 @@ class ProjectIndex:
         module, name = split
         summary = self.modules[module]
         canonical = f"{module}.{name}"
+        if "." in name:
+            return self._method(summary, name, seen)
         if name in summary.classes:
             noun, release, with_releases, supports_with, opening = summary.classes[name]
             return canonical, ("c", noun, release, with_releases, supports_with, canonical, opening)
@@ -106,6 +109,49 @@ class ProjectIndex:
             if found is not None:
                 return found
         return None
+
+    def _method(self, summary: ModuleSummary, name: str, seen: set[str]) -> tuple[str, Spec] | None:
+        """`Cls.method` of ``summary``'s module, a plain class's method returning a fresh
+        resource: ("m", returns, elements). Followed through imports of the class."""
+        cls, _, method = name.partition(".")
+        for mname, returns, elements in summary.methods.get(cls, ()):
+            if mname == method:
+                return f"{summary.name}.{name}", ("m", returns, tuple(elements))
+        target = summary.imports.get(cls)
+        if target is not None:
+            return self._resolve(f"{target}.{method}", seen)
+        for star in summary.stars:
+            star_summary = self.modules.get(star)
+            if star_summary is not None and _star_exports(star_summary, cls):
+                found = self._resolve(f"{star}.{name}", seen)
+                if found is not None:
+                    return found
+        return None
+
+    def class_methods(self, qual: str, seen: set[str] | None = None) -> tuple[str, ...]:
+        """The methods returning fresh resources of the plain class ``qual`` names (through
+        imports and re-exports)."""
+        seen = set() if seen is None else seen
+        if qual in seen:
+            return ()
+        seen.add(qual)
+        split = self._split(qual)
+        if split is None or "." in split[1]:
+            return ()
+        module, name = split
+        summary = self.modules[module]
+        if name in summary.methods:
+            return tuple(m for m, _, _ in summary.methods[name])
+        target = summary.imports.get(name)
+        if target is not None:
+            return self.class_methods(target, seen)
+        for star in summary.stars:
+            star_summary = self.modules.get(star)
+            if star_summary is not None and _star_exports(star_summary, name):
+                found = self.class_methods(f"{star}.{name}", seen)
+                if found:
+                    return found
+        return ()
 
     def _acquires(self, qual: str, seen: set[str]) -> bool:
         """Whether calling ``qual`` makes a resource (an instance of a resource class, or a
@@ -147,6 +193,8 @@ class ProjectIndex:
         if split is None:
             return None
         module, name = split
+        if "." in name:
+            return None
         summary = self.modules[module]
         if name in summary.bases:
             return summary.bases[name]
@@ -182,6 +230,8 @@ class ProjectIndex:
         if summary is None:
             return []
         names = {*summary.functions, *summary.classes, *summary.pending, *summary.owners}
+        # A plain class with factory methods: no spec of its own, but its methods have.
+        names |= {n for n in summary.methods if self.class_methods(f"{module}.{n}")}
         for local in summary.imports:
             if summary.all is None or local in summary.all:
                 names.add(local)
@@ -198,7 +248,11 @@ class ProjectIndex:
                     }
                     if _star_exports(star_summary, n)
                 )
-        return sorted(n for n in names if self.resolve(f"{module}.{n}") is not None)
+        return sorted(
+            n
+            for n in names
+            if self.resolve(f"{module}.{n}") is not None or self.class_methods(f"{module}.{n}")
+        )
 
     # -- views ----------------------------------------------------------------------------
 
@@ -224,6 +278,12 @@ class ProjectIndex:
                 return
             if calls is not None and qual.rpartition(".")[2] not in calls:
                 return  # never called here: nothing to change
+            for method in self.class_methods(qual):
+                # `rm = Cls(); rm.open(name)`: its factory methods, by their own names.
+                if calls is None or method in calls:
+                    found_method = self.resolve(f"{qual}.{method}")
+                    if found_method is not None:
+                        view[f"{qual}.{method}"] = found_method[1]
             found = self.resolve(qual)
             if found is None:
                 return

@@ -11,7 +11,10 @@ processes and the cache), keyed by the qualified name the module's code uses:
 - ``("c", noun, release, with_releases, supports_with, canonical[, opened_by])``: a
   resource class (its qualified name where it is defined): each call makes an instance to
   release with one of ``release``; one acquiring only in ``opened_by`` methods holds nothing
-  before they succeed.
+  before they succeed;
+- ``("m", returns, elements)``: a plain class's method returning a fresh resource, keyed by
+  the class's qualified name and the method's (``pkg.mod.Cls.open``): a call of it on an
+  instance of the class acquires.
 
 The older ``(returns, elements)`` pair of a factory is still read.
 """
@@ -26,6 +29,7 @@ from unleak.summaries.functions import FunctionSummary
 
 FUNCTION = "f"
 CLASS = "c"
+METHOD = "m"
 
 
 def install_external(specs: Mapping[str, Any], catalogue: Catalogue) -> dict[str, FunctionSummary]:
@@ -57,6 +61,11 @@ def install_external(specs: Mapping[str, Any], catalogue: Catalogue) -> dict[str
             )
             summary._effects = dict(effects)
             out[qual] = summary
+        elif kind == METHOD:
+            _, returns, elements = spec
+            out[qual] = FunctionSummary(
+                qual, returns=returns, return_elements=tuple(elements), is_method=True
+            )
         elif isinstance(kind, str) and len(spec) == 2:  # (returns, elements)
             out[qual] = FunctionSummary(qual, returns=kind, return_elements=tuple(spec[1]))
     # A summary whose resource type is unknown here acquires nothing.

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 # The prefix of a constructor's name among the summaries a function consulted.
 CONSTRUCTOR = "new:"
+# The prefix of a class's callable attribute ("callable:Cls.attr") among them.
+CALLABLE = "callable:"
 
 
 @dataclass
@@ -30,6 +32,8 @@ class FunctionSummary:
     params: list[str] = field(default_factory=list)
     kwonly: list[str] = field(default_factory=list)
     returns: str | None = None  # resource type of a fresh returned resource
+    # Another module's method (`pkg.mod.Cls.open`), called on an instance of its class.
+    is_method: bool = False
     return_elements: tuple[str | None, ...] = ()
     # What the project index resolves: the qualified name of another module's callable whose
     # result is returned (`return db.connect()`), or "type:" and the class a return
@@ -110,6 +114,13 @@ class ModuleSummaries:
         self.classes = _LazyMap(self._class)
         # `Cls(...)` of a plain class (not a resource): what it does to its arguments.
         self.constructors = _LazyMap(self._constructor, CONSTRUCTOR, self)
+        # "Cls.attr" -> the callable `self.attr` holds (see callable_attrs).
+        self.callables = _LazyMap(self._callable, CALLABLE, self)
+        self._class_callables: dict[str, dict[str, str]] = {}
+        # Other modules' classes with methods returning fresh resources (qualified names).
+        self.external_classes = {
+            q.rpartition(".")[0] for q, s in self.external.items() if s.is_method
+        }
         # While set, records the summaries consulted (for per-definition result reuse).
         self.consulted: set[str] | None = None
 
@@ -132,6 +143,30 @@ class ModuleSummaries:
         from unleak.summaries.constructors import constructor_summary
 
         return constructor_summary(self, name)
+
+    def _callable(self, key: str) -> str | None:
+        from unleak.summaries.callable_attrs import class_callables
+
+        cname, _, attr = key.partition(".")
+        found = self._class_callables.get(cname)
+        if found is None:
+            node = self.class_defs.get(cname)
+            found = class_callables(node, self.resolver.qualify) if node is not None else {}
+            self._class_callables[cname] = found
+        return found.get(attr)
+
+    def instance_method(self, cls: str, method: str) -> FunctionSummary | None:
+        """A method of ``cls`` (a class of this module, or another module's by its qualified
+        name) that returns a fresh resource: a call of it on an instance acquires."""
+        found: FunctionSummary | None = None
+        if cls in self.class_defs:
+            summary = self.classes.get(cls)
+            found = summary.methods.get(method) if summary is not None else None
+        else:
+            found = self.external.get(f"{cls}.{method}")
+        if found is None or found.returns is None or found.returns not in self.catalogue.types:
+            return None
+        return found
 
     def _class(self, name: str) -> ClassSummary | None:
         if name in self._classes:

@@ -33,11 +33,14 @@ class TypeScope:
     module_scope: bool = False
     var_types: dict[str, str] = field(default_factory=dict)  # local name -> type/class name
     attr_types: dict[str, str] = field(default_factory=dict)  # "self.x" -> type/class name
+    # local name -> the plain class it holds an instance of (this module's class by its
+    # name, another module's by its qualified name), when its methods may acquire
+    instances: dict[str, str] = field(default_factory=dict)
 
 
 def call_type(call: ast.Call, scope: TypeScope) -> str | None:
     """The class or resource type a call returns, when the catalogue knows it."""
-    qual = scope.resolver.qualify(call.func)
+    qual = scope.resolver.qualify(call.func) or self_callable(call.func, scope)
     if qual is not None:
         if qual in CLASS_CONSTRUCTORS:
             return CLASS_CONSTRUCTORS[qual]
@@ -66,6 +69,34 @@ def call_type(call: ast.Call, scope: TypeScope) -> str | None:
         summary: FunctionSummary | None = scope.summaries.functions.get(call.func.id)
         if summary is not None and summary.returns and not summary.return_elements:
             return summary.returns
+    return None
+
+
+def self_callable(func: ast.expr, scope: TypeScope) -> str | None:
+    """`self.opener` in a method of a class whose `__init__` binds it to a known callable:
+    that callable's qualified name."""
+    if (
+        scope.class_name is not None
+        and isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "self"
+    ):
+        found: str | None = scope.summaries.callables.get(f"{scope.class_name}.{func.attr}")
+        return found
+    return None
+
+
+def instance_class(call: ast.Call, scope: TypeScope) -> str | None:
+    """`Cls(...)` of a plain class some of whose methods return fresh resources: the class
+    (its name here, or another module's class by its qualified name)."""
+    func = call.func
+    summaries = scope.summaries
+    if isinstance(func, ast.Name) and func.id in summaries.class_defs:
+        return None if f"class:{func.id}" in scope.catalogue.types else func.id
+    if isinstance(func, (ast.Name, ast.Attribute)) and summaries.external_classes:
+        qual = scope.resolver.qualify(func)
+        if qual is not None and qual in summaries.external_classes:
+            return qual
     return None
 
 

@@ -1,0 +1,93 @@
+"""Callables a class keeps on `self`: `self.opener = opener` in `__init__`, where the parameter
+defaults to `open` (or `self.opener = open` outright). In the class's methods a call
+`self.opener(...)` is then a call of `open`, as it is whenever no caller passes another one
+(bottle's `ResourceManager.open` returns `self.opener(fname, ...)`: a file)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def class_callables(
+    node: ast.ClassDef, qualify: Callable[[ast.expr], str | None]
+) -> dict[str, str]:
+    """Attribute -> the qualified name of the callable ``self.<attribute>`` holds, for those
+    `__init__` alone binds, once, to a plain name (or a parameter defaulting to one); not
+    methods, class attributes, or attributes bound anywhere else."""
+    methods = [m for m in node.body if isinstance(m, _DEFS)]
+    excluded = {m.name for m in methods}
+    for stmt in node.body:
+        # A class attribute, which a subclass or an instance may replace.
+        excluded.update(t.id for t in _targets(stmt) if isinstance(t, ast.Name))
+    bound: dict[str, int] = {}
+    values: dict[str, ast.expr] = {}
+    init: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    for method in methods:
+        if method.name == "__init__":
+            init = method
+        for sub in ast.walk(method):
+            for target in _targets(sub):
+                attr = _self_attr(target)
+                if attr is None:
+                    continue
+                bound[attr] = bound.get(attr, 0) + 1
+                if (
+                    method.name == "__init__"
+                    and isinstance(sub, ast.Assign)
+                    and isinstance(sub.value, (ast.Name, ast.Attribute))
+                ):
+                    values[attr] = sub.value
+    out: dict[str, str] = {}
+    for attr, value in values.items():
+        if bound[attr] != 1 or attr in excluded or init is None:
+            continue
+        if isinstance(value, ast.Name):
+            default = _defaults(init).get(value.id)
+            if default is not None:
+                value = default
+            elif value.id in _params(init):
+                continue  # a parameter without a default: whatever the caller passes
+        if isinstance(value, (ast.Name, ast.Attribute)):
+            qual = qualify(value)
+            if qual is not None:
+                out[attr] = qual
+    return out
+
+
+def _targets(stmt: ast.AST) -> list[ast.expr]:
+    if isinstance(stmt, ast.Assign):
+        out: list[ast.expr] = []
+        for t in stmt.targets:
+            out.extend(t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])
+        return out
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        return [stmt.target]
+    return []
+
+
+def _self_attr(target: ast.expr) -> str | None:
+    if (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
+    ):
+        return target.attr
+    return None
+
+
+def _params(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    args = node.args
+    return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+
+
+def _defaults(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    with_defaults = positional[len(positional) - len(args.defaults) :]
+    out = {a.arg: d for a, d in zip(with_defaults, args.defaults, strict=True)}
+    kwonly = zip(args.kwonlyargs, args.kw_defaults, strict=True)
+    out.update({a.arg: d for a, d in kwonly if d is not None})
+    return out
