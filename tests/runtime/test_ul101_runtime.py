@@ -66,6 +66,27 @@ def test_inline_use_drops_the_only_reference(
         assert found == []
 
 
+def test_factory_method_of_a_plain_class_hands_out_an_open_file(
+    load_fixture, resource_warnings, tmp_path
+):
+    """`Resources().open(name)` returns `self.opener(...)`, `open` by default: the caller's
+    file to close, as `read_resource` never does."""
+    methods = load_fixture("UL101", "factory_methods")
+    path = tmp_path / "asset.txt"
+    path.write_text("payload", encoding="utf-8")
+    name = str(path)
+
+    with resource_warnings() as found:
+        assert methods.read_resource(name) == "payload"
+    assert _unclosed_file(found, path), found
+
+    with resource_warnings() as found:
+        assert methods.read_resource_closed(name) == "payload"
+        with methods.hand_out(name) as f:
+            assert f.read() == "payload"
+    assert found == []
+
+
 def test_borrowers_do_not_take_ownership(load_fixture, resource_warnings, tmp_path):
     """pickle.dump and a local helper that only reads its parameter leave the file to the caller."""
     ownership = load_fixture("UL101", "ownership")
