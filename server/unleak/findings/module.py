@@ -257,7 +257,7 @@ class ModuleAnalysis:
         from unleak.summaries.classes import register_resource_classes
 
         summaries = self.summaries
-        for _ in range(2):
+        for _ in range(4):  # a factory, a callable kept on self, a method calling it
             words: set[str] = set()
             for name, node in summaries.defs.items():
                 if self.triggered(node):
@@ -293,7 +293,14 @@ class ModuleAnalysis:
 
         node = self.summaries.class_defs[class_name]
         found = class_callables(node, self.resolver.qualify)
-        return [a for a, qual in found.items() if qual in self.catalogue.factories]
+        out = []
+        for attr, qual in found.items():
+            local = self.summaries.functions.get(qual.rpartition(".")[2])
+            if qual in self.catalogue.factories or (
+                local is not None and local.returns and qual.endswith(local.name)
+            ):
+                out.append(attr)
+        return out
 
     def exports(self) -> dict[str, tuple[str, tuple[str | None, ...]]]:
         """Module-level functions returning a fresh resource of a catalogue type."""

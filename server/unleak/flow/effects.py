@@ -33,7 +33,13 @@ from unleak.flow.containers import STORING_METHODS
 from unleak.names.text import callee_name, expr_text
 from unleak.source.steps import Steps, drive
 from unleak.summaries.functions import FunctionSummary
-from unleak.summaries.types import TypeScope, call_type, piped_popen, self_callable
+from unleak.summaries.types import (
+    TypeScope,
+    call_type,
+    local_def,
+    piped_popen,
+    self_callable,
+)
 
 _POPEN = Factory("process")
 
@@ -430,8 +436,12 @@ class EffectBuilder:
         func = call.func
         scope = self.scope
         qual = scope.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        via_self: str | None = None
         if qual is None:
-            qual = self_callable(func, scope)  # `self.opener(...)` with `opener=open`
+            # `self.opener(...)` with `opener=open`, `self.stream_factory(...)` with a
+            # function of this module as its default
+            qual = self_callable(func, scope)
+            via_self = local_def(qual, scope)
         if isinstance(func, ast.Attribute):
             method = func.attr
             lock_key = (
@@ -463,6 +473,10 @@ class EffectBuilder:
             known = self._qualified_call(call, qual, pos, kw, all_args)
             if known is not None:
                 return known
+        if via_self is not None:
+            local = self._local_call(call, via_self, pos, kw, all_args)
+            if local is not None:
+                return local
         if isinstance(func, ast.Attribute):
             return self._method_call(call, func, recv, pos, kw, all_args)
         if isinstance(func, ast.Name) and func.id in scope.resolver.module_defs:

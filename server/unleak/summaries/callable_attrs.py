@@ -46,6 +46,8 @@ def class_callables(
             continue
         if isinstance(value, ast.Name):
             default = _defaults(init).get(value.id)
+            if isinstance(default, ast.Constant) and default.value is None:
+                default = _none_replaced(init, value.id)
             if default is not None:
                 value = default
             elif value.id in _params(init):
@@ -55,6 +57,33 @@ def class_callables(
             if qual is not None:
                 out[attr] = qual
     return out
+
+
+def _none_replaced(
+    init: ast.FunctionDef | ast.AsyncFunctionDef, param: str
+) -> ast.Name | ast.Attribute | None:
+    """`if stream_factory is None: stream_factory = default_stream_factory` among the first
+    statements of `__init__`: the parameter's real default."""
+    for stmt in init.body:
+        if not isinstance(stmt, ast.If) or stmt.orelse or len(stmt.body) != 1:
+            continue
+        test, assign = stmt.test, stmt.body[0]
+        if (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == param
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Is)
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None
+            and isinstance(assign, ast.Assign)
+            and len(assign.targets) == 1
+            and isinstance(assign.targets[0], ast.Name)
+            and assign.targets[0].id == param
+            and isinstance(assign.value, (ast.Name, ast.Attribute))
+        ):
+            return assign.value
+    return None
 
 
 def _targets(stmt: ast.AST) -> list[ast.expr]:

@@ -65,11 +65,22 @@ def call_type(call: ast.Call, scope: TypeScope) -> str | None:
             return "pathlib.Path"
         if attr in ("mktemp", "getbasetemp") and expr_type(inner, scope) == TEMP_PATH_FACTORY:
             return "pathlib.Path"
-    if isinstance(call.func, ast.Name):
-        summary: FunctionSummary | None = scope.summaries.functions.get(call.func.id)
+    name = call.func.id if isinstance(call.func, ast.Name) else local_def(qual, scope)
+    if name is not None:
+        summary: FunctionSummary | None = scope.summaries.functions.get(name)
         if summary is not None and summary.returns and not summary.return_elements:
             return summary.returns
     return None
+
+
+def local_def(qual: str | None, scope: TypeScope) -> str | None:
+    """The name of this module's function that ``qual`` names (what `self_callable` gives
+    for `self.stream_factory` bound to `default_stream_factory`), if it is one."""
+    if qual is None:
+        return None
+    module = scope.resolver.module_name
+    name = qual[len(module) + 1 :] if module and qual.startswith(f"{module}.") else qual
+    return name if name in scope.summaries.defs else None
 
 
 def self_callable(func: ast.expr, scope: TypeScope) -> str | None:
