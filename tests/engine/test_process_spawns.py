@@ -9,7 +9,12 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from unleak.findings.process_lifetime import PROCESS_CLASSES, process_bodies
+from unleak.findings.process_lifetime import (
+    PROCESS_CLASSES,
+    _keyword_lines,
+    _targets,
+    process_bodies,
+)
 from unleak.names.resolver import NameResolver
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -89,3 +94,46 @@ def test_the_skip_finds_what_the_full_search_does(path: Path) -> None:
         assert process_bodies(tree, resolver.qualify, text, None, spawns) == process_bodies(
             tree, resolver.qualify, text, None, True
         )
+
+
+KEYWORDS = """\
+Process(target=a)
+Process(
+    target  # the child's body
+    = b,
+)
+Process(target \\
+= c)
+self.target = d
+if target == e:
+    pass
+Thread(name="t", target
+       =f)
+"""
+
+
+def test_the_lines_where_target_may_be_a_keyword() -> None:
+    assert _keyword_lines(KEYWORDS) == [1, 3, 6, 11]
+    tree = ast.parse(KEYWORDS)
+    found = [n.id for stmt in tree.body for _, n in _targets(stmt, _keyword_lines(KEYWORDS))]
+    assert found == ["a", "b", "c", "f"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p in sorted(STDLIB.glob("test/test_*.py"))
+        if "target" in p.read_text(encoding="utf-8", errors="replace")
+    ][::4],
+    ids=lambda p: p.name,
+)
+def test_the_keyword_lines_find_every_target_keyword(path: Path) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if not text.isascii():
+        pytest.skip("only ASCII text is searched by lines")
+    tree = ast.parse(text)
+    lines = _keyword_lines(text)
+    for stmt in tree.body:
+        pruned = _targets(stmt, lines)
+        assert [(id(f), id(n)) for f, n in pruned] == [(id(f), id(n)) for f, n in _targets(stmt)]

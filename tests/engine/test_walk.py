@@ -8,7 +8,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from unleak.findings.process_lifetime import _lines_with, _targets
+from unleak.findings.process_lifetime import _keyword_lines, _targets
 from unleak.source.walk import children, walk
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -46,7 +46,7 @@ def test_process_targets_are_found_walking_only_the_lines_that_spell_target() ->
     """The walk skips what lies on no line with the word; it finds what a full walk does, in
     the same order (decorators before a definition's line, f-strings, multi-line calls)."""
     (stmt,) = ast.parse(TARGETS).body
-    pruned = _targets(stmt, _lines_with("target", TARGETS))
+    pruned = _targets(stmt, _keyword_lines(TARGETS))
     full = _targets(stmt)
     assert [name.id for _, name in pruned] == ["first", "worker", "second"]
     assert [(id(f), id(n)) for f, n in pruned] == [(id(f), id(n)) for f, n in full]

@@ -71,8 +71,8 @@ def process_bodies(
     elif not ascii_text:
         targets = [t for stmt in tree.body for t in _targets(stmt)]
     else:
-        # Only the statements whose lines spell `target` can pass it as a keyword.
-        lines = _lines_with("target", text)
+        # Only the statements whose lines spell `target =` can pass it as a keyword.
+        lines = _keyword_lines(text)
         targets = [t for stmt in tree.body for t in _targets(stmt, lines)]
     for func, target in targets:
         if qualify(func) in PROCESS_CLASSES:
@@ -124,17 +124,22 @@ def _result(ends: dict[str, set[str]], defined: list[str]) -> dict[str, frozense
     return {name: frozenset(kinds) for name, kinds in ends.items() if name in defined and kinds}
 
 
-def _lines_with(word: str, text: str) -> list[int]:
-    """The lines (sorted, 1-based) where ``word`` occurs in ``text``."""
+# `target` as a keyword could be spelled (not an attribute, not compared): what may stand
+# between the name and its `=` inside brackets is blanks, line breaks and comments.
+_TARGET_KEYWORD = re.compile(r"(?<![\w.])target(?=(?:[ \t\f\r\n]|\\\r?\n|#[^\r\n]*)*=(?!=))")
+
+
+def _keyword_lines(text: str) -> list[int]:
+    """The lines (sorted, 1-based) where `target` may begin a keyword argument: fewer than
+    those of every `target` (a test module reading `self.target` everywhere)."""
     out: list[int] = []
     line, last = 1, 0
-    at = text.find(word)
-    while at >= 0:
+    for m in _TARGET_KEYWORD.finditer(text):
+        at = m.start()
         line += text.count("\n", last, at)
         last = at
         if not out or out[-1] != line:
             out.append(line)
-        at = text.find(word, at + len(word))
     return out
 
 
