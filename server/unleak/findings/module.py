@@ -404,10 +404,14 @@ class ModuleAnalysis:
         qual = self.resolver.qualify(func)
         return qual is not None and qual in TERMINATORS
 
-    @cached_property
+    @property
     def module_owned(self) -> OwnedNames | None:
         """The module-level names the module keeps for its life (flow/module_names.py)."""
-        return owned_names(self.parsed.tree, self.source.text, self.parsed.facts)
+        return self._owned.names()
+
+    @cached_property
+    def _owned(self) -> _OwnedWhenAsked:
+        return _OwnedWhenAsked(self.parsed, self.source.text)
 
     def _ends_script(self, func: ast.expr) -> bool:
         """A terminator, or a call that serves until the process is stopped: what a script
@@ -444,7 +448,7 @@ class ModuleAnalysis:
             lines = self.source.lines[first - 1 : last]
             scope.pipes_closed = _closes_pipes(lines)
         if isinstance(node, ast.Module):
-            scope.module_owned = _OwnedWhenAsked(self)
+            scope.module_owned = self._owned
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             scope.init_owner = unit.class_name is not None and node.name == "__init__"
             scope.lends_yields = any(
@@ -948,13 +952,23 @@ class ModuleAnalysis:
 class _OwnedWhenAsked:
     """`ModuleAnalysis.module_owned` as a container, computed when first asked: module-level
     code that binds no resource never asks, and finding the names walks the whole module.
-    Every name is owned when they cannot be told (as `Scope.module_owned` None reads)."""
+    Every name is owned when they cannot be told (as `Scope.module_owned` None reads). It
+    holds the tree, not the analysis: a scope holding the analysis would be a reference cycle
+    (the analysis holds its scopes), kept until the cyclic garbage collector runs."""
 
-    def __init__(self, module: ModuleAnalysis) -> None:
-        self.module = module
+    def __init__(self, parsed: ParsedModule, text: str) -> None:
+        self._parsed: ParsedModule | None = parsed
+        self._text = text
+        self._names: OwnedNames | None = None
+
+    def names(self) -> OwnedNames | None:
+        if self._parsed is not None:
+            parsed, self._parsed = self._parsed, None
+            self._names = owned_names(parsed.tree, self._text, parsed.facts)
+        return self._names
 
     def __contains__(self, name: object) -> bool:
-        owned = self.module.module_owned
+        owned = self.names()
         return owned is None or name in owned
 
 
