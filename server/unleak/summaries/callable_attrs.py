@@ -18,45 +18,59 @@ def class_callables(
     `__init__` alone binds, once, to a plain name (or a parameter defaulting to one); not
     methods, class attributes, or attributes bound anywhere else."""
     methods = [m for m in node.body if isinstance(m, _DEFS)]
-    excluded = {m.name for m in methods}
+    init = next((m for m in methods if m.name == "__init__"), None)
+    if init is None:
+        return {}
+    # Candidates first, from `__init__` alone (most classes keep only parameters without a
+    # default, or nothing callable): the rest of the class is walked only for them.
+    candidates: dict[str, str] = {}
+    bound: dict[str, int] = {}
+    for sub in ast.walk(init):
+        for target in _targets(sub):
+            attr = _self_attr(target)
+            if attr is None:
+                continue
+            bound[attr] = bound.get(attr, 0) + 1
+            if isinstance(sub, ast.Assign) and isinstance(sub.value, (ast.Name, ast.Attribute)):
+                qual = _callable_value(init, sub.value, qualify)
+                if qual is not None:
+                    candidates[attr] = qual
+    candidates = {a: q for a, q in candidates.items() if bound[a] == 1}
+    if not candidates:
+        return {}
+    for m in methods:
+        candidates.pop(m.name, None)
     for stmt in node.body:
         # A class attribute, which a subclass or an instance may replace.
-        excluded.update(t.id for t in _targets(stmt) if isinstance(t, ast.Name))
-    bound: dict[str, int] = {}
-    values: dict[str, ast.expr] = {}
-    init: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+        for t in _targets(stmt):
+            if isinstance(t, ast.Name):
+                candidates.pop(t.id, None)
     for method in methods:
-        if method.name == "__init__":
-            init = method
+        if method is init or not candidates:
+            continue
         for sub in ast.walk(method):
             for target in _targets(sub):
                 attr = _self_attr(target)
-                if attr is None:
-                    continue
-                bound[attr] = bound.get(attr, 0) + 1
-                if (
-                    method.name == "__init__"
-                    and isinstance(sub, ast.Assign)
-                    and isinstance(sub.value, (ast.Name, ast.Attribute))
-                ):
-                    values[attr] = sub.value
-    out: dict[str, str] = {}
-    for attr, value in values.items():
-        if bound[attr] != 1 or attr in excluded or init is None:
-            continue
-        if isinstance(value, ast.Name):
-            default = _defaults(init).get(value.id)
-            if isinstance(default, ast.Constant) and default.value is None:
-                default = _none_replaced(init, value.id)
-            if default is not None:
-                value = default
-            elif value.id in _params(init):
-                continue  # a parameter without a default: whatever the caller passes
-        if isinstance(value, (ast.Name, ast.Attribute)):
-            qual = qualify(value)
-            if qual is not None:
-                out[attr] = qual
-    return out
+                if attr is not None:
+                    candidates.pop(attr, None)  # bound again elsewhere
+    return candidates
+
+
+def _callable_value(
+    init: ast.FunctionDef | ast.AsyncFunctionDef,
+    value: ast.Name | ast.Attribute,
+    qualify: Callable[[ast.expr], str | None],
+) -> str | None:
+    """What `self.x = value` in `__init__` binds: a parameter's default (or what replaces a
+    None default), else the name itself; None for a parameter the caller must give."""
+    if isinstance(value, ast.Name) and value.id in _params(init):
+        default = _defaults(init).get(value.id)
+        if isinstance(default, ast.Constant) and default.value is None:
+            default = _none_replaced(init, value.id)
+        if not isinstance(default, (ast.Name, ast.Attribute)):
+            return None  # whatever the caller passes
+        return qualify(default)
+    return qualify(value)
 
 
 def _none_replaced(

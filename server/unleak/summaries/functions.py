@@ -117,6 +117,7 @@ class ModuleSummaries:
         # "Cls.attr" -> the callable `self.attr` holds (see callable_attrs).
         self.callables = _LazyMap(self._callable, CALLABLE, self)
         self._class_callables: dict[str, dict[str, str]] = {}
+        self._hands_out: dict[str, bool] = {}
         # Other modules' classes with methods returning fresh resources (qualified names).
         self.external_classes = {
             q.rpartition(".")[0] for q, s in self.external.items() if s.is_method
@@ -154,6 +155,24 @@ class ModuleSummaries:
             found = class_callables(node, self.resolver.qualify) if node is not None else {}
             self._class_callables[cname] = found
         return found.get(attr)
+
+    def may_hand_out(self, cls: str) -> bool:
+        """Whether a method of this module's class ``cls`` returns a call's result or a name
+        (a cheap test before its instances are followed: most classes' methods return
+        attributes, constants or nothing)."""
+        found = self._hands_out.get(cls)
+        if found is None:
+            node = self.class_defs[cls]
+            handed = (ast.Call, ast.Name, ast.Await, ast.Tuple)
+            found = any(
+                isinstance(sub, ast.Return) and isinstance(sub.value, handed)
+                for m in node.body
+                if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+                and not m.name.startswith("__")
+                for sub in iter_statements(m.body, nested=False)
+            )
+            self._hands_out[cls] = found
+        return found
 
     def instance_method(self, cls: str, method: str) -> FunctionSummary | None:
         """A method of ``cls`` (a class of this module, or another module's by its qualified

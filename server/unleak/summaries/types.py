@@ -103,7 +103,9 @@ def instance_class(call: ast.Call, scope: TypeScope) -> str | None:
     func = call.func
     summaries = scope.summaries
     if isinstance(func, ast.Name) and func.id in summaries.class_defs:
-        return None if f"class:{func.id}" in scope.catalogue.types else func.id
+        if f"class:{func.id}" in scope.catalogue.types or not summaries.may_hand_out(func.id):
+            return None
+        return func.id
     if isinstance(func, (ast.Name, ast.Attribute)) and summaries.external_classes:
         qual = scope.resolver.qualify(func)
         if qual is not None and qual in summaries.external_classes:
