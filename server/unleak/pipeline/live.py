@@ -27,6 +27,7 @@ from unleak.findings.incremental import UnitCache, moved
 from unleak.findings.model import Finding
 from unleak.findings.module import ModuleAnalysis, assigned_types, attribute_types
 from unleak.fixes.registry import BUILDERS
+from unleak.fixes.rewrite import Lines, lines_of
 from unleak.flow.effects import Scope
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex
@@ -130,6 +131,8 @@ class LiveModule:
         self._full_text: str | None = None
         # The text of the last analysis (full or partial).
         self._text: str | None = None
+        # The lines of the fixes built on demand for it (`with_fixes`).
+        self._fix_lines: Lines | None = None
         # Functions named nowhere else whose summary changed since the full analysis.
         self._stale: set[str] = set()
 
@@ -235,6 +238,11 @@ class LiveModule:
         # Its own hooks, and no cache: the cache holds findings without fixes.
         part.hooks = HOOKS
         part.unit_cache = None
+        # The text's lines for the fixes (its indentation step reads every line): once per
+        # text, not once per finding asked for.
+        if self._fix_lines is None or self._fix_lines.source is not self._source:
+            self._fix_lines = lines_of(part)
+        part.__dict__["_fix_lines"] = self._fix_lines
         return {_key(f): f for f in run_rules(part, module_wide=False)}
 
     def reset(self) -> None:
