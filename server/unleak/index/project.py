@@ -23,6 +23,10 @@ class ProjectIndex:
     def __init__(self, summaries: Iterable[ModuleSummary] = ()) -> None:
         self.modules: dict[str, ModuleSummary] = {}
         self._specs: dict[str, tuple[str, Spec] | None] = {}  # qual -> (canonical, spec)
+        # Answers that depend on every summary, forgotten whenever one changes: each module's
+        # view asks them again for every module it imports.
+        self._class_methods: dict[str, tuple[str, ...]] = {}
+        self._exported: dict[str, list[str]] = {}
         for summary in summaries:
             self.modules[summary.name] = summary
 
@@ -31,13 +35,18 @@ class ProjectIndex:
         if not summary.name or self.modules.get(summary.name) == summary:
             return False
         self.modules[summary.name] = summary
-        self._specs.clear()
+        self._forget()
         return True
+
+    def _forget(self) -> None:
+        self._specs.clear()
+        self._class_methods.clear()
+        self._exported.clear()
 
     def remove(self, name: str) -> bool:
         if self.modules.pop(name, None) is None:
             return False
-        self._specs.clear()
+        self._forget()
         return True
 
     # -- resolution -----------------------------------------------------------------------
@@ -131,7 +140,11 @@ class ProjectIndex:
     def class_methods(self, qual: str, seen: set[str] | None = None) -> tuple[str, ...]:
         """The methods returning fresh resources of the plain class ``qual`` names (through
         imports and re-exports)."""
-        seen = set() if seen is None else seen
+        if seen is None:
+            known = self._class_methods.get(qual)
+            if known is None:
+                known = self._class_methods[qual] = self.class_methods(qual, set())
+            return known
         if qual in seen:
             return ()
         seen.add(qual)
@@ -226,6 +239,12 @@ class ProjectIndex:
 
     def exported_names(self, module: str) -> list[str]:
         """The names of ``module`` that resolve to something (its own and re-exported)."""
+        known = self._exported.get(module)
+        if known is None:
+            known = self._exported[module] = self._exported_names(module)
+        return list(known)
+
+    def _exported_names(self, module: str) -> list[str]:
         summary = self.modules.get(module)
         if summary is None:
             return []
