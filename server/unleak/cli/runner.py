@@ -16,7 +16,7 @@ import dataclasses
 import os
 import stat
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from unleak.cli.cache import (
     unpack_finding,
 )
 from unleak.cli.results import FileResult
+from unleak.index.model import ModuleSummary
 from unleak.settings import Settings
 
 if TYPE_CHECKING:
@@ -208,10 +209,12 @@ def _has_fix(findings: list[Finding], fix: FixMode) -> bool:
 
 
 def project_views(
-    jobs: Sequence[FileJob], entries: Sequence[Entry | None]
+    jobs: Sequence[FileJob],
+    entries: Sequence[Entry | None],
+    read: Mapping[int, ModuleSummary | None] | None = None,
 ) -> dict[int, dict[str, Any]]:
-    """Link the summaries into the project index; each job's view of it (when not empty)."""
-    from unleak.index.model import ModuleSummary
+    """Link the summaries into the project index; each job's view of it (when not empty).
+    ``read``: summaries already read from cache entries (by job), not to be read again."""
     from unleak.index.project import ProjectIndex
 
     index = ProjectIndex()
@@ -220,7 +223,8 @@ def project_views(
         data = entry[SUMMARY] if entry is not None else None
         if data is None:
             continue
-        summary = ModuleSummary.from_data(data)
+        known = read.get(i) if read is not None else None
+        summary = known if known is not None else ModuleSummary.from_data(data)
         index.put(summary)
         modules[i] = summary
     views: dict[int, dict[str, Any]] = {}
@@ -279,6 +283,7 @@ def run(
     results: list[FileResult | None] = [None] * len(jobs)
     entries: list[Entry | None] = [None] * len(jobs)
     found: list[list[Any] | None] = [None] * len(jobs)  # findings of cache hits
+    read: dict[int, ModuleSummary | None] = {}  # their summaries, read once
     paths = [job.path for job in jobs]
     sizes = [0] * len(jobs)
     pending: list[int] = []
@@ -324,6 +329,7 @@ def run(
             continue
         entries[i] = entry
         found[i] = valid[0]
+        read[i] = valid[1]
 
     executor = _Executor(max_workers, progress)
     if progress is not None:
@@ -364,7 +370,7 @@ def run(
                     dirty = True
 
         # The project index, then each file's view of it.
-        views = project_views(jobs, entries)
+        views = project_views(jobs, entries, read)
         second: list[tuple[int, dict[str, Any], str]] = []
         for i, entry in enumerate(entries):
             if entry is None:

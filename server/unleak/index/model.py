@@ -105,10 +105,10 @@ class ModuleSummary:
             },
             {_str(n): _raw_class(c) for n, c in classes.items()},
             {_str(k): _str(v) for k, v in imports.items()},
-            tuple(_str(s) for s in stars),
-            None if all_ is None else tuple(_str(a) for a in all_),
-            tuple(_str(u) for u in uses),
-            frozenset(_str(c) for c in calls),
+            _strs(stars),
+            None if all_ is None else _strs(all_),
+            _strs(uses),
+            frozenset(_strs(calls)),
             {
                 _str(n): (_strs(b[0]), _strs(b[1]), _strs(b[2]), bool(b[3]))
                 for n, b in bases.items()
@@ -132,7 +132,11 @@ def _raw_class(c: Any) -> RawClass:
 
 
 def _strs(values: Any) -> tuple[str, ...]:
-    return tuple(_str(v) for v in values)
+    # Checked in C (map, set): a warm run reads every module's summary from the cache.
+    found = tuple(values)
+    if not set(map(type, found)) <= {str}:
+        raise TypeError("string")
+    return found
 
 
 def _str(value: Any) -> str:
