@@ -10,13 +10,14 @@ compares: a module is analysed again only when its view changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from unleak.index.model import ModuleSummary
 
 Spec = tuple[Any, ...]
 _MISSING: Spec = ()
+_T = TypeVar("_T")
 
 
 class ProjectIndex:
@@ -107,16 +108,22 @@ class ProjectIndex:
         if name in summary.functions:
             spec = self._function(summary.functions[name], seen)
             return (canonical, spec) if spec is not None else None
+        return self._elsewhere(summary, name, lambda q: self._resolve(q, seen))
+
+    def _elsewhere(
+        self, summary: ModuleSummary, name: str, follow: Callable[[str], _T | None]
+    ) -> _T | None:
+        """``name`` of ``summary``'s module, defined in another: ``follow`` its import, or
+        the modules it star-imports that export it (the first that answers)."""
         target = summary.imports.get(name)
         if target is not None:
-            return self._resolve(target, seen)
+            return follow(target)
         for star in summary.stars:
             star_summary = self.modules.get(star)
-            if star_summary is None or not _star_exports(star_summary, name):
-                continue
-            found = self._resolve(f"{star}.{name}", seen)
-            if found is not None:
-                return found
+            if star_summary is not None and _star_exports(star_summary, name):
+                found = follow(f"{star}.{name}")
+                if found is not None:
+                    return found
         return None
 
     def _method(self, summary: ModuleSummary, name: str, seen: set[str]) -> tuple[str, Spec] | None:
@@ -126,16 +133,7 @@ class ProjectIndex:
         for mname, returns, elements in summary.methods.get(cls, ()):
             if mname == method:
                 return f"{summary.name}.{name}", ("m", returns, tuple(elements))
-        target = summary.imports.get(cls)
-        if target is not None:
-            return self._resolve(f"{target}.{method}", seen)
-        for star in summary.stars:
-            star_summary = self.modules.get(star)
-            if star_summary is not None and _star_exports(star_summary, cls):
-                found = self._resolve(f"{star}.{name}", seen)
-                if found is not None:
-                    return found
-        return None
+        return self._elsewhere(summary, cls, lambda q: self._resolve(f"{q}.{method}", seen))
 
     def class_methods(self, qual: str, seen: set[str] | None = None) -> tuple[str, ...]:
         """The methods returning fresh resources of the plain class ``qual`` names (through
@@ -155,16 +153,7 @@ class ProjectIndex:
         summary = self.modules[module]
         if name in summary.methods:
             return tuple(m for m, _, _ in summary.methods[name])
-        target = summary.imports.get(name)
-        if target is not None:
-            return self.class_methods(target, seen)
-        for star in summary.stars:
-            star_summary = self.modules.get(star)
-            if star_summary is not None and _star_exports(star_summary, name):
-                found = self.class_methods(f"{star}.{name}", seen)
-                if found:
-                    return found
-        return ()
+        return self._elsewhere(summary, name, lambda q: self.class_methods(q, seen) or None) or ()
 
     def _acquires(self, qual: str, seen: set[str]) -> bool:
         """Whether calling ``qual`` makes a resource (an instance of a resource class, or a
@@ -211,16 +200,7 @@ class ProjectIndex:
         summary = self.modules[module]
         if name in summary.bases:
             return summary.bases[name]
-        target = summary.imports.get(name)
-        if target is not None:
-            return self._base(target, seen)
-        for star in summary.stars:
-            star_summary = self.modules.get(star)
-            if star_summary is not None and _star_exports(star_summary, name):
-                found = self._base(f"{star}.{name}", seen)
-                if found is not None:
-                    return found
-        return None
+        return self._elsewhere(summary, name, lambda q: self._base(q, seen))
 
     def _function(self, raw: tuple[Any, ...], seen: set[str]) -> Spec | None:
         returns, elements, ref, params, kwonly, effects = raw
