@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from name_positions import name_positions, renamable
 from unleak.findings.model import Finding
 from unleak.pipeline.api import analyse_source
 from unleak.pipeline.live import LiveModule
@@ -339,24 +340,6 @@ def test_signature_and_statement_edits_reanalyse_no_more_than_they_touch() -> No
     assert live.full_runs == 2
 
 
-def _name_positions(text: str, count: int, rng: random.Random) -> list[tuple[int, int]]:
-    """Where names end (line, column): in bodies, signatures, decorators, class bodies,
-    module-level statements and imports alike."""
-    found: set[tuple[int, int]] = set()
-    lines = text.splitlines()
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, (ast.Name, ast.arg, ast.alias)) and node.end_col_offset is not None:
-            line = lines[node.lineno - 1]
-            if line.isascii():
-                found.add((node.lineno, node.end_col_offset))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            line = lines[node.lineno - 1]
-            at = line.find(f" {node.name}") + 1 + len(node.name)
-            if at > len(node.name):
-                found.add((node.lineno, at))
-    return rng.sample(sorted(found), min(count, len(found)))
-
-
 @pytest.mark.parametrize("name", ["subprocess.py", "tempfile.py", "socketserver.py"])
 def test_typing_at_random_names_anywhere_matches_fresh_analysis(name: str) -> None:
     text = (STDLIB / name).read_text(encoding="utf-8")
@@ -364,7 +347,7 @@ def test_typing_at_random_names_anywhere_matches_fresh_analysis(name: str) -> No
     rng = random.Random(f"names-{name}")
     live = LiveModule("m.py", "m")
     live_findings(live, text)
-    for line, column in _name_positions(text, 25, rng):
+    for line, column in name_positions(text, 25, rng):
         original = lines[line - 1]
         for typed in (original[:column] + "x" + original[column:], original):
             lines[line - 1] = typed
@@ -398,20 +381,6 @@ def test_deleting_and_restoring_whole_definitions(name: str) -> None:
         assert live_findings(live, text) == fresh(text), (node.lineno, "restored")
 
 
-def _renamable(text: str, count: int, rng: random.Random) -> list[tuple[int, int]]:
-    """Where imported names and the names of definitions end (line, column)."""
-    found: set[tuple[int, int]] = set()
-    lines = text.splitlines()
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.alias) and node.end_col_offset is not None:
-            found.add((node.lineno, node.end_col_offset))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            at = lines[node.lineno - 1].find(f" {node.name}") + 1 + len(node.name)
-            if at > len(node.name):
-                found.add((node.lineno, at))
-    return rng.sample(sorted(found), min(count, len(found)))
-
-
 @pytest.mark.parametrize("name", ["tempfile.py", "socketserver.py", "subprocess.py"])
 def test_renaming_imports_and_definitions_matches_fresh_analysis(name: str) -> None:
     """Imports and definitions renamed one after the other, and left renamed: the context of
@@ -421,7 +390,7 @@ def test_renaming_imports_and_definitions_matches_fresh_analysis(name: str) -> N
     rng = random.Random(f"rename-{name}")
     live = LiveModule("m.py", "m")
     live_findings(live, text)
-    for step, (line, column) in enumerate(_renamable(text, 16, rng)):
+    for step, (line, column) in enumerate(renamable(text, 16, rng)):
         original = lines[line - 1]
         lines[line - 1] = original[:column] + "x" + original[column:]
         edited = "".join(lines)
@@ -666,7 +635,7 @@ def test_typing_anywhere_in_classes_with_acquiring_bodies_matches_fresh_analysis
     rng = random.Random(f"classes-{select}")
     live = LiveModule("m.py", "m")
     live.analyse(text, settings)
-    for line, column in _name_positions(text, 40, rng):
+    for line, column in name_positions(text, 40, rng):
         original = lines[line - 1]
         for typed in (original[:column] + "x" + original[column:], original):
             lines[line - 1] = typed

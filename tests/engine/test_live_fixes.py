@@ -4,12 +4,12 @@ findings that no longer depend on every name of the module."""
 
 from __future__ import annotations
 
-import ast
 import random
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from name_positions import name_positions
 from unleak.findings.model import Finding
 from unleak.pipeline.api import analyse_source
 from unleak.pipeline.live import LiveModule
@@ -57,20 +57,6 @@ def test_fixes_built_on_demand_are_those_of_a_fresh_analysis(name: str) -> None:
         assert live.with_fixes(text, [finding]) == [expected[i]], finding
 
 
-def _name_positions(text: str, count: int, rng: random.Random) -> list[tuple[int, int]]:
-    found: set[tuple[int, int]] = set()
-    lines = text.splitlines()
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, (ast.Name, ast.arg, ast.alias)) and node.end_col_offset is not None:
-            if lines[node.lineno - 1].isascii():
-                found.add((node.lineno, node.end_col_offset))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            at = lines[node.lineno - 1].find(f" {node.name}") + 1 + len(node.name)
-            if at > len(node.name):
-                found.add((node.lineno, at))
-    return rng.sample(sorted(found), min(count, len(found)))
-
-
 @pytest.mark.parametrize("name", FIXED[:3])
 def test_typing_anywhere_keeps_fixes_on_demand_equal_to_a_fresh_analysis(name: str) -> None:
     text = (FIXTURES / name).read_text(encoding="utf-8")
@@ -78,7 +64,7 @@ def test_typing_anywhere_keeps_fixes_on_demand_equal_to_a_fresh_analysis(name: s
     rng = random.Random(f"fixes-{name}")
     live = LiveModule("m.py", "m", fixes=False)
     check(live, text, "opened")
-    for line, column in _name_positions(text, 15, rng):
+    for line, column in name_positions(text, 15, rng):
         original = lines[line - 1]
         for typed in (original[:column] + "x" + original[column:], original):
             lines[line - 1] = typed
