@@ -289,12 +289,8 @@ class ModuleAnalysis:
 
     def _factory_callables(self, class_name: str) -> list[str]:
         """The attributes of ``class_name`` that hold a factory (see `class_callables`)."""
-        from unleak.summaries.callable_attrs import class_callables
-
-        node = self.summaries.class_defs[class_name]
-        found = class_callables(node, self.resolver.qualify)
         out = []
-        for attr, qual in found.items():
+        for attr, qual in self.summaries.class_callables(class_name).items():
             local = self.summaries.functions.get(qual.rpartition(".")[2])
             if qual in self.catalogue.factories or (
                 local is not None and local.returns and qual.endswith(local.name)

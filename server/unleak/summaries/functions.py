@@ -146,15 +146,20 @@ class ModuleSummaries:
         return constructor_summary(self, name)
 
     def _callable(self, key: str) -> str | None:
+        cname, _, attr = key.partition(".")
+        return self.class_callables(cname).get(attr)
+
+    def class_callables(self, cname: str) -> dict[str, str]:
+        """The callables this module's class ``cname`` keeps on `self` (see
+        `callable_attrs.class_callables`), found once per class."""
         from unleak.summaries.callable_attrs import class_callables
 
-        cname, _, attr = key.partition(".")
         found = self._class_callables.get(cname)
         if found is None:
             node = self.class_defs.get(cname)
             found = class_callables(node, self.resolver.qualify) if node is not None else {}
             self._class_callables[cname] = found
-        return found.get(attr)
+        return found
 
     def may_hand_out(self, cls: str) -> bool:
         """Whether a method of this module's class ``cls`` returns a call's result or a name
