@@ -447,13 +447,16 @@ class ModuleAnalysis:
             scope.module_owned = self._owned
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             scope.init_owner = unit.class_name is not None and node.name == "__init__"
-            scope.lends_yields = any(
+            resumed = yield_is_resumed(node, self.resolver.qualify)
+            # A `@contextmanager` or a pytest fixture lends what it yields: its caller gives
+            # it back by resuming the generator, which still owns it then.
+            scope.lends_yields = resumed or any(
                 self.resolver.qualify(d.func if isinstance(d, ast.Call) else d) in _CONTEXT_MANAGERS
                 for d in node.decorator_list
             )
             declared_types(node, scope)  # annotations, pytest fixtures
             # Its decorators first: walking the whole body for a `yield` costs more.
-            if yield_is_resumed(node, self.resolver.qualify) and not contains_yield(node):
+            if resumed and not contains_yield(node):
                 scope.fixture_returns = True
                 scope.fixture_objects = _made_objects(node)
         body = (

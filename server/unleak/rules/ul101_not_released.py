@@ -8,7 +8,8 @@ only reference) leaves it open. An inline use such as `open(p).read()` or
 `json.load(open(p))` drops the only reference at once and is reported too. So is a resource a
 pytest fixture returns (or an object it made and stored the resource on, `worker.loop =
 new_event_loop()`): pytest closes nothing a fixture returns, only what it tears down after a
-`yield` or through `request.addfinalizer`.
+`yield` or through `request.addfinalizer`. A generator fixture (like a `@contextmanager`) lends
+what it yields: one it does not release after the `yield` is reported.
 
 It does not report a resource that is handed on: returned or yielded, stored on an object or in
 a container that outlives the function, passed to a wrapper that owns it (`io.TextIOWrapper`,
