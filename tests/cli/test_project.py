@@ -15,7 +15,7 @@ from unleak.cli import runner
 from unleak.cli.modules import ModuleNamer
 from unleak.settings import Settings
 
-from .helpers import SERVER, RunCli, write
+from .helpers import LEAK, SERVER, RunCli, write
 from .test_cache_and_workers import stats
 
 FACTORY = "import sqlite3\n\n\ndef connect_db(p):\n    return sqlite3.connect(p)\n"
@@ -208,3 +208,41 @@ def test_a_cached_run_imports_no_engine_and_starts_no_workers(project: Path) -> 
 
     assert "unleak.findings.module" in loaded()  # cold: the engine ran
     assert loaded() == "[]"
+
+
+@pytest.mark.engine
+def test_fixes_are_checked_once_by_the_last_pass_that_analyses_a_file(
+    cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that imports another of the project's modules may be analysed again in pass 2:
+    its fixes are checked there (once), and still offered when its view stays empty."""
+    checked: list[str] = []
+    real = unleak.cli.analysis.offered_fixes
+
+    def offered_fixes(text: str, path: str, *args: Any, **kwargs: Any) -> object:
+        report = args[2]  # (settings, module name, report, ...)
+        if any(f.fix is not None for f in report.findings):
+            checked.append(path)
+        return real(text, path, *args, **kwargs)
+
+    monkeypatch.setattr(unleak.cli.analysis, "offered_fixes", offered_fixes)
+    fixable_user = USER.replace("return conn.execute('select 1').fetchall()", "return 1")
+    fixable_user += "\n\ndef size(p):\n    f = open(p)\n    return len(f.read())\n"
+    files = {
+        **PACKAGE,
+        "pkg/use.py": fixable_user,  # its view is not empty: pass 2
+        "pkg/plain.py": "from . import other\n\n\n" + LEAK,  # imports, empty view
+        "alone.py": LEAK,  # imports nothing of the project
+    }
+    write(project, files)
+    result = cli("check", "-v")
+    lines = result.out.splitlines()
+    assert any(line.startswith("pkg/use.py:5:12: UL101 The sqlite3") for line in lines)
+    assert any(line.startswith("pkg/use.py:10:9: UL101 [*]") for line in lines), result.out
+    assert any(line.startswith("pkg/plain.py:5:9: UL101 [*]") for line in lines), result.out
+    assert any(line.startswith("alone.py:2:9: UL101 [*]") for line in lines), result.out
+    assert sorted(checked) == ["alone.py", "pkg/plain.py", "pkg/use.py"]
+    # Cached once checked: the next run offers the same fixes without analysing anything.
+    checked.clear()
+    again = cli("check")
+    assert again.out == result.out and checked == []

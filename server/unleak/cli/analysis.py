@@ -51,6 +51,9 @@ class Task(NamedTuple):
     settings: Settings
     module: str
     fix: FixMode | None = None  # fix the file (or only say how) instead of just checking
+    # The project's module names, when a second pass may analyse the file again: a module
+    # importing one of them leaves its fixes unchecked (see `Outcome.unchecked`).
+    project: frozenset[str] | None = None
 
 
 class Outcome(NamedTuple):
@@ -65,6 +68,9 @@ class Outcome(NamedTuple):
     applied: int = 0  # fixes applied (with --fix, to the file; with --diff, in memory)
     diff: str = ""  # with --diff: what the fixes change, as a unified diff
     fixed: bytes | None = None  # the fixed bytes of a file given as data (stdin), if changed
+    # The findings' fixes were not checked (`Task.project`): the pass that analyses the file
+    # again, with its view of the project index, checks them; until then they are not offered.
+    unchecked: bool = False
 
 
 def failed(error: str, size: int = -1, mtime_ns: int = -1, digest: str = "") -> Outcome:
@@ -78,6 +84,7 @@ def analysed(
     findings: Iterable[Finding],
     summary: ModuleSummary | None,
     applied: int = 0,
+    unchecked: bool = False,
 ) -> Outcome:
     """An analysis result, packed to be sent back by a worker."""
     return Outcome(
@@ -88,7 +95,12 @@ def analysed(
         [pack_finding(f) for f in findings],
         summary.to_data() if summary is not None else None,
         applied,
+        unchecked=unchecked,
     )
+
+
+class _Unchecked(ModuleReport):
+    """A report whose findings' fixes were removed before their check (see `Task.project`)."""
 
 
 class Failure(NamedTuple):
@@ -126,22 +138,47 @@ def guarded(call: Callable[[], T]) -> T | Failure:
         return Failure(f"internal error: {type(exc).__name__}: {exc}")
 
 
-def _report(display: str, data: bytes, settings: Settings, module: str) -> ModuleReport | str:
-    """Decode and analyse; the report, or why the file could not be checked."""
+def _report(
+    display: str,
+    data: bytes,
+    settings: Settings,
+    module: str,
+    project: frozenset[str] | None = None,
+) -> ModuleReport | str:
+    """Decode and analyse; the report, or why the file could not be checked. ``project``:
+    see `Task.project` (the report then has ``unchecked`` fixes, or none)."""
     if is_notebook(display):
         return _notebook_report(display, data, settings, module)
     text = decode(data)
     if isinstance(text, Failure):
         return text.message
-    report = _checked_report(text, display, settings, module)
+    report = _checked_report(text, display, settings, module, project)
     return report.message if isinstance(report, Failure) else report
 
 
+def imports_project(report: ModuleReport, module: str, project: frozenset[str]) -> bool:
+    """Whether the module imports another of the project's modules (or a name of one):
+    only then can its view of the project index be other than empty."""
+    for qual in report.imports:
+        parts = qual.split(".")
+        for n in range(1, len(parts) + 1):
+            name = ".".join(parts[:n])
+            if name != module and name in project:
+                return True
+    return False
+
+
 def _checked_report(
-    text: str, display: str, settings: Settings, module: str
+    text: str,
+    display: str,
+    settings: Settings,
+    module: str,
+    project: frozenset[str] | None = None,
 ) -> ModuleReport | Failure:
     """The module's report, offering only the fixes `--fix` would apply (see
-    `pipeline.fix_offers`)."""
+    `pipeline.fix_offers`). With ``project``, a module that imports another of the project's
+    modules has its fixes left unchecked (removed; `_Unchecked` says so): the pass that
+    analyses it again with its view of the index checks them, once."""
     units = unit_cache()
     # The tree is kept for the fixes' check, which tells their definitions apart by it (it
     # parsed the whole text again).
@@ -150,6 +187,13 @@ def _checked_report(
     )
     if isinstance(report, Failure):
         return report
+    if (
+        project is not None
+        and any(f.fix is not None for f in report.findings)
+        and imports_project(report, module, project)
+    ):
+        unchecked = [replace(f, fix=None) if f.fix is not None else f for f in report.findings]
+        return _Unchecked(unchecked, report.exports, report.imports, report.summary)
     findings = guarded(lambda: offered_fixes(text, display, settings, module, report, units))
     if isinstance(findings, Failure):
         return findings
@@ -221,10 +265,11 @@ def _run_task(task: Task) -> Outcome:
 
         return fix_task(task, data, size, mtime_ns)
     digest = hashlib.sha256(data).hexdigest()
-    report = _report(task.display, data, task.settings, task.module)
+    report = _report(task.display, data, task.settings, task.module, task.project)
     if isinstance(report, str):
         return failed(report, size, mtime_ns, digest)
-    return analysed(size, mtime_ns, digest, report.findings, report.summary)
+    unchecked = isinstance(report, _Unchecked)
+    return analysed(size, mtime_ns, digest, report.findings, report.summary, unchecked=unchecked)
 
 
 def run_chunk(tasks: list[Task]) -> list[Outcome]:

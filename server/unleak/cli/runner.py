@@ -4,8 +4,11 @@ Pass 1 analyses every file on its own and takes its summary for the project inde
 resource classes, functions releasing or borrowing their parameters, imports and re-exports;
 see :mod:`unleak.index`). The index links them; pass 2 re-analyses the files whose view of the
 index (what they use of other modules) is not empty, given that view, and its findings replace
-pass 1's. Files whose bytes, settings, module name and view are unchanged come from the cache
-without being read; the engine is not even imported when everything is cached.
+pass 1's. A file's fixes are checked (see `pipeline.fix_offers`) by the last pass that
+analyses it: pass 1 leaves them to pass 2 in a file that imports another of the project's
+modules, and pass 2 also takes such a file whose view stays empty, to check them. Files
+whose bytes, settings, module name and view are unchanged come from the cache without being
+read; the engine is not even imported when everything is cached.
 
 Results always come back in the order of the jobs, whatever order workers finish in.
 """
@@ -336,11 +339,23 @@ def run(
         progress.begin(len(jobs), done=len(jobs) - len(pending))
     try:
         analysed = set(pending)
+        unchecked: set[int] = set()  # files whose fixes pass 1 left unchecked
         if pending:
             from unleak.cli.analysis import Task
 
+            # Fixes are checked once, by the last pass that analyses a file: a file that may
+            # go to pass 2 (it imports another of the project's modules) leaves them to it.
+            project = frozenset(j.module for j in jobs if j.module) if fix is None else None
             tasks = [
-                Task(jobs[i].display, paths[i], jobs[i].data, jobs[i].settings, jobs[i].module, fix)
+                Task(
+                    jobs[i].display,
+                    paths[i],
+                    jobs[i].data,
+                    jobs[i].settings,
+                    jobs[i].module,
+                    fix,
+                    project if project and len(jobs) > 1 else None,
+                )
                 for i in pending
             ]
             outcomes = executor.run(tasks, [sizes[i] for i in pending])
@@ -361,7 +376,9 @@ def run(
                 ]
                 record_fixes(i, outcome)
                 path = paths[i]
-                if outcome.applied:
+                if outcome.unchecked:
+                    unchecked.add(i)  # remembered once its fixes are checked (below)
+                elif outcome.applied:
                     # The findings are the fixed text's: the file on disk is another text
                     # (--diff), or was just written in the same mtime tick as a change.
                     dirty |= path is not None and files.pop(path, None) is not None
@@ -379,6 +396,9 @@ def run(
             ext = external_hash(needed)
             if entry[EXTERNAL] != ext:
                 second.append((i, needed, ext))
+            elif i in unchecked:
+                # The same view as in pass 1: analysed again the same way, to check its fixes.
+                second.append((i, needed, ext))
 
         if second:
             from unleak.cli.analysis import Task
@@ -391,7 +411,11 @@ def run(
                     jobs[i].display,
                     paths[i],
                     jobs[i].data,
-                    dataclasses.replace(jobs[i].settings, external_summaries=needed),
+                    (
+                        dataclasses.replace(jobs[i].settings, external_summaries=needed)
+                        if needed
+                        else jobs[i].settings
+                    ),
                     jobs[i].module,
                     fix,
                 )
@@ -417,8 +441,9 @@ def run(
                     # Changed since pass 1: report what was read, remember nothing.
                     dirty |= files.pop(path, None) is not None
                 elif path is not None and cache is not None:
+                    files[path] = entry  # type: ignore[assignment]
                     dirty = True
-            stats.cross_module = len(second)
+            stats.cross_module = len([i for i, needed, _ in second if needed or i not in unchecked])
     finally:
         executor.close()
     stats.workers = executor.workers
