@@ -38,6 +38,7 @@ SUMMARY = ModuleSummary(
     imports={"os": "os"},
     uses=("os",),
     owners={"D": (("`D` instance", ("close",), False, False, ()), ("pkg.net.Session",))},
+    wrappers={"W": (("fd",), ("timeout",), (("fd", ("os.close",)),), ("close",), ("fd",))},
 )
 
 

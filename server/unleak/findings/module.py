@@ -46,6 +46,7 @@ from unleak.summaries.functions import (
     walk_body,
 )
 from unleak.summaries.types import call_type, declared_types, expr_type, instance_class
+from unleak.summaries.wrappers import adopting_methods
 
 _BASE_WORDS: dict[int, frozenset[str]] = {}
 _WORDS = re.compile(r"[^\W\d]\w*")  # the names a text may use
@@ -477,6 +478,8 @@ class ModuleAnalysis:
                         scope.var_types[n.targets[0].id] = t
                     elif (cls := instance_class(value, scope)) is not None:
                         scope.instances[n.targets[0].id] = cls
+                    elif scope.summaries.external and (methods := adopting_methods(value, scope)):
+                        scope.wrappers[n.targets[0].id] = methods
             elif isinstance(n, ast.Try) and n.handlers:
                 # `try: Popen(bad) ... else: self.fail()` and `try: ZipFile(junk)
                 # except BadZipFile: pass` expect the acquisition to fail.
@@ -1015,9 +1018,7 @@ def _attribute_assignments(node: ast.AST) -> tuple[ast.Assign, ...]:
     )
 
 
-def _typed_assignments(
-    assigned: Iterable[ast.Assign], scope: Scope
-) -> Iterator[tuple[str, str]]:
+def _typed_assignments(assigned: Iterable[ast.Assign], scope: Scope) -> Iterator[tuple[str, str]]:
     for n in assigned:
         if isinstance(n.value, ast.Call):
             t = call_type(n.value, scope)
@@ -1104,9 +1105,7 @@ def _falls_back(handler: ast.ExceptHandler, call: ast.Call) -> bool:
     ...)`): the body is a probe expected to succeed, so what it creates and drops there
     leaks. (A handler that only records the failure expects it.)"""
     callee = expr_text(call.func)
-    return any(
-        isinstance(n, ast.Call) and expr_text(n.func) == callee for n in ast.walk(handler)
-    )
+    return any(isinstance(n, ast.Call) and expr_text(n.func) == callee for n in ast.walk(handler))
 
 
 def _expects_raise(expr: ast.expr) -> bool:

@@ -40,6 +40,7 @@ from unleak.summaries.types import (
     piped_popen,
     self_callable,
 )
+from unleak.summaries.wrappers import owned_arguments, takes_over
 
 _POPEN = Factory("process")
 
@@ -98,7 +99,8 @@ def _leaf(e: ast.expr) -> Val | None:
 # ("take_back", sources, key), ("transfer", sources), ("release", sources, method), ("release_fn",
 # sources, qualname), ("method", receiver, method, args), ("with", sources), ("del", name),
 # ("capture", node), ("lock_acq", site, key, conditional), ("lock_rel", key), ("bind_into",
-# container, sources): a local container now refers to them as well.
+# container, sources): a local container now refers to them as well; ("adopt", sources): a
+# constructor takes them over (see summaries.wrappers), its instance stands for them.
 Effect = tuple[Any, ...]
 
 
@@ -129,6 +131,9 @@ class Scope(TypeScope):
     # None: every module-level name (class bodies, or a module that reaches its globals by
     # name).
     module_owned: Container[str] | None = None
+    # Names bound to an instance of another module's class that took over a resource given
+    # to its constructor (`s = fdspawn(fd)`) -> its methods that release that resource.
+    wrappers: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def stores_global(self, name: str) -> bool:
         """Whether binding ``name`` here hands a resource to a global that outlives the code."""
@@ -571,6 +576,16 @@ class EffectBuilder:
         summary = self._method_summary(recv_node, method)
         if summary is not None:
             return self._apply_summary(call, summary, pos, kw)
+        if (
+            isinstance(recv_node, ast.Name)
+            and method in scope.wrappers.get(recv_node.id, ())
+            and recv.sources
+        ):
+            # `s.close()` of `s = fdspawn(fd)`: releases the descriptor it took over.
+            self.effects.append(("release", recv.sources, None))
+            if all_args:
+                self.effects.append(("pass", all_args))
+            return NONE
         if isinstance(recv_node, ast.Name) and recv_node.id in scope.instances:
             # `rm = ResourceManager(); fp = rm.open(name)`: a method returning a fresh
             # resource; what it does to its arguments is not known here.
@@ -688,16 +703,49 @@ class EffectBuilder:
     def _apply_summary(
         self, call: ast.Call, summary: FunctionSummary, pos: list[Val], kw: dict[str, Val]
     ) -> Val:
+        adopted: set[Source] = set()
+        owned = (
+            {id(n): p for p, n in owned_arguments(call, summary.owns, summary.params)}
+            if summary.owns
+            else {}
+        )
         for i, v in enumerate(pos):
             effect = summary.param_effect(i, None)
+            if id(call.args[i]) in owned:
+                effect = self._owned(summary, owned[id(call.args[i])], call.args[i], v, adopted)
             self._param_effect(effect, v.sources)
         for k, v in kw.items():
-            self._param_effect(summary.param_effect(None, k), v.sources)
+            effect = summary.param_effect(None, k)
+            node = next((x.value for x in call.keywords if x.arg == k), None)
+            if node is not None and id(node) in owned:
+                effect = self._owned(summary, k, node, v, adopted)
+            self._param_effect(effect, v.sources)
         if summary.returns is not None:
             return self._acquire(
                 call, Factory(summary.returns, elements=summary.return_elements), pos, {}
             )
+        if adopted:
+            # The instance is what it took over in new clothes: releasing it releases that.
+            self.effects.append(("adopt", frozenset(adopted)))
+            return Val(frozenset(adopted))
         return NONE
+
+    def _owned(
+        self, summary: FunctionSummary, param: str, node: ast.expr, v: Val, adopted: set[Source]
+    ) -> str:
+        """What a class taking over ``param`` does to the argument ``node``: takes it over
+        when it can release a resource of its type ("adopt", the instance then stands for
+        it), borrows it when it keeps only its descriptor, else keeps it as any unknown
+        callable would."""
+        rtype = self.scope.catalogue.types.get(self._type_of(node) or "")
+        if rtype is None or not v.sources:
+            return "escape"
+        if takes_over(rtype, summary.owns[param]):
+            adopted.update(v.sources)
+            return "adopt"
+        if param in summary.converts and rtype.release:
+            return "borrow"  # `fd = fd.fileno()`: the object itself stays the caller's
+        return "escape"
 
     def _param_effect(self, effect: str, sources: Sources) -> None:
         if not sources:

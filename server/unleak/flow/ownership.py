@@ -654,6 +654,12 @@ class FunctionFlow:
                     if tag == "pass" and len(eff) > 2 and not exceptional:
                         lent = (eff[2], aliases)  # a registration that may be undone
                     held = False
+            elif tag == "adopt":
+                # A constructor taking it over that raises: as with any wrapper, it is
+                # assumed to have taken it (only its normal return leaves the caller holding
+                # it, under the instance's name too).
+                if exceptional and matches(eff[1]):
+                    held = False
             elif tag == "fixture_return":
                 if not exceptional and matches(eff[1]):
                     leaks.add(Leak("fixture", line, via, nonrel))  # pytest will not close it

@@ -7,7 +7,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Protocol
 
-from unleak.index.model import ModuleSummary, RawClass, RawFunction, RawMethods
+from unleak.index.model import ModuleSummary, RawClass, RawFunction, RawMethods, RawWrapper
 from unleak.names.triggers import TriggerIndex
 from unleak.summaries.attr_uses import AttrUses
 from unleak.summaries.types import TypeScope, annotation_type
@@ -65,6 +65,7 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
     uses = AttrUses(module.source.lines) if summaries.class_defs else None
     if uses is not None:
         _hierarchy(module, out, uses)
+    releasing: TriggerIndex | None = None
     for cname in summaries.class_defs:
         rtype = catalogue.types.get(f"class:{cname}")
         if rtype is not None:
@@ -77,11 +78,15 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
                 ctor = _constructor(summaries, cname, uses)
                 if ctor is not None:
                     out.functions[cname] = ctor
+            if releasing is None:
+                releasing = _releasing(module)
+            wrapper = _wrapper(summaries, cname, releasing)
+            if wrapper is not None and cname not in out.functions:
+                out.wrappers[cname] = wrapper
     if uses is not None:
         _owners(module, out)
     if not summaries.defs:
         return out
-    releasing: TriggerIndex | None = None
     scope = TypeScope(resolver, catalogue, summaries)
     for fname, node in summaries.defs.items():
         summary = summaries.functions.get(fname)
@@ -99,8 +104,7 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
         interesting = returns is not None or summary.ref is not None
         if names:
             if releasing is None:
-                words = set(catalogue.release_methods()) | set(_RELEASE_WORDS)
-                releasing = TriggerIndex(module.source.text, words)
+                releasing = _releasing(module)
             if typed or module.triggered(node) or _between(releasing, node):
                 computed = summary.effects
                 if typed or {"release", "wait"} & set(computed.values()):
@@ -200,6 +204,27 @@ def _constructor(summaries: ModuleSummaries, name: str, uses: AttrUses) -> RawFu
         return None
     effects = tuple(sorted((p, e) for p, e in ctor.effects.items() if e != "borrow"))
     return (None, (), None, tuple(ctor.params), tuple(ctor.kwonly), effects)
+
+
+def _releasing(module: Analysed) -> TriggerIndex:
+    """Where the module's text may release something (a cheap test before a definition is
+    summarised for what it releases)."""
+    words = set(module.catalogue.release_methods()) | set(_RELEASE_WORDS)
+    return TriggerIndex(module.source.text, words)
+
+
+def _wrapper(summaries: ModuleSummaries, name: str, releasing: TriggerIndex) -> RawWrapper | None:
+    """A class that takes over a constructor argument and releases it (summaries.wrappers)."""
+    from unleak.summaries.constructors import stored_parameters
+    from unleak.summaries.wrappers import wrapper_summary
+
+    node = summaries.class_defs[name]
+    if not _between(releasing, node) or not stored_parameters(node):
+        return None
+    found = wrapper_summary(summaries, name)
+    if found is None:
+        return None
+    return (found.params, found.kwonly, found.owned, found.release, found.converted)
 
 
 def _between(index: TriggerIndex, node: ast.AST) -> bool:

@@ -39,6 +39,16 @@ RawPending = tuple[RawClass, tuple[str, ...], tuple[str, ...]]
 RawOwner = tuple[RawClass, tuple[str, ...]]
 # A plain class's methods that return a fresh resource: ((method, returns, elements), ...).
 RawMethods = tuple[tuple[str, str, tuple[str | None, ...]], ...]
+# A class taking over a constructor argument (summaries.wrappers): (params, kwonly,
+# ((parameter, how it releases what it keeps), ...), its releasing methods, parameters
+# replaced by their descriptor).
+RawWrapper = tuple[
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[tuple[str, tuple[str, ...]], ...],
+    tuple[str, ...],
+    tuple[str, ...],
+]
 
 
 @dataclass
@@ -57,6 +67,7 @@ class ModuleSummary:
     pending: dict[str, RawPending] = field(default_factory=dict)
     owners: dict[str, RawOwner] = field(default_factory=dict)
     methods: dict[str, RawMethods] = field(default_factory=dict)
+    wrappers: dict[str, RawWrapper] = field(default_factory=dict)
 
     def needs(self) -> list[str]:
         """The modules and names it imports: what it may use of the others."""
@@ -82,6 +93,10 @@ class ModuleSummary:
             },
             {n: [_class_data(c), list(callees)] for n, (c, callees) in self.owners.items()},
             {n: [[m, r, list(e)] for m, r, e in ms] for n, ms in self.methods.items()},
+            {
+                n: [list(w[0]), list(w[1]), [[p, list(k)] for p, k in w[2]], list(w[3]), list(w[4])]
+                for n, w in self.wrappers.items()
+            },
         ]
 
     @classmethod
@@ -90,6 +105,7 @@ class ModuleSummary:
         name, functions, classes, imports, stars, all_, uses, calls, bases, pending = data[:10]
         owners = data[10] if len(data) > 10 else {}
         methods = data[11] if len(data) > 11 else {}
+        wrappers = data[12] if len(data) > 12 else {}
         return cls(
             _str(name),
             {
@@ -118,6 +134,16 @@ class ModuleSummary:
             {
                 _str(n): tuple((_str(m[0]), _str(m[1]), tuple(_opt(e) for e in m[2])) for m in ms)
                 for n, ms in methods.items()
+            },
+            {
+                _str(n): (
+                    _strs(w[0]),
+                    _strs(w[1]),
+                    tuple((_str(p), _strs(k)) for p, k in w[2]),
+                    _strs(w[3]),
+                    _strs(w[4]),
+                )
+                for n, w in wrappers.items()
             },
         )
 

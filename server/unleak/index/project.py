@@ -105,6 +105,9 @@ class ProjectIndex:
                 noun, release, with_releases, supports_with, opening = raw_class
                 owner = ("c", noun, release, with_releases, supports_with, canonical, opening)
                 return canonical, owner
+        if name in summary.wrappers:
+            params, kwonly, owned, release, converted = summary.wrappers[name]
+            return canonical, ("w", params, kwonly, owned, release, converted)
         if name in summary.functions:
             spec = self._function(summary.functions[name], seen)
             return (canonical, spec) if spec is not None else None
@@ -228,7 +231,13 @@ class ProjectIndex:
         summary = self.modules.get(module)
         if summary is None:
             return []
-        names = {*summary.functions, *summary.classes, *summary.pending, *summary.owners}
+        names = {
+            *summary.functions,
+            *summary.classes,
+            *summary.pending,
+            *summary.owners,
+            *summary.wrappers,
+        }
         # A plain class with factory methods: no spec of its own, but its methods have.
         names |= {n for n in summary.methods if self.class_methods(f"{module}.{n}")}
         for local in summary.imports:
@@ -244,6 +253,7 @@ class ProjectIndex:
                         *star_summary.classes,
                         *star_summary.pending,
                         *star_summary.owners,
+                        *star_summary.wrappers,
                     }
                     if _star_exports(star_summary, n)
                 )

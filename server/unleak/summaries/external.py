@@ -15,6 +15,11 @@ processes and the cache), keyed by the qualified name the module's code uses:
 - ``("m", returns, elements)``: a plain class's method returning a fresh resource, keyed by
   the class's qualified name and the method's (``pkg.mod.Cls.open``): a call of it on an
   instance of the class acquires.
+- ``("w", params, kwonly, owned, release, converted)``: a class whose constructor takes
+  over an argument (see :mod:`unleak.summaries.wrappers`): ``owned`` pairs a parameter with
+  how the instance releases what it keeps of it, ``release`` its releasing methods,
+  ``converted`` the parameters replaced by their descriptor; its other arguments are taken
+  over as by any unknown callable.
 
 The older ``(returns, elements)`` pair of a factory is still read.
 """
@@ -30,6 +35,7 @@ from unleak.summaries.functions import FunctionSummary
 FUNCTION = "f"
 CLASS = "c"
 METHOD = "m"
+WRAPPER = "w"
 
 
 def install_external(specs: Mapping[str, Any], catalogue: Catalogue) -> dict[str, FunctionSummary]:
@@ -60,6 +66,15 @@ def install_external(specs: Mapping[str, Any], catalogue: Catalogue) -> dict[str
                 qual, list(params), list(kwonly), returns=returns, return_elements=tuple(elements)
             )
             summary._effects = dict(effects)
+            out[qual] = summary
+        elif kind == WRAPPER:
+            _, params, kwonly, owned, release, converted = spec
+            owns = {p: tuple(k) for p, k in owned}
+            summary = FunctionSummary(qual, list(params), list(kwonly))
+            summary._effects = {p: "escape" for p in [*params, *kwonly] if p not in owns}
+            summary.owns = owns
+            summary.owner_release = frozenset(release)
+            summary.converts = frozenset(converted)
             out[qual] = summary
         elif kind == METHOD:
             _, returns, elements = spec

@@ -46,6 +46,12 @@ class FunctionSummary:
     # What a call of it can raise beside programming errors (catalogue.failures'
     # UNLIKELY, OSERROR or None: anything), computed on first use.
     compute_fails: Callable[[], str | None] | None = None
+    # Another module's class taking over a constructor argument (summaries.wrappers):
+    # parameter -> how the instance releases what it keeps of it; its releasing methods;
+    # the parameters it replaces by their descriptor.
+    owns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    owner_release: frozenset[str] = frozenset()
+    converts: frozenset[str] = frozenset()
     _effects: dict[str, str] | None = None
     _fails: str | None = None
 
