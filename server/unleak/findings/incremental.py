@@ -24,6 +24,9 @@ class UnitEntry:
     first_line: int
     findings: list[Finding]
     consulted: dict[str, Fingerprint] = field(default_factory=dict)
+    # Whether the findings have their fixes: an analysis that builds fixes (not one that only
+    # compares findings, as a fix's check does) needs an entry that has them.
+    fixes: bool = True
 
 
 def shift(finding: Finding, delta: int) -> Finding:

@@ -729,8 +729,11 @@ class ModuleAnalysis:
         context = self._context_key(unit)
         key = ((kind, context) if kind else context, text)
         entry = cache.get(key)
-        if entry is not None and all(
-            self._fingerprint(name) == fp for name, fp in entry.consulted.items()
+        builds_fixes = self.hooks.fix is not None
+        if (
+            entry is not None
+            and (entry.fixes or not builds_fixes)
+            and all(self._fingerprint(name) == fp for name, fp in entry.consulted.items())
         ):
             cache.hits += 1
             return [shift(f, first - entry.first_line) for f in entry.findings]
@@ -751,7 +754,7 @@ class ModuleAnalysis:
                 # A fix may use (or avoid) any name of the module, not only the unit's.
                 consulted.add(_MODULE_NAMES)
             consulted_fps = {n: self._fingerprint(n) for n in consulted}
-            cache.put(key, UnitEntry(first, findings, consulted_fps))
+            cache.put(key, UnitEntry(first, findings, consulted_fps, builds_fixes))
         return findings
 
     def _fingerprint(self, name: str) -> tuple[object, ...]:

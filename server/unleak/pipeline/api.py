@@ -55,6 +55,7 @@ def analyse_source(
     *,
     keep_tree: bool = False,
     with_summary: bool = True,
+    fixes: bool = True,
 ) -> ModuleReport:
     """Like `check_source`, also returning what other modules need to know about this one.
 
@@ -62,10 +63,16 @@ def analyse_source(
     `settings.external_summaries` holds other modules' exports. An editor passes the same
     `unit_cache` for every analysis of a document: functions whose text and context did not
     change reuse their findings. ``keep_tree``: the report keeps the module's tree;
-    ``with_summary``: see `report_of`.
+    ``with_summary``: see `report_of`; ``fixes=False``: the findings come without fixes
+    (checking a fix compares findings only).
     """
     analysis = ModuleAnalysis(
-        text, path, settings or Settings(), module_name, unit_cache, hooks=HOOKS
+        text,
+        path,
+        settings or Settings(),
+        module_name,
+        unit_cache,
+        hooks=HOOKS if fixes else NO_FIXES,
     )
     try:
         report = report_of(analysis, with_summary)

@@ -69,9 +69,7 @@ class Scopes:
                 self._walk(node.body, inner)
             else:
                 # Definitions are statements: expressions (most of the tree) hold none.
-                stack.extend(
-                    reversed([c for c in children(node) if isinstance(c, _HOLDERS)])
-                )
+                stack.extend(reversed([c for c in children(node) if isinstance(c, _HOLDERS)]))
 
     def of(self, line: int) -> Scope:
         # The innermost holder: the latest-starting span that still reaches the line.
@@ -157,12 +155,17 @@ def fix_holds(
         return False  # (a file broken elsewhere still gets its functions' fixes)
     settings = check_settings(settings)
     units = UnitCache()
-    before = api.analyse_source(text, path, settings, module_name, units, keep_tree=True)
+    # Findings are compared, not their fixes: neither analysis builds any.
+    before = api.analyse_source(
+        text, path, settings, module_name, units, keep_tree=True, fixes=False
+    )
     # The finding as this analysis sees it (the editor's came from its own analysis).
     # Two findings can share a span (`r, w = os.pipe()`): the message tells them apart.
     mine = [f for f in before.findings if f.code == finding.code and f.span == finding.span]
     mine = [f for f in mine if f.message == finding.message] or mine
     if not mine:
         return False
-    after = api.analyse_source(fixed, path, settings, module_name, units, keep_tree=True)
+    after = api.analyse_source(
+        fixed, path, settings, module_name, units, keep_tree=True, fixes=False
+    )
     return not failing(text, before, mine[:1], fixed, after)

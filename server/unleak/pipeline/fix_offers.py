@@ -107,7 +107,7 @@ def _batch_holding(
     new_text: str,
     analysis: Analysis,
 ) -> set[Key]:
-    after = analyse(new_text, analysis, with_summary=False)
+    after = analyse(new_text, analysis, with_summary=False, fixes=False)
     bad = failing(step.text, report, [f for f, _ in kept], new_text, after)
     failed = {id(f): len(fixes) for fixes in bad.values() for f in fixes}
     out: set[Key] = set()

@@ -161,12 +161,22 @@ def compiling_subset(
 Analysis = tuple[str, Settings, str, UnitCache]  # path, settings, module name, unit cache
 
 
-def analyse(text: str, analysis: Analysis, with_summary: bool = True) -> api.ModuleReport:
-    """``with_summary``: the report also has the module's summary for the project index
-    (checking a fix needs only the findings)."""
+def analyse(
+    text: str, analysis: Analysis, with_summary: bool = True, fixes: bool = True
+) -> api.ModuleReport:
+    """``with_summary``: the report also has the module's summary for the project index;
+    ``fixes``: its findings have their fixes (checking a fix needs neither, only the
+    findings)."""
     path, settings, module_name, units = analysis
     report = api.analyse_source(
-        text, path, settings, module_name, units, keep_tree=True, with_summary=with_summary
+        text,
+        path,
+        settings,
+        module_name,
+        units,
+        keep_tree=True,
+        with_summary=with_summary,
+        fixes=fixes,
     )
     collect_if_due()
     return report
@@ -182,5 +192,5 @@ def fix_holds_alone(
     text = step.apply([edits])
     if not compiles(text, analysis[0]):
         return False
-    after = analyse(text, analysis, with_summary=False)
+    after = analyse(text, analysis, with_summary=False, fixes=False)
     return not failing(step.text, report, [finding], text, after)
