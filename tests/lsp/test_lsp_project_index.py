@@ -230,3 +230,34 @@ async def wait_until_async(check, what: str, s: Session, uri: str, after: int) -
 
 
 _ = wait_until  # the synchronous predicate helper of the other tests
+
+
+async def test_a_large_folder_is_summarised_in_a_child_process(
+    start: Starter, tmp_path: Path
+) -> None:
+    """From `CHILD_THRESHOLD` files to summarise, a build summarises them in another process
+    (the server's threads keep the interpreter lock to themselves); the index is the same."""
+    from unleak.lsp.indexing import CHILD_THRESHOLD
+
+    root = tmp_path / "big"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[tool.unleak]\n", encoding="utf-8")
+    (root / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "pkg" / "db.py").write_text(
+        "import sqlite3\n\n\ndef connect_db(p):\n    return sqlite3.connect(p)\n", "utf-8"
+    )
+    for n in range(CHILD_THRESHOLD):
+        (root / "pkg" / f"m{n}.py").write_text(f"def f{n}():\n    return {n}\n", "utf-8")
+    user = root / "pkg" / "use.py"
+    user.write_text(
+        "from .db import connect_db\n\n\ndef rows(p):\n    conn = connect_db(p)\n"
+        "    return conn.execute('select 1').fetchall()\n",
+        "utf-8",
+    )
+    s = await start(folders=[root])
+    indexed = (await s.log_containing("unleak: indexed")).message
+    total = CHILD_THRESHOLD + 3
+    assert f"unleak: indexed {total} files" in indexed
+    assert f"({total} summarised in a child process)" in indexed
+    s.open(user.as_uri(), user.read_text(encoding="utf-8"))
+    assert (5, "UL101") in summary_of(await s.diagnostics(user.as_uri(), 1))

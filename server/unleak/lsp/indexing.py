@@ -24,6 +24,7 @@ from unleak.index.modules import ModuleNamer
 from unleak.index.project import ProjectIndex
 from unleak.index.store import IndexStore, StoredFile, extras_key
 from unleak.lsp.documents import uri_to_path
+from unleak.lsp.index_worker import ChildSummaries
 from unleak.lsp.logs import logger
 from unleak.settings import Settings
 from unleak.source.notebook import NOTEBOOK_SUFFIX, NotebookError, is_notebook, join_notebook
@@ -33,9 +34,12 @@ if TYPE_CHECKING:
     from unleak.lsp.documents import Document
     from unleak.lsp.notebooks import Notebook
     from unleak.lsp.server import UnleakServer
+    from unleak.settings import ExtraResource
 
 # A document's edits update the index after this pause in typing.
 EDIT_PAUSE = 0.4
+# From this many files to summarise, a build starts a child process for them (index_worker).
+CHILD_THRESHOLD = 32
 # The files the index summarises (a notebook: its code cells, joined as `unleak check` does).
 SOURCE_SUFFIXES = (".py", ".pyi", NOTEBOOK_SUFFIX)
 
@@ -55,6 +59,7 @@ class FolderIndex:
     lock: threading.Lock = field(default_factory=threading.Lock)
     ready: bool = False
     files: int = 0
+    by_child: int = 0  # files the last build summarised in a child process
 
     def contains(self, path: str) -> bool:
         return path == self.root or path.startswith(self.root.rstrip(os.sep) + os.sep)
@@ -94,6 +99,7 @@ class Indexer:
         self.server = server
         self.folders: dict[str, FolderIndex] = {}
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="unleak-index")
+        self.child = ChildSummaries()  # summarises a folder's files while it is being built
         self.views: dict[str, dict[str, Any]] = {}  # uri -> the view its analysis used
         self._edit_timers: dict[str, asyncio.TimerHandle] = {}
         self._progress = 0
@@ -173,10 +179,11 @@ class Indexer:
             if progress:
                 self._end(token, folder)
         logger.info(
-            "unleak: indexed %d files of %s in %.2f s",
+            "unleak: indexed %d files of %s in %.2f s (%d summarised in a child process)",
             folder.files,
             folder.root,
             time.monotonic() - started,
+            folder.by_child,
         )
         self.refresh()
 
@@ -226,23 +233,46 @@ class Indexer:
         folder.files = len(files)
         store = IndexStore(config.root / CACHE_DIR_NAME, extras_key(config.extra_resources))
         stored = store.load()
-        changed = False
         namer = ModuleNamer()
         open_paths = self._open_paths()
-        for n, path in enumerate(files):
-            if n % 50 == 0:
-                report(n, len(files))
-            summary = self._stored(path, stored)
-            if summary is None:
-                summary = self._summarise_file(path, namer.name(path), config, stored)
-                if summary is None:
-                    continue
-                changed = True
+        done = 0
+
+        def put(path: str, summary: ModuleSummary) -> None:
+            nonlocal done
             if path not in open_paths or path not in folder.by_path:
                 folder.put(path, summary)
+            done += 1
+            if done % 50 == 0:
+                report(done, len(files))
+
+        folder.by_child = 0
+        todo: list[tuple[str, str]] = []
+        for path in files:
+            summary = self._stored(path, stored)
+            if summary is None:
+                todo.append((path, namer.name(path)))
+            else:
+                put(path, summary)
+        # The rest in a child process (see index_worker); what it leaves, here.
+        left = dict(todo)
+        if len(todo) >= CHILD_THRESHOLD:
+            for path, size, mtime_ns, data in self.child.run(todo, config.extra_resources):
+                del left[path]
+                folder.by_child += 1
+                if data is None:
+                    done += 1
+                    continue
+                summary = ModuleSummary.from_data(data)
+                stored[path] = [size, mtime_ns, data]
+                put(path, summary)
+            self.child.close()
+        for path, name in left.items():
+            summary = self._summarise_file(path, name, config, stored)
+            if summary is not None:
+                put(path, summary)
             # Let the analysis thread run between files: an open document first.
             self.server.executor.wait_idle()
-        if changed:
+        if todo:
             store.save(stored)
         report(len(files), len(files))
 
@@ -274,6 +304,13 @@ class Indexer:
     def _summarise_bytes(
         self, data: bytes, path: str, name: str, config: Config
     ) -> ModuleSummary | None:
+        return self.summarise_data(data, path, name, config.extra_resources)
+
+    @staticmethod
+    def summarise_data(
+        data: bytes, path: str, name: str, extra_resources: tuple[ExtraResource, ...]
+    ) -> ModuleSummary | None:
+        """A file's summary from its bytes (None when it is not Python source)."""
         from unleak.source.text import SourceDecodeError, decode_source
 
         if is_notebook(path):
@@ -281,17 +318,23 @@ class Indexer:
                 text = join_notebook(data).text
             except NotebookError:
                 return None
-            return self._summarise_text(text, path, name, config)
-        if b"\x00" in data:
+        elif b"\x00" in data:
             return None
-        try:
-            text = decode_source(data)
-        except SourceDecodeError:
-            return None
-        return self._summarise_text(text, path, name, config)
+        else:
+            try:
+                text = decode_source(data)
+            except SourceDecodeError:
+                return None
+        return Indexer.summarise_text(text, path, name, extra_resources)
 
     @staticmethod
     def _summarise_text(text: str, path: str, name: str, config: Config) -> ModuleSummary | None:
+        return Indexer.summarise_text(text, path, name, config.extra_resources)
+
+    @staticmethod
+    def summarise_text(
+        text: str, path: str, name: str, extra_resources: tuple[ExtraResource, ...]
+    ) -> ModuleSummary | None:
         import warnings
 
         from unleak.pipeline.api import summarise_source
@@ -299,9 +342,7 @@ class Indexer:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return summarise_source(
-                    text, path, name, Settings(extra_resources=config.extra_resources)
-                )
+                return summarise_source(text, path, name, Settings(extra_resources=extra_resources))
         except Exception:  # a file the engine cannot handle adds nothing to the index
             logger.debug("cannot summarise %s", path, exc_info=True)
             return None
@@ -418,3 +459,4 @@ class Indexer:
         for timer in self._edit_timers.values():
             timer.cancel()
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.child.close()
