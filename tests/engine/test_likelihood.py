@@ -416,3 +416,38 @@ def test_a_second_pipe_or_a_fork_failing_is_unlikely() -> None:
         """
     )
     assert {(code, sev) for _, code, sev, _ in got} == {("UL102", "info")}
+
+
+def test_packing_with_a_constant_format_and_utf8_encoding_are_unlikely() -> None:
+    got = findings(
+        """
+        import fcntl
+        import struct
+
+        def tun(name):
+            f = open("/dev/net/tun", "r+b")
+            try:
+                ifr = struct.pack("16sH", name.encode(), 0x0001)
+                fcntl.ioctl(f, 0x400454CA, ifr)
+            except OSError:
+                f.close()
+                raise
+            return f
+
+        def framed(path, fmt, value, encoder):
+            f = open(path, "wb")
+            data = struct.pack(fmt, value)
+            return f, data
+
+        def encoded(path, encoder, obj):
+            f = open(path, "wb")
+            data = encoder.encode(obj)
+            return f, data
+        """
+    )
+    by_line = {line: (code, sev) for line, code, sev, _ in got}
+    # ioctl raises OSError, handled; the rest cannot fail but on a programming error.
+    assert by_line[6] == ("UL102", "info")
+    # A format (or an encoder) the code does not spell out may reject the values.
+    assert by_line[16] == ("UL102", "warning")
+    assert by_line[21] == ("UL102", "warning")

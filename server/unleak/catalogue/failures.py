@@ -248,6 +248,12 @@ _INPUT_SEQUENCES = frozenset({"sys.argv", "argv"})
 # (`Struct("HHHH")`, written and tested with the code).
 _CONSTANT_FORMAT_FUNCTIONS = frozenset({"struct.Struct", "struct.calcsize", "re.compile"})
 
+# Functions that, with a constant format, fail only on values the format does not allow: a
+# programming error, not the state of the world (`struct.pack("16sH", name, flags)`).
+_PACKING_FUNCTIONS = frozenset({"struct.pack", "struct.pack_into"})
+# `text.encode()` to UTF-8 fails only on a lone surrogate (text decoded with surrogateescape).
+_UTF8 = frozenset({"utf-8", "utf8", "utf_8", "UTF-8", "UTF8"})
+
 # Callables whose usual names say what they are (WSGI's start_response stores the status).
 UNLIKELY_CALLABLE_NAMES: frozenset[str] = frozenset({"start_response"})
 
@@ -331,6 +337,9 @@ def _unlikely_call(call: ast.Call, qualify: Qualify) -> bool:
             )
         if qual in _CONSTANT_FORMAT_FUNCTIONS:
             return all(isinstance(a, ast.Constant) for a in call.args) and not call.keywords
+        if qual in _PACKING_FUNCTIONS:
+            fmt = call.args[0] if call.args else None
+            return isinstance(fmt, ast.Constant) and isinstance(fmt.value, (str, bytes))
         return qual in UNLIKELY_FUNCTIONS or (
             isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS
         )
@@ -340,6 +349,8 @@ def _unlikely_call(call: ast.Call, qualify: Qualify) -> bool:
         return False
     if func.attr == "bind":
         return _loopback_any_port(call)
+    if func.attr == "encode":
+        return _encodes_to_utf8(call)
     if func.attr == "connect":
         # Connecting to an address this process is listening on (the socketpair dance).
         arg = call.args[0] if len(call.args) == 1 else None
@@ -349,6 +360,17 @@ def _unlikely_call(call: ast.Call, qualify: Qualify) -> bool:
             and arg.func.attr == "getsockname"
         )
     return func.attr in UNLIKELY_METHODS
+
+
+def _encodes_to_utf8(call: ast.Call) -> bool:
+    """`name.encode()`, `text.encode("utf-8")`: a string's own method (an encoder object's
+    `encode(obj)` takes what it encodes, and may reject it)."""
+    if call.keywords or len(call.args) > 1:
+        return False
+    if not call.args:
+        return True
+    arg = call.args[0]
+    return isinstance(arg, ast.Constant) and arg.value in _UTF8
 
 
 def _loopback_any_port(call: ast.Call) -> bool:
