@@ -595,6 +595,12 @@ class EffectBuilder:
                     self.effects.append(("pass", all_args))
                 factory = Factory(made.returns, elements=made.return_elements)
                 return self._acquire(call, factory, pos, {})
+            known = scope.summaries.external.get(f"{scope.instances[recv_node.id]}.{method}")
+            if known is not None and known.returns is None and (known.params or known.kwonly):
+                # `fu.save(buff)`: what another module's method does to its arguments.
+                if recv.sources:
+                    self.effects.append(("method", recv.sources, method, EMPTY))
+                return self._apply_summary(call, known, pos, kw)
         if (
             method in STORING_METHODS
             and isinstance(recv_node, ast.Name)
@@ -713,12 +719,16 @@ class EffectBuilder:
             effect = summary.param_effect(i, None)
             if id(call.args[i]) in owned:
                 effect = self._owned(summary, owned[id(call.args[i])], call.args[i], v, adopted)
+            elif effect == "opens":
+                effect = self._opened(call.args[i])
             self._param_effect(effect, v.sources)
         for k, v in kw.items():
             effect = summary.param_effect(None, k)
             node = next((x.value for x in call.keywords if x.arg == k), None)
             if node is not None and id(node) in owned:
                 effect = self._owned(summary, k, node, v, adopted)
+            elif effect == "opens":
+                effect = self._opened(node) if node is not None else "escape"
             self._param_effect(effect, v.sources)
         if summary.returns is not None:
             return self._acquire(
@@ -729,6 +739,14 @@ class EffectBuilder:
             self.effects.append(("adopt", frozenset(adopted)))
             return Val(frozenset(adopted))
         return NONE
+
+    def _opened(self, node: ast.expr) -> str:
+        """A parameter only given to `open()` as what to open: a descriptor is taken over, a
+        stream (a file object, a socket: `open()` cannot take one) is borrowed."""
+        rtype = self.scope.catalogue.types.get(self._type_of(node) or "")
+        if rtype is not None and rtype.release and not rtype.release_functions:
+            return "borrow"
+        return "escape"
 
     def _owned(
         self, summary: FunctionSummary, param: str, node: ast.expr, v: Val, adopted: set[Source]

@@ -7,8 +7,16 @@ import ast
 import re
 from typing import TYPE_CHECKING, Protocol
 
-from unleak.index.model import ModuleSummary, RawClass, RawFunction, RawMethods, RawWrapper
+from unleak.index.model import (
+    ModuleSummary,
+    RawClass,
+    RawFunction,
+    RawMethodEffects,
+    RawMethods,
+    RawWrapper,
+)
 from unleak.names.triggers import TriggerIndex
+from unleak.source.walk import walk
 from unleak.summaries.attr_uses import AttrUses
 from unleak.summaries.types import TypeScope, annotation_type
 
@@ -74,12 +82,15 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
             methods = _factory_methods(module, cname)
             if methods:
                 out.methods[cname] = methods
+            if releasing is None:
+                releasing = _releasing(module)
+            method_effects = _method_effects(module, cname, releasing)
+            if method_effects:
+                out.method_effects[cname] = method_effects
             if uses is not None:
                 ctor = _constructor(summaries, cname, uses)
                 if ctor is not None:
                     out.functions[cname] = ctor
-            if releasing is None:
-                releasing = _releasing(module)
             wrapper = _wrapper(summaries, cname, releasing)
             if wrapper is not None and cname not in out.functions:
                 out.wrappers[cname] = wrapper
@@ -107,7 +118,7 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
                 releasing = _releasing(module)
             if typed or module.triggered(node) or _between(releasing, node):
                 computed = summary.effects
-                if typed or {"release", "wait"} & set(computed.values()):
+                if typed or {"release", "wait", "opens"} & set(computed.values()):
                     params, kwonly = tuple(summary.params), tuple(summary.kwonly)
                     effects = tuple(sorted(computed.items()))
                     interesting = True
@@ -146,6 +157,52 @@ def _factory_methods(module: Analysed, cname: str) -> RawMethods:
         if returns.startswith("class:") and returns[6:] in module.summaries.class_defs:
             returns = f"class:{module.resolver.module_name}.{returns[6:]}"
         out.append((m.name, returns, tuple(summary.return_elements)))
+    return tuple(out)
+
+
+def _method_effects(module: Analysed, cname: str, releasing: TriggerIndex) -> RawMethodEffects:
+    """A plain class's methods whose effects on their arguments callers elsewhere need: one
+    that releases an argument, only opens it (`open(dest)`: a stream given there is
+    borrowed), or borrows one it uses as a stream (`dest.write(...)`); without them, an
+    argument given to another module's method is assumed taken over."""
+    from unleak.summaries.attr_uses import STREAM_METHODS
+
+    node = module.summaries.class_defs[cname]
+    cls = module.summaries.classes.get(cname)
+    if cls is None:
+        return ()
+    out: list[tuple[str, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]] = []
+    for m in node.body:
+        if not isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) or m.name.startswith("__"):
+            continue
+        args = m.args
+        names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
+        streamed = {
+            sub.value.id
+            for sub in walk(m)
+            if isinstance(sub, ast.Attribute)
+            and sub.attr in STREAM_METHODS
+            and isinstance(sub.value, ast.Name)
+            and sub.value.id in names
+        }
+        if not streamed and not _between(releasing, m):
+            continue
+        summary = cls.methods.get(m.name)
+        if summary is None or not (summary.params or summary.kwonly):
+            continue
+        effects = summary.effects
+        wanted = any(e in ("opens", "release", "wait") for e in effects.values()) or any(
+            effects.get(p, "borrow") == "borrow" for p in streamed
+        )
+        if wanted:
+            out.append(
+                (
+                    m.name,
+                    tuple(summary.params),
+                    tuple(summary.kwonly),
+                    tuple(sorted((p, e) for p, e in effects.items() if e != "borrow")),
+                )
+            )
     return tuple(out)
 
 

@@ -14,8 +14,10 @@ from typing import Any
 #   ref: another module's callable whose result it returns ("pkg.db.connect"), or "type:"
 #        and the class its return annotation names; resolved by the index
 #   params/kwonly: named only when effects were computed (else every argument is kept)
-#   effects: ((parameter, "release" | "wait" | "escape"), ...); other named parameters are
-#            borrowed ("wait": only wait()/poll(), which end a process but not its pipes)
+#   effects: ((parameter, "release" | "wait" | "escape" | "opens"), ...); other named
+#            parameters are borrowed ("wait": only wait()/poll(), which end a process but not
+#            its pipes; "opens": only given to open(), which takes a descriptor over and
+#            borrows nothing else)
 RawFunction = tuple[
     str | None,
     tuple[str | None, ...],
@@ -39,6 +41,12 @@ RawPending = tuple[RawClass, tuple[str, ...], tuple[str, ...]]
 RawOwner = tuple[RawClass, tuple[str, ...]]
 # A plain class's methods that return a fresh resource: ((method, returns, elements), ...).
 RawMethods = tuple[tuple[str, str, tuple[str | None, ...]], ...]
+# A plain class's methods whose effects on their arguments are known (they borrow one they
+# use as a stream, only open one, or release one): ((method, params, kwonly, effects), ...),
+# effects as a function's.
+RawMethodEffects = tuple[
+    tuple[str, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]], ...
+]
 # A class taking over a constructor argument (summaries.wrappers): (params, kwonly,
 # ((parameter, how it releases what it keeps), ...), its releasing methods, parameters
 # replaced by their descriptor).
@@ -68,6 +76,7 @@ class ModuleSummary:
     owners: dict[str, RawOwner] = field(default_factory=dict)
     methods: dict[str, RawMethods] = field(default_factory=dict)
     wrappers: dict[str, RawWrapper] = field(default_factory=dict)
+    method_effects: dict[str, RawMethodEffects] = field(default_factory=dict)
 
     def needs(self) -> list[str]:
         """The modules and names it imports: what it may use of the others."""
@@ -97,6 +106,10 @@ class ModuleSummary:
                 n: [list(w[0]), list(w[1]), [[p, list(k)] for p, k in w[2]], list(w[3]), list(w[4])]
                 for n, w in self.wrappers.items()
             },
+            {
+                n: [[m, list(p), list(k), [list(e) for e in eff]] for m, p, k, eff in ms]
+                for n, ms in self.method_effects.items()
+            },
         ]
 
     @classmethod
@@ -106,6 +119,7 @@ class ModuleSummary:
         owners = data[10] if len(data) > 10 else {}
         methods = data[11] if len(data) > 11 else {}
         wrappers = data[12] if len(data) > 12 else {}
+        method_effects = data[13] if len(data) > 13 else {}
         return cls(
             _str(name),
             {
@@ -144,6 +158,18 @@ class ModuleSummary:
                     _strs(w[4]),
                 )
                 for n, w in wrappers.items()
+            },
+            {
+                _str(n): tuple(
+                    (
+                        _str(m[0]),
+                        _strs(m[1]),
+                        _strs(m[2]),
+                        tuple((_str(p), _str(e)) for p, e in m[3]),
+                    )
+                    for m in ms
+                )
+                for n, ms in method_effects.items()
             },
         )
 

@@ -136,6 +136,10 @@ class ProjectIndex:
         for mname, returns, elements in summary.methods.get(cls, ()):
             if mname == method:
                 return f"{summary.name}.{name}", ("m", returns, tuple(elements))
+        for mname, params, kwonly, effects in summary.method_effects.get(cls, ()):
+            if mname == method:
+                spec = ("m", None, (), tuple(params), tuple(kwonly), tuple(effects))
+                return f"{summary.name}.{name}", spec
         return self._elsewhere(summary, cls, lambda q: self._resolve(f"{q}.{method}", seen))
 
     def class_methods(self, qual: str, seen: set[str] | None = None) -> tuple[str, ...]:
@@ -154,8 +158,11 @@ class ProjectIndex:
             return ()
         module, name = split
         summary = self.modules[module]
-        if name in summary.methods:
-            return tuple(m for m, _, _ in summary.methods[name])
+        if name in summary.methods or name in summary.method_effects:
+            return (
+                *(m for m, _, _ in summary.methods.get(name, ())),
+                *(m for m, _, _, _ in summary.method_effects.get(name, ())),
+            )
         return self._elsewhere(summary, name, lambda q: self.class_methods(q, seen) or None) or ()
 
     def _acquires(self, qual: str, seen: set[str]) -> bool:
@@ -239,7 +246,11 @@ class ProjectIndex:
             *summary.wrappers,
         }
         # A plain class with factory methods: no spec of its own, but its methods have.
-        names |= {n for n in summary.methods if self.class_methods(f"{module}.{n}")}
+        names |= {
+            n
+            for n in {*summary.methods, *summary.method_effects}
+            if self.class_methods(f"{module}.{n}")
+        }
         for local in summary.imports:
             if summary.all is None or local in summary.all:
                 names.add(local)

@@ -12,9 +12,11 @@ processes and the cache), keyed by the qualified name the module's code uses:
   resource class (its qualified name where it is defined): each call makes an instance to
   release with one of ``release``; one acquiring only in ``opened_by`` methods holds nothing
   before they succeed;
-- ``("m", returns, elements)``: a plain class's method returning a fresh resource, keyed by
-  the class's qualified name and the method's (``pkg.mod.Cls.open``): a call of it on an
-  instance of the class acquires.
+- ``("m", returns, elements[, params, kwonly, effects])``: a plain class's method returning
+  a fresh resource, keyed by the class's qualified name and the method's
+  (``pkg.mod.Cls.open``): a call of it on an instance of the class acquires; or (``returns``
+  None) one whose effects on its arguments are known, as a function's (``fu.save(buff)``
+  borrows ``buff``);
 - ``("w", params, kwonly, owned, release, converted)``: a class whose constructor takes
   over an argument (see :mod:`unleak.summaries.wrappers`): ``owned`` pairs a parameter with
   how the instance releases what it keeps of it, ``release`` its releasing methods,
@@ -77,10 +79,18 @@ def install_external(specs: Mapping[str, Any], catalogue: Catalogue) -> dict[str
             summary.converts = frozenset(converted)
             out[qual] = summary
         elif kind == METHOD:
-            _, returns, elements = spec
-            out[qual] = FunctionSummary(
-                qual, returns=returns, return_elements=tuple(elements), is_method=True
+            _, returns, elements = spec[:3]
+            params, kwonly, effects = spec[3:6] if len(spec) >= 6 else ((), (), ())
+            method = FunctionSummary(
+                qual,
+                list(params),
+                list(kwonly),
+                returns=returns,
+                return_elements=tuple(elements),
+                is_method=True,
             )
+            method._effects = dict(effects)
+            out[qual] = method
         elif isinstance(kind, str) and len(spec) == 2:  # (returns, elements)
             out[qual] = FunctionSummary(qual, returns=kind, return_elements=tuple(spec[1]))
     # A summary whose resource type is unknown here acquires nothing.

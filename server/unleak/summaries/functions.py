@@ -57,7 +57,7 @@ class FunctionSummary:
 
     @property
     def effects(self) -> dict[str, str]:
-        """Parameter -> release|escape|borrow, computed on first use."""
+        """Parameter -> release|wait|escape|opens|borrow, computed on first use."""
         if self._effects is None:
             compute, self.compute_effects = self.compute_effects, None
             self._effects = {}
@@ -269,7 +269,7 @@ class ModuleSummaries:
             return summary
         self._in_progress.add(key)
         try:
-            summary.compute_effects = lambda: self._param_effects(node, summary)
+            summary.compute_effects = lambda: self._param_effects(node, summary, class_name)
             summary.compute_fails = lambda: self._fails(node, class_name)
             if not _is_generator(node) and node.name not in ("__enter__", "__aenter__", "__iter__"):
                 summary.returns, summary.return_elements, summary.ref = self._returns(
@@ -472,7 +472,10 @@ class ModuleSummaries:
         return qual
 
     def _param_effects(
-        self, node: ast.FunctionDef | ast.AsyncFunctionDef, summary: FunctionSummary
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        summary: FunctionSummary,
+        class_name: str | None = None,
     ) -> dict[str, str]:
         names = set(summary.params) | set(summary.kwonly)
         if not names:
@@ -481,7 +484,10 @@ class ModuleSummaries:
         effects: dict[str, str] = {}
 
         # "wait": released by wait()/poll() only, which end a process but leave its pipes.
-        rank = {"borrow": 0, "escape": 1, "wait": 2, "release": 3}
+        # "opens": only given to `open()` as what to open, which takes over a descriptor
+        # but cannot be given a file object (a path or a stream: the stream is borrowed).
+        rank = {"borrow": 0, "opens": 1, "escape": 2, "wait": 3, "release": 4}
+        me = _first_param(node) if class_name is not None and not _is_static(node) else None
 
         def mark(name: str, effect: str) -> None:
             if name in names and rank[effect] > rank[effects.get(name, "borrow")]:
@@ -520,6 +526,14 @@ class ModuleSummaries:
                     for i, a in enumerate(sub.args):
                         if isinstance(a, ast.Name) and callee is not None:
                             mark(a.id, callee.param_effect(i, None))
+                elif (callee := self._own_method(func, me, class_name, node.name)) is not None:
+                    # `self._copy_file(fp)`: what the class's own method does with it.
+                    _mark_by(callee, sub, mark)
+                elif qual in _OPENING and sub.args and isinstance(sub.args[0], ast.Name):
+                    mark(sub.args[0].id, "opens")
+                    for n in arg_names:
+                        if n != sub.args[0].id:
+                            mark(n, "escape")
                 elif not _is_borrowing_call(func, qual):
                     for n in arg_names:
                         mark(n, "escape")
@@ -536,6 +550,52 @@ class ModuleSummaries:
                     for n in _structural_names(value):
                         mark(n, "escape")
         return effects
+
+    def _own_method(
+        self, func: ast.expr, me: str | None, class_name: str | None, current: str
+    ) -> FunctionSummary | None:
+        """`self.helper` in a method of ``class_name`` (not the method itself): its summary."""
+        if (
+            me is None
+            or class_name is None
+            or not isinstance(func, ast.Attribute)
+            or not isinstance(func.value, ast.Name)
+            or func.value.id != me
+            or func.attr == current
+        ):
+            return None
+        cls = self.classes.get(class_name)
+        found: FunctionSummary | None = cls.methods.get(func.attr) if cls is not None else None
+        return found
+
+
+# Calls that open what their first argument names: a path, or a descriptor they take over.
+_OPENING = frozenset({"builtins.open", "io.open"})
+
+
+def _mark_by(callee: FunctionSummary, call: ast.Call, mark: Callable[[str, str], None]) -> None:
+    """Mark the names given to ``call`` with what ``callee`` does to its parameters (a name
+    packed in a tuple or given after `*args` is handed on)."""
+    for i, a in enumerate(call.args):
+        if isinstance(a, ast.Starred):
+            for n in _structural_names(a.value):
+                mark(n, "escape")
+        elif isinstance(a, ast.Name):
+            mark(a.id, callee.param_effect(i, None))
+        else:
+            for n in _structural_names(a):
+                mark(n, "escape")
+    for k in call.keywords:
+        if k.arg is not None and isinstance(k.value, ast.Name):
+            mark(k.value.id, callee.param_effect(None, k.arg))
+        else:
+            for n in _structural_names(k.value):
+                mark(n, "escape")
+
+
+def _first_param(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    args = node.args.posonlyargs + node.args.args
+    return args[0].arg if args else None
 
 
 def _packed_names(node: ast.AST, params: set[str]) -> dict[str, set[str]]:
@@ -689,8 +749,8 @@ def _structural_names(expr: ast.expr) -> list[str]:
 def _is_borrowing_call(func: ast.expr, qual: str | None) -> bool:
     from unleak.catalogue import BORROWERS, BORROWING_METHODS
 
-    if qual is not None and qual in BORROWERS:
-        return True
+    if qual is not None and (qual in BORROWERS or qual.startswith("os.path.")):
+        return True  # os.path's functions only look at a path (or a descriptor)
     return isinstance(func, ast.Attribute) and func.attr in BORROWING_METHODS
 
 
