@@ -196,7 +196,20 @@ class EffectBuilder:
                 ) else None
             self._escape(val.sources)
         elif isinstance(s, ast.Expr):
-            self.expr(s.value)
+            value = s.value
+            if (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "pop_all"
+                and not value.args
+                and self._type_of(value.func.value) == "exit_stack"
+            ):
+                # `stack.pop_all()`, its new stack dropped: the documented way to cancel an
+                # ExitStack's callbacks; what they would have released stays with whoever
+                # else has it (returned, stored). Not a stack left unclosed.
+                self.expr(value.func.value)
+            else:
+                self.expr(value)
         elif isinstance(s, ast.Return):
             if s.value is not None:
                 sources = self.expr(s.value).sources

@@ -14,24 +14,26 @@ what it yields: one it does not release after the `yield` is reported.
 It does not report a resource that is handed on: returned or yielded, stored on an object or in
 a container that outlives the function, passed to a wrapper that owns it (`io.TextIOWrapper`,
 `contextlib.closing`), registered with `ExitStack`, `atexit`, `addCleanup` or
-`weakref.finalize`, or captured by a closure: its new owner releases it. A function of the module
-that hands its parameter on inside a tuple or list (`Thread(target=relay, args=(sock, peer))`, a
-loop over such pairs, `late.extend((sock, peer))`) takes it over too. Nor a process started
-in a session of its own (`start_new_session=True`, `process_group=`, `preexec_fn=os.setsid`, or
-on Windows `creationflags=DETACHED_PROCESS` or `CREATE_NEW_PROCESS_GROUP`) and never waited for on
-any path: a daemon meant to outlive its parent. Nor a path that ends the
-process (`sys.exit()`, `os._exit()`), which releases everything, nor what a process body (a
-`multiprocessing.Process` target, or the function a script's `__main__` block calls) still holds
-when it ends: its lifetime is the process's, on purpose. Nor resources that hold nothing yet or
-any more: an HTTP connection never connected (it opens its socket lazily), a `requests` session
-or `httpx` client that never sent a request (it connects on the first one), an `ExitStack`
-nothing was entered on, an archive written into an in-memory `BytesIO`, a resource a helper
+`weakref.finalize`, or captured by a closure: its new owner releases it. A function of the
+module that hands its parameter on inside a tuple or list (`Thread(target=relay, args=(sock,
+peer))`, a loop over such pairs, `late.extend((sock, peer))`) takes it over too. Nor a process
+started in a session of its own (`start_new_session=True`, `process_group=`,
+`preexec_fn=os.setsid`, or on Windows `creationflags=DETACHED_PROCESS` or
+`CREATE_NEW_PROCESS_GROUP`) and never waited for on any path: a daemon meant to outlive its
+parent. Nor a path that ends the process (`sys.exit()`, `os._exit()`), which releases
+everything, nor what a process body (a `multiprocessing.Process` target, or the function a
+script's `__main__` block calls) still holds when it ends: its lifetime is the process's, on
+purpose. Nor resources that hold nothing yet or any more: an HTTP connection never connected (it
+opens its socket lazily), a `requests` session or `httpx` client that never sent a request (it
+connects on the first one), an `ExitStack` nothing was entered on, the new stack of a
+`stack.pop_all()` whose result is dropped (the documented way to cancel the cleanup once
+everything succeeded), an archive written into an in-memory `BytesIO`, a resource a helper
 already closed or waited for before returning it. Nor a path the code's own tests rule out: a
-resource opened under a test and closed under the same test (`if IS_MACOS:` twice, or
-`if not isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is
-closed on every path that opened it; a method's answer (`self.is_open()`) may change in between,
-so it is not taken to repeat. Nor code inside `assertRaises` blocks, where the acquisition is
-expected to fail. A leak only on an exception path is UL102's.
+resource opened under a test and closed under the same test (`if IS_MACOS:` twice, or `if not
+isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is closed on every path
+that opened it; a method's answer (`self.is_open()`) may change in between, so it is not taken
+to repeat. Nor code inside `assertRaises` blocks, where the acquisition is expected to fail. A
+leak only on an exception path is UL102's.
 
 Module-level code (a script, an `if __name__ == "__main__":` block) is followed the same way,
 to the end of the module: a resource bound to a name that no function or class of the module
