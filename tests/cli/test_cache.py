@@ -37,7 +37,11 @@ SUMMARY = ModuleSummary(
     classes={"C": ("`C` instance", ("close",), True, True, ("connect",))},
     imports={"os": "os"},
     uses=("os",),
-    owners={"D": (("`D` instance", ("close",), False, False, ()), ("pkg.net.Session",))},
+    owners={
+        "D": (("`D` instance", ("close",), False, False, ()), ("pkg.net.Session",), ()),
+        # A class keeping an instance of the class its `session=` argument chooses.
+        "E": (("`E` instance", ("close",), False, True, ()), ("pkg.net.Session",), ("session", -1)),
+    },
     wrappers={"W": (("fd",), ("timeout",), (("fd", ("os.close",)),), ("close",), ("fd",))},
 )
 

@@ -36,6 +36,7 @@ from unleak.summaries.functions import FunctionSummary
 from unleak.summaries.types import (
     TypeScope,
     call_type,
+    chooses_plain,
     local_def,
     piped_popen,
     self_callable,
@@ -743,7 +744,7 @@ class EffectBuilder:
             elif effect == "opens":
                 effect = self._opened(node) if node is not None else "escape"
             self._param_effect(effect, v.sources)
-        if summary.returns is not None:
+        if summary.returns is not None and not chooses_plain(call, summary, self.scope):
             return self._acquire(
                 call, Factory(summary.returns, elements=summary.return_elements), pos, {}
             )

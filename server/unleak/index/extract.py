@@ -34,6 +34,12 @@ _RELEASE_WORDS = ("with", "closing", "close", "closerange")
 # parenthesis instead of trying a match at every position. The greedy name backs off to its
 # earliest possible start, which is where the forward match starts.
 _CALLED_REVERSED = re.compile(r"\(\s*([A-Za-z0-9_]*[A-Za-z_])(?![A-Za-z_])")
+# A name passed as a keyword argument's value, `storage=JSONStorage)` (or `=m.JSONStorage,`),
+# in the reversed text: a class passed to be called by the callee (see
+# summaries.chosen_classes) must be in the module's view like one it calls.
+_PASSED_REVERSED = re.compile(
+    r"[,)]\s*([A-Za-z0-9_]*[A-Za-z_])(?:\.[A-Za-z0-9_.]*)?\s*=(?![=!<>:+\-*/%&|^@])\s*\w"
+)
 
 
 class Analysed(Protocol):
@@ -48,9 +54,11 @@ class Analysed(Protocol):
 
 
 def _called(text: str, imports: dict[str, str]) -> frozenset[str]:
-    """The names the module calls, and for an alias (`from m import f as g`; `g(`) the
-    imported name too: the index knows `m.f`, not `g`."""
-    called = {name[::-1] for name in _CALLED_REVERSED.findall(text[::-1])}
+    """The names the module calls (or passes as a keyword argument), and for an alias
+    (`from m import f as g`; `g(`) the imported name too: the index knows `m.f`, not `g`."""
+    reversed_text = text[::-1]
+    called = {name[::-1] for name in _CALLED_REVERSED.findall(reversed_text)}
+    called.update(name[::-1] for name in _PASSED_REVERSED.findall(reversed_text))
     called.update(imports[n].rpartition(".")[2] for n in list(called) if n in imports)
     return frozenset(called)
 
@@ -241,7 +249,7 @@ def _owners(module: Analysed, out: ModuleSummary) -> None:
 
     skip = set(out.classes) | set(out.pending)
     for cname, found in foreign_owners(module, skip).items():
-        out.owners[cname] = (_raw_class(found.type), found.callees)
+        out.owners[cname] = (_raw_class(found.type), found.callees, found.chooser or ())
 
 
 def _constructor(summaries: ModuleSummaries, name: str, uses: AttrUses) -> RawFunction | None:

@@ -37,8 +37,9 @@ RawBase = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
 # the attributes it acquires).
 RawPending = tuple[RawClass, tuple[str, ...], tuple[str, ...]]
 # A resource class if one of the other modules' callables whose results its acquiring
-# methods keep on `self` returns a resource: (the class, those callables' qualified names).
-RawOwner = tuple[RawClass, tuple[str, ...]]
+# methods keep on `self` returns a resource: (the class, those callables' qualified names,
+# the constructor's argument choosing them at run time: (keyword, position) or ()).
+RawOwner = tuple[RawClass, tuple[str, ...], tuple[str, int] | tuple[()]]
 # A plain class's methods that return a fresh resource: ((method, returns, elements), ...).
 RawMethods = tuple[tuple[str, str, tuple[str | None, ...]], ...]
 # A plain class's methods whose effects on their arguments are known (they borrow one they
@@ -100,7 +101,10 @@ class ModuleSummary:
                 n: [_class_data(c), list(bases), list(attrs)]
                 for n, (c, bases, attrs) in self.pending.items()
             },
-            {n: [_class_data(c), list(callees)] for n, (c, callees) in self.owners.items()},
+            {
+                n: [_class_data(c), list(callees), list(chooser)]
+                for n, (c, callees, chooser) in self.owners.items()
+            },
             {n: [[m, r, list(e)] for m, r, e in ms] for n, ms in self.methods.items()},
             {
                 n: [list(w[0]), list(w[1]), [[p, list(k)] for p, k in w[2]], list(w[3]), list(w[4])]
@@ -144,7 +148,10 @@ class ModuleSummary:
                 for n, b in bases.items()
             },
             {_str(n): (_raw_class(p[0]), _strs(p[1]), _strs(p[2])) for n, p in pending.items()},
-            {_str(n): (_raw_class(o[0]), _strs(o[1])) for n, o in owners.items()},
+            {
+                _str(n): (_raw_class(o[0]), _strs(o[1]), _chooser(o[2] if len(o) > 2 else ()))
+                for n, o in owners.items()
+            },
             {
                 _str(n): tuple((_str(m[0]), _str(m[1]), tuple(_opt(e) for e in m[2])) for m in ms)
                 for n, ms in methods.items()
@@ -181,6 +188,15 @@ def _class_data(c: Any) -> list[Any]:
 
 def _raw_class(c: Any) -> RawClass:
     return (_str(c[0]), _strs(c[1]), bool(c[2]), bool(c[3]), _strs(c[4]) if len(c) > 4 else ())
+
+
+def _chooser(value: Any) -> tuple[str, int] | tuple[()]:
+    if not value:
+        return ()
+    keyword, position = value
+    if type(position) is not int:
+        raise TypeError("position")
+    return _str(keyword), position
 
 
 def _strs(values: Any) -> tuple[str, ...]:

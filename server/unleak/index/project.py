@@ -100,11 +100,12 @@ class ProjectIndex:
             release = tuple(sorted({*release, *inherited[0]}))
             return canonical, ("c", noun, release, with_releases, supports_with, canonical, opening)
         if name in summary.owners:
-            raw_class, callees = summary.owners[name]
+            raw_class, callees, chooser = summary.owners[name]
             if any(self._acquires(c, seen) for c in callees):
                 noun, release, with_releases, supports_with, opening = raw_class
                 owner = ("c", noun, release, with_releases, supports_with, canonical, opening)
-                return canonical, owner
+                # A class whose resource a caller may choose: the argument choosing it.
+                return canonical, (*owner, chooser) if chooser else owner
         if name in summary.wrappers:
             params, kwonly, owned, release, converted = summary.wrappers[name]
             return canonical, ("w", params, kwonly, owned, release, converted)

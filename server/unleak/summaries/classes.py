@@ -14,6 +14,7 @@ from unleak.names.text import expr_text
 from unleak.source.text import SourceText
 from unleak.source.walk import children
 from unleak.summaries.attr_uses import AttrUses
+from unleak.summaries.chosen_classes import chosen_class, may_choose
 from unleak.summaries.types import TypeScope, call_type
 
 if TYPE_CHECKING:
@@ -229,7 +230,10 @@ def scan_handling(
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and node.func.id in ("getattr", "vars")
+            and (not node.args or isinstance(node.args[0], ast.Name))
         ):
+            # `getattr(self, name)` (or an alias of `self`); not `getattr(self.table(), name)`,
+            # which reaches another object's attributes.
             info.handled.add("*")
         if isinstance(node, ast.Attribute) and node.attr == "__dict__":
             info.handled.add("*")
@@ -485,10 +489,17 @@ class ForeignOwner:
 
     type: ResourceType
     callees: tuple[str, ...]
+    # The constructor's argument (keyword, position after `self`; -1: keyword only) through
+    # which a caller chooses the class whose instance it keeps, when all of them are chosen
+    # so (see `chosen_classes`): a call choosing one not known as a resource acquires nothing.
+    chooser: tuple[str, int] | None = None
 
 
-# `self.x = name(` or `self.x = a.b(`, possibly behind another target (`self.p = p = ...`).
-_STORED_CALL = re.compile(r"self\.\w+\s*=\s*(?:\w+\s*=\s*)?(?:await\s+)?([A-Za-z_][\w.]*)\s*\(")
+# `self.x = name(` or `self.x = a.b(`, possibly behind another target (`self.p = p = ...`)
+# or an annotation (`self.x: T = name(`).
+_STORED_CALL = re.compile(
+    r"self\.\w+\s*(?::[^=\n]*)?=\s*(?:\w+\s*=\s*)?(?:await\s+)?([A-Za-z_][\w.]*)\s*\("
+)
 
 
 def foreign_owners(module: ModuleView, skip: set[str]) -> dict[str, ForeignOwner]:
@@ -504,7 +515,7 @@ def foreign_owners(module: ModuleView, skip: set[str]) -> dict[str, ForeignOwner
             continue
         text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
         roots = {m.split(".", 1)[0] for m in _STORED_CALL.findall(text)}
-        if not roots & imports.keys():
+        if not roots & imports.keys() and not may_choose(node, lambda e: _imported(e, imports)):
             continue  # cheap filter: no imported callable's result is stored on `self`
         if infos is None:
             infos = class_resources(module)
@@ -512,12 +523,12 @@ def foreign_owners(module: ModuleView, skip: set[str]) -> dict[str, ForeignOwner
         if info is None or not info.checkable:
             continue  # a base from elsewhere might release (or use) what it stores
         scanned = ClassResources(node)
-        callees: set[str] = set()
+        callees: dict[str, tuple[str, int] | None] = {}
         for method in node.body:
             if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
                 method.name in ACQUIRING
             ):
-                _scan_foreign(method, module, scanned, callees)
+                _scan_foreign(method, node, module, scanned, callees)
         if not scanned.acquired:
             continue
         for member in node.body:
@@ -527,32 +538,55 @@ def foreign_owners(module: ModuleView, skip: set[str]) -> dict[str, ForeignOwner
             continue
         rtype = _resource_type(name, scanned, module.catalogue.release_methods())
         if rtype is not None:
-            out[name] = ForeignOwner(rtype, tuple(sorted(callees)))
+            choosers = set(callees.values())
+            chooser = choosers.pop() if len(choosers) == 1 else None
+            out[name] = ForeignOwner(rtype, tuple(sorted(callees)), chooser)
     return out
+
+
+def _imported(expr: ast.expr, imports: dict[str, str]) -> bool:
+    """Whether ``expr`` is a plain name (`a` or `a.b`) whose root is imported."""
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return isinstance(expr, ast.Name) and expr.id in imports
 
 
 def _scan_foreign(
     method: ast.FunctionDef | ast.AsyncFunctionDef,
+    cls: ast.ClassDef,
     module: ModuleView,
     info: ClassResources,
-    callees: set[str],
+    callees: dict[str, tuple[str, int] | None],
 ) -> None:
+    """Attributes ``method`` binds to the result of another module's callable, called by
+    name or chosen at run time (a class attribute, a parameter's default, a popped keyword
+    argument's default: see `chosen_classes`); ``callees``: their qualified names, each
+    with the argument through which the caller may choose another."""
     imports = module.resolver.imports
     for stmt in iter_statements(method.body, nested=False):
-        if not isinstance(stmt, ast.Assign):
+        if isinstance(stmt, ast.Assign):
+            targets = stmt.targets
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets = [stmt.target]  # `self._storage: Storage = storage(...)`
+        else:
             continue
+        assert stmt.value is not None
         value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
         if not isinstance(value, ast.Call):
             continue
-        root = value.func
-        while isinstance(root, ast.Attribute):
-            root = root.value
-        if not isinstance(root, ast.Name) or root.id not in imports:
-            continue
-        qual = module.resolver.qualify(value.func)
+        func: ast.expr = value.func
+        chooser: tuple[str, int] | None = None
+        if not _imported(func, imports):
+            choice = chosen_class(func, method, cls)
+            if choice is None or not _imported(choice.default, imports):
+                continue
+            func = choice.default
+            if choice.keyword is not None:
+                chooser = (choice.keyword, choice.position)
+        qual = module.resolver.qualify(func)
         if qual is None or "." not in qual or qual in module.catalogue.factories:
             continue
-        for target in stmt.targets:
+        for target in targets:
             if isinstance(target, ast.Attribute) and _self_attr(target):
                 info.acquired.setdefault(target.attr, (value, method.name, f"?{qual}"))
-                callees.add(qual)
+                callees[qual] = chooser if callees.get(qual, chooser) == chooser else None

@@ -8,10 +8,12 @@ processes and the cache), keyed by the qualified name the module's code uses:
   ``effects`` the ``(parameter, release|escape)`` pairs, every other parameter named in
   ``params`` or ``kwonly`` is only borrowed; with no parameters named, every argument is
   taken over (what is assumed of any unknown callable);
-- ``("c", noun, release, with_releases, supports_with, canonical[, opened_by])``: a
-  resource class (its qualified name where it is defined): each call makes an instance to
+- ``("c", noun, release, with_releases, supports_with, canonical[, opened_by[, chooser]])``:
+  a resource class (its qualified name where it is defined): each call makes an instance to
   release with one of ``release``; one acquiring only in ``opened_by`` methods holds nothing
-  before they succeed;
+  before they succeed; one whose resource is an instance of a class the caller may choose
+  names the argument choosing it (``(keyword, position)``): a call passing a class not known
+  as a resource makes a plain instance;
 - ``("m", returns, elements[, params, kwonly, effects])``: a plain class's method returning
   a fresh resource, keyed by the class's qualified name and the method's
   (``pkg.mod.Cls.open``): a call of it on an instance of the class acquires; or (``returns``
@@ -61,7 +63,10 @@ def install_external(specs: Mapping[str, Any], catalogue: Catalogue) -> dict[str
                     opened_by=opened_by,
                 )
             # Arguments of a constructor are kept by the instance.
-            out[qual] = FunctionSummary(qual, returns=type_name)
+            chooser = spec[7] if len(spec) > 7 else None
+            out[qual] = FunctionSummary(
+                qual, returns=type_name, chosen_by=tuple(chooser) if chooser else None
+            )
         elif kind == FUNCTION:
             _, returns, elements, params, kwonly, effects = spec
             summary = FunctionSummary(

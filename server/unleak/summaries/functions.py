@@ -52,6 +52,9 @@ class FunctionSummary:
     owns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     owner_release: frozenset[str] = frozenset()
     converts: frozenset[str] = frozenset()
+    # Another module's class whose resource the caller may choose (see `chosen_classes`):
+    # the constructor's argument that chooses it (keyword, position after `self`; -1: none).
+    chosen_by: tuple[str, int] | None = None
     _effects: dict[str, str] | None = None
     _fails: str | None = None
 

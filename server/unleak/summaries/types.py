@@ -57,7 +57,7 @@ def call_type(call: ast.Call, scope: TypeScope) -> str | None:
             return inner_type or annotation_type(call.args[0], scope)
         external = scope.summaries.external.get(qual)
         if external is not None and external.returns and not external.return_elements:
-            return external.returns
+            return None if chooses_plain(call, external, scope) else external.returns
     if isinstance(call.func, ast.Attribute):
         inner = call.func.value
         attr = call.func.attr
@@ -71,6 +71,35 @@ def call_type(call: ast.Call, scope: TypeScope) -> str | None:
         if summary is not None and summary.returns and not summary.return_elements:
             return summary.returns
     return None
+
+
+def chooses_plain(call: ast.Call, summary: FunctionSummary, scope: TypeScope) -> bool:
+    """Whether ``call`` of a class whose resource its caller may choose (`TinyDB(path,
+    storage=MemoryStorage)`) passes a class not known here as a resource class, or may pass
+    one (`**options`): the instance then holds nothing to release, as far as is known."""
+    if summary.chosen_by is None:
+        return False
+    keyword, position = summary.chosen_by
+    chosen: ast.expr | None = next((k.value for k in call.keywords if k.arg == keyword), None)
+    if chosen is None and 0 <= position < len(call.args):
+        chosen = call.args[position]
+        if any(isinstance(a, ast.Starred) for a in call.args[: position + 1]):
+            return True
+    if chosen is None:
+        # Not passed: the default class, unless `*args` or `**kwargs` may pass it.
+        starred = any(isinstance(a, ast.Starred) for a in call.args) and position >= 0
+        return starred or any(k.arg is None for k in call.keywords)
+    if isinstance(chosen, ast.Name) and f"class:{chosen.id}" in scope.catalogue.types:
+        return False  # a resource class of this module
+    qual = scope.resolver.qualify(chosen)
+    known = scope.summaries.external.get(qual) if qual is not None else None
+    return not (
+        known is not None
+        and known.returns is not None
+        and known.returns.startswith("class:")
+        and known.returns in scope.catalogue.types
+        and not known.return_elements
+    )
 
 
 def local_def(qual: str | None, scope: TypeScope) -> str | None:
