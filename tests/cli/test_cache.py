@@ -38,11 +38,19 @@ SUMMARY = ModuleSummary(
     imports={"os": "os"},
     uses=("os",),
     owners={
-        "D": (("`D` instance", ("close",), False, False, ()), ("pkg.net.Session",), ()),
+        "D": (("`D` instance", ("close",), False, False, ()), ("pkg.net.Session",), (), (), ()),
         # A class keeping an instance of the class its `session=` argument chooses.
-        "E": (("`E` instance", ("close",), False, True, ()), ("pkg.net.Session",), ("session", -1)),
+        "E": (
+            ("`E` instance", ("close",), False, True, ()),
+            ("pkg.net.Session",),
+            ("session", -1),
+            ("pkg.base.Base",),
+            ("_session",),
+        ),
     },
     wrappers={"W": (("fd",), ("timeout",), (("fd", ("os.close",)),), ("close",), ("fd",))},
+    aliases={"Base": "pkg.util.with_typehint"},
+    object_functions=("plain_base",),
 )
 
 

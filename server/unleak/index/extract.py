@@ -7,6 +7,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Protocol
 
+from unleak.index.base_aliases import base_aliases, object_functions
 from unleak.index.model import (
     ModuleSummary,
     RawClass,
@@ -104,6 +105,9 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
                 out.wrappers[cname] = wrapper
     if uses is not None:
         _owners(module, out)
+        out.aliases = base_aliases(tree, resolver.qualify)
+    shadowed = set(resolver.imports) | resolver.module_defs
+    out.object_functions = object_functions(summaries.defs, module.source.text, shadowed)
     if not summaries.defs:
         return out
     scope = TypeScope(resolver, catalogue, summaries)
@@ -249,7 +253,13 @@ def _owners(module: Analysed, out: ModuleSummary) -> None:
 
     skip = set(out.classes) | set(out.pending)
     for cname, found in foreign_owners(module, skip).items():
-        out.owners[cname] = (_raw_class(found.type), found.callees, found.chooser or ())
+        out.owners[cname] = (
+            _raw_class(found.type),
+            found.callees,
+            found.chooser or (),
+            found.bases,
+            found.acquired,
+        )
 
 
 def _constructor(summaries: ModuleSummaries, name: str, uses: AttrUses) -> RawFunction | None:

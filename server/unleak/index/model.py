@@ -38,8 +38,11 @@ RawBase = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]
 RawPending = tuple[RawClass, tuple[str, ...], tuple[str, ...]]
 # A resource class if one of the other modules' callables whose results its acquiring
 # methods keep on `self` returns a resource: (the class, those callables' qualified names,
-# the constructor's argument choosing them at run time: (keyword, position) or ()).
-RawOwner = tuple[RawClass, tuple[str, ...], tuple[str, int] | tuple[()]]
+# the constructor's argument choosing them at run time: (keyword, position) or (), its bases
+# from other modules and the attributes it acquires, as for RawPending).
+RawOwner = tuple[
+    RawClass, tuple[str, ...], tuple[str, int] | tuple[()], tuple[str, ...], tuple[str, ...]
+]
 # A plain class's methods that return a fresh resource: ((method, returns, elements), ...).
 RawMethods = tuple[tuple[str, str, tuple[str | None, ...]], ...]
 # A plain class's methods whose effects on their arguments are known (they borrow one they
@@ -78,6 +81,11 @@ class ModuleSummary:
     methods: dict[str, RawMethods] = field(default_factory=dict)
     wrappers: dict[str, RawWrapper] = field(default_factory=dict)
     method_effects: dict[str, RawMethodEffects] = field(default_factory=dict)
+    # Module-level names bound to a call's result and used as a base class (`TableBase =
+    # with_typehint(Table)`): name -> the callee's qualified name.
+    aliases: dict[str, str] = field(default_factory=dict)
+    # Its functions that return the class `object` at run time (outside `if TYPE_CHECKING:`).
+    object_functions: tuple[str, ...] = ()
 
     def needs(self) -> list[str]:
         """The modules and names it imports: what it may use of the others."""
@@ -102,8 +110,8 @@ class ModuleSummary:
                 for n, (c, bases, attrs) in self.pending.items()
             },
             {
-                n: [_class_data(c), list(callees), list(chooser)]
-                for n, (c, callees, chooser) in self.owners.items()
+                n: [_class_data(c), list(callees), list(chooser), list(bases), list(acquired)]
+                for n, (c, callees, chooser, bases, acquired) in self.owners.items()
             },
             {n: [[m, r, list(e)] for m, r, e in ms] for n, ms in self.methods.items()},
             {
@@ -114,6 +122,8 @@ class ModuleSummary:
                 n: [[m, list(p), list(k), [list(e) for e in eff]] for m, p, k, eff in ms]
                 for n, ms in self.method_effects.items()
             },
+            self.aliases,
+            list(self.object_functions),
         ]
 
     @classmethod
@@ -124,6 +134,8 @@ class ModuleSummary:
         methods = data[11] if len(data) > 11 else {}
         wrappers = data[12] if len(data) > 12 else {}
         method_effects = data[13] if len(data) > 13 else {}
+        aliases = data[14] if len(data) > 14 else {}
+        object_functions = data[15] if len(data) > 15 else ()
         return cls(
             _str(name),
             {
@@ -149,7 +161,13 @@ class ModuleSummary:
             },
             {_str(n): (_raw_class(p[0]), _strs(p[1]), _strs(p[2])) for n, p in pending.items()},
             {
-                _str(n): (_raw_class(o[0]), _strs(o[1]), _chooser(o[2] if len(o) > 2 else ()))
+                _str(n): (
+                    _raw_class(o[0]),
+                    _strs(o[1]),
+                    _chooser(o[2] if len(o) > 2 else ()),
+                    _strs(o[3] if len(o) > 3 else ()),
+                    _strs(o[4] if len(o) > 4 else ()),
+                )
                 for n, o in owners.items()
             },
             {
@@ -178,6 +196,8 @@ class ModuleSummary:
                 )
                 for n, ms in method_effects.items()
             },
+            {_str(k): _str(v) for k, v in aliases.items()},
+            _strs(object_functions),
         )
 
 

@@ -17,6 +17,8 @@ from unleak.index.model import ModuleSummary
 
 Spec = tuple[Any, ...]
 _MISSING: Spec = ()
+# A base adding nothing: no bases, mentions, releasing methods or `with` support.
+_NEUTRAL_BASE: tuple[Any, ...] = ((), (), (), False)
 _T = TypeVar("_T")
 
 
@@ -100,9 +102,16 @@ class ProjectIndex:
             release = tuple(sorted({*release, *inherited[0]}))
             return canonical, ("c", noun, release, with_releases, supports_with, canonical, opening)
         if name in summary.owners:
-            raw_class, callees, chooser = summary.owners[name]
+            raw_class, callees, chooser, bases, acquired = summary.owners[name]
             if any(self._acquires(c, seen) for c in callees):
                 noun, release, with_releases, supports_with, opening = raw_class
+                if bases:
+                    inherited = self._harmless(bases, frozenset(acquired), set())
+                    if inherited is None:
+                        return None
+                    if inherited[1] and not supports_with:
+                        with_releases = True  # as for a pending class, above
+                    release = tuple(sorted({*release, *inherited[0]}))
                 owner = ("c", noun, release, with_releases, supports_with, canonical, opening)
                 # A class whose resource a caller may choose: the argument choosing it.
                 return canonical, (*owner, chooser) if chooser else owner
@@ -211,7 +220,25 @@ class ProjectIndex:
         summary = self.modules[module]
         if name in summary.bases:
             return summary.bases[name]
+        if name in summary.aliases:
+            # `TableBase = with_typehint(Table)`: `object` at run time adds nothing.
+            return _NEUTRAL_BASE if self._returns_object(summary.aliases[name], set()) else None
         return self._elsewhere(summary, name, lambda q: self._base(q, seen))
+
+    def _returns_object(self, qual: str, seen: set[str]) -> bool:
+        """Whether the function ``qual`` names returns the class `object` at run time."""
+        if qual in seen:
+            return False
+        seen.add(qual)
+        split = self._split(qual)
+        if split is None or "." in split[1]:
+            return False
+        module, name = split
+        summary = self.modules[module]
+        if name in summary.object_functions:
+            return True
+        follow = self._elsewhere(summary, name, lambda q: self._returns_object(q, seen) or None)
+        return bool(follow)
 
     def _function(self, raw: tuple[Any, ...], seen: set[str]) -> Spec | None:
         returns, elements, ref, params, kwonly, effects = raw

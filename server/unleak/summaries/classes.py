@@ -411,17 +411,8 @@ def foreign_based_resources(module: ModuleView) -> dict[str, ForeignBased]:
     for name, info in infos.items():
         if info.checkable or not info.acquired:
             continue
-        bases: list[str] = []
-        for base in info.node.bases:
-            text = expr_text(base)
-            if text in _NEUTRAL_BASES:
-                continue
-            plain = isinstance(base, (ast.Name, ast.Attribute))
-            qual = module.resolver.qualify(base) if plain else None
-            if qual is None or text in infos or "." not in qual:
-                break  # a local, generic or unknown base
-            bases.append(qual)
-        else:
+        bases = foreign_bases(info.node, module, infos)
+        if bases is not None:
             if not bases or info.node.keywords:
                 continue
             scanned = ClassResources(info.node, dict(info.acquired))
@@ -432,8 +423,31 @@ def foreign_based_resources(module: ModuleView) -> dict[str, ForeignBased]:
                 continue  # reaches attributes by name
             rtype = _resource_type(name, scanned, module.catalogue.release_methods())
             if rtype is not None:
-                out[name] = ForeignBased(rtype, tuple(bases), tuple(sorted(scanned.acquired)))
+                out[name] = ForeignBased(rtype, bases, tuple(sorted(scanned.acquired)))
     return out
+
+
+def foreign_bases(
+    node: ast.ClassDef, module: ModuleView, infos: dict[str, ClassResources]
+) -> tuple[str, ...] | None:
+    """The qualified names of a class's bases from other modules (the neutral ones left
+    out), for the project index to look through; None if one is a local class or not a
+    plain name. A name bound at module level to a call's result (`TableBase =
+    with_typehint(Table)`) is named in this module: the index knows what it is (see
+    `index.base_aliases`)."""
+    bases: list[str] = []
+    for base in node.bases:
+        text = expr_text(base)
+        if text in _NEUTRAL_BASES:
+            continue
+        plain = isinstance(base, (ast.Name, ast.Attribute))
+        qual = module.resolver.qualify(base) if plain else None
+        if qual is None and isinstance(base, ast.Name) and module.resolver.module_name:
+            qual = f"{module.resolver.module_name}.{base.id}"  # `TableBase: type[T] = f(T)`
+        if qual is None or text in infos or "." not in qual:
+            return None  # a local, generic or unknown base
+        bases.append(qual)
+    return tuple(bases)
 
 
 @dataclass(frozen=True)
@@ -493,6 +507,10 @@ class ForeignOwner:
     # which a caller chooses the class whose instance it keeps, when all of them are chosen
     # so (see `chosen_classes`): a call choosing one not known as a resource acquires nothing.
     chooser: tuple[str, int] | None = None
+    # Its bases from other modules, which must not touch the attributes it acquires (as for
+    # `ForeignBased`): the project index decides.
+    bases: tuple[str, ...] = ()
+    acquired: tuple[str, ...] = ()
 
 
 # `self.x = name(` or `self.x = a.b(`, possibly behind another target (`self.p = p = ...`)
@@ -503,8 +521,9 @@ _STORED_CALL = re.compile(
 
 
 def foreign_owners(module: ModuleView, skip: set[str]) -> dict[str, ForeignOwner]:
-    """Plain, checkable classes whose acquiring methods store the result of another module's
-    callable on `self` and release that attribute in another method."""
+    """Plain classes whose acquiring methods store the result of another module's callable
+    on `self` and release that attribute in another method (their bases from other modules
+    are left to the index)."""
     out: dict[str, ForeignOwner] = {}
     defs = module.summaries.class_defs
     imports = module.resolver.imports
@@ -520,8 +539,15 @@ def foreign_owners(module: ModuleView, skip: set[str]) -> dict[str, ForeignOwner
         if infos is None:
             infos = class_resources(module)
         info = infos.get(name)
-        if info is None or not info.checkable:
-            continue  # a base from elsewhere might release (or use) what it stores
+        if info is None:
+            continue
+        bases: tuple[str, ...] = ()
+        if not info.checkable:
+            # A base from elsewhere might release (or use) what it stores: the index decides.
+            found = foreign_bases(node, module, infos)
+            if not found or node.keywords:
+                continue
+            bases = found
         scanned = ClassResources(node)
         callees: dict[str, tuple[str, int] | None] = {}
         for method in node.body:
@@ -540,7 +566,8 @@ def foreign_owners(module: ModuleView, skip: set[str]) -> dict[str, ForeignOwner
         if rtype is not None:
             choosers = set(callees.values())
             chooser = choosers.pop() if len(choosers) == 1 else None
-            out[name] = ForeignOwner(rtype, tuple(sorted(callees)), chooser)
+            acquired = tuple(sorted(scanned.acquired))
+            out[name] = ForeignOwner(rtype, tuple(sorted(callees)), chooser, bases, acquired)
     return out
 
 
