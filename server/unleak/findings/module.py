@@ -285,8 +285,34 @@ class ModuleAnalysis:
         before = set(self.catalogue.types)
         register_resource_classes(self)
         classes = [t.split(":", 1)[1] for t in self.catalogue.types if t not in before]
+        classes += self._resource_class_attrs()
         if classes:
             self.triggers.add(classes)
+
+    def _resource_class_attrs(self) -> list[str]:
+        """Class attributes naming a resource class (`conn_class = Connection`): a call
+        `self.conn_class(...)` makes one (see `self_callable`)."""
+        out = []
+        types = self.catalogue.types
+        external = self.summaries.external
+        for cnode in self.summaries.class_defs.values():
+            for stmt in cnode.body:
+                if not (
+                    isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)
+                    and isinstance(stmt.value, (ast.Name, ast.Attribute))
+                ):
+                    continue
+                value = stmt.value
+                if isinstance(value, ast.Name) and f"class:{value.id}" in types:
+                    out.append(stmt.targets[0].id)
+                    continue
+                qual = self.resolver.qualify(value)
+                known = external.get(qual) if qual is not None else None
+                if known is not None and (known.returns or "").startswith("class:"):
+                    out.append(stmt.targets[0].id)
+        return out
 
     def _factory_callables(self, class_name: str) -> list[str]:
         """The attributes of ``class_name`` that hold a factory (see `class_callables`)."""

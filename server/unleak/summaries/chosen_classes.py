@@ -31,7 +31,7 @@ class Choice:
 def chosen_class(func: ast.expr, method: Method, cls: ast.ClassDef) -> Choice | None:
     """The default class behind a called expression of ``method`` (a method of ``cls``), if
     it is a class attribute, a parameter's default or a popped keyword argument's."""
-    attr = _class_attr_ref(func)
+    attr = class_attr_ref(func)
     if attr is not None:
         value = class_attribute(cls, attr)
         return Choice(value) if value is not None else None
@@ -99,7 +99,7 @@ def may_choose(cls: ast.ClassDef, known: Callable[[ast.expr], bool]) -> bool:
     return False
 
 
-def _class_attr_ref(func: ast.expr) -> str | None:
+def class_attr_ref(func: ast.expr) -> str | None:
     """`self.A`, `self.__class__.A` or `type(self).A`: the class attribute A."""
     if not isinstance(func, ast.Attribute):
         return None
@@ -130,7 +130,7 @@ def _plain_default(
 ) -> ast.Name | ast.Attribute | None:
     if default is None:
         return None
-    attr = _class_attr_ref(default)
+    attr = class_attr_ref(default)
     if attr is not None:
         return class_attribute(cls, attr)
     if isinstance(default, (ast.Name, ast.Attribute)):

@@ -16,6 +16,7 @@ from unleak.catalogue import (
     Catalogue,
 )
 from unleak.names.resolver import NameResolver
+from unleak.summaries.chosen_classes import class_attr_ref, class_attribute
 
 if TYPE_CHECKING:
     from unleak.summaries.functions import FunctionSummary, ModuleSummaries
@@ -103,26 +104,38 @@ def chooses_plain(call: ast.Call, summary: FunctionSummary, scope: TypeScope) ->
 
 
 def local_def(qual: str | None, scope: TypeScope) -> str | None:
-    """The name of this module's function that ``qual`` names (what `self_callable` gives
-    for `self.stream_factory` bound to `default_stream_factory`), if it is one."""
+    """The name of this module's function or class that ``qual`` names (what `self_callable`
+    gives for `self.stream_factory` bound to `default_stream_factory`), if it is one."""
     if qual is None:
         return None
     module = scope.resolver.module_name
     name = qual[len(module) + 1 :] if module and qual.startswith(f"{module}.") else qual
-    return name if name in scope.summaries.defs else None
+    summaries = scope.summaries
+    return name if name in summaries.defs or name in summaries.class_defs else None
 
 
 def self_callable(func: ast.expr, scope: TypeScope) -> str | None:
-    """`self.opener` in a method of a class whose `__init__` binds it to a known callable:
+    """`self.opener` in a method of a class whose `__init__` binds it to a known callable, or
+    `self.Cls` (`self.__class__.Cls`, `type(self).Cls`) for a class attribute naming a
+    class (`RunningCommandCls = RunningCommand`), as it is unless a subclass replaces it:
     that callable's qualified name."""
-    if (
-        scope.class_name is not None
-        and isinstance(func, ast.Attribute)
-        and isinstance(func.value, ast.Name)
-        and func.value.id == "self"
-    ):
+    if scope.class_name is None or not isinstance(func, ast.Attribute):
+        return None
+    if isinstance(func.value, ast.Name) and func.value.id == "self":
         found: str | None = scope.summaries.callables.get(f"{scope.class_name}.{func.attr}")
-        return found
+        if found is not None:
+            return found
+    attr = class_attr_ref(func)
+    node = scope.summaries.class_defs.get(scope.class_name)
+    value = class_attribute(node, attr) if attr is not None and node is not None else None
+    if value is None:
+        return None
+    if isinstance(value, ast.Name) and value.id in scope.summaries.class_defs:
+        return scope.resolver.qualify(value)  # a class of this module
+    qual = scope.resolver.qualify(value)
+    known = scope.summaries.external.get(qual) if qual is not None else None
+    if known is not None and known.returns is not None and known.returns.startswith("class:"):
+        return qual  # another module's resource class
     return None
 
 
