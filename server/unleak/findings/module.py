@@ -28,7 +28,7 @@ from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
 from unleak.flow.module_names import OwnedNames, owned_names
 from unleak.flow.ownership import FunctionFlow, Leak, SiteResult
 from unleak.flow.skipping import Skipper
-from unleak.names.resolver import NameResolver, iter_statements
+from unleak.names.resolver import MODULE_ALIAS_LINE, NameResolver, iter_statements
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex, base_words
 from unleak.settings import Settings, Severity
@@ -837,12 +837,18 @@ class ModuleAnalysis:
             if text.isascii():  # otherwise NFKC may make a name of other characters
                 units = self.unit_cache
                 words = units.words(text, _WORDS) if units else set(_WORDS.findall(text))
+        aliases = self.resolver.module_attrs  # `socket = execmodel.socket`, module-wide
         if words is None:
-            key: tuple[object, ...] = (tuple(sorted(imports.items())), tuple(sorted(defs)))
+            key: tuple[object, ...] = (
+                tuple(sorted(imports.items())),
+                tuple(sorted(defs)),
+                tuple(sorted(aliases)),
+            )
         else:
             key = (
                 tuple(sorted((w, imports[w]) for w in words if w in imports)),
                 tuple(sorted(w for w in words if w in defs)),
+                tuple(sorted(w for w in words if w in aliases)),
             )
         cache[id(scope)] = key
         return key
@@ -1148,14 +1154,16 @@ def _is_package(path: str) -> bool:
 
 
 def _nested_import_lines(text: str) -> list[int]:
-    """The lines (sorted) that start with an indented `import` or `from`."""
+    """The lines (sorted) that start with an indented `import` or `from`, or that may bind
+    a module reached through an object (`socket = execmodel.socket`)."""
     lines: list[int] = [1] if _NESTED_IMPORT_FIRST.match(text) else []
     line, last = 1, 0
     for m in _NESTED_IMPORT.finditer(text):
         line += text.count("\n", last, m.start()) + 1  # the match starts at the newline
         last = m.start() + 1
         lines.append(line)
-    return lines
+    aliases = [text.count("\n", 0, m.start()) + 1 for m in MODULE_ALIAS_LINE.finditer(text)]
+    return sorted({*lines, *aliases}) if aliases else lines
 
 
 def classify(res: SiteResult) -> tuple[str, Leak]:

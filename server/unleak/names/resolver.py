@@ -6,10 +6,30 @@ from __future__ import annotations
 import ast
 import bisect
 import builtins
+import re
 
+from unleak.catalogue import FACTORIES
 from unleak.source.facts import StatementFacts, fact
 
 _BUILTINS = frozenset(dir(builtins))
+# The classes among the catalogue's factories of plain (one-word) modules, by module:
+# `m.C(...)` can reach them through an object that holds the module
+# (`execmodel.socket.socket(...)`, `self.subprocess.Popen(...)`). A class (capitalised, or
+# the module's namesake) only: an object's `io.open()` or `db.connect()` is as likely a
+# method of some object of the project's.
+_MODULE_FACTORIES: dict[str, frozenset[str]] = {}
+for _qual in FACTORIES:
+    _module, _, _member = _qual.partition(".")
+    if (
+        _member
+        and "." not in _member
+        and _module != "builtins"
+        and (_member[0].isupper() or _member == _module)
+    ):
+        _MODULE_FACTORIES[_module] = _MODULE_FACTORIES.get(_module, frozenset()) | {_member}
+# A line that may bind a name to an object's attribute of the same name (`socket =
+# execmodel.socket`): the statements holding one are looked at like nested imports.
+MODULE_ALIAS_LINE = re.compile(r"^[ \t]+(\w+)[ \t]*=[ \t]*\w[\w.]*\.\1[ \t]*(?:#.*)?$", re.M)
 
 
 class NameResolver:
@@ -35,7 +55,13 @@ class NameResolver:
         self.stars: list[str] = []
         # Names bound at module level by something other than an import shadow builtins.
         self.module_defs: set[str] = set()
+        # Local names bound to an object's attribute named like a module, by that name
+        # (`socket = execmodel.socket`): see `_through_object`.
+        self.module_attrs: set[str] = set()
         for node in _import_statements(tree, nested_import_lines, facts):
+            if isinstance(node, ast.Assign):
+                self.module_attrs.update(module_alias_names(node))
+                continue
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self.uses.add(alias.name)
@@ -95,6 +121,8 @@ class NameResolver:
         """Whether `qualify` can give one of ``names`` for some expression: only when an
         import, a module-level definition or a builtin is one of them or a dotted prefix of
         one (lets a check skip walking for calls of names the module cannot spell)."""
+        if any(_through_objects(name) for name in names):
+            return True  # a module reached through an object (see `_through_object`)
         prefixes = {name[:i] for name in names for i in _dots(name)}
         if any(p == "builtins" or p.startswith("builtins.") for p in prefixes):
             return True
@@ -116,8 +144,32 @@ class NameResolver:
             return None
         if isinstance(expr, ast.Attribute):
             base = self.qualify(expr.value)
-            return f"{base}.{expr.attr}" if base else None
+            return f"{base}.{expr.attr}" if base else self._through_object(expr)
         return None
+
+    def _through_object(self, expr: ast.Attribute) -> str | None:
+        """`obj.socket.socket`, or `socket.socket` after `socket = obj.socket`: a module
+        reached through an object (an exec model's `socket` property returning the `socket`
+        module or a green drop-in of it, a class keeping `subprocess` to patch it in
+        tests). Only a whole call of one of the catalogue's factories of that module
+        counts: an attribute named like a module whose member is named like the module's
+        constructor is the module or a drop-in with its API, while `obj.socket` alone may
+        well be a socket (`self.socket.close()` stays a method call)."""
+        inner = expr.value
+        if isinstance(inner, ast.Attribute):
+            module = inner.attr
+        elif isinstance(inner, ast.Name) and inner.id in self.module_attrs:
+            module = inner.id
+        else:
+            return None
+        qual = f"{module}.{expr.attr}"
+        return qual if _through_objects(qual) else None
+
+
+def _through_objects(qual: str) -> bool:
+    """Whether ``qual`` is a module's class a call can reach through an object."""
+    module, _, member = qual.partition(".")
+    return member in _MODULE_FACTORIES.get(module, ())
 
 
 def _dots(name: str) -> list[int]:
@@ -189,8 +241,24 @@ def _import_statements(
 
 
 def _nested_imports(stmt: ast.AST) -> list[ast.stmt]:
+    """Imports, and assignments of an object's module-named attribute (`socket =
+    execmodel.socket`), which bind a module too."""
     assert isinstance(stmt, ast.stmt)
-    return [s for s in iter_statements([stmt]) if isinstance(s, (ast.Import, ast.ImportFrom))]
+    return [
+        s
+        for s in iter_statements([stmt])
+        if isinstance(s, (ast.Import, ast.ImportFrom))
+        or (isinstance(s, ast.Assign) and module_alias_names(s))
+    ]
+
+
+def module_alias_names(stmt: ast.Assign) -> list[str]:
+    """`socket = execmodel.socket`: the name, bound to an attribute of the same name that
+    names a module with factories."""
+    value = stmt.value
+    if not isinstance(value, ast.Attribute) or value.attr not in _MODULE_FACTORIES:
+        return []
+    return [t.id for t in stmt.targets if isinstance(t, ast.Name) and t.id == value.attr]
 
 
 def _dynamic_import(value: ast.expr) -> str | None:

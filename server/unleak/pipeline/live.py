@@ -29,6 +29,7 @@ from unleak.findings.module import ModuleAnalysis, assigned_types, attribute_typ
 from unleak.fixes.registry import BUILDERS
 from unleak.fixes.rewrite import Lines, lines_of
 from unleak.flow.effects import Scope
+from unleak.names.resolver import MODULE_ALIAS_LINE, module_alias_names
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex
 from unleak.pipeline.api import HOOKS, NO_FIXES, ModuleReport, analyse_source, report_of
@@ -270,9 +271,7 @@ class LiveModule:
             # (the leaks', UL110's), and an edited version of each: the cache drops its oldest
             # entries first, so one too few makes a full analysis drop, definition after
             # definition, each result the next one needs (every definition analysed again).
-            room = 8 * sum(
-                len(s.body) if isinstance(s, ast.ClassDef) else 1 for s in tree.body
-            )
+            room = 8 * sum(len(s.body) if isinstance(s, ast.ClassDef) else 1 for s in tree.body)
             self.units.max_entries = max(self.units.max_entries, room)
         analysis = ModuleAnalysis(
             text,
@@ -364,7 +363,11 @@ class LiveModule:
             end = last
         else:
             node = parsed
-            imports_now = _imports(node) if "import" in region_text else []
+            imports_now = (
+                _imports(node)
+                if "import" in region_text or MODULE_ALIAS_LINE.search(region_text)
+                else []
+            )
             if self._before(region, "imports", _imports) != imports_now:
                 # imports anywhere in the module name things module-wide
                 return self._give_up("imports changed")
@@ -565,9 +568,7 @@ class LiveModule:
             cache_rule = RULES_BY_CODE[_CACHE_RULE]
             if base.settings.enabled(
                 _CACHE_RULE, on_by_default=cache_rule.on_by_default
-            ) and re.search(
-                r"^[ \t]*@[^\r\n]*cache", base.scan_text[1], re.M
-            ):
+            ) and re.search(r"^[ \t]*@[^\r\n]*cache", base.scan_text[1], re.M):
                 return True  # UL109 (off by default) reads module-level statements
             body = st.parent.body if st.parent is not None else base.parsed.tree.body
             return any(
@@ -880,8 +881,13 @@ def _leading(base: ModuleAnalysis) -> list[ast.stmt]:
 
 
 def _imports(node: ast.AST) -> list[str]:
+    """Its imports, and its assignments binding a module reached through an object
+    (`socket = execmodel.socket`): the resolver gives both names module-wide."""
     return sorted(
-        ast.dump(n) for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom))
+        ast.dump(n)
+        for n in ast.walk(node)
+        if isinstance(n, (ast.Import, ast.ImportFrom))
+        or (isinstance(n, ast.Assign) and module_alias_names(n))
     )
 
 
