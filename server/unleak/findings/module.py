@@ -520,7 +520,9 @@ class ModuleAnalysis:
                         scope.expect_raise.append((s.lineno, s.end_lineno or s.lineno))
             elif isinstance(n, (ast.With, ast.AsyncWith)):
                 if n.body and any(_expects_raise(item.context_expr) for item in n.items):
-                    scope.expect_raise.append((n.body[0].lineno, n.end_lineno or n.lineno))
+                    # The last statement is the one expected to raise: what the ones before
+                    # acquire was made (`sock = socket(); ...; session.expect(bogus)`).
+                    scope.expect_raise.append((n.body[-1].lineno, n.end_lineno or n.lineno))
                 for item in n.items:
                     if isinstance(item.optional_vars, ast.Name):
                         scope.with_targets.add(item.optional_vars.id)

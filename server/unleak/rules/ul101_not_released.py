@@ -32,8 +32,9 @@ already closed or waited for before returning it. Nor a path the code's own test
 resource opened under a test and closed under the same test (`if IS_MACOS:` twice, or `if not
 isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is closed on every path
 that opened it; a method's answer (`self.is_open()`) may change in between, so it is not taken
-to repeat. Nor code inside `assertRaises` blocks, where the acquisition is expected to fail. A
-leak only on an exception path is UL102's.
+to repeat. Nor the last statement of an `assertRaises` block, whose acquisition is expected to
+fail (what the statements before it acquire was made). A leak only on an exception path is
+UL102's.
 
 Module-level code (a script, an `if __name__ == "__main__":` block) is followed the same way,
 to the end of the module: a resource bound to a name that no function or class of the module

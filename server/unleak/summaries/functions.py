@@ -278,6 +278,8 @@ class ModuleSummaries:
                 summary.returns, summary.return_elements, summary.ref = self._returns(
                     node, class_name
                 )
+                if summary.returns is None and self.external:
+                    self._wrapping(node, summary)
         finally:
             self._in_progress.discard(key)
         return summary
@@ -553,6 +555,38 @@ class ModuleSummaries:
                     for n in _structural_names(value):
                         mark(n, "escape")
         return effects
+
+    def _wrapping(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, summary: FunctionSummary
+    ) -> None:
+        """`def spawn(self, sock): return SocketSpawn(sock)`, all its body: a call takes its
+        argument over as the other module's class does (see summaries.wrappers)."""
+        from unleak.summaries.wrappers import owned_arguments
+
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # a docstring
+        if len(body) != 1 or not isinstance(body[0], ast.Return):
+            return
+        call = body[0].value
+        if not isinstance(call, ast.Call) or not isinstance(call.func, (ast.Name, ast.Attribute)):
+            return
+        qual = self.resolver.qualify(call.func)
+        wrapper = self.external.get(qual) if qual is not None else None
+        if wrapper is None or not wrapper.owns:
+            return
+        params = {*summary.params, *summary.kwonly}
+        owns: dict[str, tuple[str, ...]] = {}
+        converts: set[str] = set()
+        for param, arg in owned_arguments(call, wrapper.owns, wrapper.params):
+            if isinstance(arg, ast.Name) and arg.id in params:
+                owns[arg.id] = wrapper.owns[param]
+                if param in wrapper.converts:
+                    converts.add(arg.id)
+        if owns:
+            summary.owns = owns
+            summary.owner_release = wrapper.owner_release
+            summary.converts = frozenset(converts)
 
     def _own_method(
         self, func: ast.expr, me: str | None, class_name: str | None, current: str

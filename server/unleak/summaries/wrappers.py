@@ -20,7 +20,7 @@ from unleak.source.walk import walk
 
 if TYPE_CHECKING:
     from unleak.catalogue import ResourceType
-    from unleak.summaries.functions import ModuleSummaries
+    from unleak.summaries.functions import FunctionSummary, ModuleSummaries
     from unleak.summaries.types import TypeScope
 
 Method = ast.FunctionDef | ast.AsyncFunctionDef
@@ -196,12 +196,7 @@ def adopting_methods(call: ast.Call, scope: TypeScope) -> frozenset[str]:
     (by its known type): the instance's methods that release it (empty otherwise)."""
     from unleak.summaries.types import expr_type
 
-    qual = (
-        scope.resolver.qualify(call.func)
-        if isinstance(call.func, (ast.Name, ast.Attribute))
-        else None
-    )
-    summary = scope.summaries.external.get(qual) if qual is not None else None
+    summary = _callee(call, scope)
     if summary is None or not summary.owns:
         return frozenset()
     for param, node in owned_arguments(call, summary.owns, summary.params):
@@ -209,3 +204,22 @@ def adopting_methods(call: ast.Call, scope: TypeScope) -> frozenset[str]:
         if rtype is not None and takes_over(rtype, summary.owns[param]):
             return summary.owner_release
     return frozenset()
+
+
+def _callee(call: ast.Call, scope: TypeScope) -> FunctionSummary | None:
+    """The summary of what ``call`` calls: another module's callable, a function of this
+    module or a method of this class on `self`."""
+    func = call.func
+    if isinstance(func, ast.Name) and func.id in scope.summaries.defs:
+        local: FunctionSummary | None = scope.summaries.functions.get(func.id)
+        return local
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "self"
+        and scope.class_name is not None
+    ):
+        cls = scope.summaries.classes.get(scope.class_name)
+        return cls.methods.get(func.attr) if cls is not None else None
+    qual = scope.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
+    return scope.summaries.external.get(qual) if qual is not None else None
