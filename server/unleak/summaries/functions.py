@@ -822,8 +822,8 @@ walk_body = _walk_body
 
 
 def fingerprint(summary: FunctionSummary | None) -> tuple[object, ...]:
-    """What callers depend on: whether it returns a resource, and what it does to its
-    parameters."""
+    """What callers depend on: whether it returns a resource, what it does to its parameters
+    and which it takes over into its result."""
     if summary is None:
         return ()
     return (
@@ -833,6 +833,9 @@ def fingerprint(summary: FunctionSummary | None) -> tuple[object, ...]:
         tuple(sorted(summary.effects.items())),
         summary.cannot_raise,
         summary.fails,
+        tuple(sorted(summary.owns.items())),
+        tuple(sorted(summary.owner_release)),
+        tuple(sorted(summary.converts)),
     )
 
 
