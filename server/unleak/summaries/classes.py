@@ -153,10 +153,12 @@ def scan_acquisitions(
 ) -> None:
     local_types: dict[str, str] = {}
     for parent in iter_statements(method.body, nested=False):
-        if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
-            value = parent.value.value if isinstance(parent.value, ast.Await) else parent.value
-            target = parent.targets[0]
-            if isinstance(value, ast.Call):
+        if not isinstance(parent, ast.Assign):
+            continue
+        value = parent.value.value if isinstance(parent.value, ast.Await) else parent.value
+        if isinstance(value, ast.Call):
+            # Every target of `self.popen = p = Popen(...)` holds it.
+            for target in parent.targets:
                 rtype = call_type(value, scope) or _pair_type(value, scope, target)
                 if rtype is None or rtype not in module.catalogue.types:
                     continue
@@ -168,15 +170,17 @@ def scan_acquisitions(
                     and target.attr not in info.acquired
                 ):
                     info.acquired[target.attr] = (value, method.name, rtype)
-            elif (
+        elif len(parent.targets) == 1:
+            target = parent.targets[0]
+            if (
                 isinstance(value, ast.Name)
                 and value.id in local_types
                 and isinstance(target, ast.Attribute)
                 and _self_attr(target)
             ):
-                attr = target.attr
                 info.acquired.setdefault(
-                    attr, (_find_call(method, value.id), method.name, local_types[value.id])
+                    target.attr,
+                    (_find_call(method, value.id), method.name, local_types[value.id]),
                 )
 
 
@@ -297,8 +301,7 @@ def _find_call(method: ast.AST, name: str) -> ast.Call:
     for n in ast.walk(method):
         if (
             isinstance(n, ast.Assign)
-            and isinstance(n.targets[0], ast.Name)
-            and n.targets[0].id == name
+            and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
             and isinstance(n.value, ast.Call)
         ):
             return n.value
