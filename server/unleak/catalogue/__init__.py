@@ -126,6 +126,9 @@ TYPES: dict[str, ResourceType] = {
             opened_by=frozenset({"connect", "request", "putrequest", "endheaders", "send"}),
         ),
         _t("stream", "stream writer", "close", supports_with=False),
+        # What an event loop's create_connection(), connect_read_pipe(), subprocess_exec()...
+        # return first: closing it closes the socket, pipe or process it was made on.
+        _t("transport", "transport", "close", "abort", supports_with=False),
         _t("server", "server", "close"),
         _t("selector", "selector", "close"),
         _t("mmap", "memory map", "close", maybe_falsy=True),
@@ -276,6 +279,33 @@ METHOD_FACTORIES: dict[str, Factory] = {
 }
 
 MP_CONTEXT = "multiprocessing.context.BaseContext"
+# An asyncio event loop the code did not make (`asyncio.get_running_loop()`, an annotated
+# parameter): its methods acquire as a new loop's do, but it is not the code's to close.
+EVENT_LOOP = "asyncio.AbstractEventLoop"
+# `transport, protocol = await loop.create_connection(...)`: the transport is the resource
+# (the protocol is the caller's object); a socket or pipe given to it is the transport's.
+_TRANSPORT_PAIR = ("transport", None)
+EVENT_LOOPS = ("event_loop", EVENT_LOOP)
+# A loop's coroutine methods that acquire: only a run of the coroutine does (`await
+# loop.create_connection(...)`, `loop.run_until_complete(loop.create_server(...))`); one
+# given to a task is the task's.
+_LOOP_FACTORIES: dict[str, Factory] = {
+    "create_connection": Factory("transport", elements=_TRANSPORT_PAIR, owns_args=("sock",)),
+    "create_unix_connection": Factory("transport", elements=_TRANSPORT_PAIR, owns_args=("sock",)),
+    "create_datagram_endpoint": Factory("transport", elements=_TRANSPORT_PAIR, owns_args=("sock",)),
+    "connect_accepted_socket": Factory(
+        "transport", elements=_TRANSPORT_PAIR, owns_args=(1, "sock")
+    ),
+    "connect_read_pipe": Factory("transport", elements=_TRANSPORT_PAIR, owns_args=(1, "pipe")),
+    "connect_write_pipe": Factory("transport", elements=_TRANSPORT_PAIR, owns_args=(1, "pipe")),
+    "subprocess_exec": Factory("transport", elements=_TRANSPORT_PAIR),
+    "subprocess_shell": Factory("transport", elements=_TRANSPORT_PAIR),
+    "create_server": Factory("server", owns_args=("sock",)),
+    "create_unix_server": Factory("server", owns_args=("sock",)),
+}
+LOOP_COROUTINE_FACTORIES = frozenset(_LOOP_FACTORIES)
+# `loop.run_until_complete(coro)` runs the coroutine and returns its result.
+LOOP_RUN = "run_until_complete"
 
 # Methods on a receiver of a known class that acquire.
 TYPED_METHOD_FACTORIES: dict[tuple[str, str], Factory] = {
@@ -289,6 +319,7 @@ TYPED_METHOD_FACTORIES: dict[tuple[str, str], Factory] = {
     ("http_connection", "getresponse"): Factory("response"),
     # `multiprocessing.get_context("fork").Pool(2)`: a context's Pool is the module's.
     (MP_CONTEXT, "Pool"): Factory("pool"),
+    **{(loop, m): f for loop in EVENT_LOOPS for m, f in _LOOP_FACTORIES.items()},
 }
 
 # Calls of these constructors produce objects of a known class (for typed method lookups).
@@ -301,6 +332,10 @@ CLASS_CONSTRUCTORS: dict[str, str] = {
     "pathlib.Path.cwd": "pathlib.Path",
     "urllib.request.build_opener": "urllib.request.OpenerDirector",
     "multiprocessing.get_context": MP_CONTEXT,
+    "asyncio.get_running_loop": EVENT_LOOP,
+    "asyncio.get_event_loop": EVENT_LOOP,
+    "asyncio.events.get_running_loop": EVENT_LOOP,
+    "asyncio.events.get_event_loop": EVENT_LOOP,
     # In-memory buffers: an archive or compressor written into one holds no descriptor.
     "io.BytesIO": "io.BytesIO",
     "io.StringIO": "io.StringIO",

@@ -17,8 +17,11 @@ from unleak.catalogue import (
     BORROWERS,
     BORROWING_METHODS,
     CONNECT_LATER,
+    EVENT_LOOPS,
     FILEOBJ_NAMES,
     LOCKS,
+    LOOP_COROUTINE_FACTORIES,
+    LOOP_RUN,
     METHOD_FACTORIES,
     PATH_RETURNING_METHODS,
     PIPED_POPEN,
@@ -153,6 +156,8 @@ class EffectBuilder:
         self.effects: list[Effect] = []
         self.release_names = scope.catalogue.release_methods()
         self._arg_depth = 0  # inside the arguments of a call
+        # Calls whose coroutine is run here (`await c(...)`, `loop.run_until_complete(c(...))`).
+        self._awaited: set[int] = set()
 
     # -- statements -----------------------------------------------------------------------
 
@@ -348,6 +353,7 @@ class EffectBuilder:
         if isinstance(e, ast.Call):
             return (yield from self._call(e))
         if isinstance(e, ast.Await):
+            self._awaited.add(id(e.value))
             return (yield e.value)
         if isinstance(e, ast.Attribute):
             if self.scope.init_owner and _self_attr(e) and isinstance(e.ctx, ast.Load):
@@ -478,6 +484,8 @@ class EffectBuilder:
             method, lock_key, recv = "", None, NONE
             if not isinstance(func, ast.Name):
                 yield func
+        if method == LOOP_RUN and len(call.args) == 1:
+            self._awaited.add(id(call.args[0]))
         pos, kw = yield from self._args(call)
         all_args = _union(pos, kw)
         if lock_key is not None:
@@ -576,6 +584,11 @@ class EffectBuilder:
         rtype = self._type_of(recv_node)
         typed = TYPED_METHOD_FACTORIES.get((rtype or "", method))
         if typed is not None:
+            if method in LOOP_COROUTINE_FACTORIES and id(call) not in self._awaited:
+                # A coroutine not run here (`create_task(loop.create_connection(...))`).
+                if all_args:
+                    self.effects.append(("pass", all_args))
+                return NONE
             return self._acquire(call, typed, pos, kw)
         if method in METHOD_FACTORIES and (method != "pop_all" or rtype == "exit_stack"):
             return self._acquire(call, METHOD_FACTORIES[method], pos, kw)
@@ -628,6 +641,8 @@ class EffectBuilder:
             # `resp.read()` without a size reads to the end and closes an HTTP response.
             name = "read()" if method == "read" and not call.args and not call.keywords else method
             self.effects.append(("method", recv.sources, name, all_args))
+        if method == LOOP_RUN and rtype in EVENT_LOOPS and len(pos) == 1 and not kw:
+            return pos[0]  # the coroutine's result
         rt = scope.catalogue.types.get(rtype or "")
         if rt is not None:
             if method in rt.owning_methods:

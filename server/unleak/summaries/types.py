@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from unleak.catalogue import (
     CLASS_CONSTRUCTORS,
+    EVENT_LOOP,
     LOCKS,
     PATH_RETURNING_METHODS,
     PIPED_POPEN,
@@ -175,6 +176,10 @@ ANNOTATION_TYPES: dict[str, str] = {
     "threading.Lock": "lock",
     "threading.RLock": "lock",
     "asyncio.Lock": "lock",
+    "asyncio.AbstractEventLoop": EVENT_LOOP,
+    "asyncio.BaseEventLoop": EVENT_LOOP,
+    "asyncio.events.AbstractEventLoop": EVENT_LOOP,
+    "asyncio.base_events.BaseEventLoop": EVENT_LOOP,
     "typing.IO": "file",
     "typing.TextIO": "file",
     "typing.BinaryIO": "file",
