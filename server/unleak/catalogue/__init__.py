@@ -282,24 +282,14 @@ MP_CONTEXT = "multiprocessing.context.BaseContext"
 # An asyncio event loop the code did not make (`asyncio.get_running_loop()`, an annotated
 # parameter): its methods acquire as a new loop's do, but it is not the code's to close.
 EVENT_LOOP = "asyncio.AbstractEventLoop"
-# `transport, protocol = await loop.create_connection(...)`: the transport is the resource
-# (the protocol is the caller's object); a socket or pipe given to it is the transport's.
-_TRANSPORT_PAIR = ("transport", None)
 EVENT_LOOPS = ("event_loop", EVENT_LOOP)
 # A loop's coroutine methods that acquire: only a run of the coroutine does (`await
-# loop.create_connection(...)`, `loop.run_until_complete(loop.create_server(...))`); one
-# given to a task is the task's.
+# loop.create_server(...)`, `loop.run_until_complete(loop.create_server(...))`); one given to
+# a task is the task's. The transports of create_connection(), connect_read_pipe(),
+# subprocess_exec()... are not here: the loop hands each to the protocol the factory made
+# (`connection_made(transport)`), which commonly closes it; `_, protocol = await ...` is the
+# usual way to call them, and the caller's not closing the transport is no leak of its own.
 _LOOP_FACTORIES: dict[str, Factory] = {
-    "create_connection": Factory("transport", elements=_TRANSPORT_PAIR, owns_args=("sock",)),
-    "create_unix_connection": Factory("transport", elements=_TRANSPORT_PAIR, owns_args=("sock",)),
-    "create_datagram_endpoint": Factory("transport", elements=_TRANSPORT_PAIR, owns_args=("sock",)),
-    "connect_accepted_socket": Factory(
-        "transport", elements=_TRANSPORT_PAIR, owns_args=(1, "sock")
-    ),
-    "connect_read_pipe": Factory("transport", elements=_TRANSPORT_PAIR, owns_args=(1, "pipe")),
-    "connect_write_pipe": Factory("transport", elements=_TRANSPORT_PAIR, owns_args=(1, "pipe")),
-    "subprocess_exec": Factory("transport", elements=_TRANSPORT_PAIR),
-    "subprocess_shell": Factory("transport", elements=_TRANSPORT_PAIR),
     "create_server": Factory("server", owns_args=("sock",)),
     "create_unix_server": Factory("server", owns_args=("sock",)),
 }

@@ -33,8 +33,9 @@ resource opened under a test and closed under the same test (`if IS_MACOS:` twic
 isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is closed on every path
 that opened it; a method's answer (`self.is_open()`) may change in between, so it is not taken
 to repeat. Nor the last statement of an `assertRaises` block, whose acquisition is expected to
-fail (what the statements before it acquire was made). A leak only on an exception path is
-UL102's.
+fail (what the statements before it acquire was made). Nor an event loop's transport
+(`create_connection()`, `connect_read_pipe()`, `subprocess_exec()`): the loop hands it to the
+protocol the factory made, which closes it. A leak only on an exception path is UL102's.
 
 Module-level code (a script, an `if __name__ == "__main__":` block) is followed the same way,
 to the end of the module: a resource bound to a name that no function or class of the module
