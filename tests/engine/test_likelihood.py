@@ -451,3 +451,22 @@ def test_packing_with_a_constant_format_and_utf8_encoding_are_unlikely() -> None
     # A format (or an encoder) the code does not spell out may reject the values.
     assert by_line[16] == ("UL102", "warning")
     assert by_line[21] == ("UL102", "warning")
+
+
+def test_a_resource_kept_in_a_public_attribute_is_information() -> None:
+    got = findings(
+        """
+        import sqlite3
+        import subprocess
+
+        class Job:
+            def __init__(self, args, path):
+                self.proc = subprocess.Popen(args, stdout=subprocess.PIPE)
+                self._db = sqlite3.connect(path)
+        """
+    )
+    by_line = {line: (code, sev, message) for line, code, sev, message in got}
+    code, sev, message = by_line[7]
+    assert (code, sev) == ("UL106", "info")
+    assert "unless its users are meant to release the public `self.proc`" in message
+    assert by_line[8][:2] == ("UL106", "warning")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from unleak.findings.messages import call_text, made_by
@@ -27,5 +28,15 @@ def classes_never_releasing(module: ModuleAnalysis, code: str) -> Iterator[Findi
                 f"`self.{attr}`, but none of its methods releases it; add a `close()` method "
                 "(and `__exit__`) that does"
             )
+            public = not attr.startswith("_")
+            if public:
+                # A public attribute may be the class's way of handing the resource to its
+                # users (`proc.stdout`, documented as theirs to close): unsure, so quieter.
+                message += f", unless its users are meant to release the public `self.{attr}`"
             note = f"the {rt.noun} is stored in `self.{attr}` here"
-            yield module.finding(code, message, span, (Related(span, note),))
+            found = module.finding(code, message, span, (Related(span, note),))
+            if public:
+                found = replace(
+                    found, severity=module.settings.unlikely_severity_for(code, found.severity)
+                )
+            yield found

@@ -6,7 +6,10 @@ Reports an assignment such as `self.conn = sqlite3.connect(path)` when no method
 hands it to something that will, or lets it escape.
 
 It does not report a class with a base class it cannot see (a base from another package may
-release the attribute), nor an attribute that a subclass in the same module releases.
+release the attribute), nor an attribute that a subclass in the same module releases. A
+resource kept in a public attribute (`self.stdout`, not `self._stdout`) is reported with the
+severity of an unlikely leak (information by default; `unlikely-severity` in the settings):
+the class may be handing it to its users, who then close it.
 
 ## Why it matters
 Users of the class have no way to release the resource: every instance leaks it until the
