@@ -64,7 +64,7 @@ def _callable_value(
     """What `self.x = value` in `__init__` binds: a parameter's default (or what replaces a
     None default), else the name itself; None for a parameter the caller must give."""
     if isinstance(value, ast.Name) and value.id in _params(init):
-        default = _defaults(init).get(value.id)
+        default = parameter_defaults(init).get(value.id)
         if isinstance(default, ast.Constant) and default.value is None:
             default = _none_replaced(init, value.id)
         if not isinstance(default, (ast.Name, ast.Attribute)):
@@ -126,7 +126,8 @@ def _params(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
 
 
-def _defaults(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+def parameter_defaults(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    """A function's parameters that have a default, with their default's expression."""
     args = node.args
     positional = [*args.posonlyargs, *args.args]
     with_defaults = positional[len(positional) - len(args.defaults) :]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from unleak.names.resolver import iter_statements
+from unleak.summaries.callable_attrs import parameter_defaults
 
 Method = ast.FunctionDef | ast.AsyncFunctionDef
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -45,7 +46,7 @@ def chosen_class(func: ast.expr, method: Method, cls: ast.ClassDef) -> Choice | 
     if name in params:
         if bound:
             return None  # rebound: what it holds when called is not the default alone
-        default = _defaults(method).get(name)
+        default = parameter_defaults(method).get(name)
         value = _plain_default(default, cls)
         if value is None:
             return None
@@ -125,9 +126,7 @@ def class_attr_ref(func: ast.expr) -> str | None:
     return None
 
 
-def _plain_default(
-    default: ast.expr | None, cls: ast.ClassDef
-) -> ast.Name | ast.Attribute | None:
+def _plain_default(default: ast.expr | None, cls: ast.ClassDef) -> ast.Name | ast.Attribute | None:
     if default is None:
         return None
     attr = class_attr_ref(default)
@@ -181,13 +180,3 @@ def _binds_self_attr(method: Method, attr: str) -> bool:
         ):
             return True
     return False
-
-
-def _defaults(node: Method) -> dict[str, ast.expr]:
-    args = node.args
-    positional = [*args.posonlyargs, *args.args]
-    with_defaults = positional[len(positional) - len(args.defaults) :]
-    out = {a.arg: d for a, d in zip(with_defaults, args.defaults, strict=True)}
-    kwonly = zip(args.kwonlyargs, args.kw_defaults, strict=True)
-    out.update({a.arg: d for a, d in kwonly if d is not None})
-    return out
