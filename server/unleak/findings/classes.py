@@ -23,16 +23,21 @@ def classes_never_releasing(module: ModuleAnalysis, code: str) -> Iterator[Findi
                 continue
             rt = module.catalogue.types[rtype]
             span = module.source.span(call)
-            message = (
-                f"`{name}` keeps the {rt.noun} {made_by(rt.name)} `{call_text(call)}` in "
-                f"`self.{attr}`, but none of its methods releases it; add a `close()` method "
-                "(and `__exit__`) that does"
-            )
             public = not attr.startswith("_")
             if public:
                 # A public attribute may be the class's way of handing the resource to its
                 # users (`proc.stdout`, documented as theirs to close): unsure, so quieter.
-                message += f", unless its users are meant to release the public `self.{attr}`"
+                message = (
+                    f"`{name}` keeps the {rt.noun} {made_by(rt.name)} `{call_text(call)}` in "
+                    f"the public `self.{attr}` and no method releases it; add a `close()` "
+                    "that does, unless its users are meant to"
+                )
+            else:
+                message = (
+                    f"`{name}` keeps the {rt.noun} {made_by(rt.name)} `{call_text(call)}` in "
+                    f"`self.{attr}`, but none of its methods releases it; add a `close()` "
+                    "method (and `__exit__`) that does"
+                )
             note = f"the {rt.noun} is stored in `self.{attr}` here"
             found = module.finding(code, message, span, (Related(span, note),))
             if public:
