@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -438,6 +439,15 @@ def foreign_bases(
     plain name. A name bound at module level to a call's result (`TableBase =
     with_typehint(Table)`) is named in this module: the index knows what it is (see
     `index.base_aliases`)."""
+    return _named_bases(node, module, infos, own_module=True)
+
+
+def _named_bases(
+    node: ast.ClassDef, module: ModuleView, local: Container[str], own_module: bool
+) -> tuple[str, ...] | None:
+    """The qualified names of a class's non-neutral bases; None if one is a class of
+    ``local``, generic or unknown. ``own_module``: a plain name the resolver does not know is
+    taken as bound in this module (`TableBase: type[T] = f(T)`)."""
     bases: list[str] = []
     for base in node.bases:
         text = expr_text(base)
@@ -445,10 +455,11 @@ def foreign_bases(
             continue
         plain = isinstance(base, (ast.Name, ast.Attribute))
         qual = module.resolver.qualify(base) if plain else None
-        if qual is None and isinstance(base, ast.Name) and module.resolver.module_name:
-            qual = f"{module.resolver.module_name}.{base.id}"  # `TableBase: type[T] = f(T)`
-        if qual is None or text in infos or "." not in qual:
-            return None  # a local, generic or unknown base
+        name = module.resolver.module_name
+        if qual is None and own_module and isinstance(base, ast.Name) and name:
+            qual = f"{name}.{base.id}"
+        if qual is None or text in local or "." not in qual:
+            return None
         bases.append(qual)
     return tuple(bases)
 
@@ -473,28 +484,20 @@ def base_views(module: ModuleView, skip: set[str], uses: AttrUses) -> dict[str, 
     for name, node in defs.items():
         if name in skip or node.keywords:
             continue
-        bases: list[str] = []
-        for base in node.bases:
-            text = expr_text(base)
-            if text in _NEUTRAL_BASES:
-                continue
-            plain = isinstance(base, (ast.Name, ast.Attribute))
-            qual = module.resolver.qualify(base) if plain else None
-            if qual is None or text in defs or "." not in qual:
-                break
-            bases.append(qual)
-        else:
-            mentions = uses.mentions(node.lineno, node.end_lineno or node.lineno)
-            methods = {
-                m.name for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
-            }
-            releasing = methods & (_RELEASING_NAMES | release_names)
-            out[name] = BaseView(
-                tuple(bases),
-                tuple(sorted(mentions)),
-                tuple(sorted(releasing - {"__exit__", "__aexit__", "__del__", "tearDown"})),
-                "__enter__" in methods or "__aenter__" in methods,
-            )
+        bases = _named_bases(node, module, defs, own_module=False)
+        if bases is None:
+            continue
+        mentions = uses.mentions(node.lineno, node.end_lineno or node.lineno)
+        methods = {
+            m.name for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
+        releasing = methods & (_RELEASING_NAMES | release_names)
+        out[name] = BaseView(
+            bases,
+            tuple(sorted(mentions)),
+            tuple(sorted(releasing - {"__exit__", "__aexit__", "__del__", "tearDown"})),
+            "__enter__" in methods or "__aenter__" in methods,
+        )
     return out
 
 
