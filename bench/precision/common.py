@@ -25,8 +25,8 @@ WORK = REPO / "bench" / ".work"  # gitignored download cache
 DOWNLOADS = WORK / "downloads"
 SOURCES = WORK / "src"
 FINDINGS = WORK / "findings"
-SETS = ("heldout", "tuning", "fresh", "fresh2")
-# Sets run when none is named: fresh and fresh2 are opt-in (labeled separately, by hand).
+SETS = ("heldout", "tuning", "fresh", "fresh2", "fresh3")
+# Sets run when none is named: the fresh sets are opt-in (labeled separately, by hand).
 DEFAULT_SETS = ("heldout", "tuning")
 
 

@@ -1,13 +1,13 @@
 """Run unleak over the library code of the precision projects and store the findings.
 
     .venv/bin/python bench/precision/findings.py            # heldout and tuning
-    .venv/bin/python bench/precision/findings.py tuning     # one set (or fresh, fresh2)
+    .venv/bin/python bench/precision/findings.py tuning     # one set (or fresh, fresh2, fresh3)
 
 Runs `unleak check --format json --no-cache --no-config` (under `nice`) over the library files
-of each project (see the `library`/`exclude` entries of heldout.toml, tuning.toml, fresh.toml,
-fresh2.toml) and writes bench/.work/findings/SET.json: every finding with its project, path
-(relative to the unpacked sdist), line, code, message, severity, enclosing function and stable
-key.
+of each project (see the `library`/`exclude` entries of heldout.toml, tuning.toml and the
+fresh*.toml files) and writes bench/.work/findings/SET.json: every finding with its project,
+path (relative to the unpacked sdist), line, code, message, severity, enclosing function and
+stable key.
 Run fetch.py first. Set UNLEAK to use another unleak command.
 """
 
