@@ -310,10 +310,12 @@ class ProjectIndex:
         uses: Iterable[str] | None = None,
         calls: frozenset[str] | None = None,
     ) -> dict[str, Spec]:
-        """What ``module`` may use of the others: qualified name (as its code spells it once
-        imports are resolved) -> spec. ``uses``: its imports, when it is not (yet) indexed
-        under that name (a new, unsaved document): the modules and names it imports;
-        ``calls``: the names it calls (only those are in the view)."""
+        """What ``module`` may use of the others, and its own classes whose bases are
+        other modules' (only the index knows whether they are resource classes): qualified
+        name (as its code spells it once imports are resolved) -> spec. ``uses``: its
+        imports, when it is not (yet) indexed under that name (a new, unsaved document): the
+        modules and names it imports; ``calls``: the names it calls (only those are in the
+        view)."""
         if uses is None:
             summary = self.modules.get(module)
             uses = summary.needs() if summary is not None else ()
@@ -350,6 +352,15 @@ class ProjectIndex:
                     add(f"{used}.{name}")
             else:
                 add(used)
+        own_summary = self.modules.get(module) if own is not None else None
+        if own_summary is not None:
+            # This module's classes that only the index knows as resources (their bases are
+            # other modules' classes): its own code creates instances too.
+            for name in own_summary.pending:
+                if calls is None or name in calls:
+                    found = self.resolve(f"{module}.{name}")
+                    if found is not None and found[1][0] == "c":
+                        view[f"{module}.{name}"] = found[1]
         return view
 
 

@@ -12,7 +12,9 @@ import re
 _MENTION = re.compile(r"self\.([A-Za-z_][A-Za-z0-9_]*)")
 _WORD = re.compile(r"\w")
 _CALL = re.compile(r"self\.(\w+)[ \t]*\.[ \t]*(\w+)[ \t]*\(")
-_BY_NAME = re.compile(r"getattr\(|setattr\(|vars\(|__dict__")
+# `getattr(self, name)`, `vars(self)`, `self.__dict__`: not `getattr(infile, "buffer")`, which
+# reaches another object's attributes.
+_BY_NAME = re.compile(r"\b(?:get|set|del)attr\(\s*self\b|\bvars\(\s*(?:self\b|\))|__dict__")
 # Methods of files, sockets, processes and connections: an attribute used through one holds
 # such an object (a string attribute does not).
 STREAM_METHODS = frozenset(
