@@ -8,6 +8,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from unleak.findings.module import _nested_import_lines, _nested_import_lines_of
 from unleak.source.chunk_parse import ChunkParser
 from unleak.source.text import source_lines
 
@@ -78,6 +79,19 @@ def test_line_scans_are_redone_only_for_the_chunks_an_edit_changed() -> None:
     assert parser.segments.lines_where("open", scan) == [7, 10]
     # The edited function, and the blank and comment lines between chunks (never kept).
     assert [piece for piece in scanned if "def" in piece] == ["def f(p):\n    return p\n"]
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_nested_import_lines_fold_over_the_pieces(path: Path) -> None:
+    # The resolver's pre-filter, folded over the chunks' scans, finds the lines the scan of
+    # the whole text finds (the scan is line by line).
+    text = path.read_text(encoding="utf-8")
+    parser = ChunkParser()
+    assert parser.parse(text, source_lines(text)) is not None
+    if parser.segments is None:
+        return  # a lone carriage return: the whole text is scanned
+    folded = parser.segments.lines_where("nested imports", _nested_import_lines_of)
+    assert folded == _nested_import_lines(text)
 
 
 def _class_edits(text: str) -> list[str]:

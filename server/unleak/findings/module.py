@@ -192,7 +192,13 @@ class ModuleAnalysis:
         self.scan_text = (1, text)
         self.parsed: ParsedModule = parsed if parsed is not None else parse_module(text)
         tree = self.parsed.tree
-        nested_imports = _nested_import_lines(text)
+        segments = self.parsed.segments
+        nested_imports = (
+            # A line scan: a fold of the scans of the text's pieces, kept while they are.
+            segments.lines_where("nested imports", _nested_import_lines_of)
+            if segments is not None
+            else _nested_import_lines(text)
+        )
         self.resolver = NameResolver(
             tree, module_name, nested_imports, _is_package(path), self.parsed.facts
         )
@@ -1166,6 +1172,11 @@ def _nested_import_lines(text: str) -> list[int]:
         lines.append(line)
     aliases = [text.count("\n", 0, m.start()) + 1 for m in MODULE_ALIAS_LINE.finditer(text)]
     return sorted({*lines, *aliases}) if aliases else lines
+
+
+def _nested_import_lines_of(text: str) -> list[int]:
+    """`_nested_import_lines` of a piece of the text, 0-based (see `Segments.lines_where`)."""
+    return [line - 1 for line in _nested_import_lines(text)]
 
 
 def classify(res: SiteResult) -> tuple[str, Leak]:
