@@ -82,7 +82,7 @@ def test_line_scans_are_redone_only_for_the_chunks_an_edit_changed() -> None:
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
-def test_nested_import_lines_fold_over_the_pieces(path: Path) -> None:
+def test_line_scans_fold_over_the_pieces(path: Path) -> None:
     # The resolver's pre-filter, folded over the chunks' scans, finds the lines the scan of
     # the whole text finds (the scan is line by line).
     text = path.read_text(encoding="utf-8")
@@ -92,6 +92,19 @@ def test_nested_import_lines_fold_over_the_pieces(path: Path) -> None:
         return  # a lone carriage return: the whole text is scanned
     folded = parser.segments.lines_where("nested imports", _nested_import_lines_of)
     assert folded == _nested_import_lines(text)
+    assert parser.segments.lines_where("self", _selfs) == [i + 1 for i in _selfs(text)]
+    # After edits inside classes (whose pieces are their members), from the kept scans.
+    for edited in _class_edits(text):
+        assert parser.parse(edited, source_lines(edited)) is not None
+        assert parser.segments is not None
+        folded = parser.segments.lines_where("nested imports", _nested_import_lines_of)
+        assert folded == _nested_import_lines(edited)
+        assert parser.segments.lines_where("self", _selfs) == [i + 1 for i in _selfs(edited)]
+
+
+def _selfs(text: str) -> list[int]:
+    """The 0-based lines of ``text`` that mention `self` (a line scan, as trigger words)."""
+    return [i for i, line in enumerate(text.split("\n")) if "self" in line]
 
 
 def _class_edits(text: str) -> list[str]:

@@ -32,6 +32,7 @@ from unleak.names.resolver import MODULE_ALIAS_LINE, NameResolver, iter_statemen
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex, base_words
 from unleak.settings import Settings, Severity
+from unleak.source.class_parse import first_line
 from unleak.source.facts import StatementFacts, fact
 from unleak.source.parsing import ParsedModule, parse_module
 from unleak.source.spans import Span
@@ -841,10 +842,22 @@ class ModuleAnalysis:
             decorators = getattr(scope, "decorator_list", None)
             first = decorators[0].lineno if decorators else getattr(scope, "lineno", 1)
             last = getattr(scope, "end_lineno", None) or first
-            text = "\n".join(self.source.lines[first - 1 : last])
-            if text.isascii():  # otherwise NFKC may make a name of other characters
-                units = self.unit_cache
-                words = units.words(text, _WORDS) if units else set(_WORDS.findall(text))
+            units = self.unit_cache
+            starts = [first]
+            if units is not None and isinstance(scope, ast.ClassDef):
+                # A class's words are its members' (a name lies on one line): an edit in a
+                # long class looks again for the words of the members it changed alone.
+                inside = (first_line(m) for m in scope.body)
+                starts = sorted({first, *(n for n in inside if first < n <= last)})
+            pieces = [
+                "\n".join(self.source.lines[a - 1 : b - 1])
+                for a, b in zip(starts, [*starts[1:], last + 1], strict=True)
+            ]
+            if all(p.isascii() for p in pieces):  # else NFKC may make a name of other characters
+                if units is not None:
+                    words = frozenset().union(*(units.words(p, _WORDS) for p in pieces))
+                else:
+                    words = set(_WORDS.findall(pieces[0]))
         aliases = self.resolver.module_attrs  # `socket = execmodel.socket`, module-wide
         if words is None:
             key: tuple[object, ...] = (

@@ -37,6 +37,9 @@ class ChunkParser:
         # Line scans of the chunks' texts (trigger words), kept while the texts are chunks.
         self._scans: ScanCache = {}
         self.segments: Segments | None = None  # the last tree's text, in pieces
+        # A class chunk's text -> its pieces (first line relative to the chunk's, last, text):
+        # one per member, so that an edit in a long class rescans one member, not the class.
+        self._class_pieces: dict[str, list[tuple[int, int, str]]] = {}
 
     def parse(self, text: str, lines: list[str]) -> ast.Module | None:
         """The module's tree, or None if a chunk does not parse alone (a syntax error, or a
@@ -66,6 +69,7 @@ class ChunkParser:
             old = whole
             self.parsed_lines = sum(c.last - c.first + 1 for c in chunks)
         earlier: Members | None = None  # the members of the classes that changed
+        spans: list[tuple[int, int, str]] = []  # the pieces line scans are kept for
         for chunk in chunks:
             same = old.get(chunk.text)
             entry = same.pop() if same else None
@@ -93,14 +97,43 @@ class ChunkParser:
                         ast.increment_lineno(stmt, chunk.first - first)
             kept.setdefault(chunk.text, []).append((chunk.first, stmts))
             body.extend(stmts)
+            if chunk.kind == "class" and len(stmts) == 1 and isinstance(stmts[0], ast.ClassDef):
+                spans.extend(self._pieces_of_class(chunk, stmts[0], lines))
+            else:
+                spans.append((chunk.first, chunk.last, chunk.text))
         self._trees = kept
         self._lines, self._chunks = lines, chunks
         self.facts.keep(body)
-        self._scans = {k: v for k, v in self._scans.items() if k in used and k[0] in kept}
-        pieces = pieces_of(lines, ((c.first, c.last, c.text) for c in chunks))
+        self._class_pieces = {t: p for t, p in self._class_pieces.items() if t in kept}
+        texts = {text for _, _, text in spans}
+        self._scans = {k: v for k, v in self._scans.items() if k in used and k[0] in texts}
+        pieces = pieces_of(lines, spans, "\r" in text)
         if pieces is not None:
             self.segments = Segments(pieces, self._scans)
         return ast.Module(body=body, type_ignores=[])
+
+    def _pieces_of_class(
+        self, chunk: Chunk, cls: ast.ClassDef, lines: list[str]
+    ) -> list[tuple[int, int, str]]:
+        """A class chunk's pieces (first, last, text): its lines cut where each member
+        starts (the first piece holds the header), computed once per chunk text."""
+        relative = self._class_pieces.get(chunk.text)
+        if relative is None:
+            starts = sorted(
+                {0}
+                | {
+                    first_line(m) - chunk.first
+                    for m in cls.body
+                    if chunk.first < first_line(m) <= chunk.last
+                }
+            )
+            ends = [*(s - 1 for s in starts[1:]), chunk.last - chunk.first]
+            relative = [
+                (a, b, "".join(lines[chunk.first - 1 + a : chunk.first + b]))
+                for a, b in zip(starts, ends, strict=True)
+            ]
+            self._class_pieces[chunk.text] = relative
+        return [(chunk.first + a, chunk.first + b, text) for a, b, text in relative]
 
     def _split(self, text: str, lines: list[str]) -> list[Chunk]:
         """The chunks of the text, split again only around what changed since the last."""
@@ -116,6 +149,7 @@ class ChunkParser:
         self._lines, self._chunks = [], []
         self.facts.keep(())
         self._scans = {}
+        self._class_pieces = {}
         self.segments = None
 
 

@@ -41,11 +41,11 @@ class Segments:
 
 
 def pieces_of(
-    lines: list[str], chunks: Iterable[tuple[int, int, str]]
+    lines: list[str], chunks: Iterable[tuple[int, int, str]], returns: bool = True
 ) -> list[tuple[int, str, bool]] | None:
     """The pieces of a module from its chunks ((first, last, text), in order); None when its
     line numbers cannot be told from counting line feeds (a lone carriage return ends a
-    line)."""
+    line). ``returns``: whether the text may hold a carriage return at all."""
     out: list[tuple[int, str, bool]] = []
     done = 0  # lines covered so far
     for first, last, text in chunks:
@@ -55,7 +55,7 @@ def pieces_of(
         done = last
     if done < len(lines):
         out.append((done + 1, "".join(lines[done:]), False))
-    for _, text, _ in out:
+    for _, text, _ in out if returns else ():
         if "\r" in text and text.count("\r") != text.count("\r\n"):
             return None
     return out
