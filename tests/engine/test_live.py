@@ -661,3 +661,54 @@ def test_an_edit_in_a_method_of_a_nested_class_reanalyses_that_method_alone() ->
         assert got == fresh(edited), new
         got = live_findings(live, CLASSES)
         assert got == fresh(CLASSES), new
+
+
+CALLABLES = textwrap.dedent(
+    """\
+    import io
+
+
+    class Store:
+        def __init__(self, opener=open, name="x"):
+            self.opener = opener
+            self.name = name
+
+        def load(self, path):
+            return self.opener(path)
+
+        def reset(self):
+            pass
+
+
+    def use(path):
+        store = Store()
+        f = store.load(path)
+        return f.read()
+    """
+)
+
+
+def test_edits_of_what_a_class_keeps_callable_on_self_match_fresh_analysis() -> None:
+    """What `self.opener` holds is read from every member of the class (kept per member
+    from one version to the next): edits that make it a callable, or not, one after the
+    other."""
+    live = LiveModule("m.py", "m")
+    live_findings(live, CALLABLES)
+    seen = set()
+    text = CALLABLES
+    for old, new in [
+        ("    pass\n", "    self.opener = io.open\n"),  # bound again elsewhere
+        ("self.opener = io.open", "self.openerx = io.open"),
+        ('name="x"', 'name="y"'),
+        ("opener=open", "opener=None"),
+        ("opener=None", "opener=io.open"),
+        ("    def reset", "    opener = None\n\n    def reset"),  # a class attribute
+        ("    opener = None\n\n", ""),
+        ("self.opener = opener", "self.opener = self.opener2 = opener"),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new)
+        got = live_findings(live, text)
+        assert got == fresh(text), new
+        seen.add(tuple(f.code for f in got))
+    assert len(seen) > 1  # the edits change what is found

@@ -209,7 +209,9 @@ class ModuleAnalysis:
             else Catalogue()
         )
         external = install_external(settings.external_summaries, self.catalogue)
-        self.summaries = ModuleSummaries(tree, self.resolver, self.catalogue, external)
+        self.summaries = ModuleSummaries(
+            tree, self.resolver, self.catalogue, external, self.parsed.facts
+        )
         self.triggers = TriggerIndex(text, self._trigger_words(), segments=self.parsed.segments)
         if self.triggers:
             self._module_types()

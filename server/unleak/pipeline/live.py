@@ -40,6 +40,7 @@ from unleak.source.chunk_parse import ChunkParser
 from unleak.source.parsing import ParsedModule, ParseError, syntax_error
 from unleak.source.spans import Span
 from unleak.source.text import SourceText, changed_lines, source_lines
+from unleak.summaries.callable_attrs import class_callables
 from unleak.summaries.classes import ClassResources, scan_acquisitions, scan_handling
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -979,6 +980,13 @@ def _same_contribution(
         return False
     if not region.direct:
         return True
+
+    def callables(method: _FunctionNode) -> object:
+        return _class_callables(base, parent, old, method)
+
+    # What `self.<attr>(...)` calls in the class's methods is read from all its members.
+    if before(region, "callables", callables) != callables(node):
+        return False
     members = [m for m in parent.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
     if [m for m in members if m.name == region.name][-1] is not old:
         return False
@@ -1011,6 +1019,21 @@ def _nested_attribute_types(
     assert isinstance(base, ModuleAnalysis)
     scope = Scope(base.resolver, base.catalogue, base.summaries, class_name=class_name)
     return sorted(assigned_types([method], scope))
+
+
+def _class_callables(
+    base: ModuleAnalysis, parent: ast.ClassDef, old: _FunctionNode, method: _FunctionNode
+) -> dict[str, str]:
+    """The callables the class keeps on `self` (`class_callables`) with ``method`` in the
+    place of ``old``."""
+    cls = ast.ClassDef(
+        name=parent.name,
+        bases=parent.bases,
+        keywords=parent.keywords,
+        body=[method if m is old else m for m in parent.body],
+        decorator_list=parent.decorator_list,
+    )
+    return class_callables(cls, base.resolver.qualify, base.parsed.facts)
 
 
 def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNode) -> object:

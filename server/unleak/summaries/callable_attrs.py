@@ -8,15 +8,20 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from unleak.source.facts import StatementFacts, fact
+
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def class_callables(
-    node: ast.ClassDef, qualify: Callable[[ast.expr], str | None]
+    node: ast.ClassDef,
+    qualify: Callable[[ast.expr], str | None],
+    facts: StatementFacts | None = None,
 ) -> dict[str, str]:
     """Attribute -> the qualified name of the callable ``self.<attribute>`` holds, for those
     `__init__` alone binds, once, to a plain name (or a parameter defaulting to one); not
-    methods, class attributes, or attributes bound anywhere else."""
+    methods, class attributes, or attributes bound anywhere else. ``facts``: what each member
+    of a top-level class binds, kept while its tree is (an edit walks the members it changed)."""
     methods = [m for m in node.body if isinstance(m, _DEFS)]
     init = next((m for m in methods if m.name == "__init__"), None)
     if init is None:
@@ -24,18 +29,10 @@ def class_callables(
     # Candidates first, from `__init__` alone (most classes keep only parameters without a
     # default, or nothing callable): the rest of the class is walked only for them.
     candidates: dict[str, str] = {}
-    bound: dict[str, int] = {}
-    for sub in ast.walk(init):
-        for target in _targets(sub):
-            attr = _self_attr(target)
-            if attr is None:
-                continue
-            bound[attr] = bound.get(attr, 0) + 1
-            if isinstance(sub, ast.Assign) and isinstance(sub.value, (ast.Name, ast.Attribute)):
-                qual = _callable_value(init, sub.value, qualify)
-                if qual is not None:
-                    candidates[attr] = qual
-    candidates = {a: q for a, q in candidates.items() if bound[a] == 1}
+    for attr, value in fact(facts, init, "callables bound", _bound_once).items():
+        qual = qualify(value) if value is not None else None
+        if qual is not None:
+            candidates[attr] = qual
     if not candidates:
         return {}
     for m in methods:
@@ -48,29 +45,52 @@ def class_callables(
     for method in methods:
         if method is init or not candidates:
             continue
-        for sub in ast.walk(method):
-            for target in _targets(sub):
-                attr = _self_attr(target)
-                if attr is not None:
-                    candidates.pop(attr, None)  # bound again elsewhere
+        for attr in fact(facts, method, "self attributes bound", _bound_attrs):
+            candidates.pop(attr, None)  # bound again elsewhere
     return candidates
 
 
+def _bound_once(init: ast.AST) -> dict[str, ast.expr | None]:
+    """The attributes `__init__` binds once, each to what names its callable (see
+    `_callable_value`; None: not a callable it can tell)."""
+    assert isinstance(init, _DEFS)
+    values: dict[str, ast.expr | None] = {}
+    bound: dict[str, int] = {}
+    for sub in ast.walk(init):
+        for target in _targets(sub):
+            attr = _self_attr(target)
+            if attr is None:
+                continue
+            bound[attr] = bound.get(attr, 0) + 1
+            if isinstance(sub, ast.Assign) and isinstance(sub.value, (ast.Name, ast.Attribute)):
+                values[attr] = _callable_value(init, sub.value)
+    return {a: v for a, v in values.items() if bound[a] == 1}
+
+
+def _bound_attrs(method: ast.AST) -> set[str]:
+    """The attributes of `self` a method binds."""
+    return {
+        attr
+        for sub in ast.walk(method)
+        for target in _targets(sub)
+        if (attr := _self_attr(target)) is not None
+    }
+
+
 def _callable_value(
-    init: ast.FunctionDef | ast.AsyncFunctionDef,
-    value: ast.Name | ast.Attribute,
-    qualify: Callable[[ast.expr], str | None],
-) -> str | None:
-    """What `self.x = value` in `__init__` binds: a parameter's default (or what replaces a
-    None default), else the name itself; None for a parameter the caller must give."""
+    init: ast.FunctionDef | ast.AsyncFunctionDef, value: ast.Name | ast.Attribute
+) -> ast.expr | None:
+    """What names the callable `self.x = value` in `__init__` binds: a parameter's default
+    (or what replaces a None default), else the value itself; None for a parameter the
+    caller must give (or one defaulting to anything else)."""
     if isinstance(value, ast.Name) and value.id in _params(init):
         default = parameter_defaults(init).get(value.id)
         if isinstance(default, ast.Constant) and default.value is None:
             default = _none_replaced(init, value.id)
         if not isinstance(default, (ast.Name, ast.Attribute)):
             return None  # whatever the caller passes
-        return qualify(default)
-    return qualify(value)
+        return default
+    return value
 
 
 def _none_replaced(

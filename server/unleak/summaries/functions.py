@@ -18,6 +18,7 @@ from unleak.names.resolver import iter_statements
 
 if TYPE_CHECKING:
     from unleak.names.resolver import NameResolver
+    from unleak.source.facts import StatementFacts
 
 
 # The prefix of a constructor's name among the summaries a function consulted.
@@ -104,8 +105,11 @@ class ModuleSummaries:
         resolver: NameResolver,
         catalogue: Catalogue,
         external: dict[str, FunctionSummary] | None = None,
+        facts: StatementFacts | None = None,
     ) -> None:
+        """``facts``: per-statement facts kept from an earlier version of the module."""
         self.resolver = resolver
+        self.facts = facts
         self.catalogue = catalogue
         self.external: dict[str, FunctionSummary] = external or {}
         self.defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -166,7 +170,11 @@ class ModuleSummaries:
         found = self._class_callables.get(cname)
         if found is None:
             node = self.class_defs.get(cname)
-            found = class_callables(node, self.resolver.qualify) if node is not None else {}
+            found = (
+                class_callables(node, self.resolver.qualify, self.facts)
+                if node is not None
+                else {}
+            )
             self._class_callables[cname] = found
         return found
 
