@@ -106,7 +106,11 @@ class ChunkParser:
         self.facts.keep(body)
         self._class_pieces = {t: p for t, p in self._class_pieces.items() if t in kept}
         texts = {text for _, _, text in spans}
-        self._scans = {k: v for k, v in self._scans.items() if k in used and k[0] in texts}
+        self._scans = {
+            key: {t: found for t, found in scans.items() if t in texts}
+            for key, scans in self._scans.items()
+            if key in used
+        }
         pieces = pieces_of(lines, spans, "\r" in text)
         if pieces is not None:
             self.segments = Segments(pieces, self._scans)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 
-# (piece text, what was scanned for) -> the 0-based lines of the piece where it was found
-ScanCache = dict[tuple[str, Hashable], tuple[int, ...]]
+# what was scanned for -> piece text -> the 0-based lines of the piece where it was found
+ScanCache = dict[Hashable, dict[str, tuple[int, ...]]]
 
 
 class Segments:
@@ -19,24 +19,24 @@ class Segments:
         whole text; every piece but the last ends with a line break."""
         self.pieces = pieces
         self.cache = cache
-        self.used: set[tuple[str, Hashable]] = set()  # the entries this version looked up
+        self.used: set[Hashable] = set()  # what this version looked for
 
     def lines_where(self, key: Hashable, scan: Callable[[str], Iterable[int]]) -> list[int]:
         """The (1-based) lines of the module where ``scan`` finds something, in order;
         ``scan(text)`` gives the 0-based lines of a piece, and must depend on the text alone
         (``key`` names what it looks for)."""
-        cache = self.cache
+        self.used.add(key)
+        scans = self.cache.setdefault(key, {})
         out: list[int] = []
         for first, text, kept in self.pieces:
             if kept:
-                entry = (text, key)
-                self.used.add(entry)
-                found = cache.get(entry)
+                found = scans.get(text)
                 if found is None:
-                    found = cache[entry] = tuple(scan(text))
+                    found = scans[text] = tuple(scan(text))
             else:
                 found = tuple(scan(text))
-            out.extend(first + line for line in found)
+            if found:
+                out.extend([first + line for line in found])
         return out
 
 
