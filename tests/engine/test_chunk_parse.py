@@ -8,7 +8,9 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from unleak.catalogue import Catalogue
 from unleak.findings.module import _nested_import_lines, _nested_import_lines_of
+from unleak.names.triggers import TriggerIndex, base_words
 from unleak.source.chunk_parse import ChunkParser
 from unleak.source.text import source_lines
 
@@ -100,6 +102,26 @@ def test_line_scans_fold_over_the_pieces(path: Path) -> None:
         folded = parser.segments.lines_where("nested imports", _nested_import_lines_of)
         assert folded == _nested_import_lines(edited)
         assert parser.segments.lines_where("self", _selfs) == [i + 1 for i in _selfs(edited)]
+
+
+@pytest.mark.parametrize("path", MODULES[::3], ids=lambda p: p.name)
+def test_trigger_lines_from_kept_word_scans_are_those_of_the_whole_text(path: Path) -> None:
+    # Word sets that change from one version to the next (a word added, one taken away, the
+    # set of the version before): each piece is scanned for the words new to it alone.
+    text = path.read_text(encoding="utf-8")
+    base = sorted(base_words(Catalogue()))
+    sets = [base, [*base, "self", "read"], base[5:], ["self"], base, ["write", *base[:9]]]
+    parser = ChunkParser()
+    for i, words in enumerate(sets):
+        version = text if i % 2 else "import os\n" + text  # every chunk moves
+        assert parser.parse(version, source_lines(version)) is not None
+        if parser.segments is None:
+            return  # a lone carriage return: the whole text is scanned
+        kept = TriggerIndex(version, words, segments=parser.segments)
+        kept.add(["close", "self"])
+        whole = TriggerIndex(version, words)
+        whole.add(["close", "self"])
+        assert kept.lines == whole.lines, words
 
 
 def _selfs(text: str) -> list[int]:

@@ -48,12 +48,11 @@ class TriggerIndex:
         if not alternatives:
             return
         self.words |= alternatives
-        pattern = _pattern(alternatives)
         if self.segments is not None:
-            found = self.segments.lines_where(("words", alternatives), lambda t: _scan(t, pattern))
+            found = self.segments.words_where(alternatives, _occurrences)
         else:
             first = self.first_line
-            found = [first + line for line in _scan(self.text, pattern)]
+            found = [first + line for line in _scan(self.text, _pattern(alternatives))]
         if found:
             self.lines = sorted(set(found).union(self.lines))
 
@@ -76,6 +75,21 @@ def _scan(text: str, pattern: re.Pattern[str]) -> list[int]:
         line += text.count("\n", last, start)
         last = start
         found.append(line)
+    return found
+
+
+def _occurrences(text: str, words: frozenset[str]) -> list[tuple[int, str]]:
+    """Each occurrence of one of ``words`` in ``text``: its 0-based line and the word."""
+    found: list[tuple[int, str]] = []
+    canonical = {w: w for w in words}  # one string per word, however often it occurs
+    line, last = 0, 0
+    for m in _pattern(words).finditer(text):
+        start = m.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue  # inside a longer word (`reopen`)
+        line += text.count("\n", last, start)
+        last = start
+        found.append((line, canonical[m.group()]))
     return found
 
 

@@ -15,7 +15,7 @@ import ast
 from unleak.source.chunks import Chunk, split, split_edited
 from unleak.source.class_parse import Members, first_line, members_of, parse_at, parse_class
 from unleak.source.facts import StatementFacts
-from unleak.source.segments import ScanCache, Segments, pieces_of
+from unleak.source.segments import ScanCache, Segments, WordCache, pieces_of
 from unleak.source.text import changed_lines
 
 _ERRORS = (SyntaxError, ValueError, MemoryError, RecursionError)
@@ -36,6 +36,7 @@ class ChunkParser:
         self.facts = StatementFacts()
         # Line scans of the chunks' texts (trigger words), kept while the texts are chunks.
         self._scans: ScanCache = {}
+        self._words: WordCache = {}  # the words found in the chunks' texts
         self.segments: Segments | None = None  # the last tree's text, in pieces
         # A class chunk's text -> its pieces (first line relative to the chunk's, last, text):
         # one per member, so that an edit in a long class rescans one member, not the class.
@@ -111,9 +112,10 @@ class ChunkParser:
             for key, scans in self._scans.items()
             if key in used
         }
+        self._words = {t: found for t, found in self._words.items() if t in texts}
         pieces = pieces_of(lines, spans, "\r" in text)
         if pieces is not None:
-            self.segments = Segments(pieces, self._scans)
+            self.segments = Segments(pieces, self._scans, self._words)
         return ast.Module(body=body, type_ignores=[])
 
     def _pieces_of_class(
@@ -153,6 +155,7 @@ class ChunkParser:
         self._lines, self._chunks = [], []
         self.facts.keep(())
         self._scans = {}
+        self._words = {}
         self._class_pieces = {}
         self.segments = None
 

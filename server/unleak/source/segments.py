@@ -11,14 +11,23 @@ from collections.abc import Callable, Hashable, Iterable
 ScanCache = dict[Hashable, dict[str, tuple[int, ...]]]
 
 
+# piece text -> the words looked for in it so far, and where one occurs: (0-based line, word)
+WordCache = dict[str, tuple[frozenset[str], tuple[tuple[int, str], ...]]]
+# Each occurrence of one of the words in a text, as (0-based line, word).
+WordScan = Callable[[str, frozenset[str]], Iterable[tuple[int, str]]]
+
+
 class Segments:
     """The pieces of one version of a module, and the scans kept for them."""
 
-    def __init__(self, pieces: list[tuple[int, str, bool]], cache: ScanCache) -> None:
+    def __init__(
+        self, pieces: list[tuple[int, str, bool]], cache: ScanCache, words: WordCache
+    ) -> None:
         """``pieces``: (first line, text, whether its scans are kept), in order, covering the
         whole text; every piece but the last ends with a line break."""
         self.pieces = pieces
         self.cache = cache
+        self.words = words
         self.used: set[Hashable] = set()  # what this version looked for
 
     def lines_where(self, key: Hashable, scan: Callable[[str], Iterable[int]]) -> list[int]:
@@ -35,6 +44,43 @@ class Segments:
                     found = scans[text] = tuple(scan(text))
             else:
                 found = tuple(scan(text))
+            if found:
+                out.extend([first + line for line in found])
+        return out
+
+
+    def words_where(self, words: frozenset[str], scan: WordScan) -> list[int]:
+        """`lines_where` for whole words: the lines where one of ``words`` occurs. A set of
+        words not looked for before (an import or a definition renamed changes the trigger
+        words) scans each ASCII piece again for the words new to it alone."""
+        key = ("words", words)
+        self.used.add(key)
+        scans = self.cache.setdefault(key, {})
+        records = self.words
+        # Words new to a piece, and all it was looked for then, by what it was looked for
+        # before (pieces share these sets: most have the same history).
+        news: dict[frozenset[str], tuple[frozenset[str], frozenset[str]]] = {}
+        out: list[int] = []
+        for first, text, kept in self.pieces:
+            found = scans.get(text) if kept else None
+            if found is None:
+                record = records.get(text) if kept else None
+                if record is None and kept and text.isascii():
+                    record = (frozenset(), ())
+                if record is None:  # not ASCII (a word is then not told by its characters)
+                    found = tuple(sorted({line for line, _ in scan(text, words)}))
+                else:
+                    looked, where = record
+                    got = news.get(looked)
+                    if got is None:
+                        got = news[looked] = (words - looked, looked | words)
+                    new, union = got
+                    if new:
+                        where += tuple(scan(text, new))
+                        records[text] = (union, where)
+                    found = tuple(sorted({line for line, word in where if word in words}))
+                if kept:
+                    scans[text] = found
             if found:
                 out.extend([first + line for line in found])
         return out
