@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from unleak.catalogue import BORROWERS, ResourceType
 from unleak.names.resolver import NameResolver, iter_statements
 from unleak.names.text import expr_text
+from unleak.source.facts import StatementFacts, fact
 from unleak.source.text import SourceText
 from unleak.source.walk import children
 from unleak.summaries.attr_uses import AttrUses
@@ -334,14 +335,21 @@ def register_resource_classes(module: ModuleView) -> None:
     for name, info in class_resources(module).items():
         if not info.checkable:
             continue
-        rtype = _resource_type(name, info, module.catalogue.release_methods())
+        rtype = _resource_type(
+            name, info, module.catalogue.release_methods(), module.summaries.facts
+        )
         if rtype is not None:
             module.catalogue.types[rtype.name] = rtype
 
 
 def _resource_type(
-    name: str, info: ClassResources, release_names: frozenset[str]
+    name: str,
+    info: ClassResources,
+    release_names: frozenset[str],
+    facts: StatementFacts | None = None,
 ) -> ResourceType | None:
+    """``facts``: what each member of a top-level class calls on `self`, kept while its tree
+    is."""
     acquired_in_init = [
         a
         for a, (_, m, t) in info.acquired.items()
@@ -361,15 +369,10 @@ def _resource_type(
     }
     # One level of delegation: `def __exit__(self, *a): self.close()`.
     for mname, m in methods.items():
-        for n in ast.walk(m):
-            if (
-                isinstance(n, ast.Call)
-                and isinstance(n.func, ast.Attribute)
-                and _self_attr(n.func)
-                and n.func.attr in release
-                and mname not in ("__exit__", "__aexit__", "__init__")
-            ):
-                release.add(mname)
+        if mname not in ("__exit__", "__aexit__", "__init__") and not release.isdisjoint(
+            fact(facts, m, "self calls", _self_calls)
+        ):
+            release.add(mname)
     if not release:
         return None
     exits = [methods[m] for m in ("__exit__", "__aexit__") if m in methods]
@@ -395,6 +398,15 @@ def _resource_type(
         with_releases=with_releases,
         supports_with="__enter__" in methods or "__aenter__" in methods,
         opened_by=opening if lazy else frozenset(),
+    )
+
+
+def _self_calls(method: ast.AST) -> frozenset[str]:
+    """The methods a method calls on `self` (`self.close()`)."""
+    return frozenset(
+        n.func.attr
+        for n in ast.walk(method)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and _self_attr(n.func)
     )
 
 
