@@ -13,6 +13,7 @@ import pytest
 import unleak.cli.analysis
 from unleak.cli import runner
 from unleak.cli.modules import ModuleNamer
+from unleak.pipeline.api import ModuleReport
 from unleak.settings import Settings
 
 from .helpers import LEAK, SERVER, RunCli, write
@@ -34,15 +35,18 @@ PACKAGE = {
 
 @pytest.fixture
 def analysed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, bool]]:
-    """(path, module name, given other modules' exports) for every engine call."""
+    """(path, module name, analysed with other modules' exports) for every engine call:
+    exports given in the settings (the second pass) or found for the module's summary in the
+    part of the index known by then (the first pass, `view_of`)."""
     calls: list[tuple[str, str, bool]] = []
     real = unleak.cli.analysis.analyse_source
 
     def analyse_source(
         text: str, path: str, settings: Settings, module_name: str, **kwargs: Any
-    ) -> object:
-        calls.append((path, module_name, bool(settings.external_summaries)))
-        return real(text, path, settings, module_name, **kwargs)
+    ) -> ModuleReport:
+        report: ModuleReport = real(text, path, settings, module_name, **kwargs)
+        calls.append((path, module_name, bool(settings.external_summaries or report.view)))
+        return report
 
     monkeypatch.setattr(unleak.cli.analysis, "analyse_source", analyse_source)
     return calls
@@ -65,15 +69,15 @@ def test_call_of_a_factory_in_another_module_is_an_acquisition(
     assert result.out.startswith("pkg/use.py:5:12: UL101 The sqlite3 connection `conn`")
     assert "pkg/db.py" not in result.out
     assert stats(result.err) == (4, 0, 4, 0)
-    assert "1 analysed again with other modules' exports" in result.err
-    # Pass 1 for every file with its module name; pass 2 for the importer only.
-    assert sorted(c for c in analysed if not c[2]) == [
+    # Each file is analysed once: the factory's module before its importer (the import
+    # order), so the importer has its view of the index from the first pass on.
+    assert "0 analysed again" in result.err
+    assert sorted(analysed) == [
         ("pkg/__init__.py", "pkg", False),
         ("pkg/db.py", "pkg.db", False),
         ("pkg/other.py", "pkg.other", False),
-        ("pkg/use.py", "pkg.use", False),
+        ("pkg/use.py", "pkg.use", True),
     ]
-    assert [c for c in analysed if c[2]] == [("pkg/use.py", "pkg.use", True)]
 
 
 @pytest.mark.engine
@@ -214,8 +218,8 @@ def test_a_cached_run_imports_no_engine_and_starts_no_workers(project: Path) -> 
 def test_fixes_are_checked_once_by_the_last_pass_that_analyses_a_file(
     cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A file that imports another of the project's modules may be analysed again in pass 2:
-    its fixes are checked there (once), and still offered when its view stays empty."""
+    """Each file's fixes are checked once, with the view of the index its findings have: here
+    every view is complete in pass 1 (the imports are analysed first)."""
     checked: list[str] = []
     real = unleak.cli.analysis.offered_fixes
 
@@ -246,3 +250,61 @@ def test_fixes_are_checked_once_by_the_last_pass_that_analyses_a_file(
     checked.clear()
     again = cli("check")
     assert again.out == result.out and checked == []
+
+
+CYCLE = {
+    "pkg/__init__.py": "",
+    # Each imports the other at module level: no order puts both after their imports. The
+    # bigger one goes first and sees nothing of the other's factory yet.
+    "pkg/a.py": "from pkg import b\n\n\n"
+    + "def rows(p):\n    conn = b.connect_db(p)\n    return conn.execute('select 1')\n"
+    + "\n\ndef size(p):\n    f = open(p)\n    return len(f.read())\n",
+    "pkg/b.py": "import sqlite3\nfrom pkg import a\n\n\n"
+    + "def connect_db(p):\n    return sqlite3.connect(p)\n",
+}
+
+
+@pytest.mark.engine
+def test_a_file_analysed_before_its_imports_is_analysed_again_and_its_fixes_checked_then(
+    cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    real = unleak.cli.analysis.offered_fixes
+
+    def offered_fixes(text: str, path: str, *args: Any, **kwargs: Any) -> object:
+        if any(f.fix is not None for f in args[2].findings):
+            checked.append(path)
+        return real(text, path, *args, **kwargs)
+
+    monkeypatch.setattr(unleak.cli.analysis, "offered_fixes", offered_fixes)
+    write(project, CYCLE)
+    result = cli("check", "-v")
+    lines = result.out.splitlines()
+    assert any(line.startswith("pkg/a.py:5:12: UL101 The sqlite3") for line in lines), result.out
+    assert any(line.startswith("pkg/a.py:10:9: UL101 [*]") for line in lines), result.out
+    assert "1 analysed again with other modules' exports" in result.err
+    assert checked == ["pkg/a.py"]  # in pass 2 only: pass 1's view was not complete
+
+
+CHAIN = {
+    "app/__init__.py": "",
+    "app/low.py": "import socket\n\n\ndef dial(addr):\n    return socket.create_connection(addr)\n",
+    "app/mid.py": "from app.low import dial\n\n\n"
+    + "def open_link(host):\n    return dial((host, 80))\n",
+    "app/top.py": "from app import mid\n\n\n"
+    + "def ping(host):\n    s = mid.open_link(host)\n    s.sendall(b'x')\n",
+    **{f"app/filler{i:02}.py": f"from app import mid\n\nVALUE = {i}\n" for i in range(20)},
+}
+
+
+@pytest.mark.engine
+def test_workers_share_what_the_index_learns(cli: RunCli, project: Path) -> None:
+    """In worker processes, each file still gets its view of the modules summarised by the
+    other worker before it (a factory calling another module's factory, two modules away):
+    the same answers as one process, and no file analysed twice."""
+    write(project, CHAIN)
+    parallel = cli("check", "--no-cache", "-j", "2", "-v")
+    serial = cli("check", "--no-cache", "-j", "1")
+    assert parallel.out == serial.out
+    assert parallel.out.startswith("app/top.py:5:9: UL101 [*] The socket `s`"), parallel.out
+    assert "2 worker processes, 0 analysed again" in parallel.err

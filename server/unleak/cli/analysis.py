@@ -14,10 +14,11 @@ import stat
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from unleak.cli.cache import PackedFinding, pack_finding, unpack_finding
+from unleak.cli.cache import PackedFinding, external_hash, pack_finding, unpack_finding
+from unleak.cli.local_index import LocalIndex
 from unleak.cli.results import FileResult
 from unleak.findings.model import Finding
 from unleak.pipeline.api import ModuleReport, analyse_source
@@ -51,8 +52,8 @@ class Task(NamedTuple):
     settings: Settings
     module: str
     fix: FixMode | None = None  # fix the file (or only say how) instead of just checking
-    # The project's module names, when a second pass may analyse the file again: a module
-    # importing one of them leaves its fixes unchecked (see `Outcome.unchecked`).
+    # The project's module names, when the file is analysed with its view of the part of the
+    # project index known so far (`LocalIndex`, given to `run_chunk`): the first pass.
     project: frozenset[str] | None = None
 
 
@@ -68,9 +69,11 @@ class Outcome(NamedTuple):
     applied: int = 0  # fixes applied (with --fix, to the file; with --diff, in memory)
     diff: str = ""  # with --diff: what the fixes change, as a unified diff
     fixed: bytes | None = None  # the fixed bytes of a file given as data (stdin), if changed
-    # The findings' fixes were not checked (`Task.project`): the pass that analyses the file
-    # again, with its view of the project index, checks them; until then they are not offered.
+    # The findings' fixes were not checked (`Task.project`: the view was not complete): the
+    # pass that analyses the file again, with its view of the whole index, checks them; until
+    # then they are not offered.
     unchecked: bool = False
+    external: str = ""  # the hash of the view the file was analysed with (`external_hash`)
 
 
 def failed(error: str, size: int = -1, mtime_ns: int = -1, digest: str = "") -> Outcome:
@@ -85,6 +88,7 @@ def analysed(
     summary: ModuleSummary | None,
     applied: int = 0,
     unchecked: bool = False,
+    external: str = "",
 ) -> Outcome:
     """An analysis result, packed to be sent back by a worker."""
     return Outcome(
@@ -96,11 +100,16 @@ def analysed(
         summary.to_data() if summary is not None else None,
         applied,
         unchecked=unchecked,
+        external=external,
     )
 
 
-class _Unchecked(ModuleReport):
-    """A report whose findings' fixes were removed before their check (see `Task.project`)."""
+@dataclass(frozen=True)
+class _InProject(ModuleReport):
+    """A report under a view of the project index known so far (see `Task.project`)."""
+
+    external: str = ""  # the view's hash
+    unchecked: bool = False  # the fixes were removed before their check
 
 
 class Failure(NamedTuple):
@@ -143,29 +152,17 @@ def _report(
     data: bytes,
     settings: Settings,
     module: str,
-    project: frozenset[str] | None = None,
+    local: LocalIndex | None = None,
 ) -> ModuleReport | str:
-    """Decode and analyse; the report, or why the file could not be checked. ``project``:
-    see `Task.project` (the report then has ``unchecked`` fixes, or none)."""
+    """Decode and analyse; the report, or why the file could not be checked. ``local``: the
+    project index known so far (see `Task.project`; the report is then an `_InProject`)."""
     if is_notebook(display):
         return _notebook_report(display, data, settings, module)
     text = decode(data)
     if isinstance(text, Failure):
         return text.message
-    report = _checked_report(text, display, settings, module, project)
+    report = _checked_report(text, display, settings, module, local)
     return report.message if isinstance(report, Failure) else report
-
-
-def imports_project(report: ModuleReport, module: str, project: frozenset[str]) -> bool:
-    """Whether the module imports another of the project's modules (or a name of one):
-    only then can its view of the project index be other than empty."""
-    for qual in report.imports:
-        parts = qual.split(".")
-        for n in range(1, len(parts) + 1):
-            name = ".".join(parts[:n])
-            if name != module and name in project:
-                return True
-    return False
 
 
 def _checked_report(
@@ -173,27 +170,70 @@ def _checked_report(
     display: str,
     settings: Settings,
     module: str,
-    project: frozenset[str] | None = None,
+    local: LocalIndex | None = None,
 ) -> ModuleReport | Failure:
     """The module's report, offering only the fixes `--fix` would apply (see
-    `pipeline.fix_offers`). With ``project``, a module that imports another of the project's
-    modules has its fixes left unchecked (removed; `_Unchecked` says so): the pass that
-    analyses it again with its view of the index checks them, once."""
+    `pipeline.fix_offers`). With ``local``, the module is analysed with its view of that
+    index; when the view is not complete, its fixes are left unchecked (removed;
+    `_InProject.unchecked` says so): the pass that analyses it again with its view of the
+    whole index checks them, once."""
     units = unit_cache()
+    complete = False
+
+    def view_of(summary: ModuleSummary) -> dict[str, Any]:
+        nonlocal complete
+        assert local is not None
+        view, complete = local.view(summary)
+        return view
+
     # The tree is kept for the fixes' check, which tells their definitions apart by it (it
     # parsed the whole text again).
     report = guarded(
-        lambda: analyse_source(text, display, settings, module, unit_cache=units, keep_tree=True)
+        lambda: analyse_source(
+            text,
+            display,
+            settings,
+            module,
+            unit_cache=units,
+            keep_tree=True,
+            view_of=view_of if local is not None else None,
+        )
     )
     if isinstance(report, Failure):
         return report
-    if (
-        project is not None
-        and any(f.fix is not None for f in report.findings)
-        and imports_project(report, module, project)
-    ):
-        unchecked = [replace(f, fix=None) if f.fix is not None else f for f in report.findings]
-        return _Unchecked(unchecked, report.exports, report.imports, report.summary)
+    if local is None:
+        return _with_offered_fixes(text, display, settings, module, report, units)
+    external = external_hash(report.view)
+    if complete or not any(f.fix is not None for f in report.findings):
+        if report.view:
+            settings = replace(settings, external_summaries=report.view)
+        checked = _with_offered_fixes(text, display, settings, module, report, units)
+        if isinstance(checked, Failure):
+            return checked
+        return _InProject(**_fields(checked), external=external)
+    unchecked = [replace(f, fix=None) if f.fix is not None else f for f in report.findings]
+    return _InProject(
+        unchecked, report.exports, report.imports, report.summary, external=external, unchecked=True
+    )
+
+
+def _fields(report: ModuleReport) -> dict[str, Any]:
+    return {
+        "findings": report.findings,
+        "exports": report.exports,
+        "imports": report.imports,
+        "summary": report.summary,
+    }
+
+
+def _with_offered_fixes(
+    text: str,
+    display: str,
+    settings: Settings,
+    module: str,
+    report: ModuleReport,
+    units: Any,
+) -> ModuleReport | Failure:
     findings = guarded(lambda: offered_fixes(text, display, settings, module, report, units))
     if isinstance(findings, Failure):
         return findings
@@ -265,15 +305,52 @@ def _run_task(task: Task) -> Outcome:
 
         return fix_task(task, data, size, mtime_ns)
     digest = hashlib.sha256(data).hexdigest()
-    report = _report(task.display, data, task.settings, task.module, task.project)
+    local = _local_index(task.project) if task.project is not None else None
+    report = _report(task.display, data, task.settings, task.module, local)
     if isinstance(report, str):
         return failed(report, size, mtime_ns, digest)
-    unchecked = isinstance(report, _Unchecked)
-    return analysed(size, mtime_ns, digest, report.findings, report.summary, unchecked=unchecked)
+    if isinstance(report, _InProject):
+        return analysed(
+            size,
+            mtime_ns,
+            digest,
+            report.findings,
+            report.summary,
+            unchecked=report.unchecked,
+            external=report.external,
+        )
+    return analysed(size, mtime_ns, digest, report.findings, report.summary)
 
 
-def run_chunk(tasks: list[Task]) -> list[Outcome]:
-    return [run_task(task) for task in tasks]
+# A worker's copy of the project index (its process serves one run: see `runner._Lanes`),
+# or the one a serial run gives `run_chunk`.
+_LOCAL: LocalIndex | None = None
+
+
+def _local_index(project: frozenset[str]) -> LocalIndex:
+    global _LOCAL
+    if _LOCAL is None or (_LOCAL.project is not project and _LOCAL.project != project):
+        _LOCAL = LocalIndex(project)
+    return _LOCAL
+
+
+def run_chunk(
+    tasks: list[Task], summaries: list[list[Any]] | None = None, local: LocalIndex | None = None
+) -> list[Outcome]:
+    """Run the tasks; ``summaries``: what the project index learned since this worker's last
+    chunk (added to its copy first); ``local``: that copy, in a serial run."""
+    global _LOCAL
+    if local is not None:
+        _LOCAL = local
+    elif summaries is not None and tasks and tasks[0].project is not None:
+        _local_index(tasks[0].project)
+    if summaries and _LOCAL is not None:
+        _LOCAL.absorb(summaries)
+    try:
+        return [run_task(task) for task in tasks]
+    finally:
+        if local is not None:
+            _LOCAL = None
 
 
 def analyse(display: str, data: bytes, settings: Settings, module: str = "") -> FileResult:

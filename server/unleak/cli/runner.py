@@ -44,10 +44,9 @@ from unleak.index.model import ModuleSummary
 from unleak.settings import Settings
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
-
     from unleak.cli.analysis import Outcome, Task
     from unleak.cli.fixing import FixMode
+    from unleak.cli.import_order import ImportPlan
     from unleak.cli.progress import Progress
     from unleak.findings.model import Finding
 
@@ -80,16 +79,35 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-class _Executor:
-    """Runs tasks serially or in a process pool started on first need, reused by both passes.
+class _Lane:
+    """A worker process of its own, and what it knows of the project index."""
 
-    Tasks go out in chunks, biggest files first, so the workers stay busy to the end; small
+    def __init__(self, number: int) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.number = number
+        self.pool = ProcessPoolExecutor(max_workers=1)
+        self.sent = 0  # how many of the run's summaries it has been given (or found itself)
+        self.busy = 0  # chunks given and not yet back
+
+    def close(self, wait: bool = True) -> None:
+        self.pool.shutdown(wait=wait)
+
+
+class _Executor:
+    """Runs tasks serially or in worker processes started on first need, reused by both
+    passes.
+
+    Each worker has a pool of its own (a lane), so that the runner knows which summaries it
+    has: the first pass gives each chunk the summaries found since that worker's last one
+    (see `local_index`). Tasks go out in chunks, in the order given, at most two chunks per
+    worker at a time, so the workers stay busy and the summaries they get are recent; small
     files share a chunk, so the overhead per task stays low.
     """
 
     def __init__(self, max_workers: int, progress: Progress | None = None) -> None:
         self.max_workers = max_workers
-        self.pool: ProcessPoolExecutor | None = None
+        self.lanes: list[_Lane] = []
         self.workers = 0
         self.progress = progress
 
@@ -97,77 +115,187 @@ class _Executor:
         if self.progress is not None:
             self.progress.advance(count)
 
-    def run(self, tasks: list[Task], sizes: list[int]) -> list[Outcome]:
+    def run(
+        self,
+        tasks: list[Task],
+        sizes: list[int],
+        plan: ImportPlan | None = None,
+        known: list[list[Any]] | None = None,
+    ) -> list[Outcome]:
+        """The tasks' outcomes, in their order. ``plan``: the order to run them in (biggest
+        first by default), and which wait for which; ``known``: for tasks of the first pass
+        (`Task.project`), the summaries the project index has before it (from the cache)."""
+        from unleak.cli import analysis
+        from unleak.cli.import_order import ImportPlan
+        from unleak.cli.local_index import LocalIndex
+
+        if plan is None:
+            order = sorted(range(len(tasks)), key=lambda n: -sizes[n])
+            plan = ImportPlan(order, [[] for _ in tasks])
+        order = plan.order
+        workers = min(self.max_workers, len(tasks))
+        # Workers already started (by pass 1) cost nothing more to use for a few files.
+        if workers <= 1 or (not self.lanes and len(tasks) <= PARALLEL_THRESHOLD):
+            project = tasks[0].project if tasks else None
+            local = LocalIndex(project) if project is not None else None
+            if local is not None and known:
+                local.absorb(known)
+            outcomes: list[Outcome | None] = [None] * len(tasks)
+            for n in order:
+                outcomes[n] = analysis.run_chunk([tasks[n]], local=local)[0]
+                self._advance(1)
+            return [o if o is not None else _crashed() for o in outcomes]
+        return self._parallel(tasks, sizes, plan, workers, known)
+
+    def _start(self, tasks: list[Task], workers: int) -> None:
+        import multiprocessing
+
         from unleak.cli import analysis
 
-        workers = min(self.max_workers, len(tasks))
-        # A pool already started (by pass 1) costs nothing more to use for a few files.
-        if workers <= 1 or (self.pool is None and len(tasks) <= PARALLEL_THRESHOLD):
-            outcomes = []
-            for task in tasks:
-                outcomes.append(analysis.run_task(task))
-                self._advance(1)
-            return outcomes
-        return self._parallel(tasks, sizes, workers)
+        if len(self.lanes) >= workers:
+            return
+        if not self.lanes and multiprocessing.get_start_method() == "fork":
+            # Load the engine once here, so that forked workers share it instead of each
+            # importing it again (on the first file, in the middle of the run).
+            warm = analysis.Task("<warm-up>", None, b"", tasks[0].settings, "", tasks[0].fix)
+            analysis.run_task(warm)
+        while len(self.lanes) < workers:
+            self.lanes.append(_Lane(len(self.lanes)))
+        self.workers = max(self.workers, len(self.lanes))
 
-    def _parallel(self, tasks: list[Task], sizes: list[int], workers: int) -> list[Outcome]:
-        import multiprocessing
-        from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+    def _parallel(
+        self,
+        tasks: list[Task],
+        sizes: list[int],
+        plan: ImportPlan,
+        workers: int,
+        known: list[list[Any]] | None,
+    ) -> list[Outcome]:
+        from concurrent.futures import FIRST_COMPLETED, Future, wait
         from concurrent.futures.process import BrokenProcessPool
 
         from unleak.cli import analysis
 
-        if self.pool is None or self.workers < workers:
-            if self.pool is not None:
-                self.pool.shutdown()
-            if multiprocessing.get_start_method() == "fork":
-                # Load the engine once here, so that forked workers share it instead of each
-                # importing it again (on the first file, in the middle of the run).
-                warm = analysis.Task("<warm-up>", None, b"", tasks[0].settings, "", tasks[0].fix)
-                analysis.run_task(warm)
-            self.pool = ProcessPoolExecutor(max_workers=workers)
-            self.workers = workers
-        order = sorted(range(len(tasks)), key=lambda n: -sizes[n])
-        target = max(sum(sizes) // (workers * 16), 1)
-        chunks: list[list[int]] = [[]]
-        weight = 0
-        for n in order:
-            chunks[-1].append(n)
-            weight += max(sizes[n], 1)
-            if weight >= target or len(chunks[-1]) >= 64:
-                chunks.append([])
-                weight = 0
-        chunks = [c for c in chunks if c]
-        futures: dict[Future[list[Outcome]], list[int]] = {}
+        self._start(tasks, workers)
+        lanes = self.lanes[:workers]
+        first = bool(tasks) and tasks[0].project is not None
+        # The summaries of this run, in the order they became known, with the lane that
+        # found each (-1: known before it); a lane is sent those it lacks with each chunk.
+        found: list[tuple[int, list[Any]]] = [(-1, d) for d in known or ()] if first else []
+        for lane in lanes:
+            lane.sent = 0
+        target = max(sum(sizes) // (workers * 48), 1)
         out: list[Outcome | None] = [None] * len(tasks)
         crashed: list[int] = []
-        for chunk in chunks:
+        futures: dict[Future[list[Outcome]], tuple[_Lane, list[int]]] = {}
+        order, waits_for = plan.order, plan.waits_for
+        head = 0  # order[:head] is given out
+        given = [False] * len(tasks)
+        lane_of = [-1] * len(tasks)
+        back = [False] * len(tasks)
+        left = len(tasks)
+
+        def ready(n: int, lane: int) -> bool:
+            """Whether the n-th file would get its final view on ``lane``: what it imports is
+            back, or given to that lane before it (a worker adds what it finds itself)."""
+            return all(back[d] or lane_of[d] == lane for d in waits_for[n])
+
+        def next_chunk(lane: int, wait: bool) -> list[int]:
+            """The next files in the order that are ready on the lane; when none of the next
+            few are, none if ``wait`` (another worker's results will make some ready), else
+            the next one."""
+            nonlocal head, left
+            chunk: list[int] = []
+            weight = 0
+            scan = head
+            while scan < len(order) and scan < head + 256 and weight < target and len(chunk) < 32:
+                n = order[scan]
+                scan += 1
+                if given[n] or not ready(n, lane):
+                    continue
+                chunk.append(n)
+                given[n] = True
+                lane_of[n] = lane
+                weight += max(sizes[n], 1)
+            if not chunk and not wait:
+                while given[order[head]]:
+                    head += 1
+                chunk.append(order[head])
+                given[order[head]] = True
+                lane_of[order[head]] = lane
+            while head < len(order) and given[order[head]]:
+                head += 1
+            left -= len(chunk)
+            return chunk
+
+        def give(lane: _Lane) -> bool:
+            """Give the lane a chunk, unless it had better wait; whether it got one."""
+            chunk = next_chunk(lane.number, wait=bool(futures))
+            if not chunk:
+                return False
+            summaries = None
+            if first:
+                summaries = [d for origin, d in found[lane.sent :] if origin != lane.number]
+                lane.sent = len(found)
             try:
-                futures[self.pool.submit(analysis.run_chunk, [tasks[n] for n in chunk])] = chunk
-            except BrokenProcessPool:  # a worker died before the last chunk went out
+                future = lane.pool.submit(analysis.run_chunk, [tasks[n] for n in chunk], summaries)
+            except BrokenProcessPool:  # its worker died before this chunk went out
                 crashed.extend(chunk)
+                for n in chunk:
+                    back[n] = True  # retried alone, at the end
                 self._advance(len(chunk))
-        # As they finish, not in order: the progress moves whichever chunk is slow.
-        for future in as_completed(futures):
-            chunk = futures[future]
-            try:
-                for n, outcome in zip(chunk, future.result(), strict=True):
-                    out[n] = outcome
-            except BrokenProcessPool:
-                crashed.extend(chunk)
-            self._advance(len(chunk))
+                renew(lane)
+                return True
+            lane.busy += 1
+            futures[future] = (lane, chunk)
+            return True
+
+        def renew(lane: _Lane) -> None:
+            """A lane whose worker died gets a new one (which knows nothing yet)."""
+            if lane in lanes:
+                lane.close(wait=False)
+                # A new number: the summaries the old worker found are news to the new one.
+                fresh = _Lane(max(x.number for x in self.lanes) + 1)
+                lanes[lanes.index(lane)] = fresh
+                self.lanes[self.lanes.index(lane)] = fresh
+
+        while left or futures:
+            for lane in lanes:
+                while lane.busy < 2 and left and give(lane):
+                    pass
+            if not futures:
+                continue
+            # As they finish, not in order: the progress moves whichever chunk is slow.
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in done:
+                lane, chunk = futures.pop(future)
+                lane.busy -= 1
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    crashed.extend(chunk)
+                    for n in chunk:
+                        back[n] = True  # retried alone, at the end
+                    renew(lane)
+                else:
+                    for n, outcome in zip(chunk, results, strict=True):
+                        out[n] = outcome
+                        back[n] = True
+                        if first and outcome.summary is not None:
+                            found.append((lane.number, outcome.summary))
+                self._advance(len(chunk))
         if crashed:
-            # A worker died (e.g. the interpreter crashed on one file) and took its pool with
-            # it: retry each affected file alone, so only the file that crashes is reported.
-            self.close()
+            # A worker died (e.g. the interpreter crashed on one file) and took its chunks
+            # with it: retry each affected file alone, so only the file that crashes is
+            # reported.
             for n in sorted(crashed):
                 out[n] = _isolated(tasks[n])
         return [o if o is not None else _crashed() for o in out]
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-            self.pool = None
+        for lane in self.lanes:
+            lane.close()
+        self.lanes = []
 
 
 def _crashed() -> Outcome:
@@ -237,6 +365,30 @@ def project_views(
         if view:
             views[i] = view
     return views
+
+
+def _import_order(jobs: Sequence[FileJob], sizes: list[int], project: frozenset[str]) -> ImportPlan:
+    """The order to analyse the jobs in: the modules a file imports first (see
+    `import_order`); a file that cannot be read goes anywhere (its task says why)."""
+    from unleak.cli.import_order import dependency_order, imported_modules
+
+    imports: list[set[str]] = []
+    top: list[set[str]] = []
+    for job in jobs:
+        data = job.data
+        if data is None and job.path is not None:
+            try:
+                with open(job.path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                data = None
+        package = job.path is not None and os.path.basename(job.path) == "__init__.py"
+        found, unindented = (
+            imported_modules(data, job.module, package, project) if data else (set(), set())
+        )
+        imports.append(found)
+        top.append(unindented)
+    return dependency_order([job.module for job in jobs], imports, top, sizes)
 
 
 def _save_index(cache: Cache, jobs: Sequence[FileJob], entries: Sequence[Entry | None]) -> None:
@@ -343,9 +495,11 @@ def run(
         if pending:
             from unleak.cli.analysis import Task
 
-            # Fixes are checked once, by the last pass that analyses a file: a file that may
-            # go to pass 2 (it imports another of the project's modules) leaves them to it.
+            # Each file is analysed with its view of the part of the project index known by
+            # then, its imports first (see `local_index`); fixes are checked once, by the last
+            # pass that analyses a file.
             project = frozenset(j.module for j in jobs if j.module) if fix is None else None
+            first = project if project and len(jobs) > 1 else None
             tasks = [
                 Task(
                     jobs[i].display,
@@ -354,11 +508,17 @@ def run(
                     jobs[i].settings,
                     jobs[i].module,
                     fix,
-                    project if project and len(jobs) > 1 else None,
+                    first,
                 )
                 for i in pending
             ]
-            outcomes = executor.run(tasks, [sizes[i] for i in pending])
+            pending_sizes = [sizes[i] for i in pending]
+            plan = None
+            known: list[list[Any]] = []
+            if first is not None:
+                plan = _import_order([jobs[i] for i in pending], pending_sizes, first)
+                known = [e[SUMMARY] for e in entries if e is not None and e[SUMMARY] is not None]
+            outcomes = executor.run(tasks, pending_sizes, plan, known)
             for i, outcome in zip(pending, outcomes, strict=True):
                 if outcome.error is not None and outcome.size < 0:
                     # Not read (or the worker crashed): nothing to remember.
@@ -369,7 +529,7 @@ def run(
                     racy(outcome.mtime_ns),
                     outcome.digest,
                     key_of(jobs[i]),
-                    "",
+                    outcome.external,
                     outcome.findings,
                     outcome.summary,
                     outcome.error,

@@ -4,7 +4,9 @@ analysed (findings), checked by the rules, and given its fixes."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from unleak.findings.incremental import UnitCache
 from unleak.findings.model import Finding
@@ -44,6 +46,8 @@ class ModuleReport:
     summary: ModuleSummary | None = None
     # The module's tree, when asked for (`keep_tree`) and it parsed without errors.
     tree: ast.Module | None = field(default=None, repr=False, compare=False)
+    # With `view_of`: the view of the project index the findings were computed with.
+    view: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def analyse_source(
@@ -56,6 +60,7 @@ def analyse_source(
     keep_tree: bool = False,
     with_summary: bool = True,
     fixes: bool = True,
+    view_of: Callable[[ModuleSummary], dict[str, Any]] | None = None,
 ) -> ModuleReport:
     """Like `check_source`, also returning what other modules need to know about this one.
 
@@ -64,21 +69,41 @@ def analyse_source(
     `unit_cache` for every analysis of a document: functions whose text and context did not
     change reuse their findings. ``keep_tree``: the report keeps the module's tree;
     ``with_summary``: see `report_of`; ``fixes=False``: the findings come without fixes
-    (checking a fix compares findings only).
+    (checking a fix compares findings only). ``view_of``: the module is summarised first
+    (without other modules' exports), and its findings are those under the exports
+    ``view_of`` gives for that summary (`ModuleReport.view`), from the same tree.
     """
-    analysis = ModuleAnalysis(
-        text,
-        path,
-        settings or Settings(),
-        module_name,
-        unit_cache,
-        hooks=HOOKS if fixes else NO_FIXES,
-    )
+    settings = settings or Settings()
+    if view_of is not None and settings.external_summaries:
+        settings = replace(settings, external_summaries={})
+    hooks = HOOKS if fixes else NO_FIXES
+    analysis = ModuleAnalysis(text, path, settings, module_name, unit_cache, hooks=hooks)
+    view: dict[str, Any] = {}
     try:
-        report = report_of(analysis, with_summary)
         parsed = analysis.parsed
+        if view_of is None:
+            report = report_of(analysis, with_summary)
+        else:
+            summary = summarise(analysis, parsed.tree)
+            view = view_of(summary)
+            if not view:
+                report = replace(report_of(analysis, with_summary=False), summary=summary)
     finally:
         analysis.dispose()
+    if view:
+        analysis = ModuleAnalysis(
+            text,
+            path,
+            replace(settings, external_summaries=view),
+            module_name,
+            unit_cache,
+            hooks=hooks,
+            parsed=parsed,
+        )
+        try:
+            report = replace(report_of(analysis, with_summary=False), summary=summary, view=view)
+        finally:
+            analysis.dispose()
     if keep_tree and not parsed.errors:
         report = replace(report, tree=parsed.tree)
     return report
