@@ -81,7 +81,6 @@ def _scan(text: str, pattern: re.Pattern[str]) -> list[int]:
 def _occurrences(text: str, words: frozenset[str]) -> list[tuple[int, str]]:
     """Each occurrence of one of ``words`` in ``text``: its 0-based line and the word."""
     found: list[tuple[int, str]] = []
-    canonical = {w: w for w in words}  # one string per word, however often it occurs
     line, last = 0, 0
     for m in _pattern(words).finditer(text):
         start = m.start()
@@ -89,7 +88,7 @@ def _occurrences(text: str, words: frozenset[str]) -> list[tuple[int, str]]:
             continue  # inside a longer word (`reopen`)
         line += text.count("\n", last, start)
         last = start
-        found.append((line, canonical[m.group()]))
+        found.append((line, m.group()))
     return found
 
 
