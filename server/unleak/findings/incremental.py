@@ -9,6 +9,7 @@ function whose text and context did not change, shifted to its new line.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field, replace
 
 from unleak.findings.model import Edit, Finding, Fix, Related
@@ -93,7 +94,8 @@ class UnitCache:
         if found is None:
             if len(self._words) >= self.max_entries:
                 self._words.clear()
-            found = self._words[text] = frozenset(pattern.findall(text))
+            # Interned: the members of a class share most of their words.
+            found = self._words[text] = frozenset(map(sys.intern, pattern.findall(text)))
         return found
 
     def __len__(self) -> int:
