@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import random
+import re
 import sysconfig
 import textwrap
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from name_positions import name_positions, renamable
 from unleak.findings.model import Finding
 from unleak.pipeline.api import analyse_source
-from unleak.pipeline.live import LiveModule
+from unleak.pipeline.live import LiveModule, _once
 from unleak.settings import Settings
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -712,3 +713,12 @@ def test_edits_of_what_a_class_keeps_callable_on_self_match_fresh_analysis() -> 
         assert got == fresh(text), new
         seen.add(tuple(f.code for f in got))
     assert len(seen) > 1  # the edits change what is found
+
+
+@pytest.mark.parametrize("name", ["subprocess.py", "tempfile.py", "ftplib.py"])
+def test_a_name_found_once_as_a_word_as_the_regular_expression_finds_it(name: str) -> None:
+    text = (STDLIB / name).read_text(encoding="utf-8")
+    words = sorted(set(re.findall(r"[A-Za-z_]\w*", text)))
+    for word in [*random.Random(name).sample(words, 80), "a", "_", "x1", "Popen"]:
+        want = len(re.findall(rf"(?<!\w){re.escape(word)}(?!\w)", text)) == 1
+        assert _once(word, text) == want, word

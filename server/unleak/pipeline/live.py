@@ -924,11 +924,32 @@ class Unseen:
     def __call__(self) -> bool:
         if self.name.startswith("__") and self.name.endswith("__"):
             return False  # called by the language itself (`__init__`, `__exit__`, ...)
-        pattern = rf"(?<!\w){re.escape(self.name)}(?!\w)"
-        if not self.text.isascii() or len(re.findall(pattern, self.text)) != 1:
+        if not self.text.isascii() or not _once(self.name, self.text):
             return False
         self.used = True
         return True
+
+
+def _once(word: str, text: str) -> bool:
+    """Whether ``word`` occurs once as a whole word in the ASCII ``text`` (found with
+    `str.find`: a regular expression starting with a look-behind tries every position of a
+    long module)."""
+    count = 0
+    i = text.find(word)
+    while i != -1:
+        end = i + len(word)
+        if (i == 0 or not _word_char(text[i - 1])) and (
+            end == len(text) or not _word_char(text[end])
+        ):
+            count += 1
+            if count > 1:
+                return False
+        i = text.find(word, i + 1)
+    return count == 1
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
 
 
 def _same_summary(
