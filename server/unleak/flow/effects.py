@@ -750,6 +750,8 @@ class EffectBuilder:
                 effect = self._owned(summary, owned[id(call.args[i])], call.args[i], v, adopted)
             elif effect == "opens":
                 effect = self._opened(call.args[i])
+            elif effect == "escape" and i < len(summary.params):
+                effect = self._kept(summary, summary.params[i], call.args[i])
             self._param_effect(effect, v.sources)
         for k, v in kw.items():
             effect = summary.param_effect(None, k)
@@ -758,6 +760,8 @@ class EffectBuilder:
                 effect = self._owned(summary, k, node, v, adopted)
             elif effect == "opens":
                 effect = self._opened(node) if node is not None else "escape"
+            elif effect == "escape" and node is not None:
+                effect = self._kept(summary, k, node)
             self._param_effect(effect, v.sources)
         if summary.returns is not None and not chooses_plain(call, summary, self.scope):
             return self._acquire(
@@ -776,6 +780,17 @@ class EffectBuilder:
         if rtype is not None and rtype.release and not rtype.release_functions:
             return "borrow"
         return "escape"
+
+    def _kept(self, summary: FunctionSummary, param: str, node: ast.expr) -> str:
+        """A parameter a plain class keeps, calling only release-named methods on it: a
+        socket it only shuts down (`shutdown()` releases a pool, not a socket) is borrowed."""
+        names = summary.released_via.get(param)
+        if not names:
+            return "escape"
+        rtype = self.scope.catalogue.types.get(self._type_of(node) or "")
+        if rtype is None or not rtype.release or rtype.release & names:
+            return "escape"
+        return "borrow"
 
     def _owned(
         self, summary: FunctionSummary, param: str, node: ast.expr, v: Val, adopted: set[Source]

@@ -43,6 +43,8 @@ def constructor_summary(summaries: ModuleSummaries, name: str) -> FunctionSummar
     release_names = summaries.catalogue.release_methods()
     captured = _captured(init)
     handed: set[str] | None = None
+    releasing: dict[str, set[str]] = {}
+    released_via: dict[str, frozenset[str]] = {}
     stores: dict[str, set[str] | None] | None = None
     for param in [*method.params, *method.kwonly]:
         effect = effects.get(param, "borrow")
@@ -58,10 +60,17 @@ def constructor_summary(summaries: ModuleSummaries, name: str) -> FunctionSummar
         if attrs is None:
             continue
         if handed is None:
-            handed = _handed_attrs(node, release_names)
+            handed, releasing, parts = _handed_attrs(node, release_names)
         if "*" not in handed and not attrs & handed:
-            effects[param] = "borrow"
+            via = frozenset(m for a in attrs for m in releasing.get(a, ()))
+            if not via:
+                effects[param] = "borrow"
+            elif not attrs & parts:
+                # Only release-named methods called on it (not on its parts, as a process's
+                # pipes closed before `wait()`): the caller decides by its type.
+                released_via[param] = via
     summary = FunctionSummary(name, list(method.params), list(method.kwonly), _effects=effects)
+    summary.released_via = released_via
     summary.cannot_raise = all(_stores_only(stmt, _self_name(init)) for stmt in init.body)
     return summary
 
@@ -160,11 +169,16 @@ def _stored_only(
     return out
 
 
-def _handed_attrs(node: ast.ClassDef, release_names: frozenset[str]) -> set[str]:
+def _handed_attrs(
+    node: ast.ClassDef, release_names: frozenset[str]
+) -> tuple[set[str], dict[str, set[str]], set[str]]:
     """The attribute names the class uses other than by reading through them (calling a
-    method other than a release, reading an attribute): released or handed on somewhere.
-    "*": it reaches attributes by name."""
+    method, reading an attribute): handed on somewhere ("*": it reaches attributes by name);
+    per attribute, the release-named methods called (or taken) through it; and the
+    attributes through whose members one is (`self.proc.stdin.close()`)."""
     out: set[str] = set()
+    releasing: dict[str, set[str]] = {}
+    parts: set[str] = set()
     for parent in ast.walk(node):
         if (
             isinstance(parent, ast.Call)
@@ -179,9 +193,15 @@ def _handed_attrs(node: ast.ClassDef, release_names: frozenset[str]) -> set[str]
                 out.add("*")
             if not isinstance(sub.ctx, ast.Load):
                 continue
-            if not isinstance(parent, ast.Attribute) or parent.attr in release_names:
+            if not isinstance(parent, ast.Attribute):
                 out.add(sub.attr)
-    return out
+            elif parent.attr in release_names:
+                releasing.setdefault(sub.attr, set()).add(parent.attr)
+                inner = sub.value
+                while isinstance(inner, ast.Attribute):
+                    parts.add(inner.attr)
+                    inner = inner.value
+    return out, releasing, parts
 
 
 def _self_attr(node: ast.AST, me: str | None) -> bool:

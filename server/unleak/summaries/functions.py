@@ -56,6 +56,10 @@ class FunctionSummary:
     # Another module's class whose resource the caller may choose (see `chosen_classes`):
     # the constructor's argument that chooses it (keyword, position after `self`; -1: none).
     chosen_by: tuple[str, int] | None = None
+    # A plain class's constructor: parameters it keeps (effect "escape") and only calls
+    # these release-named methods on (`self.sock.shutdown(1)`); an argument whose type no
+    # such method releases stays the caller's (see summaries.constructors).
+    released_via: dict[str, frozenset[str]] = field(default_factory=dict)
     _effects: dict[str, str] | None = None
     _fails: str | None = None
 
@@ -844,6 +848,7 @@ def fingerprint(summary: FunctionSummary | None) -> tuple[object, ...]:
         tuple(sorted(summary.owns.items())),
         tuple(sorted(summary.owner_release)),
         tuple(sorted(summary.converts)),
+        tuple(sorted((p, tuple(sorted(m))) for p, m in summary.released_via.items())),
     )
 
 
