@@ -5,17 +5,20 @@ findings that no longer depend on every name of the module."""
 from __future__ import annotations
 
 import random
+import sysconfig
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from name_positions import name_positions
+from name_positions import name_positions, renamable
 from unleak.findings.model import Finding
 from unleak.pipeline.api import analyse_source
 from unleak.pipeline.live import LiveModule
 from unleak.settings import Settings
 
 SETTINGS = Settings()
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "rules"
 # Fixtures with several fixes each, of the rules that have fixes (UL101 to UL108).
 FIXED = [
@@ -101,3 +104,63 @@ def test_renaming_and_restoring_a_definition_reuses_every_other_result() -> None
         before = live.units.misses
         assert len(live.analyse(edited, SETTINGS, "m").findings) == 40
         assert live.units.misses - before <= 2, live.units.misses - before
+
+
+FACTORIES = textwrap.dedent(
+    """\
+    def make(p):
+        return open(p)
+
+
+    def user(p):
+        f = make(p)
+        return f.read()
+
+
+    def other(p):
+        g = open(p)
+        return g.read()
+
+
+    class Reader:
+        def read(self, p):
+            h = open(p)
+            return h.read()
+    """
+)
+
+
+def test_renaming_a_local_factory_reanalyses_the_definitions_that_name_it() -> None:
+    """A local function returning a resource is a trigger word too: renaming it changes
+    the context of the definitions whose text names it, not of every definition."""
+    live = LiveModule("m.py", "m", fixes=False)
+    check(live, FACTORIES, "opened")
+    for text in (FACTORIES.replace("def make(", "def makex("), FACTORIES):
+        misses = live.units.misses
+        check(live, text, text)
+        assert live.fallback  # a rename goes in full
+        # `make` and `user` (their leaks and UL110); `other` and `Reader.read` are reused.
+        assert live.units.misses - misses <= 4, text
+
+
+@pytest.mark.parametrize("name", ["tempfile.py", "subprocess.py"])
+def test_renaming_imports_and_definitions_without_fixes_matches_fresh_analysis(name: str) -> None:
+    """As the editor analyses (no fixes, so a finding depends on the names its definition
+    mentions alone): imports and definitions renamed one after the other, every other rename
+    undone."""
+    text = (STDLIB / name).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    rng = random.Random(f"rename-nofix-{name}")
+    live = LiveModule("m.py", "m", fixes=False)
+    live.analyse(text, SETTINGS, "m")
+    for step, (line, column) in enumerate(renamable(text, 12, rng)):
+        original = lines[line - 1]
+        lines[line - 1] = original[:column] + "x" + original[column:]
+        edited = "".join(lines)
+        found = live.analyse(edited, SETTINGS, "m").findings
+        assert found == without_fixes(fresh(edited)), (line, lines[line - 1])
+        if step % 2:
+            lines[line - 1] = original
+            edited = "".join(lines)
+            found = live.analyse(edited, SETTINGS, "m").findings
+            assert found == without_fixes(fresh(edited)), (line, original)

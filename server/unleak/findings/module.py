@@ -861,17 +861,22 @@ class ModuleAnalysis:
                 else:
                     words = set(_WORDS.findall(pieces[0]))
         aliases = self.resolver.module_attrs  # `socket = execmodel.socket`, module-wide
+        # The local factories (and classes) that trigger too: the text pre-filter reads them
+        # in the unit's own lines alone, so renaming one re-analyses the units that name it.
+        added = self._added_words
         if words is None:
             key: tuple[object, ...] = (
                 tuple(sorted(imports.items())),
                 tuple(sorted(defs)),
                 tuple(sorted(aliases)),
+                tuple(sorted(added)),
             )
         else:
             key = (
                 tuple(sorted((w, imports[w]) for w in words if w in imports)),
                 tuple(sorted(w for w in words if w in defs)),
                 tuple(sorted(w for w in words if w in aliases)),
+                tuple(sorted(w for w in added if w in words)),
             )
         cache[id(scope)] = key
         return key
@@ -901,7 +906,6 @@ class ModuleAnalysis:
                 self.module_name,
                 tuple(class_types),
                 tuple(sorted(self.summaries.module_types.items())),
-                tuple(sorted(self._added_words)),
                 tuple(sorted(s.external_summaries.items())),
                 s.extra_resources,
                 s.severities,
