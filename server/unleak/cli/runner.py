@@ -1,14 +1,16 @@
 """Running the analysis over many files: the cache, then two passes, serially or in workers.
 
-Pass 1 analyses every file on its own and takes its summary for the project index (factories,
-resource classes, functions releasing or borrowing their parameters, imports and re-exports;
-see :mod:`unleak.index`). The index links them; pass 2 re-analyses the files whose view of the
-index (what they use of other modules) is not empty, given that view, and its findings replace
-pass 1's. A file's fixes are checked (see `pipeline.fix_offers`) by the last pass that
-analyses it: pass 1 leaves them to pass 2 in a file that imports another of the project's
-modules, and pass 2 also takes such a file whose view stays empty, to check them. Files
-whose bytes, settings, module name and view are unchanged come from the cache without being
-read; the engine is not even imported when everything is cached.
+Pass 1 takes each file's summary for the project index (factories, resource classes,
+functions releasing or borrowing their parameters, imports and re-exports; see
+:mod:`unleak.index`) and analyses the file with its view of the summaries known by then
+(`local_index`), the files in the order of their imports (`import_order`), so that most
+files have their final view at once. The index then links all the summaries; pass 2
+re-analyses the files whose final view differs from the one they had, and its findings
+replace pass 1's. A file's fixes are checked (see `pipeline.fix_offers`) by the last pass
+that analyses it: pass 1 checks them when the file's view was complete, and pass 2 also
+takes a file whose view did not change but whose fixes pass 1 left unchecked. Files whose
+bytes, settings, module name and view are unchanged come from the cache without being read;
+the engine is not even imported when everything is cached.
 
 Results always come back in the order of the jobs, whatever order workers finish in.
 """

@@ -10,11 +10,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from unleak.catalogue import Catalogue
 from unleak.catalogue.failures import body_failure
 from unleak.names.resolver import iter_statements
+from unleak.source.walk import walk
 
 if TYPE_CHECKING:
     from unleak.names.resolver import NameResolver
@@ -175,9 +176,7 @@ class ModuleSummaries:
         if found is None:
             node = self.class_defs.get(cname)
             found = (
-                class_callables(node, self.resolver.qualify, self.facts)
-                if node is not None
-                else {}
+                class_callables(node, self.resolver.qualify, self.facts) if node is not None else {}
             )
             self._class_callables[cname] = found
         return found
@@ -374,6 +373,13 @@ class ModuleSummaries:
                 handed = _handed_to_calls(node, self)
             return name not in handed
 
+        def acquires(value: ast.expr) -> bool:
+            if isinstance(value, ast.Await):
+                value = value.value
+            if not isinstance(value, ast.Call):
+                return False
+            return call_type(value, scope) in self.catalogue.types
+
         def type_of(e: ast.expr) -> str | None:
             if isinstance(e, ast.Await):
                 e = e.value
@@ -386,7 +392,9 @@ class ModuleSummaries:
                     return None
                 rtype = self.catalogue.types[assigned[e.id]]
                 first_return = min(r.lineno for r in returns)
-                if _released_unconditionally(node.body, e.id, rtype.release, first_return):
+                if _released_unconditionally(
+                    node.body, e.id, rtype.release, first_return
+                ) or _released_after_acquisitions(node.body, e.id, rtype.release, acquires):
                     return None  # `p.communicate(); return out, p`: handed back released
                 return assigned[e.id] if kept(e.id) else None
             if isinstance(e, ast.Call):
@@ -736,6 +744,83 @@ def _released_unconditionally(
             and call.func.attr in release
         ):
             return True
+    return False
+
+
+def _released_after_acquisitions(
+    body: list[ast.stmt], name: str, release: frozenset[str], acquires: Callable[[ast.expr], bool]
+) -> bool:
+    """Whether each statement that binds ``name`` to a fresh resource (``acquires``), in
+    whatever block, is followed in that block by one calling a release method on ``name``,
+    with no `return`, `break` or `continue` between, and no handler around it that could
+    swallow the release's failure: `p = Popen(...); out, err = p.communicate()` in a branch,
+    then `return p, out, err`."""
+    found = False
+    released = True
+
+    def visit(stmts: list[ast.stmt], guarded: bool) -> None:
+        nonlocal found, released
+        for i, stmt in enumerate(stmts):
+            if _binds(stmt, name) and acquires(stmt.value):  # type: ignore[attr-defined]
+                found = True
+                if guarded or not _release_follows(stmts[i + 1 :], name, release):
+                    released = False
+            for block, inner in _blocks(stmt, guarded):
+                visit(block, inner)
+
+    visit(body, False)
+    return found and released
+
+
+def _binds(stmt: ast.stmt, name: str) -> bool:
+    return (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+        and stmt.targets[0].id == name
+    )
+
+
+def _blocks(stmt: ast.stmt, guarded: bool) -> list[tuple[list[ast.stmt], bool]]:
+    """The statement lists inside ``stmt`` (not in nested definitions), each with whether a
+    handler around it may swallow an exception (one that does not end by raising)."""
+    if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+        stmt = cast(ast.Try, stmt)  # a TryStar has the same fields
+        swallows = guarded or any(
+            not (h.body and isinstance(h.body[-1], ast.Raise)) for h in stmt.handlers
+        )
+        return [
+            (stmt.body, swallows),
+            *((h.body, guarded) for h in stmt.handlers),
+            (stmt.orelse, guarded),
+            (stmt.finalbody, guarded),
+        ]
+    if isinstance(stmt, ast.Match):
+        return [(case.body, guarded) for case in stmt.cases]
+    if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+        return [(stmt.body, guarded), (stmt.orelse, guarded)]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [(stmt.body, guarded)]
+    return []
+
+
+def _release_follows(rest: list[ast.stmt], name: str, release: frozenset[str]) -> bool:
+    for stmt in rest:
+        if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)):
+            call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and isinstance(call.func.value, ast.Name)
+                and call.func.value.id == name
+                and call.func.attr in release
+            ):
+                return True
+        for node in walk(stmt):
+            if isinstance(node, (ast.Return, ast.Break, ast.Continue)):
+                return False  # it may leave before the release (conservatively)
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+                return False  # rebound first
     return False
 
 
