@@ -57,7 +57,7 @@ def offered_fixes(
         if not settings.enabled(AFTER_RELEASE):
             # The check needs the UL110 findings the user turned off (as `--fix` does).
             before = analyse(text, analysis, with_summary=False)
-        holding = holding_fixes(Pass(text, newline_of(text)), before, analysis)
+        holding = holding_fixes(Pass(text, newline_of(text), before.tree), before, analysis)
     return without_failing(findings, holding)
 
 
@@ -81,7 +81,9 @@ def holding_fixes(
     """Of ``tried`` (every finding of ``report`` by default), those whose fix passes its
     check: ``report`` is the analysis of ``step.text`` under the check's settings."""
     path = analysis[0]
-    if not compiles(step.text, path):
+    # Compiled from the tree the analysis parsed, when it has it (the same answer, without
+    # parsing the text again).
+    if not compiles(step.tree if step.tree is not None else step.text, path):
         return set()
     pending: list[tuple[Finding, list[Edit]]] = []
     for finding in report.findings if tried is None else tried:

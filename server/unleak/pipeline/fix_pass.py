@@ -6,6 +6,7 @@ Positions are the engine's (see `unleak.fixes.apply`).
 
 from __future__ import annotations
 
+import ast
 import re
 import warnings
 from bisect import bisect_left, bisect_right, insort
@@ -23,23 +24,87 @@ from unleak.settings import Settings
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def compiles(text: str, path: str) -> bool:
+def compiles(text: str | ast.Module, path: str, flags: int = 0) -> bool:
+    """Whether the text (or a tree parsed from it) compiles."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            compile(text, path, "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
+            compile(text, path, "exec", flags=flags, dont_inherit=True)
+    except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError, TypeError):
         return False
     return True
 
 
-class Pass:
-    """One pass: the text, its line index, and the fixes chosen for it."""
+class _TopLevel:
+    """Where each top-level statement of a tree lies in its text (offsets, its decorators
+    included, up to the end of its last line), and the module's `__future__` flags."""
 
-    def __init__(self, text: str, newline: str) -> None:
+    def __init__(self, tree: ast.Module, index: LineIndex) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.future = 0
+        for stmt in tree.body:
+            first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+            last = stmt.end_lineno or stmt.lineno
+            self.starts.append(index.starts[first - 1])
+            self.ends.append(index.ends[last - 1])
+            if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+                for alias in stmt.names:
+                    feature = getattr(__import__("__future__"), alias.name, None)
+                    self.future |= getattr(feature, "compiler_flag", 0)
+
+    def holding(self, start: int, end: int) -> int | None:
+        """The statement whose text strictly holds the range (not at its very start)."""
+        i = bisect_right(self.starts, start) - 1
+        if i >= 0 and self.starts[i] < start and end <= self.ends[i]:
+            return i
+        return None
+
+
+class Pass:
+    """One pass: the text, its line index, and the fixes chosen for it. ``tree``: the text's
+    tree, when it is known to compile (then only the statements fixes change are compiled
+    again to check them)."""
+
+    def __init__(self, text: str, newline: str, tree: ast.Module | None = None) -> None:
         self.text = text
         self.index = LineIndex(text)
         self.newline = newline
+        self.tree = tree
+        self._top: _TopLevel | None = None
+
+    def compiles(self, chosen: Sequence[list[Edit]], path: str) -> bool:
+        """Whether the text compiles with the edits applied. With the tree of a text that
+        compiles, and edits all inside top-level statements, only those statements are
+        compiled (each alone, with the module's `__future__` flags): whether one compiles
+        does not depend on the others; an edit elsewhere (an import added) compiles it all."""
+        if self.tree is None:
+            return compiles(self.apply(chosen), path)
+        if self._top is None:
+            self._top = _TopLevel(self.tree, self.index)
+        top = self._top
+        edits = [e for edits in chosen for e in edits]
+        try:
+            spans = ranges(self.index, list(dict.fromkeys(edits)))
+        except ValueError:
+            return False
+        touched: dict[int, list[tuple[int, int, str]]] = {}
+        for start, end, new_text in spans:
+            i = top.holding(start, end)
+            if i is None or isinstance(self.tree.body[i], ast.ImportFrom):
+                return compiles(self.apply(chosen), path)
+            touched.setdefault(i, []).append((start, end, new_text))
+        text = self.text
+        for i, parts in touched.items():
+            done = top.starts[i]
+            pieces: list[str] = []
+            for start, end, new_text in parts:
+                pieces += [text[done:start], new_text]
+                done = end
+            pieces.append(text[done : top.ends[i]])
+            if not compiles("".join(pieces), path, top.future):
+                return False
+        return True
 
     def edits(self, fix: Fix) -> list[Edit] | None:
         """The fix's edits with the text's line breaks, or None if they are invalid here."""
@@ -147,7 +212,7 @@ def compiling_subset(
     def attempt(group: list[tuple[Finding, list[Edit]]]) -> None:
         if not group:
             return
-        if compiles(step.apply([edits for _, edits in kept + group]), path):
+        if step.compiles([edits for _, edits in kept + group], path):
             kept.extend(group)
         elif len(group) > 1:
             half = len(group) // 2
@@ -189,8 +254,8 @@ def fix_holds_alone(
     edits: list[Edit],
     analysis: Analysis,
 ) -> bool:
-    text = step.apply([edits])
-    if not compiles(text, analysis[0]):
+    if not step.compiles([edits], analysis[0]):
         return False
+    text = step.apply([edits])
     after = analyse(text, analysis, with_summary=False, fixes=False)
     return not failing(step.text, report, [finding], text, after)
