@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from unleak.index.base_aliases import base_aliases, object_functions
@@ -16,6 +17,7 @@ from unleak.index.model import (
     RawMethods,
     RawWrapper,
 )
+from unleak.names.resolver import iter_statements
 from unleak.names.triggers import TriggerIndex
 from unleak.source.walk import walk
 from unleak.summaries.attr_uses import AttrUses
@@ -124,7 +126,11 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
         params: tuple[str, ...] = ()
         kwonly: tuple[str, ...] = ()
         effects: tuple[tuple[str, str], ...] = ()
-        interesting = returns is not None or summary.ref is not None
+        ref = summary.ref
+        if returns is None and ref is None and out.pending:
+            ref = _pending_ref(node, out.pending)
+            ref = f"{name}.{ref}" if ref is not None else None
+        interesting = returns is not None or ref is not None
         if names:
             if releasing is None:
                 releasing = _releasing(module)
@@ -138,13 +144,29 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
             entry: RawFunction = (
                 returns,
                 tuple(summary.return_elements),
-                summary.ref if returns is None else None,
+                ref if returns is None else None,
                 params,
                 kwonly,
                 effects,
             )
             out.functions[fname] = entry
     return out
+
+
+def _pending_ref(
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+    pending: Mapping[str, object],
+) -> str | None:
+    """`return Popen2IOMaster(args)`: the class of this module, one only the index knows as
+    a resource class (its bases are other modules'), whose fresh instance is returned."""
+    if node.decorator_list or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk(node)):
+        return None  # a @contextmanager, a generator...: not what a call returns
+    for sub in iter_statements(node.body, nested=False):
+        if isinstance(sub, ast.Return) and isinstance(sub.value, ast.Call):
+            func = sub.value.func
+            if isinstance(func, ast.Name) and func.id in pending:
+                return func.id
+    return None
 
 
 def _factory_methods(module: Analysed, cname: str) -> RawMethods:

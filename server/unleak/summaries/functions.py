@@ -444,7 +444,9 @@ class ModuleSummaries:
         if not call.args or not self._rooted_in(call.args[0], params):
             return False
         if isinstance(call.func, ast.Name) and call.func.id in self.class_defs:
-            return True
+            # Unless the index knows it as a resource class: it acquires for itself.
+            known = self.external.get(self.resolver.qualify(call.func) or "")
+            return known is None or known.returns is None
         qual = self.resolver.qualify(call.func)
         factory = self.catalogue.factories.get(qual) if qual is not None else None
         return factory is not None and factory.wrapper
