@@ -735,18 +735,24 @@ def _released_unconditionally(
     for stmt in body:
         if stmt.lineno >= before:
             break
-        if not isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)):
-            continue
-        call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
-        if (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and isinstance(call.func.value, ast.Name)
-            and call.func.value.id == name
-            and call.func.attr in release
-        ):
+        if _calls_release(stmt, name, release):
             return True
     return False
+
+
+def _calls_release(stmt: ast.stmt, name: str, release: frozenset[str]) -> bool:
+    """Whether the statement is a call of a release method on ``name`` (its result bound or
+    not): `p.wait()`, `out, err = p.communicate()`."""
+    if not isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)):
+        return False
+    call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == name
+        and call.func.attr in release
+    )
 
 
 def _released_after_acquisitions(
@@ -808,16 +814,8 @@ def _blocks(stmt: ast.stmt, guarded: bool) -> list[tuple[list[ast.stmt], bool]]:
 
 def _release_follows(rest: list[ast.stmt], name: str, release: frozenset[str]) -> bool:
     for stmt in rest:
-        if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign)):
-            call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
-            if (
-                isinstance(call, ast.Call)
-                and isinstance(call.func, ast.Attribute)
-                and isinstance(call.func.value, ast.Name)
-                and call.func.value.id == name
-                and call.func.attr in release
-            ):
-                return True
+        if _calls_release(stmt, name, release):
+            return True
         for node in walk(stmt):
             if isinstance(node, (ast.Return, ast.Break, ast.Continue)):
                 return False  # it may leave before the release (conservatively)
