@@ -227,6 +227,7 @@ def scan_handling(
     method: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleView, info: ClassResources
 ) -> None:
     release_names = module.catalogue.release_methods()
+    selves = _self_aliases(method)
     # One walk, each node with its parent and grandparent.
     stack: list[tuple[ast.AST, ast.AST | None, ast.AST | None]] = [(method, None, None)]
     while stack:
@@ -236,10 +237,12 @@ def scan_handling(
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and node.func.id in ("getattr", "vars")
-            and (not node.args or isinstance(node.args[0], ast.Name))
+            and (
+                not node.args or (isinstance(node.args[0], ast.Name) and node.args[0].id in selves)
+            )
         ):
-            # `getattr(self, name)` (or an alias of `self`); not `getattr(self.table(), name)`,
-            # which reaches another object's attributes.
+            # `getattr(self, name)` (or an alias of `self`); not `getattr(self.table(), name)`
+            # nor `getattr(parent, "meta")`, which reach another object's attributes.
             info.handled.add("*")
         if isinstance(node, ast.Attribute) and node.attr == "__dict__":
             info.handled.add("*")
@@ -263,8 +266,9 @@ def scan_handling(
             info.releasing_methods.add(method.name)
             continue
         if isinstance(parent, ast.Attribute) and parent.value is node:
-            if parent.attr in release_names:
-                # Called (`self.f.close()`) or handed out (`callback(self.f.close)`).
+            if parent.attr in release_names or parent.attr in _EXITS:
+                # Called (`self.f.close()`, `self.stack.__exit__(*exc)`) or handed out
+                # (`callback(self.f.close)`).
                 info.handled.add(attr)
                 if isinstance(grand, ast.Call) and grand.func is parent:
                     info.releasing_methods.add(method.name)
@@ -297,6 +301,20 @@ def scan_handling(
             info.handled.add(attr)
             if isinstance(parent, ast.withitem):
                 info.releasing_methods.add(method.name)
+
+
+# A context manager's exit, called explicitly: it releases what `with` would.
+_EXITS = frozenset({"__exit__", "__aexit__"})
+
+
+def _self_aliases(method: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """`self` (the first parameter, whatever its name) and the names bound to it."""
+    args = method.args.posonlyargs + method.args.args
+    out = {"self", args[0].arg} if args else {"self"}
+    for sub in ast.walk(method):
+        if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Name) and sub.value.id in out:
+            out.update(t.id for t in sub.targets if isinstance(t, ast.Name))
+    return out
 
 
 def _find_call(method: ast.AST, name: str) -> ast.Call:
