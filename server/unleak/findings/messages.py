@@ -187,6 +187,8 @@ def path_text(
     """The leaking path in words: "if `sock.connect(addr)` on line 42 raises", "when the
     function returns at line 50". ``scope`` names what ends ("the function", "the module")."""
     if leak.kind == "dropped":
+        if info is not None and info.var:  # `_, out, _ = run()`
+            return f"at once, as the same assignment binds `{info.var}` again"
         return "at once, as it is not kept in a variable"
     exc = _exception(leak)
     head = _exception_text(exc, call_at, info) if exc is not None else ""
@@ -274,6 +276,9 @@ def leak_message(
     if code == "UL107":
         return _rebound_message(info, leak, call_at)
     if code == "UL101" and leak.kind == "dropped":
+        if info.var:  # `_, out, _ = run()`
+            again = f"the same assignment binds `{info.var}` again at once"
+            return f"{_cap(what)} is never {past}: {again}; {todo}"
         return f"{_cap(what)} is never {past}: it is not kept in a variable; {todo}"
     if code == "UL101" and leak.kind == "fixture":
         return (

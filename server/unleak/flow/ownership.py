@@ -596,6 +596,7 @@ class FunctionFlow:
         fresh = False
         old_aliases: frozenset[str] | None = None
         rebound: set[str] = set()
+        bound_now: set[str] = set()  # names this statement made refer to the resource
 
         def matches(sources: Iterable[object]) -> bool:
             if not held:
@@ -636,10 +637,14 @@ class FunctionFlow:
                 if name in aliases and not new:
                     aliases = aliases - {name}
                     if not aliases and not is_lock:
-                        leaks.add(Leak("rebound", line, via, nonrel))
+                        # Bound and rebound by the same statement (`_, out, _ = f()`): never
+                        # kept at all, not replaced by a later assignment.
+                        kind = "dropped" if name in bound_now else "rebound"
+                        leaks.add(Leak(kind, line, via, nonrel))
                         held, fresh = False, False
                 elif new:
                     aliases = aliases | {name}
+                    bound_now.add(name)
             elif tag == "bind_into":
                 # Stored into a local container: the container's name refers to it too.
                 if not exceptional and matches(eff[2]):
