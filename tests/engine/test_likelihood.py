@@ -179,12 +179,19 @@ def test_failure_table(stmt: str, unlikely: bool) -> None:
         ("pattern = re.compile(r'^a+$')", True),
         ("wrapped = contextlib.closing(thing)", True),
         ("os.path.realpath(path, strict=True)", False),
+        # predicates on an object's type, bits of a mode, typing aliases: pure computation
+        ("if inspect.iscoroutinefunction(f.read): pass", True),
+        ("regular = stat.S_ISREG(mode)", True),
+        ("raw = typing.cast(typing.IO[bytes], f)", True),
+        ("raw = typing.cast(IO[bytes], f)", True),
+        ("item = IOS[i]", False),
     ],
 )
 def test_failure_table_lookups(stmt: str, unlikely: bool) -> None:
     tree = ast.parse(
         "import asyncio\nimport atexit\nimport contextlib\nimport os\nimport mimetypes\n"
         "import re\nimport socket\nimport struct\nimport sys\nimport threading\nimport time\n"
+        "import inspect\nimport stat\nimport typing\nfrom typing import IO\n"
         "from pathlib import Path\nfrom pkg import util\n" + stmt
     )
     node = tree.body[-1]
@@ -279,6 +286,45 @@ def test_helper_that_catches_every_exception_is_unlikely_to_fail() -> None:
         (29, "warning"),
         (35, "warning"),
     ]
+
+
+def test_helper_catching_the_oserror_its_body_raises_is_unlikely_to_fail() -> None:
+    # `except OSError` around calls that fail only with OSError catches all they raise.
+    got = findings(
+        """
+        import os
+        import stat
+
+        def _regular(f):
+            try:
+                return stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+            except OSError:
+                return True
+
+        def _regular_parsed(f):
+            try:
+                return int(f.readline())
+            except OSError:
+                return 0
+
+        def regular(fd):
+            f = os.fdopen(fd, "rb")
+            if _regular(f):
+                f.close()
+                return True
+            f.close()
+            return False
+
+        def parsed(fd):
+            f = os.fdopen(fd, "rb")
+            if _regular_parsed(f):
+                f.close()
+                return True
+            f.close()
+            return False
+        """
+    )
+    assert [(line, sev) for line, _, sev, _ in got] == [(18, "info"), (26, "warning")]
 
 
 def test_recursive_or_raising_helpers_can_fail() -> None:

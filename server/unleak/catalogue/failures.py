@@ -191,6 +191,27 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         # registering a callback or choosing the current loop: bookkeeping only
         "atexit.register",
         "asyncio.set_event_loop",
+        # bit tests on a mode number
+        "stat.S_ISREG",
+        "stat.S_ISDIR",
+        "stat.S_ISCHR",
+        "stat.S_ISBLK",
+        "stat.S_ISFIFO",
+        "stat.S_ISLNK",
+        "stat.S_ISSOCK",
+        "stat.S_IMODE",
+        "stat.S_IFMT",
+        # inspect's predicates look at an object's type and flags
+        "inspect.isawaitable",
+        "inspect.isclass",
+        "inspect.iscoroutine",
+        "inspect.iscoroutinefunction",
+        "inspect.isasyncgenfunction",
+        "inspect.isfunction",
+        "inspect.isgenerator",
+        "inspect.isgeneratorfunction",
+        "inspect.ismethod",
+        "inspect.isroutine",
         # building a path object is pure computation
         "pathlib.Path",
         "pathlib.PurePath",
@@ -289,7 +310,12 @@ def unlikely_to_fail(node: ast.AST, qualify: Qualify, callee: Callee | None = No
 
 def _indexes_unlikely_result(sub: ast.Subscript, qualify: Qualify) -> bool:
     """`mimetypes.guess_type(name)[0]`, `sock.getsockname()[1]`: a constant index into what
-    an unlikely function or address query returns (a tuple of known length)."""
+    an unlikely function or address query returns (a tuple of known length); `IO[bytes]`,
+    a typing generic alias."""
+    if qualify(sub.value) in _TYPING_GENERICS or (qualify(sub.value) or "").startswith(
+        "collections.abc."
+    ):
+        return True
     if not (
         isinstance(sub.value, ast.Call)
         and isinstance(sub.slice, ast.Constant)
@@ -303,6 +329,30 @@ def _indexes_unlikely_result(sub: ast.Subscript, qualify: Qualify) -> bool:
 
 
 _ADDRESS_QUERIES = frozenset({"getsockname", "getpeername"})
+_TYPING_GENERICS = frozenset(
+    f"typing.{name}"
+    for name in (
+        "IO",
+        "TextIO",
+        "BinaryIO",
+        "Any",
+        "Optional",
+        "Union",
+        "List",
+        "Dict",
+        "Tuple",
+        "Set",
+        "Type",
+        "Callable",
+        "Iterable",
+        "Iterator",
+        "Sequence",
+        "Mapping",
+        "Final",
+        "ClassVar",
+        "Literal",
+    )
+)
 
 
 def _indexes_known_shape(sub: ast.Subscript) -> bool:
@@ -520,9 +570,16 @@ def _failure(
     when nothing in ``nodes`` can fail (callers decide what that means)."""
     kind: str | None = None
     for node in nodes:
-        if isinstance(node, ast.Try) and any(_catches_everything(h) for h in node.handlers):
-            # `try: ... except Exception: return None`: what its body raises is caught; only
-            # its handlers, `else` and `finally` can fail.
+        if isinstance(node, ast.Try) and (
+            any(_catches_everything(h) for h in node.handlers)
+            or (
+                any(catches_oserror(h) == "all" for h in node.handlers)
+                and _failure(node.body, qualify, type_of, callee) != _ANYTHING
+            )
+        ):
+            # `try: ... except Exception: return None`, or an `except OSError` around calls
+            # that fail only with one: what its body raises is caught; only its handlers,
+            # `else` and `finally` can fail.
             rest: list[ast.stmt] = [s for h in node.handlers for s in h.body]
             sub_kind = _failure(rest + node.orelse + node.finalbody, qualify, type_of, callee)
             if sub_kind == _ANYTHING:

@@ -46,6 +46,7 @@ class Node:
     first_iteration: bool = False  # ITER node of a loop's first `next()`
     loop: tuple[int, int] | None = None  # break/continue: the lines of the loop it leaves
     cleanup: bool = False  # inside a `finally` body
+    repeats: bool = False  # TEST of a loop's condition or inside a loop: evaluated again
 
 
 _NEVER_RAISE = (
@@ -266,7 +267,7 @@ class CFGBuilder:
             if _always_true(s.test):
                 g.nodes[head].succ.append(body)
             else:
-                g.nodes[head].succ.append(self._test(s.test, body, after, ctx))
+                g.nodes[head].succ.append(self._test(s.test, body, after, ctx, repeats=True))
             return head
         if isinstance(s, (ast.For, ast.AsyncFor)):
             it = g.add(ITER, s, target=s.target, is_async=isinstance(s, ast.AsyncFor))
@@ -310,9 +311,12 @@ class CFGBuilder:
         target = exc.func if isinstance(exc, ast.Call) else exc
         return isinstance(target, ast.Name) and target.id in ("SystemExit", "KeyboardInterrupt")
 
-    def _test(self, test: ast.expr, then: int, other: int, ctx: _Ctx) -> int:
+    def _test(
+        self, test: ast.expr, then: int, other: int, ctx: _Ctx, repeats: bool = False
+    ) -> int:
         g = self.g
         nid = g.add(TEST, test)
+        g.nodes[nid].repeats = repeats or ctx.loop is not None
         g.nodes[nid].succ.extend([then, other])
         g.nodes[nid].exc = ctx.exc()
         return nid

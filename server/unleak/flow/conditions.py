@@ -8,6 +8,11 @@ This is what lets `if close_source: source.close()` release exactly the file ope
 from __future__ import annotations
 
 import ast
+import pathlib
+import socket
+from collections import Counter
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from unleak.names.text import expr_text
 
@@ -134,13 +139,17 @@ def combine(
     killed: frozenset[str],
     new: tuple[Fact, ...] | list[Fact],
     names: dict[Atom, frozenset[str]],
+    keep: Callable[[Fact], bool] | None = None,
 ) -> frozenset[Fact] | None:
-    """Facts after a step; None when `new` contradicts what the path already knows."""
+    """Facts after a step; None when `new` contradicts what the path already knows. Only the
+    new facts ``keep`` accepts are remembered (all are checked)."""
     if killed:
         facts = frozenset(f for f in facts if not (names.get(f[0], frozenset()) & killed))
-    for atom, pol in new:
-        if (atom, not pol) in facts:
+    for i, (atom, pol) in enumerate(new):
+        if (atom, not pol) in facts or _excluded(atom, pol, facts, new[:i]):
             return None
+    if keep is not None:
+        new = [f for f in new if keep(f)]
     if not new:
         return facts
     merged = facts | frozenset(new)
@@ -155,3 +164,105 @@ def unevaluated_or_holds(test: ast.expr, polarity: bool) -> ast.expr | None:
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) != polarity:
         return test.values[-1]
     return None
+
+
+# Types whose instances have only their class's attributes (a subclass may add some, but
+# one adding `buffer` to a `str` is not worth a warning): `isinstance(x, str)` holding rules
+# out `hasattr(x, "buffer")`.
+_CLOSED_TYPES: dict[str, type] = {
+    **{t.__name__: t for t in (str, bytes, bytearray, int, float, bool, complex)},
+    **{t.__name__: t for t in (list, tuple, dict, set, frozenset)},
+    **{
+        name: cls
+        for t in (pathlib.PurePath, pathlib.Path, pathlib.PurePosixPath, pathlib.PosixPath)
+        for name, cls in ((t.__name__, t), (f"pathlib.{t.__name__}", t))
+    },
+    "socket.socket": socket.socket,
+}
+
+
+@lru_cache(maxsize=4096)
+def _type_test(atom: Atom) -> tuple[str, str, str] | None:
+    """`isinstance(x, str)` -> ("isinstance", "x", "str"); `hasattr(x, 'a')` -> ("hasattr",
+    "x", "a"); anything else None."""
+    if not atom.startswith(("isinstance(", "hasattr(")):
+        return None
+    try:
+        call = ast.parse(atom, mode="eval").body
+    except SyntaxError:
+        return None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and len(call.args) == 2):
+        return None
+    subject, arg = call.args
+    if call.func.id == "hasattr":
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            return "hasattr", expr_text(subject), arg.value
+        return None
+    return "isinstance", expr_text(subject), expr_text(arg)
+
+
+def _excluded(atom: Atom, pol: bool, facts: Iterable[Fact], more: Iterable[Fact]) -> bool:
+    """Whether `isinstance(x, T)` holding and `hasattr(x, a)` evaluating to ``pol`` (or the
+    other way round) cannot both be, for a type T whose attributes are known."""
+    this = _type_test(atom)
+    if this is None:
+        return False
+    for other, other_pol in (*facts, *more):
+        that = _type_test(other)
+        if that is None or that[0] == this[0] or that[1] != this[1]:
+            continue
+        (_, _, cls_name, is_pol), (_, _, attr, has_pol) = sorted(
+            ((*this, pol), (*that, other_pol)), key=lambda t: t[0] != "isinstance"
+        )
+        cls = _CLOSED_TYPES.get(cls_name)
+        if cls is not None and is_pol and hasattr(cls, attr) != has_pol:
+            return True
+    return False
+
+
+class Relevance:
+    """Which facts a later test can consult. A fact a test establishes matters only if the
+    same atom is tested again (at another test, or at the same one in a loop) or bears on a
+    related test (`isinstance(x, str)` on `hasattr(x, "buffer")`); a fact an assignment or
+    an acquisition establishes, only if the atom is tested at all. Forgetting the others
+    keeps the few facts a path can hold (MAX_FACTS) for the ones that decide a branch, and
+    paths that differ only in them from being told apart."""
+
+    def __init__(self, tests: Iterable[tuple[ast.expr, bool]]) -> None:
+        names: dict[Atom, frozenset[str]] = {}
+        counts: Counter[Atom] = Counter()
+        self._again: set[Atom] = set()
+        subjects: dict[str, set[str]] = {"isinstance": set(), "hasattr": set()}
+        for test, repeats in tests:
+            atoms = {a for pol in (True, False) for a, _ in edge_facts(test, pol, names)}
+            counts.update(atoms)
+            if repeats:
+                self._again |= atoms
+            for atom in atoms:
+                typed = _type_test(atom)
+                if typed is not None:
+                    subjects[typed[0]].add(typed[1])
+        self._tested = frozenset(counts)
+        self._again |= {a for a, n in counts.items() if n > 1}
+        self._related = subjects["isinstance"] & subjects["hasattr"]
+
+    def after_test(self, fact: Fact) -> bool:
+        atom, pol = fact
+        if atom in self._again:
+            return True
+        typed = _type_test(atom)
+        # Only a type test that holds rules anything out.
+        return typed is not None and typed[1] in self._related and (pol or typed[0] == "hasattr")
+
+    def after_binding(self, fact: Fact) -> bool:
+        return fact[0] in self._tested
+
+
+def owned_if(call: ast.Call) -> list[Fact]:
+    """What must hold for ``call`` to own what it opens: `os.fdopen(fd, closefd=flag)` owns
+    the descriptor only where `flag` is true (a constant false flag is no acquisition)."""
+    return [
+        (k.value.id, True)
+        for k in call.keywords
+        if k.arg == "closefd" and isinstance(k.value, ast.Name)
+    ]

@@ -35,9 +35,11 @@ from unleak.flow.cfg import (
 )
 from unleak.flow.conditions import Fact as CondFact
 from unleak.flow.conditions import (
+    Relevance,
     assignment_facts,
     combine,
     edge_facts,
+    owned_if,
     unevaluated_or_holds,
 )
 from unleak.flow.effects import (
@@ -150,6 +152,7 @@ class FunctionFlow:
         self.atom_names: dict[str, frozenset[str]] = {}
         self._assign: dict[int, tuple[frozenset[str], tuple[CondFact, ...]]] = {}
         self._tests: dict[int, tuple[list[CondFact], list[CondFact]]] = {}
+        self._relevance: Relevance | None = None
         self.site_nodes: dict[Site, set[int]] = {}
         # Set to a dict to have each site's releases and moves recorded (for explanations on
         # hover; the diagnostics never set it, so the dataflow pays one test per node).
@@ -216,7 +219,8 @@ class FunctionFlow:
                 cached = (frozenset(), ())
             else:
                 killed, facts = assignment_facts(tree, self.atom_names)
-                cached = (killed, facts + self._fresh_facts(nid))
+                keep = self.relevance.after_binding
+                cached = (killed, tuple(f for f in facts + self._fresh_facts(nid) if keep(f)))
             self._assign[nid] = cached
         return cached
 
@@ -236,6 +240,16 @@ class FunctionFlow:
             self.atom_names.setdefault(name, frozenset({name}))
             out.append((atom, False))
         return tuple(out)
+
+    @property
+    def relevance(self) -> Relevance:
+        if self._relevance is None:
+            self._relevance = Relevance(
+                (node.ast, node.repeats)
+                for node in self.cfg.nodes
+                if node.kind == TEST and isinstance(node.ast, ast.expr)
+            )
+        return self._relevance
 
     def test_facts(self, nid: int) -> tuple[list[CondFact], list[CondFact]]:
         cached = self._tests.get(nid)
@@ -505,7 +519,13 @@ class FunctionFlow:
                 if node.first_iteration and i == 1 and self._runs_once(nid, out):
                     continue
                 if node.kind == TEST:
-                    cond = combine(nxt.facts, frozenset(), self.test_facts(nid)[i], self.atom_names)
+                    cond = combine(
+                        nxt.facts,
+                        frozenset(),
+                        self.test_facts(nid)[i],
+                        self.atom_names,
+                        self.relevance.after_test,
+                    )
                     if cond is None:
                         continue  # this branch contradicts what the path established
                     if cond is not nxt.facts:
@@ -588,7 +608,7 @@ class FunctionFlow:
         is_lock: bool,
     ) -> State:
         held, aliases, via, nonrel = state.held, state.aliases, state.via, state.nonrel
-        lent, empty = state.lent, state.empty
+        lent, empty, facts = state.lent, state.empty, state.facts
         # What an empty ExitStack or unopened session loses is nothing: its leaks are dropped.
         before = (
             set(leaks) if empty or info.type.name == "exit_stack" or info.type.opened_by else None
@@ -624,6 +644,12 @@ class FunctionFlow:
                     old_aliases = aliases
                 held, aliases, via, nonrel, fresh = True, frozenset(), (), False, True
                 lent, empty = None, _empty_at_creation(info)
+                owning = self._owning_facts(facts, info)
+                if owning is None:
+                    # Where the path knows it owns nothing (`closefd=flag`, `flag` false).
+                    held, fresh = False, False
+                else:
+                    facts = owning
             elif tag == "bind":
                 if exceptional:
                     continue
@@ -727,9 +753,20 @@ class FunctionFlow:
             leaks.intersection_update(before)  # dropped or rebound before anything was entered
         if not held:
             if lent is not None:
-                return State(False, facts=state.facts, lent=lent)
-            return State(False, facts=state.facts) if state.facts else UNHELD
-        return State(True, aliases, via, nonrel, state.facts, empty=empty)
+                return State(False, facts=facts, lent=lent)
+            return State(False, facts=facts) if facts else UNHELD
+        return State(True, aliases, via, nonrel, facts, empty=empty)
+
+    def _owning_facts(
+        self, facts: frozenset[CondFact], info: SiteInfo
+    ) -> frozenset[CondFact] | None:
+        """The path's facts once the call owns what it opened; None where it cannot own it."""
+        owning = owned_if(info.node)
+        if not owning:
+            return facts
+        for atom, _ in owning:
+            self.atom_names.setdefault(atom, frozenset({atom}))
+        return combine(facts, frozenset(), owning, self.atom_names, self.relevance.after_binding)
 
 
 def _empty_at_creation(info: SiteInfo) -> bool:

@@ -16,7 +16,9 @@ a container that outlives the function, passed to a wrapper that owns it (`io.Te
 `contextlib.closing`), registered with `ExitStack`, `atexit`, `addCleanup` or
 `weakref.finalize`, or captured by a closure: its new owner releases it. A function of the
 module that hands its parameter on inside a tuple or list (`Thread(target=relay, args=(sock,
-peer))`, a loop over such pairs, `late.extend((sock, peer))`) takes it over too. Nor a process
+peer))`, a loop over such pairs, `late.extend((sock, peer))`) takes it over too, and so does
+one that returns it under another name, itself or inside a buffered wrapper
+(`result = raw; if binary: result = io.BufferedReader(result); return result`). Nor a process
 started in a session of its own (`start_new_session=True`, `process_group=`,
 `preexec_fn=os.setsid`, or on Windows `creationflags=DETACHED_PROCESS` or
 `CREATE_NEW_PROCESS_GROUP`) and never waited for on any path: a daemon meant to outlive its
@@ -32,7 +34,9 @@ already closed or waited for before returning it. Nor a path the code's own test
 resource opened under a test and closed under the same test (`if IS_MACOS:` twice, or `if not
 isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is closed on every path
 that opened it; a method's answer (`self.is_open()`) may change in between, so it is not taken
-to repeat. Nor the last statement of an `assertRaises` block, whose acquisition is expected to
+to repeat. A type test rules out an attribute test on the same name: where `isinstance(src,
+str)` (or `int`, `bytes`, `PurePath`, `socket.socket`...) holds, `hasattr(src, "buffer")` does
+not. Nor the last statement of an `assertRaises` block, whose acquisition is expected to
 fail (what the statements before it acquire was made). Nor an event loop's transport
 (`create_connection()`, `connect_read_pipe()`, `subprocess_exec()`): the loop hands it to the
 protocol the factory made, which closes it. A leak only on an exception path is UL102's.

@@ -26,7 +26,9 @@ lost before anything was entered on it or registered with it (a failed `enter_co
 nothing) holds nothing and is not reported. A finding whose every leaking path needs a statement
 that almost never fails (a socket option, `chmod` on a file just created, a log handler's
 formatter, a log call, creating a socket or a pipe, `os.fork()`, a constant index such as
-`address[0]`, a helper of the module that only does such things) is still reported, with severity
+`address[0]`, `inspect.iscoroutinefunction()`, `stat.S_ISREG()`, a typing alias such as
+`IO[bytes]`, a helper of the module that only does such things or catches the `OSError` its
+calls raise) is still reported, with severity
 `info` (`unlikely-severity` in the configuration); when a likely failure also leaks, the message
 names that statement.
 

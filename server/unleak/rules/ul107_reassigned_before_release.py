@@ -6,8 +6,11 @@ line on the next loop iteration) while the first resource is still open. The fir
 longer be released.
 
 It does not report rebinding after the first resource was released or handed on (stored,
-returned, registered), nor rebinding on a path where the acquisition failed. A rebinding that
-only follows an exception from a statement that almost never fails gets severity `info`.
+returned, registered), nor rebinding on a path where the acquisition failed, nor a rebinding
+under a test the path that acquired cannot pass: `if hasattr(src, "buffer"):` after opening
+under `isinstance(src, str)`, or `if not owned:` after `os.fdopen(fd, closefd=owned)`, which
+owns the descriptor only where `owned` is true. A rebinding that only follows an exception from
+a statement that almost never fails gets severity `info`.
 
 ## Why it matters
 In a loop this leaks one handle per iteration; only the last one is closed after the loop.

@@ -576,6 +576,8 @@ class ModuleSummaries:
                 if value is not None:
                     for n in _structural_names(value):
                         mark(n, "escape")
+                        for m in packed.get(n, ()):
+                            mark(m, "escape")
         return effects
 
     def _wrapping(
@@ -659,7 +661,8 @@ def _first_param(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
 
 def _packed_names(node: ast.AST, params: set[str]) -> dict[str, set[str]]:
     """Locals that pack parameters into a tuple or list: `pair = (proxy, peer)`, or
-    `for pair in ((a, proxy), (proxy, b)):`; handing `pair` on hands the parameters on."""
+    `for pair in ((a, proxy), (proxy, b)):`, or that are one under another name
+    (`result = file_obj`); handing `pair` or `result` on hands the parameters on."""
     out: dict[str, set[str]] = {}
     for sub in _walk_body(node):
         if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
@@ -672,6 +675,12 @@ def _packed_names(node: ast.AST, params: set[str]) -> dict[str, set[str]]:
         else:
             continue
         if not isinstance(target, ast.Name):
+            continue
+        if isinstance(value := elts[0], ast.Name) and len(elts) == 1:
+            # An alias, in the order the body is walked: `a = param; b = a` follows both.
+            aliased = {value.id} & params | out.get(value.id, set())
+            if aliased:
+                out.setdefault(target.id, set()).update(aliased)
             continue
         found = {
             n
