@@ -185,6 +185,8 @@ def test_failure_table(stmt: str, unlikely: bool) -> None:
         ("raw = typing.cast(typing.IO[bytes], f)", True),
         ("raw = typing.cast(IO[bytes], f)", True),
         ("item = IOS[i]", False),
+        ("if all(flags) or any(marks): pass", True),
+        ("if all(f.readable() for f in files): pass", False),
     ],
 )
 def test_failure_table_lookups(stmt: str, unlikely: bool) -> None:
@@ -325,6 +327,44 @@ def test_helper_catching_the_oserror_its_body_raises_is_unlikely_to_fail() -> No
         """
     )
     assert [(line, sev) for line, _, sev, _ in got] == [(18, "info"), (26, "warning")]
+
+
+def test_stepping_through_a_dict_view_is_unlikely_to_fail() -> None:
+    # A `for` head over `d.items()` takes the next element without I/O: the message names the
+    # likely statement of the body; a loop over a file can fail at its head.
+    got = findings(
+        """
+        import os
+
+        def scan(path, marks, parse):
+            fd = os.open(path, os.O_RDONLY)
+            for key, seen in marks.items():
+                seen.append(parse(key))
+            os.close(fd)
+
+        def tally(marks):
+            fd = os.open("/dev/null", os.O_RDONLY)
+            for key, seen in marks.items():
+                seen.append(key)
+            os.close(fd)
+
+        def lines(path, out):
+            f = open(path)
+            fd = os.open("/dev/null", os.O_RDONLY)
+            for line in f:
+                out.append(line)
+            os.close(fd)
+            f.close()
+        """
+    )
+    assert [(line, sev) for line, _, sev, _ in got] == [
+        (5, "warning"),
+        (11, "info"),
+        (17, "warning"),
+        (18, "warning"),
+    ]
+    assert "`seen.append(parse(key))` on line 7 raises" in got[0][3]
+    assert "`out.append(line)`" not in got[3][3]
 
 
 def test_recursive_or_raising_helpers_can_fail() -> None:

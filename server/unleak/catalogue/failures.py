@@ -256,6 +256,8 @@ UNLIKELY_BUILTINS: frozenset[str] = frozenset(
         "iter",
         "abs",
         "round",
+        "all",
+        "any",
     }
 )
 # Builtins that fail only on an empty sequence: with two arguments or more, never.
@@ -306,6 +308,26 @@ def unlikely_to_fail(node: ast.AST, qualify: Qualify, callee: Callee | None = No
                 return False
             found = True
     return found
+
+
+# What a `for` loop steps through without doing I/O: a dict's views, a range, a container
+# built before the loop (`sorted(...)`, `list(...)`).
+_VIEW_METHODS = frozenset({"items", "keys", "values"})
+_MATERIALISED = frozenset(
+    f"builtins.{name}" for name in ("range", "sorted", "list", "tuple", "set", "frozenset")
+)
+
+
+def stepping_unlikely_to_fail(iterable: ast.expr, qualify: Qualify) -> bool:
+    """Whether taking the next element of ``iterable`` (the head of a `for` loop) almost never
+    fails: it steps through a dict view, a range or a container built for the loop (what the
+    loop's body does is the body's statements' own)."""
+    if not isinstance(iterable, ast.Call):
+        return False
+    func = iterable.func
+    if isinstance(func, ast.Attribute) and func.attr in _VIEW_METHODS and not iterable.args:
+        return True
+    return qualify(func) in _MATERIALISED
 
 
 def _indexes_unlikely_result(sub: ast.Subscript, qualify: Qualify) -> bool:
@@ -620,6 +642,57 @@ def _failure(
 
 
 _ANYTHING = "anything"
+
+
+# Raised when a connection attempt is refused: only by a call that connects.
+_REFUSALS = frozenset({"ConnectionRefusedError"})
+# Methods that use a connection already made or a stream already open: they fail with a reset,
+# a timeout or bad data, never with a refusal.
+_STREAM_METHODS = frozenset(
+    {
+        "read",
+        "read1",
+        "readinto",
+        "readline",
+        "readlines",
+        "recv",
+        "recv_into",
+        "recvfrom",
+        "send",
+        "sendall",
+        "sendto",
+        "write",
+        "writelines",
+        "flush",
+        "close",
+        "getresponse",
+        "decode",
+    }
+)
+
+
+def catches_only_refusals(handler: ast.ExceptHandler) -> bool:
+    """`except ConnectionRefusedError:`: a handler for a failed connection attempt only."""
+    if handler.type is None:
+        return False
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return all(_dotted(n) in _REFUSALS for n in names)
+
+
+def cannot_be_refused(node: ast.AST, qualify: Qualify, callee: Callee | None = None) -> bool:
+    """Whether ``node`` makes no connection attempt: it only reads or writes what is open
+    (`response.read()`) or calls what almost never fails. A `raise` or an `await` may."""
+    for sub in _walk_shallow(node):
+        if isinstance(sub, (ast.Raise, ast.Await, ast.Yield, ast.YieldFrom)):
+            return False
+        if not isinstance(sub, ast.Call):
+            continue
+        func = sub.func
+        if isinstance(func, ast.Attribute) and func.attr in _STREAM_METHODS:
+            continue
+        if not _unlikely_call(sub, qualify) and (callee is None or callee(sub) != UNLIKELY):
+            return False
+    return True
 
 
 def _catches_everything(handler: ast.ExceptHandler) -> bool:

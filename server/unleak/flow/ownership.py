@@ -13,10 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from unleak.catalogue.failures import (
+    cannot_be_refused,
+    catches_only_refusals,
     catches_oserror,
     enter_cannot_fail,
     raises_besides_yield,
     raises_only_oserror,
+    stepping_unlikely_to_fail,
     unlikely_to_fail,
 )
 from unleak.catalogue.own_release import releases_as_own_method
@@ -364,9 +367,17 @@ class FunctionFlow:
             return known
         node = self.cfg.nodes[nid]
         tree = node.ast
+        scope = self.builder.scope
+        if node.kind == ITER:
+            # The loop's head takes the next element; its body is other nodes.
+            iterable = getattr(tree, "iter", None)
+            known = isinstance(iterable, ast.expr) and stepping_unlikely_to_fail(
+                iterable, scope.resolver.qualify
+            )
+            self._unlikely_at[nid] = known
+            return known
         if node.kind == WITH:
             tree = getattr(tree, "context_expr", None)
-        scope = self.builder.scope
         known = tree is not None and unlikely_to_fail(
             tree, scope.resolver.qualify, self._callee_fails
         )
@@ -385,11 +396,22 @@ class FunctionFlow:
         if handlers is None or tree is None or node.exc_event != "exception":
             return [exc]
         scope = self.builder.scope
-        if not raises_only_oserror(tree, scope.resolver.qualify, self._type_of, self._callee_fails):
-            return [exc]
         succ = self.cfg.nodes[exc].succ
+        # `except ConnectionRefusedError:` (often a retry loop) is not where a statement that
+        # makes no connection attempt goes.
+        skip = {i for i, h in enumerate(handlers) if catches_only_refusals(h)}
+        if skip and not cannot_be_refused(tree, scope.resolver.qualify, self._callee_fails):
+            skip = set()
+        if not raises_only_oserror(tree, scope.resolver.qualify, self._type_of, self._callee_fails):
+            if not skip:
+                return [exc]
+            return [s for i, s in enumerate(succ) if i not in skip]
         kinds = [catches_oserror(h) for h in handlers]
-        out = [s for s, kind in zip(succ, kinds, strict=False) if kind != "none"]
+        out = [
+            s
+            for i, (s, kind) in enumerate(zip(succ, kinds, strict=False))
+            if kind != "none" and i not in skip
+        ]
         if "all" not in kinds:
             out.extend(succ[len(handlers) :])
         return out

@@ -9,7 +9,9 @@ It does not report rebinding after the first resource was released or handed on 
 returned, registered), nor rebinding on a path where the acquisition failed, nor a rebinding
 under a test the path that acquired cannot pass: `if hasattr(src, "buffer"):` after opening
 under `isinstance(src, str)`, or `if not owned:` after `os.fdopen(fd, closefd=owned)`, which
-owns the descriptor only where `owned` is true. A rebinding that only follows an exception from
+owns the descriptor only where `owned` is true. Nor a retry loop's `except
+ConnectionRefusedError:` reached from a statement that makes no connection attempt (reading a
+response already received). A rebinding that only follows an exception from
 a statement that almost never fails gets severity `info`.
 
 ## Why it matters
