@@ -40,6 +40,7 @@ from unleak.summaries.types import (
     TypeScope,
     call_type,
     chooses_plain,
+    in_memory_buffer,
     local_def,
     piped_popen,
     self_callable,
@@ -680,8 +681,7 @@ class EffectBuilder:
         if isinstance(first, ast.Name):
             return first.id in self.scope.var_types or first.id in FILEOBJ_NAMES
         if isinstance(first, ast.Call):
-            qual = self.scope.resolver.qualify(first.func)
-            return qual in ("io.BytesIO", "io.StringIO") or call_type(first, self.scope) in (
+            return in_memory_buffer(first, self.scope) or call_type(first, self.scope) in (
                 "file",
                 "socket",
             )

@@ -29,8 +29,9 @@ purpose. Nor resources that hold nothing yet or any more: an HTTP connection nev
 opens its socket lazily), a `requests` session or `httpx` client that never sent a request (it
 connects on the first one), an `ExitStack` nothing was entered on, the new stack of a
 `stack.pop_all()` whose result is dropped (the documented way to cancel the cleanup once
-everything succeeded), an archive written into an in-memory `BytesIO`, a resource a helper
-already closed or waited for before returning it. Nor a path the code's own tests rule out: a
+everything succeeded), an archive written into an in-memory `BytesIO` or a text wrapper over
+one (also of a class of the module derived from `BytesIO`, returned by a helper), a resource a
+helper already closed or waited for before returning it. Nor a path the code's own tests rule out: a
 resource opened under a test and closed under the same test (`if IS_MACOS:` twice, or `if not
 isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is closed on every path
 that opened it; a method's answer (`self.is_open()`) may change in between, so it is not taken

@@ -451,6 +451,19 @@ class ModuleSummaries:
         factory = self.catalogue.factories.get(qual) if qual is not None else None
         return factory is not None and factory.wrapper
 
+    def _wraps_memory(self, call: ast.Call) -> bool:
+        """`TextIOWrapper(BytesIO())`: a wrapper over an in-memory buffer holds nothing."""
+        from unleak.summaries.types import TypeScope, in_memory_buffer
+
+        qual = self.resolver.qualify(call.func)
+        factory = self.catalogue.factories.get(qual) if qual is not None else None
+        return (
+            factory is not None
+            and factory.wrapper
+            and bool(call.args)
+            and in_memory_buffer(call.args[0], TypeScope(self.resolver, self.catalogue, self))
+        )
+
     def _rooted_in(self, expr: ast.expr, names: set[str]) -> bool:
         """`stream`, `stream.buffer`, `cast(T, stream)`: a value reached from one of
         ``names``."""
@@ -470,7 +483,7 @@ class ModuleSummaries:
             value = value.value
         if not isinstance(value, ast.Call):
             return False
-        if self._wraps_param(value, params):
+        if self._wraps_param(value, params) or self._wraps_memory(value):
             return True
         func = value.func
         if isinstance(func, ast.Name) and func.id in self.defs:

@@ -40,6 +40,23 @@ class TypeScope:
     instances: dict[str, str] = field(default_factory=dict)
 
 
+IN_MEMORY = frozenset({"io.BytesIO", "io.StringIO"})
+
+
+def in_memory_buffer(expr: ast.expr, scope: TypeScope) -> bool:
+    """`io.BytesIO(...)`, or an instance of a class of this module derived from one (`class
+    NamedBytesIO(BytesIO)`): memory, nothing to release."""
+    if not isinstance(expr, ast.Call):
+        return False
+    func = expr.func
+    if scope.resolver.qualify(func) in IN_MEMORY:
+        return True
+    if not isinstance(func, ast.Name) or func.id in scope.var_types:
+        return False
+    node = scope.summaries.class_defs.get(func.id)
+    return node is not None and any(scope.resolver.qualify(b) in IN_MEMORY for b in node.bases)
+
+
 def call_type(call: ast.Call, scope: TypeScope) -> str | None:
     """The class or resource type a call returns, when the catalogue knows it."""
     qual = scope.resolver.qualify(call.func) or self_callable(call.func, scope)
@@ -49,6 +66,13 @@ def call_type(call: ast.Call, scope: TypeScope) -> str | None:
         if qual in LOCKS.constructors:
             return "lock"
         factory = scope.catalogue.factories.get(qual)
+        if (
+            factory is not None
+            and factory.wrapper
+            and call.args
+            and in_memory_buffer(call.args[0], scope)
+        ):
+            return None  # `TextIOWrapper(BytesIO())`: a wrapper over memory
         if factory is not None and not factory.elements:
             if qual == "subprocess.Popen" and piped_popen(call, scope.resolver):
                 return PIPED_POPEN.type
