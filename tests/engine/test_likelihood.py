@@ -186,6 +186,8 @@ def test_failure_table(stmt: str, unlikely: bool) -> None:
         ("raw = typing.cast(IO[bytes], f)", True),
         ("item = IOS[i]", False),
         ("if all(flags) or any(marks): pass", True),
+        ("package = sys.modules['__main__'].__package__", True),
+        ("package = sys.modules[name].__package__", False),
         ("if all(f.readable() for f in files): pass", False),
     ],
 )

@@ -338,6 +338,12 @@ def _indexes_unlikely_result(sub: ast.Subscript, qualify: Qualify) -> bool:
         "collections.abc."
     ):
         return True
+    if (
+        isinstance(sub.slice, ast.Constant)
+        and sub.slice.value == "__main__"
+        and qualify(sub.value) == "sys.modules"
+    ):
+        return True  # the running program's main module is always there
     if not (
         isinstance(sub.value, ast.Call)
         and isinstance(sub.slice, ast.Constant)
