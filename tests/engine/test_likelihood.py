@@ -369,6 +369,42 @@ def test_stepping_through_a_dict_view_is_unlikely_to_fail() -> None:
     assert "`out.append(line)`" not in got[3][3]
 
 
+def test_a_write_to_a_buffered_file_just_opened_is_unlikely_to_fail() -> None:
+    # The data goes to the buffer; a failing flush surfaces in close(), which still closes.
+    got = findings(
+        """
+        import os
+
+        def header(path, lines):
+            f = open(path, "a")
+            f.write("\\n".join(lines))
+            f.close()
+
+        def rendered(path, render):
+            f = open(path, "a")
+            f.write(render())
+            f.close()
+
+        def raw(path, data):
+            f = open(path, "ab", buffering=0)
+            f.write(data)
+            f.close()
+
+        def to_pipe(fd, data):
+            f = os.fdopen(fd, "wb", 0)
+            f.write(data)
+            f.close()
+        """
+    )
+    assert [(line, sev) for line, _, sev, _ in got] == [
+        (5, "info"),
+        (10, "warning"),
+        (15, "warning"),
+        (20, "warning"),
+    ]
+    assert "`f.write(render())` on line 11" in got[1][3]
+
+
 def test_recursive_or_raising_helpers_can_fail() -> None:
     got = findings(
         """

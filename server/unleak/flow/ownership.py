@@ -416,6 +416,31 @@ class FunctionFlow:
             out.extend(succ[len(handlers) :])
         return out
 
+    def _buffered_write(self, nid: int, state: State, info: SiteInfo) -> bool:
+        """`f.write(text)` on the buffered file this site opened: the data goes to the buffer,
+        and a failing flush surfaces in `close()`, which still closes. Only a very long write
+        (or a full disk while it flushes) fails here: an improbable leak path."""
+        if info.type.name != "file":
+            return False
+        opener = info.node
+        scope = self.builder.scope
+        if scope.resolver.qualify(opener.func) not in BUFFERED_OPENERS or _unbuffered(opener):
+            return False
+        tree = self.cfg.nodes[nid].ast
+        call = tree.value if isinstance(tree, ast.Expr) else None
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in ("write", "writelines")
+            and expr_text(call.func.value) in state.aliases
+        ):
+            return False
+        qualify = scope.resolver.qualify
+        return all(
+            not can_raise(arg) or unlikely_to_fail(arg, qualify, self._callee_fails)
+            for arg in [*call.args, *(k.value for k in call.keywords)]
+        )
+
     def _callee_fails(self, call: ast.Call) -> str | None:
         scope = self.builder.scope
         if isinstance(call.func, ast.Name) and call.func.id in scope.var_types:
@@ -563,6 +588,7 @@ class FunctionFlow:
                 and state.held
                 and (self.follow_exceptions or node.exc != cfg.raise_exit)
                 and self.raises(nid)
+                and not (self.likely_only and self._buffered_write(nid, state, info))
                 and not self._safe_step(nid, state)
                 and not self._opening_fails(nid, state, info)
             ):
@@ -789,6 +815,28 @@ class FunctionFlow:
         for atom, _ in owning:
             self.atom_names.setdefault(atom, frozenset({atom}))
         return combine(facts, frozenset(), owning, self.atom_names, self.relevance.after_binding)
+
+
+# Openers of buffered files (unless given `buffering=0`).
+BUFFERED_OPENERS = frozenset(
+    {
+        "builtins.open",
+        "io.open",
+        "codecs.open",
+        "os.fdopen",
+        "tempfile.NamedTemporaryFile",
+        "tempfile.TemporaryFile",
+        "tempfile.SpooledTemporaryFile",
+    }
+)
+
+
+def _unbuffered(call: ast.Call) -> bool:
+    """`open(path, "wb", 0)`, `buffering=0`: every write goes to the system."""
+    value = next((k.value for k in call.keywords if k.arg == "buffering"), None)
+    if value is None and len(call.args) > 2:
+        value = call.args[2]
+    return value is not None and not (isinstance(value, ast.Constant) and value.value != 0)
 
 
 def _empty_at_creation(info: SiteInfo) -> bool:

@@ -27,7 +27,9 @@ nothing) holds nothing and is not reported. A finding whose every leaking path n
 that almost never fails (a socket option, `chmod` on a file just created, a log handler's
 formatter, a log call, creating a socket or a pipe, `os.fork()`, a constant index such as
 `address[0]`, `inspect.iscoroutinefunction()`, `stat.S_ISREG()`, a typing alias such as
-`IO[bytes]`, `all()`, the head of a loop over `d.items()` or a `range()`, a helper of the
+`IO[bytes]`, `all()`, the head of a loop over `d.items()` or a `range()`, a `write()` to the
+buffered file it opened (the data goes to the buffer; a failing flush surfaces in `close()`,
+which still closes), a helper of the
 module that only does such things or catches the `OSError` its calls raise) is still reported,
 with severity
 `info` (`unlikely-severity` in the configuration); when a likely failure also leaks, the message
