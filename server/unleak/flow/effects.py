@@ -81,6 +81,18 @@ class SiteInfo:
         return callee_name(self.node)
 
 
+def _pids_written(call: ast.Call) -> Sources:
+    """Names whose `.pid` a write call's arguments mention."""
+    return frozenset(
+        sub.value.id
+        for arg in [*call.args, *(k.value for k in call.keywords)]
+        for sub in ast.walk(arg)
+        if isinstance(sub, ast.Attribute)
+        and sub.attr == "pid"
+        and isinstance(sub.value, ast.Name)
+    )
+
+
 @dataclass(frozen=True)
 class Val:
     sources: Sources = EMPTY
@@ -461,6 +473,10 @@ class EffectBuilder:
     def _call(self, call: ast.Call) -> Steps[ast.expr, Val]:
         func = call.func
         scope = self.scope
+        if isinstance(func, ast.Attribute) and func.attr in ("write", "writelines"):
+            # `pidfile.write(str(p.pid))`: the process is recorded for whoever reads the
+            # pidfile to manage (a daemon started to outlive this code).
+            self._escape(_pids_written(call))
         qual = scope.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
         via_self: str | None = None
         if qual is None:

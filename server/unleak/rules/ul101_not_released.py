@@ -22,7 +22,8 @@ one that returns it under another name, itself or inside a buffered wrapper
 started in a session of its own (`start_new_session=True`, `process_group=`,
 `preexec_fn=os.setsid`, or on Windows `creationflags=DETACHED_PROCESS` or
 `CREATE_NEW_PROCESS_GROUP`) and never waited for on any path: a daemon meant to outlive its
-parent. Nor a path that ends the process (`sys.exit()`, `os._exit()`), which releases
+parent, nor one whose pid is written out (`pidfile.write(str(p.pid))`) for whoever reads the
+pidfile to manage. Nor a path that ends the process (`sys.exit()`, `os._exit()`), which releases
 everything, nor what a process body (a `multiprocessing.Process` target, or the function a
 script's `__main__` block calls) still holds when it ends: its lifetime is the process's, on
 purpose. Nor resources that hold nothing yet or any more: an HTTP connection never connected (it
