@@ -245,6 +245,13 @@ class Relevance:
         self._tested = frozenset(counts)
         self._again |= {a for a, n in counts.items() if n > 1}
         self._related = subjects["isinstance"] & subjects["hasattr"]
+        # name -> its tests against constants (`mode == 7`): an assignment of a constant
+        # decides each of them.
+        self.equalities: dict[str, list[tuple[Atom, str, object]]] = {}
+        for atom in self._tested:
+            eq = _equality(atom)
+            if eq is not None:
+                self.equalities.setdefault(eq[0], []).append((atom, eq[1], eq[2]))
 
     def after_test(self, fact: Fact) -> bool:
         atom, pol = fact
@@ -256,6 +263,46 @@ class Relevance:
 
     def after_binding(self, fact: Fact) -> bool:
         return fact[0] in self._tested
+
+
+@lru_cache(maxsize=4096)
+def _equality(atom: Atom) -> tuple[str, str, object] | None:
+    """`mode == 7` -> ("mode", "==", 7); `flag is None` -> ("flag", "is", None)."""
+    if " == " not in atom and " is " not in atom:
+        return None
+    try:
+        test = ast.parse(atom, mode="eval").body
+    except SyntaxError:
+        return None
+    if not (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and isinstance(test.ops[0], (ast.Eq, ast.Is))
+        and isinstance(test.comparators[0], ast.Constant)
+    ):
+        return None
+    op = "==" if isinstance(test.ops[0], ast.Eq) else "is"
+    return test.left.id, op, test.comparators[0].value
+
+
+def constant_facts(stmt: ast.AST, relevance: Relevance) -> list[Fact]:
+    """`mode = 7` decides the tests of `mode` against constants: `mode == 16` is false,
+    `mode == 7` true."""
+    if not (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+        and isinstance(stmt.value, ast.Constant)
+    ):
+        return []
+    value = stmt.value.value
+    out: list[Fact] = []
+    for atom, op, other in relevance.equalities.get(stmt.targets[0].id, ()):
+        same = type(value) is type(other) and value == other
+        if op == "==" and type(value) is not type(other):
+            continue  # `1 == 1.0`, `1 == True`: leave mixed types alone
+        out.append((atom, same))
+    return out
 
 
 def owned_if(call: ast.Call) -> list[Fact]:

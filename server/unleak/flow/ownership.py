@@ -41,6 +41,7 @@ from unleak.flow.conditions import (
     Relevance,
     assignment_facts,
     combine,
+    constant_facts,
     edge_facts,
     owned_if,
     unevaluated_or_holds,
@@ -222,8 +223,12 @@ class FunctionFlow:
                 cached = (frozenset(), ())
             else:
                 killed, facts = assignment_facts(tree, self.atom_names)
+                decided = constant_facts(tree, self.relevance)
+                for atom, _ in decided:
+                    self.atom_names.setdefault(atom, _names_of(atom))
                 keep = self.relevance.after_binding
-                cached = (killed, tuple(f for f in facts + self._fresh_facts(nid) if keep(f)))
+                facts = (*facts, *decided, *self._fresh_facts(nid))
+                cached = (killed, tuple(f for f in facts if keep(f)))
             self._assign[nid] = cached
         return cached
 
@@ -837,6 +842,11 @@ def _unbuffered(call: ast.Call) -> bool:
     if value is None and len(call.args) > 2:
         value = call.args[2]
     return value is not None and not (isinstance(value, ast.Constant) and value.value != 0)
+
+
+def _names_of(atom: str) -> frozenset[str]:
+    """The name an equality atom (`mode == 7`) tests."""
+    return frozenset({atom.split(" ", 1)[0]})
 
 
 def _empty_at_creation(info: SiteInfo) -> bool:

@@ -36,7 +36,9 @@ helper already closed or waited for before returning it. Nor a path the code's o
 resource opened under a test and closed under the same test (`if IS_MACOS:` twice, or `if not
 isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is closed on every path
 that opened it; a method's answer (`self.is_open()`) may change in between, so it is not taken
-to repeat. A type test rules out an attribute test on the same name: where `isinstance(src,
+to repeat. A constant assigned to a name decides its later tests against
+constants (`kind = 1` rules out `if kind == 2:`). A type test rules out an attribute test on
+the same name: where `isinstance(src,
 str)` (or `int`, `bytes`, `PurePath`, `socket.socket`...) holds, `hasattr(src, "buffer")` does
 not. Nor the last statement of an `assertRaises` block, whose acquisition is expected to
 fail (what the statements before it acquire was made). Nor an event loop's transport
