@@ -376,7 +376,7 @@ def test_a_write_to_a_buffered_file_just_opened_is_unlikely_to_fail() -> None:
         import os
 
         def header(path, lines):
-            f = open(path, "a")
+            f = open(path, "a", encoding="utf-8")
             f.write("\\n".join(lines))
             f.close()
 
@@ -394,6 +394,16 @@ def test_a_write_to_a_buffered_file_just_opened_is_unlikely_to_fail() -> None:
             f = os.fdopen(fd, "wb", 0)
             f.write(data)
             f.close()
+
+        def in_locale(path, text):
+            f = open(path, "w")
+            f.write(text)  # may not encode in the locale's encoding
+            f.close()
+
+        def marker(path):
+            f = open(path, "w")
+            f.write("done\\n")
+            f.close()
         """
     )
     assert [(line, sev) for line, _, sev, _ in got] == [
@@ -401,6 +411,8 @@ def test_a_write_to_a_buffered_file_just_opened_is_unlikely_to_fail() -> None:
         (10, "warning"),
         (15, "warning"),
         (20, "warning"),
+        (25, "warning"),
+        (30, "info"),
     ]
     assert "`f.write(render())` on line 11" in got[1][3]
 

@@ -440,10 +440,15 @@ class FunctionFlow:
             and expr_text(call.func.value) in state.aliases
         ):
             return False
+        args = [*call.args, *(k.value for k in call.keywords)]
+        if _encodes_in_locale(opener, scope.resolver.qualify(opener.func)) and not all(
+            isinstance(a, ast.Constant) for a in args
+        ):
+            return False  # text in the locale's encoding: non-ASCII text may not encode
         qualify = scope.resolver.qualify
         return all(
             not can_raise(arg) or unlikely_to_fail(arg, qualify, self._callee_fails)
-            for arg in [*call.args, *(k.value for k in call.keywords)]
+            for arg in args
         )
 
     def _callee_fails(self, call: ast.Call) -> str | None:
@@ -834,6 +839,34 @@ BUFFERED_OPENERS = frozenset(
         "tempfile.SpooledTemporaryFile",
     }
 )
+
+
+_UTF8_NAMES = frozenset({"utf-8", "utf8", "utf_8", "UTF-8", "UTF8"})
+# Where each opener takes its mode (position, default) and its encoding (position or None).
+_MODE_AT = {"builtins.open": 1, "io.open": 1, "codecs.open": 1, "os.fdopen": 1}
+_TEMP_DEFAULT_BINARY = frozenset({"tempfile.NamedTemporaryFile", "tempfile.TemporaryFile"})
+
+
+def _encodes_in_locale(call: ast.Call, qual: str | None) -> bool:
+    """Whether the file encodes text with the locale's encoding, which may reject non-ASCII
+    text (`open(path, "w")`): not in binary mode, nor with a UTF-8 encoding or an `errors`
+    handler."""
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    mode = keywords.get("mode")
+    if mode is None and qual in _MODE_AT and len(call.args) > _MODE_AT[qual]:
+        mode = call.args[_MODE_AT[qual]]
+    if mode is None and qual in _TEMP_DEFAULT_BINARY and call.args:
+        mode = call.args[0]
+    if mode is None:
+        return qual not in _TEMP_DEFAULT_BINARY  # open()'s default mode is text
+    if not (isinstance(mode, ast.Constant) and isinstance(mode.value, str)):
+        return True
+    if "b" in mode.value:
+        return False
+    encoding = keywords.get("encoding")
+    if isinstance(encoding, ast.Constant) and encoding.value in _UTF8_NAMES:
+        return False
+    return "errors" not in keywords
 
 
 def _unbuffered(call: ast.Call) -> bool:
