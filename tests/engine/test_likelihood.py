@@ -369,15 +369,15 @@ def test_stepping_through_a_dict_view_is_unlikely_to_fail() -> None:
     assert "`out.append(line)`" not in got[3][3]
 
 
-def test_a_write_to_a_buffered_file_just_opened_is_unlikely_to_fail() -> None:
-    # The data goes to the buffer; a failing flush surfaces in close(), which still closes.
+def test_a_short_constant_written_to_a_buffered_file_is_unlikely_to_fail() -> None:
+    # It goes to the buffer; a failing flush surfaces in close(), which still closes.
     got = findings(
         """
         import os
 
-        def header(path, lines):
-            f = open(path, "a", encoding="utf-8")
-            f.write("\\n".join(lines))
+        def header(path):
+            f = open(path, "ab")
+            f.write(b"# generated\\n")
             f.close()
 
         def rendered(path, render):
@@ -396,13 +396,18 @@ def test_a_write_to_a_buffered_file_just_opened_is_unlikely_to_fail() -> None:
             f.close()
 
         def in_locale(path, text):
-            f = open(path, "w")
-            f.write(text)  # may not encode in the locale's encoding
+            f = open(path, "w", encoding="utf-8")
+            f.write(text)  # of any size: past the buffer
             f.close()
 
         def marker(path):
             f = open(path, "w")
             f.write("done\\n")
+            f.close()
+
+        def accented(path):
+            f = open(path, "w")
+            f.write("d\u00e9j\u00e0 vu\\n")  # may not encode in the locale's encoding
             f.close()
         """
     )
@@ -413,6 +418,7 @@ def test_a_write_to_a_buffered_file_just_opened_is_unlikely_to_fail() -> None:
         (20, "warning"),
         (25, "warning"),
         (30, "info"),
+        (35, "warning"),
     ]
     assert "`f.write(render())` on line 11" in got[1][3]
 

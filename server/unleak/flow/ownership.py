@@ -422,9 +422,8 @@ class FunctionFlow:
         return out
 
     def _buffered_write(self, nid: int, state: State, info: SiteInfo) -> bool:
-        """`f.write(text)` on the buffered file this site opened: the data goes to the buffer,
-        and a failing flush surfaces in `close()`, which still closes. Only a very long write
-        (or a full disk while it flushes) fails here: an improbable leak path."""
+        """`f.write("done\\n")` on the buffered file this site opened: a short constant goes to
+        the buffer, and a failing flush surfaces in `close()`, which still closes."""
         if info.type.name != "file":
             return False
         opener = info.node
@@ -441,14 +440,14 @@ class FunctionFlow:
         ):
             return False
         args = [*call.args, *(k.value for k in call.keywords)]
-        if _encodes_in_locale(opener, scope.resolver.qualify(opener.func)) and not all(
-            isinstance(a, ast.Constant) for a in args
+        values = [a.value for a in args if isinstance(a, ast.Constant)]
+        if not args or len(values) < len(args) or not all(
+            isinstance(v, (str, bytes)) for v in values
         ):
-            return False  # text in the locale's encoding: non-ASCII text may not encode
-        qualify = scope.resolver.qualify
-        return all(
-            not can_raise(arg) or unlikely_to_fail(arg, qualify, self._callee_fails)
-            for arg in args
+            return False  # data of any size goes past the buffer to the system
+        # Text in the locale's encoding: only ASCII is sure to encode.
+        return not _encodes_in_locale(opener, scope.resolver.qualify(opener.func)) or all(
+            not isinstance(v, str) or v.isascii() for v in values
         )
 
     def _callee_fails(self, call: ast.Call) -> str | None:
