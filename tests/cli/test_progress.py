@@ -10,6 +10,7 @@ import os
 import pty
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -114,9 +115,17 @@ def _on_a_pty(args: list[str], cwd: Path) -> tuple[int, str, str]:
         finally:
             os.close(terminal)  # the child has its own copy
         with proc:
-            shown = _read_until_closed(controller)
+            # stdout is drained meanwhile: a report larger than the pipe's buffer (SARIF
+            # carries every rule's documentation) would block the CLI, which holds the
+            # terminal open until it exits.
             assert proc.stdout is not None
-            out = proc.stdout.read().decode()
+            stdout = proc.stdout
+            chunks: list[bytes] = []
+            reader = threading.Thread(target=lambda: chunks.append(stdout.read()))
+            reader.start()
+            shown = _read_until_closed(controller)
+            reader.join(timeout=120)
+            out = b"".join(chunks).decode()
             code = proc.wait(timeout=120)
     finally:
         os.close(controller)
