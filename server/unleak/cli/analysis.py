@@ -14,7 +14,7 @@ import stat
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from unleak.cli.cache import PackedFinding, external_hash, pack_finding, unpack_finding
@@ -29,6 +29,7 @@ from unleak.source.text import SourceDecodeError, decode_source
 
 if TYPE_CHECKING:
     from unleak.cli.fixing import FixMode
+    from unleak.findings.incremental import UnitCache
     from unleak.index.model import ModuleSummary
 
 __all__ = [
@@ -104,14 +105,6 @@ def analysed(
     )
 
 
-@dataclass(frozen=True)
-class _InProject(ModuleReport):
-    """A report under a view of the project index known so far (see `Task.project`)."""
-
-    external: str = ""  # the view's hash
-    unchecked: bool = False  # the fixes were removed before their check
-
-
 class Failure(NamedTuple):
     """Why a file could not be checked."""
 
@@ -153,77 +146,68 @@ def _report(
     settings: Settings,
     module: str,
     local: LocalIndex | None = None,
-) -> ModuleReport | str:
+) -> ModuleReport | tuple[ModuleReport, bool] | str:
     """Decode and analyse; the report, or why the file could not be checked. ``local``: the
-    project index known so far (see `Task.project`; the report is then an `_InProject`)."""
+    project index known so far (see `Task.project`; the report then comes with whether its
+    fixes were left unchecked)."""
     if is_notebook(display):
         return _notebook_report(display, data, settings, module)
     text = decode(data)
     if isinstance(text, Failure):
         return text.message
-    report = _checked_report(text, display, settings, module, local)
-    return report.message if isinstance(report, Failure) else report
+    found: ModuleReport | tuple[ModuleReport, bool] | Failure = (
+        _project_report(text, display, settings, module, local)
+        if local is not None
+        else _checked_report(text, display, settings, module)
+    )
+    return found.message if isinstance(found, Failure) else found
 
 
 def _checked_report(
-    text: str,
-    display: str,
-    settings: Settings,
-    module: str,
-    local: LocalIndex | None = None,
+    text: str, display: str, settings: Settings, module: str
 ) -> ModuleReport | Failure:
     """The module's report, offering only the fixes `--fix` would apply (see
-    `pipeline.fix_offers`). With ``local``, the module is analysed with its view of that
-    index; when the view is not complete, its fixes are left unchecked (removed;
-    `_InProject.unchecked` says so): the pass that analyses it again with its view of the
-    whole index checks them, once."""
+    `pipeline.fix_offers`)."""
+    units = unit_cache()
+    # The tree is kept for the fixes' check, which tells their definitions apart by it (it
+    # parsed the whole text again).
+    report = guarded(
+        lambda: analyse_source(text, display, settings, module, unit_cache=units, keep_tree=True)
+    )
+    if isinstance(report, Failure):
+        return report
+    return _with_offered_fixes(text, display, settings, module, report, units)
+
+
+def _project_report(
+    text: str, display: str, settings: Settings, module: str, local: LocalIndex
+) -> tuple[ModuleReport, bool] | Failure:
+    """The module's report under its view of the index ``local`` (`ModuleReport.view`), and
+    whether its fixes were left unchecked: when the view is not complete they are removed,
+    and the pass that analyses the file again with its view of the whole index checks them,
+    once."""
     units = unit_cache()
     complete = False
 
     def view_of(summary: ModuleSummary) -> dict[str, Any]:
         nonlocal complete
-        assert local is not None
         view, complete = local.view(summary)
         return view
 
-    # The tree is kept for the fixes' check, which tells their definitions apart by it (it
-    # parsed the whole text again).
     report = guarded(
         lambda: analyse_source(
-            text,
-            display,
-            settings,
-            module,
-            unit_cache=units,
-            keep_tree=True,
-            view_of=view_of if local is not None else None,
+            text, display, settings, module, unit_cache=units, keep_tree=True, view_of=view_of
         )
     )
     if isinstance(report, Failure):
         return report
-    if local is None:
-        return _with_offered_fixes(text, display, settings, module, report, units)
-    external = external_hash(report.view)
-    if complete or not any(f.fix is not None for f in report.findings):
-        if report.view:
-            settings = replace(settings, external_summaries=report.view)
-        checked = _with_offered_fixes(text, display, settings, module, report, units)
-        if isinstance(checked, Failure):
-            return checked
-        return _InProject(**_fields(checked), external=external)
-    unchecked = [replace(f, fix=None) if f.fix is not None else f for f in report.findings]
-    return _InProject(
-        unchecked, report.exports, report.imports, report.summary, external=external, unchecked=True
-    )
-
-
-def _fields(report: ModuleReport) -> dict[str, Any]:
-    return {
-        "findings": report.findings,
-        "exports": report.exports,
-        "imports": report.imports,
-        "summary": report.summary,
-    }
+    if not complete and any(f.fix is not None for f in report.findings):
+        unchecked = [replace(f, fix=None) if f.fix is not None else f for f in report.findings]
+        return replace(report, findings=unchecked, tree=None), True
+    if report.view:
+        settings = replace(settings, external_summaries=report.view)
+    checked = _with_offered_fixes(text, display, settings, module, report, units)
+    return checked if isinstance(checked, Failure) else (checked, False)
 
 
 def _with_offered_fixes(
@@ -232,7 +216,7 @@ def _with_offered_fixes(
     settings: Settings,
     module: str,
     report: ModuleReport,
-    units: Any,
+    units: UnitCache,
 ) -> ModuleReport | Failure:
     findings = guarded(lambda: offered_fixes(text, display, settings, module, report, units))
     if isinstance(findings, Failure):
@@ -306,20 +290,19 @@ def _run_task(task: Task) -> Outcome:
         return fix_task(task, data, size, mtime_ns)
     digest = hashlib.sha256(data).hexdigest()
     local = _local_index(task.project) if task.project is not None else None
-    report = _report(task.display, data, task.settings, task.module, local)
-    if isinstance(report, str):
-        return failed(report, size, mtime_ns, digest)
-    if isinstance(report, _InProject):
-        return analysed(
-            size,
-            mtime_ns,
-            digest,
-            report.findings,
-            report.summary,
-            unchecked=report.unchecked,
-            external=report.external,
-        )
-    return analysed(size, mtime_ns, digest, report.findings, report.summary)
+    found = _report(task.display, data, task.settings, task.module, local)
+    if isinstance(found, str):
+        return failed(found, size, mtime_ns, digest)
+    report, unchecked = found if isinstance(found, tuple) else (found, False)
+    return analysed(
+        size,
+        mtime_ns,
+        digest,
+        report.findings,
+        report.summary,
+        unchecked=unchecked,
+        external=external_hash(report.view),
+    )
 
 
 # A worker's copy of the project index (its process serves one run: see `runner._Lanes`),
