@@ -19,13 +19,33 @@ from unleak.index.model import ModuleSummary
 from unleak.index.project import ProjectIndex
 
 
+class _GrowingIndex(ProjectIndex):
+    """The index of a run's first pass: summaries only arrive. What a module whose imports
+    reach only known modules exports is kept when another summary arrives (the index
+    forgets every answer then), since nothing it depends on can still change; were one to
+    change after all, the runner's comparison of the final views would catch it."""
+
+    def __init__(self, complete: set[str]) -> None:
+        super().__init__()
+        self._complete_modules = complete
+        self._final: dict[str, list[str]] = {}
+
+    def exported_names(self, module: str) -> list[str]:
+        if module not in self._complete_modules:
+            return super().exported_names(module)
+        found = self._final.get(module)
+        if found is None:
+            found = self._final[module] = super().exported_names(module)
+        return list(found)
+
+
 class LocalIndex:
     def __init__(self, project: frozenset[str]) -> None:
         self.project = project
-        self.index = ProjectIndex()
         # Modules whose imports reach only known modules: stays true as summaries arrive
         # (a run never changes a summary it has).
         self._complete: set[str] = set()
+        self.index: ProjectIndex = _GrowingIndex(self._complete)
         self._imported: dict[str, set[str]] = {}  # module -> the project modules it imports
 
     def absorb(self, summaries: Iterable[list[Any]]) -> None:
@@ -37,8 +57,8 @@ class LocalIndex:
         taken as its data's round trip, as the runner's index takes it."""
         own = ModuleSummary.from_data(summary.to_data())
         self.index.put(own)
-        view = self.index.view_for(own.name, own.needs(), own.calls)
-        return view, self._reaches_known(own)
+        complete = self._reaches_known(own)
+        return self.index.view_for(own.name, own.needs(), own.calls), complete
 
     def _modules_of(self, summary: ModuleSummary) -> set[str]:
         """The project modules a module's imports name (`a.b.c` names `a`, `a.b`, `a.b.c`)."""
