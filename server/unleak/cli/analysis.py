@@ -261,13 +261,15 @@ def one_collection() -> Iterator[None]:
         gc.collect(1)
 
 
-def run_task(task: Task) -> Outcome:
-    """Read (unless given), hash and analyse one file. Never raises."""
+def run_task(task: Task, local: LocalIndex | None = None) -> Outcome:
+    """Read (unless given), hash and analyse one file. Never raises. ``local``: the copy of
+    the project index a first-pass task (`Task.project`) is analysed with; by default, this
+    worker process's own."""
     with one_collection():
-        return _run_task(task)
+        return _run_task(task, local)
 
 
-def _run_task(task: Task) -> Outcome:
+def _run_task(task: Task, local: LocalIndex | None) -> Outcome:
     size = mtime_ns = -1
     data = task.data
     if data is None:
@@ -289,7 +291,8 @@ def _run_task(task: Task) -> Outcome:
 
         return fix_task(task, data, size, mtime_ns)
     digest = hashlib.sha256(data).hexdigest()
-    local = _local_index(task.project) if task.project is not None else None
+    if local is None and task.project is not None:
+        local = _worker_index(task.project)
     found = _report(task.display, data, task.settings, task.module, local)
     if isinstance(found, str):
         return failed(found, size, mtime_ns, digest)
@@ -305,35 +308,29 @@ def _run_task(task: Task) -> Outcome:
     )
 
 
-# A worker's copy of the project index (its process serves one run: see `runner._Lanes`),
-# or the one a serial run gives `run_chunk`.
-_LOCAL: LocalIndex | None = None
+# A worker process's copy of the project index (the process serves one run: see
+# `runner._Lane`).
+_WORKER_INDEX: LocalIndex | None = None
 
 
-def _local_index(project: frozenset[str]) -> LocalIndex:
-    global _LOCAL
-    if _LOCAL is None or (_LOCAL.project is not project and _LOCAL.project != project):
-        _LOCAL = LocalIndex(project)
-    return _LOCAL
+def _worker_index(project: frozenset[str]) -> LocalIndex:
+    global _WORKER_INDEX
+    known = _WORKER_INDEX
+    if known is None or (known.project is not project and known.project != project):
+        known = _WORKER_INDEX = LocalIndex(project)
+    return known
 
 
 def run_chunk(
     tasks: list[Task], summaries: list[list[Any]] | None = None, local: LocalIndex | None = None
 ) -> list[Outcome]:
     """Run the tasks; ``summaries``: what the project index learned since this worker's last
-    chunk (added to its copy first); ``local``: that copy, in a serial run."""
-    global _LOCAL
-    if local is not None:
-        _LOCAL = local
-    elif summaries is not None and tasks and tasks[0].project is not None:
-        _local_index(tasks[0].project)
-    if summaries and _LOCAL is not None:
-        _LOCAL.absorb(summaries)
-    try:
-        return [run_task(task) for task in tasks]
-    finally:
-        if local is not None:
-            _LOCAL = None
+    chunk (added to its copy first); ``local``: the copy to use instead (a serial run's)."""
+    if local is None and tasks and tasks[0].project is not None:
+        local = _worker_index(tasks[0].project)
+    if summaries and local is not None:
+        local.absorb(summaries)
+    return [run_task(task, local) for task in tasks]
 
 
 def analyse(display: str, data: bytes, settings: Settings, module: str = "") -> FileResult:
