@@ -1,7 +1,7 @@
 """Run unleak over the library code of the precision projects and store the findings.
 
     .venv/bin/python bench/precision/findings.py            # heldout and tuning
-    .venv/bin/python bench/precision/findings.py tuning     # one set (or fresh, fresh2, fresh3)
+    .venv/bin/python bench/precision/findings.py tuning     # one set (or any fresh* set)
 
 Runs `unleak check --format json --no-cache --no-config` (under `nice`) over the library files
 of each project (see the `library`/`exclude` entries of heldout.toml, tuning.toml and the
