@@ -140,6 +140,21 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "os.path.normpath",
         "os.path.splitext",
         "os.path.split",
+        # the same path text functions, by their module for one platform's paths
+        *(
+            f"{mod}.{name}"
+            for mod in ("ntpath", "posixpath")
+            for name in (
+                "join",
+                "basename",
+                "dirname",
+                "normpath",
+                "normcase",
+                "splitext",
+                "split",
+                "isabs",
+            )
+        ),
         "fcntl.fcntl",
         "termios.tcgetattr",
         "mimetypes.guess_type",
@@ -188,6 +203,8 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "threading.Condition",
         "threading.Semaphore",
         "threading.BoundedSemaphore",
+        # building a thread stores its target and arguments (starting it is another call)
+        "threading.Thread",
         # registering a callback or choosing the current loop: bookkeeping only
         "atexit.register",
         "asyncio.set_event_loop",
@@ -217,6 +234,10 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "pathlib.PurePath",
         "pathlib.PosixPath",
         "pathlib.PurePosixPath",
+        # click's styling builds a string with escape codes (an unknown colour name is a
+        # programming error)
+        "click.style",
+        "click.unstyle",
     }
 )
 # Project helpers named after the `os` calls they wrap (`util.chown(path, uid, gid)`).
@@ -270,6 +291,12 @@ _INPUT_SEQUENCES = frozenset({"sys.argv", "argv"})
 # Functions that fail only on a malformed format: with a constant one, never
 # (`Struct("HHHH")`, written and tested with the code).
 _CONSTANT_FORMAT_FUNCTIONS = frozenset({"struct.Struct", "struct.calcsize", "re.compile"})
+# Functions that, with a constant pattern as their first argument, fail only on a malformed
+# pattern or a non-string subject: a programming error (`re.sub("[^A-Z]", "_", name)`).
+_CONSTANT_PATTERN_FUNCTIONS = frozenset(
+    f"re.{name}"
+    for name in ("sub", "subn", "match", "search", "fullmatch", "split", "findall", "escape")
+)
 
 # Functions that, with a constant format, fail only on values the format does not allow: a
 # programming error, not the state of the world (`struct.pack("16sH", name, flags)`).
@@ -415,6 +442,8 @@ def _unlikely_call(call: ast.Call, qualify: Qualify) -> bool:
             )
         if qual in _CONSTANT_FORMAT_FUNCTIONS:
             return all(isinstance(a, ast.Constant) for a in call.args) and not call.keywords
+        if qual in _CONSTANT_PATTERN_FUNCTIONS:
+            return bool(call.args) and isinstance(call.args[0], ast.Constant)
         if qual in _PACKING_FUNCTIONS:
             fmt = call.args[0] if call.args else None
             return isinstance(fmt, ast.Constant) and isinstance(fmt.value, (str, bytes))

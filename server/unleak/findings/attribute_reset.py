@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from unleak.catalogue.failures import Callee
+from unleak.findings.likelihood import likely_raisers
 from unleak.findings.messages import call_text, imperative, resource, verb
 from unleak.findings.model import Finding, Related
-from unleak.flow.effects import SiteInfo
+from unleak.flow.effects import Scope, SiteInfo
 from unleak.names.resolver import iter_statements
 from unleak.names.text import expr_text
 from unleak.summaries.types import call_type
@@ -59,12 +62,14 @@ def dropped_by_handler(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
                     continue
                 if _mentions(stmt.finalbody, text) or _released(later, text, release_names):
                     continue
+                likely = likely_raisers(later, module.resolver.qualify, _callee(scope))
                 for handler in stmt.handlers:
                     reset = _reset(handler.body, text, release_names)
                     if reset is None:
                         continue
                     info = SiteInfo((call.lineno, call.col_offset, -1), rtype, call, var=text)
-                    failing = raising[-1]
+                    # Name a statement that plausibly fails, if any does.
+                    failing = (likely or raising)[-1]
                     shown = _statement_text(failing)
                     message = (
                         f"{_cap(resource(info))} is not {verb(info)} if {shown} on line "
@@ -73,8 +78,23 @@ def dropped_by_handler(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
                         f"{imperative(info)} it first"
                     )
                     related = (Related(module.source.span(reset), f"`{text}` is dropped here"),)
-                    yield module.finding(code, message, module.source.span(call), related)
+                    finding = module.finding(code, message, module.source.span(call), related)
+                    if not likely:  # dropped only if a statement that almost never fails raises
+                        severity = module.settings.unlikely_severity_for(code, finding.severity)
+                        finding = replace(finding, severity=severity)
+                    yield finding
                     break
+
+
+def _callee(scope: Scope) -> Callee:
+    """What a call of a function of the module (or a method on `self`) can raise."""
+
+    def fails(call: ast.Call) -> str | None:
+        if isinstance(call.func, ast.Name) and call.func.id in scope.var_types:
+            return None  # a local of that name, not the module's function
+        return scope.summaries.callee_fails(call, scope.class_name)
+
+    return fails
 
 
 # Nothing is held yet when they are created (a lock, an empty ExitStack).

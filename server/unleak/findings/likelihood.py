@@ -8,8 +8,11 @@ path needs an improbable failure and the finding gets the settings' lower severi
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 
+from unleak.catalogue.failures import Callee, Qualify, unlikely_to_fail
+from unleak.flow.cfg import can_raise
 from unleak.flow.ownership import Leak, SiteResult
 
 Classify = Callable[[SiteResult], tuple[str, Leak]]
@@ -25,3 +28,10 @@ def plausible_leak(code: str, res: SiteResult, leak: Leak, classify: Classify) -
     again = SiteResult(res.info, res.likely, res.handled_somewhere)
     code2, leak2 = classify(again)
     return leak2 if code2 == code else None
+
+
+def likely_raisers(stmts: list[ast.stmt], qualify: Qualify, callee: Callee) -> list[ast.stmt]:
+    """The statements among ``stmts`` that plausibly raise: those that can raise at all,
+    unless every way they can is a call that almost never fails (see catalogue/failures.py).
+    A compound statement counts as a whole (its condition and its body's statements)."""
+    return [s for s in stmts if can_raise(s) and not unlikely_to_fail(s, qualify, callee)]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from unleak.catalogue import CACHE_DECORATORS, TASK_SPAWNERS
 from unleak.findings.cache_owners import is_value_type, module_singletons
+from unleak.findings.likelihood import likely_raisers
 from unleak.findings.messages import call_text
 from unleak.findings.model import Finding
 from unleak.flow.effects import Scope
@@ -25,20 +26,11 @@ if TYPE_CHECKING:
     from unleak.findings.module import ModuleAnalysis, Unit
 
 
-def _unbound_cases(
-    module: ModuleAnalysis,
-) -> Iterator[tuple[ast.Call, str, ast.Try, ast.stmt, list[ast.stmt]]]:
-    if "finally" not in module.source.text:
-        return
-    for unit in module.units:
-        yield from unit_unbound_cases(module, unit)
-
-
 def unit_unbound_cases(
     module: ModuleAnalysis, unit: Unit
 ) -> Iterator[tuple[ast.Call, str, ast.Try, ast.stmt, list[ast.stmt]]]:
-    """`_unbound_cases` of one unit: the calls are in its own statements (not in nested
-    definitions)."""
+    """The unit's acquisitions inside `try` released unguarded in `finally` (the calls are in
+    its own statements, not in nested definitions)."""
     if not isinstance(
         unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)
     ) or not module.triggered(unit.node):
@@ -143,20 +135,58 @@ class TaskContext:
 
 
 def unbound_in_finally(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
-    for call, name, try_stmt, release, body in _unbound_cases(module):
-        span = module.source.span(call)
-        shown = call_text(call)
-        message = (
-            f"If `{shown}` raises, `{name}` is never assigned and the `finally` on line "
-            f"{release.lineno} fails with UnboundLocalError; assign `{name}` before `try`"
-        )
-        from unleak.findings.model import Related
+    if "finally" not in module.source.text:
+        return
+    for unit in module.units:
+        for call, name, try_stmt, release, body in unit_unbound_cases(module, unit):
+            finding = _unbound_finding(module, code, call, name, try_stmt, release, body)
+            if not _unbound_likely(module, unit, call, try_stmt):
+                # Only statements that almost never fail come before the name is bound.
+                severity = module.settings.unlikely_severity_for(code, finding.severity)
+                finding = replace(finding, severity=severity)
+            yield finding
 
-        note = f"`{name}` has no value here if `{shown}` raised"
-        related = (Related(module.source.span(release), note),)
-        finding = module.finding(code, message, span, related)
-        fix = module.fix_for(code, UnboundContext(module, body, call, try_stmt))
-        yield replace(finding, fix=fix) if fix is not None else finding
+
+def _unbound_likely(module: ModuleAnalysis, unit: Unit, call: ast.Call, try_stmt: ast.Try) -> bool:
+    """Whether the acquisition, or a statement of the `try` before it, plausibly raises."""
+    scope = module.scope_for(unit)
+
+    def callee(c: ast.Call) -> str | None:
+        if isinstance(c.func, ast.Name) and c.func.id in scope.var_types:
+            return None
+        return scope.summaries.callee_fails(c, scope.class_name)
+
+    before: list[ast.stmt] = []
+    for stmt in try_stmt.body:
+        if any(n is call for n in ast.walk(stmt)):
+            before.append(stmt)
+            break
+        before.append(stmt)
+    return bool(likely_raisers(before, module.resolver.qualify, callee))
+
+
+def _unbound_finding(
+    module: ModuleAnalysis,
+    code: str,
+    call: ast.Call,
+    name: str,
+    try_stmt: ast.Try,
+    release: ast.stmt,
+    body: list[ast.stmt],
+) -> Finding:
+    span = module.source.span(call)
+    shown = call_text(call)
+    message = (
+        f"If `{shown}` raises, `{name}` is never assigned and the `finally` on line "
+        f"{release.lineno} fails with UnboundLocalError; assign `{name}` before `try`"
+    )
+    from unleak.findings.model import Related
+
+    note = f"`{name}` has no value here if `{shown}` raised"
+    related = (Related(module.source.span(release), note),)
+    finding = module.finding(code, message, span, related)
+    fix = module.fix_for(code, UnboundContext(module, body, call, try_stmt))
+    return replace(finding, fix=fix) if fix is not None else finding
 
 
 def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:

@@ -54,6 +54,7 @@ from unleak.flow.effects import (
     SiteInfo,
     captured_names,
 )
+from unleak.flow.file_steps import buffered_step_unlikely
 from unleak.flow.skipping import Skipper
 from unleak.names.resolver import statement_call
 from unleak.names.text import expr_text
@@ -422,32 +423,12 @@ class FunctionFlow:
         return out
 
     def _buffered_write(self, nid: int, state: State, info: SiteInfo) -> bool:
-        """`f.write("done\\n")` on the buffered file this site opened: a short constant goes to
-        the buffer, and a failing flush surfaces in `close()`, which still closes."""
+        """A short write, or a binary read or seek, on the buffered file this site opened
+        (see file_steps.py)."""
         if info.type.name != "file":
             return False
-        opener = info.node
-        scope = self.builder.scope
-        if scope.resolver.qualify(opener.func) not in BUFFERED_OPENERS or _unbuffered(opener):
-            return False
-        tree = self.cfg.nodes[nid].ast
-        call = tree.value if isinstance(tree, ast.Expr) else None
-        if not (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and call.func.attr in ("write", "writelines")
-            and expr_text(call.func.value) in state.aliases
-        ):
-            return False
-        args = [*call.args, *(k.value for k in call.keywords)]
-        values = [a.value for a in args if isinstance(a, ast.Constant)]
-        if not args or len(values) < len(args) or not all(
-            isinstance(v, (str, bytes)) for v in values
-        ):
-            return False  # data of any size goes past the buffer to the system
-        # Text in the locale's encoding: only ASCII is sure to encode.
-        return not _encodes_in_locale(opener, scope.resolver.qualify(opener.func)) or all(
-            not isinstance(v, str) or v.isascii() for v in values
+        return buffered_step_unlikely(
+            self.cfg.nodes[nid].ast, state.aliases, info.node, self.builder.scope.resolver.qualify
         )
 
     def _callee_fails(self, call: ast.Call) -> str | None:
@@ -824,56 +805,6 @@ class FunctionFlow:
         for atom, _ in owning:
             self.atom_names.setdefault(atom, frozenset({atom}))
         return combine(facts, frozenset(), owning, self.atom_names, self.relevance.after_binding)
-
-
-# Openers of buffered files (unless given `buffering=0`).
-BUFFERED_OPENERS = frozenset(
-    {
-        "builtins.open",
-        "io.open",
-        "codecs.open",
-        "os.fdopen",
-        "tempfile.NamedTemporaryFile",
-        "tempfile.TemporaryFile",
-        "tempfile.SpooledTemporaryFile",
-    }
-)
-
-
-_UTF8_NAMES = frozenset({"utf-8", "utf8", "utf_8", "UTF-8", "UTF8"})
-# Where each opener takes its mode (position, default) and its encoding (position or None).
-_MODE_AT = {"builtins.open": 1, "io.open": 1, "codecs.open": 1, "os.fdopen": 1}
-_TEMP_DEFAULT_BINARY = frozenset({"tempfile.NamedTemporaryFile", "tempfile.TemporaryFile"})
-
-
-def _encodes_in_locale(call: ast.Call, qual: str | None) -> bool:
-    """Whether the file encodes text with the locale's encoding, which may reject non-ASCII
-    text (`open(path, "w")`): not in binary mode, nor with a UTF-8 encoding or an `errors`
-    handler."""
-    keywords = {k.arg: k.value for k in call.keywords if k.arg}
-    mode = keywords.get("mode")
-    if mode is None and qual in _MODE_AT and len(call.args) > _MODE_AT[qual]:
-        mode = call.args[_MODE_AT[qual]]
-    if mode is None and qual in _TEMP_DEFAULT_BINARY and call.args:
-        mode = call.args[0]
-    if mode is None:
-        return qual not in _TEMP_DEFAULT_BINARY  # open()'s default mode is text
-    if not (isinstance(mode, ast.Constant) and isinstance(mode.value, str)):
-        return True
-    if "b" in mode.value:
-        return False
-    encoding = keywords.get("encoding")
-    if isinstance(encoding, ast.Constant) and encoding.value in _UTF8_NAMES:
-        return False
-    return "errors" not in keywords
-
-
-def _unbuffered(call: ast.Call) -> bool:
-    """`open(path, "wb", 0)`, `buffering=0`: every write goes to the system."""
-    value = next((k.value for k in call.keywords if k.arg == "buffering"), None)
-    if value is None and len(call.args) > 2:
-        value = call.args[2]
-    return value is not None and not (isinstance(value, ast.Constant) and value.value != 0)
 
 
 def _names_of(atom: str) -> frozenset[str]:

@@ -27,10 +27,15 @@ nothing) holds nothing and is not reported. A finding whose every leaking path n
 that almost never fails (a socket option, `chmod` on a file just created, a log handler's
 formatter, a log call, creating a socket or a pipe, `os.fork()`, a constant index such as
 `address[0]`, `inspect.iscoroutinefunction()`, `stat.S_ISREG()`, a typing alias such as
-`IO[bytes]`, `all()`, the head of a loop over `d.items()` or a `range()`, a `write()` of a
-constant to the buffered file it opened (it goes to the buffer; a failing flush surfaces in
-`close()`, which still closes; in the locale's encoding only ASCII text is sure to encode), a
-helper of the module that only does such things or catches the `OSError` its calls raise) is
+`IO[bytes]`, `all()`, the head of a loop over `d.items()` or a `range()`, `ntpath.join()`, a
+regular expression function with a constant pattern, building a `threading.Thread`,
+`click.style()`, a `write()` to the buffered file it opened of a constant or of a line
+formatted there from a constant template (it goes to the buffer; a failing flush surfaces in
+`close()`, which still closes; a whole text in a variable may not, and in the locale's encoding
+only an ASCII constant is sure to encode), a `read()`, `seek()` or `tell()` of that file in
+binary mode, a helper of the module that only does such things or catches the `OSError` its
+calls raise; a handler that forgets a resource stored on `self` (`self._sock = None`) when only
+such statements follow it in the `try`) is
 still reported, with severity
 `info` (`unlikely-severity` in the configuration); when a likely failure also leaks, the message
 names that statement.

@@ -8,7 +8,9 @@ original error.
 
 It does not report an acquisition before the `try`, a release guarded by a test
 (`if f is not None: f.close()`), nor a name already bound before the `try` (the release then
-sees the earlier value, not an unbound name).
+sees the earlier value, not an unbound name). When the acquisition and what comes before it in
+the `try` almost never fail (creating a socket: see UL102's list), the finding has the severity
+`info` (`unlikely-severity` in the configuration).
 
 ## Why it matters
 The real error (file not found, connection refused) is replaced by a confusing
