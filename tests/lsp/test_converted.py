@@ -3,6 +3,8 @@ fresh conversion of the same finding in the same text."""
 
 from __future__ import annotations
 
+import random
+
 from unleak.lsp.convert import UTF16, Converted, TextLines, diagnostics
 from unleak.pipeline.live import LiveModule
 from unleak.settings import Settings
@@ -33,3 +35,48 @@ def test_an_edit_converts_only_the_findings_it_changed() -> None:
     third = converted.diagnostics(again, URI, TextLines(edited), "utf-8")
     assert not any(d is e for d in third for e in second)
     assert third == diagnostics(again, URI, TextLines(edited), "utf-8")
+
+
+class CountingLines(TextLines):
+    read = 0
+
+    def line(self, index: int) -> str:
+        CountingLines.read += 1
+        return super().line(index)
+
+
+def test_an_edit_reads_only_the_lines_it_changed() -> None:
+    live = LiveModule("m.py", "m", fixes=False)
+    converted = Converted()
+    findings = live.analyse(TEXT, Settings()).findings
+    converted.diagnostics(findings, URI, CountingLines(TEXT), UTF16)
+    # A character typed in read_20's body: its finding is new, the others' lines not read.
+    edited = TEXT.replace("_20(path):\n    f = open(path)", "_20(path):\n    f = open(path )")
+    again = live.analyse(edited, Settings()).findings
+    CountingLines.read = 0
+    second = converted.diagnostics(again, URI, CountingLines(edited), UTF16)
+    assert second == diagnostics(again, URI, TextLines(edited), UTF16)
+    assert CountingLines.read < 20, CountingLines.read
+
+
+def test_random_edits_convert_as_a_fresh_conversion() -> None:
+    rng = random.Random(5)
+    live = LiveModule("m.py", "m", fixes=False)
+    converted = Converted()
+    lines = TEXT.splitlines(keepends=True)
+    for _ in range(60):
+        at = rng.randrange(len(lines))
+        what = rng.randrange(4)
+        if what == 0:  # a comment with characters of two UTF-16 units
+            lines[at] = lines[at].rstrip("\n") + "  # \U0001d523\n"
+        elif what == 1 and lines[at].strip():
+            lines.insert(at, lines[at] if rng.random() < 0.5 else "\n")
+        elif what == 2 and len(lines) > 10:
+            del lines[at]
+        else:  # non-ASCII before a flagged name
+            lines[at] = lines[at].replace("f = open", "\u00e9 = 1; f = open")
+        text = "".join(lines)
+        findings = live.analyse(text, Settings()).findings
+        encoding = rng.choice([UTF16, UTF16, "utf-8"])
+        got = converted.diagnostics(findings, URI, TextLines(text), encoding)
+        assert got == diagnostics(findings, URI, TextLines(text), encoding)

@@ -17,7 +17,7 @@ from lsprotocol import types
 from unleak.findings.model import Finding
 from unleak.settings import Severity
 from unleak.source.spans import Span
-from unleak.source.text import source_lines
+from unleak.source.text import changed_lines, source_lines
 
 UTF8 = types.PositionEncodingKind.Utf8
 UTF16 = types.PositionEncodingKind.Utf16
@@ -217,11 +217,19 @@ class Converted:
     """Each finding's diagnostic, kept from one analysis of a document to the next: an edit
     converts only the findings it changed (a finding the analysis kept is the same object;
     its diagnostic is kept while the lines it points into read the same). The diagnostics
-    are shared between analyses: never change one in place."""
+    are shared between analyses: never change one in place.
+
+    The lines a kept finding points into are read again only when they lie where the text
+    changed since the last call (lines before the change, or after it when it added or
+    removed none, read the same): an edit costs a lookup per finding, not a line scan."""
 
     def __init__(self) -> None:
-        self._by_id: dict[int, tuple[Finding, types.Diagnostic, tuple[str, ...]]] = {}
+        # Each finding (by id): itself, its diagnostic, the lines it points into (1-based,
+        # lowest and highest) and their text.
+        self._by_id: dict[int, _Entry] = {}
         self._how: tuple[str, str, bool] | None = None
+        # The lines of the text last converted (shared with it).
+        self._lines: list[str] | None = None
 
     def diagnostics(
         self,
@@ -233,20 +241,41 @@ class Converted:
     ) -> list[types.Diagnostic]:
         how = (uri, encoding, related)
         old = self._by_id if how == self._how else {}
-        new: dict[int, tuple[Finding, types.Diagnostic, tuple[str, ...]]] = {}
+        # The 1-based lines that may read differently now: first..last (none if first > last).
+        first, last = 1, _EVERY
+        if self._lines is not None:
+            start, old_end, new_end = changed_lines(self._lines, lines.lines)
+            first = start + 1
+            last = new_end if old_end == new_end else _EVERY
+        new: dict[int, _Entry] = {}
         out: list[types.Diagnostic] = []
         for finding in findings:
-            # Client columns depend on the text of the lines a diagnostic points into.
-            read = tuple(lines.line(n - 1) for n in _lines_of(finding, related))
             entry = old.get(id(finding))
-            if entry is not None and entry[0] is finding and entry[2] == read:
-                made = entry[1]
-            else:
+            if (
+                entry is None
+                or entry[0] is not finding
+                or (
+                    entry[2] <= last
+                    and entry[3] >= first
+                    # Client columns depend on the text of the lines it points into.
+                    and entry[4] != _read(lines, _lines_of(finding, related))
+                )
+            ):
+                numbers = _lines_of(finding, related)
                 made = diagnostic(finding, uri, lines, encoding, related)
-            new[id(finding)] = (finding, made, read)
-            out.append(made)
-        self._by_id, self._how = new, how
+                entry = (finding, made, min(numbers), max(numbers), _read(lines, numbers))
+            new[id(finding)] = entry
+            out.append(entry[1])
+        self._by_id, self._how, self._lines = new, how, lines.lines
         return out
+
+
+_EVERY = 1 << 62  # past any line
+_Entry = tuple[Finding, types.Diagnostic, int, int, tuple[str, ...]]
+
+
+def _read(lines: TextLines, numbers: list[int]) -> tuple[str, ...]:
+    return tuple(lines.line(n - 1) for n in numbers)
 
 
 def _lines_of(finding: Finding, related: bool) -> list[int]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
+import logging
 import os
 import time
 from collections.abc import Generator
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -44,12 +46,17 @@ from unleak.lsp.settings import (
     same_location,
 )
 from unleak.lsp.typing_region import SYNTAX_ERROR_CODE, SYNTAX_ERROR_IDLE, held_back
+from unleak.lsp.wire import DiagnosticsWire
 
 # Test hooks, read once at start: analysing a document whose URI or text contains
 # $UNLEAK_LSP_FAULT raises inside the analysis (an internal error); $UNLEAK_LSP_DELAY seconds
 # are added to every analysis (to make analysis slower than a burst of edits).
 FAULT_ENV = "UNLEAK_LSP_FAULT"
 DELAY_ENV = "UNLEAK_LSP_DELAY"
+
+
+# pygls' logger for what it fails to send (our own would send its messages to the client).
+_RPC_LOG = logging.getLogger("pygls.protocol.json_rpc")
 
 
 def _delay_from_env() -> float:
@@ -62,7 +69,46 @@ def _delay_from_env() -> float:
 class UnleakProtocol(LanguageServerProtocol):
     """pygls' protocol, except that the server keeps the documents' text itself (with LSP's
     line breaks), so pygls' own copy of every document is not maintained, and a message it
-    cannot read is logged in one line (and answered if it is a request: lsp/malformed.py)."""
+    cannot read is logged in one line (and answered if it is a request: lsp/malformed.py).
+    Diagnostics are published from each one's JSON kept since it was first sent (lsp/wire.py).
+    """
+
+    def __init__(self, server: Any, converter: Any) -> None:
+        super().__init__(server, converter)
+        self.wire = DiagnosticsWire(converter)
+        self._writes: set[asyncio.Future[Any]] = set()
+
+    def notify(self, method: str, params: Any | None = None) -> None:
+        if method == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS and isinstance(
+            params, types.PublishDiagnosticsParams
+        ):
+            self._send_text(self.wire.message(params))
+            return
+        super().notify(method, params)
+
+    def _send_text(self, body: str) -> None:
+        """Write a message already in JSON, as pygls' ``_send_data`` writes one."""
+        if self.writer is None:
+            _RPC_LOG.error("Unable to send data, no available transport!")
+            return
+        try:
+            if self._include_headers:
+                header = (
+                    f"Content-Length: {len(body)}\r\n"
+                    f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+                )
+                body = header + body
+            res = self.writer.write(body.encode(self.CHARSET))
+            if inspect.isawaitable(res):
+                task = asyncio.ensure_future(res)
+                self._writes.add(task)  # kept until done (a task only weakly referenced may go)
+                task.add_done_callback(self._writes.discard)
+        except BrokenPipeError:
+            _RPC_LOG.exception("Error sending data. BrokenPipeError", exc_info=True)
+            raise
+        except Exception as error:
+            _RPC_LOG.exception("Error sending data", exc_info=True)
+            self._server._report_server_error(error, JsonRpcInternalError)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         if "jsonrpc" not in data:  # not a message (its params, say): as it is
@@ -399,7 +445,11 @@ class UnleakServer(LanguageServer):
             return
         now = time.monotonic()
         held = held_back(analysis.diagnostics, doc.typing, now)
-        shown = [d for d in analysis.diagnostics if not any(d is h for h in held)]
+        if held:
+            gone = {id(h) for h in held}
+            shown = [d for d in analysis.diagnostics if id(d) not in gone]
+        else:
+            shown = list(analysis.diagnostics)
         if held:
             self._show_after_pause(doc, now)
         changed = doc.shown is None or doc.shown != shown
