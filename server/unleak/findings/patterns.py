@@ -109,7 +109,7 @@ def _unguarded_release(
 
 def unbound_in_finally_sites(module: ModuleAnalysis, unit: Unit) -> set[tuple[int, int]]:
     """Where the unit's acquisitions inside `try` are released unguarded in `finally`."""
-    if "finally" not in module.source.text:
+    if not module.mentions_finally:
         return set()
     return {(case[0].lineno, case[0].col_offset) for case in unit_unbound_cases(module, unit)}
 
@@ -135,7 +135,7 @@ class TaskContext:
 
 
 def unbound_in_finally(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
-    if "finally" not in module.source.text:
+    if not module.mentions_finally:
         return
     for unit in module.units:
         for call, name, try_stmt, release, body in unit_unbound_cases(module, unit):
