@@ -16,7 +16,9 @@ class _Node:
 
 def test_objects_alive_after_an_analysis_are_out_of_the_collectors_reach_until_a_pause() -> None:
     async def scenario() -> None:
-        collector = IdleCollector(idle=0.2)
+        # A pause of 0.2 s whatever the collections take (a test process's first collection
+        # may be slow: see the test below for the pause that grows).
+        collector = IdleCollector(idle=0.2, per_second=0.0)
         try:
             node = _Node()
             gone = weakref.ref(node)
@@ -36,5 +38,33 @@ def test_objects_alive_after_an_analysis_are_out_of_the_collectors_reach_until_a
         finally:
             collector.stop()
         assert gc.get_freeze_count() == 0
+
+    asyncio.run(scenario())
+
+
+def test_the_pause_grows_with_what_the_last_collection_took() -> None:
+    collector = IdleCollector(idle=0.05, per_second=1.5)
+    collector.took = 0.1  # a quick collection: the usual pause
+    assert collector.pause == 0.05
+    collector.took = 0.4  # a slow one: 1.5 s of pause per second it took
+    assert abs(collector.pause - 0.6) < 1e-9
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            collector.took = 0.0
+            collector.analysed()
+            assert collector._timer is not None
+            # The first analysis's collection counts as one (it scanned all then alive).
+            assert collector.took > 0
+            assert abs(collector._timer.when() - loop.time() - collector.pause) < 0.05
+            collector.took = 0.4
+            collector.analysed()
+            assert collector.pause >= 0.6
+            assert abs(collector._timer.when() - loop.time() - collector.pause) < 0.05
+            collector.collect()  # what it took is measured again
+            assert collector.collections == 1 and collector.took > 0
+        finally:
+            collector.stop()
 
     asyncio.run(scenario())
