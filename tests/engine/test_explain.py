@@ -44,10 +44,10 @@ SOURCE = textwrap.dedent(
         f.close()
         return data
 
-    def aliases(p):
+    def aliases(p, first):
         g = open(p)
         h = g
-        if p:
+        if first:
             h.close()
         else:
             g.close()

@@ -169,6 +169,12 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "threading.get_ident",
         "sys.getfilesystemencoding",
         "socket.getdefaulttimeout",
+        # pseudo-random numbers (bad bounds are a programming error)
+        "random.randint",
+        "random.randrange",
+        "random.random",
+        "random.uniform",
+        "random.getrandbits",
         "time.time",
         "time.monotonic",
         "time.perf_counter",
@@ -612,7 +618,10 @@ def body_failure(
     calls project functions that do no more), OSERROR when the rest fails only with OSError
     (`os`/`socket` calls), None when anything may be raised. Returning or iterating is not
     a failure; a `raise`, `assert`, `await`, `yield`, an import or a subscript is."""
-    kind = _failure(body, qualify, type_of, callee)
+    # A call both in an OSError module and in the table (`fcntl.fcntl` setting a flag on a
+    # descriptor just made) is unlikely: a helper that only does such things almost never
+    # fails, whichever handler is around its call.
+    kind = _failure(body, qualify, type_of, callee, unlikely_first=True)
     return None if kind == _ANYTHING else kind or UNLIKELY
 
 
@@ -621,6 +630,7 @@ def _failure(
     qualify: Qualify,
     type_of: Callable[[ast.expr], str | None],
     callee: Callee | None,
+    unlikely_first: bool = False,
 ) -> str | None:
     """OSERROR when some call fails with OSError and the rest almost never fail; UNLIKELY
     when every call almost never fails; _ANYTHING when something may raise anything; None
@@ -638,7 +648,9 @@ def _failure(
             # that fail only with one: what its body raises is caught; only its handlers,
             # `else` and `finally` can fail.
             rest: list[ast.stmt] = [s for h in node.handlers for s in h.body]
-            sub_kind = _failure(rest + node.orelse + node.finalbody, qualify, type_of, callee)
+            sub_kind = _failure(
+                rest + node.orelse + node.finalbody, qualify, type_of, callee, unlikely_first
+            )
             if sub_kind == _ANYTHING:
                 return _ANYTHING
             kind = OSERROR if OSERROR in (kind, sub_kind) else UNLIKELY
@@ -661,7 +673,9 @@ def _failure(
                 continue
             qual = qualify(sub.func)
             said = callee(sub) if callee is not None else None
-            if (
+            if unlikely_first and (_unlikely_call(sub, qualify) or said == UNLIKELY):
+                kind = kind or UNLIKELY
+            elif (
                 (qual is not None and qual.startswith(_OSERROR_MODULES))
                 or (
                     isinstance(sub.func, ast.Attribute) and type_of(sub.func.value) in OSERROR_TYPES

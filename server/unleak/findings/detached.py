@@ -16,13 +16,20 @@ from unleak.names.text import expr_text
 _DETACHING = frozenset({"start_new_session", "process_group"})
 
 
-def started_detached(info: SiteInfo, handled_somewhere: bool) -> bool:
+def started_detached(
+    info: SiteInfo, handled_somewhere: bool, scope: ast.AST | None = None
+) -> bool:
     """A process started in a session (or process group) of its own and never waited for
     on any path: a daemon meant to outlive the function (`Popen(..., start_new_session=True)`),
-    not a forgotten wait."""
+    not a forgotten wait. A flag given by a name (`creationflags=flags`) is read from the
+    name's one assignment in ``scope``, the function around the call."""
     if handled_somewhere or info.type.name not in ("process", "piped_process"):
         return False
     for kw in info.node.keywords:
+        if kw.arg == "creationflags" and isinstance(kw.value, ast.Name) and scope is not None:
+            value = _only_assignment(scope, kw.value.id)
+            if value is not None and _names_detaching_flag(value):
+                return True
         if kw.arg in _DETACHING and not (
             isinstance(kw.value, ast.Constant) and kw.value.value in (False, None)
         ):
@@ -46,3 +53,21 @@ def _names_detaching_flag(value: ast.expr) -> bool:
         if isinstance(name, str) and any(flag in name for flag in _DETACHING_FLAGS):
             return True
     return False
+
+
+def _only_assignment(scope: ast.AST, name: str) -> ast.expr | None:
+    """The value of the one plain assignment to ``name`` in ``scope`` (None if there are
+    others, or none)."""
+    values = [
+        node.value
+        for node in ast.walk(scope)
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+    ]
+    rebinds = any(
+        isinstance(node, (ast.AugAssign, ast.AnnAssign))
+        and isinstance(node.target, ast.Name)
+        and node.target.id == name
+        for node in ast.walk(scope)
+    )
+    return values[0] if len(values) == 1 and not rebinds else None

@@ -634,7 +634,7 @@ class ModuleAnalysis:
                 continue
             if res.info.lock_key is not None and self._not_a_lock(unit, res.info.lock_key):
                 continue
-            if started_detached(res.info, res.handled_somewhere):
+            if started_detached(res.info, res.handled_somewhere, unit.node):
                 continue  # a daemon started in a session of its own, on purpose
             ends = self._ends_process(unit)
             if ends:

@@ -307,9 +307,27 @@ def constant_facts(stmt: ast.AST, relevance: Relevance) -> list[Fact]:
 
 def owned_if(call: ast.Call) -> list[Fact]:
     """What must hold for ``call`` to own what it opens: `os.fdopen(fd, closefd=flag)` owns
-    the descriptor only where `flag` is true (a constant false flag is no acquisition)."""
-    return [
+    the descriptor only where `flag` is true (a constant false flag is no acquisition), and
+    `open(self.outputfile)` opens something only where the path is not empty (`open("")`
+    raises), so a later `if self.outputfile:` holds."""
+    out = [
         (k.value.id, True)
         for k in call.keywords
         if k.arg == "closefd" and isinstance(k.value, ast.Name)
     ]
+    path = call.args[0] if call.args else None
+    if _opens_path(call.func) and isinstance(path, (ast.Name, ast.Attribute)) and _simple(path):
+        out.append((expr_text(path), True))
+    return out
+
+
+def _opens_path(func: ast.expr) -> bool:
+    """`open(...)`, `io.open(...)`, `os.open(...)`, `codecs.open(...)`."""
+    if isinstance(func, ast.Name):
+        return func.id == "open"
+    return (
+        isinstance(func, ast.Attribute)
+        and func.attr == "open"
+        and isinstance(func.value, ast.Name)
+        and func.value.id in ("io", "os", "codecs")
+    )

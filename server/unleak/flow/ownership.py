@@ -130,7 +130,8 @@ class SiteResult:
     likely: list[Leak] | None = None
 
 
-Fact = tuple[str, object]  # ("falsy" | "none" | "closed", name) or ("unacq", site)
+Fact = tuple[str, object]  # ("falsy" | "none" | "closed", name), ("unacq", site),
+# ("other", (name, names)) or ("lacks", (name, attribute))
 
 # Where a held resource stopped being held without a leak (released or handed on): the node,
 # whether on its exception edge, and the names that referred to it just before.
@@ -862,6 +863,10 @@ def _refine(state: State, facts: list[Fact], site: Site, info: SiteInfo) -> Stat
                 return None
         if kind == "closed" and subject in state.aliases:
             return None  # a resource still held is not closed
+        if kind == "lacks" and isinstance(subject, tuple):
+            name, attr = subject
+            if name in state.aliases and attr in info.type.release:
+                return None  # `hasattr(f, "close")` is true of a file still held
         if (
             kind == "falsy"
             and subject in state.aliases
@@ -930,6 +935,18 @@ def _facts(test: ast.expr, polarity: bool, builder: EffectBuilder) -> list[Fact]
     ):
         # `if not f.closed: f.abort()`: where `f.closed` is true, `f` was released.
         return [("closed", test.value.id)]
+    if (
+        not polarity
+        and isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Name)
+        and test.func.id == "hasattr"
+        and len(test.args) == 2
+        and isinstance(test.args[0], ast.Name)
+        and isinstance(test.args[1], ast.Constant)
+        and isinstance(test.args[1].value, str)
+    ):
+        # `if hasattr(f, "close"): f.close()`: where false, `f` is no resource with that release.
+        return [("lacks", (test.args[0].id, test.args[1].value))]
     if isinstance(test, ast.BoolOp):
         both = isinstance(test.op, ast.And) == polarity
         if both:

@@ -21,7 +21,8 @@ one that returns it under another name, itself or inside a buffered wrapper
 (`result = raw; if binary: result = io.BufferedReader(result); return result`). Nor a process
 started in a session of its own (`start_new_session=True`, `process_group=`,
 `preexec_fn=os.setsid`, or on Windows `creationflags=DETACHED_PROCESS` or
-`CREATE_NEW_PROCESS_GROUP`) and never waited for on any path: a daemon meant to outlive its
+`CREATE_NEW_PROCESS_GROUP`, also through a name assigned them once) and never waited for on any
+path: a daemon meant to outlive its
 parent, nor one whose pid is written out (`pidfile.write(str(p.pid))`) for whoever reads the
 pidfile to manage. Nor a path that ends the process (`sys.exit()`, `os._exit()`), which releases
 everything, nor what a process body (a `multiprocessing.Process` target, or the function a
@@ -40,8 +41,13 @@ to repeat. A constant assigned to a name decides its later tests against
 constants (`kind = 1` rules out `if kind == 2:`). A type test rules out an attribute test on
 the same name: where `isinstance(src,
 str)` (or `int`, `bytes`, `PurePath`, `socket.socket`...) holds, `hasattr(src, "buffer")` does
-not. Nor the last statement of an `assertRaises` block, whose acquisition is expected to
-fail (what the statements before it acquire was made). Nor an event loop's transport
+not. A resource still held has its release method (`if hasattr(f, "close"): f.close()` closes
+it), and a file opened from a path makes the path truthy (`open("")` raises: `if self.path
+is not None: f = open(self.path)` then `if self.path: f.close()`). A method that stores what it
+opens on its instance and returns it too (`self.socket = sock; return sock`) leaves it to the
+instance: a caller dropping the result loses nothing. Nor the last statement of an
+`assertRaises` block, whose acquisition is expected to fail (what the statements before it
+acquire was made). Nor an event loop's transport
 (`create_connection()`, `connect_read_pipe()`, `subprocess_exec()`): the loop hands it to the
 protocol the factory made, which closes it. A leak only on an exception path is UL102's.
 

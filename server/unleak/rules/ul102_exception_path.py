@@ -33,12 +33,12 @@ regular expression function with a constant pattern, building a `threading.Threa
 formatted there from a constant template (it goes to the buffer; a failing flush surfaces in
 `close()`, which still closes; a whole text in a variable may not, and in the locale's encoding
 only an ASCII constant is sure to encode), a `read()`, `seek()` or `tell()` of that file in
-binary mode, a helper of the module that only does such things or catches the `OSError` its
-calls raise; a handler that forgets a resource stored on `self` (`self._sock = None`) when only
-such statements follow it in the `try`) is
-still reported, with severity
-`info` (`unlikely-severity` in the configuration); when a likely failure also leaks, the message
-names that statement.
+binary mode, a helper of the module that only does such things (also one defined in the
+branches of a module-level `try` or `if`, and one that only sets descriptor flags with
+`fcntl`) or catches the `OSError` its calls raise; a handler that forgets a resource stored
+on `self` (`self._sock = None`) when only such statements follow it in the `try`) is still
+reported, with severity `info` (`unlikely-severity` in the configuration); when a likely
+failure also leaks, the message names that statement.
 
 ## Why it matters
 Errors are exactly when programs retry, loop and run for a long time; every failed attempt

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from unleak.catalogue import Catalogue
-from unleak.catalogue.failures import body_failure
+from unleak.catalogue.failures import OSERROR, UNLIKELY, body_failure
 from unleak.names.resolver import iter_statements
 from unleak.source.walk import walk
 
@@ -120,11 +120,19 @@ class ModuleSummaries:
         self.defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.class_defs: dict[str, ast.ClassDef] = {}
         self.module_types: dict[str, str] = {}
+        # Functions defined in branches of the module's `try`/`if` (one per platform or
+        # optional import): only what a call of them can raise is summarised.
+        self.branch_defs: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         for stmt in tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.defs[stmt.name] = stmt
             elif isinstance(stmt, ast.ClassDef):
                 self.class_defs[stmt.name] = stmt
+            elif isinstance(stmt, (ast.Try, ast.If)):
+                for sub in _branch_statements(stmt):
+                    if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        self.branch_defs.setdefault(sub.name, []).append(sub)
+        self._branch_fails: dict[str, str | None] = {}
         self._functions: dict[str, FunctionSummary] = {}
         self._classes: dict[str, ClassSummary] = {}
         self._in_progress: set[str] = set()
@@ -324,6 +332,8 @@ class ModuleSummaries:
         summary: FunctionSummary | None = None
         if isinstance(func, ast.Name) and func.id in self.defs:
             summary = self.functions.get(func.id)
+        elif isinstance(func, ast.Name) and func.id in self.branch_defs:
+            return self._fails_in_branches(func.id)
         elif (
             class_name is not None
             and isinstance(func, ast.Attribute)
@@ -333,6 +343,21 @@ class ModuleSummaries:
             cls = self.classes.get(class_name)
             summary = cls.methods.get(func.attr) if cls is not None else None
         return summary.fails if summary is not None else None
+
+    def _fails_in_branches(self, name: str) -> str | None:
+        """What a call of a function defined in branches can raise: the worst of what each
+        definition's body can (a module-level binding elsewhere may replace them: unknown)."""
+        if name in self._branch_fails:
+            return self._branch_fails[name]
+        self._branch_fails[name] = None  # a recursive call while summarising: unknown
+        kinds = {self._fails(node, None) for node in self.branch_defs[name]}
+        kind: str | None
+        if None in kinds or name in self.module_types:
+            kind = None
+        else:
+            kind = OSERROR if OSERROR in kinds else UNLIKELY
+        self._branch_fails[name] = kind
+        return kind
 
     def _returns(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None
@@ -371,6 +396,8 @@ class ModuleSummaries:
             nonlocal handed
             if handed is None:  # computed only for functions that return a resource
                 handed = _handed_to_calls(node, self)
+                if class_name is not None:
+                    handed |= _stored_on_self(node)
             return name not in handed
 
         def acquires(value: ast.expr) -> bool:
@@ -740,6 +767,37 @@ def _handed_to_calls(node: ast.AST, summaries: ModuleSummaries) -> set[str]:
                 out.update(_structural_names(arg))  # `conns.extend((a, b))` too
             elif isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name):
                 out.add(arg.value.id)  # a bound method such as `s.close`
+    return out
+
+
+def _branch_statements(stmt: ast.Try | ast.If) -> list[ast.stmt]:
+    """The statements of a module-level `try` (body, handlers, else) or `if` (both arms),
+    one level down."""
+    if isinstance(stmt, ast.If):
+        return [*stmt.body, *stmt.orelse]
+    return [*stmt.body, *(s for h in stmt.handlers for s in h.body), *stmt.orelse]
+
+
+def _stored_on_self(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Names a method stores on its instance (`self.socket = sock`): the instance keeps what
+    it returns too, so a caller that drops the result loses nothing."""
+    args = [*node.args.posonlyargs, *node.args.args]
+    if not args or any(
+        isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")
+        for d in node.decorator_list
+    ):
+        return set()
+    me = args[0].arg
+    out: set[str] = set()
+    for sub in iter_statements(node.body, nested=False):
+        if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Name):
+            for target in sub.targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == me
+                ):
+                    out.add(sub.value.id)
     return out
 
 
