@@ -722,3 +722,93 @@ def test_a_name_found_once_as_a_word_as_the_regular_expression_finds_it(name: st
     for word in [*random.Random(name).sample(words, 80), "a", "_", "x1", "Popen"]:
         want = len(re.findall(rf"(?<!\w){re.escape(word)}(?!\w)", text)) == 1
         assert _once(word, text) == want, word
+
+
+CHOSEN = textwrap.dedent(
+    """\
+    import socket
+
+
+    class Conn:
+        def __init__(self, host):
+            self.sock = socket.create_connection((host, 80))
+
+        def close(self):
+            self.sock.close()
+
+
+    class Client:
+        conn_class = Conn
+
+        def connect(self, host):
+            conn = self.conn_class(host)
+            return conn.sock.fileno()
+
+        def reset(self):
+            pass
+    """
+)
+
+
+def test_edits_of_a_class_attribute_a_method_calls_match_fresh_analysis() -> None:
+    """What `self.conn_class(...)` makes is the class attribute's class unless a method binds
+    the attribute on `self` (what each method binds is kept per member from one version to
+    the next): edits that bind it, or not, one after the other."""
+    live = LiveModule("m.py", "m")
+    assert live_findings(live, CHOSEN) == fresh(CHOSEN)
+    seen = set()
+    text = CHOSEN
+    for old, new in [
+        ("        pass\n", "        self.conn_class = None\n"),
+        ("self.conn_class = None", "self.conn_classx = None"),
+        ("self.conn_classx = None", "del self.conn_class"),
+        ("del self.conn_class", "pass"),
+        ("    conn_class = Conn\n", "    conn_class = Conn\n    conn_class = Conn\n"),
+        ("    conn_class = Conn\n    conn_class = Conn\n", "    conn_class = Conn\n"),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new)
+        got = live_findings(live, text)
+        assert got == fresh(text), new
+        seen.add(tuple(f.code for f in got))
+    assert len(seen) > 1  # the edits change what is found
+
+
+UNBOUND = textwrap.dedent(
+    """\
+    def make(p):
+        return open(p)
+
+
+    def use(p):
+        with open(p) as log:
+            log.read()
+        try:
+            f = make(p)
+            return f.read()
+        finally:
+            f.close()
+    """
+)
+
+
+def test_unbound_in_finally_findings_follow_the_summaries_they_read() -> None:
+    """A function's UL104 findings are kept from one analysis to the next while its text and
+    context are unchanged: `make` returning a file, or not, one after the other (`use` still
+    opens a file itself)."""
+    live = LiveModule("m.py", "m")
+    text = UNBOUND
+    assert "UL104" in {f.code for f in live_findings(live, text)}
+    seen = set()
+    for old, new in [
+        ("return open(p)", "return p"),
+        ("return p", "return open(p)"),
+        ("        return f.read()", "        return f.read(1)"),
+        ("return open(p)", "return str(p)"),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new)
+        got = live_findings(live, text)
+        assert got == fresh(text), new
+        seen.add(tuple(f.code for f in got))
+    assert len(seen) > 1

@@ -41,6 +41,7 @@ from unleak.source.walk import children
 from unleak.summaries.external import install_external
 from unleak.summaries.functions import (
     CALLABLE,
+    CLASS_ATTRIBUTE,
     CONSTRUCTOR,
     ModuleSummaries,
     fingerprint,
@@ -118,9 +119,12 @@ def _made_objects(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
 def _closes_pipes(lines: list[str]) -> bool:
     """Whether a unit closes a process's pipes by hand, directly or through a name given
     to one of them."""
-    if any(_PIPE_CLOSED.search(line) for line in lines):
+    # Both patterns match only a line that spells `.stdin`, `.stdout` or `.stderr`: the
+    # others are not searched (a module's code is every line of the module).
+    piped = [line for line in lines if ".std" in line]
+    if any(_PIPE_CLOSED.search(line) for line in piped):
         return True
-    aliases = {m.group(1) for line in lines if (m := _PIPE_ALIAS.match(line))}
+    aliases = {m.group(1) for line in piped if (m := _PIPE_ALIAS.match(line))}
     if not aliases:
         return False
     closed = re.compile(r"\b(?:" + "|".join(map(re.escape, aliases)) + r")\.close\(")
@@ -560,13 +564,21 @@ class ModuleAnalysis:
         scope.containers = local_containers(body, self.resolver)
         if scope.instances:
             # A name bound more than once may hold something else where its method is called.
-            stores = Counter(
-                n.id
-                for n in walk_body(node)
-                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-            )
+            stores = self._name_stores(node)
             scope.instances = {k: v for k, v in scope.instances.items() if stores[k] == 1}
         return scope
+
+    def _name_stores(self, node: ast.AST) -> Counter[str]:
+        """How often the definition's own code (not its nested scopes) binds each name: a
+        module's, the fold of its statements' counts (kept while their trees are)."""
+        if not isinstance(node, ast.Module):
+            return _stores_in(self.summaries.body_nodes(node))
+        facts = self.parsed.facts
+        total: Counter[str] = Counter()
+        for stmt in node.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                total.update(fact(facts, stmt, "name stores", _statement_stores))
+        return total
 
     def class_attr_types(self, class_name: str) -> dict[str, str]:
         cache = self.__dict__.setdefault("_attr_types", {})
@@ -807,6 +819,9 @@ class ModuleAnalysis:
             return self._class_lock_context(name[len(_LOCK_CONTEXT) :])
         if name.startswith(CALLABLE):
             return (self.summaries.callables.get(name[len(CALLABLE) :]),)
+        if name.startswith(CLASS_ATTRIBUTE):
+            value = self.summaries.class_attributes.get(name[len(CLASS_ATTRIBUTE) :])
+            return (ast.dump(value) if value is not None else None,)
         if name.startswith(CONSTRUCTOR):
             return fingerprint(self.summaries.constructors.get(name[len(CONSTRUCTOR) :]))
         cls_name, _, method = name.partition(".")
@@ -1112,6 +1127,16 @@ def _assigned_types(body: list[ast.stmt], scope: Scope) -> Iterator[tuple[str, s
         and isinstance(n.targets[0], ast.Attribute)
     )
     return _typed_assignments(assigned, scope)
+
+
+def _stores_in(nodes: Iterable[ast.AST]) -> Counter[str]:
+    return Counter(n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+
+
+def _statement_stores(stmt: ast.AST) -> Counter[str]:
+    """The names a module-level statement binds, and how often (as `walk_body` of the module
+    meets them: not in nested scopes)."""
+    return _stores_in([stmt, *walk_body(stmt)])
 
 
 def _caught(leaks: list[Leak]) -> list[Leak]:

@@ -7,6 +7,7 @@ import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from unleak.catalogue import CACHE_DECORATORS, TASK_SPAWNERS
@@ -138,13 +139,23 @@ def unbound_in_finally(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
     if not module.mentions_finally:
         return
     for unit in module.units:
-        for call, name, try_stmt, release, body in unit_unbound_cases(module, unit):
-            finding = _unbound_finding(module, code, call, name, try_stmt, release, body)
-            if not _unbound_likely(module, unit, call, try_stmt):
-                # Only statements that almost never fail come before the name is bound.
-                severity = module.settings.unlikely_severity_for(code, finding.severity)
-                finding = replace(finding, severity=severity)
-            yield finding
+        if isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # Reused from an earlier analysis while the unit and its context are unchanged.
+            yield from module.unit_findings(
+                unit, code, partial(_unbound_in_unit, module, unit, code)
+            )
+
+
+def _unbound_in_unit(module: ModuleAnalysis, unit: Unit, code: str) -> list[Finding]:
+    out: list[Finding] = []
+    for call, name, try_stmt, release, body in unit_unbound_cases(module, unit):
+        finding = _unbound_finding(module, code, call, name, try_stmt, release, body)
+        if not _unbound_likely(module, unit, call, try_stmt):
+            # Only statements that almost never fail come before the name is bound.
+            severity = module.settings.unlikely_severity_for(code, finding.severity)
+            finding = replace(finding, severity=severity)
+        out.append(finding)
+    return out
 
 
 def _unbound_likely(module: ModuleAnalysis, unit: Unit, call: ast.Call, try_stmt: ast.Try) -> bool:

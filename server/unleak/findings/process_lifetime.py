@@ -181,13 +181,20 @@ Uses = tuple[list[Target], dict[str, int]]
 
 def _uses_of(stmt: ast.stmt, facts: StatementFacts) -> Uses:
     """`_uses`; a top-level class's from its header's and its members' (kept while their
-    trees are): the order of the targets does not matter."""
-    per_member = None
+    trees are): the order of the targets does not matter. The fold is kept with the class's
+    tree too (a class whose text changed gets a new tree), so that an analysis merges the
+    counts of the classes an edit changed alone."""
     if isinstance(stmt, ast.ClassDef):
-        per_member = facts.members(stmt, "process uses", _uses)
-    if per_member is None:
-        return facts.get(stmt, "process uses", _uses)
+        return facts.get(stmt, "process uses of class", lambda cls: _class_uses(cls, facts))
+    return facts.get(stmt, "process uses", _uses)
+
+
+def _class_uses(stmt: ast.AST, facts: StatementFacts) -> Uses:
+    """`_uses` of a class, from its header's and its members' (kept while their trees are)."""
     assert isinstance(stmt, ast.ClassDef)
+    per_member = facts.members(stmt, "process uses", _uses)
+    if per_member is None:
+        return _uses(stmt)
     header = [*stmt.decorator_list, *stmt.bases, *stmt.keywords, *getattr(stmt, "type_params", ())]
     parts = [_uses(node) for node in header] + per_member
     targets = [t for found, _ in parts for t in found]

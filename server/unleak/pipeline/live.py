@@ -42,6 +42,7 @@ from unleak.source.parsing import ParsedModule, ParseError, syntax_error
 from unleak.source.spans import Span
 from unleak.source.text import SourceText, changed_lines, source_lines
 from unleak.summaries.callable_attrs import class_callables
+from unleak.summaries.chosen_classes import class_level_names, self_attrs_stored
 from unleak.summaries.classes import ClassResources, scan_acquisitions, scan_handling
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -270,10 +271,11 @@ class LiveModule:
         tree = self._parser.parse(text, lines)
         if tree is not None:
             # Room for every definition of the document, for each kind of findings cached
-            # (the leaks', UL110's), and an edited version of each: the cache drops its oldest
-            # entries first, so one too few makes a full analysis drop, definition after
-            # definition, each result the next one needs (every definition analysed again).
-            room = 8 * sum(len(s.body) if isinstance(s, ast.ClassDef) else 1 for s in tree.body)
+            # (the leaks', UL110's, UL104's), and an edited version of each, twice over: the
+            # cache drops its oldest entries first, so one too few makes a full analysis
+            # drop, definition after definition, each result the next one needs (every
+            # definition analysed again).
+            room = 12 * sum(len(s.body) if isinstance(s, ast.ClassDef) else 1 for s in tree.body)
             self.units.max_entries = max(self.units.max_entries, room)
         analysis = ModuleAnalysis(
             text,
@@ -376,7 +378,7 @@ class LiveModule:
             if not _same_header(region.base_node, node):
                 return self._give_up("decorators changed")
             unseen = Unseen(region.name, text)
-            if not _same_contribution(base, region, node, self._before, unseen):
+            if not _same_contribution(base, region, node, self._before, unseen, region_text):
                 return self._give_up("contribution changed")
             if unseen.used:
                 # Base's summary of it is out of date: an edit that names it goes in full.
@@ -988,9 +990,10 @@ def _same_summary(
 
 
 def _same_contribution(
-    base: object, region: Region, node: _FunctionNode, before: Before, unseen: Unseen
+    base: object, region: Region, node: _FunctionNode, before: Before, unseen: Unseen, text: str
 ) -> bool:
-    """Whether the edited function still gives the module what it gave the full analysis."""
+    """Whether the edited function still gives the module what it gave the full analysis
+    (``text``: the edited function's)."""
 
     assert isinstance(base, ModuleAnalysis)
     summaries = base.summaries
@@ -1021,6 +1024,18 @@ def _same_contribution(
 
     # A class's attribute types come from all the statements of its methods.
     if before(region, "attributes", attribute_types) != attribute_types(node):
+        return False
+
+    def class_attributes_stored(method: _FunctionNode) -> object:
+        return self_attrs_stored(method) & class_level_names(parent)
+
+    # What `self.conn_class(...)` makes in any method is the class attribute's class unless
+    # some method binds the attribute on `self` (`class_attribute`). (The edited text names
+    # none of the class's attributes, most often: then it binds none of them.)
+    stored = before(region, "class attributes stored", class_attributes_stored)
+    names = before(region, "class-level names", lambda _: class_level_names(parent))
+    assert isinstance(names, frozenset)
+    if (stored or any(n in text for n in names)) and stored != class_attributes_stored(node):
         return False
     if not region.direct:
         return True

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from unleak.names.resolver import iter_statements
+from unleak.source.facts import StatementFacts, fact
 from unleak.summaries.callable_attrs import parameter_defaults
 
 Method = ast.FunctionDef | ast.AsyncFunctionDef
@@ -29,12 +30,15 @@ class Choice:
     position: int = -1
 
 
-def chosen_class(func: ast.expr, method: Method, cls: ast.ClassDef) -> Choice | None:
+def chosen_class(
+    func: ast.expr, method: Method, cls: ast.ClassDef, facts: StatementFacts | None = None
+) -> Choice | None:
     """The default class behind a called expression of ``method`` (a method of ``cls``), if
-    it is a class attribute, a parameter's default or a popped keyword argument's."""
+    it is a class attribute, a parameter's default or a popped keyword argument's.
+    ``facts``: see `class_attribute`."""
     attr = class_attr_ref(func)
     if attr is not None:
-        value = class_attribute(cls, attr)
+        value = class_attribute(cls, attr, facts)
         return Choice(value) if value is not None else None
     if not isinstance(func, ast.Name):
         return None
@@ -47,7 +51,7 @@ def chosen_class(func: ast.expr, method: Method, cls: ast.ClassDef) -> Choice | 
         if bound:
             return None  # rebound: what it holds when called is not the default alone
         default = parameter_defaults(method).get(name)
-        value = _plain_default(default, cls)
+        value = _plain_default(default, cls, facts)
         if value is None:
             return None
         names = [a.arg for a in positional]
@@ -59,13 +63,17 @@ def chosen_class(func: ast.expr, method: Method, cls: ast.ClassDef) -> Choice | 
     if popped is None:
         return None
     keyword, default = popped
-    value = _plain_default(default, cls)
+    value = _plain_default(default, cls, facts)
     return Choice(value, keyword, -1) if value is not None else None
 
 
-def class_attribute(cls: ast.ClassDef, attr: str) -> ast.Name | ast.Attribute | None:
+def class_attribute(
+    cls: ast.ClassDef, attr: str, facts: StatementFacts | None = None
+) -> ast.Name | ast.Attribute | None:
     """What the class body binds ``attr`` to, once, when it is a plain name (`Cls = Other`)
-    and no method binds it on `self`."""
+    and no method binds it on `self`. ``facts``: the attributes each member of a top-level
+    class binds on `self`, kept while its tree is (a method is walked again only when it
+    changed)."""
     values: list[ast.expr] = []
     for stmt in cls.body:
         if isinstance(stmt, ast.Assign) and any(
@@ -81,9 +89,22 @@ def class_attribute(cls: ast.ClassDef, attr: str) -> ast.Name | ast.Attribute | 
     if len(values) != 1 or not isinstance(values[0], (ast.Name, ast.Attribute)):
         return None
     for method in cls.body:
-        if isinstance(method, _DEFS) and _binds_self_attr(method, attr):
+        if isinstance(method, _DEFS) and attr in fact(
+            facts, method, "self attributes stored", self_attrs_stored
+        ):
             return None
     return values[0]
+
+
+def class_level_names(cls: ast.ClassDef) -> frozenset[str]:
+    """The names the class body binds by assignment (what `class_attribute` may give)."""
+    out: set[str] = set()
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign):
+            out.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            out.add(stmt.target.id)
+    return frozenset(out)
 
 
 def may_choose(cls: ast.ClassDef, known: Callable[[ast.expr], bool]) -> bool:
@@ -126,12 +147,14 @@ def class_attr_ref(func: ast.expr) -> str | None:
     return None
 
 
-def _plain_default(default: ast.expr | None, cls: ast.ClassDef) -> ast.Name | ast.Attribute | None:
+def _plain_default(
+    default: ast.expr | None, cls: ast.ClassDef, facts: StatementFacts | None = None
+) -> ast.Name | ast.Attribute | None:
     if default is None:
         return None
     attr = class_attr_ref(default)
     if attr is not None:
-        return class_attribute(cls, attr)
+        return class_attribute(cls, attr, facts)
     if isinstance(default, (ast.Name, ast.Attribute)):
         return default
     return None
@@ -169,14 +192,13 @@ def _bound_names(stmt: ast.stmt) -> set[str]:
     return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 
-def _binds_self_attr(method: Method, attr: str) -> bool:
-    for sub in ast.walk(method):
-        if (
-            isinstance(sub, ast.Attribute)
-            and sub.attr == attr
-            and not isinstance(sub.ctx, ast.Load)
-            and isinstance(sub.value, ast.Name)
-            and sub.value.id == "self"
-        ):
-            return True
-    return False
+def self_attrs_stored(method: ast.AST) -> frozenset[str]:
+    """The attributes of `self` a method (nested scopes included) stores or deletes."""
+    return frozenset(
+        sub.attr
+        for sub in ast.walk(method)
+        if isinstance(sub, ast.Attribute)
+        and not isinstance(sub.ctx, ast.Load)
+        and isinstance(sub.value, ast.Name)
+        and sub.value.id == "self"
+    )

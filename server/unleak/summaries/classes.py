@@ -227,30 +227,10 @@ def scan_handling(
     method: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleView, info: ClassResources
 ) -> None:
     release_names = module.catalogue.release_methods()
-    selves = _self_aliases(method)
-    # One walk, each node with its parent and grandparent.
-    stack: list[tuple[ast.AST, ast.AST | None, ast.AST | None]] = [(method, None, None)]
-    while stack:
-        node, parent, grand = stack.pop()
-        stack.extend((child, node, parent) for child in children(node))
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in ("getattr", "vars")
-            and (
-                not node.args or (isinstance(node.args[0], ast.Name) and node.args[0].id in selves)
-            )
-        ):
-            # `getattr(self, name)` (or an alias of `self`); not `getattr(self.table(), name)`
-            # nor `getattr(parent, "meta")`, which reach another object's attributes.
-            info.handled.add("*")
-        if isinstance(node, ast.Attribute) and node.attr == "__dict__":
-            info.handled.add("*")
-        if not _self_attr(node):
-            continue
-        assert isinstance(node, ast.Attribute)
-        if not isinstance(node.ctx, ast.Load):
-            continue
+    every, sites = fact(module.summaries.facts, method, "handling sites", _handling_sites)
+    if every:
+        info.handled.add("*")
+    for node, parent, grand in sites:
         attr = node.attr
         if isinstance(parent, (ast.For, ast.AsyncFor)) and parent.iter is node:
             if _loop_releases(parent, module):
@@ -303,18 +283,53 @@ def scan_handling(
                 info.releasing_methods.add(method.name)
 
 
+_Site = tuple[ast.Attribute, ast.AST | None, ast.AST | None]
+
+
+def _handling_sites(method: ast.AST) -> tuple[bool, tuple[_Site, ...]]:
+    """What `scan_handling` reads of a method's tree: whether it reaches its own attributes by
+    name (`getattr(self, name)`, `vars(self)`, `__dict__`), and each `self.<attr>` it reads,
+    with its parent and grandparent."""
+    assert isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef))
+    selves = _self_aliases(method)
+    every = False
+    sites: list[_Site] = []
+    # One walk, each node with its parent and grandparent.
+    stack: list[tuple[ast.AST, ast.AST | None, ast.AST | None]] = [(method, None, None)]
+    while stack:
+        node, parent, grand = stack.pop()
+        stack.extend((child, node, parent) for child in children(node))
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "vars")
+            and (
+                not node.args or (isinstance(node.args[0], ast.Name) and node.args[0].id in selves)
+            )
+        ):
+            # `getattr(self, name)` (or an alias of `self`); not `getattr(self.table(), name)`
+            # nor `getattr(parent, "meta")`, which reach another object's attributes.
+            every = True
+        if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+            every = True
+        if isinstance(node, ast.Attribute) and _self_attr(node) and isinstance(node.ctx, ast.Load):
+            sites.append((node, parent, grand))
+    return every, tuple(sites)
+
+
 # A context manager's exit, called explicitly: it releases what `with` would.
 _EXITS = frozenset({"__exit__", "__aexit__"})
 
 
-def _self_aliases(method: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+def _self_aliases(method: ast.AST) -> frozenset[str]:
     """`self` (the first parameter, whatever its name) and the names bound to it."""
+    assert isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef))
     args = method.args.posonlyargs + method.args.args
     out = {"self", args[0].arg} if args else {"self"}
     for sub in ast.walk(method):
         if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Name) and sub.value.id in out:
             out.update(t.id for t in sub.targets if isinstance(t, ast.Name))
-    return out
+    return frozenset(out)
 
 
 def _find_call(method: ast.AST, name: str) -> ast.Call:
@@ -640,7 +655,7 @@ def _scan_foreign(
         func: ast.expr = value.func
         chooser: tuple[str, int] | None = None
         if not _imported(func, imports):
-            choice = chosen_class(func, method, cls)
+            choice = chosen_class(func, method, cls, module.summaries.facts)
             if choice is None or not _imported(choice.default, imports):
                 continue
             func = choice.default

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, cast
 from unleak.catalogue import Catalogue
 from unleak.catalogue.failures import OSERROR, UNLIKELY, body_failure
 from unleak.names.resolver import iter_statements
+from unleak.source.facts import fact
 from unleak.source.walk import walk
 
 if TYPE_CHECKING:
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 CONSTRUCTOR = "new:"
 # The prefix of a class's callable attribute ("callable:Cls.attr") among them.
 CALLABLE = "callable:"
+# ... and of what a class attribute names, as a method's `self.attr(...)` calls it
+# ("class attribute:Cls.attr", see `chosen_classes.class_attribute`).
+CLASS_ATTRIBUTE = "class attribute:"
 
 
 @dataclass
@@ -142,6 +146,8 @@ class ModuleSummaries:
         self.constructors = _LazyMap(self._constructor, CONSTRUCTOR, self)
         # "Cls.attr" -> the callable `self.attr` holds (see callable_attrs).
         self.callables = _LazyMap(self._callable, CALLABLE, self)
+        # "Cls.attr" -> what the class body binds `attr` to, when `self.attr` is that.
+        self.class_attributes = _LazyMap(self._class_attribute, CLASS_ATTRIBUTE, self)
         self._class_callables: dict[str, dict[str, str]] = {}
         self._hands_out: dict[str, bool] = {}
         # Other modules' classes with methods returning fresh resources (qualified names).
@@ -166,6 +172,11 @@ class ModuleSummaries:
             return None
         return self._summarise(name, node, None)
 
+    def body_nodes(self, node: ast.AST) -> list[ast.AST]:
+        """`walk_body(node)`, kept while the tree of a top-level function or of a member of
+        a top-level class is (the list is shared: not to be changed)."""
+        return fact(self.facts, node, "body nodes", _walk_body)
+
     def _constructor(self, name: str) -> FunctionSummary | None:
         from unleak.summaries.constructors import constructor_summary
 
@@ -174,6 +185,13 @@ class ModuleSummaries:
     def _callable(self, key: str) -> str | None:
         cname, _, attr = key.partition(".")
         return self.class_callables(cname).get(attr)
+
+    def _class_attribute(self, key: str) -> ast.Name | ast.Attribute | None:
+        from unleak.summaries.chosen_classes import class_attribute
+
+        cname, _, attr = key.partition(".")
+        node = self.class_defs.get(cname)
+        return class_attribute(node, attr, self.facts) if node is not None else None
 
     def class_callables(self, cname: str) -> dict[str, str]:
         """The callables this module's class ``cname`` keeps on `self` (see
@@ -564,8 +582,9 @@ class ModuleSummaries:
             # An abstract or stub method: an override decides, so assume it keeps its arguments.
             return dict.fromkeys(names, "escape")
 
-        packed = _packed_names(node, names)
-        for sub in _walk_body(node):
+        nodes = self.body_nodes(node)
+        packed = _packed_names(nodes, names)
+        for sub in nodes:
             if isinstance(sub, ast.Call):
                 func = sub.func
                 if (
@@ -699,12 +718,13 @@ def _first_param(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     return args[0].arg if args else None
 
 
-def _packed_names(node: ast.AST, params: set[str]) -> dict[str, set[str]]:
+def _packed_names(nodes: list[ast.AST], params: set[str]) -> dict[str, set[str]]:
     """Locals that pack parameters into a tuple or list: `pair = (proxy, peer)`, or
     `for pair in ((a, proxy), (proxy, b)):`, or that are one under another name
-    (`result = file_obj`); handing `pair` or `result` on hands the parameters on."""
+    (`result = file_obj`); handing `pair` or `result` on hands the parameters on.
+    ``nodes``: the function's body (`walk_body`)."""
     out: dict[str, set[str]] = {}
-    for sub in _walk_body(node):
+    for sub in nodes:
         if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
             target, value = sub.targets[0], sub.value
             elts = [value]
@@ -745,7 +765,7 @@ def _handed_to_calls(node: ast.AST, summaries: ModuleSummaries) -> set[str]:
     from unleak.catalogue import BORROWERS, BORROWING_METHODS
 
     out: set[str] = set()
-    for sub in _walk_body(node):
+    for sub in summaries.body_nodes(node):
         if not isinstance(sub, ast.Call):
             continue
         func = sub.func

@@ -17,7 +17,7 @@ from unleak.catalogue import (
     Catalogue,
 )
 from unleak.names.resolver import NameResolver
-from unleak.summaries.chosen_classes import class_attr_ref, class_attribute
+from unleak.summaries.chosen_classes import class_attr_ref
 
 if TYPE_CHECKING:
     from unleak.summaries.functions import FunctionSummary, ModuleSummaries
@@ -151,8 +151,11 @@ def self_callable(func: ast.expr, scope: TypeScope) -> str | None:
         if found is not None:
             return found
     attr = class_attr_ref(func)
-    node = scope.summaries.class_defs.get(scope.class_name)
-    value = class_attribute(node, attr) if attr is not None and node is not None else None
+    value = (
+        scope.summaries.class_attributes.get(f"{scope.class_name}.{attr}")
+        if attr is not None
+        else None
+    )
     if value is None:
         return None
     if isinstance(value, ast.Name) and value.id in scope.summaries.class_defs:
