@@ -812,3 +812,44 @@ def test_unbound_in_finally_findings_follow_the_summaries_they_read() -> None:
         assert got == fresh(text), new
         seen.add(tuple(f.code for f in got))
     assert len(seen) > 1
+
+
+DROPPED = textwrap.dedent(
+    """\
+    def make(p):
+        return open(p)
+
+
+    class Holder:
+        def load(self, p):
+            with open(p) as log:
+                log.read()
+            try:
+                self.f = make(p)
+                self.f.read()
+            except OSError:
+                self.f = None
+    """
+)
+
+
+def test_handler_drop_findings_follow_the_summaries_they_read() -> None:
+    """A method's findings of a resource its `except` handler drops (UL102) are kept from one
+    analysis to the next while its text and context are unchanged: `make` returning a file,
+    or not, one after the other."""
+    live = LiveModule("m.py", "m")
+    text = DROPPED
+    assert "UL102" in {f.code for f in live_findings(live, text)}
+    seen = set()
+    for old, new in [
+        ("return open(p)", "return p"),
+        ("return p", "return open(p)"),
+        ("self.f.read()", "self.f.read(1)"),
+        ("return open(p)", "return str(p)"),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new)
+        got = live_findings(live, text)
+        assert got == fresh(text), new
+        seen.add(tuple(f.code for f in got))
+    assert len(seen) > 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from unleak.catalogue.failures import Callee
@@ -28,19 +29,29 @@ from unleak.names.text import expr_text
 from unleak.summaries.types import call_type
 
 if TYPE_CHECKING:
-    from unleak.findings.module import ModuleAnalysis
+    from unleak.findings.module import ModuleAnalysis, Unit
 
 
 def dropped_by_handler(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
     if "except" not in module.source.text:
         return
-    release_names = module.catalogue.release_methods()
     for unit in module.units:
-        node = unit.node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        if not module.triggered(node):
-            continue
+        if isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            # Reused from an earlier analysis while the unit and its context are unchanged.
+            yield from module.unit_findings(
+                unit, f"{code} handlers", partial(_dropped_in_unit, module, unit, code)
+            )
+
+
+def _dropped_in_unit(module: ModuleAnalysis, unit: Unit, code: str) -> list[Finding]:
+    return list(_unit_dropped(module, unit, code))
+
+
+def _unit_dropped(module: ModuleAnalysis, unit: Unit, code: str) -> Iterator[Finding]:
+    node = unit.node
+    assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    if module.triggered(node):
+        release_names = module.catalogue.release_methods()
         scope = None
         for stmt in iter_statements(node.body, nested=False):
             if not isinstance(stmt, ast.Try) or not stmt.handlers:

@@ -56,7 +56,8 @@ _WORDS = re.compile(r"[^\W\d]\w*")  # the names a text may use
 _MODULE_NAMES = "<module names>"
 # ... and the lock context of a class (only units that ran a lock check depend on it).
 _LOCK_CONTEXT = "<lock context>"
-# The cache key's kind for the statements of a class body (the leak analysis).
+# The cache key's kind for the statements of a class body (after the code of the rule: none
+# for the leak analysis).
 _CLASS_BODY = "<class body>"
 # An indented import: after a newline, so that the regex engine skips ahead to newlines (a
 # pattern starting with `^` is tried at every position of the text).
@@ -774,14 +775,12 @@ class ModuleAnalysis:
         if isinstance(node, ast.ClassDef):
             # A module-level class's own statements: their analysis reads the class's text
             # alone (and what it consults), like a function's.
-            if kind or id(node) not in self._top_level:
+            if id(node) not in self._top_level:
                 return compute()
-            kind = _CLASS_BODY
+            kind = kind + _CLASS_BODY
         elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return compute()
-        first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-        text = "\n".join(self.source.lines[first - 1 : unit.last_line])
-        context = self._context_key(unit)
+        first, text, context = self._unit_key(unit)
         key = ((kind, context) if kind else context, text)
         entry = cache.get(key)
         builds_fixes = self.hooks.fix is not None
@@ -812,7 +811,29 @@ class ModuleAnalysis:
             cache.put(key, UnitEntry(first, findings, consulted_fps, builds_fixes))
         return findings
 
+    def _unit_key(self, unit: Unit) -> tuple[int, str, tuple[object, ...]]:
+        """A unit's first line, text and context (`_context_key`), once per analysis for all
+        the kinds of findings cached."""
+        keys: dict[int, tuple[int, str, tuple[object, ...]]]
+        keys = self.__dict__.setdefault("_unit_keys", {})
+        found = keys.get(id(unit.node))
+        if found is None:
+            node = unit.node
+            decorators = getattr(node, "decorator_list", None)
+            first: int = decorators[0].lineno if decorators else getattr(node, "lineno")  # noqa: B009
+            text = "\n".join(self.source.lines[first - 1 : unit.last_line])
+            found = keys[id(node)] = (first, text, self._context_key(unit))
+        return found
+
     def _fingerprint(self, name: str) -> tuple[object, ...]:
+        """What the summary ``name`` (a consulted one) gives, once per analysis: a summary
+        does not change once computed."""
+        found: dict[str, tuple[object, ...]] = self.__dict__.setdefault("_fingerprints", {})
+        if name not in found:
+            found[name] = self._fingerprint_of(name)
+        return found[name]
+
+    def _fingerprint_of(self, name: str) -> tuple[object, ...]:
         if name == _MODULE_NAMES:
             return self._names_key(None)
         if name.startswith(_LOCK_CONTEXT):

@@ -7,7 +7,7 @@ class's facts are folds over its members', see `members`)."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -60,3 +60,18 @@ def fact(facts: StatementFacts | None, node: ast.AST, kind: str, make: Callable[
     """``make(node)``, from ``facts`` when there are any (a document analysed version after
     version), else computed (a module analysed once)."""
     return make(node) if facts is None else facts.get(node, kind, make)
+
+
+def memo(
+    facts: StatementFacts | None,
+    node: ast.AST,
+    kind: str,
+    key: Hashable,
+    make: Callable[[ast.AST], T],
+) -> T:
+    """``make(node)`` for a fact that also depends on ``key`` (the release methods known, say,
+    which follow the module's resource classes): kept per key while ``node``'s tree is."""
+    table: dict[Hashable, T] = fact(facts, node, kind, lambda _: {})
+    if key not in table:
+        table[key] = make(node)
+    return table[key]

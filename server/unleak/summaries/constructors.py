@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from unleak.source.facts import fact, memo
 from unleak.source.walk import walk
 from unleak.summaries.functions import FunctionSummary
 
@@ -41,7 +42,9 @@ def constructor_summary(summaries: ModuleSummaries, name: str) -> FunctionSummar
         return None
     effects = dict(method.effects)
     release_names = summaries.catalogue.release_methods()
-    captured = _captured(init)
+    # What the walks below find is kept with the trees (by the release methods known).
+    facts = summaries.facts
+    captured = fact(facts, init, "captured names", _captured)
     handed: set[str] | None = None
     releasing: dict[str, set[str]] = {}
     released_via: dict[str, frozenset[str]] = {}
@@ -55,12 +58,18 @@ def constructor_summary(summaries: ModuleSummaries, name: str) -> FunctionSummar
         if effect != "escape":
             continue
         if stores is None:
-            stores = _stored_only(init, set(method.params) | set(method.kwonly), release_names)
+            stores = _stored_in(summaries, init, method, release_names)
         attrs = stores.get(param, set())
         if attrs is None:
             continue
         if handed is None:
-            handed, releasing, parts = _handed_attrs(node, release_names)
+            handed, releasing, parts = memo(
+                facts,
+                node,
+                "handed attributes",
+                release_names,
+                lambda n: _handed_attrs(n, release_names),  # type: ignore[arg-type]
+            )
         if "*" not in handed and not attrs & handed:
             via = frozenset(m for a in attrs for m in releasing.get(a, ()))
             if not via:
@@ -73,6 +82,24 @@ def constructor_summary(summaries: ModuleSummaries, name: str) -> FunctionSummar
     summary.released_via = released_via
     summary.cannot_raise = all(_stores_only(stmt, _self_name(init)) for stmt in init.body)
     return summary
+
+
+def _stored_in(
+    summaries: ModuleSummaries,
+    init: Method,
+    method: FunctionSummary,
+    release_names: frozenset[str],
+) -> dict[str, set[str] | None]:
+    """`_stored_only` for `__init__`'s parameters, kept while its tree is (by the release
+    methods known)."""
+    params = frozenset(method.params) | frozenset(method.kwonly)
+    return memo(
+        summaries.facts,
+        init,
+        "stored only",
+        (params, release_names),
+        lambda n: _stored_only(n, set(params), release_names),  # type: ignore[arg-type]
+    )
 
 
 def _stores_only(stmt: ast.stmt, me: str | None) -> bool:
@@ -114,7 +141,7 @@ def stored_parameters(node: ast.ClassDef) -> set[str]:
     }
 
 
-def _captured(init: Method) -> set[str]:
+def _captured(init: ast.AST) -> set[str]:
     names: set[str] = set()
     for sub in ast.walk(init):
         if sub is not init and isinstance(

@@ -172,6 +172,10 @@ class ModuleSummaries:
             return None
         return self._summarise(name, node, None)
 
+    def generator(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """`_is_generator(node)`, kept while its tree is."""
+        return fact(self.facts, node, "generator", _is_generator)  # type: ignore[arg-type]
+
     def body_nodes(self, node: ast.AST) -> list[ast.AST]:
         """`walk_body(node)`, kept while the tree of a top-level function or of a member of
         a top-level class is (the list is shared: not to be changed)."""
@@ -311,7 +315,8 @@ class ModuleSummaries:
         try:
             summary.compute_effects = lambda: self._param_effects(node, summary, class_name)
             summary.compute_fails = lambda: self._fails(node, class_name)
-            if not _is_generator(node) and node.name not in ("__enter__", "__aenter__", "__iter__"):
+            entered = node.name in ("__enter__", "__aenter__", "__iter__")
+            if not entered and not self.generator(node):
                 summary.returns, summary.return_elements, summary.ref = self._returns(
                     node, class_name
                 )
@@ -326,7 +331,7 @@ class ModuleSummaries:
     ) -> str | None:
         from unleak.summaries.types import TypeScope, annotation_type
 
-        if _is_generator(node) or isinstance(node, ast.AsyncFunctionDef):
+        if self.generator(node) or isinstance(node, ast.AsyncFunctionDef):
             return None  # a call only makes the generator or coroutine; its body runs later
         # Parameters are typed by their annotations (`sock: socket.socket`).
         scope = TypeScope(self.resolver, self.catalogue, self, class_name=class_name)
@@ -533,7 +538,7 @@ class ModuleSummaries:
         func = value.func
         if isinstance(func, ast.Name) and func.id in self.defs:
             node = self.defs[func.id]
-            if node.decorator_list or _is_generator(node):
+            if node.decorator_list or self.generator(node):
                 return False  # a @contextmanager or a generator: its summary says nothing
             summary = self.functions.get(func.id)
             return summary is not None and not summary.returns and summary.ref is None
