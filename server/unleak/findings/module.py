@@ -28,7 +28,7 @@ from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
 from unleak.flow.module_names import OwnedNames, owned_names
 from unleak.flow.ownership import FunctionFlow, Leak, SiteResult
 from unleak.flow.skipping import Skipper
-from unleak.names.resolver import MODULE_ALIAS_LINE, NameResolver, iter_statements
+from unleak.names.resolver import NameResolver, iter_statements, module_alias_lines
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex, base_words
 from unleak.settings import Settings, Severity
@@ -1241,7 +1241,7 @@ def _nested_import_lines(text: str) -> list[int]:
         line += text.count("\n", last, m.start()) + 1  # the match starts at the newline
         last = m.start() + 1
         lines.append(line)
-    aliases = [text.count("\n", 0, m.start()) + 1 for m in MODULE_ALIAS_LINE.finditer(text)]
+    aliases = module_alias_lines(text)
     return sorted({*lines, *aliases}) if aliases else lines
 
 

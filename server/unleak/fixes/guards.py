@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 from enum import Enum
 
+from unleak.source.walk import walk
+
 
 class Guard(str, Enum):
     TRUTH = "truth"  # `if x:` / `if not x:`
@@ -59,7 +61,7 @@ def guards_in(stmts: list[ast.stmt], name: str) -> list[Guard]:
     """Every guard on ``name`` that the statements test (nested blocks included)."""
     out: list[Guard] = []
     for s in stmts:
-        for node in ast.walk(s):
+        for node in walk(s):
             test = getattr(node, "test", None)
             if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)) and test is not None:
                 out += [found[0] for part in _conditions(test) if (found := guard_of(part, name))]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from unleak.names.text import expr_text
+from unleak.source.walk import walk
 
 Atom = str
 Fact = tuple[Atom, bool]
@@ -32,7 +33,7 @@ def _simple(e: ast.expr) -> bool:
 
 
 def _names(e: ast.AST) -> frozenset[str]:
-    return frozenset(n.id for n in ast.walk(e) if isinstance(n, ast.Name))
+    return frozenset(n.id for n in walk(e) if isinstance(n, ast.Name))
 
 
 def atom_of(test: ast.expr) -> tuple[Atom, bool, frozenset[str]] | None:
@@ -119,15 +120,15 @@ def assignment_facts(
                     names[target.id] = frozenset({target.id})
                     facts.append((target.id, bool(stmt.value.value)))
             elif isinstance(target, (ast.Tuple, ast.List)):
-                killed |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+                killed |= {n.id for n in walk(target) if isinstance(n, ast.Name)}
     elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):
-        killed |= {n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)}
+        killed |= {n.id for n in walk(stmt.target) if isinstance(n, ast.Name)}
     elif isinstance(stmt, ast.withitem) and stmt.optional_vars is not None:
-        killed |= {n.id for n in ast.walk(stmt.optional_vars) if isinstance(n, ast.Name)}
+        killed |= {n.id for n in walk(stmt.optional_vars) if isinstance(n, ast.Name)}
     elif isinstance(stmt, ast.ExceptHandler) and stmt.name:
         killed.add(stmt.name)
     elif isinstance(stmt, (ast.Delete,)):
-        killed |= {n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        killed |= {n.id for t in stmt.targets for n in walk(t) if isinstance(n, ast.Name)}
     value = getattr(stmt, "value", None)
     if isinstance(value, ast.NamedExpr):
         killed.add(value.target.id)

@@ -881,6 +881,6 @@ def loads_of(nodes: Iterable[ast.AST], names: frozenset[str]) -> list[ast.Name]:
     return [
         n
         for node in nodes
-        for n in ast.walk(node)
+        for n in walk(node)
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in names
     ]

@@ -15,6 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 from unleak.flow.cfg import CFG
+from unleak.source.walk import walk
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _STOPPING = (
@@ -70,7 +71,7 @@ def _scan(stmt: ast.stmt) -> tuple[set[str], bool]:
     the code, leave its block, or establish a path condition."""
     names: set[str] = set()
     stops = isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Constant)
-    for node in ast.walk(stmt):
+    for node in walk(stmt):
         if isinstance(node, ast.Name):
             names.add(node.id)
         elif isinstance(node, _STOPPING):

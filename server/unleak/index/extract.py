@@ -18,7 +18,7 @@ from unleak.index.model import (
     RawWrapper,
 )
 from unleak.names.resolver import iter_statements
-from unleak.names.triggers import TriggerIndex
+from unleak.names.triggers import TriggerIndex, scan_words
 from unleak.source.walk import walk
 from unleak.summaries.attr_uses import AttrUses
 from unleak.summaries.types import TypeScope, annotation_type
@@ -85,6 +85,7 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
     if uses is not None:
         _hierarchy(module, out, uses)
     releasing: TriggerIndex | None = None
+    streaming: TriggerIndex | None = None
     for cname in summaries.class_defs:
         rtype = catalogue.types.get(f"class:{cname}")
         if rtype is not None:
@@ -93,9 +94,11 @@ def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
             methods = _factory_methods(module, cname)
             if methods:
                 out.methods[cname] = methods
-            if releasing is None:
+            if releasing is None or streaming is None:
+                _scan_release_and_stream(module)
                 releasing = _releasing(module)
-            method_effects = _method_effects(module, cname, releasing)
+                streaming = _streaming(module)
+            method_effects = _method_effects(module, cname, releasing, streaming)
             if method_effects:
                 out.method_effects[cname] = method_effects
             if uses is not None:
@@ -194,7 +197,9 @@ def _factory_methods(module: Analysed, cname: str) -> RawMethods:
     return tuple(out)
 
 
-def _method_effects(module: Analysed, cname: str, releasing: TriggerIndex) -> RawMethodEffects:
+def _method_effects(
+    module: Analysed, cname: str, releasing: TriggerIndex, streaming: TriggerIndex
+) -> RawMethodEffects:
     """A plain class's methods whose effects on their arguments callers elsewhere need: one
     that releases an argument, only opens it (`open(dest)`: a stream given there is
     borrowed), or borrows one it uses as a stream (`dest.write(...)`); without them, an
@@ -209,17 +214,27 @@ def _method_effects(module: Analysed, cname: str, releasing: TriggerIndex) -> Ra
     for m in node.body:
         if not isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) or m.name.startswith("__"):
             continue
+        releases = _between(releasing, m)
+        first = min([m.lineno, *(d.lineno for d in m.decorator_list)])
+        # A method that names no stream method uses no argument as a stream: no walk.
+        may_stream = streaming.any_between(first, m.end_lineno or m.lineno)
+        if not releases and not may_stream:
+            continue
         args = m.args
         names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
-        streamed = {
-            sub.value.id
-            for sub in walk(m)
-            if isinstance(sub, ast.Attribute)
-            and sub.attr in STREAM_METHODS
-            and isinstance(sub.value, ast.Name)
-            and sub.value.id in names
-        }
-        if not streamed and not _between(releasing, m):
+        streamed = (
+            {
+                sub.value.id
+                for sub in walk(m)
+                if isinstance(sub, ast.Attribute)
+                and sub.attr in STREAM_METHODS
+                and isinstance(sub.value, ast.Name)
+                and sub.value.id in names
+            }
+            if may_stream
+            else set()
+        )
+        if not streamed and not releases:
             continue
         summary = cls.methods.get(m.name)
         if summary is None or not (summary.params or summary.kwonly):
@@ -308,6 +323,22 @@ def _releasing(module: Analysed) -> TriggerIndex:
     summarised for what it releases)."""
     words = set(module.catalogue.release_methods()) | set(_RELEASE_WORDS)
     return TriggerIndex(module.source.text, words)
+
+
+def _scan_release_and_stream(module: Analysed) -> None:
+    """Both scans of `_releasing` and `_streaming` in one pass over the text."""
+    from unleak.summaries.attr_uses import STREAM_METHODS
+
+    words = set(module.catalogue.release_methods()) | set(_RELEASE_WORDS) | STREAM_METHODS
+    scan_words(module.source.text, words)
+
+
+def _streaming(module: Analysed) -> TriggerIndex:
+    """Where the module's text names a stream method (`dest.write`): a method that names none
+    cannot use an argument as a stream."""
+    from unleak.summaries.attr_uses import STREAM_METHODS
+
+    return TriggerIndex(module.source.text, STREAM_METHODS)
 
 
 def _wrapper(summaries: ModuleSummaries, name: str, releasing: TriggerIndex) -> RawWrapper | None:

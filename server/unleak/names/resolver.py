@@ -30,6 +30,26 @@ for _qual in FACTORIES:
 # A line that may bind a name to an object's attribute of the same name (`socket =
 # execmodel.socket`): the statements holding one are looked at like nested imports.
 MODULE_ALIAS_LINE = re.compile(r"^[ \t]+(\w+)[ \t]*=[ \t]*\w[\w.]*\.\1[ \t]*(?:#.*)?$", re.M)
+# The same in two steps, for a whole module: the right-hand side first (the regex engine
+# skips ahead to each `=`), then the line's start; trying the pattern above at every
+# indented line costs six times as much.
+_ALIAS_VALUE = re.compile(r"=[ \t]*\w[\w.]*\.(\w+)[ \t]*(?:#.*)?$", re.M)
+_ALIAS_TARGET = re.compile(r"[ \t]+(\w+)[ \t]*")
+
+
+def module_alias_lines(text: str) -> list[int]:
+    """The lines (1-based, ascending) that `MODULE_ALIAS_LINE` matches in ``text``."""
+    found: list[int] = []
+    line, last = 1, 0
+    for m in _ALIAS_VALUE.finditer(text):
+        start = m.start()
+        target = _ALIAS_TARGET.fullmatch(text, text.rfind("\n", 0, start) + 1, start)
+        if target is None or target.group(1) != m.group(1):
+            continue
+        line += text.count("\n", last, start)
+        last = start
+        found.append(line)
+    return found
 
 
 class NameResolver:
@@ -197,9 +217,29 @@ _COMPOUND = (
 ) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 
 
+# The last few answers, by body and `nested` (the body is kept with its answer, so that its
+# id is not reused while the entry lives): a function's summary and analysis list its
+# statements several times in a row (whether it is a generator, what it returns, ...).
+_RECENT: dict[tuple[int, bool], tuple[list[ast.stmt], list[ast.stmt]]] = {}
+_RECENT_MAX = 8
+
+
 def iter_statements(body: list[ast.stmt], nested: bool = True) -> list[ast.stmt]:
     """Every statement under `body` without visiting expressions; with `nested=False`, the
-    bodies of nested functions and classes are not entered (their headers are listed)."""
+    bodies of nested functions and classes are not entered (their headers are listed).
+    The list may be shared: do not change it."""
+    key = (id(body), nested)
+    recent = _RECENT.get(key)
+    if recent is not None and recent[0] is body:
+        return recent[1]
+    out = _statements(body, nested)
+    if len(_RECENT) >= _RECENT_MAX:
+        del _RECENT[next(iter(_RECENT))]
+    _RECENT[key] = (body, out)
+    return out
+
+
+def _statements(body: list[ast.stmt], nested: bool) -> list[ast.stmt]:
     out: list[ast.stmt] = []
     stack = list(reversed(body))
     while stack:

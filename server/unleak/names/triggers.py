@@ -52,7 +52,7 @@ class TriggerIndex:
             found = self.segments.words_where(alternatives, _occurrences)
         else:
             first = self.first_line
-            found = [first + line for line in _scan(self.text, _pattern(alternatives))]
+            found = [first + line for line in _word_lines(self.text, alternatives)]
         if found:
             self.lines = sorted(set(found).union(self.lines))
 
@@ -64,18 +64,56 @@ class TriggerIndex:
         return bool(self.lines)
 
 
-def _scan(text: str, pattern: re.Pattern[str]) -> list[int]:
-    """The 0-based lines of ``text`` where a word of ``pattern`` occurs."""
-    found: list[int] = []
-    line, last = 0, 0
-    for m in pattern.finditer(text):
-        start = m.start()
-        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-            continue  # inside a longer word (`reopen`)
-        line += text.count("\n", last, start)
-        last = start
-        found.append(line)
+class _TextWords:
+    """The 0-based lines where each word asked for so far occurs in one text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines: dict[str, list[int]] = {}
+
+    def scan(self, words: frozenset[str]) -> None:
+        missing = words.difference(self.lines)
+        if not missing:
+            return
+        for word in missing:
+            self.lines[word] = []
+        # One pass for all of them: an occurrence of one word never hides another's (each
+        # match is a whole identifier).
+        for line, word in _occurrences(self.text, frozenset(missing)):
+            self.lines[word].append(line)
+
+
+# The texts scanned last (kept with their scans, so that an id is not reused while its entry
+# lives): a module's analysis, its summary and an analysis of it under the project index's
+# view ask for overlapping sets of words.
+_RECENT_TEXTS: dict[int, _TextWords] = {}
+_RECENT_MAX = 2
+
+
+def scan_words(text: str, words: Iterable[str]) -> None:
+    """Scan ``text`` for ``words`` now, in one pass (indexes built later over any of them
+    reuse it)."""
+    _text_words(text).scan(frozenset(w for w in words if w))
+
+
+def _text_words(text: str) -> _TextWords:
+    found = _RECENT_TEXTS.get(id(text))
+    if found is None or found.text is not text:
+        if len(_RECENT_TEXTS) >= _RECENT_MAX:
+            del _RECENT_TEXTS[next(iter(_RECENT_TEXTS))]
+        found = _RECENT_TEXTS[id(text)] = _TextWords(text)
     return found
+
+
+def _word_lines(text: str, words: frozenset[str]) -> list[int]:
+    """The 0-based lines of ``text`` where one of ``words`` occurs, ascending."""
+    scanned = _text_words(text)
+    scanned.scan(words)
+    lines = scanned.lines
+    found: set[int] = set()
+    for word in words:
+        found.update(lines[word])
+    return sorted(found)
 
 
 def _occurrences(text: str, words: frozenset[str]) -> list[tuple[int, str]]:

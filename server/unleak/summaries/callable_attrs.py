@@ -9,6 +9,7 @@ import ast
 from collections.abc import Callable
 
 from unleak.source.facts import StatementFacts, fact
+from unleak.source.walk import walk
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -56,7 +57,7 @@ def _bound_once(init: ast.AST) -> dict[str, ast.expr | None]:
     assert isinstance(init, _DEFS)
     values: dict[str, ast.expr | None] = {}
     bound: dict[str, int] = {}
-    for sub in ast.walk(init):
+    for sub in walk(init):
         for target in _targets(sub):
             attr = _self_attr(target)
             if attr is None:
@@ -71,7 +72,7 @@ def _bound_attrs(method: ast.AST) -> set[str]:
     """The attributes of `self` a method binds."""
     return {
         attr
-        for sub in ast.walk(method)
+        for sub in walk(method)
         for target in _targets(sub)
         if (attr := _self_attr(target)) is not None
     }

@@ -8,11 +8,13 @@ that makes it) so that a call choosing a class not known to be a resource acquir
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from unleak.names.resolver import iter_statements
 from unleak.source.facts import StatementFacts, fact
+from unleak.source.walk import walk
 from unleak.summaries.callable_attrs import parameter_defaults
 
 Method = ast.FunctionDef | ast.AsyncFunctionDef
@@ -192,13 +194,24 @@ def _bound_names(stmt: ast.stmt) -> set[str]:
     return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 
+# A method's tree -> the attributes of `self` it binds or deletes, also when no `facts` keep
+# them (a module analysed once): `class_attribute` asks once per class attribute and method,
+# which made a class of hundreds of methods quadratic. A method's tree is never changed in
+# place (an editor moves an unchanged one to its new line, which changes no name).
+_SELF_STORES: weakref.WeakKeyDictionary[ast.AST, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
 def self_attrs_stored(method: ast.AST) -> frozenset[str]:
     """The attributes of `self` a method (nested scopes included) stores or deletes."""
-    return frozenset(
-        sub.attr
-        for sub in ast.walk(method)
-        if isinstance(sub, ast.Attribute)
-        and not isinstance(sub.ctx, ast.Load)
-        and isinstance(sub.value, ast.Name)
-        and sub.value.id == "self"
-    )
+    found = _SELF_STORES.get(method)
+    if found is None:
+        found = frozenset(
+            sub.attr
+            for sub in walk(method)
+            if isinstance(sub, ast.Attribute)
+            and not isinstance(sub.ctx, ast.Load)
+            and isinstance(sub.value, ast.Name)
+            and sub.value.id == "self"
+        )
+        _SELF_STORES[method] = found
+    return found

@@ -14,7 +14,7 @@ from unleak.names.resolver import NameResolver, iter_statements
 from unleak.names.text import expr_text
 from unleak.source.facts import StatementFacts, fact
 from unleak.source.text import SourceText
-from unleak.source.walk import children
+from unleak.source.walk import children, walk
 from unleak.summaries.attr_uses import AttrUses
 from unleak.summaries.chosen_classes import chosen_class, may_choose
 from unleak.summaries.types import TypeScope, call_type
@@ -326,7 +326,7 @@ def _self_aliases(method: ast.AST) -> frozenset[str]:
     assert isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef))
     args = method.args.posonlyargs + method.args.args
     out = {"self", args[0].arg} if args else {"self"}
-    for sub in ast.walk(method):
+    for sub in walk(method):
         if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Name) and sub.value.id in out:
             out.update(t.id for t in sub.targets if isinstance(t, ast.Name))
     return frozenset(out)
@@ -438,7 +438,7 @@ def _self_calls(method: ast.AST) -> frozenset[str]:
     """The methods a method calls on `self` (`self.close()`)."""
     return frozenset(
         n.func.attr
-        for n in ast.walk(method)
+        for n in walk(method)
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and _self_attr(n.func)
     )
 

@@ -16,7 +16,7 @@ from unleak.catalogue import Catalogue
 from unleak.catalogue.failures import OSERROR, UNLIKELY, body_failure
 from unleak.names.resolver import iter_statements
 from unleak.source.facts import fact
-from unleak.source.walk import walk
+from unleak.source.walk import children, walk
 
 if TYPE_CHECKING:
     from unleak.names.resolver import NameResolver
@@ -1007,16 +1007,38 @@ def _is_generator(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_AST = ast.AST
+# The last few bodies walked, by node (the node is kept with its walk, so that its id is not
+# reused while the entry lives): a function's summary walks its body several times in a row
+# (its parameters' effects, the names packing them, the calls they are handed to).
+_RECENT_BODIES: dict[int, tuple[ast.AST, list[ast.AST]]] = {}
+_RECENT_MAX = 8
+
+
 def _walk_body(node: ast.AST) -> list[ast.AST]:
-    """All nodes of a function body, not entering nested functions, classes or lambdas."""
+    """All nodes of a function body, not entering nested functions, classes or lambdas
+    (depth first, last child first). The list is shared: do not change it."""
+    recent = _RECENT_BODIES.get(id(node))
+    if recent is not None and recent[0] is node:
+        return recent[1]
     out: list[ast.AST] = []
-    stack = list(ast.iter_child_nodes(node))
+    stack = children(node)
     while stack:
         n = stack.pop()
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        if isinstance(n, _SCOPES):
             continue
         out.append(n)
-        stack.extend(ast.iter_child_nodes(n))
+        # `children(n)`, inlined: the engine's hottest loop.
+        for name in n._fields:
+            value = getattr(n, name, None)
+            if isinstance(value, list):
+                stack.extend([item for item in value if isinstance(item, _AST)])
+            elif isinstance(value, _AST):
+                stack.append(value)
+    if len(_RECENT_BODIES) >= _RECENT_MAX:
+        del _RECENT_BODIES[next(iter(_RECENT_BODIES))]
+    _RECENT_BODIES[id(node)] = (node, out)
     return out
 
 
