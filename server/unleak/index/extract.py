@@ -214,6 +214,8 @@ def _method_effects(
     for m in node.body:
         if not isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) or m.name.startswith("__"):
             continue
+        if not _takes_arguments(m):
+            continue  # nothing to say of its arguments (its summary is not built for it)
         releases = _between(releasing, m)
         first = min([m.lineno, *(d.lineno for d in m.decorator_list)])
         # A method that names no stream method uses no argument as a stream: no walk.
@@ -253,6 +255,16 @@ def _method_effects(
                 )
             )
     return tuple(out)
+
+
+def _takes_arguments(method: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a method has parameters besides `self` (its summary's `params`/`kwonly`)."""
+    args = method.args
+    positional = len(args.posonlyargs) + len(args.args)
+    static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in method.decorator_list)
+    if positional and not static:
+        positional -= 1
+    return bool(positional or args.kwonlyargs)
 
 
 def _raw_class(t: ResourceType, noun: str | None = None) -> RawClass:

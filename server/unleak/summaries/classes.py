@@ -226,40 +226,64 @@ def _loop_releases(loop: ast.For | ast.AsyncFor, module: ModuleView) -> bool:
 def scan_handling(
     method: ast.FunctionDef | ast.AsyncFunctionDef, module: ModuleView, info: ClassResources
 ) -> None:
+    """Add to ``info`` the attributes of `self` ``method`` releases or hands on, and whether
+    it releases one. Kept per method tree for the module's analysis: a class's members are
+    scanned for its own resources, for the bases another module gives it, and for what it
+    keeps of other modules' callables, each time the same."""
+    cache = module.__dict__.setdefault("_handling", {})
+    # Resource classes found later add release methods: an answer holds for as many types.
+    key = (id(method), len(module.catalogue.types))
+    found = cache.get(key)
+    if found is None or found[0] is not method:
+        handled: set[str] = set()
+        releasing: set[str] = set()
+        _scan_handling(method, module, handled, releasing)
+        found = cache[key] = (method, frozenset(handled), bool(releasing))
+    info.handled.update(found[1])
+    if found[2]:
+        info.releasing_methods.add(method.name)
+
+
+def _scan_handling(
+    method: ast.FunctionDef | ast.AsyncFunctionDef,
+    module: ModuleView,
+    handled: set[str],
+    releasing: set[str],
+) -> None:
     release_names = module.catalogue.release_methods()
     every, sites = fact(module.summaries.facts, method, "handling sites", _handling_sites)
     if every:
-        info.handled.add("*")
+        handled.add("*")
     for node, parent, grand in sites:
         attr = node.attr
         if isinstance(parent, (ast.For, ast.AsyncFor)) and parent.iter is node:
             if _loop_releases(parent, module):
-                info.handled.add(attr)
-                info.releasing_methods.add(method.name)
+                handled.add(attr)
+                releasing.add(method.name)
             continue
         if (
             isinstance(parent, ast.Subscript)
             and isinstance(grand, ast.Call)
             and module.resolver.qualify(grand.func) in module.catalogue.release_functions
         ):
-            info.handled.add(attr)  # `os.close(self.pipe[0])`
-            info.releasing_methods.add(method.name)
+            handled.add(attr)  # `os.close(self.pipe[0])`
+            releasing.add(method.name)
             continue
         if isinstance(parent, ast.Attribute) and parent.value is node:
             if parent.attr in release_names or parent.attr in _EXITS:
                 # Called (`self.f.close()`, `self.stack.__exit__(*exc)`) or handed out
                 # (`callback(self.f.close)`).
-                info.handled.add(attr)
+                handled.add(attr)
                 if isinstance(grand, ast.Call) and grand.func is parent:
-                    info.releasing_methods.add(method.name)
+                    releasing.add(method.name)
             continue
         if isinstance(parent, ast.Call):
             qual = module.resolver.qualify(parent.func)
             if node in parent.args or any(k.value is node for k in parent.keywords):
                 if qual not in BORROWERS:
-                    info.handled.add(attr)
+                    handled.add(attr)
                 if qual is not None and qual in module.catalogue.release_functions:
-                    info.releasing_methods.add(method.name)
+                    releasing.add(method.name)
             continue
         if isinstance(
             parent,
@@ -278,9 +302,9 @@ def scan_handling(
                 ast.AnnAssign,
             ),
         ):
-            info.handled.add(attr)
+            handled.add(attr)
             if isinstance(parent, ast.withitem):
-                info.releasing_methods.add(method.name)
+                releasing.add(method.name)
 
 
 _Site = tuple[ast.Attribute, ast.AST | None, ast.AST | None]
