@@ -527,6 +527,10 @@ SAFE_ENTER: frozenset[str] = frozenset(
     }
 )
 
+# Of those, the ones whose construction only stores its arguments: building one cannot fail
+# (what computes an argument is a call of its own).
+SAFE_CONSTRUCT: frozenset[str] = SAFE_ENTER - {"tempfile.TemporaryDirectory"}
+
 
 def enter_cannot_fail(
     expr: ast.expr, qualify: Qualify, known_resource: Callable[[ast.expr], bool]
@@ -753,7 +757,13 @@ def catches_oserror(handler: ast.ExceptHandler) -> str:
     "none" when it catches no OSError."""
     if handler.type is None:
         return "all"
-    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return names_catch_oserror(
+        handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    )
+
+
+def names_catch_oserror(names: list[ast.expr] | tuple[ast.expr, ...]) -> str:
+    """`catches_oserror` for the exception types a handler or a `suppress(...)` names."""
     texts = {_dotted(n) for n in names}
     if texts & _CATCH_OSERROR:
         return "all"

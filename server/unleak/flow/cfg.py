@@ -146,6 +146,9 @@ class CFG:
         self.terminate = self.add(TERMINATE)
         # Handler dispatch nodes -> the handlers their first successors enter.
         self.handlers: dict[int, tuple[ast.ExceptHandler, ...]] = {}
+        # `suppress(...)` forks (first successor: the exception goes on; second: it is
+        # suppressed) -> the exception types the call names.
+        self.suppressing: dict[int, tuple[ast.expr, ...]] = {}
         # Recorded statement lists (see CFGBuilder.sequences): each list with the entry node
         # of each of its statements, in order.
         self.sequences: list[tuple[list[ast.stmt], list[int]]] = []
@@ -325,15 +328,21 @@ class CFGBuilder:
         self, s: ast.With | ast.AsyncWith, items: list[ast.withitem], succ: int, ctx: _Ctx
     ) -> int:
         g = self.g
-        # Each item's context: inside a `suppress(...)` an exception may go on at `succ`.
+        # Each item's context: inside a `suppress(...)` an exception may go on at `succ`;
+        # inside a `suppress(Exception)` it always does (as with `except Exception:`).
         # (Items in a loop, not by recursion: a `with` may list thousands of them.)
         ctxs = [ctx]
         for item in items:
             outer = ctxs[-1]
-            if _suppresses(item.context_expr):
-                outer = _Ctx(
-                    _forked(g, outer.exc, succ), outer.ret, outer.brk, outer.cont, outer.loop
+            expr = item.context_expr
+            if _suppresses(expr):
+                assert isinstance(expr, ast.Call)
+                exc: Target = (
+                    (lambda: succ)
+                    if _names_catch_all(expr.args)
+                    else _forked(g, outer.exc, succ, tuple(expr.args))
                 )
+                outer = _Ctx(exc, outer.ret, outer.brk, outer.cont, outer.loop)
             ctxs.append(outer)
         entry = self.block(s.body, succ, ctxs[-1])
         for item, item_ctx in zip(reversed(items), reversed(ctxs[:-1]), strict=True):
@@ -406,13 +415,14 @@ def _lines(s: ast.stmt) -> tuple[int, int]:
     return (s.lineno, s.end_lineno or s.lineno)
 
 
-def _forked(g: CFG, exc: Target, succ: int) -> Target:
-    return lambda: _fork(g, exc(), succ)
+def _forked(g: CFG, exc: Target, succ: int, types: tuple[ast.expr, ...]) -> Target:
+    return _memo(lambda: _fork(g, exc(), succ, types))
 
 
-def _fork(g: CFG, a: int, b: int) -> int:
+def _fork(g: CFG, a: int, b: int, types: tuple[ast.expr, ...]) -> int:
     nid = g.add(NOP)
     g.nodes[nid].succ.extend([a, b])
+    g.suppressing[nid] = types
     return nid
 
 
@@ -443,6 +453,9 @@ def _guards_imports(s: ast.Try) -> bool:
 def _catches_all(h: ast.ExceptHandler) -> bool:
     if h.type is None:
         return True
-    names = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type]
+    return _names_catch_all(h.type.elts if isinstance(h.type, ast.Tuple) else [h.type])
+
+
+def _names_catch_all(names: list[ast.expr]) -> bool:
     # `except Exception` is treated as catching everything a leak report should care about.
     return any(isinstance(n, ast.Name) and n.id in ("BaseException", "Exception") for n in names)

@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from unleak.catalogue.failures import (
+    SAFE_CONSTRUCT,
     cannot_be_refused,
     catches_only_refusals,
     catches_oserror,
     enter_cannot_fail,
+    names_catch_oserror,
     raises_besides_yield,
     raises_only_oserror,
     stepping_unlikely_to_fail,
@@ -345,9 +347,12 @@ class FunctionFlow:
         return cached and not (self.likely_only and self._unlikely(nid))
 
     def _safe_call(self, call: ast.Call) -> bool:
-        """`Holder(proc)` of a plain class of this module whose `__init__` only stores."""
+        """`Holder(proc)` of a plain class of this module whose `__init__` only stores, or
+        `contextlib.suppress(OSError)`."""
         func = call.func
         scope = self.builder.scope
+        if scope.resolver.qualify(func) in SAFE_CONSTRUCT:
+            return True
         if not isinstance(func, ast.Name) or func.id in scope.var_types:
             return False
         if func.id not in scope.summaries.class_defs:
@@ -400,9 +405,20 @@ class FunctionFlow:
         assert exc is not None
         handlers = self.cfg.handlers.get(exc)
         tree = getattr(node.ast, "context_expr", node.ast) if node.kind == WITH else node.ast
-        if handlers is None or tree is None or node.exc_event != "exception":
+        if tree is None or node.exc_event != "exception":
             return [exc]
         scope = self.builder.scope
+        suppressed = self.cfg.suppressing.get(exc)
+        if suppressed is not None:
+            # `with suppress(OSError): sock.sendall(...)`: what fails only with OSError is
+            # suppressed and cannot escape the block.
+            if names_catch_oserror(suppressed) == "all" and raises_only_oserror(
+                tree, scope.resolver.qualify, self._type_of, self._callee_fails
+            ):
+                return [self.cfg.nodes[exc].succ[1]]
+            return [exc]
+        if handlers is None:
+            return [exc]
         succ = self.cfg.nodes[exc].succ
         # `except ConnectionRefusedError:` (often a retry loop) is not where a statement that
         # makes no connection attempt goes.

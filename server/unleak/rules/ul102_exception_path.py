@@ -15,8 +15,10 @@ that may raise).
 It does not report statements that cannot raise (assignments, attribute stores, `len()`,
 `isinstance()`, appending to a list, logging calls), a statement that fails only with `OSError`
 (socket methods, `os` functions, a helper of the module that does no more) inside a `try` whose
-handler catches every `OSError` (`socket.error` is `OSError`) and releases, nor the `yield` of a
-pytest fixture (pytest resumes a fixture to tear it down and never closes it at the `yield`).
+handler catches every `OSError` (`socket.error` is `OSError`) and releases, or inside
+`contextlib.suppress(OSError)` with the release after it (nothing at all escapes
+`suppress(Exception)`), nor the `yield` of a pytest fixture (pytest resumes a fixture to tear
+it down and never closes it at the `yield`).
 Entering `with` on a lock or a known resource is not a raising point either, a release under `if
 not f.closed:`, `if f is not None:` or `if fd != -1:` (`fd >= 0`, `fd > 0`) runs on every path
 that still holds the resource (a descriptor set to a negative sentinel once closed is not the
