@@ -36,6 +36,13 @@ def _names(e: ast.AST) -> frozenset[str]:
     return frozenset(n.id for n in walk(e) if isinstance(n, ast.Name))
 
 
+def _atom_names(e: ast.expr) -> frozenset[str]:
+    """What an atom depends on: its names, and an attribute's own text (`self.flag`), which
+    a store to that attribute rebinds."""
+    names = _names(e)
+    return names | {expr_text(e)} if isinstance(e, ast.Attribute) else names
+
+
 def atom_of(test: ast.expr) -> tuple[Atom, bool, frozenset[str]] | None:
     """The atom a test checks, its polarity, and the names it depends on."""
     negated = False
@@ -48,7 +55,7 @@ def atom_of(test: ast.expr) -> tuple[Atom, bool, frozenset[str]] | None:
 
 def _positive_atom(test: ast.expr) -> tuple[Atom, bool, frozenset[str]] | None:
     if isinstance(test, (ast.Name, ast.Attribute)) and _simple(test):
-        return expr_text(test), True, _names(test)
+        return expr_text(test), True, _atom_names(test)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         left, right, op = test.left, test.comparators[0], test.ops[0]
         if not (_simple(left) and _simple(right)):
@@ -119,6 +126,14 @@ def assignment_facts(
                 if isinstance(stmt.value, ast.Constant):
                     names[target.id] = frozenset({target.id})
                     facts.append((target.id, bool(stmt.value.value)))
+            elif isinstance(target, ast.Attribute) and _simple(target):
+                # `self._exclusive_fp = True`, tested later in a handler. (A method called in
+                # between may store it again; tests of attributes already assume it does not.)
+                text = expr_text(target)
+                killed.add(text)
+                if isinstance(stmt.value, ast.Constant):
+                    names[text] = _atom_names(target)
+                    facts.append((text, bool(stmt.value.value)))
             elif isinstance(target, (ast.Tuple, ast.List)):
                 killed |= {n.id for n in walk(target) if isinstance(n, ast.Name)}
     elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor)):

@@ -38,16 +38,17 @@ resource opened under a test and closed under the same test (`if IS_MACOS:` twic
 isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is closed on every path
 that opened it; a method's answer (`self.is_open()`) may change in between, so it is not taken
 to repeat. A constant assigned to a name decides its later tests against
-constants (`kind = 1` rules out `if kind == 2:`). A type test rules out an attribute test on
-the same name: where `isinstance(src,
-str)` (or `int`, `bytes`, `PurePath`, `socket.socket`...) holds, `hasattr(src, "buffer")` does
-not. A resource still held has its release method (`if hasattr(f, "close"): f.close()` closes
-it), and a file opened from a path makes the path truthy (`open("")` raises: `if self.path
-is not None: f = open(self.path)` then `if self.path: f.close()`). A method that stores what it
-opens on its instance and returns it too (`self.socket = sock; return sock`) leaves it to the
-instance: a caller dropping the result loses nothing. Nor the last statement of an
-`assertRaises` block, whose acquisition is expected to fail (what the statements before it
-acquire was made). Nor an event loop's transport
+constants (`kind = 1` rules out `if kind == 2:`); one stored on an attribute
+(`self._exclusive_fp = True`) decides a later `if self._exclusive_fp:` until the attribute is
+stored again (a method called in between is taken not to store it). A type test rules out an
+attribute test on the same name: where `isinstance(src, str)` (or `int`, `bytes`, `PurePath`,
+`socket.socket`...) holds, `hasattr(src, "buffer")` does not. A resource still held has its
+release method (`if hasattr(f, "close"): f.close()` closes it), and a file opened from a path
+makes the path truthy (`open("")` raises: `if self.path is not None: f = open(self.path)` then
+`if self.path: f.close()`). A method that stores what it opens on its instance and returns it
+too (`self.socket = sock; return sock`) leaves it to the instance: a caller dropping the result
+loses nothing. Nor the last statement of an `assertRaises` block, whose acquisition is expected
+to fail (what the statements before it acquire was made). Nor an event loop's transport
 (`create_connection()`, `connect_read_pipe()`, `subprocess_exec()`): the loop hands it to the
 protocol the factory made, which closes it. A leak only on an exception path is UL102's.
 
