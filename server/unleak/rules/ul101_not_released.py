@@ -33,7 +33,9 @@ connects on the first one), an `ExitStack` nothing was entered on, the new stack
 `stack.pop_all()` whose result is dropped (the documented way to cancel the cleanup once
 everything succeeded), an archive written into an in-memory `BytesIO` or a text wrapper over
 one (also of a class of the module derived from `BytesIO`, returned by a helper), a resource a
-helper already closed or waited for before returning it. Nor a path the code's own tests rule out: a
+helper already closed or waited for before returning it, an instance of a class of the module
+whose `__init__` ends by calling its own method that closes what it opened (`self._read()`).
+Nor a path the code's own tests rule out: a
 resource opened under a test and closed under the same test (`if IS_MACOS:` twice, or `if not
 isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is closed on every path
 that opened it; a method's answer (`self.is_open()`) may change in between, so it is not taken

@@ -432,6 +432,17 @@ def _resource_type(
             release.add(mname)
     if not release:
         return None
+    ends_released = _released_by_init(
+        methods.get("__init__"),
+        [a for a in acquired_in_init if info.acquired[a][1] == "__init__"],
+        release,
+        methods,
+        release_names,
+    )
+    if ends_released:
+        acquired_in_init = [a for a in acquired_in_init if info.acquired[a][1] != "__init__"]
+        if not acquired_in_init:
+            return None
     exits = [methods[m] for m in ("__exit__", "__aexit__") if m in methods]
     with_releases = any(
         isinstance(n, ast.Call)
@@ -456,6 +467,70 @@ def _resource_type(
         supports_with="__enter__" in methods or "__aenter__" in methods,
         opened_by=opening if lazy else frozenset(),
     )
+
+
+def _released_by_init(
+    init: ast.FunctionDef | ast.AsyncFunctionDef | None,
+    attrs: list[str],
+    release: set[str],
+    methods: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+    release_names: frozenset[str],
+) -> bool:
+    """`__init__` opens, then calls a method of its own that closes what it opened
+    (imageio's `self._read()`: parse the file, close it): once constructed, an instance
+    holds nothing. The call is a statement of `__init__`'s own body (not under a test) with
+    no later store of those attributes, and that method closes each of them
+    (`self._file.close()`) and stores nothing but None in them."""
+    if init is None or not attrs:
+        return False
+    for i, stmt in enumerate(init.body):
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and _is_self(call.func.value)
+            and call.func.attr in release
+            and call.func.attr in methods
+        ):
+            continue
+        method = methods[call.func.attr]
+        if _stores_attrs(init.body[i + 1 :], attrs, allow_none=False):
+            continue
+        if _closes_attrs(method, attrs, release_names) and not _stores_attrs(
+            method.body, attrs, allow_none=True
+        ):
+            return True
+    return False
+
+
+def _closes_attrs(method: ast.AST, attrs: list[str], release_names: frozenset[str]) -> bool:
+    closed = {
+        n.func.value.attr
+        for n in ast.walk(method)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr in release_names
+        and _self_attr(n.func.value)
+        and isinstance(n.func.value, ast.Attribute)
+    }
+    return all(a in closed for a in attrs)
+
+
+def _stores_attrs(body: list[ast.stmt], attrs: list[str], allow_none: bool) -> bool:
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if not isinstance(n, (ast.Assign, ast.AnnAssign)) or n.value is None:
+                continue
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+            stored = any(
+                isinstance(t, ast.Attribute) and _is_self(t.value) and t.attr in attrs
+                for target in targets
+                for t in ast.walk(target)
+            )
+            none = isinstance(n.value, ast.Constant) and n.value.value is None
+            if stored and not (allow_none and none):
+                return True
+    return False
 
 
 def _self_calls(method: ast.AST) -> frozenset[str]:
