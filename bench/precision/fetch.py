@@ -1,7 +1,7 @@
 """Download and unpack the pinned sdists of the precision projects into bench/.work/.
 
     .venv/bin/python bench/precision/fetch.py              # heldout and tuning
-    .venv/bin/python bench/precision/fetch.py fresh        # one set (or fresh2, fresh3, fresh4, fresh5)
+    .venv/bin/python bench/precision/fetch.py fresh        # one set (or any other fresh* set)
 
 Each project is fetched with `pip download --no-deps --no-binary NAME NAME==VERSION` (a
 source distribution, never a wheel) and unpacked to bench/.work/src/NAME-VERSION/. Projects
