@@ -15,6 +15,16 @@ _CALL = re.compile(r"self\.(\w+)[ \t]*\.[ \t]*(\w+)[ \t]*\(")
 # `getattr(self, name)`, `vars(self)`, `self.__dict__`: not `getattr(infile, "buffer")`, which
 # reaches another object's attributes.
 _BY_NAME = re.compile(r"\b(?:get|set|del)attr\(\s*self\b|\bvars\(\s*(?:self\b|\))|__dict__")
+
+
+def _by_name(text: str) -> bool:
+    """Whether ``text`` reaches `self`'s attributes by name: `_BY_NAME`, which finds no fixed
+    word to skip ahead to, searched only where one of the words it needs occurs."""
+    return ("attr(" in text or "vars(" in text or "__dict__" in text) and bool(
+        _BY_NAME.search(text)
+    )
+
+
 # Methods of files, sockets, processes and connections: an attribute used through one holds
 # such an object (a string attribute does not).
 STREAM_METHODS = frozenset(
@@ -49,7 +59,7 @@ class AttrUses:
                 continue
             found.add(m.group(1))
             at = m.end()
-        if _BY_NAME.search(part):
+        if _by_name(part):
             found.add("*")
         return found
 
