@@ -17,6 +17,7 @@ from unleak.source.walk import walk
 from unleak.summaries.functions import FunctionSummary
 
 if TYPE_CHECKING:
+    from unleak.source.facts import StatementFacts
     from unleak.summaries.functions import ModuleSummaries
 
 # Bases that add no code able to release an attribute.
@@ -63,13 +64,7 @@ def constructor_summary(summaries: ModuleSummaries, name: str) -> FunctionSummar
         if attrs is None:
             continue
         if handed is None:
-            handed, releasing, parts = memo(
-                facts,
-                node,
-                "handed attributes",
-                release_names,
-                lambda n: _handed_attrs(n, release_names),  # type: ignore[arg-type]
-            )
+            handed, releasing, parts = _class_handed(facts, node, release_names)
         if "*" not in handed and not attrs & handed:
             via = frozenset(m for a in attrs for m in releasing.get(a, ()))
             if not via:
@@ -196,9 +191,39 @@ def _stored_only(
     return out
 
 
-def _handed_attrs(
-    node: ast.ClassDef, release_names: frozenset[str]
-) -> tuple[set[str], dict[str, set[str]], set[str]]:
+_Handed = tuple[set[str], dict[str, set[str]], set[str]]
+
+
+def _class_handed(
+    facts: StatementFacts | None, node: ast.ClassDef, release_names: frozenset[str]
+) -> _Handed:
+    """`_handed_attrs` of a class, a fold of its members' (each kept while its tree is, by
+    the release methods known: an edit in a long class walks the members it changed) and its
+    header's (a member, a statement, is never the attribute the walk looks for)."""
+    header = ast.ClassDef(
+        name=node.name,
+        bases=node.bases,
+        keywords=node.keywords,
+        body=[],
+        decorator_list=node.decorator_list,
+    )
+    out, releasing, parts = _handed_attrs(header, release_names)
+    for member in node.body:
+        more, more_releasing, more_parts = memo(
+            facts,
+            member,
+            "handed attributes",
+            release_names,
+            lambda n: _handed_attrs(n, release_names),
+        )
+        out |= more
+        for attr, methods in more_releasing.items():
+            releasing.setdefault(attr, set()).update(methods)
+        parts |= more_parts
+    return out, releasing, parts
+
+
+def _handed_attrs(node: ast.AST, release_names: frozenset[str]) -> _Handed:
     """The attribute names the class uses other than by reading through them (calling a
     method, reading an attribute): handed on somewhere ("*": it reaches attributes by name);
     per attribute, the release-named methods called (or taken) through it; and the
