@@ -9,6 +9,7 @@ import random
 import re
 import sysconfig
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -464,13 +465,21 @@ def test_a_summary_change_no_other_code_can_see_reanalyses_the_function_alone() 
     called = edited.replace("    return sock.recv(1)\n", "    return read_config(host, sock)\n")
     assert live_findings(live, called) == fresh(called)
     assert live.fallback == "names a function whose summary changed"
-    # Named elsewhere (here, in a string): edits that change its summary go in full.
+    # Named elsewhere (here, in a string of `__all__`, which calls nothing): its callers, none
+    # here, are analysed again with it.
     named = source + '\n__all__ = ["read_config"]\n'
     live = LiveModule("m.py", "m")
     live_findings(live, named)
     edited = named.replace("    sock.close()\n", "    sock.recv(1)\n")
     assert live_findings(live, edited) == fresh(edited)
-    assert live.fallback == "contribution changed"
+    assert live.fallback == ""
+    # Named by module-level code: edits that change its summary go in full.
+    named = source + "\nread_config('x', None)\n"
+    live = LiveModule("m.py", "m")
+    live_findings(live, named)
+    edited = named.replace("    sock.close()\n", "    sock.recv(1)\n")
+    assert live_findings(live, edited) == fresh(edited)
+    assert live.fallback.startswith("contribution changed: summary changed: `read_config` named")
 
 
 _BODIES = [
@@ -853,3 +862,264 @@ def test_handler_drop_findings_follow_the_summaries_they_read() -> None:
         assert got == fresh(text), new
         seen.add(tuple(f.code for f in got))
     assert len(seen) > 1
+
+
+_CALLER_BODIES = [
+    "a.close()",
+    "b.close()",
+    "keep.append(a)",
+    "data = a.read()",
+    "return a",
+    "pass",
+    "f = open(b)",
+    "helper_{j}(s, b)",
+    "helper_{j}(b, s)",
+    "x = helper_{j}(a, s)\n{i}x.close()",
+    "s.close()",
+    "if a:\n{i}    a.close()",
+    "Box_{k}(s)",
+    "Box_{k}(s).close()",
+    "\n",  # a line more or less: the definitions below move
+]
+_METHOD_BODIES = [
+    "self.m_{j}(a, s)",
+    "self.m_{j}(s, b)",
+    "y = self.m_{j}(a, b)\n{i}y.close()",
+]
+
+
+@pytest.mark.parametrize("fixes", [False, True])
+def test_summary_changes_reach_callers_in_classes_and_chains_as_fresh_analysis(
+    fixes: bool,
+) -> None:
+    """What functions and methods do to their parameters keeps changing, while others call
+    them directly, through `self`, through a chain of callers, or build instances whose
+    constructor calls them; lines are added and removed: every version as fresh, and the
+    edits that change a summary are analysed with their callers, not in full. (No function
+    calls itself, directly or not.) With fixes, no blank line is typed in a body: the fixes
+    kept while blank lines are typed still hold the text before them."""
+    rng = random.Random(f"callers-{fixes}")
+    functions: list[list[str]] = [["pass"] for _ in range(4)]
+    methods = [[["pass"] for _ in range(3)] for _ in range(2)]
+    inits = ["self.a = a", "self.a = a\n        helper_3(a, None)"]
+
+    def body(lines: list[str], indent: str) -> str:
+        return "".join(f"{indent}{line.format(i=indent)}\n" for line in lines)
+
+    def module() -> str:
+        out = ["import socket\n\nkeep = []\n"]
+        for i, lines in enumerate(functions):
+            out.append(f"\n\ndef helper_{i}(a, b):\n    s = socket.socket()\n")
+            out.append(body(lines, "    "))
+        for c, members in enumerate(methods):
+            out.append(f"\n\nclass Box_{c}:\n    def __init__(self, a):\n        {inits[c]}\n")
+            for m, lines in enumerate(members):
+                out.append(f"\n    def m_{m}(self, a, b):\n        s = socket.socket()\n")
+                out.append(body(lines, "        "))
+        return "".join(out)
+
+    def expected(text: str) -> list[Finding]:
+        return fresh(text) if fixes else [replace(f, fix=None) for f in fresh(text)]
+
+    live = LiveModule("m.py", "m", fixes=fixes)
+    text = module()
+    assert live_findings(live, text) == expected(text)
+    with_callers = 0
+    for step in range(200):
+        # Calls go down the list alone (helper_0 may call helper_1 to helper_3 and build a
+        # Box, methods call later methods; `Box_1.__init__` calls helper_3).
+        if rng.random() < 0.5:
+            i = rng.randrange(len(functions) - 1)
+            target, choices, later = functions[i], _CALLER_BODIES, range(i + 1, 4)
+        else:
+            m = rng.randrange(3)
+            target = methods[rng.randrange(2)][m]
+            choices = _CALLER_BODIES + (_METHOD_BODIES if m < 2 else [])
+            later = range(4)  # any function
+        if rng.random() < 0.5 or len(target) == 1:
+            line = rng.choice([c for c in choices if fixes is False or c != "\n"])
+            if "self.m_" in line:
+                later = range(m + 1, 3)
+            line = line.replace("{j}", str(rng.choice(later)))
+            line = line.replace("{k}", str(rng.randrange(2)))
+            target.insert(rng.randrange(len(target) + 1), line)
+        else:
+            del target[rng.randrange(len(target))]
+        text = module()
+        if not _parses(text):
+            continue
+        changed_before = live._changed
+        assert live_findings(live, text) == expected(text), (step, live.fallback)
+        if not live.fallback and (live._changed is not None or changed_before is not None):
+            with_callers += 1
+    assert with_callers >= 20, (with_callers, live.full_runs, live.partial_runs)
+
+
+def test_a_summary_change_reaches_the_callers_of_its_callers() -> None:
+    """`close_it` stops closing its parameter: `pass_on`, which hands its own parameter to
+    it, no longer closes its parameter either, so `use` (which names `pass_on` alone) leaks;
+    a method calling `self.pass_on_too` likewise. Both are analysed again with the edit,
+    not in full, and go back when it is undone."""
+    source = textwrap.dedent(
+        """\
+        import socket
+
+
+        def close_it(sock):
+            sock.close()
+
+
+        def pass_on(sock):
+            close_it(sock)
+
+
+        def use(host):
+            sock = socket.create_connection((host, 80))
+            pass_on(sock)
+
+
+        class Client:
+            def pass_on_too(self, sock):
+                pass_on(sock)
+
+            def fetch(self, host):
+                sock = socket.create_connection((host, 80))
+                self.pass_on_too(sock)
+
+
+        def unrelated(path):
+            f = open(path)
+            return f.read()
+        """
+    )
+    live = LiveModule("m.py", "m", fixes=False)
+    expected = [replace(f, fix=None) for f in fresh(source)]
+    assert live_findings(live, source) == expected
+    edited = source.replace("    sock.close()\n", "    sock.fileno()\n")
+    got = live_findings(live, edited)
+    assert got == [replace(f, fix=None) for f in fresh(edited)]
+    assert {f.span.line for f in got} - {f.span.line for f in expected} == {13, 22}
+    assert live.fallback == "" and live.full_runs == 1, live.fallback
+    assert live._changed is not None
+    assert {"close_it", "pass_on", "pass_on_too"} <= live._changed.names
+    assert live_findings(live, source) == expected
+    assert live.fallback == "" and live.full_runs == 1 and live._changed is None
+
+
+def test_a_summary_change_among_recursive_functions_is_analysed_in_full() -> None:
+    """What a function in a recursion gives depends on which summary was asked for first:
+    an edit that changes one of them is analysed in full, as a fresh analysis asks."""
+    source = textwrap.dedent(
+        """\
+        import socket
+
+
+        def ping(sock, n):
+            if n:
+                pong(sock, n - 1)
+            sock.close()
+
+
+        def pong(sock, n):
+            ping(sock, n)
+
+
+        def use(host):
+            sock = socket.create_connection((host, 80))
+            pong(sock, 3)
+        """
+    )
+    live = LiveModule("m.py", "m", fixes=False)
+    live_findings(live, source)
+    edited = source.replace("    sock.close()\n", "    sock.fileno()\n")
+    assert live_findings(live, edited) == [replace(f, fix=None) for f in fresh(edited)]
+    assert live.fallback.endswith("recursive summaries"), live.fallback
+
+
+def test_class_attribute_edits_read_by_methods_or_not() -> None:
+    """A class attribute a method calls through `self` (`closer = _close_it`), rebound to
+    another function: analysed in full. `__slots__`, bound to constants in this class and
+    others and read by no method, renamed and restored: the edit is analysed alone, and a
+    method then typed to name the new name goes in full."""
+    source = textwrap.dedent(
+        """\
+        def _close_it(f):
+            f.close()
+
+
+        def _peek(f):
+            return f.name
+
+
+        class Reader:
+            closer = _close_it
+
+            def read(self, path):
+                f = open(path)
+                self.closer(f)
+
+
+        class Empty:
+            __slots__ = ()
+
+            def size(self):
+                return 0
+
+
+        class Other:
+            __slots__ = ("a",)
+        """
+    )
+    for fixes in (False, True):
+        live = LiveModule("m.py", "m", fixes=fixes)
+
+        def expected(text: str, fixes: bool = fixes) -> list[Finding]:
+            return fresh(text) if fixes else [replace(f, fix=None) for f in fresh(text)]
+
+        assert live_findings(live, source) == expected(source)
+        rebound = source.replace("closer = _close_it", "closer = _peek")
+        assert live_findings(live, rebound) == expected(rebound)
+        assert live.fallback
+        assert live_findings(live, source) == expected(source)
+        full = live.full_runs
+        for text in (source.replace("__slots__ = ()", "__slots__x = ()"), source):
+            assert live_findings(live, text) == expected(text)
+            assert live.fallback == "" and live.full_runs == full, live.fallback
+        renamed = source.replace("__slots__ = ()", "__slots__x = ()")
+        live_findings(live, renamed)
+        named = renamed.replace("        return 0\n", "        return self.__slots__x\n")
+        assert live_findings(live, named) == expected(named)
+        assert live.fallback == "names a class attribute bound since the full analysis"
+
+
+def test_rebinding_a_class_attribute_a_method_calls_through_self() -> None:
+    """`wrap_class = Closer` -> `wrap_class = Keeper`: what `self.wrap_class(f)` does to `f`
+    changes (Keeper's constructor does not close it), so the method's findings do. The
+    statement binds the same name, acquires nothing, and was kept as it was (a stale
+    finding, missing here); it now goes in full."""
+    source = textwrap.dedent(
+        """\
+        class Closer:
+            def __init__(self, f):
+                f.close()
+
+
+        class Keeper:
+            def __init__(self, f):
+                print(f.name)
+
+
+        class Reader:
+            wrap_class = Closer
+
+            def read(self, path):
+                f = open(path)
+                self.wrap_class(f)
+        """
+    )
+    live = LiveModule("m.py", "m", fixes=False)
+    assert live_findings(live, source) == []
+    edited = source.replace("wrap_class = Closer", "wrap_class = Keeper")
+    got = live_findings(live, edited)
+    assert [f.code for f in got] == ["UL101"]
+    assert got == [replace(f, fix=None) for f in fresh(edited)]

@@ -34,7 +34,8 @@ from unleak.names.resolver import MODULE_ALIAS_LINE, module_alias_names
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex
 from unleak.pipeline.api import HOOKS, NO_FIXES, ModuleReport, analyse_source, report_of
-from unleak.rules import RULES_BY_CODE
+from unleak.pipeline.callers import Changed, lines_naming, patched_summaries, reached
+from unleak.rules import ALL_RULES, RULES_BY_CODE
 from unleak.rules.runner import run_rules, run_rules_on_error
 from unleak.settings import Settings
 from unleak.source.chunk_parse import ChunkParser
@@ -88,6 +89,8 @@ class Statement:
 
 
 SYNTAX_ERROR = "UL001"
+# What `_same_contribution` says when the edited function's summary alone changed.
+SUMMARY_CHANGED = "summary changed"
 _CACHE_RULE = "UL109"
 # The codes whose findings may have a fix.
 FIXABLE = frozenset(BUILDERS)
@@ -139,6 +142,11 @@ class LiveModule:
         self._fix_lines: Lines | None = None
         # Functions named nowhere else whose summary changed since the full analysis.
         self._stale: set[str] = set()
+        # Class attributes bound or no longer bound since the full analysis (`_unread`).
+        self._class_names: set[str] = set()
+        # A function whose summary changed since the full analysis, with its callers
+        # analysed again (`_with_callers`).
+        self._changed: Changed | None = None
 
     def analyse(
         self,
@@ -208,9 +216,12 @@ class LiveModule:
         if text == self._text and isinstance(self._base, ModuleAnalysis):
             left = []
             by_region: dict[int, list[Finding]] = {}
+            changed = self._changed
+            # (Those analysed with another function's new summary: from a fresh analysis.)
+            redone = changed.dependents | {changed.index} if changed is not None else frozenset()
             for f in wanted:
                 found = self._region_of(f.span.line - 1, f.span.line)
-                if found is None:
+                if found is None or found[0] in redone:
                     left.append(f)
                 else:
                     by_region.setdefault(found[0], []).append(f)
@@ -257,6 +268,7 @@ class LiveModule:
         self._full_text = None
         self._text = None
         self._report = None
+        self._changed = None
 
     # Full analysis.
 
@@ -268,6 +280,8 @@ class LiveModule:
         self._base = None  # in case analysis raises
         self._full_text = None
         self._stale = set()
+        self._class_names = set()
+        self._changed = None
         tree = self._parser.parse(text, lines)
         if tree is not None:
             # Room for every definition of the document, for each kind of findings cached
@@ -335,12 +349,27 @@ class LiveModule:
                 report = self._edit_statement(text, lines, start, old_end, new_end, statement)
                 if report is not None:
                     return report
+                why = self.fallback
+                report = self._typing_between(text, lines, start, old_end, new_end, broken_gap)
+                if report is None:
+                    self.fallback = f"{self.fallback}: {why}"  # why the statement's edit
+                return report
             return self._typing_between(text, lines, start, old_end, new_end, broken_gap)
         index, region = found
         last = region.last + delta
         if last < region.first:
             return self._give_up("function deleted")
         region_text = "".join(lines[region.first - 1 : last])
+        if self._class_names and _names(self._class_names, region_text):
+            return self._give_up("names a class attribute bound since the full analysis")
+        changed_before = self._changed
+        if (
+            changed_before is not None
+            and index != changed_before.index
+            and (index in changed_before.dependents or _names(changed_before.names, region_text))
+        ):
+            # Its analysis alone would read the summaries of the last full analysis.
+            return self._give_up("names a function whose summary changed")
         parsed = _parse_region(region_text, region)
         if parsed is None:
             return self._give_up("not one function of the same name")
@@ -354,6 +383,7 @@ class LiveModule:
             # A line typed at the function's indentation ends it there: CPython reads the
             # error in the context of the lines that follow.
             return self._give_up("syntax error after a dedent")
+        callers: list[tuple[int, int, list[Finding]]] = []
         if isinstance(parsed, ParseError):
             # Every definition keeps its findings while this one is being typed, this one
             # too (moved with the edit), so that its warnings do not blink off.
@@ -378,17 +408,27 @@ class LiveModule:
             if not _same_header(region.base_node, node):
                 return self._give_up("decorators changed")
             unseen = Unseen(region.name, text)
-            if not _same_contribution(base, region, node, self._before, unseen, region_text):
-                return self._give_up("contribution changed")
-            if unseen.used:
-                # Base's summary of it is out of date: an edit that names it goes in full.
-                self._stale.add(region.name)
-            # The module's leading docstring and imports: where a fix adds an import.
-            tree = ast.Module(body=[*_leading(base), _in_class(region, node)], type_ignores=[])
-            part = ModuleAnalysis.part(base, source, tree, region.first, last)
-            fresh = run_rules(part, module_wide=False)
+            changed = _same_contribution(base, region, node, self._before, unseen, region_text)
+            again = changed_before is not None and changed_before.index == index
+            if changed and changed != SUMMARY_CHANGED:
+                return self._give_up(f"contribution changed: {changed}")
+            if changed or again:
+                found_callers = self._with_callers(text, lines, source, index, region, node)
+                if isinstance(found_callers, str):
+                    return self._give_up(f"contribution changed: {changed}: {found_callers}")
+                fresh, callers = found_callers
+            else:
+                if unseen.used:
+                    # Base's summary of it is out of date: an edit that names it goes in full.
+                    self._stale.add(region.name)
+                # The module's leading docstring and imports: where a fix adds an import.
+                tree = ast.Module(body=[*_leading(base), _in_class(region, node)], type_ignores=[])
+                part = ModuleAnalysis.part(base, source, tree, region.first, last)
+                fresh = run_rules(part, module_wide=False)
             end = node.end_lineno or last
         findings = _spliced(self._report.findings, region.first, region.last, delta, fresh)
+        for first, last_line, redone in callers:
+            findings = _spliced(findings, first, last_line, 0, redone)
         self._report = replace(self._report, findings=findings)
         self._lines = lines
         self._source = source
@@ -407,6 +447,127 @@ class LiveModule:
                 )
             self._move_statements(region.last, delta)
         return self._report
+
+    def _with_callers(
+        self,
+        text: str,
+        lines: list[str],
+        source: SourceText,
+        index: int,
+        region: Region,
+        node: _FunctionNode,
+    ) -> tuple[list[Finding], list[tuple[int, int, list[Finding]]]] | str:
+        """An edit that changes what the edited function gives its callers and nothing else
+        (or an edit of the function whose summary an earlier such edit changed): the
+        analysis of it, and the findings of the definitions that name a function whose
+        summary changed with it (lines in the edited text), each analysed again alone with
+        the summaries of the edited text (`callers.reached`; the definitions an earlier
+        such edit analysed again are analysed again too, as they may go back to the full
+        analysis's findings). A reason for a full analysis when the edit reaches further, or
+        when a summary computed meanwhile is of a recursive function (what it gives then
+        depends on the order the summaries are asked for: a fresh analysis may differ)."""
+        base = self._base
+        assert isinstance(base, ModuleAnalysis) and self._report is not None
+        if self._changed is not None and self._changed.index != index:
+            # One function at a time differs from the full analysis's summaries.
+            return "another function's summary changed"
+        delta = len(lines) - len(self._lines)
+        regions = self._regions
+        firsts = [r.first + (delta if i > index else 0) for i, r in enumerate(regions)]
+        lasts = [r.last + (delta if i >= index else 0) for i, r in enumerate(regions)]
+        summaries = patched_summaries(base, region.parent, region.base_node, node)
+        # The full analysis's summaries afresh, in the same order as the edited ones.
+        earlier_summaries = patched_summaries(
+            base, region.parent, region.base_node, region.base_node
+        )
+
+        def inert(line: int) -> bool:
+            return self._inert_line(lines, line, region.last, delta)
+
+        found = reached(
+            base.summaries,
+            earlier_summaries,
+            summaries,
+            text,
+            regions,  # type: ignore[arg-type]
+            firsts,
+            lasts,
+            index,
+            inert,
+        )
+        if isinstance(found, str):
+            return found
+        earlier = self._changed.dependents if self._changed is not None else frozenset()
+        redo = sorted((found.dependents | earlier) - {index})
+        for i in redo:
+            # Their findings are spliced out and analysed again: none may come from a rule
+            # that reads the whole module.
+            lo = bisect.bisect_left(self._report.findings, regions[i].first, key=_line)
+            hi = bisect.bisect_right(self._report.findings, regions[i].last, key=_line)
+            if any(f.code in _MODULE_WIDE for f in self._report.findings[lo:hi]):
+                return "a caller has a module-wide finding"
+        leading = _leading(base)
+        unit_keys: dict[int, tuple[int, str, tuple[object, ...]]] = base.__dict__.get(
+            "_unit_keys", {}
+        )
+        callers: list[tuple[int, int, list[Finding]]] = []
+        for i in redo:
+            r = regions[i]
+            first, last = firsts[i], lasts[i]
+            parsed = _parse_region("".join(lines[first - 1 : last]), replace(r, first=first))
+            if not isinstance(parsed, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return "a caller does not parse alone"
+            tree = ast.Module(body=[*leading, _in_class(r, parsed)], type_ignores=[])
+            part = ModuleAnalysis.part(base, source, tree, first, last)
+            part.summaries = summaries
+            key = unit_keys.get(id(r.base_node))
+            text_now = "\n".join(source.lines[first - 1 : last])
+            if key is not None and key[1] == text_now and _same_class(base, source, r, first):
+                # The same text as in the full analysis, and the same context but for the
+                # summaries it consulted (checked one by one): its cached findings serve
+                # when those did not change.
+                part.__dict__["_unit_keys"] = {id(parsed): (first, text_now, key[2])}
+            callers.append((first, last, run_rules(part, module_wide=False)))
+        tree = ast.Module(body=[*leading, _in_class(region, node)], type_ignores=[])
+        part = ModuleAnalysis.part(base, source, tree, region.first, lasts[index])
+        part.summaries = summaries
+        fresh = run_rules(part, module_wide=False)
+        if summaries.tracker.cycles or earlier_summaries.tracker.cycles:
+            return "recursive summaries"
+        self._changed = found if found.names else None
+        return fresh, callers
+
+    def _inert_line(self, lines: list[str], line: int, after: int, delta: int) -> bool:
+        """Whether ``line`` of the edited text (``lines``: the lines after line ``after`` of the
+        last text moved by ``delta``) is a comment, or lies in a docstring or `__all__` of the
+        module or of a module-level class (strings: no code is called there)."""
+        text = lines[line - 1].strip() if line <= len(lines) else ""
+        if text.startswith("#"):
+            return True
+        old = line - delta if line - delta > after else line
+        index = self._statement_of(old - 1, old)
+        if index is None:
+            return False
+        st = self._statements[index]
+        first, last = st.first, st.last
+        if first > after:
+            first, last = first + delta, last + delta
+        parsed = _parse_alone("".join(lines[first - 1 : last]), first, st.indent > 0)
+        if not isinstance(parsed, tuple) or len(parsed[0]) != 1:
+            return False
+        node = parsed[0][0]
+        if isinstance(node, ast.Expr):
+            return isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+        return (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == "__all__"
+            and isinstance(node.value, (ast.List, ast.Tuple))
+            and all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.value.elts
+            )
+        )
 
     def _typing_between(
         self,
@@ -526,6 +687,8 @@ class LiveModule:
         new_text = "".join(lines[st.first - 1 : last])
         if "import" in new_text or not self._quiet(st, base) or _triggers(new_text, base):
             return self._give_up("statement that may acquire")
+        if self._changed is not None and _names(self._changed.names, new_text):
+            return self._give_up("names a function whose summary changed")
         parsed = _parse_alone(new_text, st.first, st.indent > 0)
         if parsed is None:
             return self._give_up("statement runs on")
@@ -534,7 +697,7 @@ class LiveModule:
         body, _ = parsed
         if len(body) != 1 or not _is_simple(body[0]) or body[0].col_offset != st.indent:
             return self._give_up("not one simple statement")
-        if not self._same_names(st, body[0], base):
+        if not self._same_names(st, body[0], base, text, lines):
             return self._give_up("names changed")
         source = self._source.edited(text, start, old_end, lines[start:new_end])
         kept = [moved(f, st.last, delta) for f in self._report.findings]
@@ -581,15 +744,23 @@ class LiveModule:
             self._facts[key] = container(None)
         return not self._facts[key]
 
-    def _same_names(self, st: Statement, node: ast.stmt, base: ModuleAnalysis) -> bool:
+    def _same_names(
+        self, st: Statement, node: ast.stmt, base: ModuleAnalysis, text: str, lines: list[str]
+    ) -> bool:
         """Whether the statement binds the same names as before, or names no other code can
-        tell apart (not builtins, imports, definitions or anything the catalogue knows)."""
+        tell apart (not builtins, imports, definitions or anything the catalogue knows); in a
+        class, names no code reads (see `_unread`)."""
         before, after = _bound(st.base_node), _bound(node)
+        if st.parent is not None:
+            if before == after and not _names_a_value(st.base_node) and not _names_a_value(node):
+                return True  # constants: no method calls them (`name = "plain"`)
+            # A class attribute may be a method's alias, or what `self.<name>(...)` calls
+            # (`conn_class = Connection`), whether the edit changed its name or its value.
+            return self._unread(before | after, text, lines, st)
         if before == after:
             return True
-        if st.parent is not None:
-            return False  # a class attribute may be a method's alias
         changed = before ^ after
+
         if changed & _BUILTINS or changed & base.resolver.imports.keys():
             return False
         summaries = base.summaries
@@ -599,6 +770,35 @@ class LiveModule:
         known = base.catalogue.factories
         external = base.settings.external_summaries
         return not any(prefix + n in known or prefix + n in external for n in changed)
+
+    def _unread(self, names: set[str], text: str, lines: list[str], st: Statement) -> bool:
+        """Whether no code can read the class attributes ``names`` (bound or no longer bound
+        by the edited class-level statement ``st``, lines in the last text): the edited text
+        names them nowhere but there, or in other classes' statements binding a constant to
+        them (`__slots__ = ()`). Later edits of a method that names one go in full (the full
+        analysis's class-level names do not have them)."""
+        if not text.isascii():
+            return False
+        delta = len(lines) - len(self._lines)
+        for name in names:
+            if name.startswith("__") and name.endswith("__") and name != "__slots__":
+                return False  # read by the language (`__exit__ = close`)
+            for line in lines_naming(text, name):
+                if st.first <= line <= st.last + delta:
+                    continue
+                old = line - delta if line > st.last + delta else line
+                index = self._statement_of(old - 1, old)
+                other = self._statements[index] if index is not None else None
+                if other is None or other.parent is None:
+                    return False
+                first, last = other.first, other.last
+                if first > st.last:
+                    first, last = first + delta, last + delta
+                parsed = _parse_alone("".join(lines[first - 1 : last]), first, True)
+                if not isinstance(parsed, tuple) or not _binds_constant(parsed[0], name):
+                    return False
+        self._class_names |= names
+        return True
 
     def _before(
         self, region: Region, what: str, compute: Callable[[_FunctionNode], object]
@@ -628,6 +828,23 @@ class LiveModule:
         if old_end > region.last or (start == old_end and start < region.first):
             return None
         return lo - 1, region
+
+
+def _same_class(base: ModuleAnalysis, source: SourceText, region: Region, first: int) -> bool:
+    """Whether a method's class (its whole text: a method's context reads the words of its
+    siblings) is the same in ``source`` as in the full analysis, the method now starting on
+    line ``first``; True for a function."""
+    cls = region.parent
+    if cls is None:
+        return True
+    shift = first - region.base_node.lineno
+    if region.base_node.decorator_list:
+        shift = first - region.base_node.decorator_list[0].lineno
+    top = min([cls.lineno, *(d.lineno for d in cls.decorator_list)])
+    end = cls.end_lineno or cls.lineno
+    if top + shift < 1:
+        return False
+    return base.source.lines[top - 1 : end] == source.lines[top - 1 + shift : end + shift]
 
 
 def _spliced(
@@ -690,7 +907,7 @@ def _keep_unparsed(
     return replace(report, findings=sorted([*report.findings, *kept], key=Finding.sort_key))
 
 
-def _names(names: set[str], text: str) -> bool:
+def _names(names: set[str] | frozenset[str], text: str) -> bool:
     """Whether ``text`` has one of ``names`` as a word (or may: it is not ASCII)."""
     if not text.isascii():
         return True
@@ -751,6 +968,12 @@ def _regions(tree: ast.Module) -> list[Region]:
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+# The codes of the rules that read the whole module (not run by a partial analysis).
+_MODULE_WIDE = frozenset(rule.code for rule in ALL_RULES if rule.module_wide)
+
+
+def _line(finding: Finding) -> int:
+    return finding.span.line
 _SIMPLE = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Pass, ast.Assert, ast.Delete)
 _BUILTINS = frozenset(dir(builtins))
 
@@ -786,6 +1009,33 @@ def _statements(tree: ast.Module) -> list[Statement]:
     add(tree.body, None)
     out.sort(key=lambda st: st.first)
     return out
+
+
+def _names_a_value(node: ast.stmt) -> bool:
+    """Whether a statement's value refers to a name (a class, a function: `self.<attr>(...)`
+    may call it), not to constants alone."""
+    value = getattr(node, "value", None)
+    return value is not None and any(
+        isinstance(n, (ast.Name, ast.Attribute)) for n in ast.walk(value)
+    )
+
+
+def _binds_constant(body: list[ast.stmt], name: str) -> bool:
+    """Whether ``body`` is one statement binding ``name`` alone, to a constant or a tuple of
+    constants."""
+    if len(body) != 1:
+        return False
+    node = body[0]
+    if not (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id == name
+    ):
+        return False
+    value = node.value
+    elements = value.elts if isinstance(value, (ast.Tuple, ast.List)) else [value]
+    return all(isinstance(e, ast.Constant) for e in elements)
 
 
 def _bound(node: ast.stmt) -> set[str]:
@@ -991,9 +1241,9 @@ def _same_summary(
 
 def _same_contribution(
     base: object, region: Region, node: _FunctionNode, before: Before, unseen: Unseen, text: str
-) -> bool:
-    """Whether the edited function still gives the module what it gave the full analysis
-    (``text``: the edited function's)."""
+) -> str:
+    """What the edited function no longer gives the module that it gave the full analysis
+    (``text``: the edited function's): "" when it gives the same."""
 
     assert isinstance(base, ModuleAnalysis)
     summaries = base.summaries
@@ -1006,15 +1256,15 @@ def _same_contribution(
             return _nested_attribute_types(base, outer.name, method)
 
         if before(region, "nested attributes", nested_types) != nested_types(node):
-            return False
+            return "nested class's attribute types changed"
     if parent is None:
         if not region.direct:
-            return True  # only module-level statements are summarised
+            return ""  # only module-level statements are summarised
         if summaries.defs.get(region.name) is not old:
-            return False  # redefined: which definition callers see is module-wide
-        return _same_summary(base, region, node, unseen)
+            return "redefined function"  # which definition callers see is module-wide
+        return "" if _same_summary(base, region, node, unseen) else SUMMARY_CHANGED
     if summaries.class_defs.get(parent.name) is not parent:
-        return True  # a class in a block, or redefined: not summarised
+        return ""  # a class in a block, or redefined: not summarised
 
     def attribute_types(method: _FunctionNode) -> object:
         return _attribute_types(base, parent.name, method)
@@ -1024,7 +1274,7 @@ def _same_contribution(
 
     # A class's attribute types come from all the statements of its methods.
     if before(region, "attributes", attribute_types) != attribute_types(node):
-        return False
+        return "attribute types changed"
 
     def class_attributes_stored(method: _FunctionNode) -> object:
         return self_attrs_stored(method) & class_level_names(parent)
@@ -1036,26 +1286,27 @@ def _same_contribution(
     names = before(region, "class-level names", lambda _: class_level_names(parent))
     assert isinstance(names, frozenset)
     if (stored or any(n in text for n in names)) and stored != class_attributes_stored(node):
-        return False
+        return "class attributes bound on self changed"
     if not region.direct:
-        return True
+        return ""
 
     def callables(method: _FunctionNode) -> object:
         return _class_callables(base, parent, old, method)
 
     # What `self.<attr>(...)` calls in the class's methods is read from all its members.
     if before(region, "callables", callables) != callables(node):
-        return False
+        return "callables kept on self changed"
     members = [m for m in parent.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
     if [m for m in members if m.name == region.name][-1] is not old:
-        return False
-    if not _same_summary(base, region, node, unseen):
-        return False
+        return "redefined method"
     # What a class stores on `self` and releases is read from its methods together.
     if f"class:{parent.name}" in base.catalogue.types and region.name in _PROTOCOL:
-        return False
+        return "protocol method of a resource class"
     kept = before(region, "class", class_contribution)
-    return kept is not None and kept == class_contribution(node)
+    if kept is None or kept != class_contribution(node):
+        return "what the class scan reads changed"
+    # Last: only its callers depend on it (see `LiveModule._with_callers`).
+    return "" if _same_summary(base, region, node, unseen) else SUMMARY_CHANGED
 
 
 _PROTOCOL = frozenset({"__init__", "__enter__", "__exit__", "__aenter__", "__aexit__", "__del__"})

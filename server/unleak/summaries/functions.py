@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from unleak.catalogue import Catalogue
 from unleak.catalogue.failures import OSERROR, UNLIKELY, body_failure
@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from unleak.source.facts import StatementFacts
 
 
+T = TypeVar("T")
+
+# What `ModuleSummaries.fingerprints` gives an edited function in a recursion.
+RECURSIVE = "recursive"
 # The prefix of a constructor's name among the summaries a function consulted.
 CONSTRUCTOR = "new:"
 # The prefix of a class's callable attribute ("callable:Cls.attr") among them.
@@ -67,6 +71,9 @@ class FunctionSummary:
     released_via: dict[str, frozenset[str]] = field(default_factory=dict)
     _effects: dict[str, str] | None = None
     _fails: str | None = None
+    # What records the summaries asked for while each is computed (this module's own).
+    tracker: Tracker | None = field(default=None, repr=False, compare=False)
+    _busy: int = field(default=0, repr=False, compare=False)
 
     @property
     def effects(self) -> dict[str, str]:
@@ -75,14 +82,27 @@ class FunctionSummary:
             compute, self.compute_effects = self.compute_effects, None
             self._effects = {}
             if compute is not None:
-                self._effects = compute()
+                self._busy |= 1
+                try:
+                    self._effects = _tracked(self.tracker, self.name, compute)
+                finally:
+                    self._busy &= ~1
+        elif self._busy & 1 and self.tracker is not None:
+            self.tracker.cycle(self.name)
         return self._effects
 
     @property
     def fails(self) -> str | None:
         compute, self.compute_fails = self.compute_fails, None
         if compute is not None:
-            self._fails = compute()  # a recursive call meanwhile sees None: anything
+            self._busy |= 2
+            try:
+                # A recursive call meanwhile sees None: anything.
+                self._fails = _tracked(self.tracker, self.name, compute)
+            finally:
+                self._busy &= ~2
+        elif self._busy & 2 and self.tracker is not None:
+            self.tracker.cycle(self.name)
         return self._fails
 
     def param_effect(self, index: int | None, keyword: str | None) -> str:
@@ -96,6 +116,52 @@ class FunctionSummary:
         return self.effects.get(
             name, "escape" if name not in self.params + self.kwonly else "borrow"
         )
+
+
+class Tracker:
+    """Which summaries each summary of a module asked for while it was computed, and whether
+    one was asked for while it was being computed (a recursion): what the summaries in a
+    recursion give depends on which of them was asked for first, so a summary computed again
+    after an edit may differ from a fresh analysis's (see `ModuleSummaries.fingerprints`)."""
+
+    def __init__(self) -> None:
+        self.stack: list[str] = []
+        self.deps: dict[str, set[str]] = {}
+        # The first summary asked for while it was being computed, if any.
+        self.cycles: list[str] = []
+
+    def cycle(self, key: str) -> None:
+        if not self.cycles:
+            self.cycles.append(key)
+
+    def used(self, key: str) -> None:
+        if self.stack:
+            self.deps.setdefault(self.stack[-1], set()).add(key)
+
+    def reaches(self, starts: set[str], key: str) -> bool:
+        """Whether ``key`` is among the summaries ``starts`` asked for, or those asked for."""
+        seen: set[str] = set()
+        todo = list(starts)
+        while todo:
+            k = todo.pop()
+            if k == key:
+                return True
+            if k not in seen:
+                seen.add(k)
+                todo.extend(self.deps.get(k, ()))
+        return False
+
+
+def _tracked(tracker: Tracker | None, key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, the summaries it asks for recorded as ``key``'s."""
+    if tracker is None:
+        return compute()
+    tracker.used(key)
+    tracker.stack.append(key)
+    try:
+        return compute()
+    finally:
+        tracker.stack.pop()
 
 
 @dataclass
@@ -156,6 +222,8 @@ class ModuleSummaries:
         }
         # While set, records the summaries consulted (for per-definition result reuse).
         self.consulted: set[str] | None = None
+        # What each summary asked for, and the summaries asked for while being computed.
+        self.tracker = Tracker()
 
     def dispose(self) -> None:
         """Break the reference cycles of summaries no longer needed (a lazy value refers back
@@ -164,6 +232,7 @@ class ModuleSummaries:
         collector, every node of the tree is traversed first."""
         for summary in self._functions.values():
             summary.compute_effects = summary.compute_fails = None
+            summary.tracker = None
         self.__dict__.clear()
 
     def _function(self, name: str) -> FunctionSummary | None:
@@ -184,7 +253,7 @@ class ModuleSummaries:
     def _constructor(self, name: str) -> FunctionSummary | None:
         from unleak.summaries.constructors import constructor_summary
 
-        return constructor_summary(self, name)
+        return _tracked(self.tracker, CONSTRUCTOR + name, lambda: constructor_summary(self, name))
 
     def _callable(self, key: str) -> str | None:
         cname, _, attr = key.partition(".")
@@ -289,29 +358,44 @@ class ModuleSummaries:
         saved = self._functions.pop(key)
         saved_lazy = lazy._cache.pop(short, None)
         consulted, self.consulted = self.consulted, None
+        tracker = self.tracker
+        saved_deps = tracker.deps.pop(key, None)
         try:
             # Recursive calls see the summary being built, as in a fresh analysis.
             after = fingerprint(self._summarise(key, new, class_name))
+            # A summary it asked for that had asked for the old definition (a recursion)
+            # is out of date: say the summary changed.
+            if tracker.reaches(tracker.deps.get(key, set()) - {key}, key):
+                after = (RECURSIVE,)
         finally:
             self._functions[key] = saved
             lazy._cache[short] = saved_lazy if saved_lazy is not None else saved
             self.consulted = consulted
+            if saved_deps is None:
+                tracker.deps.pop(key, None)
+            else:
+                tracker.deps[key] = saved_deps
         return before, after
 
     def _summarise(
         self, key: str, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None
     ) -> FunctionSummary:
         if key in self._functions:
+            if key in self._in_progress:
+                self.tracker.cycle(key)
             return self._functions[key]
         args = node.args
         params = [a.arg for a in [*args.posonlyargs, *args.args]]
         if class_name is not None and params and not _is_static(node):
             params = params[1:]
         summary = FunctionSummary(key, params, [a.arg for a in args.kwonlyargs])
+        summary.tracker = self.tracker
         self._functions[key] = summary
         if key in self._in_progress:
+            self.tracker.cycle(key)
             return summary
         self._in_progress.add(key)
+        self.tracker.stack.append(key)
         try:
             summary.compute_effects = lambda: self._param_effects(node, summary, class_name)
             summary.compute_fails = lambda: self._fails(node, class_name)
@@ -323,6 +407,7 @@ class ModuleSummaries:
                 if summary.returns is None and self.external:
                     self._wrapping(node, summary)
         finally:
+            self.tracker.stack.pop()
             self._in_progress.discard(key)
         return summary
 
@@ -370,10 +455,19 @@ class ModuleSummaries:
     def _fails_in_branches(self, name: str) -> str | None:
         """What a call of a function defined in branches can raise: the worst of what each
         definition's body can (a module-level binding elsewhere may replace them: unknown)."""
+        self.tracker.used(name)
         if name in self._branch_fails:
+            if name in self._in_progress:
+                self.tracker.cycle(name)
             return self._branch_fails[name]
         self._branch_fails[name] = None  # a recursive call while summarising: unknown
-        kinds = {self._fails(node, None) for node in self.branch_defs[name]}
+        self._in_progress.add(name)
+        self.tracker.stack.append(name)
+        try:
+            kinds = {self._fails(node, None) for node in self.branch_defs[name]}
+        finally:
+            self.tracker.stack.pop()
+            self._in_progress.discard(name)
         kind: str | None
         if None in kinds or name in self.module_types:
             kind = None
@@ -1079,6 +1173,8 @@ class _LazyMap:
         if key not in self._cache:
             self._cache[key] = self._compute(key)  # type: ignore[operator]
         value = self._cache[key]
-        if self._owner is not None and self._owner.consulted is not None:
-            self._owner.consulted.add(self._prefix + key)
+        if self._owner is not None:
+            self._owner.tracker.used(self._prefix + key)
+            if self._owner.consulted is not None:
+                self._owner.consulted.add(self._prefix + key)
         return value
