@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 
 from unleak.source.facts import StatementFacts
+from unleak.source.text import whole_word
 from unleak.source.walk import children, walk
 
 Qualify = Callable[[ast.expr], "str | None"]
@@ -126,7 +127,10 @@ def _result(ends: dict[str, set[str]], defined: list[str]) -> dict[str, frozense
 
 # `target` as a keyword could be spelled (not an attribute, not compared): what may stand
 # between the name and its `=` inside brackets is blanks, line breaks and comments.
-_TARGET_KEYWORD = re.compile(r"(?<![\w.])target(?=(?:[ \t\f\r\n]|\\\r?\n|#[^\r\n]*)*=(?!=))")
+# The word first, its start checked behind it (see source.text.whole_word).
+_TARGET_KEYWORD = re.compile(
+    r"target(?<![\w.]target)(?=(?:[ \t\f\r\n]|\\\r?\n|#[^\r\n]*)*=(?!=))"
+)
 
 
 def _keyword_lines(text: str) -> list[int]:
@@ -225,7 +229,7 @@ def _mentioned_elsewhere(
     """Whether the text has the word ``name`` more often than its module-level definitions
     (`def name`) and the candidate uses of it."""
     expected = defined.count(name) + sum(1 for n in sanctioned.values() if n == name)
-    found = len(re.findall(rf"(?<![\w]){re.escape(name)}(?![\w])", text))
+    found = len(whole_word(name).findall(text))
     return found > expected
 
 

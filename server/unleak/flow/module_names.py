@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import ast
 import bisect
-import re
 from collections.abc import Iterator
 
 from unleak.source.facts import StatementFacts, fact
+from unleak.source.text import whole_word
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 # Module-level calls that make every global reachable by name.
@@ -87,7 +87,7 @@ class OwnedNames:
         text = self._text
         seen: set[int] = set()
         line, last = 1, 0
-        for m in re.finditer(rf"(?<![\w]){re.escape(name)}(?![\w])", text):
+        for m in whole_word(name).finditer(text):
             line += text.count("\n", last, m.start())
             last = m.start()
             i = bisect.bisect_right(self._firsts, line) - 1

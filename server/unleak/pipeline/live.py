@@ -41,7 +41,7 @@ from unleak.settings import Settings
 from unleak.source.chunk_parse import ChunkParser
 from unleak.source.parsing import ParsedModule, ParseError, syntax_error
 from unleak.source.spans import Span
-from unleak.source.text import SourceText, changed_lines, source_lines
+from unleak.source.text import SourceText, changed_lines, source_lines, whole_word
 from unleak.summaries.callable_attrs import class_callables
 from unleak.summaries.chosen_classes import class_level_names, self_attrs_stored
 from unleak.summaries.classes import ClassResources, scan_acquisitions, scan_handling
@@ -911,7 +911,7 @@ def _names(names: set[str] | frozenset[str], text: str) -> bool:
     """Whether ``text`` has one of ``names`` as a word (or may: it is not ASCII)."""
     if not text.isascii():
         return True
-    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in names)
+    return any(whole_word(n).search(text) for n in names)
 
 
 def _inert(lines: list[str], start: int, end: int) -> bool:

@@ -4,6 +4,8 @@ to code-point spans."""
 from __future__ import annotations
 
 import ast
+import functools
+import re
 import tokenize
 from io import BytesIO
 
@@ -11,6 +13,16 @@ from unleak.source.spans import Span
 
 # Characters that str.splitlines() breaks on but Python's tokenizer does not.
 _OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+@functools.lru_cache(maxsize=256)
+def whole_word(word: str) -> re.Pattern[str]:
+    """``word`` where it is a whole word (no word character just before or after it). The word
+    comes first and its start is checked behind it: a pattern that begins with a lookbehind
+    or `\\b` makes the regex engine try every position of the text instead of skipping ahead
+    to each occurrence of the word (40 times slower over a module)."""
+    escaped = re.escape(word)
+    return re.compile(rf"{escaped}(?<!\w{escaped})(?!\w)")
 
 
 def _other_breaks(text: str) -> bool:

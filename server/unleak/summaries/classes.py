@@ -98,7 +98,8 @@ def class_resources(module: ModuleView) -> dict[str, ClassResources]:
                 changed = True
     attrs = {a for name in related for a in out[name].acquired}
     mentions = re.compile(
-        r"\bself\.(?:" + "|".join(map(re.escape, attrs)) + r")\b|getattr|vars\(|__dict__"
+        # (`self` checked as a whole word behind it: see source.text.whole_word.)
+        r"self(?<!\wself)\.(?:" + "|".join(map(re.escape, attrs)) + r")\b|getattr|vars\(|__dict__"
     )
     lines = module.source.lines
     for name in related:
