@@ -28,9 +28,10 @@ from unleak.flow.effects import Effect, EffectBuilder, Scope, SiteInfo
 from unleak.flow.module_names import OwnedNames, owned_names
 from unleak.flow.ownership import FunctionFlow, Leak, SiteResult
 from unleak.flow.skipping import Skipper
+from unleak.index.extract import summary_words
 from unleak.names.resolver import NameResolver, iter_statements, module_alias_lines
 from unleak.names.text import expr_text
-from unleak.names.triggers import TriggerIndex, base_words
+from unleak.names.triggers import TriggerIndex, base_words, scan_words
 from unleak.settings import Settings, Severity
 from unleak.source.class_parse import first_line
 from unleak.source.facts import StatementFacts, fact
@@ -217,7 +218,12 @@ class ModuleAnalysis:
         self.summaries = ModuleSummaries(
             tree, self.resolver, self.catalogue, external, self.parsed.facts
         )
-        self.triggers = TriggerIndex(text, self._trigger_words(), segments=self.parsed.segments)
+        words = self._trigger_words()
+        if segments is None:
+            # One pass over the text for the words of its summary too (summarise scans for
+            # them next, through the same `scan_words` record of the text).
+            scan_words(text, words | summary_words(self.catalogue))
+        self.triggers = TriggerIndex(text, words, segments=segments)
         if self.triggers:
             self._module_types()
             self._add_local_triggers()

@@ -20,7 +20,7 @@ from unleak.index.model import (
 from unleak.names.resolver import iter_statements
 from unleak.names.triggers import TriggerIndex, scan_words
 from unleak.source.walk import walk
-from unleak.summaries.attr_uses import AttrUses
+from unleak.summaries.attr_uses import STREAM_METHODS, AttrUses
 from unleak.summaries.types import TypeScope, annotation_type
 
 if TYPE_CHECKING:
@@ -339,10 +339,13 @@ def _releasing(module: Analysed) -> TriggerIndex:
 
 def _scan_release_and_stream(module: Analysed) -> None:
     """Both scans of `_releasing` and `_streaming` in one pass over the text."""
-    from unleak.summaries.attr_uses import STREAM_METHODS
+    scan_words(module.source.text, summary_words(module.catalogue))
 
-    words = set(module.catalogue.release_methods()) | set(_RELEASE_WORDS) | STREAM_METHODS
-    scan_words(module.source.text, words)
+
+def summary_words(catalogue: Catalogue) -> set[str]:
+    """The words the summary looks for in a module's text (`_releasing`, `_streaming`): an
+    analysis that will be summarised looks for them in its own scan of the text."""
+    return set(catalogue.release_methods()) | set(_RELEASE_WORDS) | STREAM_METHODS
 
 
 def _streaming(module: Analysed) -> TriggerIndex:
