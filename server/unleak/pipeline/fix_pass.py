@@ -208,18 +208,20 @@ def compiling_subset(
 
     All at once if they compile; otherwise each half is tried on top of what was kept."""
     kept: list[tuple[Finding, list[Edit]]] = []
-
-    def attempt(group: list[tuple[Finding, list[Edit]]]) -> None:
+    # Halves in order, depth first (what is kept stays in position order). A loop, not a
+    # recursive closure: that would be a reference cycle keeping the pass and its tree alive
+    # until the garbage collector traverses them.
+    todo = [chosen]
+    while todo:
+        group = todo.pop()
         if not group:
-            return
+            continue
         if step.compiles([edits for _, edits in kept + group], path):
             kept.extend(group)
         elif len(group) > 1:
             half = len(group) // 2
-            attempt(group[:half])
-            attempt(group[half:])
-
-    attempt(chosen)  # halves in order: what is kept stays in position order
+            todo.append(group[half:])
+            todo.append(group[:half])
     return kept, step.apply([edits for _, edits in kept])
 
 
