@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 
 def dropped_by_handler(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
-    if "except" not in module.source.text:
+    if not module.mentions_except:
         return
     for unit in module.units:
         if isinstance(unit.node, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -480,6 +480,11 @@ class ModuleAnalysis:
         each unit, opening a module of 100,000 lines spent most of its time on it)."""
         return "finally" in self.source.text
 
+    @cached_property
+    def mentions_except(self) -> bool:
+        """Whether the text has the word ``except`` anywhere (UL102's handler drops)."""
+        return "except" in self.source.text
+
     def _make_scope(self, unit: Unit) -> Scope:
         scope = Scope(
             self.resolver,
@@ -693,19 +698,20 @@ class ModuleAnalysis:
             node, (ast.FunctionDef, ast.AsyncFunctionDef)
         ):
             return frozenset()
-        bodies: dict[str, frozenset[str]] | None = self.__dict__.get("_process_bodies")
-        if bodies is None:
-            bodies = process_bodies(
-                self.parsed.tree,
-                self.resolver.qualify,
-                self.source.text,
-                self.parsed.facts,
-                self.resolver.may_qualify_to(PROCESS_CLASSES),
-            )
-            self.__dict__["_process_bodies"] = bodies
         if id(node) not in self._top_level:
             return frozenset()
-        return bodies.get(node.name, frozenset())
+        return self.process_bodies.get(node.name, frozenset())
+
+    @cached_property
+    def process_bodies(self) -> dict[str, frozenset[str]]:
+        """The module-level functions whose leaks end the process (process_lifetime.py)."""
+        return process_bodies(
+            self.parsed.tree,
+            self.resolver.qualify,
+            self.source.text,
+            self.parsed.facts,
+            self.resolver.may_qualify_to(PROCESS_CLASSES),
+        )
 
     def _kept_by_module(self, unit: Unit, info: SiteInfo) -> bool:
         """A value built from a module-level resource (`reader = csv.reader(src)`) is kept in

@@ -154,8 +154,13 @@ class LiveModule:
         settings: Settings,
         module_name: str | None = None,
         lines: list[str] | None = None,
+        steps: Callable[[ModuleAnalysis], None] | None = None,
     ) -> ModuleReport:
-        """``lines``: `source_lines(text)`, when the caller has it already."""
+        """``lines``: `source_lines(text)`, when the caller has it already. ``steps``: when
+        this analysis is a full one of a text that parses, called with the module prepared
+        (parsed, names and summaries) before its rules run: a first analysis of a large
+        document is published in steps that way (`pipeline/opening.py`); it may raise to
+        abandon the analysis (what it analysed stays in the unit cache)."""
         if module_name is not None and module_name != self.module_name:
             self.module_name = module_name
             self._base = None
@@ -182,7 +187,7 @@ class LiveModule:
         else:
             self.fallback = "no earlier analysis" if self._base is None else "settings changed"
         self._text = None
-        report = self._full(text, lines, settings)
+        report = self._full(text, lines, settings, steps)
         self._text = text
         return report
 
@@ -272,7 +277,13 @@ class LiveModule:
 
     # Full analysis.
 
-    def _full(self, text: str, lines: list[str], settings: Settings) -> ModuleReport:
+    def _full(
+        self,
+        text: str,
+        lines: list[str],
+        settings: Settings,
+        steps: Callable[[ModuleAnalysis], None] | None = None,
+    ) -> ModuleReport:
 
         # What the last analysis found, for the definitions that stop parsing (below).
         previous = self._report if settings == self._settings else None
@@ -305,6 +316,8 @@ class LiveModule:
                 else None
             ),
         )
+        if steps is not None and not analysis.parsed.errors:
+            steps(analysis)
         report = report_of(analysis, with_summary=False)  # the index summarises it itself
         self.full_runs += 1
         self._settings = settings

@@ -1,0 +1,170 @@
+"""A first analysis of a large document, published in steps.
+
+Opening a module of 100,000 lines analyses 25,000 functions: tens of seconds. The module is
+prepared first (parsed, names resolved, summaries built: what every function's findings
+depend on), then its functions are analysed a few at a time, in file order (the function
+being hovered first), each in the context of the whole module exactly as an edit in it is
+(`ModuleAnalysis.part`), and the findings known so far are handed on between steps. The
+functions' results go to the document's unit cache, so the full analysis that ends the
+opening reuses every one of them and gives the final findings.
+
+What is handed on only grows, and the final findings contain it: a function's findings do
+not depend on the other functions' findings, only on the module prepared; the findings that
+do (module-level code, class bodies, a class's methods together: UL106, UL109, syntax errors)
+come with the final findings alone. ``tests/engine/test_opening.py`` holds every step to the
+final findings on real modules.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from unleak.findings.model import Finding
+from unleak.findings.module import ModuleAnalysis
+from unleak.pipeline.api import HOOKS
+from unleak.pipeline.live import Region, _leading, _regions
+from unleak.rules.runner import run_rules
+
+# Codes whose findings in a function depend on the whole module's tree, not on the function
+# and the module prepared: left to the final findings.
+_WHOLE_MODULE = frozenset({"UL001", "UL106", "UL109"})
+# How long one step analyses before it looks for cancellation and urgent work (seconds of
+# wall time: a hover waits at most about that long).
+STEP_SECONDS = 0.03
+
+
+class Cancelled(Exception):
+    """The opening was abandoned (a newer version of the document, or it was closed)."""
+
+
+@dataclass
+class Opening:
+    """``steps`` for `LiveModule.analyse`. ``publish(findings, done, total)``: the findings
+    known so far (sorted), after ``done`` of ``total`` functions; called after the first
+    step, then at intervals doubling from ``first_interval`` seconds (each publication sends
+    every finding known, so fewer of them cost less). ``cancelled()``: checked between
+    steps (raises `Cancelled`). ``between()``: urgent work run between steps (a hover)."""
+
+    publish: Callable[[list[Finding], int, int], None]
+    cancelled: Callable[[], bool] = lambda: False
+    between: Callable[[], None] = lambda: None
+    first_interval: float = 1.0
+    step_seconds: float = STEP_SECONDS
+    # The module prepared, once it is (for urgent work: a hover's explanation).
+    analysis: ModuleAnalysis | None = None
+    # The functions analysed so far (their regions' first lines) and their findings.
+    done: set[int] = field(default_factory=set)
+    found: list[Finding] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    steps: int = 0
+
+    def __call__(self, analysis: ModuleAnalysis) -> None:
+        self.analysis = analysis
+        self.regions = _regions(analysis.parsed.tree)
+        total = len(self.regions)
+        interval = self.first_interval
+        published_at: float | None = None
+        at = 0
+        while at < total:
+            if self.cancelled():
+                raise Cancelled
+            self.between()
+            started = time.perf_counter()
+            end = at
+            while end < total and (end == at or time.perf_counter() - started < self.step_seconds):
+                end = self._analyse(analysis, end)
+            at = end
+            self.steps += 1
+            now = time.perf_counter()
+            if published_at is None or now - published_at >= interval:
+                if published_at is not None:
+                    interval *= 2
+                published_at = now
+                self.publish(sorted(self.found, key=Finding.sort_key), len(self.done), total)
+        if self.cancelled():
+            raise Cancelled
+
+    def _analyse(self, analysis: ModuleAnalysis, at: int) -> int:
+        """Analyse the functions from ``regions[at]`` on that share its class (up to 16):
+        the index of the next one."""
+        regions = self.regions
+        first = regions[at]
+        end = at + 1
+        while (
+            end < len(regions)
+            and end - at < 16
+            and regions[end].parent is first.parent
+            and regions[end].class_name == first.class_name
+        ):
+            end += 1
+        todo = [r for r in regions[at:end] if r.first not in self.done]
+        if todo:
+            self.found += _findings(analysis, todo)
+            self.done.update(r.first for r in todo)
+        return end
+
+    def unit_at(self, line: int) -> Region | None:
+        """The function holding ``line`` (its innermost module-level or class-level one)."""
+        found = None
+        for region in self.regions:
+            if region.first <= line <= region.last:
+                found = region
+            elif region.first > line:
+                break
+        return found
+
+    def hover_findings(self, line: int) -> list[Finding]:
+        """The findings, with their fixes, of the function holding ``line`` (analysed now
+        alone, as a code action's fix is built); [] outside a function, or before the
+        module is prepared. In the analysis thread."""
+        analysis = self.analysis
+        region = self.unit_at(line)
+        if analysis is None or region is None:
+            return []
+        return _findings(analysis, [region], fixes=True)
+
+
+def _findings(
+    analysis: ModuleAnalysis, regions: list[Region], fixes: bool = False
+) -> list[Finding]:
+    """The findings in ``regions`` (consecutive functions, all of one class or none) as the
+    full analysis of the module will give them."""
+    nodes: list[ast.stmt] = [r.base_node for r in regions]
+    head = regions[0]
+    if head.class_name is not None:
+        # The methods inside a class of their name (a copy: the class's own statements are
+        # analysed with the module's, at the end).
+        cls = ast.ClassDef(
+            name=head.class_name,
+            bases=[],
+            keywords=[],
+            body=nodes,
+            decorator_list=[],
+            lineno=nodes[0].lineno,
+            col_offset=0,
+            end_lineno=nodes[-1].end_lineno,
+            end_col_offset=nodes[-1].end_col_offset,
+        )
+        nodes = [cls]
+    first, last = regions[0].first, regions[-1].last
+    tree = ast.Module(body=[*_leading(analysis), *nodes], type_ignores=[])
+    part = ModuleAnalysis.part(analysis, analysis.source, tree, first, last)
+    # What the module's own tree says of its functions, not the part's: which statements are
+    # at its top level, which functions a process runs.
+    part.__dict__["_top_level"] = analysis._top_level
+    part.__dict__["process_bodies"] = analysis.process_bodies
+    # Searches of the whole text, the same text: once, not once per step.
+    for name in ("_mentions_pipe", "mentions_finally", "mentions_except"):
+        part.__dict__[name] = getattr(analysis, name)
+    if fixes:
+        part.hooks = HOOKS
+        part.unit_cache = None  # the cache holds findings without fixes
+    spans = [(r.first, r.last) for r in regions]
+    return [
+        f
+        for f in run_rules(part, module_wide=False)
+        if f.code not in _WHOLE_MODULE and any(a <= f.span.line <= b for a, b in spans)
+    ]
