@@ -285,8 +285,10 @@ def capabilities(
     configuration: bool = False,
     experimental: Any = None,
     notebooks: bool = False,
+    progress: bool = False,
 ) -> types.ClientCapabilities:
     return types.ClientCapabilities(
+        window=types.WindowClientCapabilities(work_done_progress=True) if progress else None,
         experimental=experimental,
         notebook_document=types.NotebookDocumentClientCapabilities(
             synchronization=types.NotebookDocumentSyncClientCapabilities()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
@@ -15,6 +16,9 @@ from unleak.lsp.typing_region import TypingRegion, after_edit, changed_lines
 from unleak.pipeline.live import LiveModule
 from unleak.source.notebook import CellMap
 from unleak.trace.report import RuntimeLeak
+
+if TYPE_CHECKING:
+    from unleak.lsp.opening import OpeningState
 
 
 def uri_to_path(uri: str) -> str | None:
@@ -103,6 +107,8 @@ class Document:
     idle_timer: asyncio.TimerHandle | None = None
     # A notebook cell synced with its notebook: the notebook's URI (see lsp/notebooks.py).
     notebook: str | None = None
+    # A first analysis shown in steps while it runs (lsp/opening.py).
+    opening: OpeningState | None = None
 
     @property
     def path(self) -> str | None:

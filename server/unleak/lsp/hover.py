@@ -17,6 +17,7 @@ from unleak.lsp.rule_docs import rule_line
 from unleak.lsp.runtime import leak_markdown, leak_range
 
 if TYPE_CHECKING:
+    from unleak.lsp.documents import Analysis
     from unleak.lsp.server import UnleakServer
     from unleak.rules.base import Rule
 
@@ -118,12 +119,21 @@ def suppression_code_at(line_text: str, column: int) -> tuple[str, int, int] | N
 async def hover_at(
     server: UnleakServer, params: types.HoverParams, resources: ResourceHovers | None = None
 ) -> types.Hover | None:
+    from unleak.lsp.opening import hover_analysis
     from unleak.rules import RULES_BY_CODE
 
     doc = server.documents.get(params.text_document.uri)
     if doc is None:
         return None
-    analysis = await server.current_analysis(doc)
+    # While a large document opens, its hovered function is analysed alone.
+    opening = await hover_analysis(server, doc, params.position)
+    analysis: Analysis | None
+    if opening is not None:
+        analysis, explanation = opening
+        if resources is not None and explanation is not None:
+            resources.known(doc, analysis, explanation)
+    else:
+        analysis = await server.current_analysis(doc)
     if analysis is None:
         return None
     lines = analysis.lines

@@ -142,9 +142,7 @@ class ResourceHovers:
             range=analysis.lines.client_range(span, server.encoding),
         )
 
-    async def explanation(
-        self, server: UnleakServer, doc: Document, analysis: Analysis, line: int
-    ) -> FunctionExplanation | None:
+    def _entry(self, doc: Document, analysis: Analysis) -> _Explained:
         source = analysis.module.text if analysis.module is not None else analysis.lines.text
         entry = self._cache.get(doc.uri)
         if (
@@ -157,6 +155,17 @@ class ResourceHovers:
                 self._cache.pop(next(iter(self._cache)))
             entry = _Explained(analysis.version, analysis.epoch, source)
             self._cache[doc.uri] = entry
+        return entry
+
+    def known(self, doc: Document, analysis: Analysis, found: FunctionExplanation) -> None:
+        """An explanation made elsewhere (while the document opens: lsp/opening.py)."""
+        self._entry(doc, analysis).functions.append(found)
+
+    async def explanation(
+        self, server: UnleakServer, doc: Document, analysis: Analysis, line: int
+    ) -> FunctionExplanation | None:
+        source = analysis.module.text if analysis.module is not None else analysis.lines.text
+        entry = self._entry(doc, analysis)
         for known in entry.functions:
             if known.covers(line):
                 return known

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import inspect
 import json
 import logging
@@ -28,6 +29,7 @@ from pygls.protocol.language_server import lsp_method
 import unleak
 from unleak.findings.model import Finding
 from unleak.lsp import malformed
+from unleak.lsp import opening as opening_steps
 from unleak.lsp.collector import IdleCollector
 from unleak.lsp.convert import UTF16, TextLines, diagnostics
 from unleak.lsp.doc_status import INTERNAL_ERROR, DocumentStatus, wants_status
@@ -261,18 +263,35 @@ class UnleakServer(LanguageServer):
             if self.fault is not None and (self.fault in doc.uri or self.fault in lines.text):
                 raise RuntimeError(f"fault injected by {FAULT_ENV}")
             from unleak.pipeline.live import LiveModule
+            from unleak.pipeline.opening import Cancelled
 
             if doc.notebook is not None:
                 return self._analyse_cell(doc, version, lines, settings, epoch)
             config = self.store.project_config(doc.uri)
             if doc.live is None:
                 doc.live = LiveModule(doc.display_path, fixes=False)
-            report = doc.live.analyse(
-                lines.text,
-                self.indexer.settings_for(doc, settings.engine),
-                module_name(doc.path),
-                lines.source_lines(),
-            )
+            state = self._opening(doc, version, lines, epoch)
+            collecting = gc.isenabled()
+            if state is not None:
+                # What an opening makes stays alive (its trees, its findings): the automatic
+                # full collections, each scanning all of it, cost a third of the CPU.
+                # The collector collects once it is published.
+                gc.disable()
+            try:
+                report = doc.live.analyse(
+                    lines.text,
+                    self.indexer.settings_for(doc, settings.engine),
+                    module_name(doc.path),
+                    lines.source_lines(),
+                    steps=state.engine if state is not None else None,
+                )
+            except Cancelled:  # a newer version (or closing it) abandoned the opening
+                if self.loop is not None and state is not None:
+                    self.loop.call_soon_threadsafe(opening_steps.end, self, state)
+                return Analysis(version, lines, [], [], epoch, skipped=opening_steps.CANCELLED)
+            finally:
+                if collecting:
+                    gc.enable()
             findings = report.findings
             if not settings.show_syntax_errors:
                 findings = [f for f in findings if f.code != SYNTAX_ERROR_CODE]
@@ -303,6 +322,31 @@ class UnleakServer(LanguageServer):
                 doc.logged_error = said
             doc.live = None  # whatever it held may be inconsistent
             return Analysis(version, lines, [], [], epoch, skipped=INTERNAL_ERROR)
+
+    def _opening(
+        self, doc: Document, version: int, lines: TextLines, epoch: int
+    ) -> opening_steps.OpeningState | None:
+        """The steps in which a large document's first analysis is shown (in the worker
+        thread), or None for an analysis in one go."""
+        loop = self.loop
+        if loop is None or not opening_steps.wanted(self, doc, lines):
+            return None
+        from unleak.pipeline.opening import Opening
+
+        def publish(found: list[Finding], done: int, total: int) -> None:
+            # Converted here, as the full analysis's findings are: they share diagnostics.
+            shown = doc.converted.diagnostics(
+                found, doc.uri, lines, self.encoding, self.related_information
+            )
+            loop.call_soon_threadsafe(opening_steps.show_step, self, doc, state, shown, done, total)
+
+        def cancelled() -> bool:
+            return doc.closed or doc.version != version or self.epoch != epoch
+
+        engine = Opening(publish, cancelled, self.executor.run_urgent)
+        state = opening_steps.OpeningState(version, epoch, engine)
+        doc.opening = state
+        return state
 
     async def with_fixes(
         self, doc: Document, analysis: Analysis, findings: list[Finding]
@@ -427,6 +471,8 @@ class UnleakServer(LanguageServer):
 
     def _store(self, doc: Document, analysis: Analysis) -> None:
         doc.analysis = analysis
+        opening_steps.end(self, doc.opening)
+        doc.opening = None
         skipped = analysis.skipped
         if skipped and skipped != INTERNAL_ERROR and doc.logged_skip != skipped:
             logger.info("unleak: not analysing %s: %s", doc.display_path, analysis.skipped)
@@ -752,6 +798,7 @@ def create_server() -> UnleakServer:
         if doc is None:
             return
         doc.closed = True
+        opening_steps.end(server, doc.opening)
         if doc.idle_timer is not None:
             doc.idle_timer.cancel()
         server.indexer.views.pop(doc.uri, None)

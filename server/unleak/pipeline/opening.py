@@ -18,10 +18,12 @@ final findings on real modules.
 from __future__ import annotations
 
 import ast
+import bisect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from unleak.findings.explain import FunctionExplanation, ModuleExplainer
 from unleak.findings.model import Finding
 from unleak.findings.module import ModuleAnalysis
 from unleak.pipeline.api import HOOKS
@@ -126,6 +128,44 @@ class Opening:
             return []
         return _findings(analysis, [region], fixes=True)
 
+    def explain(self, line: int) -> FunctionExplanation | None:
+        """The explanation of the definition holding ``line`` (what a hover over a resource
+        name says), from the module-level statement holding it analysed alone: not every
+        unit of the module is listed yet. None before the module is prepared. In the
+        analysis thread."""
+        analysis = self.analysis
+        if analysis is None:
+            return None
+        body = analysis.parsed.tree.body
+        at = bisect.bisect_right(body, line, key=_first_line) - 1
+        if at < 0 or (body[at].end_lineno or body[at].lineno) < line:
+            return None
+        stmt = body[at]
+        part = _part(analysis, [stmt], _first_line(stmt), stmt.end_lineno or stmt.lineno)
+        try:
+            return ModuleExplainer.of(part).explain(line)
+        except (SyntaxError, ValueError, RecursionError):
+            return None
+
+
+def _first_line(stmt: ast.stmt) -> int:
+    decorators = getattr(stmt, "decorator_list", None)
+    return decorators[0].lineno if decorators else stmt.lineno
+
+
+def _part(analysis: ModuleAnalysis, nodes: list[ast.stmt], first: int, last: int) -> ModuleAnalysis:
+    """``nodes`` (lines ``first`` to ``last``) analysed in the context of the module."""
+    tree = ast.Module(body=[*_leading(analysis), *nodes], type_ignores=[])
+    part = ModuleAnalysis.part(analysis, analysis.source, tree, first, last)
+    # What the module's own tree says of its functions, not the part's: which statements are
+    # at its top level, which functions a process runs.
+    part.__dict__["_top_level"] = analysis._top_level
+    part.__dict__["process_bodies"] = analysis.process_bodies
+    # Searches of the whole text, the same text: once, not once per step.
+    for name in ("_mentions_pipe", "mentions_finally", "mentions_except"):
+        part.__dict__[name] = getattr(analysis, name)
+    return part
+
 
 def _findings(
     analysis: ModuleAnalysis, regions: list[Region], fixes: bool = False
@@ -149,16 +189,7 @@ def _findings(
             end_col_offset=nodes[-1].end_col_offset,
         )
         nodes = [cls]
-    first, last = regions[0].first, regions[-1].last
-    tree = ast.Module(body=[*_leading(analysis), *nodes], type_ignores=[])
-    part = ModuleAnalysis.part(analysis, analysis.source, tree, first, last)
-    # What the module's own tree says of its functions, not the part's: which statements are
-    # at its top level, which functions a process runs.
-    part.__dict__["_top_level"] = analysis._top_level
-    part.__dict__["process_bodies"] = analysis.process_bodies
-    # Searches of the whole text, the same text: once, not once per step.
-    for name in ("_mentions_pipe", "mentions_finally", "mentions_except"):
-        part.__dict__[name] = getattr(analysis, name)
+    part = _part(analysis, nodes, regions[0].first, regions[-1].last)
     if fixes:
         part.hooks = HOOKS
         part.unit_cache = None  # the cache holds findings without fixes
