@@ -15,7 +15,9 @@ from .conftest import Session, Starter, wait_until
 pytestmark = pytest.mark.asyncio
 
 URI = "file:///tmp/unleak-lsp-test/big.py"
-FUNCTIONS = 1500  # 6,000 lines: over OPENING_LINES
+FUNCTIONS = 1500  # 6,000 lines
+# A lower threshold than OPENING_LINES, for a module analysed in a few seconds.
+ENV = {"UNLEAK_OPENING_LINES": "5000"}
 
 
 def big_module(functions: int = FUNCTIONS) -> str:
@@ -43,7 +45,7 @@ async def final(s: Session, version: int, count: int) -> list[list[types.Diagnos
 
 
 async def test_findings_are_published_while_the_document_opens(start: Starter) -> None:
-    s = await start(progress=True)
+    s = await start(progress=True, env=ENV)
     s.open(URI, big_module())
     steps = await final(s, 1, FUNCTIONS + 1)
     assert len(steps) >= 2, "one publication: the opening was not shown in steps"
@@ -66,7 +68,7 @@ async def test_findings_are_published_while_the_document_opens(start: Starter) -
 
 
 async def test_a_newer_version_supersedes_the_opening(start: Starter) -> None:
-    s = await start()
+    s = await start(env=ENV)
     s.open(URI, big_module())
     await s.diagnostics(URI, 1)  # the first step's
     # `open` renamed in the first function: one finding less
@@ -81,7 +83,7 @@ async def test_a_newer_version_supersedes_the_opening(start: Starter) -> None:
 
 
 async def test_a_hover_is_answered_while_the_document_opens(start: Starter) -> None:
-    s = await start()
+    s = await start(env=ENV)
     s.open(URI, big_module())
     await s.diagnostics(URI, 1)
     line = 4 * (FUNCTIONS - 10) + 1  # `    f = open(path)` near the end
@@ -99,3 +101,11 @@ async def test_a_hover_is_answered_while_the_document_opens(start: Starter) -> N
     await final(s, 1, FUNCTIONS + 1)
     again = await s.hover(URI, line, 10)  # from the full analysis: the same
     assert again is not None and again.contents == hover.contents
+
+
+async def test_a_smaller_document_is_published_once(start: Starter) -> None:
+    s = await start()  # OPENING_LINES: 30,000
+    s.open(URI, big_module())
+    await final(s, 1, FUNCTIONS + 1)
+    await asyncio.sleep(0.3)
+    assert len([p for p in s.published if p.version == 1]) == 1

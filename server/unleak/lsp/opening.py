@@ -4,15 +4,18 @@ When a document of `OPENING_LINES` lines or more is analysed for the first time,
 of the functions analysed so far are published as they come (the first after the module is
 prepared and its first functions analysed, then at doubling intervals), with a
 ``$/progress`` report when the client supports it, and the full analysis's diagnostics
-replace them at the end. A newer version of the document (or closing it) abandons the
-opening between two steps; the next analysis reuses what it analysed. A hover meanwhile is
-answered between two steps, from the hovered function analysed alone.
+replace them at the end. A newer version of the document supersedes it: its steps are no
+longer published, and the newer version is analysed once it ends, from its analysis (as any
+edit is: a function's edit re-analyses that function alone). Closing the document, or new
+settings, abandon it between two steps; the next analysis reuses what it analysed. A hover
+meanwhile is answered between two steps, from the hovered function analysed alone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,11 +31,24 @@ if TYPE_CHECKING:
     from unleak.lsp.server import UnleakServer
     from unleak.pipeline.opening import Opening
 
-# Smaller documents are analysed in one go (a second or less): nothing to show meanwhile.
-OPENING_LINES = 5000
+# Smaller documents are analysed in one go (a few seconds at most, on a loaded machine).
+OPENING_LINES = 30_000
+# Test hook, read once at start: another threshold.
+LINES_ENV = "UNLEAK_OPENING_LINES"
 
-# Why an analysis was dropped (it never is shown: its version is no longer current).
-CANCELLED = "abandoned for a newer version"
+
+def _threshold() -> int:
+    try:
+        return int(os.environ.get(LINES_ENV, "") or OPENING_LINES)
+    except ValueError:
+        return OPENING_LINES
+
+
+_LINES = _threshold()
+
+# Why an analysis was dropped (it never is shown: the document was closed, or the settings
+# changed).
+CANCELLED = "abandoned"
 
 _TOKENS = itertools.count(1)
 
@@ -58,7 +74,7 @@ def wanted(server: UnleakServer, doc: Document, lines: TextLines) -> bool:
         doc.analysis is None
         and doc.notebook is None
         and not server.pull_diagnostics
-        and len(lines.lines) >= OPENING_LINES
+        and len(lines.lines) >= _LINES
     )
 
 
@@ -157,12 +173,17 @@ async def hover_analysis(
     state = current(server, doc)
     if state is None:
         return None
+    from unleak.lsp.convert import span_contains
+
     lines = doc.lines
-    line, _ = lines.engine_position(position, server.encoding)
+    line, column = lines.engine_position(position, server.encoding)
     engine = state.engine
 
+    def under(f: Finding) -> bool:
+        return span_contains(f.span, line, column)
+
     def job() -> tuple[list[Finding], FunctionExplanation | None]:
-        return engine.hover_findings(line), engine.explain(line)
+        return engine.hover_findings(line, under), engine.explain(line)
 
     try:
         findings, explanation = await asyncio.wrap_future(server.executor.submit_urgent(job))

@@ -285,7 +285,7 @@ class UnleakServer(LanguageServer):
                     lines.source_lines(),
                     steps=state.engine if state is not None else None,
                 )
-            except Cancelled:  # a newer version (or closing it) abandoned the opening
+            except Cancelled:  # closing the document or new settings abandoned the opening
                 if self.loop is not None and state is not None:
                     self.loop.call_soon_threadsafe(opening_steps.end, self, state)
                 return Analysis(version, lines, [], [], epoch, skipped=opening_steps.CANCELLED)
@@ -341,7 +341,11 @@ class UnleakServer(LanguageServer):
             loop.call_soon_threadsafe(opening_steps.show_step, self, doc, state, shown, done, total)
 
         def cancelled() -> bool:
-            return doc.closed or doc.version != version or self.epoch != epoch
+            # A newer version does not abandon it: its analysis then reuses this one's
+            # (an edit in a function, analysed alone), where starting again would prepare
+            # the module again at each keystroke and blink the findings shown so far off.
+            # Its steps are no longer published (lsp/opening.py: `current`).
+            return doc.closed or self.epoch != epoch
 
         engine = Opening(publish, cancelled, self.executor.run_urgent)
         state = opening_steps.OpeningState(version, epoch, engine)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from unleak.findings.explain import FunctionExplanation, ModuleExplainer
 from unleak.findings.model import Finding
 from unleak.findings.module import ModuleAnalysis
+from unleak.fixes.rewrite import Lines, lines_of
 from unleak.pipeline.api import HOOKS
 from unleak.pipeline.live import Region, _leading, _regions
 from unleak.rules.runner import run_rules
@@ -62,6 +63,7 @@ class Opening:
     found: list[Finding] = field(default_factory=list)
     regions: list[Region] = field(default_factory=list)
     steps: int = 0
+    _fix_lines: Lines | None = None
 
     def __call__(self, analysis: ModuleAnalysis) -> None:
         self.analysis = analysis
@@ -118,15 +120,23 @@ class Opening:
                 break
         return found
 
-    def hover_findings(self, line: int) -> list[Finding]:
-        """The findings, with their fixes, of the function holding ``line`` (analysed now
-        alone, as a code action's fix is built); [] outside a function, or before the
-        module is prepared. In the analysis thread."""
+    def hover_findings(
+        self, line: int, wanted: Callable[[Finding], bool] = lambda _: True
+    ) -> list[Finding]:
+        """The findings of the function holding ``line`` (analysed now alone if it was
+        not yet), those ``wanted`` (under the cursor) with their fixes, built as a code
+        action's are; [] outside a function, or before the module is prepared. In the
+        analysis thread."""
         analysis = self.analysis
         region = self.unit_at(line)
         if analysis is None or region is None:
             return []
-        return _findings(analysis, [region], fixes=True)
+        found = _findings(analysis, [region])
+        if not any(wanted(f) for f in found):
+            return found
+        if self._fix_lines is None:  # the text's lines for fixes: once, not once per hover
+            self._fix_lines = lines_of(analysis)
+        return _findings(analysis, [region], fix_lines=self._fix_lines)
 
     def explain(self, line: int) -> FunctionExplanation | None:
         """The explanation of the definition holding ``line`` (what a hover over a resource
@@ -168,7 +178,7 @@ def _part(analysis: ModuleAnalysis, nodes: list[ast.stmt], first: int, last: int
 
 
 def _findings(
-    analysis: ModuleAnalysis, regions: list[Region], fixes: bool = False
+    analysis: ModuleAnalysis, regions: list[Region], fix_lines: Lines | None = None
 ) -> list[Finding]:
     """The findings in ``regions`` (consecutive functions, all of one class or none) as the
     full analysis of the module will give them."""
@@ -190,9 +200,10 @@ def _findings(
         )
         nodes = [cls]
     part = _part(analysis, nodes, regions[0].first, regions[-1].last)
-    if fixes:
+    if fix_lines is not None:  # with their fixes
         part.hooks = HOOKS
         part.unit_cache = None  # the cache holds findings without fixes
+        part.__dict__["_fix_lines"] = fix_lines
     spans = [(r.first, r.last) for r in regions]
     return [
         f
