@@ -128,6 +128,9 @@ class FileResult:
     # its objects (cattrs: seconds for 25,000 diagnostics, in this process, not the server).
     open_received_ms: float | None = None
     received: list[float] = field(default_factory=list)
+    # How many diagnostics the first publication had (a large module's first analysis is
+    # published in steps: its first has the first functions' findings alone).
+    open_count: int | None = None
 
 
 @dataclass
@@ -150,6 +153,7 @@ class Session:
         self.pull = pull
         self.client = LanguageClient("bench", "1")
         self.arrived: dict[tuple[str, int | None], float] = {}
+        self.counts: dict[tuple[str, int | None], int] = {}  # in the first publication
         # When each publication's JSON was read, before the client structured it.
         self.received: dict[tuple[str, int | None], float] = {}
         structure = self.client.protocol.structure_message
@@ -168,6 +172,7 @@ class Session:
         @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def published(params: types.PublishDiagnosticsParams) -> None:
             self.arrived.setdefault((params.uri, params.version), time.perf_counter())
+            self.counts.setdefault((params.uri, params.version), len(params.diagnostics))
 
         @self.client.feature(types.WINDOW_LOG_MESSAGE)
         def log(params: types.LogMessageParams) -> None:
@@ -414,6 +419,7 @@ async def type_anywhere(
     opened = await session.wait_push(uri, 1, timeout) - sent
     file = FileResult(path.name, len(text.splitlines()), 1000 * opened)
     file.open_received_ms = 1000 * (session.received.get((uri, 1), sent) - sent)
+    file.open_count = session.counts.get((uri, 1))
     if hover:
         file.hover_ms = await first_hover(session, path)
     lines = text.splitlines()
@@ -511,7 +517,9 @@ def report_anywhere(results: list[ServerResult], positions: int) -> list[str]:
         out += [f"    {ms:7.1f}  {where[:90]}" for ms, where in slow]
     out.append("")
     for r in results:
-        opened = ", ".join(f"{f.name} {f.open_ms:,.0f} ms" for f in r.files)
+        opened = ", ".join(
+            f"{f.name} {f.open_ms:,.0f} ms ({f.open_count or 0:,} diagnostics)" for f in r.files
+        )
         out.append(f"{r.name}: first diagnostics: {opened}")
         if r.rss_mib is not None:
             out.append(
