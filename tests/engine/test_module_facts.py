@@ -138,6 +138,10 @@ def test_process_bodies_agree_with_the_walk() -> None:
     assert "main" not in _process_agrees(script + "handlers = [main]\n")
     # Mentioned only in a string: still the process's body.
     assert "main" in _process_agrees(script + "doc = 'calls main'\n")
+    # No `target=` in the text (its uses are walked only for the candidates).
+    plain = 'def main():\n    pass\n\nif __name__ == "__main__":\n    main()\n'
+    assert _process_agrees(plain) == {"main": frozenset({"exit", "raise"})}
+    assert "main" not in _process_agrees(plain + "handlers = [main]\n")
     for text in _sample(20):
         _process_agrees(text)
 

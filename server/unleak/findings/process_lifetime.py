@@ -62,8 +62,14 @@ def process_bodies(
     sanctioned: dict[int, str] = {}  # the Name nodes that make a candidate (not other uses)
     # In ASCII text a name is spelled as it is (NFKC could make it of other characters).
     ascii_text = text.isascii()
-    uses = [_uses_of(stmt, facts) for stmt in tree.body] if facts is not None else None
-    if uses is not None:
+    # Each statement's uses, walked once and kept with its tree; not walked at all when the
+    # text cannot pass `target=` and no function turns out a candidate (a first analysis of
+    # a large module walked every function for them).
+    uses: list[Uses] | None = None
+    if facts is not None and ascii_text and "target" not in text:
+        targets: list[Target] = []
+    elif facts is not None:
+        uses = [_uses_of(stmt, facts) for stmt in tree.body]
         targets = [t for stmt_targets, _ in uses for t in stmt_targets]
     elif not spawns:
         # Walking a test module that passes `target=` everywhere for none (a tenth of the
@@ -97,8 +103,11 @@ def process_bodies(
         if n > 1:
             ends[name].discard(RETURN)  # called again after it returns
     # Used anywhere else (called, passed, stored): an ordinary function.
-    if uses is not None:
+    if facts is not None:
+        if ends and uses is None:
+            uses = [_uses_of(stmt, facts) for stmt in tree.body]
         for name in list(ends):
+            assert uses is not None
             loads = sum(stmt_loads.get(name, 0) for _, stmt_loads in uses)
             if loads > sum(1 for n in sanctioned.values() if n == name):
                 ends.pop(name)
