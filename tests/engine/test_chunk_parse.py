@@ -12,6 +12,7 @@ from unleak.catalogue import Catalogue
 from unleak.findings.module import _nested_import_lines, _nested_import_lines_of
 from unleak.names.triggers import TriggerIndex, base_words
 from unleak.source.chunk_parse import ChunkParser
+from unleak.source.facts import StatementFacts
 from unleak.source.text import source_lines
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -177,3 +178,30 @@ def test_an_edit_in_a_method_parses_that_method_alone() -> None:
     # A member that does not parse: so does not the module.
     broken = added.replace("limit = 3", "limit = (3")
     assert parser.parse(broken, source_lines(broken)) is None
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_seeded_with_a_tree_parses_only_what_changed(path: Path) -> None:
+    """`seed` starts from a tree parsed already (the fix check's module): a fixed text
+    reuses its chunks (and the facts kept for them) as if `parse` had parsed it."""
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    facts = StatementFacts()
+    facts.keep(tree.body)
+    kept = {id(stmt): facts.get(stmt, "kind", lambda n: type(n).__name__) for stmt in tree.body}
+    parser = ChunkParser()
+    assert parser.seed(text, source_lines(text), tree, facts)
+    fixed = "import contextlib\n" + text  # what a fix adds at the top
+    again = parser.parse(fixed, source_lines(fixed))
+    assert again is not None and dump(again) == dump(ast.parse(fixed))
+    assert parser.parsed_lines == 1
+    assert parser.facts is facts
+    for stmt in again.body[1:]:  # the facts kept for the statements moved down
+        assert facts.get(stmt, "kind", lambda n: "computed again") == kept[id(stmt)]
+
+
+def test_a_seed_whose_statements_do_not_fall_into_chunks_is_refused() -> None:
+    text = "x = 1\ny = 2\n"
+    other = ast.parse("x = 1\n")  # not the text's tree
+    parser = ChunkParser()
+    assert not parser.seed(text, source_lines(text), other, StatementFacts())

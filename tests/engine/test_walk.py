@@ -108,3 +108,16 @@ def test_call_text_at_walks_only_the_line_and_finds_the_same_call(path: Path | N
         assert got == expected
     finally:
         analysis.dispose()
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_lines_moved_as_ast_moves_them(path: Path) -> None:
+    from unleak.source.walk import increment_lineno
+
+    text = path.read_bytes()
+    mine, theirs = ast.parse(text), ast.parse(text)
+    for stmt in mine.body:
+        increment_lineno(stmt, 7)
+    for stmt in theirs.body:
+        ast.increment_lineno(stmt, 7)
+    assert ast.dump(mine, include_attributes=True) == ast.dump(theirs, include_attributes=True)

@@ -23,6 +23,7 @@ from unleak.cli.results import FileResult
 from unleak.findings.model import Finding
 from unleak.pipeline.api import ModuleReport, analyse_source
 from unleak.pipeline.fix_offers import offered_fixes, unit_cache
+from unleak.pipeline.fix_parse import Reparser
 from unleak.settings import Settings
 from unleak.source.notebook import is_notebook
 from unleak.source.text import SourceDecodeError, decode_source
@@ -169,14 +170,23 @@ def _checked_report(
     """The module's report, offering only the fixes `--fix` would apply (see
     `pipeline.fix_offers`)."""
     units = unit_cache()
+    parser = Reparser()
     # The tree is kept for the fixes' check, which tells their definitions apart by it (it
-    # parsed the whole text again).
+    # parsed the whole text again); its parser parses the fixed texts reusing its chunks.
     report = guarded(
-        lambda: analyse_source(text, display, settings, module, unit_cache=units, keep_tree=True)
+        lambda: analyse_source(
+            text,
+            display,
+            settings,
+            module,
+            unit_cache=units,
+            keep_tree=True,
+            parsed=parser.parse(text),
+        )
     )
     if isinstance(report, Failure):
         return report
-    return _with_offered_fixes(text, display, settings, module, report, units)
+    return _with_offered_fixes(text, display, settings, module, report, units, parser)
 
 
 def _project_report(
@@ -187,6 +197,7 @@ def _project_report(
     and the pass that analyses the file again with its view of the whole index checks them,
     once."""
     units = unit_cache()
+    parser = Reparser()
     complete = False
 
     def view_of(summary: ModuleSummary) -> dict[str, Any]:
@@ -196,7 +207,14 @@ def _project_report(
 
     report = guarded(
         lambda: analyse_source(
-            text, display, settings, module, unit_cache=units, keep_tree=True, view_of=view_of
+            text,
+            display,
+            settings,
+            module,
+            unit_cache=units,
+            keep_tree=True,
+            view_of=view_of,
+            parsed=parser.parse(text),
         )
     )
     if isinstance(report, Failure):
@@ -206,7 +224,7 @@ def _project_report(
         return replace(report, findings=unchecked, tree=None), True
     if report.view:
         settings = replace(settings, external_summaries=report.view)
-    checked = _with_offered_fixes(text, display, settings, module, report, units)
+    checked = _with_offered_fixes(text, display, settings, module, report, units, parser)
     return checked if isinstance(checked, Failure) else (checked, False)
 
 
@@ -217,8 +235,11 @@ def _with_offered_fixes(
     module: str,
     report: ModuleReport,
     units: UnitCache,
+    parser: Reparser,
 ) -> ModuleReport | Failure:
-    findings = guarded(lambda: offered_fixes(text, display, settings, module, report, units))
+    findings = guarded(
+        lambda: offered_fixes(text, display, settings, module, report, units, parser)
+    )
     if isinstance(findings, Failure):
         return findings
     return replace(report, findings=findings, tree=None)

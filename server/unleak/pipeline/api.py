@@ -16,6 +16,7 @@ from unleak.index.extract import summarise
 from unleak.index.model import ModuleSummary
 from unleak.rules.runner import SEVERITIES, run_rules
 from unleak.settings import Settings
+from unleak.source.parsing import ParsedModule
 
 # The rules' severities and the fixes, as the engine sees them.
 HOOKS = Hooks(SEVERITIES, build_fix)
@@ -61,6 +62,7 @@ def analyse_source(
     with_summary: bool = True,
     fixes: bool = True,
     view_of: Callable[[ModuleSummary], dict[str, Any]] | None = None,
+    parsed: ParsedModule | None = None,
 ) -> ModuleReport:
     """Like `check_source`, also returning what other modules need to know about this one.
 
@@ -72,12 +74,15 @@ def analyse_source(
     (checking a fix compares findings only). ``view_of``: the module is summarised first
     (without other modules' exports), and its findings are those under the exports
     ``view_of`` gives for that summary (`ModuleReport.view`), from the same tree.
+    ``parsed``: the text's tree, when the caller parsed it (see `fix_parse.Reparser`).
     """
     settings = settings or Settings()
     if view_of is not None and settings.external_summaries:
         settings = replace(settings, external_summaries={})
     hooks = HOOKS if fixes else NO_FIXES
-    analysis = ModuleAnalysis(text, path, settings, module_name, unit_cache, hooks=hooks)
+    analysis = ModuleAnalysis(
+        text, path, settings, module_name, unit_cache, hooks=hooks, parsed=parsed
+    )
     view: dict[str, Any] = {}
     try:
         parsed = analysis.parsed

@@ -21,8 +21,8 @@ from unleak.findings.incremental import UnitCache
 from unleak.findings.model import Edit, Finding
 from unleak.fixes.apply import apply_edits, newline_of
 from unleak.pipeline import api
+from unleak.pipeline.fix_parse import Reparser
 from unleak.settings import Settings
-from unleak.source.walk import children
 
 AFTER_RELEASE = "UL110"
 _NUMBER = re.compile(r"\d+")
@@ -38,6 +38,20 @@ def check_settings(settings: Settings) -> Settings:
     if AFTER_RELEASE in settings.forced:
         return settings
     return replace(settings, forced=(*settings.forced, AFTER_RELEASE))
+
+
+# The fields that may hold statements, handlers or match cases (in the order of `_fields`,
+# the order `children` gives them in), per node class.
+_BLOCK_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+_BLOCKS: dict[type, tuple[str, ...]] = {}
+
+
+def _blocks(kind: type) -> tuple[str, ...]:
+    found = _BLOCKS.get(kind)
+    if found is None:
+        fields: tuple[str, ...] = getattr(kind, "_fields", ())
+        found = _BLOCKS[kind] = tuple(f for f in fields if f in _BLOCK_FIELDS)
+    return found
 
 
 class Scopes:
@@ -68,8 +82,12 @@ class Scopes:
                 self.spans.append((first, node.end_lineno or node.lineno, inner))
                 self._walk(node.body, inner)
             else:
-                # Definitions are statements: expressions (most of the tree) hold none.
-                stack.extend(reversed([c for c in children(node) if isinstance(c, _HOLDERS)]))
+                # Definitions are statements, held in blocks: expressions (most of the tree)
+                # are not looked at.
+                held: list[ast.AST] = []
+                for name in _blocks(type(node)):
+                    held.extend(c for c in getattr(node, name, ()) if isinstance(c, _HOLDERS))
+                stack.extend(reversed(held))
 
     def of(self, line: int) -> Scope:
         # The innermost holder: the latest-starting span that still reaches the line.
@@ -115,11 +133,13 @@ def failing(
     fixed: Sequence[Finding],
     after_text: str,
     after: api.ModuleReport,
+    before_scopes: Scopes | None = None,
 ) -> dict[Scope, list[Finding]]:
     """The definitions whose fixes (``fixed``, findings of ``before_text``) fail the check
     once applied together (giving ``after_text`` and its report ``after``), with those fixes.
-    A fix fails when its finding stays, or any finding appears, in its definition."""
-    old_scopes = scopes_of(before_text, before.tree)
+    A fix fails when its finding stays, or any finding appears, in its definition.
+    ``before_scopes``: the definitions of ``before_text``, when found already."""
+    old_scopes = before_scopes or scopes_of(before_text, before.tree)
     expected = Counter(key(old_scopes, f) for f in before.findings)
     by_scope: dict[Scope, list[Finding]] = {}
     for f in fixed:
@@ -155,9 +175,17 @@ def fix_holds(
         return False  # (a file broken elsewhere still gets its functions' fixes)
     settings = check_settings(settings)
     units = UnitCache()
+    parser = Reparser()  # the fixed text reuses the trees of the chunks the fix left alone
     # Findings are compared, not their fixes: neither analysis builds any.
     before = api.analyse_source(
-        text, path, settings, module_name, units, keep_tree=True, fixes=False
+        text,
+        path,
+        settings,
+        module_name,
+        units,
+        keep_tree=True,
+        fixes=False,
+        parsed=parser.parse(text),
     )
     # The finding as this analysis sees it (the editor's came from its own analysis).
     # Two findings can share a span (`r, w = os.pipe()`): the message tells them apart.
@@ -165,7 +193,17 @@ def fix_holds(
     mine = [f for f in mine if f.message == finding.message] or mine
     if not mine:
         return False
+    # The definitions of the text, found before its tree's statements move to the fixed
+    # text's lines.
+    scopes = scopes_of(text, before.tree)
     after = api.analyse_source(
-        fixed, path, settings, module_name, units, keep_tree=True, fixes=False
+        fixed,
+        path,
+        settings,
+        module_name,
+        units,
+        keep_tree=True,
+        fixes=False,
+        parsed=parser.parse(fixed),
     )
-    return not failing(text, before, mine[:1], fixed, after)
+    return not failing(text, before, mine[:1], fixed, after, scopes)

@@ -65,7 +65,7 @@ def fix_source(
     user = settings or Settings()
     settings = check_settings(user)  # the fixes' check needs UL110 whatever the user chose
     # Unbounded: every definition's findings are reused in the next pass if it is unchanged.
-    analysis: Analysis = (path, settings, module_name, UnitCache(max_entries=sys.maxsize))
+    analysis = Analysis(path, settings, module_name, UnitCache(max_entries=sys.maxsize))
     report = analyse(text, analysis)
     newline = newline_of(text)
     applied: list[Finding] = []

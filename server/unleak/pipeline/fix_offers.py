@@ -20,6 +20,7 @@ from unleak.fixes.apply import newline_of
 from unleak.pipeline import api
 from unleak.pipeline.collect import batched_collection
 from unleak.pipeline.fix_check import AFTER_RELEASE, check_settings, failing
+from unleak.pipeline.fix_parse import Reparser
 from unleak.pipeline.fix_pass import (
     Analysis,
     Pass,
@@ -45,14 +46,18 @@ def offered_fixes(
     module_name: str,
     report: api.ModuleReport,
     units: UnitCache | None = None,
+    parser: Reparser | None = None,
 ) -> list[Finding]:
-    """The findings of ``report`` (``text`` analysed under ``settings`` with ``units``),
+    """The findings of ``report`` (``text`` analysed under ``settings`` with ``units``, and
+    parsed by ``parser`` if given: the texts the check analyses are then parsed by it too),
     each fix that fails its check removed."""
     findings = report.findings
     if not any(f.fix is not None for f in findings):
         return findings
     with batched_collection():
-        analysis: Analysis = (path, check_settings(settings), module_name, units or unit_cache())
+        analysis = Analysis(
+            path, check_settings(settings), module_name, units or unit_cache(), parser
+        )
         before = report
         if not settings.enabled(AFTER_RELEASE):
             # The check needs the UL110 findings the user turned off (as `--fix` does).
@@ -80,7 +85,7 @@ def holding_fixes(
 ) -> set[Key]:
     """Of ``tried`` (every finding of ``report`` by default), those whose fix passes its
     check: ``report`` is the analysis of ``step.text`` under the check's settings."""
-    path = analysis[0]
+    path = analysis.path
     # Compiled from the tree the analysis parsed, when it has it (the same answer, without
     # parsing the text again).
     if not compiles(step.tree if step.tree is not None else step.text, path):
@@ -110,7 +115,7 @@ def _batch_holding(
     analysis: Analysis,
 ) -> set[Key]:
     after = analyse(new_text, analysis, with_summary=False, fixes=False)
-    bad = failing(step.text, report, [f for f, _ in kept], new_text, after)
+    bad = failing(step.text, report, [f for f, _ in kept], new_text, after, step.scopes)
     failed = {id(f): len(fixes) for fixes in bad.values() for f in fixes}
     out: set[Key] = set()
     for finding, edits in kept:

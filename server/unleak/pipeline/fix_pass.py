@@ -11,14 +11,15 @@ import re
 import warnings
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from unleak.findings.incremental import UnitCache
 from unleak.findings.model import Edit, Finding, Fix
 from unleak.fixes.apply import LineIndex, apply_edits, ranges
 from unleak.pipeline import api
 from unleak.pipeline.collect import collect_if_due
-from unleak.pipeline.fix_check import failing
+from unleak.pipeline.fix_check import Scopes, failing, scopes_of
+from unleak.pipeline.fix_parse import Reparser
 from unleak.settings import Settings
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -72,6 +73,12 @@ class Pass:
         self.newline = newline
         self.tree = tree
         self._top: _TopLevel | None = None
+        # The definitions of the text, found before a `Reparser` moves the tree's statements
+        # to another text's lines (when the tree is one of its).
+        self.scopes: Scopes | None = None
+        if tree is not None:
+            self._top = _TopLevel(tree, self.index)
+            self.scopes = scopes_of(text, tree)
 
     def compiles(self, chosen: Sequence[list[Edit]], path: str) -> bool:
         """Whether the text compiles with the edits applied. With the tree of a text that
@@ -225,7 +232,16 @@ def compiling_subset(
     return kept, step.apply([edits for _, edits in kept])
 
 
-Analysis = tuple[str, Settings, str, UnitCache]  # path, settings, module name, unit cache
+class Analysis(NamedTuple):
+    """How the texts of a check are analysed."""
+
+    path: str
+    settings: Settings
+    module_name: str
+    units: UnitCache
+    # Parses each text reusing the trees of the chunks no fix changed (with their facts and
+    # scans); None: each text is parsed whole. Its trees move from one text to the next.
+    parser: Reparser | None = None
 
 
 def analyse(
@@ -234,7 +250,7 @@ def analyse(
     """``with_summary``: the report also has the module's summary for the project index;
     ``fixes``: its findings have their fixes (checking a fix needs neither, only the
     findings)."""
-    path, settings, module_name, units = analysis
+    path, settings, module_name, units, parser = analysis
     report = api.analyse_source(
         text,
         path,
@@ -244,6 +260,7 @@ def analyse(
         keep_tree=True,
         with_summary=with_summary,
         fixes=fixes,
+        parsed=parser.parse(text) if parser is not None else None,
     )
     collect_if_due()
     return report
@@ -256,8 +273,8 @@ def fix_holds_alone(
     edits: list[Edit],
     analysis: Analysis,
 ) -> bool:
-    if not step.compiles([edits], analysis[0]):
+    if not step.compiles([edits], analysis.path):
         return False
     text = step.apply([edits])
     after = analyse(text, analysis, with_summary=False, fixes=False)
-    return not failing(step.text, report, [finding], text, after)
+    return not failing(step.text, report, [finding], text, after, step.scopes)

@@ -17,6 +17,7 @@ from unleak.source.class_parse import Members, first_line, members_of, parse_at,
 from unleak.source.facts import StatementFacts
 from unleak.source.segments import ScanCache, Segments, WordCache, pieces_of
 from unleak.source.text import changed_lines
+from unleak.source.walk import increment_lineno
 
 _ERRORS = (SyntaxError, ValueError, MemoryError, RecursionError)
 
@@ -95,7 +96,7 @@ class ChunkParser:
                 first, stmts = entry
                 if first != chunk.first:
                     for stmt in stmts:
-                        ast.increment_lineno(stmt, chunk.first - first)
+                        increment_lineno(stmt, chunk.first - first)
             kept.setdefault(chunk.text, []).append((chunk.first, stmts))
             body.extend(stmts)
             if chunk.kind == "class" and len(stmts) == 1 and isinstance(stmts[0], ast.ClassDef):
@@ -117,6 +118,25 @@ class ChunkParser:
         if pieces is not None:
             self.segments = Segments(pieces, self._scans, self._words)
         return ast.Module(body=body, type_ignores=[])
+
+    def seed(self, text: str, lines: list[str], tree: ast.Module, facts: StatementFacts) -> bool:
+        """Start from ``text`` as parsed already (``tree``, what `ast.parse` gives for it,
+        with ``facts`` kept for its statements), as if `parse` had parsed it: the next
+        `parse` parses only the chunks that differ. False (and nothing kept) when the text
+        does not split into chunks that hold whole statements."""
+        self.forget()
+        try:
+            chunks = split(text, lines)
+        except RecursionError:
+            return False
+        dealt = _deal(tree.body, chunks)
+        if dealt is None:
+            return False
+        self._trees = dealt
+        self._lines, self._chunks = lines, chunks
+        self.facts = facts
+        facts.keep(tree.body)
+        return True
 
     def _pieces_of_class(
         self, chunk: Chunk, cls: ast.ClassDef, lines: list[str]
@@ -183,6 +203,13 @@ def _dealt(text: str, chunks: list[Chunk]) -> dict[str, list[tuple[int, list[ast
         body = ast.parse(text).body
     except _ERRORS:
         return None
+    return _deal(body, chunks)
+
+
+def _deal(
+    body: list[ast.stmt], chunks: list[Chunk]
+) -> dict[str, list[tuple[int, list[ast.stmt]]]] | None:
+    """The statements of a module's tree by the chunk they lie in (see `_dealt`)."""
     out: dict[str, list[tuple[int, list[ast.stmt]]]] = {}
     i = 0
     for chunk in chunks:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 from unleak.source.chunks import Chunk, class_layout
+from unleak.source.walk import increment_lineno
 
 _ERRORS = (SyntaxError, ValueError, MemoryError, RecursionError)
 
@@ -23,7 +24,7 @@ def parse_at(text: str, first: int) -> list[ast.stmt]:
     body = ast.parse(text).body
     if first > 1:
         for stmt in body:
-            ast.increment_lineno(stmt, first - 1)
+            increment_lineno(stmt, first - 1)
     return body
 
 
@@ -85,7 +86,7 @@ def parse_class(chunk: Chunk, earlier: Members) -> tuple[ast.ClassDef, int] | No
             delta = member.first - first_line(stmts[0])
             if delta:
                 for stmt in stmts:
-                    ast.increment_lineno(stmt, delta)
+                    increment_lineno(stmt, delta)
         body.extend(stmts)
     cls.body = body
     cls.end_lineno = body[-1].end_lineno
