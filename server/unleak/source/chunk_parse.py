@@ -119,9 +119,11 @@ class ChunkParser:
             self.segments = Segments(pieces, self._scans, self._words)
         return ast.Module(body=body, type_ignores=[])
 
-    def seed(self, text: str, lines: list[str], tree: ast.Module, facts: StatementFacts) -> bool:
-        """Start from ``text`` as parsed already (``tree``, what `ast.parse` gives for it,
-        with ``facts`` kept for its statements), as if `parse` had parsed it: the next
+    def seed(
+        self, text: str, lines: list[str], tree: ast.Module, facts: StatementFacts | None = None
+    ) -> bool:
+        """Start from ``text`` as parsed already (``tree``, what `ast.parse` gives for it;
+        ``facts``: those kept for its statements), as if `parse` had parsed it: the next
         `parse` parses only the chunks that differ. False (and nothing kept) when the text
         does not split into chunks that hold whole statements."""
         self.forget()
@@ -134,8 +136,9 @@ class ChunkParser:
             return False
         self._trees = dealt
         self._lines, self._chunks = lines, chunks
-        self.facts = facts
-        facts.keep(tree.body)
+        if facts is not None:
+            self.facts = facts
+        self.facts.keep(tree.body)
         return True
 
     def _pieces_of_class(
