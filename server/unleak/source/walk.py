@@ -40,15 +40,29 @@ def children(node: ast.AST) -> list[ast.AST]:
     return out
 
 
-# Per node class: whether it has a `lineno`, and an `end_lineno` (expression contexts, the
-# `arguments` and `withitem` nodes... have neither).
-_LINE_ATTRS: dict[type, tuple[bool, bool]] = {}
+# Fields that never hold a node that has a line: identifiers, flags, and expression contexts
+# (`Load()` has no position); a `Constant`'s value is a Python constant.
+_NO_LINES = frozenset(
+    {"ctx", "id", "attr", "arg", "kind", "type_comment", "conversion", "is_async", "simple"}
+    | {"level", "module", "tag"}
+)
+# Per node class: whether it has a `lineno` and an `end_lineno` (the `arguments` and
+# `withitem` nodes have neither), and the fields that may hold nodes with lines.
+_LINE_ATTRS: dict[type, tuple[bool, bool, tuple[str, ...]]] = {}
+
+
+def _line_attrs(kind: type) -> tuple[bool, bool, tuple[str, ...]]:
+    names = kind._attributes  # type: ignore[attr-defined]
+    skip = _NO_LINES | {"value"} if kind is ast.Constant else _NO_LINES
+    fields = tuple(f for f in kind._fields if f not in skip)  # type: ignore[attr-defined]
+    found = _LINE_ATTRS[kind] = ("lineno" in names, "end_lineno" in names, fields)
+    return found
 
 
 def increment_lineno(node: ast.AST, delta: int) -> None:
-    """``ast.increment_lineno(node, delta)``, walking the tree in one loop (a fixed text
-    moves every statement below an import it adds: the standard function took most of the
-    time spent reparsing it)."""
+    """``ast.increment_lineno(node, delta)``, walking the tree in one loop and only the
+    fields that may hold positions (a fixed text moves every statement below an import it
+    adds: the standard function took most of the time spent reparsing it)."""
     if not delta:
         return
     attrs = _LINE_ATTRS
@@ -56,17 +70,14 @@ def increment_lineno(node: ast.AST, delta: int) -> None:
     append = todo.append
     for current in todo:
         kind = type(current)
-        found = attrs.get(kind)
-        if found is None:
-            names = kind._attributes
-            found = attrs[kind] = ("lineno" in names, "end_lineno" in names)
+        found = attrs.get(kind) or _line_attrs(kind)
         if found[0]:
             current.lineno = getattr(current, "lineno", 0) + delta  # type: ignore[attr-defined]
             if found[1]:
                 end = getattr(current, "end_lineno", 0)
                 if end is not None:
                     current.end_lineno = end + delta  # type: ignore[attr-defined]
-        for name in current._fields:
+        for name in found[2]:
             value = getattr(current, name, None)
             if isinstance(value, list):
                 for item in value:
