@@ -239,8 +239,8 @@ class Analysis(NamedTuple):
     settings: Settings
     module_name: str
     units: UnitCache
-    # Parses each text reusing the trees of the chunks no fix changed (with their facts and
-    # scans); None: each text is parsed whole. Its trees move from one text to the next.
+    # Parses each text reusing the trees of the chunks no fix changed; None: each text is
+    # parsed whole. Its trees move from one text to the next (see `Pass.scopes`).
     parser: Reparser | None = None
 
 
