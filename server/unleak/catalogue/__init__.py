@@ -133,6 +133,9 @@ TYPES: dict[str, ResourceType] = {
         _t("selector", "selector", "close"),
         _t("mmap", "memory map", "close", maybe_falsy=True),
         _t("session", "HTTP session", "close", opened_by=_SESSION_REQUESTS),
+        # paramiko's SSHClient opens its socket and transport in connect(): one only
+        # configured (host keys, policy) holds nothing.
+        _t("ssh_client", "SSH client", "close", opened_by=frozenset({"connect"})),
         _t("async_session", "HTTP client", "aclose", "close", async_release=True),
         _t(
             "exit_stack",
@@ -260,7 +263,8 @@ FACTORIES: dict[str, Factory] = {
     "MySQLdb.connect": Factory("connection"),
     "mysql.connector.connect": Factory("connection"),
     "redis.Redis": Factory("connection"),
-    "paramiko.SSHClient": Factory("connection"),
+    "paramiko.SSHClient": Factory("ssh_client"),
+    "paramiko.client.SSHClient": Factory("ssh_client"),
     # Wrappers: a resource only when what they wrap is one; they own it from then on.
     "io.TextIOWrapper": Factory("file", owns_args=(0, "buffer"), wrapper=True),
     "io.BufferedReader": Factory("file", owns_args=(0, "raw"), wrapper=True),

@@ -613,6 +613,9 @@ class EffectBuilder:
             method == "accept"
             and not call.args
             and rtype is None
+            # A socket's accept() is synchronous: an awaited one is another API's
+            # (`await websocket.accept()` sends a handshake and returns None).
+            and id(call) not in self._awaited
             and isinstance(recv_node, (ast.Name, ast.Attribute))
             and _SOCKETISH.search(expr_text(recv_node))
         ):

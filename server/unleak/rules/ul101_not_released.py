@@ -29,12 +29,15 @@ everything, nor what a process body (a `multiprocessing.Process` target, or the 
 script's `__main__` block calls) still holds when it ends: its lifetime is the process's, on
 purpose. Nor resources that hold nothing yet or any more: an HTTP connection never connected (it
 opens its socket lazily), a `requests` session or `httpx` client that never sent a request (it
-connects on the first one), an `ExitStack` nothing was entered on, the new stack of a
+connects on the first one), a paramiko `SSHClient` before `connect()` (only configured, it
+holds no socket), an `ExitStack` nothing was entered on, the new stack of a
 `stack.pop_all()` whose result is dropped (the documented way to cancel the cleanup once
 everything succeeded), an archive written into an in-memory `BytesIO` or a text wrapper over
 one (also of a class of the module derived from `BytesIO`, returned by a helper), a resource a
 helper already closed or waited for before returning it, an instance of a class of the module
 whose `__init__` ends by calling its own method that closes what it opened (`self._read()`).
+Nor what only looks like an acquisition: an awaited `accept()` is not a socket's (that one is
+synchronous; `await websocket.accept()` sends a handshake and returns None).
 Nor a path the code's own tests rule out: a
 resource opened under a test and closed under the same test (`if IS_MACOS:` twice, or `if not
 isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is closed on every path
