@@ -522,6 +522,8 @@ class ModuleAnalysis:
             if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
             else []
         )
+        lock_withs: list[tuple[str, int, int]] = []
+        releases: list[tuple[str, int]] = []
         for n in iter_statements(body, nested=False):
             if (
                 isinstance(n, ast.Assign)
@@ -555,6 +557,12 @@ class ModuleAnalysis:
                     # acquire was made (`sock = socket(); ...; session.expect(bogus)`).
                     scope.expect_raise.append((n.body[-1].lineno, n.end_lineno or n.lineno))
                 for item in n.items:
+                    if item.optional_vars is None and isinstance(
+                        item.context_expr, (ast.Name, ast.Attribute)
+                    ):
+                        lock_withs.append(
+                            (expr_text(item.context_expr), n.lineno, n.end_lineno or n.lineno)
+                        )
                     if isinstance(item.optional_vars, ast.Name):
                         scope.with_targets.add(item.optional_vars.id)
                         if isinstance(item.context_expr, ast.Call):
@@ -573,6 +581,10 @@ class ModuleAnalysis:
                     and not call.args
                 ):
                     scope.lock_keys.add(expr_text(call.func.value))
+                    releases.append((expr_text(call.func.value), n.lineno))
+        scope.lock_withs = [
+            w for w in lock_withs if any(k == w[0] and w[1] < ln <= w[2] for k, ln in releases)
+        ]
         scope.containers = local_containers(body, self.resolver)
         if scope.instances:
             # A name bound more than once may hold something else where its method is called.

@@ -129,6 +129,10 @@ class Scope(TypeScope):
     lends_yields: bool = False
     global_names: set[str] = field(default_factory=set)
     lock_keys: set[str] = field(default_factory=set)  # lock expressions this function releases
+    # `with lock:` blocks that release that lock for a while (`lock.release()` ... `finally:
+    # lock.acquire()`): (the lock's text, the block's first and last lines). The block's exit
+    # releases what an acquire() of the same lock inside it takes again.
+    lock_withs: list[tuple[str, int, int]] = field(default_factory=list)
     with_targets: set[str] = field(default_factory=set)  # names bound by `async with`/`with`
     expect_raise: list[tuple[int, int]] = field(default_factory=list)  # assertRaises bodies
     containers: set[str] = field(default_factory=set)  # local lists/dicts it makes (containers)
@@ -859,6 +863,11 @@ class EffectBuilder:
         return None
 
     def _lock_acquire(self, call: ast.Call, key: str) -> Val:
+        line = call.lineno
+        if any(k == key and first <= line <= last for k, first, last in self.scope.lock_withs):
+            # Taken again inside `with key:` after releasing it for a while (as
+            # `Condition.wait()` does): the `with` releases it on every path out.
+            return NONE
         site: Site = (call.lineno, call.col_offset, -2)
         lock_type = ResourceType("lock", "lock", frozenset({LOCKS.release}), supports_with=True)
         self.sites.setdefault(site, SiteInfo(site, lock_type, call, lock_key=key))
