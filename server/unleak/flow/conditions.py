@@ -98,19 +98,63 @@ def _is_predicate(func: ast.expr) -> bool:
 
 def edge_facts(test: ast.expr, polarity: bool, names: dict[Atom, frozenset[str]]) -> list[Fact]:
     """Facts known on the edge where `test` evaluated to `polarity`."""
+    while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, polarity = test.operand, not polarity
     if isinstance(test, ast.BoolOp):
         if isinstance(test.op, ast.And) == polarity:
             out: list[Fact] = []
             for v in test.values:
                 out += edge_facts(v, polarity, names)
             return out
-        return []
+        return _disjunction(test.values, polarity, names)
     atom = atom_of(test)
     if atom is None:
         return []
     text, pol, deps = atom
     names[text] = deps
     return [(text, pol == polarity)]
+
+
+# A disjunction fact's atom: its members' facts, joined (no expression's text holds this).
+_OR = "\x1f"
+
+
+def _disjunction(
+    values: list[ast.expr], polarity: bool, names: dict[Atom, frozenset[str]]
+) -> list[Fact]:
+    """A true `a or b` (a false `a and b`): at least one operand evaluated to ``polarity``. Kept
+    as one fact (when each operand is an atom), so that later tests ruling out every operand
+    (`if a:` false, then `if b:` false) contradict it."""
+    members: list[str] = []
+    deps: frozenset[str] = frozenset()
+    for v in values:
+        atom = atom_of(v)
+        if atom is None:
+            return []
+        text, pol, atom_deps = atom
+        names[text] = atom_deps
+        deps |= atom_deps
+        members.append(("+" if pol == polarity else "-") + text)
+    disjunction = _OR + _OR.join(sorted(members))
+    names[disjunction] = deps
+    return [(disjunction, True)]
+
+
+@lru_cache(maxsize=4096)
+def disjuncts(atom: Atom) -> tuple[Fact, ...]:
+    """The facts of which a disjunction fact says one holds; () for any other atom."""
+    if not atom.startswith(_OR):
+        return ()
+    return tuple((m[1:], m[0] == "+") for m in atom[1:].split(_OR))
+
+
+def _refuted(facts: frozenset[Fact]) -> bool:
+    """Whether a disjunction the path holds has each of its operands contradicted."""
+    return any(
+        pol and all((a, not p) in facts for a, p in disjuncts(atom))
+        for atom, pol in facts
+        if atom.startswith(_OR)
+    )
 
 
 def assignment_facts(
@@ -164,6 +208,8 @@ def combine(
     for i, (atom, pol) in enumerate(new):
         if (atom, not pol) in facts or _excluded(atom, pol, facts, new[:i]):
             return None
+    if _refuted(facts | frozenset(new)):
+        return None
     if keep is not None:
         new = [f for f in new if keep(f)]
     if not new:
@@ -273,6 +319,10 @@ class Relevance:
         atom, pol = fact
         if atom in self._again:
             return True
+        members = disjuncts(atom)
+        if members:
+            # Only a disjunction whose every operand is tested again can be refuted.
+            return all(a in self._again for a, _ in members)
         typed = _type_test(atom)
         # Only a type test that holds rules anything out.
         return typed is not None and typed[1] in self._related and (pol or typed[0] == "hasattr")

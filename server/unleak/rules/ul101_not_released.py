@@ -45,7 +45,10 @@ that opened it; a method's answer (`self.is_open()`) may change in between, so i
 to repeat. A constant assigned to a name decides its later tests against
 constants (`kind = 1` rules out `if kind == 2:`); one stored on an attribute
 (`self._exclusive_fp = True`) decides a later `if self._exclusive_fp:` until the attribute is
-stored again (a method called in between is taken not to store it). A type test rules out an
+stored again (a method called in between is taken not to store it). A true `a or b` (a false
+`a and b`) is remembered whole: a resource opened under `if a or b:` and handed on under `if a:`
+and under `if b:` is handed on by one of them, unless `a` or `b` is rebound in between. A type
+test rules out an
 attribute test on the same name: where `isinstance(src, str)` (or `int`, `bytes`, `PurePath`,
 `socket.socket`...) holds, `hasattr(src, "buffer")` does not. A resource still held has its
 release method (`if hasattr(f, "close"): f.close()` closes it), and a file opened from a path
