@@ -28,6 +28,10 @@ class ResourceType:
     # Methods that open what it holds, for a type that holds nothing until one is called
     # (an HTTPConnection connects on its first request): empty when it opens on creation.
     opened_by: frozenset[str] = frozenset()
+    # Release methods that release only when they return: they do their work first, and
+    # their release is not in a `finally` (a project class's `read()` that parses, then
+    # closes): one that raises leaves the resource held.
+    release_on_return: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -684,17 +688,24 @@ class Catalogue:
     def release_functions(self) -> frozenset[str]:
         return self._release_index()[1]
 
-    def _release_index(self) -> tuple[frozenset[str], frozenset[str]]:
+    def releases_on_return(self) -> frozenset[str]:
+        """Release methods that some type's instances release through only when the call
+        returns (see `ResourceType.release_on_return`): a call of one may raise."""
+        return self._release_index()[2]
+
+    def _release_index(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         # Types can be added (resource classes), so the cache is keyed on their number.
         cached = self.__dict__.get("_release_cache")
         if cached is not None and cached[0] == len(self.types):
             return cached[1]  # type: ignore[no-any-return]
         methods: set[str] = set()
         functions: set[str] = set()
+        on_return: set[str] = set()
         for t in self.types.values():
             methods |= t.release
             functions |= t.release_functions
-        index = (frozenset(methods), frozenset(functions))
+            on_return |= t.release_on_return
+        index = (frozenset(methods), frozenset(functions), frozenset(on_return))
         self.__dict__["_release_cache"] = (len(self.types), index)
         return index
 

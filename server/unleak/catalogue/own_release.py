@@ -16,5 +16,21 @@ OWN_RELEASE_METHODS: frozenset[str] = frozenset(
 
 
 def releases_as_own_method(rtype: ResourceType, method: str) -> bool:
-    """Whether ``method`` called on a resource of ``rtype`` is its project's own release."""
-    return method in rtype.release or method in OWN_RELEASE_METHODS
+    """Whether ``method`` called on a resource of ``rtype`` is its project's own release
+    (`read()`, a read to the end, is a class's `read` release method too)."""
+    return (
+        method in rtype.release
+        or method in OWN_RELEASE_METHODS
+        or (method == "read()" and "read" in rtype.release)
+    )
+
+
+def releases_when_raising(rtype: ResourceType, method: str) -> bool:
+    """Whether ``method``, a release of ``rtype``, has released even when it raises: a failing
+    `close()` still closes, a failing `read()` (of an HTTP response, or a project class's that
+    closes only once it has parsed) releases nothing."""
+    if method == "read()":
+        if "read" not in rtype.release:
+            return False
+        method = "read"
+    return method not in rtype.release_on_return

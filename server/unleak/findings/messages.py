@@ -237,6 +237,9 @@ def advice(code: str, info: SiteInfo, leak: Leak | None = None) -> str:
             return f"{infinitive} it before raising"  # stored by `__init__`, which raises
         if usable:
             return "use `with` or `try`/`finally`"
+        if info.type.release_on_return >= {m.rstrip("()") for m in info.type.release}:
+            # Its only releases do their work first: one in a `finally` still leaks.
+            return f"make {_release_call(info)} release it in a `finally` block of its own"
         return f"call {_release_call(info)} in a `finally` block"
     return "use `with`" if usable else f"call {_release_call(info)} when done"
 
@@ -253,6 +256,8 @@ def _release_call(info: SiteInfo) -> str:
     if functions:
         return f"`{functions[0]}({info.var})`" if info.var else f"`{functions[0]}()` on it"
     methods = [m.rstrip("()") for m in info.type.release]
+    # A release that does its work first (`read()`) is named only when it is the only kind.
+    methods = [m for m in methods if m not in info.type.release_on_return] or methods
     method = next((m for m in _PREFERRED_RELEASE if m in methods), min(methods, default="close"))
     return f"`{info.var}.{method}()`" if info.var else f"`.{method}()` on it"
 

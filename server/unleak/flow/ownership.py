@@ -24,7 +24,7 @@ from unleak.catalogue.failures import (
     stepping_unlikely_to_fail,
     unlikely_to_fail,
 )
-from unleak.catalogue.own_release import releases_as_own_method
+from unleak.catalogue.own_release import releases_as_own_method, releases_when_raising
 from unleak.flow.cfg import (
     CFG,
     EXIT,
@@ -214,6 +214,8 @@ class FunctionFlow:
         ):
             return False
         if func.attr in self.builder.release_names or func.attr == "release":
+            if func.attr in self.builder.scope.catalogue.releases_on_return():
+                return False  # a method that does its work, then releases
             return all(isinstance(a, (ast.Name, ast.Constant)) for a in call.args)
         qual = self.builder.scope.resolver.qualify(func)
         return qual is not None and qual in self.builder.scope.catalogue.release_functions
@@ -761,7 +763,11 @@ class FunctionFlow:
                     held, aliases, lent = True, lent[1], None
             elif tag == "release":
                 method = eff[2]
-                if matches(eff[1]) and (method is None or method in info.type.release):
+                if (
+                    matches(eff[1])
+                    and (method is None or method in info.type.release)
+                    and not (exceptional and method in info.type.release_on_return)
+                ):
                     result.handled_somewhere = True
                     held = False
             elif tag == "method":
@@ -775,7 +781,7 @@ class FunctionFlow:
                 elif (
                     releases_as_own_method(info.type, eff[2])
                     and matches(eff[1])
-                    and not (exceptional and eff[2] == "read()")
+                    and not (exceptional and not releases_when_raising(info.type, eff[2]))
                 ):
                     result.handled_somewhere = True
                     held = False

@@ -275,6 +275,7 @@ def _raw_class(t: ResourceType, noun: str | None = None) -> RawClass:
         t.with_releases,
         t.supports_with,
         tuple(sorted(t.opened_by)),
+        tuple(sorted(t.release_on_return)),
     )
 
 

@@ -26,9 +26,9 @@ RawFunction = tuple[
     tuple[str, ...],
     tuple[tuple[str, str], ...],
 ]
-# A resource class: (noun, release methods, with releases, supports with).
-# (noun, release methods, with releases, supports with, opening methods of a lazy class)
-RawClass = tuple[str, tuple[str, ...], bool, bool, tuple[str, ...]]
+# A resource class: (noun, release methods, with releases, supports with, opening methods of
+# a lazy class, release methods that release only when they return).
+RawClass = tuple[str, tuple[str, ...], bool, bool, tuple[str, ...], tuple[str, ...]]
 # A plain class another module's class may derive from: (its bases from other modules,
 # attributes of `self` it mentions ("*": reaches them by name), methods that may release,
 # supports with).
@@ -202,12 +202,27 @@ class ModuleSummary:
 
 
 def _class_data(c: Any) -> list[Any]:
-    # Summaries made before classes carried their opening methods have four parts.
-    return [c[0], list(c[1]), c[2], c[3], list(c[4]) if len(c) > 4 else []]
+    # Summaries made before classes carried their opening methods have four parts, before
+    # they carried their release methods that release only when they return, five.
+    return [
+        c[0],
+        list(c[1]),
+        c[2],
+        c[3],
+        list(c[4]) if len(c) > 4 else [],
+        list(c[5]) if len(c) > 5 else [],
+    ]
 
 
 def _raw_class(c: Any) -> RawClass:
-    return (_str(c[0]), _strs(c[1]), bool(c[2]), bool(c[3]), _strs(c[4]) if len(c) > 4 else ())
+    return (
+        _str(c[0]),
+        _strs(c[1]),
+        bool(c[2]),
+        bool(c[3]),
+        _strs(c[4]) if len(c) > 4 else (),
+        _strs(c[5]) if len(c) > 5 else (),
+    )
 
 
 def _chooser(value: Any) -> tuple[str, int] | tuple[()]:

@@ -87,24 +87,26 @@ class ProjectIndex:
         if "." in name:
             return self._method(summary, name, seen)
         if name in summary.classes:
-            noun, release, with_releases, supports_with, opening = summary.classes[name]
-            return canonical, ("c", noun, release, with_releases, supports_with, canonical, opening)
+            noun, release, with_releases, supports_with, opening, on_return = summary.classes[name]
+            cls = ("c", noun, release, with_releases, supports_with, canonical, opening)
+            return canonical, _with_on_return(cls, (), on_return)
         if name in summary.pending:
             raw, bases, acquired = summary.pending[name]
             inherited = self._harmless(bases, frozenset(acquired), set())
             if inherited is None:
                 return None
-            noun, release, with_releases, supports_with, opening = raw
+            noun, release, with_releases, supports_with, opening, on_return = raw
             if inherited[1] and not supports_with:
                 # A base's `__exit__`, not seen here: a `with` the code has is assumed to
                 # release, but none is suggested (it may call a method this class lacks).
                 with_releases = True
             release = tuple(sorted({*release, *inherited[0]}))
-            return canonical, ("c", noun, release, with_releases, supports_with, canonical, opening)
+            cls = ("c", noun, release, with_releases, supports_with, canonical, opening)
+            return canonical, _with_on_return(cls, (), on_return)
         if name in summary.owners:
             raw_class, callees, chooser, bases, acquired = summary.owners[name]
             if any(self._acquires(c, seen) for c in callees):
-                noun, release, with_releases, supports_with, opening = raw_class
+                noun, release, with_releases, supports_with, opening, on_return = raw_class
                 if bases:
                     inherited = self._harmless(bases, frozenset(acquired), set())
                     if inherited is None:
@@ -114,7 +116,7 @@ class ProjectIndex:
                     release = tuple(sorted({*release, *inherited[0]}))
                 owner = ("c", noun, release, with_releases, supports_with, canonical, opening)
                 # A class whose resource a caller may choose: the argument choosing it.
-                return canonical, (*owner, chooser) if chooser else owner
+                return canonical, _with_on_return(owner, chooser, on_return)
         if name in summary.wrappers:
             params, kwonly, owned, release, converted = summary.wrappers[name]
             return canonical, ("w", params, kwonly, owned, release, converted)
@@ -368,3 +370,13 @@ def _star_exports(summary: ModuleSummary, name: str) -> bool:
     if summary.all is not None:
         return name in summary.all
     return not name.startswith("_")
+
+
+def _with_on_return(
+    spec: tuple[Any, ...], chooser: tuple[str, int] | tuple[()], on_return: tuple[str, ...]
+) -> tuple[Any, ...]:
+    """A class's spec with its chooser and the release methods that release only when they
+    return, each only when there is one (specs without them stay as they were)."""
+    if on_return:
+        return (*spec, chooser, on_return)
+    return (*spec, chooser) if chooser else spec

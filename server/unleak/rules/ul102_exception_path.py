@@ -10,7 +10,11 @@ consumer can stop the generator. A resource stored on an object inside `try`
 it open with nothing referring to it. An `__init__` that stores a resource on `self` and then
 raises explicitly (`raise ValueError("bad header")`) loses it too: the caller never gets the
 instance, so nothing can close it (only an explicit `raise` is reported there, not any call
-that may raise).
+that may raise). A project class's release method that does its work first and releases as
+its last step, outside a `finally` (`def read(self): self._parse(); self.archive.close()`), is
+a release only when it returns: a caller whose `reader.read()` raises still holds the instance.
+One that releases in its own `finally` (or in `with self.file:`) releases whatever it raises,
+as a failing `close()` does.
 
 It does not report statements that cannot raise (assignments, attribute stores, `len()`,
 `isinstance()`, appending to a list, logging calls), a statement that fails only with `OSError`

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from unleak.catalogue import BORROWERS, ResourceType
+from unleak.catalogue.own_release import OWN_RELEASE_METHODS
 from unleak.names.resolver import NameResolver, iter_statements
 from unleak.names.text import expr_text
 from unleak.source.facts import StatementFacts, fact
@@ -444,6 +445,15 @@ def _resource_type(
         acquired_in_init = [a for a in acquired_in_init if info.acquired[a][1] != "__init__"]
         if not acquired_in_init:
             return None
+    # A method that does its work and then releases (`read()`: parse, then close) releases
+    # nothing when its work raises, unless the release is in a `finally`.
+    on_return = frozenset(
+        m
+        for m in release
+        if m not in _CONVENTIONAL
+        and m in methods
+        and not _releases_on_raise(methods[m], release, release_names)
+    )
     exits = [methods[m] for m in ("__exit__", "__aexit__") if m in methods]
     with_releases = any(
         isinstance(n, ast.Call)
@@ -467,7 +477,43 @@ def _resource_type(
         with_releases=with_releases,
         supports_with="__enter__" in methods or "__aenter__" in methods,
         opened_by=opening if lazy else frozenset(),
+        release_on_return=on_return,
     )
+
+
+# Names whose whole job is to release (`close()`, `shutdown()`, `cleanup()`...): one that
+# raises is still taken to have released, as a failing `close()` of a file is.
+_CONVENTIONAL = (
+    _RELEASING_NAMES
+    | OWN_RELEASE_METHODS
+    | {"release", "terminate", "kill", "wait", "quit", "logout", "detach", "disconnect"}
+)
+
+
+def _releases_on_raise(
+    method: ast.FunctionDef | ast.AsyncFunctionDef,
+    release: set[str],
+    release_names: frozenset[str],
+) -> bool:
+    """Whether ``method`` releases what the instance holds in a `finally` (or a `with` on
+    it), so that it releases even when the rest of it raises (`try: self._parse(self.file)
+    finally: self.close()`)."""
+    for node in walk(method):
+        if isinstance(node, (ast.With, ast.AsyncWith)) and any(
+            _self_attr(item.context_expr) for item in node.items
+        ):
+            return True
+        if not isinstance(node, ast.Try) or not node.finalbody:
+            continue
+        for stmt in node.finalbody:
+            for n in walk(stmt):
+                if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
+                    continue
+                if (_is_self(n.func.value) and n.func.attr in release) or (
+                    _self_attr(n.func.value) and n.func.attr in release_names
+                ):
+                    return True
+    return False
 
 
 def _released_by_init(

@@ -8,12 +8,13 @@ processes and the cache), keyed by the qualified name the module's code uses:
   ``effects`` the ``(parameter, release|escape)`` pairs, every other parameter named in
   ``params`` or ``kwonly`` is only borrowed; with no parameters named, every argument is
   taken over (what is assumed of any unknown callable);
-- ``("c", noun, release, with_releases, supports_with, canonical[, opened_by[, chooser]])``:
-  a resource class (its qualified name where it is defined): each call makes an instance to
-  release with one of ``release``; one acquiring only in ``opened_by`` methods holds nothing
-  before they succeed; one whose resource is an instance of a class the caller may choose
-  names the argument choosing it (``(keyword, position)``): a call passing a class not known
-  as a resource makes a plain instance;
+- ``("c", noun, release, with_releases, supports_with, canonical[, opened_by[, chooser[,
+  on_return]]])``: a resource class (its qualified name where it is defined): each call makes
+  an instance to release with one of ``release``; one acquiring only in ``opened_by`` methods
+  holds nothing before they succeed; one whose resource is an instance of a class the caller
+  may choose names the argument choosing it (``(keyword, position)``, or empty): a call
+  passing a class not known as a resource makes a plain instance; ``on_return``: the release
+  methods that release only when they return (see `ResourceType.release_on_return`);
 - ``("m", returns, elements[, params, kwonly, effects])``: a plain class's method returning
   a fresh resource, keyed by the class's qualified name and the method's
   (``pkg.mod.Cls.open``): a call of it on an instance of the class acquires; or (``returns``
@@ -61,6 +62,7 @@ def install_external(specs: Mapping[str, Any], catalogue: Catalogue) -> dict[str
                     with_releases=bool(with_releases),
                     supports_with=bool(supports_with),
                     opened_by=opened_by,
+                    release_on_return=frozenset(spec[8]) if len(spec) > 8 else frozenset(),
                 )
             # Arguments of a constructor are kept by the instance.
             chooser = spec[7] if len(spec) > 7 else None
