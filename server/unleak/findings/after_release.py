@@ -26,6 +26,7 @@ from unleak.flow.derived import (
     Strength,
     dependence,
     name_matters,
+    plain_annotation,
     plain_rebinding,
     value_strength,
 )
@@ -125,8 +126,15 @@ def _unit_uses(module: ModuleAnalysis, unit: Unit, code: str) -> Iterator[Findin
         use = _returned_from_with(release, dep, module) if release.by_with else None
         if use is None:
             use = _first_use_after(release, layout, dep, module)
+        if use is not None and use.how == "returned" and _returns_plain(unit.node):
+            continue  # `-> Tuple[int, ...]`: what it returns is data read from the resource
         if use is not None:
             yield _finding(module, code, release, dep, use)
+
+
+def _returns_plain(node: ast.AST) -> bool:
+    returns = getattr(node, "returns", None)
+    return isinstance(returns, ast.expr) and plain_annotation(returns)
 
 
 def _releases(unit: Unit, module: ModuleAnalysis, scope: Scope) -> Iterator[Release]:
@@ -687,7 +695,8 @@ def _finding(
         if release.by_with
         else f"`{root}.close()` on line {line} closed"
     )
-    if use.how == "returned" and release.by_with:
+    inside = line <= use.node.lineno <= (where.end_lineno or line)
+    if use.how == "returned" and release.by_with and inside:
         message = (
             f"`{_short(use.name)}` is returned from inside the `with` block on line {line}, "
             f"which closes the {release.noun} `{root}` as the function returns: the caller "

@@ -690,7 +690,8 @@ def _bindings(s: ast.AST, containers: set[str]) -> Iterator[tuple[ast.expr, ast.
             if isinstance(t, (ast.Name, ast.Tuple, ast.List, ast.Starred)):
                 yield t, s.value
     elif isinstance(s, ast.AnnAssign) and s.value is not None:
-        if isinstance(s.target, ast.Name):
+        # `version: Tuple[int, ...] = conn.server_version` says the value is plain data.
+        if isinstance(s.target, ast.Name) and not plain_annotation(s.annotation):
             yield s.target, s.value
     elif isinstance(s, (ast.With, ast.AsyncWith)):
         for item in s.items:
@@ -706,6 +707,40 @@ def _bindings(s: ast.AST, containers: set[str]) -> Iterator[tuple[ast.expr, ast.
         yield s.target, s.iter
     for n in _own_nodes(s).named:
         yield n.target, n.value
+
+
+_PLAIN_TYPES = frozenset(
+    {"int", "str", "bytes", "bool", "float", "complex", "bytearray", "None"}
+)
+_PLAIN_CONTAINERS = frozenset(
+    {"tuple", "list", "dict", "set", "frozenset", "Tuple", "List", "Dict", "Set", "FrozenSet"}
+    | {"Optional", "Union"}
+)
+
+
+def plain_annotation(ann: ast.expr) -> bool:
+    """Whether an annotation says the value is plain data: a builtin scalar, or a builtin
+    container (`Tuple[int, ...]`, `dict[str, bytes]`, `Optional[str]`, `int | None`) of
+    such values only. A container of anything else (`List[IO[str]]`) may hold a resource."""
+    stack = [ann]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, ast.Constant) and (e.value is None or e.value is Ellipsis):
+            continue
+        if isinstance(e, ast.BinOp) and isinstance(e.op, ast.BitOr):
+            stack += (e.left, e.right)
+            continue
+        if isinstance(e, ast.Subscript):
+            base, args = e.value, e.slice
+            stack += args.elts if isinstance(args, ast.Tuple) else [args]
+            e = base
+            names = _PLAIN_CONTAINERS
+        else:
+            names = _PLAIN_TYPES
+        name = e.attr if isinstance(e, ast.Attribute) else e.id if isinstance(e, ast.Name) else ""
+        if name not in names:
+            return False
+    return True
 
 
 def plain_rebinding(stmt: ast.stmt, name: str) -> bool | None:

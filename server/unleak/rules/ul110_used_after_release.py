@@ -9,7 +9,9 @@ such a value from inside the `with` block is reported too: the block closes the 
 the function returns, so the caller gets a value over a closed resource.
 
 It does not report: values that are only plain data (`f.read()`, `list(f)` taken inside the
-block, `f.name`, `f.closed`), uses around a loop back to its start, uses after a `close()`
+block, `f.name`, `f.closed`, a name annotated as plain data such as `version: Tuple[int, ...] =
+conn.server_version`, a value returned from a function annotated to return such data such as
+`-> Tuple[int, ...]`), uses around a loop back to its start, uses after a `close()`
 inside an `if` (the later code is often guarded by the same condition), code under a test that
 the resource is still open (`if not f.closed: f.abort()`), another release after the first
 (`pool.close()` then `pool.terminate()` and `pool.join()`), values built by calls it does not
