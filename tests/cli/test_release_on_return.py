@@ -61,6 +61,6 @@ def test_release_only_on_return_crosses_modules(cli: RunCli, project: Path) -> N
     assert result.code == 1, result.out + result.err
     assert result.out.splitlines()[:-1] == [
         "pkg/use.py:10:14: UL102 The `ExcelReader` instance `reader` created by"
-        " `ExcelReader(fn)` is not released if `reader.read()` on line 11 raises; make"
-        " `reader.read()` release it in a `finally` block of its own",
+        " `ExcelReader(fn)` is not released if `reader.read()` on line 11 raises; `read()`"
+        " releases it only when it returns; release it in a `finally` there",
     ]

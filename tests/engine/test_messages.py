@@ -257,6 +257,57 @@ CASES = [
         "The process `p` started by `subprocess.Popen(cmd)` is never waited for; use `with`",
         ["the process is started here", "the function returns here with the process still running"],
     ),
+    (
+        # smbprotocol's Connection: a private helper that disconnects before raising a
+        # worker's error is a release too, but the one to name is disconnect().
+        """        import socket
+        class Connection:
+            def __init__(self, server):
+                self.transport = socket.create_connection(server)
+            def disconnect(self):
+                self.transport.close()
+            def _check_worker_running(self):
+                if self._t_exc is not None:
+                    self.disconnect()
+                    raise self._t_exc
+        def register(server):
+            connection = Connection(server)
+            connection.negotiate()
+            return connection
+        """,
+        "UL102",
+        "The `Connection` instance `connection` created by `Connection(server)` is not released "
+        "if `connection.negotiate()` on line 13 raises; call `connection.disconnect()` in a "
+        "`finally` block",
+        [
+            "the `Connection` instance is created here",
+            "if `connection.negotiate()` raises, the `Connection` instance is still open",
+        ],
+    ),
+    (
+        # openpyxl's ExcelReader: its only release parses first and closes last, outside a
+        # `finally`: calling it again where the exception is handled is no cleanup.
+        """        from zipfile import ZipFile
+        class ExcelReader:
+            def __init__(self, fn):
+                self.archive = ZipFile(fn)
+            def read(self):
+                self.parse()
+                self.archive.close()
+        def load_workbook(fn):
+            reader = ExcelReader(fn)
+            reader.read()
+            return reader
+        """,
+        "UL102",
+        "The `ExcelReader` instance `reader` created by `ExcelReader(fn)` is not released if "
+        "`reader.read()` on line 10 raises; `read()` releases it only when it returns; release "
+        "it in a `finally` there",
+        [
+            "the `ExcelReader` instance is created here",
+            "if `reader.read()` raises, the `ExcelReader` instance is still open",
+        ],
+    ),
 ]
 
 

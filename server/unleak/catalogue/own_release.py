@@ -34,3 +34,21 @@ def releases_when_raising(rtype: ResourceType, method: str) -> bool:
             return False
         method = "read"
     return method not in rtype.release_on_return
+
+
+# Release methods to name first, in this order.
+_PREFERRED = ("close", "wait", "shutdown", "cleanup", "terminate", "release", "aclose")
+
+
+def preferred_release(rtype: ResourceType) -> str | None:
+    """The release method a message or a fix names: a usual one (`close()`), then a name
+    that says it ends the object's life (`disconnect()`), then a public one; a private
+    helper that reaches the release on some path (`_check_worker_running()`) or a method
+    that releases only once its work succeeds (`read()`) only when there is nothing else."""
+    methods = [m.rstrip("()") for m in rtype.release]
+    methods = [m for m in methods if m not in rtype.release_on_return] or methods
+    for name in (*_PREFERRED, *sorted(OWN_RELEASE_METHODS), "stop"):
+        if name in methods:
+            return name
+    public = [m for m in methods if not m.startswith("_")]
+    return min(public or methods, default=None)

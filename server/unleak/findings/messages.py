@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from unleak.catalogue.own_release import preferred_release
 from unleak.flow.effects import SiteInfo
 from unleak.flow.ownership import Leak, SiteResult
 from unleak.names.text import callee_name
@@ -50,7 +51,6 @@ _OPENED = frozenset(
         "async_session",
     }
 )
-_PREFERRED_RELEASE = ("close", "wait", "shutdown", "cleanup", "terminate", "release", "aclose")
 
 
 def verb(info: SiteInfo) -> str:
@@ -237,9 +237,11 @@ def advice(code: str, info: SiteInfo, leak: Leak | None = None) -> str:
             return f"{infinitive} it before raising"  # stored by `__init__`, which raises
         if usable:
             return "use `with` or `try`/`finally`"
-        if info.type.release_on_return >= {m.rstrip("()") for m in info.type.release}:
+        release = {m.rstrip("()") for m in info.type.release}
+        if release and info.type.release_on_return >= release:
             # Its only releases do their work first: one in a `finally` still leaks.
-            return f"make {_release_call(info)} release it in a `finally` block of its own"
+            method = preferred_release(info.type)
+            return f"`{method}()` releases it only when it returns; release it in a `finally` there"
         return f"call {_release_call(info)} in a `finally` block"
     return "use `with`" if usable else f"call {_release_call(info)} when done"
 
@@ -255,10 +257,7 @@ def _release_call(info: SiteInfo) -> str:
     functions = sorted(info.type.release_functions)
     if functions:
         return f"`{functions[0]}({info.var})`" if info.var else f"`{functions[0]}()` on it"
-    methods = [m.rstrip("()") for m in info.type.release]
-    # A release that does its work first (`read()`) is named only when it is the only kind.
-    methods = [m for m in methods if m not in info.type.release_on_return] or methods
-    method = next((m for m in _PREFERRED_RELEASE if m in methods), min(methods, default="close"))
+    method = preferred_release(info.type) or "close"
     return f"`{info.var}.{method}()`" if info.var else f"`.{method}()` on it"
 
 

@@ -1026,7 +1026,11 @@ def _release_text(site: LeakSite, name: str) -> str | None:
         for local, target in site.module.resolver.imports.items():
             if target == module:
                 return f"{local}.{func}({name})"
-    return f"{name}.{sorted(rtype.release)[0]}()" if rtype.release else None
+    # Not a method that releases only once its work succeeds (calling it on an error path
+    # is no cleanup), nor a private helper that reaches the release on some path.
+    methods = sorted(m for m in rtype.release if m not in rtype.release_on_return)
+    public = [m for m in methods if not m.startswith("_")]
+    return f"{name}.{(public or methods)[0]}()" if methods else None
 
 
 def leak_fix(context: LeakContext) -> Fix | None:
