@@ -585,6 +585,7 @@ class ModuleAnalysis:
         scope.lock_withs = [
             w for w in lock_withs if any(k == w[0] and w[1] < ln <= w[2] for k, ln in releases)
         ]
+        scope.stdio_opens = _stdio_opens(body, self.resolver)
         scope.containers = local_containers(body, self.resolver)
         if scope.instances:
             # A name bound more than once may hold something else where its method is called.
@@ -1272,6 +1273,30 @@ def _nested_import_lines(text: str) -> list[int]:
 def _nested_import_lines_of(text: str) -> list[int]:
     """`_nested_import_lines` of a piece of the text, 0-based (see `Segments.lines_where`)."""
     return [line - 1 for line in _nested_import_lines(text)]
+
+
+def _stdio_opens(body: list[ast.stmt], resolver: NameResolver) -> frozenset[int]:
+    """Lines of `os.open(...)` calls whose result is dropped after descriptor 0 was closed
+    (`os.closerange(0, maxfd)`, `os.close(0)`) and that a later `os.dup2(0, 1)` uses by its
+    number: the daemon recipe's new standard input, kept for the whole process."""
+    closed_at: int | None = None
+    opens: list[int] = []
+    out: set[int] = set()
+    for stmt in iter_statements(body, nested=False):
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if not isinstance(call, ast.Call):
+            continue
+        qual = resolver.qualify(call.func) or ""
+        first = call.args[0] if call.args else None
+        zero = isinstance(first, ast.Constant) and first.value == 0
+        name = qual.rpartition(".")[2]
+        if zero and (qual in ("os.close", "os.closerange") or name == "closerange"):
+            closed_at = stmt.lineno if closed_at is None else closed_at
+        elif qual == "os.open" and closed_at is not None and stmt.lineno > closed_at:
+            opens.append(stmt.lineno)
+        elif qual == "os.dup2" and zero:
+            out.update(line for line in opens if line < stmt.lineno)
+    return frozenset(out)
 
 
 def classify(res: SiteResult) -> tuple[str, Leak]:

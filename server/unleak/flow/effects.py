@@ -133,6 +133,10 @@ class Scope(TypeScope):
     # lock.acquire()`): (the lock's text, the block's first and last lines). The block's exit
     # releases what an acquire() of the same lock inside it takes again.
     lock_withs: list[tuple[str, int, int]] = field(default_factory=list)
+    # Lines of dropped `os.open()` calls that become the process's standard input (a daemon
+    # closed descriptor 0 before, and duplicates it onto 1 and 2 after): see
+    # findings.module._stdio_opens.
+    stdio_opens: frozenset[int] = frozenset()
     with_targets: set[str] = field(default_factory=set)  # names bound by `async with`/`with`
     expect_raise: list[tuple[int, int]] = field(default_factory=list)  # assertRaises bodies
     containers: set[str] = field(default_factory=set)  # local lists/dicts it makes (containers)
@@ -713,6 +717,8 @@ class EffectBuilder:
     def _acquire(self, call: ast.Call, factory: Factory, pos: list[Val], kw: dict[str, Val]) -> Val:
         if self.scope.expects_raise(call.lineno):
             return NONE  # inside `with self.assertRaises(...)`: expected to fail
+        if factory.type == "fd" and call.lineno in self.scope.stdio_opens:
+            return NONE  # descriptor 0 again: the process's stdin, on purpose
         if factory.type == PIPED_POPEN.type and self.scope.pipes_closed:
             factory = _POPEN
         owned: set[Source] = set()

@@ -37,7 +37,10 @@ one (also of a class of the module derived from `BytesIO`, returned by a helper)
 helper already closed or waited for before returning it, an instance of a class of the module
 whose `__init__` ends by calling its own method that closes what it opened (`self._read()`).
 Nor what only looks like an acquisition: an awaited `accept()` is not a socket's (that one is
-synchronous; `await websocket.accept()` sends a handshake and returns None).
+synchronous; `await websocket.accept()` sends a handshake and returns None). Nor a daemon's new
+standard input: an `os.open()` whose result is dropped after descriptor 0 was closed
+(`os.closerange(0, maxfd)`) and that a later `os.dup2(0, 1)` uses by its number is descriptor
+0, kept for the whole process on purpose.
 Nor a path the code's own tests rule out: a
 resource opened under a test and closed under the same test (`if IS_MACOS:` twice, or `if not
 isfilelike(p):` and `if not os.path.isdir(p):` while `p` is not rebound) is closed on every path
