@@ -32,6 +32,11 @@ class ResourceType:
     # their release is not in a `finally` (a project class's `read()` that parses, then
     # closes): one that raises leaves the resource held.
     release_on_return: frozenset[str] = frozenset()
+    # A project class that opens only when given a path, and uses a stream it is given as it
+    # is (`XMLWriter(fileOrPath)`: `if not hasattr(fileOrPath, "write"): self.file =
+    # open(...)`): the constructor's parameter (name, position after `self`) through which an
+    # instance made over a stream (`sys.stdout`, a buffer, an open file) holds nothing.
+    path_or_stream: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)

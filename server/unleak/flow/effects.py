@@ -61,6 +61,11 @@ def _self_attr(e: ast.expr) -> bool:
     return isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self"
 
 
+_STANDARD_STREAMS = frozenset(
+    f"sys.{prefix}{name}{suffix}"
+    for name in ("stdin", "stdout", "stderr")
+    for prefix, suffix in (("", ""), ("__", "__"))
+)
 _SOCKETISH = re.compile(r"sock|serv|listen|srv", re.I)
 Site = tuple[int, int, int]  # (line, byte column, tuple element or -1) of the acquiring call
 Source = str | Site  # a variable name or a fresh acquisition
@@ -721,6 +726,8 @@ class EffectBuilder:
             return NONE  # descriptor 0 again: the process's stdin, on purpose
         if factory.type == PIPED_POPEN.type and self.scope.pipes_closed:
             factory = _POPEN
+        if self._over_a_stream(call, factory):
+            return NONE  # `XMLWriter(sys.stdout)`: it opens only a path
         owned: set[Source] = set()
         for key in factory.owns_args:
             v = (
@@ -756,6 +763,32 @@ class EffectBuilder:
         if factory.elements:
             return Val(frozenset(all_sites), tuple(sites))
         return Val(frozenset(all_sites))
+
+    def _over_a_stream(self, call: ast.Call, factory: Factory) -> bool:
+        """A class that opens only a path, given a stream there (see
+        `ResourceType.path_or_stream`): a standard stream, an in-memory buffer or a name
+        known to be an open file or socket."""
+        rtype = self.scope.catalogue.types.get(factory.type)
+        chosen = rtype.path_or_stream if rtype is not None else None
+        if chosen is None:
+            return False
+        name, position = chosen
+        arg = next((k.value for k in call.keywords if k.arg == name), None)
+        if arg is None and 0 <= position < len(call.args):
+            arg = call.args[position]
+        if arg is None or isinstance(arg, ast.Starred):
+            return False
+        while isinstance(arg, ast.Attribute) and arg.attr == "buffer":
+            arg = arg.value  # `sys.stdout.buffer`
+        if isinstance(arg, (ast.Name, ast.Attribute)):
+            qual = self.scope.resolver.qualify(arg)
+            if qual in _STANDARD_STREAMS:
+                return True
+            return isinstance(arg, ast.Name) and self.scope.var_types.get(arg.id) in (
+                "file",
+                "socket",
+            )
+        return in_memory_buffer(arg, self.scope)
 
     def _is_resourceful(self, sources: set[Source]) -> bool:
         # A name whose known type is a resource (not an in-memory buffer or a path).

@@ -276,6 +276,7 @@ def _raw_class(t: ResourceType, noun: str | None = None) -> RawClass:
         t.supports_with,
         tuple(sorted(t.opened_by)),
         tuple(sorted(t.release_on_return)),
+        t.path_or_stream or (),
     )
 
 

@@ -27,8 +27,11 @@ RawFunction = tuple[
     tuple[tuple[str, str], ...],
 ]
 # A resource class: (noun, release methods, with releases, supports with, opening methods of
-# a lazy class, release methods that release only when they return).
-RawClass = tuple[str, tuple[str, ...], bool, bool, tuple[str, ...], tuple[str, ...]]
+# a lazy class, release methods that release only when they return, the constructor's
+# parameter through which it opens only a path: (name, position) or ()).
+RawClass = tuple[
+    str, tuple[str, ...], bool, bool, tuple[str, ...], tuple[str, ...], tuple[str, int] | tuple[()]
+]
 # A plain class another module's class may derive from: (its bases from other modules,
 # attributes of `self` it mentions ("*": reaches them by name), methods that may release,
 # supports with).
@@ -203,7 +206,8 @@ class ModuleSummary:
 
 def _class_data(c: Any) -> list[Any]:
     # Summaries made before classes carried their opening methods have four parts, before
-    # they carried their release methods that release only when they return, five.
+    # they carried their release methods that release only when they return, five, before
+    # their path-or-stream parameter, six.
     return [
         c[0],
         list(c[1]),
@@ -211,6 +215,7 @@ def _class_data(c: Any) -> list[Any]:
         c[3],
         list(c[4]) if len(c) > 4 else [],
         list(c[5]) if len(c) > 5 else [],
+        list(c[6]) if len(c) > 6 else [],
     ]
 
 
@@ -222,6 +227,7 @@ def _raw_class(c: Any) -> RawClass:
         bool(c[3]),
         _strs(c[4]) if len(c) > 4 else (),
         _strs(c[5]) if len(c) > 5 else (),
+        _chooser(c[6] if len(c) > 6 else ()),
     )
 
 

@@ -87,26 +87,26 @@ class ProjectIndex:
         if "." in name:
             return self._method(summary, name, seen)
         if name in summary.classes:
-            noun, release, with_releases, supports_with, opening, on_return = summary.classes[name]
+            noun, release, with_releases, supports_with, opening, *tail = summary.classes[name]
             cls = ("c", noun, release, with_releases, supports_with, canonical, opening)
-            return canonical, _with_on_return(cls, (), on_return)
+            return canonical, _with_tail(cls, (), *tail)
         if name in summary.pending:
             raw, bases, acquired = summary.pending[name]
             inherited = self._harmless(bases, frozenset(acquired), set())
             if inherited is None:
                 return None
-            noun, release, with_releases, supports_with, opening, on_return = raw
+            noun, release, with_releases, supports_with, opening, *tail = raw
             if inherited[1] and not supports_with:
                 # A base's `__exit__`, not seen here: a `with` the code has is assumed to
                 # release, but none is suggested (it may call a method this class lacks).
                 with_releases = True
             release = tuple(sorted({*release, *inherited[0]}))
             cls = ("c", noun, release, with_releases, supports_with, canonical, opening)
-            return canonical, _with_on_return(cls, (), on_return)
+            return canonical, _with_tail(cls, (), *tail)
         if name in summary.owners:
             raw_class, callees, chooser, bases, acquired = summary.owners[name]
             if any(self._acquires(c, seen) for c in callees):
-                noun, release, with_releases, supports_with, opening, on_return = raw_class
+                noun, release, with_releases, supports_with, opening, *tail = raw_class
                 if bases:
                     inherited = self._harmless(bases, frozenset(acquired), set())
                     if inherited is None:
@@ -116,7 +116,7 @@ class ProjectIndex:
                     release = tuple(sorted({*release, *inherited[0]}))
                 owner = ("c", noun, release, with_releases, supports_with, canonical, opening)
                 # A class whose resource a caller may choose: the argument choosing it.
-                return canonical, _with_on_return(owner, chooser, on_return)
+                return canonical, _with_tail(owner, chooser, *tail)
         if name in summary.wrappers:
             params, kwonly, owned, release, converted = summary.wrappers[name]
             return canonical, ("w", params, kwonly, owned, release, converted)
@@ -372,11 +372,11 @@ def _star_exports(summary: ModuleSummary, name: str) -> bool:
     return not name.startswith("_")
 
 
-def _with_on_return(
-    spec: tuple[Any, ...], chooser: tuple[str, int] | tuple[()], on_return: tuple[str, ...]
-) -> tuple[Any, ...]:
-    """A class's spec with its chooser and the release methods that release only when they
-    return, each only when there is one (specs without them stay as they were)."""
-    if on_return:
-        return (*spec, chooser, on_return)
-    return (*spec, chooser) if chooser else spec
+def _with_tail(spec: tuple[Any, ...], *tail: Any) -> tuple[Any, ...]:
+    """A class's spec with its optional parts (the chooser, the release methods that release
+    only when they return, the path-or-stream parameter), up to the last one it has: a spec
+    without them stays as it was."""
+    items = list(tail)
+    while items and not items[-1]:
+        items.pop()
+    return (*spec, *items)

@@ -35,7 +35,10 @@ holds no socket), an `ExitStack` nothing was entered on, the new stack of a
 everything succeeded), an archive written into an in-memory `BytesIO` or a text wrapper over
 one (also of a class of the module derived from `BytesIO`, returned by a helper), a resource a
 helper already closed or waited for before returning it, an instance of a class of the module
-whose `__init__` ends by calling its own method that closes what it opened (`self._read()`).
+whose `__init__` ends by calling its own method that closes what it opened (`self._read()`),
+an instance of a project class that opens only a path and uses a stream it is given as it is
+(`if not hasattr(fileOrPath, "write"): self.file = open(fileOrPath, "wb")`) made over a
+stream (`XMLWriter(sys.stdout)`, an in-memory buffer, an open file).
 Nor what only looks like an acquisition: an awaited `accept()` is not a socket's (that one is
 synchronous; `await websocket.accept()` sends a handshake and returns None). Nor a daemon's new
 standard input: an `os.open()` whose result is dropped after descriptor 0 was closed

@@ -454,6 +454,12 @@ def _resource_type(
         and m in methods
         and not _releases_on_raise(methods[m], release, release_names)
     )
+    init = methods.get("__init__")
+    path_or_stream = (
+        _path_parameter(init, [info.acquired[a][0] for a in acquired_in_init])
+        if init is not None and all(info.acquired[a][1] == "__init__" for a in acquired_in_init)
+        else None
+    )
     exits = [methods[m] for m in ("__exit__", "__aexit__") if m in methods]
     with_releases = any(
         isinstance(n, ast.Call)
@@ -478,7 +484,65 @@ def _resource_type(
         supports_with="__enter__" in methods or "__aenter__" in methods,
         opened_by=opening if lazy else frozenset(),
         release_on_return=on_return,
+        path_or_stream=path_or_stream,
     )
+
+
+# Attributes a stream has and a path does not.
+_STREAM_ATTRS = frozenset({"read", "write", "readline", "fileno", "seek", "close"})
+_PATH_TYPES = frozenset({"str", "bytes", "os.PathLike", "PathLike", "Path", "PurePath"})
+
+
+def _path_parameter(
+    init: ast.FunctionDef | ast.AsyncFunctionDef, calls: list[ast.Call]
+) -> tuple[str, int] | None:
+    """The parameter of ``init`` that every one of ``calls`` (what it acquires) is made under
+    a test of as a path: in the body of `if not hasattr(p, "write"):` or `if isinstance(p,
+    (str, os.PathLike)):`, or in the `else` of `if hasattr(p, "read"):`."""
+    params = [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
+    found: set[str] = set()
+    for call in calls:
+        names = _path_tests_around(init, call)
+        if not names:
+            return None
+        found |= names
+    if len(found) != 1:
+        return None
+    (name,) = found
+    return (name, params.index(name)) if name in params else None
+
+
+def _path_tests_around(init: ast.AST, call: ast.Call) -> set[str]:
+    """The parameters an enclosing `if` of ``call`` in ``init`` tests to be paths."""
+    out: set[str] = set()
+    for node in walk(init):
+        if not isinstance(node, ast.If):
+            continue
+        for branch, as_path in ((node.body, True), (node.orelse, False)):
+            if any(n is call for stmt in branch for n in walk(stmt)):
+                name = _tested_path(node.test, as_path)
+                if name is not None:
+                    out.add(name)
+    return out
+
+
+def _tested_path(test: ast.expr, holds: bool) -> str | None:
+    """The name ``test`` says is a path where it evaluates to ``holds``."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _tested_path(test.operand, not holds)
+    if not (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and len(test.args) == 2):
+        return None
+    subject, arg = test.args
+    if not isinstance(subject, ast.Name):
+        return None
+    stream_attr = isinstance(arg, ast.Constant) and arg.value in _STREAM_ATTRS
+    if test.func.id == "hasattr" and not holds and stream_attr:
+        return subject.id
+    if test.func.id == "isinstance" and holds:
+        types = arg.elts if isinstance(arg, ast.Tuple) else [arg]
+        if types and all(expr_text(t) in _PATH_TYPES for t in types):
+            return subject.id
+    return None
 
 
 # Names whose whole job is to release (`close()`, `shutdown()`, `cleanup()`...): one that

@@ -9,12 +9,14 @@ processes and the cache), keyed by the qualified name the module's code uses:
   ``params`` or ``kwonly`` is only borrowed; with no parameters named, every argument is
   taken over (what is assumed of any unknown callable);
 - ``("c", noun, release, with_releases, supports_with, canonical[, opened_by[, chooser[,
-  on_return]]])``: a resource class (its qualified name where it is defined): each call makes
-  an instance to release with one of ``release``; one acquiring only in ``opened_by`` methods
-  holds nothing before they succeed; one whose resource is an instance of a class the caller
-  may choose names the argument choosing it (``(keyword, position)``, or empty): a call
-  passing a class not known as a resource makes a plain instance; ``on_return``: the release
-  methods that release only when they return (see `ResourceType.release_on_return`);
+  on_return[, path_or_stream]]]])``: a resource class (its qualified name where it is
+  defined): each call makes an instance to release with one of ``release``; one acquiring only
+  in ``opened_by`` methods holds nothing before they succeed; one whose resource is an
+  instance of a class the caller may choose names the argument choosing it (``(keyword,
+  position)``, or empty): a call passing a class not known as a resource makes a plain
+  instance; ``on_return``: the release methods that release only when they return (see
+  `ResourceType.release_on_return`); ``path_or_stream``: the constructor's parameter through
+  which it opens only a path (see `ResourceType.path_or_stream`);
 - ``("m", returns, elements[, params, kwonly, effects])``: a plain class's method returning
   a fresh resource, keyed by the class's qualified name and the method's
   (``pkg.mod.Cls.open``): a call of it on an instance of the class acquires; or (``returns``
@@ -63,6 +65,7 @@ def install_external(specs: Mapping[str, Any], catalogue: Catalogue) -> dict[str
                     supports_with=bool(supports_with),
                     opened_by=opened_by,
                     release_on_return=frozenset(spec[8]) if len(spec) > 8 else frozenset(),
+                    path_or_stream=(spec[9][0], spec[9][1]) if len(spec) > 9 and spec[9] else None,
                 )
             # Arguments of a constructor are kept by the instance.
             chooser = spec[7] if len(spec) > 7 else None
