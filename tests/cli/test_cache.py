@@ -34,14 +34,24 @@ FINDING = Finding(
 SUMMARY = ModuleSummary(
     "m",
     functions={"f": ("file", (), None, ("p",), (), (("p", "release"),))},
-    classes={"C": ("`C` instance", ("close",), True, True, ("connect",))},
+    classes={
+        "C": ("`C` instance", ("close",), True, True, ("connect",), (), ()),
+        # Released only when `read()` returns; opens only a path given as `source`.
+        "R": ("`R` instance", ("close", "read"), False, False, (), ("read",), ("source", 0)),
+    },
     imports={"os": "os"},
     uses=("os",),
     owners={
-        "D": (("`D` instance", ("close",), False, False, ()), ("pkg.net.Session",), (), (), ()),
+        "D": (
+            ("`D` instance", ("close",), False, False, (), (), ()),
+            ("pkg.net.Session",),
+            (),
+            (),
+            (),
+        ),
         # A class keeping an instance of the class its `session=` argument chooses.
         "E": (
-            ("`E` instance", ("close",), False, True, ()),
+            ("`E` instance", ("close",), False, True, (), (), ()),
             ("pkg.net.Session",),
             ("session", -1),
             ("pkg.base.Base",),
