@@ -285,6 +285,37 @@ CASES = [
         ],
     ),
     (
+        # gunicorn's DirtyWorker: `run()` releases in its `finally`, `_cleanup()` is the
+        # release itself (private, but named for the job).
+        """\
+        import tempfile
+        class Worker:
+            def __init__(self):
+                self.tmp = tempfile.TemporaryFile()
+            def run(self):
+                try:
+                    self.serve()
+                finally:
+                    self._cleanup()
+            def _cleanup(self):
+                try:
+                    self.tmp.close()
+                except Exception:
+                    pass
+        def use():
+            worker = Worker()
+            worker.load_apps()
+            worker._cleanup()
+        """,
+        "UL102",
+        "The `Worker` instance `worker` created by `Worker()` is not released if "
+        "`worker.load_apps()` on line 17 raises; call `worker._cleanup()` in a `finally` block",
+        [
+            "the `Worker` instance is created here",
+            "if `worker.load_apps()` raises, the `Worker` instance is still open",
+        ],
+    ),
+    (
         # openpyxl's ExcelReader: its only release parses first and closes last, outside a
         # `finally`: calling it again where the exception is handled is no cleanup.
         """        from zipfile import ZipFile

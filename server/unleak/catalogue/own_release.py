@@ -41,14 +41,20 @@ _PREFERRED = ("close", "wait", "shutdown", "cleanup", "terminate", "release", "a
 
 
 def preferred_release(rtype: ResourceType) -> str | None:
-    """The release method a message or a fix names: a usual one (`close()`), then a name
-    that says it ends the object's life (`disconnect()`), then a public one; a private
-    helper that reaches the release on some path (`_check_worker_running()`) or a method
-    that releases only once its work succeeds (`read()`) only when there is nothing else."""
+    """The release method a message names: a usual one (`close()`), then a name that says it
+    ends the object's life (`disconnect()`, also private: `_cleanup()`), then a public one;
+    a private helper that reaches the release on some path (`_check_worker_running()`) or a
+    method that releases only once its work succeeds (`read()`) only when there is nothing
+    else."""
     methods = [m.rstrip("()") for m in rtype.release]
     methods = [m for m in methods if m not in rtype.release_on_return] or methods
-    for name in (*_PREFERRED, *sorted(OWN_RELEASE_METHODS), "stop"):
+    usual = (*_PREFERRED, *sorted(OWN_RELEASE_METHODS), "stop")
+    for name in usual:
         if name in methods:
             return name
+    # `_cleanup()`, `_close()`: private, but named for the job (not `run()`).
+    named = sorted(m for m in methods if m.lstrip("_") in usual)
+    if named:
+        return named[0]
     public = [m for m in methods if not m.startswith("_")]
     return min(public or methods, default=None)

@@ -450,7 +450,7 @@ def _resource_type(
     on_return = frozenset(
         m
         for m in release
-        if m not in _CONVENTIONAL
+        if m.lstrip("_") not in _CONVENTIONAL
         and m in methods
         and not _releases_on_raise(methods[m], release, release_names)
     )
@@ -545,8 +545,9 @@ def _tested_path(test: ast.expr, holds: bool) -> str | None:
     return None
 
 
-# Names whose whole job is to release (`close()`, `shutdown()`, `cleanup()`...): one that
-# raises is still taken to have released, as a failing `close()` of a file is.
+# Names whose whole job is to release (`close()`, `shutdown()`, `cleanup()`, also private:
+# `_cleanup()`...): one that raises is still taken to have released, as a failing `close()`
+# of a file is.
 _CONVENTIONAL = (
     _RELEASING_NAMES
     | OWN_RELEASE_METHODS
