@@ -215,7 +215,14 @@ def combine(
     if not new:
         return facts
     merged = facts | frozenset(new)
-    return merged if len(merged) <= MAX_FACTS else facts
+    if len(merged) <= MAX_FACTS:
+        return merged
+    # Over the budget: disjunctions go first, so that they never crowd out the plain facts
+    # a path would hold without them.
+    plain = frozenset(f for f in merged if not f[0].startswith(_OR))
+    if len(plain) <= MAX_FACTS:
+        return plain
+    return frozenset(f for f in facts if not f[0].startswith(_OR))
 
 
 def unevaluated_or_holds(test: ast.expr, polarity: bool) -> ast.expr | None:
