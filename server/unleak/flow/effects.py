@@ -184,6 +184,8 @@ class EffectBuilder:
         self._arg_depth = 0  # inside the arguments of a call
         # Calls whose coroutine is run here (`await c(...)`, `loop.run_until_complete(c(...))`).
         self._awaited: set[int] = set()
+        # Awaited calls whose result the statement drops (`await websocket.accept()`).
+        self._dropped_awaits: set[int] = set()
 
     # -- statements -----------------------------------------------------------------------
 
@@ -241,6 +243,8 @@ class EffectBuilder:
                 # else has it (returned, stored). Not a stack left unclosed.
                 self.expr(value.func.value)
             else:
+                if isinstance(value, ast.Await):
+                    self._dropped_awaits.add(id(value.value))
                 self.expr(value)
         elif isinstance(s, ast.Return):
             if s.value is not None:
@@ -626,9 +630,9 @@ class EffectBuilder:
             method == "accept"
             and not call.args
             and rtype is None
-            # A socket's accept() is synchronous: an awaited one is another API's
-            # (`await websocket.accept()` sends a handshake and returns None).
-            and id(call) not in self._awaited
+            # An awaited accept() whose result is dropped is a handshake, not a new socket
+            # (`await websocket.accept()` returns None); trio's `await sock.accept()` is one.
+            and id(call) not in self._dropped_awaits
             and isinstance(recv_node, (ast.Name, ast.Attribute))
             and _SOCKETISH.search(expr_text(recv_node))
         ):

@@ -39,8 +39,9 @@ whose `__init__` ends by calling its own method that closes what it opened (`sel
 an instance of a project class that opens only a path and uses a stream it is given as it is
 (`if not hasattr(fileOrPath, "write"): self.file = open(fileOrPath, "wb")`) made over a
 stream (`XMLWriter(sys.stdout)`, an in-memory buffer, an open file).
-Nor what only looks like an acquisition: an awaited `accept()` is not a socket's (that one is
-synchronous; `await websocket.accept()` sends a handshake and returns None). Nor a daemon's new
+Nor what only looks like an acquisition: an awaited `accept()` whose result is dropped is
+no socket (`await websocket.accept()` sends a handshake and returns None; trio's `conn, addr =
+await sock.accept()` is one). Nor a daemon's new
 standard input: an `os.open()` whose result is dropped after descriptor 0 was closed
 (`os.closerange(0, maxfd)`) and that a later `os.dup2(0, 1)` uses by its number is descriptor
 0, kept for the whole process on purpose.
