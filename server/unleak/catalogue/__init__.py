@@ -28,6 +28,9 @@ class ResourceType:
     # Methods that open what it holds, for a type that holds nothing until one is called
     # (an HTTPConnection connects on its first request): empty when it opens on creation.
     opened_by: frozenset[str] = frozenset()
+    # An opening method that fails may leave it holding what it opened first (paramiko's
+    # connect() keeps its transport and socket after a failed login).
+    opens_partly: bool = False
     # Release methods that release only when they return: they do their work first, and
     # their release is not in a `finally` (a project class's `read()` that parses, then
     # closes): one that raises leaves the resource held.
@@ -143,8 +146,14 @@ TYPES: dict[str, ResourceType] = {
         _t("mmap", "memory map", "close", maybe_falsy=True),
         _t("session", "HTTP session", "close", opened_by=_SESSION_REQUESTS),
         # paramiko's SSHClient opens its socket and transport in connect(): one only
-        # configured (host keys, policy) holds nothing.
-        _t("ssh_client", "SSH client", "close", opened_by=frozenset({"connect"})),
+        # configured (host keys, policy) holds nothing; a failed login leaves them open.
+        _t(
+            "ssh_client",
+            "SSH client",
+            "close",
+            opened_by=frozenset({"connect"}),
+            opens_partly=True,
+        ),
         _t("async_session", "HTTP client", "aclose", "close", async_release=True),
         _t(
             "exit_stack",

@@ -295,7 +295,7 @@ class FunctionFlow:
         finding)."""
         opening = info.type.opened_by
         tree = self.cfg.nodes[nid].ast
-        if not opening or not isinstance(tree, ast.Expr):
+        if not opening or info.type.opens_partly or not isinstance(tree, ast.Expr):
             return False
         call = tree.value.value if isinstance(tree.value, ast.Await) else tree.value
         return (
