@@ -13,7 +13,8 @@ instance, so nothing can close it (only an explicit `raise` is reported there, n
 that may raise). A project class's release method that does its work first and releases as
 its last step, outside a `finally` (`def read(self): self._parse(); self.archive.close()`), is
 a release only when it returns: a caller whose `reader.read()` raises still holds the instance.
-One that releases in its own `finally` (or in `with self.file:`) releases whatever it raises,
+One that releases in its own `finally` (or in `with self.file:`), or before each `raise` of its
+own (`self.process.kill(); self.process.wait(); raise Timeout()`), releases whatever it raises,
 as a failing `close()` does.
 
 It does not report statements that cannot raise (assignments, attribute stores, `len()`,

@@ -563,22 +563,42 @@ def _releases_on_raise(
     """Whether ``method`` releases what the instance holds in a `finally` (or a `with` on
     it), so that it releases even when the rest of it raises (`try: self._parse(self.file)
     finally: self.close()`)."""
+    def releases(stmt: ast.AST) -> bool:
+        return any(
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and (
+                (_is_self(n.func.value) and n.func.attr in release)
+                or (_self_attr(n.func.value) and n.func.attr in release_names)
+            )
+            for n in walk(stmt)
+        )
+
+    raises: list[bool] = []  # each explicit `raise`: whether its block released before it
     for node in walk(method):
         if isinstance(node, (ast.With, ast.AsyncWith)) and any(
             _self_attr(item.context_expr) for item in node.items
         ):
             return True
-        if not isinstance(node, ast.Try) or not node.finalbody:
-            continue
-        for stmt in node.finalbody:
-            for n in walk(stmt):
-                if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
-                    continue
-                if (_is_self(n.func.value) and n.func.attr in release) or (
-                    _self_attr(n.func.value) and n.func.attr in release_names
-                ):
-                    return True
-    return False
+        if isinstance(node, ast.Try) and any(releases(stmt) for stmt in node.finalbody):
+            return True
+        for block in _blocks(node):
+            for i, stmt in enumerate(block):
+                if isinstance(stmt, ast.Raise):
+                    raises.append(any(releases(s) for s in block[:i]))
+    # `self.process.kill(); self.process.wait(); raise Timeout(...)`: it releases before each
+    # failure it raises itself (what else fails in it is taken as unlikely).
+    return bool(raises) and all(raises)
+
+
+def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
+    return [
+        block
+        for name in ("body", "orelse", "finalbody")
+        if isinstance(block := getattr(node, name, None), list)
+        and block
+        and isinstance(block[0], ast.stmt)
+    ]
 
 
 def _released_by_init(
