@@ -18,7 +18,10 @@ a container that outlives the function, passed to a wrapper that owns it (`io.Te
 module that hands its parameter on inside a tuple or list (`Thread(target=relay, args=(sock,
 peer))`, a loop over such pairs, `late.extend((sock, peer))`) takes it over too, and so does
 one that returns it under another name, itself or inside a buffered wrapper
-(`result = raw; if binary: result = io.BufferedReader(result); return result`). Nor a process
+(`result = raw; if binary: result = io.BufferedReader(result); return result`). A process with
+pipes given to a function of the module that waits for it and closes each of its pipes it uses
+(`out = p.stdout ... out.close(); p.wait()`, python-gnupg's `_collect_output`) is released
+there, as `communicate()` would. Nor a process
 started in a session of its own (`start_new_session=True`, `process_group=`,
 `preexec_fn=os.setsid`, or on Windows `creationflags=DETACHED_PROCESS` or
 `CREATE_NEW_PROCESS_GROUP`, also through a name assigned them once) and never waited for on any

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar, cast
 
-from unleak.catalogue import Catalogue
+from unleak.catalogue import POPEN_PIPES, Catalogue
 from unleak.catalogue.failures import OSERROR, UNLIKELY, body_failure
 from unleak.names.resolver import iter_statements
 from unleak.source.facts import fact
@@ -736,6 +736,14 @@ class ModuleSummaries:
                         mark(n, "escape")
                         for m in packed.get(n, ()):
                             mark(m, "escape")
+        waited = [n for n, e in effects.items() if e == "wait"]
+        if waited:
+            # A helper that waits for the caller's process and closes the pipes it reads
+            # (python-gnupg's `_collect_output`) ends it as `communicate()` would: the
+            # caller's piped process is released there, as a unit of its own that closes
+            # pipes by hand already has its `wait()` count (`scope.pipes_closed`).
+            for n in _pipes_closed(nodes, waited):
+                effects[n] = "release"
         return effects
 
     def _wrapping(
@@ -855,6 +863,59 @@ def _packed_names(nodes: list[ast.AST], params: set[str]) -> dict[str, set[str]]
 
 # A process's release methods that do not close its pipes.
 WAITING = frozenset({"wait", "poll"})
+
+
+def _pipes_closed(nodes: list[ast.AST], names: list[str]) -> set[str]:
+    """Those of ``names`` (processes) whose pipes the body closes, each pipe it uses: by
+    `p.stdout.close()`, or under a name bound to (a wrapper of) one (`out = p.stdout`,
+    `err = codecs.getreader(enc)(p.stderr)`, `for s in (p.stdin, p.stdout):`) and closed.
+    A process none of whose pipes the body uses is not among them."""
+    wanted = set(names)
+    used: dict[str, set[str]] = {}  # process -> pipes the body reads
+    closed: dict[str, set[str]] = {}  # process -> pipes closed
+    aliases: dict[str, set[tuple[str, str]]] = {}  # local -> (process, pipe) bound to it
+    closes: list[ast.expr] = []  # receivers of `.close()`
+    for sub in nodes:
+        if (
+            isinstance(sub, ast.Attribute)
+            and sub.attr in POPEN_PIPES
+            and isinstance(sub.value, ast.Name)
+            and sub.value.id in wanted
+        ):
+            used.setdefault(sub.value.id, set()).add(sub.attr)
+        elif (
+            isinstance(sub, ast.Call)
+            and isinstance(sub.func, ast.Attribute)
+            and sub.func.attr == "close"
+            and not sub.args
+        ):
+            closes.append(sub.func.value)
+        target: ast.expr | None = None
+        value: ast.expr | None = None
+        if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
+            target, value = sub.targets[0], sub.value
+        elif isinstance(sub, (ast.For, ast.AsyncFor)):
+            target, value = sub.target, sub.iter
+        if isinstance(target, ast.Name) and value is not None:
+            for inner in ast.walk(value):
+                if (
+                    isinstance(inner, ast.Attribute)
+                    and inner.attr in POPEN_PIPES
+                    and isinstance(inner.value, ast.Name)
+                    and inner.value.id in wanted
+                ):
+                    aliases.setdefault(target.id, set()).add((inner.value.id, inner.attr))
+    for recv in closes:
+        if (
+            isinstance(recv, ast.Attribute)
+            and recv.attr in POPEN_PIPES
+            and isinstance(recv.value, ast.Name)
+        ):
+            closed.setdefault(recv.value.id, set()).add(recv.attr)
+        elif isinstance(recv, ast.Name):
+            for proc, pipe in aliases.get(recv.id, ()):
+                closed.setdefault(proc, set()).add(pipe)
+    return {n for n in wanted if used.get(n) and used[n] <= closed.get(n, set())}
 
 
 def _handed_to_calls(node: ast.AST, summaries: ModuleSummaries) -> set[str]:
