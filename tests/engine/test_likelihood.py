@@ -612,3 +612,38 @@ def test_a_resource_kept_in_a_public_attribute_is_information() -> None:
     assert (code, sev) == ("UL106", "info")
     assert "the public `self.proc`" in message and "unless its users are meant to" in message
     assert by_line[8][:2] == ("UL106", "warning")
+
+
+def test_cancellation_passes_except_exception_in_async_code_only() -> None:
+    """neo4j's `_connect_secure`: `except Exception:` closes the socket on every failure of
+    the synchronous connect (what is left needs a log call to fail: information), but a task
+    cancelled at the `await` goes past it (a warning naming that `await`)."""
+    got = findings(
+        """
+        import socket
+
+        def connect(addr):
+            s = None
+            try:
+                s = socket.socket()
+                s.connect(addr)
+            except Exception as error:
+                log.debug("%s", " ".join(map(repr, error.args)))
+                s.close()
+                raise
+            return s
+
+        async def aconnect(loop, addr):
+            s = None
+            try:
+                s = socket.socket()
+                await loop.sock_connect(s, addr)
+            except Exception as error:
+                log.debug("%s", " ".join(map(repr, error.args)))
+                s.close()
+                raise
+            return s
+        """
+    )
+    assert [(line, sev) for line, _, sev, _ in got] == [(7, "info"), (18, "warning")]
+    assert "if the task is cancelled at the `await` on line 19" in got[1][3]

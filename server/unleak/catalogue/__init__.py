@@ -509,6 +509,16 @@ BORROWING_METHODS: frozenset[str] = frozenset(
         "readinto",
         # `loop.run_in_executor(pool, fn, *args)` runs fn in the pool; neither keeps them.
         "run_in_executor",
+        # an event loop's socket operations use the socket they are given
+        "sock_connect",
+        "sock_accept",
+        "sock_recv",
+        "sock_recv_into",
+        "sock_recvfrom",
+        "sock_recvfrom_into",
+        "sock_sendall",
+        "sock_sendto",
+        "sock_sendfile",
         "get",
         "index",
         "count",

@@ -274,6 +274,9 @@ UNLIKELY_BUILTINS: frozenset[str] = frozenset(
         "reversed",
         "enumerate",
         "zip",
+        # lazy: what they call runs when the result is consumed, whose statement decides
+        "map",
+        "filter",
         "range",
         "print",
         "format",

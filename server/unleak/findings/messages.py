@@ -18,7 +18,7 @@ from unleak.names.text import callee_name
 # The text of the call on a line (the outermost one), or None: "if `x()` on line 5 raises".
 CallAt = Callable[[int], "str | None"]
 
-_EXC_KINDS = ("exception", "raise", "yield")
+_EXC_KINDS = ("exception", "raise", "yield", "cancel")
 _MAX_CALL = 36
 
 # How a resource is released, past participle and infinitive, by resource type.
@@ -166,6 +166,9 @@ def _exception_text(
         return f"if the caller stops the generator at the `yield` on line {line}"
     if kind == "raise":
         return f"when the `raise` on line {line} runs"
+    if kind == "cancel":
+        # `asyncio.CancelledError` is a BaseException: `except Exception:` lets it through.
+        return f"if the task is cancelled at the `await` on line {line}"
     call = call_at(line) if call_at is not None else None
     own = info is not None and call is not None and call == call_text(info.node)
     if info is not None and (line < info.site[0] or (line == info.site[0] and own)):
@@ -360,6 +363,8 @@ def _exception_note(event: tuple[str, int], noun: str, still: str, call_at: Call
         return f"if the generator stops at this `yield`, {noun} is {still}"
     if kind == "raise":
         return f"this `raise` leaves {noun} {still}"
+    if kind == "cancel":
+        return f"if the task is cancelled at this `await`, {noun} is {still}"
     call = call_at(line) if call_at is not None else None
     raiser = f"`{call}`" if call is not None else "this line"
     return f"if {raiser} raises, {noun} is {still}"

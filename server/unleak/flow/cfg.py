@@ -39,6 +39,9 @@ class Node:
     line: int = 0
     succ: list[int] = field(default_factory=list)
     exc: int | None = None  # where an exception raised here goes
+    # Where `asyncio.CancelledError` raised at an `await` here goes, when a handler on the
+    # way catches only `Exception` (cancellation is a BaseException): it skips that handler.
+    cancel: int | None = None
     exc_event: str = "exception"  # "exception", "raise" or "yield"
     event: Event | None = None  # for JUMP nodes
     target: _Expr | None = None  # ITER/WITH binding target
@@ -135,6 +138,14 @@ class _Ctx:
     brk: Target | None = None
     cont: Target | None = None
     loop: tuple[int, int] | None = None  # lines of the innermost loop
+    # Where a cancellation raised at an `await` goes when not where `exc` does (a `try`
+    # whose handlers catch only `Exception`, `suppress(Exception)`); None: where `exc` does.
+    cancel: Target | None = None
+    # In an `except CancelledError:` handler: where its bare `raise` (a cancellation) goes.
+    reraise: Target | None = None
+
+    def cancelled(self) -> Target:
+        return self.cancel if self.cancel is not None else self.exc
 
 
 class CFG:
@@ -216,6 +227,8 @@ class CFGBuilder:
                 getattr(stmt, "value", None), (ast.Yield, ast.YieldFrom, ast.Await)
             ) and contains_yield(stmt):
                 node.exc_event = "yield"
+            elif ctx.cancel is not None and awaits(stmt):
+                node.cancel = ctx.cancel()
         return nid
 
     def stmt(self, s: ast.stmt, succ: int, ctx: _Ctx) -> int:
@@ -240,7 +253,8 @@ class CFGBuilder:
             if self._ends_process(s.exc):
                 g.nodes[nid].succ.append(g.terminate)
             else:
-                g.nodes[nid].exc = ctx.exc()
+                again = s.exc is None and ctx.reraise is not None
+                g.nodes[nid].exc = ctx.reraise() if again and ctx.reraise else ctx.exc()
                 g.nodes[nid].exc_event = "raise"
             return nid
         if (
@@ -265,7 +279,7 @@ class CFGBuilder:
         if isinstance(s, ast.While):
             head = g.add(NOP, s)
             after = self.block(s.orelse, succ, ctx)
-            inner = _Ctx(ctx.exc, ctx.ret, lambda: succ, lambda: head, _lines(s))
+            inner = _Ctx(ctx.exc, ctx.ret, lambda: succ, lambda: head, _lines(s), ctx.cancel)
             body = self.block(s.body, head, inner)
             if _always_true(s.test):
                 g.nodes[head].succ.append(body)
@@ -275,20 +289,25 @@ class CFGBuilder:
         if isinstance(s, (ast.For, ast.AsyncFor)):
             it = g.add(ITER, s, target=s.target, is_async=isinstance(s, ast.AsyncFor))
             after = self.block(s.orelse, succ, ctx)
-            inner = _Ctx(ctx.exc, ctx.ret, lambda: succ, lambda: it, _lines(s))
+            inner = _Ctx(ctx.exc, ctx.ret, lambda: succ, lambda: it, _lines(s), ctx.cancel)
             body = self.block(s.body, it, inner)
             g.nodes[it].succ.extend([body, after])
             g.nodes[it].exc = ctx.exc()
+            if isinstance(s, ast.AsyncFor) and ctx.cancel is not None:
+                g.nodes[it].cancel = ctx.cancel()
             # The first `next()` has its own node: the dataflow knows that a loop over a
             # non-empty literal, or over a container holding the resource, runs at least once.
             first = g.add(ITER, s, target=s.target, is_async=isinstance(s, ast.AsyncFor))
             g.nodes[first].first_iteration = True
             g.nodes[first].succ.extend([body, after])
             g.nodes[first].exc = ctx.exc()
+            g.nodes[first].cancel = g.nodes[it].cancel
             # The iterable is evaluated once, before the loop.
             head = g.add(STMT, s.iter)
             g.nodes[head].succ.append(first)
             g.nodes[head].exc = ctx.exc()
+            if ctx.cancel is not None and awaits(s.iter):
+                g.nodes[head].cancel = ctx.cancel()
             return head
         if isinstance(s, (ast.With, ast.AsyncWith)):
             return self._with(s, s.items, succ, ctx)
@@ -342,7 +361,8 @@ class CFGBuilder:
                     if _names_catch_all(expr.args)
                     else _forked(g, outer.exc, succ, tuple(expr.args))
                 )
-                outer = _Ctx(exc, outer.ret, outer.brk, outer.cont, outer.loop)
+                # A cancellation is no Exception: `suppress(Exception)` lets it go on.
+                outer = _Ctx(exc, outer.ret, outer.brk, outer.cont, outer.loop, outer.cancelled())
             ctxs.append(outer)
         entry = self.block(s.body, succ, ctxs[-1])
         for item, item_ctx in zip(reversed(items), reversed(ctxs[:-1]), strict=True):
@@ -351,6 +371,8 @@ class CFGBuilder:
             g.nodes[nid].line = item.context_expr.lineno
             g.nodes[nid].succ.append(entry)
             g.nodes[nid].exc = item_ctx.exc()
+            if is_async and item_ctx.cancel is not None:
+                g.nodes[nid].cancel = item_ctx.cancel()  # `__aenter__` is awaited
             entry = nid
         return entry
 
@@ -367,8 +389,9 @@ class CFGBuilder:
             fin_ret = copy(outer.ret)
             fin_brk = copy(outer.brk) if outer.brk else None
             fin_cont = copy(outer.cont) if outer.cont else None
+            fin_cancel = copy(outer.cancel) if outer.cancel else None
             normal_after = self._cleanup(final, succ, outer)
-            ctx = _Ctx(fin_exc, fin_ret, fin_brk, fin_cont, outer.loop)
+            ctx = _Ctx(fin_exc, fin_ret, fin_brk, fin_cont, outer.loop, fin_cancel)
             succ = normal_after
         after_else = self.block(s.orelse, succ, ctx)
         if s.handlers:
@@ -385,13 +408,18 @@ class CFGBuilder:
                 g.handlers[nid] = tuple(s.handlers)  # entries come first, in this order
                 return nid
 
-            body_ctx = _Ctx(_memo(dispatch), ctx.ret, ctx.brk, ctx.cont, ctx.loop)
+            # `except Exception:` does not catch a cancellation raised at an `await`; a bare
+            # `except:`, `except BaseException:` or `except CancelledError:` may.
+            cancel = None if any(_may_catch_cancel(h) for h in s.handlers) else ctx.cancelled()
+            body_ctx = _Ctx(_memo(dispatch), ctx.ret, ctx.brk, ctx.cont, ctx.loop, cancel)
         else:
             body_ctx = ctx
         return self.block(s.body, after_else, body_ctx)
 
     def _handler(self, h: ast.ExceptHandler, succ: int, ctx: _Ctx) -> int:
         g = self.g
+        if only_cancel(h):
+            ctx = _Ctx(ctx.exc, ctx.ret, ctx.brk, ctx.cont, ctx.loop, ctx.cancel, ctx.cancelled())
         body = self.block(h.body, succ, ctx)
         nid = g.add(STMT, h)
         g.nodes[nid].succ.append(body)
@@ -448,6 +476,34 @@ def _guards_imports(s: ast.Try) -> bool:
         if isinstance(n, ast.Name)
     }
     return bool(names & {"ImportError", "ModuleNotFoundError"})
+
+
+def awaits(node: ast.AST) -> bool:
+    """Whether evaluating ``node`` awaits (not inside a nested scope)."""
+    return any(isinstance(n, ast.Await) for n in _walk_shallow(node))
+
+
+def _may_catch_cancel(h: ast.ExceptHandler) -> bool:
+    """Whether a handler may catch `asyncio.CancelledError` (a BaseException since 3.8)."""
+    if h.type is None:
+        return True
+    for n in h.type.elts if isinstance(h.type, ast.Tuple) else [h.type]:
+        name = n.attr if isinstance(n, ast.Attribute) else getattr(n, "id", None)
+        if name is None or name in ("BaseException", "CancelledError"):
+            return True  # an expression naming what it catches (`except errors:`): unknown
+    return False
+
+
+def only_cancel(h: ast.ExceptHandler) -> bool:
+    """`except asyncio.CancelledError:`: what it catches is a cancellation."""
+    names = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type]
+    return all(
+        isinstance(n, (ast.Name, ast.Attribute)) and _last(n) == "CancelledError" for n in names
+    )
+
+
+def _last(n: ast.Name | ast.Attribute) -> str:
+    return n.attr if isinstance(n, ast.Attribute) else n.id
 
 
 def _catches_all(h: ast.ExceptHandler) -> bool:

@@ -36,7 +36,9 @@ from unleak.flow.cfg import (
     WITH,
     Event,
     Node,
+    awaits,
     can_raise,
+    only_cancel,
 )
 from unleak.flow.conditions import Fact as CondFact
 from unleak.flow.conditions import (
@@ -63,7 +65,7 @@ from unleak.names.text import expr_text
 from unleak.summaries.types import call_type
 
 Via = tuple[Event, ...]
-_EXC_KINDS = ("exception", "raise", "yield")
+_EXC_KINDS = ("exception", "raise", "yield", "cancel")
 _MAX_STATES_PER_NODE = 64
 
 
@@ -427,6 +429,9 @@ class FunctionFlow:
         skip = {i for i, h in enumerate(handlers) if catches_only_refusals(h)}
         if skip and not cannot_be_refused(tree, scope.resolver.qualify, self._callee_fails):
             skip = set()
+        if not (node.is_async or awaits(tree)):
+            # `except CancelledError:` is reached from an `await`, where the task is cancelled.
+            skip |= {i for i, h in enumerate(handlers) if only_cancel(h)}
         if not raises_only_oserror(tree, scope.resolver.qualify, self._type_of, self._callee_fails):
             if not skip:
                 return [exc]
@@ -601,20 +606,28 @@ class FunctionFlow:
                 and not self._safe_step(nid, state)
                 and not self._opening_fails(nid, state, info)
             ):
-                exc_state = state
+                raised = state
                 if effects:
                     n_leaks = len(leaks)
-                    exc_state = self._apply(
+                    raised = self._apply(
                         state, effects, site, info, node.line, True, leaks, result, is_lock
                     )
-                    if record is not None and not exc_state.held and len(leaks) == n_leaks:
+                    if record is not None and not raised.held and len(leaks) == n_leaks:
                         record.append((nid, True, state.aliases))
-                if exc_state.held:
+                exc_state = raised
+                if raised.held:
                     exc_state = replace(
-                        exc_state, via=_with_event(exc_state.via, (node.exc_event, node.line))
+                        raised, via=_with_event(raised.via, (node.exc_event, node.line))
                     )
                 for target in self._exc_targets(nid):
                     self._push(seen, work, target, exc_state)
+                if node.cancel is not None:
+                    # The task cancelled at this `await`: past the handlers for `Exception`.
+                    if raised.held:
+                        raised = replace(
+                            raised, via=_with_event(raised.via, ("cancel", node.line))
+                        )
+                    self._push(seen, work, node.cancel, raised)
         # Prefer explanations a reader acts on first: normal paths, then yields, then raises.
         result.leaks = sorted(
             leaks,

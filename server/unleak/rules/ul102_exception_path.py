@@ -16,9 +16,15 @@ a release only when it returns: a caller whose `reader.read()` raises still hold
 One that releases in its own `finally` (or in `with self.file:`), or before each `raise` of its
 own (`self.process.kill(); self.process.wait(); raise Timeout()`), releases whatever it raises,
 as a failing `close()` does.
+In a coroutine, a task cancelled at an `await` raises
+`asyncio.CancelledError`, a `BaseException`: it goes past `except Exception:` (and out of
+`suppress(Exception)`), so a resource only such a handler releases is reported ("if the task
+is cancelled at the `await` on line N"); a bare `raise` in `except CancelledError:` goes on as
+a cancellation, and that handler is entered only from an `await`.
 
 It does not report statements that cannot raise (assignments, attribute stores, `len()`,
-`isinstance()`, appending to a list, logging calls), a statement that fails only with `OSError`
+`isinstance()`, appending to a list, logging calls), nor, in synchronous code, what escapes
+`except Exception:` (`KeyboardInterrupt`, `SystemExit`), a statement that fails only with `OSError`
 (socket methods, `os` functions, a helper of the module that does no more) inside a `try` whose
 handler catches every `OSError` (`socket.error` is `OSError`) and releases, or inside
 `contextlib.suppress(OSError)` with the release after it (nothing at all escapes
@@ -34,7 +40,8 @@ nothing) holds nothing and is not reported. A finding whose every leaking path n
 that almost never fails (a socket option, `chmod` on a file just created, a log handler's
 formatter, a log call, creating a socket or a pipe, `os.fork()`, a constant index such as
 `address[0]`, `inspect.iscoroutinefunction()`, `stat.S_ISREG()`, a typing alias such as
-`IO[bytes]`, `all()`, the head of a loop over `d.items()` or a `range()`, `ntpath.join()`, a
+`IO[bytes]`, `all()`, `map()` or `filter()` (lazy: what consumes them decides), the head of
+a loop over `d.items()` or a `range()`, `ntpath.join()`, a
 regular expression function with a constant pattern, building a `threading.Thread`,
 `click.style()`, a `write()` to the buffered file it opened of a constant or of a line
 formatted there from a constant template (it goes to the buffer; a failing flush surfaces in
