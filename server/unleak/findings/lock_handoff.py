@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Callable
 
 from unleak.catalogue import LOCKS
@@ -32,6 +33,47 @@ def released_by_sibling(cls: ast.ClassDef, method: ast.AST, lock_key: str) -> bo
         if releases and not acquires:
             return True
     return False
+
+
+def recorded_held(function: ast.AST, lock_key: str) -> bool:
+    """Whether ``function`` records on the instance that it holds the lock, in the statement
+    right after `acquire()` (`self._commit_lock.acquire(); self.locked = True`): whoever
+    reads the flag releases it (ZODB's `FileStoragePacker.pack` returns holding the commit
+    lock, which `FileStorage.pack` releases in its `finally`)."""
+    for node in ast.walk(function):
+        for name in ("body", "orelse", "finalbody"):
+            stmts = getattr(node, name, None)
+            if not isinstance(stmts, list):
+                continue
+            for first, second in itertools.pairwise(stmts):
+                if _acquires(first, lock_key) and _flags_lock_held(second):
+                    return True
+    return False
+
+
+def _acquires(stmt: ast.stmt, lock_key: str) -> bool:
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == LOCKS.acquire
+        and expr_text(call.func.value) == lock_key
+    )
+
+
+def _flags_lock_held(stmt: ast.stmt) -> bool:
+    """`self.locked = True`, `self._have_lock = True`: a flag on `self` named for a lock."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+        return False
+    target = stmt.targets[0]
+    return (
+        isinstance(stmt.value, ast.Constant)
+        and stmt.value.value is True
+        and isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
+        and "lock" in target.attr.lower()
+    )
 
 
 def known_not_a_lock(

@@ -17,7 +17,12 @@ from unleak.findings import messages
 from unleak.findings.detached import started_detached
 from unleak.findings.incremental import UnitCache, UnitEntry, shift
 from unleak.findings.likelihood import plausible_leak
-from unleak.findings.lock_handoff import known_not_a_lock, lock_context, released_by_sibling
+from unleak.findings.lock_handoff import (
+    known_not_a_lock,
+    lock_context,
+    recorded_held,
+    released_by_sibling,
+)
 from unleak.findings.mocks import is_patched, patched_targets
 from unleak.findings.model import Finding, Fix, Related
 from unleak.findings.process_lifetime import PROCESS_CLASSES, process_bodies
@@ -751,7 +756,10 @@ class ModuleAnalysis:
         return known_not_a_lock(scopes, lock_key, self.resolver.qualify)
 
     def _lock_handed_on(self, unit: Unit, lock_key: str) -> bool:
-        """A sibling method releases the lock: returning with it held is a hand-off."""
+        """A sibling method releases the lock, or the function records on the instance that
+        it holds it: returning with it held is a hand-off."""
+        if lock_key.startswith("self.") and recorded_held(unit.node, lock_key):
+            return True
         cls = self._lock_class(unit)
         return cls is not None and released_by_sibling(cls, unit.node, lock_key)
 
