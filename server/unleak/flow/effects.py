@@ -388,6 +388,15 @@ class EffectBuilder:
         if isinstance(e, ast.Attribute):
             if self.scope.init_owner and _self_attr(e) and isinstance(e.ctx, ast.Load):
                 return Val(frozenset({f"self.{e.attr}"}))  # what `__init__` stored there
+            if (
+                e.attr == LOCKS.release
+                and self._arg_depth
+                and (lock := self._lock_key(e.value)) is not None
+            ):
+                # `ThreadResult(result, hub, semaphore.release)`: the bound release handed to
+                # a call, which calls it when the work is done (gevent's ThreadPool.spawn).
+                self.effects.append(("lock_rel", lock))
+                return NONE
             # Down a chain (`x.a.b.c`) in one step: only the innermost attribute has a base
             # with sources (an attribute's value is NONE).
             inner: ast.Attribute = e

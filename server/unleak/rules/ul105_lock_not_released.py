@@ -12,12 +12,14 @@ the lock to its caller on purpose), a lock released by a sibling method of the s
 does not acquire it (`enter()`/`leave()`: returning with it held is the hand-off; an exception
 before it is still reported), or that records on the instance, right after `acquire()`, that
 it holds it (`self._commit_lock.acquire(); self.locked = True`: whoever reads the flag
-releases it, as ZODB's `FileStorage.pack` does for its packer), nor a non-blocking acquire
-that is the last operand of an `and` (where the test is false, it did not acquire or did not
-run), nor an `acquire()` inside a `with lock:` block of the same lock that also releases it
-for a while (`lock.release()` ... `finally: lock.acquire()` around a callback or a
-generator's `yield`, as `Condition.wait()` does): the `with` releases it on every path out of
-the block.
+releases it, as ZODB's `FileStorage.pack` does for its packer), nor a lock whose bound
+release is handed to a call (`ThreadResult(result, hub, semaphore.release)`: the callback
+releases it when the work is done; an exception before that is still reported), nor a
+non-blocking acquire that is the last operand of an `and` (where the test is false, it did
+not acquire or did not run), nor an `acquire()` inside a `with lock:` block of the same lock
+that also releases it for a while (`lock.release()` ... `finally: lock.acquire()` around a
+callback or a generator's `yield`, as `Condition.wait()` does): the `with` releases it on
+every path out of the block.
 
 ## Why it matters
 A lock that is never released deadlocks every other thread that waits for it: the program
