@@ -647,3 +647,21 @@ def test_cancellation_passes_except_exception_in_async_code_only() -> None:
     )
     assert [(line, sev) for line, _, sev, _ in got] == [(7, "info"), (18, "warning")]
     assert "if the task is cancelled at the `await` on line 19" in got[1][3]
+
+
+def test_an_ordinary_failure_is_named_before_a_cancellation() -> None:
+    got = findings(
+        """
+        import socket
+
+        async def aconnect(loop, addr):
+            s = socket.socket()
+            try:
+                await loop.sock_connect(s, addr)
+            except Exception:
+                return None
+            return s
+        """
+    )
+    assert [(line, sev) for line, _, sev, _ in got] == [(5, "warning")]
+    assert "if `loop.sock_connect(s, addr)` on line 7 raises" in got[0][3]

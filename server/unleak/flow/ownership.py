@@ -635,6 +635,8 @@ class FunctionFlow:
             key=lambda lk: (
                 lk.on_exception,
                 not any(e[0] == "yield" for e in lk.via),
+                # An ordinary failure before a cancellation: the one a reader fixes first.
+                any(e[0] == "cancel" for e in lk.via),
                 lk.line,
                 lk.via,
                 lk.kind,
