@@ -60,6 +60,22 @@ class Changed:
     dependents: frozenset[int]
 
 
+def with_member(parent: ast.ClassDef, old: ast.stmt, new: ast.stmt) -> ast.ClassDef:
+    """A copy of the class ``parent`` (its header and positions) with ``new`` in the place of
+    its member ``old``; ``parent`` is left as it is."""
+    return ast.ClassDef(
+        name=parent.name,
+        bases=parent.bases,
+        keywords=parent.keywords,
+        body=[new if m is old else m for m in parent.body],
+        decorator_list=parent.decorator_list,
+        lineno=parent.lineno,
+        col_offset=parent.col_offset,
+        end_lineno=parent.end_lineno,
+        end_col_offset=parent.end_col_offset,
+    )
+
+
 def patched_summaries(
     base: ModuleAnalysis, parent: ast.ClassDef | None, old: _FunctionNode, new: _FunctionNode
 ) -> ModuleSummaries:
@@ -70,18 +86,7 @@ def patched_summaries(
         if stmt is old:
             body.append(new)
         elif parent is not None and stmt is parent and new is not old:
-            cls = ast.ClassDef(
-                name=parent.name,
-                bases=parent.bases,
-                keywords=parent.keywords,
-                body=[new if m is old else m for m in parent.body],
-                decorator_list=parent.decorator_list,
-                lineno=parent.lineno,
-                col_offset=parent.col_offset,
-                end_lineno=parent.end_lineno,
-                end_col_offset=parent.end_col_offset,
-            )
-            body.append(cls)
+            body.append(with_member(parent, old, new))
         else:
             body.append(stmt)
     old_summaries = base.summaries

@@ -34,7 +34,13 @@ from unleak.names.resolver import MODULE_ALIAS_LINE, module_alias_names
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex
 from unleak.pipeline.api import HOOKS, NO_FIXES, ModuleReport, analyse_source, report_of
-from unleak.pipeline.callers import Changed, lines_naming, patched_summaries, reached
+from unleak.pipeline.callers import (
+    Changed,
+    lines_naming,
+    patched_summaries,
+    reached,
+    with_member,
+)
 from unleak.rules import ALL_RULES, RULES_BY_CODE
 from unleak.rules.runner import run_rules, run_rules_on_error
 from unleak.settings import Settings
@@ -1349,13 +1355,7 @@ def _class_callables(
 ) -> dict[str, str]:
     """The callables the class keeps on `self` (`class_callables`) with ``method`` in the
     place of ``old``."""
-    cls = ast.ClassDef(
-        name=parent.name,
-        bases=parent.bases,
-        keywords=parent.keywords,
-        body=[method if m is old else m for m in parent.body],
-        decorator_list=parent.decorator_list,
-    )
+    cls = with_member(parent, old, method)
     return class_callables(cls, base.resolver.qualify, base.parsed.facts)
 
 
