@@ -164,3 +164,83 @@ def test_renaming_imports_and_definitions_without_fixes_matches_fresh_analysis(n
             edited = "".join(lines)
             found = live.analyse(edited, SETTINGS, "m").findings
             assert found == without_fixes(fresh(edited)), (line, original)
+
+
+RENAMED = textwrap.dedent(
+    """\
+    def read_0(path):
+        f = open(path)
+        return f.read()
+
+
+    def read_1(path):
+        g = open(path)
+        return g.read()
+
+
+    def caller(path):
+        return read_1(path)
+    """
+)
+
+
+def test_renaming_a_function_no_other_code_names_analyses_it_alone() -> None:
+    """Typing into the name of one of 25,000 functions went to a full analysis: one that no
+    other code names is analysed alone. Then the old name and the new are the full
+    analysis's no longer: an edit that names either elsewhere goes in full."""
+    live = LiveModule("m.py", "m", fixes=False)
+    check(live, RENAMED, "opened")
+    steps = [
+        RENAMED.replace("def read_0(", "def read_0x("),
+        RENAMED.replace("def read_0(", "def read_0xy("),
+        RENAMED,  # renamed back
+        RENAMED.replace("def read_0(path)", "def read_0(pathx)"),  # its summary changed
+        RENAMED,  # its own `def` names it: still alone
+    ]
+    for text in steps:
+        check(live, text, text)
+        assert live.fallback == "", (text, live.fallback)
+    assert live.full_runs == 1
+    renamed = RENAMED.replace("def read_0(", "def read_0x(")
+    # A call of the new name, or of the old one, typed elsewhere: in full.
+    for call in ("read_0x", "read_0"):
+        live = LiveModule("m.py", "m", fixes=False)
+        check(live, RENAMED, "opened")
+        check(live, renamed, "renamed")
+        assert live.fallback == ""
+        text = renamed.replace("return read_1(path)", f"return {call}(path)")
+        check(live, text, call)
+        assert live.fallback == "names a function whose summary changed", (call, live.fallback)
+    # A function other code names, a rename that changes more, a recursive one: in full.
+    text = RENAMED.replace("def read_1(", "def read_1x(")
+    others = [
+        text,
+        RENAMED.replace("def read_0(path):\n    f =", "def read_0x(path):\n    h ="),
+        RENAMED.replace("def read_0(", "def read_0x(").replace("f.read()", "read_0x(f)"),
+    ]
+    for text in others:
+        live = LiveModule("m.py", "m", fixes=False)
+        check(live, RENAMED, "opened")
+        check(live, text, text)
+        assert live.fallback, text
+
+
+def test_typing_in_a_module_of_small_functions_matches_fresh_analysis() -> None:
+    """The editor's analysis of a module like the 100,000-line benchmark's (small functions,
+    a few calling others), typing at random name positions: names, parameters, calls."""
+    shapes = [
+        "def read_{i}(path):\n    f = open(path)\n    return f.read()\n",
+        "def open_{i}(path):\n    return open(path)\n",  # a local factory
+        "def use_{i}(path):\n    f = open_{j}(path)\n    return f.read()\n",
+    ]
+    text = "\n\n".join(shapes[i % 3].format(i=i, j=i - 1) for i in range(24))
+    lines = text.splitlines(keepends=True)
+    rng = random.Random("small-functions")
+    live = LiveModule("m.py", "m", fixes=False)
+    check(live, text, "opened")
+    for line, column in name_positions(text, 20, rng):
+        original = lines[line - 1]
+        for typed in (original[:column] + "x" + original[column:], original):
+            lines[line - 1] = typed
+            check(live, "".join(lines), (line, typed))
+    assert live.partial_runs > 30, (live.full_runs, live.partial_runs)

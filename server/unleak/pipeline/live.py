@@ -8,7 +8,8 @@ and the resources its class stores on ``self``. Every other finding is kept, mov
 number of lines the edit added or removed. Anything else (an edit between definitions, in a
 signature, in a class body, a syntax error) falls back to a full analysis, which still reuses
 the per-function results of `UnitCache`. An edit that changes what a function does to its
-parameters is still re-analysed alone when no other code names the function (`Unseen`).
+parameters is still re-analysed alone when no other code names the function (`Unseen`), and
+so is a module-level function renamed when no other code names its old name or its new one.
 
 The findings are always what a fresh `analyse_source` of the same text gives (the report has
 no summary for the project index: the language server's index makes it); the randomized
@@ -359,9 +360,12 @@ class LiveModule:
             return self._report
         if _inert(old, start, old_end) and _inert(lines, start, new_end):
             return self._relocate(text, lines, start, old_end, new_end)
-        if self._stale and _names(self._stale, "".join(lines[start:new_end])):
-            return self._give_up("names a function whose summary changed")
+        # Functions whose full-analysis summary is out of date that the edit names: only
+        # their own definition may (checked once it is parsed).
+        stale = self._stale_named("".join(lines[start:new_end]))
         found = self._region_of(start, old_end)
+        if stale and found is None:
+            return self._give_up("names a function whose summary changed")
         if found is None:
             statement = self._statement_of(start, old_end) if broken_gap is None else None
             if statement is not None:
@@ -389,9 +393,23 @@ class LiveModule:
         ):
             # Its analysis alone would read the summaries of the last full analysis.
             return self._give_up("names a function whose summary changed")
-        parsed = _parse_region(region_text, region)
-        if parsed is None:
-            return self._give_up("not one function of the same name")
+        parsed: _FunctionNode | ParseError
+        alone = _parse_region(region_text, region)
+        renamed = alone is None
+        if alone is None:
+            other = self._renamed(text, index, region, region_text)
+            if isinstance(other, str):
+                return self._give_up(other)
+            parsed = other
+        else:
+            parsed = alone
+        if stale and not (
+            isinstance(parsed, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and stale == {parsed.name}
+            and text.isascii()
+            and _once(parsed.name, text)
+        ):
+            return self._give_up("names a function whose summary changed")
         source = self._source.edited(text, start, old_end, lines[start:new_end])
         in_body = old_end >= region.body_first
         if (
@@ -427,7 +445,11 @@ class LiveModule:
             if not _same_header(region.base_node, node):
                 return self._give_up("decorators changed")
             unseen = Unseen(region.name, text)
-            changed = _same_contribution(base, region, node, self._before, unseen, region_text)
+            changed = (
+                ""  # the full analysis's definition under another name no code uses
+                if renamed
+                else _same_contribution(base, region, node, self._before, unseen, region_text)
+            )
             again = changed_before is not None and changed_before.index == index
             if changed and changed != SUMMARY_CHANGED:
                 return self._give_up(f"contribution changed: {changed}")
@@ -456,7 +478,7 @@ class LiveModule:
         else:
             first = parsed.decorator_list[0].lineno if parsed.decorator_list else parsed.lineno
             self._regions[index] = replace(
-                region, first=first, body_first=parsed.body[0].lineno, last=end
+                region, first=first, body_first=parsed.body[0].lineno, last=end, name=parsed.name
             )
         if delta:
             for i in range(index + 1, len(self._regions)):
@@ -466,6 +488,47 @@ class LiveModule:
                 )
             self._move_statements(region.last, delta)
         return self._report
+
+    def _stale_named(self, edited: str) -> set[str]:
+        """The functions in `_stale` that the edited lines name."""
+        if not self._stale:
+            return set()
+        if not edited.isascii():
+            return set(self._stale)
+        return {n for n in self._stale if n in edited and whole_word(n).search(edited)}
+
+    def _renamed(
+        self, text: str, index: int, region: Region, region_text: str
+    ) -> _FunctionNode | str:
+        """The edited module-level function when the edit renamed it and changed nothing
+        else (it is the full analysis's definition under another name), and no other code
+        names its old name or its new one: no code can call it, so its analysis alone is the
+        edit's (renaming one of 25,000 functions went to a full analysis). Later edits that
+        name either go in full unless they are of its own `def` (`_stale`). A reason for a
+        full analysis otherwise."""
+        why = "not one function of the same name"
+        if region.parent is not None or not region.direct or not text.isascii():
+            return why
+        if self.hooks.fix is not None:
+            return why  # a fix may use or avoid any name of the module
+        changed = self._changed
+        if changed is not None and changed.index == index:
+            return why  # its summary changed with its callers: analysed with them
+        node = _parse_region(region_text, region, any_name=True)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return why
+        old, new = region.base_node.name, node.name
+        if _dunder(new) or _dunder(region.name) or _dunder(old):
+            return why  # called by the language (a module's `__getattr__`)
+        node.name = old
+        same = ast.dump(node) == self._before(region, "dump", ast.dump)
+        node.name = new
+        if not same:
+            return why
+        if not _once(new, text) or any(_occurs(n, text) for n in {old, region.name} - {new}):
+            return "renamed function named elsewhere"
+        self._stale |= {old, region.name, new}
+        return node
 
     def _with_callers(
         self,
@@ -993,6 +1056,8 @@ _MODULE_WIDE = frozenset(rule.code for rule in ALL_RULES if rule.module_wide)
 
 def _line(finding: Finding) -> int:
     return finding.span.line
+
+
 _SIMPLE = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Pass, ast.Assert, ast.Delete)
 _BUILTINS = frozenset(dir(builtins))
 
@@ -1143,10 +1208,12 @@ def _parse_statements(text: str, first: int) -> ParseError | None:
     return parsed if isinstance(parsed, ParseError) else None
 
 
-def _parse_region(text: str, region: Region) -> _FunctionNode | ParseError | None:
+def _parse_region(
+    text: str, region: Region, any_name: bool = False
+) -> _FunctionNode | ParseError | None:
     """The edited function (its lines' ``text``) parsed alone; its syntax error if it does
-    not parse; None if it is no longer exactly one function of the same name (then the text
-    around it may not parse as before)."""
+    not parse; None if it is no longer exactly one function of the same name (of any name:
+    ``any_name``; then the text around it may not parse as before)."""
     parsed = _parse_alone(text, region.first, region.indent > 0, placed=True)
     if isinstance(parsed, ParseError):
         inside = region.first <= parsed.span.line <= region.first + text.count("\n")
@@ -1154,7 +1221,9 @@ def _parse_region(text: str, region: Region) -> _FunctionNode | ParseError | Non
     if parsed is None or len(parsed[0]) != 1:
         return None
     (node,), offset = parsed
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != region.name:
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    if node.name != region.name and not any_name:
         return None
     if node.col_offset != region.indent:
         return None
@@ -1225,9 +1294,19 @@ class Unseen:
 
 
 def _once(word: str, text: str) -> bool:
-    """Whether ``word`` occurs once as a whole word in the ASCII ``text`` (found with
-    `str.find`: a regular expression starting with a look-behind tries every position of a
-    long module)."""
+    """Whether ``word`` occurs once as a whole word in the ASCII ``text``."""
+    return _count(word, text, 2) == 1
+
+
+def _occurs(word: str, text: str) -> bool:
+    """Whether ``word`` occurs as a whole word in the ASCII ``text``."""
+    return _count(word, text, 1) > 0
+
+
+def _count(word: str, text: str, limit: int) -> int:
+    """How many times ``word`` occurs as a whole word in the ASCII ``text``, counted up to
+    ``limit`` (found with `str.find`: a regular expression starting with a look-behind tries
+    every position of a long module)."""
     count = 0
     i = text.find(word)
     while i != -1:
@@ -1236,10 +1315,14 @@ def _once(word: str, text: str) -> bool:
             end == len(text) or not _word_char(text[end])
         ):
             count += 1
-            if count > 1:
-                return False
+            if count >= limit:
+                return count
         i = text.find(word, i + 1)
-    return count == 1
+    return count
+
+
+def _dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
 
 
 def _word_char(c: str) -> bool:
