@@ -44,6 +44,23 @@ async def test_hover_on_a_finding(start: Starter) -> None:
     assert await s.hover(URI, 2, 5) is None
 
 
+async def test_related_locations_go_to_the_hover_above_the_limit(start: Starter) -> None:
+    """A document with more findings than the limit (1,000; 1 here) publishes them without
+    their related locations (two thirds of the bytes sent at every edit); its hover lists
+    them."""
+    s = await start(env={"UNLEAK_RELATED_LIMIT": "1"})
+    more = URI.replace(".py", "_more.py")
+    s.open(URI, LEAKY)
+    s.open(more, LEAKY + "\n\ndef other(path):\n    g = open(path)\n    return g.read()\n")
+    listed = "\n\n- line 2: the file is opened here.\n- line 5: the function returns here"
+    (one,) = await s.diagnostics(URI, 1)
+    assert one.related_information
+    assert "- line" not in markdown(await s.hover(URI, 1, 12))
+    two = await s.diagnostics(more, 1)
+    assert len(two) == 2 and not any(d.related_information for d in two)
+    assert listed in markdown(await s.hover(more, 1, 12))
+
+
 async def test_hover_of_an_unsafe_fix_says_so(start: Starter) -> None:
     s = await start()
     text = "def f(lock, x):\n    lock.acquire()\n    if x:\n        return\n    lock.release()\n"

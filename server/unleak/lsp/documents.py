@@ -54,6 +54,9 @@ class Analysis:
     fixed: dict[int, Finding] = field(default_factory=dict)
     # A notebook cell's: the joined module analysed, and how its findings came from it.
     module: CellOfModule | None = None
+    # Whether its diagnostics carry their related locations (`convert.carries_related`):
+    # otherwise a hover lists them.
+    related: bool = True
 
 
 @dataclass(frozen=True)

@@ -81,12 +81,17 @@ def instance_markdown(finding: Finding) -> str:
     return _sentence(finding.message)
 
 
-def finding_markdown(finding: Finding) -> str:
+def finding_markdown(finding: Finding, related: bool = False) -> str:
     """The hover over a finding: this instance first (what, where, which path, the fix),
-    then one line about the rule with a link to its full text. A few lines at most."""
+    then one line about the rule with a link to its full text. A few lines at most.
+    ``related``: its related locations too (when its diagnostic does not carry them)."""
     from unleak.rules import RULES_BY_CODE
 
     lines = [f"**unleak {finding.code}**: {instance_markdown(finding)}"]
+    if related and finding.related:
+        lines.append(
+            "\n".join(f"- line {r.span.line}: {_sentence(r.message)}" for r in finding.related)
+        )
     if finding.fix is not None and finding.fix.edits:
         lines.append(f"**Fix**: {_sentence(fix_title(finding.fix))}")
     rule = RULES_BY_CODE.get(finding.code)
@@ -145,7 +150,10 @@ async def hover_at(
         found.sort(key=lambda f: (f.span.end_line - f.span.line, f.span.end_column - f.span.column))
         found = await server.with_fixes(doc, analysis, found)  # a hover says the fix
         text = "\n\n---\n\n".join(
-            [*(finding_markdown(f) for f in found), *(leak_markdown(leak) for leak in ran)]
+            [
+                *(finding_markdown(f, related=not analysis.related) for f in found),
+                *(leak_markdown(leak) for leak in ran),
+            ]
         )
         return types.Hover(
             contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),

@@ -192,4 +192,7 @@ async def hover_analysis(
         return None
     if current(server, doc) is not state:
         return None
-    return Analysis(state.version, lines, findings, [], state.epoch), explanation
+    from unleak.lsp.convert import carries_related
+
+    related = carries_related(len(state.shown), server.related_information)
+    return Analysis(state.version, lines, findings, [], state.epoch, related=related), explanation

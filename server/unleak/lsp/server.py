@@ -31,7 +31,7 @@ from unleak.findings.model import Finding
 from unleak.lsp import malformed
 from unleak.lsp import opening as opening_steps
 from unleak.lsp.collector import IdleCollector
-from unleak.lsp.convert import UTF16, TextLines, diagnostics
+from unleak.lsp.convert import UTF16, TextLines, carries_related, diagnostics
 from unleak.lsp.doc_status import INTERNAL_ERROR, DocumentStatus, wants_status
 from unleak.lsp.documents import Analysis, CellOfModule, Document, uri_to_path
 from unleak.lsp.foreground import ForegroundExecutor
@@ -295,9 +295,8 @@ class UnleakServer(LanguageServer):
             findings = report.findings
             if not settings.show_syntax_errors:
                 findings = [f for f in findings if f.code != SYNTAX_ERROR_CODE]
-            found = doc.converted.diagnostics(
-                findings, doc.uri, lines, self.encoding, self.related_information
-            )
+            related = carries_related(len(findings), self.related_information)
+            found = doc.converted.diagnostics(findings, doc.uri, lines, self.encoding, related)
             runtime, index = self.runtime.leaks_for(config.root, doc.path) if doc.path else ([], {})
             if index and doc.path:
                 confirmed_messages(findings, found, index, doc.path)
@@ -306,7 +305,14 @@ class UnleakServer(LanguageServer):
                     runtime, doc.uri, lines, self.encoding, self.related_information
                 )
             return Analysis(
-                version, lines, findings, found, epoch, runtime=runtime, lazy_fixes=True
+                version,
+                lines,
+                findings,
+                found,
+                epoch,
+                runtime=runtime,
+                lazy_fixes=True,
+                related=related,
             )
         except Exception as error:
             said = f"{type(error).__name__}: {error}"
@@ -335,9 +341,8 @@ class UnleakServer(LanguageServer):
 
         def publish(found: list[Finding], done: int, total: int) -> None:
             # Converted here, as the full analysis's findings are: they share diagnostics.
-            shown = doc.converted.diagnostics(
-                found, doc.uri, lines, self.encoding, self.related_information
-            )
+            related = carries_related(len(found), self.related_information)
+            shown = doc.converted.diagnostics(found, doc.uri, lines, self.encoding, related)
             loop.call_soon_threadsafe(opening_steps.show_step, self, doc, state, shown, done, total)
 
         def cancelled() -> bool:
@@ -420,9 +425,10 @@ class UnleakServer(LanguageServer):
             here = in_cell(f, cmap, k)
             origins[id(here)] = f
             findings.append(here)
-        found = diagnostics(findings, doc.uri, lines, self.encoding, self.related_information)
+        related = carries_related(len(findings), self.related_information)
+        found = diagnostics(findings, doc.uri, lines, self.encoding, related)
         module = CellOfModule(joined.text, cmap, k, origins)
-        return Analysis(version, lines, findings, found, epoch, module=module)
+        return Analysis(version, lines, findings, found, epoch, module=module, related=related)
 
     def schedule(self, doc: Document) -> None:
         """Make sure the newest version of ``doc`` gets analysed."""

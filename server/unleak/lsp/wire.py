@@ -5,8 +5,9 @@ pygls turns a notification into JSON by unstructuring every diagnostic again (ca
 encoding the whole message: with 25,000 diagnostics that is seconds of CPU at each keystroke,
 although an edit changes a handful of them. A diagnostic is never changed in place (see
 `unleak.lsp.convert.Converted`), so its JSON text is kept while it is published, and a
-publication joins those texts into the message pygls would send, byte for byte
-(``tests/lsp/test_wire.py`` holds it to pygls' own).
+publication joins those texts into the message pygls would send, without the spaces after
+its separators (``tests/lsp/test_wire.py`` holds it to pygls' own: the same JSON value; a
+diagnostic is about 7% shorter).
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from typing import Any
 
 from lsprotocol import types
 
+from unleak.lsp.convert import common_ends
+
 # What the parameters' empty list of diagnostics reads as in the message. Only a key can read
 # so: inside a JSON string every quote is escaped.
-_EMPTY = '"diagnostics": []'
+_EMPTY = '"diagnostics":[]'
+# No space after a separator: a large module's 25,000 diagnostics are sent at every edit.
+_COMPACT = (",", ":")
 
 
 class DiagnosticsWire:
@@ -26,22 +31,33 @@ class DiagnosticsWire:
 
     def __init__(self, converter: Any) -> None:
         self._converter = converter
-        self._texts: dict[str, dict[int, tuple[types.Diagnostic, str]]] = {}
+        # Per document: the diagnostics last published and their JSON texts.
+        self._texts: dict[str, tuple[list[types.Diagnostic], list[str]]] = {}
 
     def message(self, params: types.PublishDiagnosticsParams) -> str:
         """The JSON text of the notification publishing ``params``, as
-        ``json.dumps(notification, default=pygls' serializer)`` gives it."""
-        old = self._texts.get(params.uri, {})
-        new: dict[int, tuple[types.Diagnostic, str]] = {}
-        texts: list[str] = []
-        for d in params.diagnostics:
-            entry = old.get(id(d))
+        ``json.dumps(notification, default=pygls' serializer)`` gives it but compact."""
+        diagnostics = list(params.diagnostics)
+        old, texts = self._texts.get(params.uri, ([], []))
+        # Those kept at the start and at the end are taken over as slices; the others are
+        # looked up among those in between.
+        start, end = common_ends(old, diagnostics)
+        middle = {
+            id(d): (d, t)
+            for d, t in zip(
+                old[start : len(old) - end], texts[start : len(texts) - end], strict=True
+            )
+        }
+        made: list[str] = []
+        for d in diagnostics[start : len(diagnostics) - end]:
+            entry = middle.get(id(d))
             if entry is None or entry[0] is not d:
-                entry = (d, json.dumps(self._converter.unstructure(d)))
-            new[id(d)] = entry
-            texts.append(entry[1])
+                text = json.dumps(self._converter.unstructure(d), separators=_COMPACT)
+                entry = (d, text)
+            made.append(entry[1])
+        new = [*texts[:start], *made, *texts[len(texts) - end :]]
         if new:
-            self._texts[params.uri] = new
+            self._texts[params.uri] = (diagnostics, new)
         else:  # nothing shown (a closed document): nothing kept
             self._texts.pop(params.uri, None)
         empty = types.PublishDiagnosticsParams(
@@ -50,9 +66,9 @@ class DiagnosticsWire:
         notification = types.PublishDiagnosticsNotification(
             method="textDocument/publishDiagnostics", params=empty, jsonrpc="2.0"
         )
-        head = json.dumps(self._converter.unstructure(notification))
+        head = json.dumps(self._converter.unstructure(notification), separators=_COMPACT)
         at = head.index(_EMPTY) + len(_EMPTY) - 1
-        return f"{head[:at]}{', '.join(texts)}{head[at:]}"
+        return f"{head[:at]}{','.join(new)}{head[at:]}"
 
     def documents(self) -> int:
         """How many documents' diagnostics are kept (for tests)."""
