@@ -194,6 +194,9 @@ def assignment_facts(
     return frozenset(killed), tuple(facts)
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def combine(
     facts: frozenset[Fact],
     killed: frozenset[str],
@@ -203,12 +206,14 @@ def combine(
 ) -> frozenset[Fact] | None:
     """Facts after a step; None when `new` contradicts what the path already knows. Only the
     new facts ``keep`` accepts are remembered (all are checked)."""
-    if killed:
-        facts = frozenset(f for f in facts if not (names.get(f[0], frozenset()) & killed))
+    if killed and facts:
+        kept = frozenset(f for f in facts if not (names.get(f[0], _NONE) & killed))
+        if len(kept) < len(facts):
+            facts = kept  # (else the same object: the caller then keeps its state)
     for i, (atom, pol) in enumerate(new):
         if (atom, not pol) in facts or _excluded(atom, pol, facts, new[:i]):
             return None
-    if _refuted(facts | frozenset(new)):
+    if _refuted(facts | frozenset(new) if new else facts):
         return None
     if keep is not None:
         new = [f for f in new if keep(f)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from unleak.catalogue.failures import (
     SAFE_CONSTRUCT,
@@ -86,16 +86,21 @@ class State:
 
     @property
     def key(self) -> StateKey:
-        return (
-            self.held,
-            self.aliases,
-            self.nonrel,
-            # The kind of the first exception event, so a yield path is kept beside a raise.
-            next((e[0] for e in self.via if e[0] in _EXC_KINDS), ""),
-            self.facts,
-            self.lent,
-            self.empty,
-        )
+        # The kind of the first exception event, so a yield path is kept beside a raise.
+        kind = ""
+        for e in self.via:
+            if e[0] in _EXC_KINDS:
+                kind = e[0]
+                break
+        return (self.held, self.aliases, self.nonrel, kind, self.facts, self.lent, self.empty)
+
+    # `dataclasses.replace` reads the fields anew at each call: the flow analysis of a long
+    # function makes thousands of these copies.
+    def with_via(self, via: Via) -> State:
+        return State(self.held, self.aliases, via, self.nonrel, self.facts, self.lent, self.empty)
+
+    def with_facts(self, facts: frozenset[CondFact]) -> State:
+        return State(self.held, self.aliases, self.via, self.nonrel, facts, self.lent, self.empty)
 
 
 StateKey = tuple[
@@ -568,12 +573,12 @@ class FunctionFlow:
             if node.kind == JUMP and node.event is not None and out.held:
                 # A break/continue out of the loop that acquired the resource is the cause.
                 sticky = node.loop is not None and node.loop[0] <= site[0] <= node.loop[1]
-                out = replace(out, via=_with_event(out.via, node.event, sticky))
+                out = out.with_via(_with_event(out.via, node.event, sticky))
             killed, new_facts = self.assign_info(nid)
             if killed or new_facts:
                 facts = combine(out.facts, killed, new_facts, self.atom_names)
                 if facts is not None and facts is not out.facts:
-                    out = replace(out, facts=facts)
+                    out = out.with_facts(facts)
             succs = node.succ
             for i, succ in enumerate(succs):
                 nxt = out
@@ -590,7 +595,7 @@ class FunctionFlow:
                     if cond is None:
                         continue  # this branch contradicts what the path established
                     if cond is not nxt.facts:
-                        nxt = replace(nxt, facts=cond)
+                        nxt = nxt.with_facts(cond)
                     if nxt.held:
                         refined = _refine(nxt, self.refine[nid][0 if i == 0 else 1], site, info)
                         if refined is None:
@@ -616,17 +621,15 @@ class FunctionFlow:
                         record.append((nid, True, state.aliases))
                 exc_state = raised
                 if raised.held:
-                    exc_state = replace(
-                        raised, via=_with_event(raised.via, (node.exc_event, node.line))
+                    exc_state = raised.with_via(
+                        _with_event(raised.via, (node.exc_event, node.line))
                     )
                 for target in self._exc_targets(nid):
                     self._push(seen, work, target, exc_state)
                 if node.cancel is not None:
                     # The task cancelled at this `await`: past the handlers for `Exception`.
                     if raised.held:
-                        raised = replace(
-                            raised, via=_with_event(raised.via, ("cancel", node.line))
-                        )
+                        raised = raised.with_via(_with_event(raised.via, ("cancel", node.line)))
                     self._push(seen, work, node.cancel, raised)
         # Prefer explanations a reader acts on first: normal paths, then yields, then raises.
         result.leaks = sorted(
