@@ -1123,3 +1123,116 @@ def test_rebinding_a_class_attribute_a_method_calls_through_self() -> None:
     got = live_findings(live, edited)
     assert [f.code for f in got] == ["UL101"]
     assert got == [replace(f, fix=None) for f in fresh(edited)]
+
+
+STORES = textwrap.dedent(
+    """\
+    import io
+    import os
+    import socket
+
+
+    class Pipes:
+        def __init__(self, path, host):
+            self._log = open(path)
+            self.stdout = io.open(path + ".out", "rb")
+            self._sock = socket.create_connection((host, 80))
+            fd = os.open(path, os.O_RDONLY)
+            self._fd = fd
+            if host:
+                self.extra = open(path + ".x")
+
+        def send(self, data):
+            self._sock.sendall(data)
+
+        def detach(self):
+            return self._sock
+
+
+    class Keeper:
+        def open(self, path):
+            self._f = open(path)
+            return self._f.readline()
+
+        def __del__(self):
+            self._f.close()
+
+
+    class Store:
+        def __init__(self, path):
+            self._conn = open(path)
+
+        def close(self):
+            self._conn.close()
+
+        def __exit__(self, *exc):
+            self.close()
+
+
+    class Sub(Pipes):
+        def stop(self):
+            self._log.close()
+
+
+    def use(path):
+        with Store(path) as s:
+            return s
+    """
+)
+
+
+def test_an_edit_in_a_method_storing_a_resource_on_self_reanalyses_it_alone() -> None:
+    """Its class's UL106 findings sit in it: they are made again from the class scan, with
+    the method's stores where the edit left them; a restored text reuses its cached
+    findings."""
+    live = LiveModule("m.py", "m")
+    assert live_findings(live, STORES) == fresh(STORES)
+    assert {f.code for f in fresh(STORES)} >= {"UL106"}
+    steps = [
+        STORES.replace("if host:", "if hostx:"),
+        STORES.replace("self._log = open(path)", "self._log = open(path)\n        n = 1"),
+        STORES.replace('(path + ".out", "rb")', '(path + ".outx", "rb")'),
+        STORES,
+    ]
+    for text in steps:
+        assert live_findings(live, text) == fresh(text), live.fallback
+        assert not live.fallback
+    # A line added in `Pipes`, then a method of `Keeper` (below it) typed into and restored:
+    # the restored method's findings are those cached by the full analysis (keyed by its
+    # class's words, found where the edits moved them).
+    moved = STORES.replace("self._sock.sendall(data)", "self._sock.sendall(data)\n        n = 1")
+    typed = moved.replace("return self._f.readline()", "return self._f.readlinex()")
+    for text in (moved, typed, moved):
+        hits, misses = live.units.hits, live.units.misses
+        assert live_findings(live, text) == fresh(text), live.fallback
+        assert not live.fallback
+    assert live.units.misses == misses and live.units.hits > hits
+    assert live_findings(live, STORES) == fresh(STORES)
+    # What it releases changed: the class scan reads it, in full.
+    other = STORES.replace("self._fd = fd", "self._fd = fd\n        self._sock.close()")
+    assert live_findings(live, other) == fresh(other)
+    assert live.fallback == "contribution changed: what the class scan reads changed"
+
+
+def test_typing_in_classes_storing_resources_matches_fresh_analysis() -> None:
+    """Typed into and restored at random names, with statements added to methods on the way
+    (the lines after them move: a method's cached findings are keyed by its class's words)."""
+    lines = STORES.splitlines(keepends=True)
+    rng = random.Random("stores")
+    live = LiveModule("m.py", "m")
+    live_findings(live, STORES)
+    positions = name_positions(STORES, 60, rng)
+    for k, (line, column) in enumerate(positions):
+        original = lines[line - 1]
+        for typed in (original[:column] + "x" + original[column:], original):
+            lines[line - 1] = typed
+            edited = "".join(lines)
+            assert live_findings(live, edited) == fresh(edited), (line, typed)
+        if rng.random() < 0.3:
+            at = rng.choice([i for i, s in enumerate(lines) if s.startswith("        self.")])
+            lines.insert(at, "        n = 0\n")
+            edited = "".join(lines)
+            assert live_findings(live, edited) == fresh(edited), ("added", at)
+            positions[k + 1 :] = [(n + (n > at), c) for n, c in positions[k + 1 :]]
+    # (31 before the edits of `Pipes.__init__` were analysed alone.)
+    assert live.partial_runs >= 45, (live.full_runs, live.partial_runs)

@@ -260,6 +260,13 @@ class ModuleAnalysis:
         self.__dict__["_attr_types"] = base.__dict__.setdefault("_attr_types", {})
         return self
 
+    def edited_member(self, method: ast.AST, scope: ast.ClassDef) -> None:
+        """In an analysis of one edited method (`part`): its class as it lies in the edited
+        text (``scope``: its header's and its members' first lines, and its last line, are
+        what `_names_key` reads), whose words its cached findings depend on, as they do in
+        a fresh analysis of the text (the class of ``self.summaries`` is the earlier one)."""
+        self.__dict__["_edited_class"] = (method, scope)
+
     def dispose(self) -> None:
         """Let go of everything this analysis holds, once nothing more will be asked of it
         (its findings and summary are plain data): see `ModuleSummaries.dispose`."""
@@ -901,6 +908,9 @@ class ModuleAnalysis:
         statements: the class itself."""
         if unit.class_name is None or isinstance(unit.node, ast.ClassDef):
             return unit.node
+        edited = self.__dict__.get("_edited_class")
+        if edited is not None and edited[0] is unit.node:
+            return edited[1]  # type: ignore[no-any-return]
         cls = self.summaries.class_defs.get(unit.class_name)
         return cls if cls is not None and any(m is unit.node for m in cls.body) else None
 

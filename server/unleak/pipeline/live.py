@@ -31,8 +31,7 @@ from unleak.findings.module import ModuleAnalysis, assigned_types, attribute_typ
 from unleak.fixes.registry import BUILDERS
 from unleak.fixes.rewrite import Lines, lines_of
 from unleak.flow.effects import Scope
-from unleak.names.resolver import MODULE_ALIAS_LINE, module_alias_names
-from unleak.names.text import expr_text
+from unleak.names.resolver import MODULE_ALIAS_LINE, iter_statements, module_alias_names
 from unleak.names.triggers import TriggerIndex
 from unleak.pipeline.api import HOOKS, NO_FIXES, ModuleReport, analyse_source, report_of
 from unleak.pipeline.callers import (
@@ -42,16 +41,23 @@ from unleak.pipeline.callers import (
     reached,
     with_member,
 )
+from unleak.pipeline.stored import Stores, same_stores, stored_findings, stores
 from unleak.rules import ALL_RULES, RULES_BY_CODE
 from unleak.rules.runner import run_rules, run_rules_on_error
 from unleak.settings import Settings
 from unleak.source.chunk_parse import ChunkParser
+from unleak.source.class_parse import first_line
 from unleak.source.parsing import ParsedModule, ParseError, syntax_error
 from unleak.source.spans import Span
 from unleak.source.text import SourceText, changed_lines, source_lines, whole_word
 from unleak.summaries.callable_attrs import class_callables
 from unleak.summaries.chosen_classes import class_level_names, self_attrs_stored
-from unleak.summaries.classes import ClassResources, scan_acquisitions, scan_handling
+from unleak.summaries.classes import (
+    ClassResources,
+    related_classes,
+    scan_acquisitions,
+    scan_handling,
+)
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 # What a definition of the full analysis contributed: (region, what, how to compute it).
@@ -154,6 +160,11 @@ class LiveModule:
         # A function whose summary changed since the full analysis, with its callers
         # analysed again (`_with_callers`).
         self._changed: Changed | None = None
+        # The line edits made in functions since the full analysis, in order: (start, end,
+        # delta): the lines after line ``end`` moved by ``delta``, those after ``start`` up to
+        # ``end`` edited (0-based start, exclusive). None once anything else was edited (a
+        # comment, a statement between definitions): see `_class_as_edited`.
+        self._shifts: list[tuple[int, int, int]] | None = []
 
     def analyse(
         self,
@@ -300,6 +311,7 @@ class LiveModule:
         self._stale = set()
         self._class_names = set()
         self._changed = None
+        self._shifts = []
         tree = self._parser.parse(text, lines)
         if tree is not None:
             # Room for every definition of the document, for each kind of findings cached
@@ -434,22 +446,38 @@ class LiveModule:
             end = last
         else:
             node = parsed
-            imports_now = (
-                _imports(node)
-                if "import" in region_text or MODULE_ALIAS_LINE.search(region_text)
-                else []
-            )
-            if self._before(region, "imports", _imports) != imports_now:
-                # imports anywhere in the module name things module-wide
-                return self._give_up("imports changed")
-            if not _same_header(region.base_node, node):
-                return self._give_up("decorators changed")
             unseen = Unseen(region.name, text)
-            changed = (
-                ""  # the full analysis's definition under another name no code uses
-                if renamed
-                else _same_contribution(base, region, node, self._before, unseen, region_text)
-            )
+            found_stores: dict[str, Stores] = {}
+            if _as_analysed(base, region.base_node, node, source):
+                # Back to the full analysis's text (a character typed, then deleted): it gives
+                # the module what it gave then.
+                changed = ""
+                own = self._before(region, "stores", lambda _: self._kept_stores(region))
+                if isinstance(own, Stores):
+                    end = node.end_lineno or node.lineno
+                    own_lines = source.lines[node.lineno - 1 : end]
+                    assert region.parent is not None
+                    now = stores(base, region.parent, node, own_lines, handling=False)
+                    if now is not None:
+                        found_stores["stores"] = now
+            else:
+                imports_now = (
+                    _imports(node)
+                    if "import" in region_text or MODULE_ALIAS_LINE.search(region_text)
+                    else []
+                )
+                if self._before(region, "imports", _imports) != imports_now:
+                    # imports anywhere in the module name things module-wide
+                    return self._give_up("imports changed")
+                if not _same_header(region.base_node, node):
+                    return self._give_up("decorators changed")
+                changed = (
+                    ""  # the full analysis's definition under another name no code uses
+                    if renamed
+                    else _same_contribution(
+                        base, region, node, self._before, unseen, region_text, found_stores
+                    )
+                )
             again = changed_before is not None and changed_before.index == index
             if changed and changed != SUMMARY_CHANGED:
                 return self._give_up(f"contribution changed: {changed}")
@@ -465,7 +493,18 @@ class LiveModule:
                 # The module's leading docstring and imports: where a fix adds an import.
                 tree = ast.Module(body=[*_leading(base), _in_class(region, node)], type_ignores=[])
                 part = ModuleAnalysis.part(base, source, tree, region.first, last)
+                if self._shifts is not None:
+                    shifts = [*self._shifts, (start, old_end, delta)]
+                    scope = _class_as_edited(base, self._regions, region, node, shifts)
+                    if scope is not None:
+                        part.edited_member(node, scope)
                 fresh = run_rules(part, module_wide=False)
+            now = found_stores.get("stores")
+            if now is not None and region.parent is not None:
+                # Its class's UL106 findings that sit in it (a module-wide rule).
+                empty = ast.Module(body=[], type_ignores=[])
+                part = ModuleAnalysis.part(base, source, empty, region.first, last)
+                fresh = [*fresh, *stored_findings(part, base, region.parent, node, now)]
             end = node.end_lineno or last
         findings = _spliced(self._report.findings, region.first, region.last, delta, fresh)
         for first, last_line, redone in callers:
@@ -473,6 +512,8 @@ class LiveModule:
         self._report = replace(self._report, findings=findings)
         self._lines = lines
         self._source = source
+        if self._shifts is not None and delta:
+            self._shifts.append((start, old_end, delta))
         if isinstance(parsed, ParseError):
             self._regions[index] = replace(region, last=end)
         else:
@@ -529,6 +570,21 @@ class LiveModule:
             return "renamed function named elsewhere"
         self._stale |= {old, region.name, new}
         return node
+
+    def _kept_stores(self, region: Region) -> Stores | None:
+        """What the class scan read of a method of the full analysis that stores a resource
+        on `self` (whose UL106 findings sit in it); None for any other."""
+        base = self._base
+        assert isinstance(base, ModuleAnalysis)
+        parent, old = region.parent, region.base_node
+        if parent is None or not region.direct or region.outer is not None:
+            return None
+        if base.summaries.class_defs.get(parent.name) is not parent:
+            return None
+        if _class_contribution(base, parent, old) is not None:
+            return None
+        end = old.end_lineno or old.lineno
+        return stores(base, parent, old, base.source.lines[old.lineno - 1 : end])
 
     def _with_callers(
         self,
@@ -693,6 +749,7 @@ class LiveModule:
             if not (first <= f.span.line <= last and f.code == SYNTAX_ERROR)
         ]
         fresh = run_rules_on_error(base, source, new_gap)
+        self._shifts = None
         self._report = replace(self._report, findings=sorted([*kept, *fresh], key=Finding.sort_key))
         self._lines = lines
         self._source = source
@@ -716,6 +773,7 @@ class LiveModule:
         assert self._report is not None
         delta = new_end - old_end
         self._source = self._source.edited(text, start, old_end, lines[start:new_end])
+        self._shifts = None
         self._lines = lines
         if delta:
             self._report = replace(
@@ -783,6 +841,7 @@ class LiveModule:
             return self._give_up("names changed")
         source = self._source.edited(text, start, old_end, lines[start:new_end])
         kept = [moved(f, st.last, delta) for f in self._report.findings]
+        self._shifts = None
         self._report = replace(self._report, findings=kept)
         self._lines = lines
         self._source = source
@@ -927,6 +986,77 @@ def _same_class(base: ModuleAnalysis, source: SourceText, region: Region, first:
     if top + shift < 1:
         return False
     return base.source.lines[top - 1 : end] == source.lines[top - 1 + shift : end + shift]
+
+
+def _as_analysed(
+    base: ModuleAnalysis, old: _FunctionNode, node: _FunctionNode, source: SourceText
+) -> bool:
+    """Whether the edited function (``node``, lines of ``source``) has the text the full
+    analysis's (``old``) had."""
+    a, b = first_line(old), old.end_lineno or old.lineno
+    c, d = first_line(node), node.end_lineno or node.lineno
+    return b - a == d - c and base.source.lines[a - 1 : b] == source.lines[c - 1 : d]
+
+
+def _class_as_edited(
+    base: ModuleAnalysis,
+    regions: list[Region],
+    region: Region,
+    node: _FunctionNode,
+    shifts: list[tuple[int, int, int]],
+) -> ast.ClassDef | None:
+    """For a method directly in its module-level class (whose words its findings' context
+    reads), that class as it lies in the edited text, ``node`` in the place of the method:
+    what `ModuleAnalysis._names_key` reads of it (its first and last lines; its members, each
+    a `pass` on its first line, only split its text: a name lies on one line). ``shifts``:
+    the edits since the full analysis (see `LiveModule._shifts`), this one last. None for a
+    function, or a method whose analysis reads the module's words (as the full analysis's
+    did), or when an edit touched the class's first or last line."""
+    cls, old = region.parent, region.base_node
+    if cls is None or base.summaries.class_defs.get(cls.name) is not cls:
+        return None
+    if not any(m is old for m in cls.body):
+        return None
+
+    def now(line: int, last: bool = False) -> int | None:
+        for start, end, delta in shifts:
+            if line > end:
+                line += delta
+            elif line > start or (last and line == start):
+                return None  # an edited line (or, for its last line, lines added after it)
+        return line
+
+    first = now(first_line(cls))
+    last_member = cls.body[-1]
+    if last_member is old:
+        last: int | None = node.end_lineno or node.lineno
+    else:
+        # The last member's end as the edits left it: the lines typed after its last line
+        # belong to it. (`regions` are as the last edit left them: this one moves them too.)
+        held = [r.last for r in regions if r.base_node is last_member]
+        _, end, delta = shifts[-1]
+        if held:
+            last = held[0] + (delta if held[0] > end else 0)
+        else:
+            last = now(cls.end_lineno or cls.lineno, last=True)
+    if first is None or last is None:
+        return None
+    body: list[ast.stmt] = []
+    for m in cls.body:
+        at = first_line(node) if m is old else now(first_line(m))
+        if at is not None:
+            body.append(ast.Pass(lineno=at, col_offset=0))
+    return ast.ClassDef(
+        name=cls.name,
+        bases=[],
+        keywords=[],
+        body=body,
+        decorator_list=[],
+        lineno=first,
+        col_offset=cls.col_offset,
+        end_lineno=last,
+        end_col_offset=0,
+    )
 
 
 def _spliced(
@@ -1244,12 +1374,13 @@ def _leading(base: ModuleAnalysis) -> list[ast.stmt]:
     return out
 
 
-def _imports(node: ast.AST) -> list[str]:
+def _imports(node: _FunctionNode) -> list[str]:
     """Its imports, and its assignments binding a module reached through an object
-    (`socket = execmodel.socket`): the resolver gives both names module-wide."""
+    (`socket = execmodel.socket`): the resolver gives both names module-wide. (Statements
+    alone are walked: a long function has ten times as many other nodes.)"""
     return sorted(
         ast.dump(n)
-        for n in ast.walk(node)
+        for n in iter_statements(node.body)
         if isinstance(n, (ast.Import, ast.ImportFrom))
         or (isinstance(n, ast.Assign) and module_alias_names(n))
     )
@@ -1342,10 +1473,17 @@ def _same_summary(
 
 
 def _same_contribution(
-    base: object, region: Region, node: _FunctionNode, before: Before, unseen: Unseen, text: str
+    base: object,
+    region: Region,
+    node: _FunctionNode,
+    before: Before,
+    unseen: Unseen,
+    text: str,
+    found: dict[str, Stores],
 ) -> str:
     """What the edited function no longer gives the module that it gave the full analysis
-    (``text``: the edited function's): "" when it gives the same."""
+    (``text``: the edited function's): "" when it gives the same. ``found["stores"]``: what a
+    method that stores a resource on `self` gives the class scan, when that is the same."""
 
     assert isinstance(base, ModuleAnalysis)
     summaries = base.summaries
@@ -1405,7 +1543,22 @@ def _same_contribution(
     if f"class:{parent.name}" in base.catalogue.types and region.name in _PROTOCOL:
         return "protocol method of a resource class"
     kept = before(region, "class", class_contribution)
-    if kept is None or kept != class_contribution(node):
+    if kept is None:
+        # It stores a resource on `self`: the class scan's findings sit in it.
+        def own_stores(method: _FunctionNode) -> Stores | None:
+            end = method.end_lineno or method.lineno
+            if method is old:
+                return stores(base, parent, old, base.source.lines[old.lineno - 1 : end])
+            own = source_lines(text)[method.lineno - region.first : end - region.first + 1]
+            return stores(base, parent, method, [line.rstrip("\r\n") for line in own])
+
+        now = own_stores(node)
+        then = before(region, "stores", own_stores)
+        if not isinstance(then, Stores) or not same_stores(base, parent, then, now):
+            return "what the class scan reads changed"
+        assert now is not None
+        found["stores"] = now
+    elif kept != class_contribution(node):
         return "what the class scan reads changed"
     # Last: only its callers depend on it (see `LiveModule._with_callers`).
     return "" if _same_summary(base, region, node, unseen) else SUMMARY_CHANGED
@@ -1453,7 +1606,7 @@ def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNod
     if acquired.acquired:
         return None
     resources = base.__dict__.get("_class_resources")
-    if not resources or parent.name not in _related(resources):
+    if not resources or parent.name not in related_classes(resources):
         return ()  # the class has nothing to do with a class that stores a resource
     handled = ClassResources(parent)
     scan_handling(method, base, handled)
@@ -1466,23 +1619,3 @@ def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNod
         and n.func.value.id == "self"
     }
     return (sorted(handled.handled), sorted(handled.releasing_methods), sorted(calls))
-
-
-def _related(resources: dict[str, ClassResources]) -> set[str]:
-    """The classes whose releases count: those that store a resource on `self`, and their
-    local base classes and subclasses (as `class_resources` reads them)."""
-    bases = {
-        name: {expr_text(b.value if isinstance(b, ast.Subscript) else b) for b in info.node.bases}
-        for name, info in resources.items()
-    }
-    related = {name for name, info in resources.items() if info.acquired and info.checkable}
-    changed = bool(related)
-    while changed:
-        changed = False
-        for name in resources:
-            if name not in related and (
-                bases[name] & related or any(name in bases[r] for r in related)
-            ):
-                related.add(name)
-                changed = True
-    return related

@@ -86,22 +86,9 @@ def class_resources(module: ModuleView) -> dict[str, ClassResources]:
     # Releases in local base classes and subclasses count; unknown bases might release.
     bases = {name: _bases(info.node) for name, info in out.items()}
     _mark_uncheckable(out, bases)
-    # A class with an unknown base is neither checked nor a resource type: no need to scan.
-    related: set[str] = {name for name, info in out.items() if info.acquired and info.checkable}
-    changed = bool(related)
-    while changed:
-        changed = False
-        for name in out:
-            if name not in related and (
-                any(b in related for b in bases[name]) or any(name in bases[r] for r in related)
-            ):
-                related.add(name)
-                changed = True
-    attrs = {a for name in related for a in out[name].acquired}
-    mentions = re.compile(
-        # (`self` checked as a whole word behind it: see source.text.whole_word.)
-        r"self(?<!\wself)\.(?:" + "|".join(map(re.escape, attrs)) + r")\b|getattr|vars\(|__dict__"
-    )
+    related = related_classes(out, bases)
+    attrs = stored_attributes(out, related)
+    mentions = mentions_pattern(attrs)
     lines = module.source.lines
     for name in related:
         info = out[name]
@@ -128,6 +115,43 @@ def class_resources(module: ModuleView) -> dict[str, ClassResources]:
                 out[base].handled |= info.handled
     module.__dict__["_class_resources"] = out
     return out
+
+
+def related_classes(
+    out: dict[str, ClassResources], bases: dict[str, list[str]] | None = None
+) -> set[str]:
+    """The classes whose releases count: those that store a resource on `self` (a class with
+    an unknown base is neither checked nor a resource type: no need to scan it), and their
+    local base classes and subclasses."""
+    if bases is None:
+        bases = {name: _bases(info.node) for name, info in out.items()}
+    related: set[str] = {name for name, info in out.items() if info.acquired and info.checkable}
+    changed = bool(related)
+    while changed:
+        changed = False
+        for name in out:
+            if name not in related and (
+                any(b in related for b in bases[name]) or any(name in bases[r] for r in related)
+            ):
+                related.add(name)
+                changed = True
+    return related
+
+
+def stored_attributes(out: dict[str, ClassResources], related: set[str]) -> set[str]:
+    """The attributes the related classes store a resource in: a member whose text mentions
+    none of them (nor reaches attributes by name) is not read for what it releases."""
+    return {a for name in related for a in out[name].acquired}
+
+
+def mentions_pattern(attrs: set[str]) -> re.Pattern[str]:
+    """What a member's text must match for the scan to read what it releases: one of the
+    attributes stored (``attrs``, of every class that stores a resource), or a way to reach
+    any attribute by name."""
+    return re.compile(
+        # (`self` checked as a whole word behind it: see source.text.whole_word.)
+        r"self(?<!\wself)\.(?:" + "|".join(map(re.escape, attrs)) + r")\b|getattr|vars\(|__dict__"
+    )
 
 
 def _mark_uncheckable(out: dict[str, ClassResources], bases: dict[str, list[str]]) -> None:
@@ -401,14 +425,15 @@ def register_resource_classes(module: ModuleView) -> None:
             module.catalogue.types[rtype.name] = rtype
 
 
-def _resource_type(
-    name: str,
-    info: ClassResources,
-    release_names: frozenset[str],
-    facts: StatementFacts | None = None,
-) -> ResourceType | None:
-    """``facts``: what each member of a top-level class calls on `self`, kept while its tree
-    is."""
+_Methods = dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+
+
+def _candidate(
+    info: ClassResources, facts: StatementFacts | None
+) -> tuple[list[str], _Methods, set[str]] | None:
+    """What makes a class a candidate resource type, whatever release methods are known:
+    the attributes it acquires in an opening method, its methods, and those that release
+    (one level of delegation included); None when it cannot be one."""
     acquired_in_init = [
         a
         for a, (_, m, t) in info.acquired.items()
@@ -434,6 +459,27 @@ def _resource_type(
             release.add(mname)
     if not release:
         return None
+    return acquired_in_init, methods, release
+
+
+def may_be_resource_type(info: ClassResources, facts: StatementFacts | None = None) -> bool:
+    """Whether the class may become a resource type (`register_resource_classes`): whether it
+    does also depends on the release methods known when it is registered."""
+    return _candidate(info, facts) is not None
+
+
+def _resource_type(
+    name: str,
+    info: ClassResources,
+    release_names: frozenset[str],
+    facts: StatementFacts | None = None,
+) -> ResourceType | None:
+    """``facts``: what each member of a top-level class calls on `self`, kept while its tree
+    is."""
+    candidate = _candidate(info, facts)
+    if candidate is None:
+        return None
+    acquired_in_init, methods, release = candidate
     ends_released = _released_by_init(
         methods.get("__init__"),
         [a for a in acquired_in_init if info.acquired[a][1] == "__init__"],
