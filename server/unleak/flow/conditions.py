@@ -205,15 +205,18 @@ def combine(
     keep: Callable[[Fact], bool] | None = None,
 ) -> frozenset[Fact] | None:
     """Facts after a step; None when `new` contradicts what the path already knows. Only the
-    new facts ``keep`` accepts are remembered (all are checked)."""
+    new facts ``keep`` accepts are remembered (all are checked). ``facts``: what a path
+    holds, never refuted (no set this returns is, nor any part of one)."""
     if killed and facts:
         kept = frozenset(f for f in facts if not (names.get(f[0], _NONE) & killed))
         if len(kept) < len(facts):
             facts = kept  # (else the same object: the caller then keeps its state)
+    if not new:
+        return facts  # (a part of facts not refuted is not refuted)
     for i, (atom, pol) in enumerate(new):
         if (atom, not pol) in facts or _excluded(atom, pol, facts, new[:i]):
             return None
-    if _refuted(facts | frozenset(new) if new else facts):
+    if _refuted(facts | frozenset(new)):
         return None
     if keep is not None:
         new = [f for f in new if keep(f)]
