@@ -46,19 +46,22 @@ async def test_hover_on_a_finding(start: Starter) -> None:
 
 async def test_related_locations_go_to_the_hover_above_the_limit(start: Starter) -> None:
     """A document with more findings than the limit (1,000; 1 here) publishes them without
-    their related locations (two thirds of the bytes sent at every edit); its hover lists
-    them."""
+    their related locations (about 60% of the bytes sent at every edit) and their rule's
+    link; its hover lists the related locations (and links the rule, as always)."""
     s = await start(env={"UNLEAK_RELATED_LIMIT": "1"})
     more = URI.replace(".py", "_more.py")
     s.open(URI, LEAKY)
     s.open(more, LEAKY + "\n\ndef other(path):\n    g = open(path)\n    return g.read()\n")
     listed = "\n\n- line 2: the file is opened here.\n- line 5: the function returns here"
     (one,) = await s.diagnostics(URI, 1)
-    assert one.related_information
+    assert one.related_information and one.code_description is not None
     assert "- line" not in markdown(await s.hover(URI, 1, 12))
     two = await s.diagnostics(more, 1)
-    assert len(two) == 2 and not any(d.related_information for d in two)
-    assert listed in markdown(await s.hover(more, 1, 12))
+    assert len(two) == 2
+    assert not any(d.related_information or d.code_description for d in two)
+    assert (two[0].code, two[0].message, two[0].range) == (one.code, one.message, one.range)
+    body = markdown(await s.hover(more, 1, 12))
+    assert listed in body and "[Full rule](" in body
 
 
 async def test_hover_of_an_unsafe_fix_says_so(start: Starter) -> None:

@@ -84,6 +84,21 @@ async def test_a_newer_version_supersedes_the_opening(start: Starter) -> None:
     assert s.published[-1].version == version  # nothing of version 1 after it
 
 
+async def test_an_edit_while_the_document_opens_is_shown_at_once(start: Starter) -> None:
+    """The findings known so far, moved with the edit, are published for the edited text
+    between two steps: the edit does not wait for the opening to end."""
+    s = await start(env=ENV)
+    s.open(URI, big_module())
+    await s.diagnostics(URI, 1)
+    at = types.Position(0, 0)
+    version = s.change(URI, types.TextEdit(types.Range(at, at), "import os\n"))
+    steps = await final(s, version, FUNCTIONS + 1)
+    assert len(steps) >= 2 and len(steps[0]) < FUNCTIONS, [len(found) for found in steps]
+    last = keys(steps[-1])
+    assert all(keys(found) <= last for found in steps)  # moved down a line, as they end
+    assert min(d.range.start.line for d in steps[0]) == 2
+
+
 async def test_a_hover_is_answered_while_the_document_opens(start: Starter) -> None:
     s = await start(env=ENV)
     s.open(URI, big_module())

@@ -171,8 +171,7 @@ class TextLines:
         return types.Range(self.position(start, encoding), self.position(end, encoding))
 
 
-# Above this many findings a document's diagnostics go without their related locations
-# (`carries_related`).
+# Above this many findings a document's diagnostics go lean (`lean`).
 RELATED_LIMIT = 1_000
 # Test hook, read once at start: another limit.
 RELATED_ENV = "UNLEAK_RELATED_LIMIT"
@@ -188,14 +187,14 @@ def _limit() -> int:
 _RELATED = _limit()
 
 
-def carries_related(findings: int, client: bool) -> bool:
-    """Whether a document's diagnostics carry their related locations: when the client shows
-    them (``client``) and the document has at most `RELATED_LIMIT` findings. Related locations
-    are about two thirds of a diagnostic's JSON, and every edit sends the document's
-    diagnostics again (17.7 MB for 25,000 with them, 7 MB without, which the client reads and
-    decodes at each keystroke); the hover over a finding then lists them
-    (`lsp.hover.finding_markdown`)."""
-    return client and findings <= _RELATED
+def lean(findings: int) -> bool:
+    """Whether a document's diagnostics go without their related locations and their rule's
+    link: when it has more than `RELATED_LIMIT` findings. Every edit sends a document's
+    diagnostics again, which the client reads and decodes at each keystroke: for 25,000, 19.8
+    MB with them, 5.2 MB without (related locations are about 60% of a diagnostic's JSON,
+    the link about a quarter of the rest). The hover over a finding then lists its related
+    locations (`lsp.hover.finding_markdown`); it always links the rule."""
+    return findings > _RELATED
 
 
 def span_contains(span: Span, line: int, column: int) -> bool:
@@ -209,13 +208,19 @@ def spans_overlap(span: Span, start: tuple[int, int], end: tuple[int, int]) -> b
 
 
 def diagnostic(
-    finding: Finding, uri: str, lines: TextLines, encoding: str, related: bool = True
+    finding: Finding,
+    uri: str,
+    lines: TextLines,
+    encoding: str,
+    related: bool = True,
+    linked: bool = True,
 ) -> types.Diagnostic:
+    """``related``: with its related locations; ``linked``: with its rule's link."""
     from unleak.lsp.rule_docs import rule_link
     from unleak.rules import RULES_BY_CODE
 
     rule = RULES_BY_CODE.get(finding.code)
-    link = rule_link(rule) if rule else None
+    link = rule_link(rule) if rule and linked else None
     information: list[types.DiagnosticRelatedInformation] | None = None
     if related and finding.related:
         information = [
@@ -259,7 +264,7 @@ class Converted:
         # lines it points into (1-based, lowest and highest) and their text.
         self._findings: list[Finding] = []
         self._entries: list[_Entry] = []
-        self._how: tuple[str, str, bool] | None = None
+        self._how: tuple[str, str, bool, bool] | None = None
         # The lines of the text last converted (shared with it).
         self._lines: list[str] | None = None
 
@@ -270,8 +275,9 @@ class Converted:
         lines: TextLines,
         encoding: str,
         related: bool = True,
+        linked: bool = True,
     ) -> list[types.Diagnostic]:
-        how = (uri, encoding, related)
+        how = (uri, encoding, related, linked)
         old, entries = (self._findings, self._entries) if how == self._how else ([], [])
         # The 1-based lines that may read differently now: first..last (none if first > last).
         first, last = 1, _EVERY
@@ -293,7 +299,7 @@ class Converted:
             ):
                 finding = findings[i]
                 numbers = _lines_of(finding, related)
-                made = diagnostic(finding, uri, lines, encoding, related)
+                made = diagnostic(finding, uri, lines, encoding, related, linked)
                 new[i] = (finding, made, min(numbers), max(numbers), _read(lines, numbers))
         self._findings, self._entries = list(findings), new
         self._how, self._lines = how, lines.lines

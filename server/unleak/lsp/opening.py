@@ -4,11 +4,15 @@ When a document of `OPENING_LINES` lines or more is analysed for the first time,
 of the functions analysed so far are published as they come (the first after the module is
 prepared and its first functions analysed, then at doubling intervals), with a
 ``$/progress`` report when the client supports it, and the full analysis's diagnostics
-replace them at the end. A newer version of the document supersedes it: its steps are no
-longer published, and the newer version is analysed once it ends, from its analysis (as any
-edit is: a function's edit re-analyses that function alone). Closing the document, or new
-settings, abandon it between two steps; the next analysis reuses what it analysed. A hover
-meanwhile is answered between two steps, from the hovered function analysed alone.
+replace them at the end. A newer version of the document does not abandon it: the newer
+version is analysed once it ends, from its analysis (as any edit is: a function's edit
+re-analyses that function alone). Meanwhile the edit does not wait for it to be shown: the
+findings known so far are published again for the edited text between two steps (`edited`),
+moved with the edit, those on the lines it changed left out, and the following steps are
+published for the newest text the same way. Closing the document, or new settings, abandon
+it between two steps; the next analysis reuses what it analysed. A hover meanwhile is
+answered between two steps, from the hovered function analysed alone (after an edit, once
+the opening ends).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -66,6 +71,10 @@ class OpeningState:
     ended: bool = False
     last: tuple[int, int] = (0, 0)
     shown: list[types.Diagnostic] = field(default_factory=list)
+    # Publishes the findings known so far again, for the newest text (in the analysis
+    # thread); whether that is waiting to run.
+    again: Callable[[], None] | None = None
+    pending: bool = False
 
 
 def wanted(server: UnleakServer, doc: Document, lines: TextLines) -> bool:
@@ -92,6 +101,58 @@ def current(server: UnleakServer, doc: Document) -> OpeningState | None:
     return state
 
 
+def showing(server: UnleakServer, doc: Document) -> OpeningState | None:
+    """The opening under way for the document, of its current version or an older one (its
+    steps are shown for the current one), if any."""
+    state = doc.opening
+    if (
+        state is None
+        or state.ended
+        or doc.closed
+        or state.epoch != server.epoch
+        or doc.current() is not None
+    ):
+        return None
+    return state
+
+
+def moved_to(found: list[Finding], old: list[str], new: list[str]) -> list[Finding]:
+    """The findings of the text of lines ``old`` placed in the text of lines ``new``: moved
+    by the lines added or removed above them, those on the changed lines left out."""
+    from unleak.findings.incremental import moved
+    from unleak.source.text import changed_lines
+
+    start, old_end, new_end = changed_lines(old, new)
+    delta = new_end - old_end
+    out: list[Finding] = []
+    for f in found:
+        numbers = [n for s in (f.span, *(r.span for r in f.related)) for n in (s.line, s.end_line)]
+        if max(numbers) <= start:
+            out.append(f)
+        elif min(numbers) > old_end:
+            out.append(moved(f, old_end, delta))
+    return out
+
+
+def edited(server: UnleakServer, doc: Document) -> None:
+    """The document changed (on the event loop): while it opens, the findings known so far
+    are published again for the new text, between two steps."""
+    state = showing(server, doc)
+    if state is None or state.pending or state.again is None or state.engine.steps == 0:
+        return
+    state.pending = True
+    again = state.again
+
+    def job() -> None:
+        state.pending = False  # an edit from now on asks again
+        try:
+            again()
+        except Exception:
+            logger.exception("internal error showing %s while it opens", doc.uri)
+
+    server.executor.submit_urgent(job)
+
+
 def show_step(
     server: UnleakServer,
     doc: Document,
@@ -99,14 +160,21 @@ def show_step(
     diagnostics: list[types.Diagnostic],
     done: int,
     total: int,
+    version: int | None = None,
+    lines: TextLines | None = None,
 ) -> None:
-    """Publish the diagnostics known so far (on the event loop), if still current."""
-    if current(server, doc) is not state:
+    """Publish the diagnostics known so far (on the event loop), if the opening is still
+    under way and they are of the document's current text (``version``, ``lines``: by
+    default the opening's)."""
+    if showing(server, doc) is not state:
         return
+    version = state.version if version is None else version
+    if doc.version != version or (lines is not None and doc.lines is not lines):
+        return  # typed past: the next step (or the edit's) shows the newest
     state.shown = diagnostics
     doc.shown = diagnostics
     server.text_document_publish_diagnostics(
-        types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=state.version)
+        types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=version)
     )
     state.last = (done, total)
     if state.token is None and not state.ended:
@@ -192,7 +260,7 @@ async def hover_analysis(
         return None
     if current(server, doc) is not state:
         return None
-    from unleak.lsp.convert import carries_related
+    from unleak.lsp.convert import lean
 
-    related = carries_related(len(state.shown), server.related_information)
+    related = server.related_information and not lean(len(state.shown))
     return Analysis(state.version, lines, findings, [], state.epoch, related=related), explanation

@@ -31,7 +31,7 @@ from unleak.findings.model import Finding
 from unleak.lsp import malformed
 from unleak.lsp import opening as opening_steps
 from unleak.lsp.collector import IdleCollector
-from unleak.lsp.convert import UTF16, TextLines, carries_related, diagnostics
+from unleak.lsp.convert import UTF16, TextLines, diagnostic, lean
 from unleak.lsp.doc_status import INTERNAL_ERROR, DocumentStatus, wants_status
 from unleak.lsp.documents import Analysis, CellOfModule, Document, uri_to_path
 from unleak.lsp.foreground import ForegroundExecutor
@@ -295,8 +295,11 @@ class UnleakServer(LanguageServer):
             findings = report.findings
             if not settings.show_syntax_errors:
                 findings = [f for f in findings if f.code != SYNTAX_ERROR_CODE]
-            related = carries_related(len(findings), self.related_information)
-            found = doc.converted.diagnostics(findings, doc.uri, lines, self.encoding, related)
+            linked = not lean(len(findings))
+            related = linked and self.related_information
+            found = doc.converted.diagnostics(
+                findings, doc.uri, lines, self.encoding, related, linked
+            )
             runtime, index = self.runtime.leaks_for(config.root, doc.path) if doc.path else ([], {})
             if index and doc.path:
                 confirmed_messages(findings, found, index, doc.path)
@@ -340,20 +343,35 @@ class UnleakServer(LanguageServer):
         from unleak.pipeline.opening import Opening
 
         def publish(found: list[Finding], done: int, total: int) -> None:
+            # For the newest text (typed meanwhile: the findings moved with the edits; the
+            # event loop publishes them if it is still the newest).
+            version, now = doc.version, doc.lines
+            if now is not lines:
+                found = opening_steps.moved_to(found, lines.lines, now.lines)
             # Converted here, as the full analysis's findings are: they share diagnostics.
-            related = carries_related(len(found), self.related_information)
-            shown = doc.converted.diagnostics(found, doc.uri, lines, self.encoding, related)
-            loop.call_soon_threadsafe(opening_steps.show_step, self, doc, state, shown, done, total)
+            linked = not lean(len(found))
+            related = linked and self.related_information
+            shown = doc.converted.diagnostics(found, doc.uri, now, self.encoding, related, linked)
+            loop.call_soon_threadsafe(
+                opening_steps.show_step, self, doc, state, shown, done, total, version, now
+            )
 
         def cancelled() -> bool:
             # A newer version does not abandon it: its analysis then reuses this one's
             # (an edit in a function, analysed alone), where starting again would prepare
             # the module again at each keystroke and blink the findings shown so far off.
-            # Its steps are no longer published (lsp/opening.py: `current`).
+            # Its steps are published for the newest text (lsp/opening.py: `edited`).
             return doc.closed or self.epoch != epoch
 
         engine = Opening(publish, cancelled, self.executor.run_urgent)
         state = opening_steps.OpeningState(version, epoch, engine)
+
+        def again() -> None:
+            # Between two steps: what the engine found so far is consistent.
+            if opening_steps.showing(self, doc) is state:
+                publish(engine.known(), len(engine.done), len(engine.regions))
+
+        state.again = again
         doc.opening = state
         return state
 
@@ -425,8 +443,9 @@ class UnleakServer(LanguageServer):
             here = in_cell(f, cmap, k)
             origins[id(here)] = f
             findings.append(here)
-        related = carries_related(len(findings), self.related_information)
-        found = diagnostics(findings, doc.uri, lines, self.encoding, related)
+        linked = not lean(len(findings))
+        related = linked and self.related_information
+        found = [diagnostic(f, doc.uri, lines, self.encoding, related, linked) for f in findings]
         module = CellOfModule(joined.text, cmap, k, origins)
         return Analysis(version, lines, findings, found, epoch, module=module, related=related)
 
@@ -790,6 +809,7 @@ def create_server() -> UnleakServer:
         except Exception:
             logger.exception("cannot apply the changes to %s", doc.uri)
             return
+        opening_steps.edited(server, doc)
         server.schedule(doc)
         server.indexer.document_changed(doc)
 

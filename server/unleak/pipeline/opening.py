@@ -87,9 +87,13 @@ class Opening:
                 if published_at is not None:
                     interval *= 2
                 published_at = now
-                self.publish(sorted(self.found, key=Finding.sort_key), len(self.done), total)
+                self.publish(self.known(), len(self.done), total)
         if self.cancelled():
             raise Cancelled
+
+    def known(self) -> list[Finding]:
+        """The findings known so far, sorted."""
+        return sorted(self.found, key=Finding.sort_key)
 
     def _analyse(self, analysis: ModuleAnalysis, at: int) -> int:
         """Analyse the functions from ``regions[at]`` on that share its class (up to 16):
