@@ -294,3 +294,32 @@ def test_a_use_after_release_finding_is_reused_while_its_function_is_unchanged()
     assert findings(edited, cache) == findings(edited)
     # `second`'s leak analysis and its use-after-release check were both reused.
     assert cache.hits == hits + 2
+
+
+def _entries(cache: UnitCache) -> dict[object, tuple[object, ...]]:
+    return {
+        key: (e.first_line, e.findings, e.consulted, e.fixes) for key, e in cache._entries.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["asyncio/base_subprocess.py", "ctypes/_aix.py", "tempfile.py", "subprocess.py"]
+)
+def test_a_deferring_cache_keeps_what_a_keyed_analysis_keeps(name: str) -> None:
+    # The command line's first analysis keys its units only when a fix is to be checked
+    # (`UnitCache(deferred=True)`, settled by `analyse_source`); what it then keeps, and how
+    # the next analysis (a fix's check) reuses it, is what a keyed analysis gives.
+    text = (STDLIB / name).read_text(encoding="utf-8")
+    keyed, deferring = UnitCache(), UnitCache(deferred=True)
+    first = analyse_source(text, name, None, "m", keyed)
+    assert analyse_source(text, name, None, "m", deferring).findings == first.findings
+    assert not deferring.deferring
+    has_fix = any(f.fix is not None for f in first.findings)
+    assert _entries(deferring) == (_entries(keyed) if has_fix else {})
+    if has_fix:
+        assert _entries(deferring)
+        edited = text.replace("\ndef ", "\n\ndef ", 1)
+        again = analyse_source(edited, name, None, "m", keyed)
+        assert analyse_source(edited, name, None, "m", deferring).findings == again.findings
+        assert (deferring.hits, deferring.misses) == (keyed.hits, keyed.misses)
+        assert keyed.hits

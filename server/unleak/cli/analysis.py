@@ -265,21 +265,32 @@ def _notebook_report(
     return replace(report, findings=to_cells(report.findings, joined.map))
 
 
+# Young objects (tracked allocations less deallocations) that wait for a collection. An
+# analysis leaves little cyclic garbage (its cycles are broken when it is disposed), so a
+# collection after every file mostly traversed survivors: about 4% of a check's CPU time.
+YOUNG_OBJECTS_DUE = 100_000
+
+
 @contextmanager
 def one_collection() -> Iterator[None]:
-    """The cyclic garbage collector held off while one file is analysed, then run once over
-    what the analysis left: a syntax tree's nodes all survive the collections its parse and
-    analysis would trigger, so each was traversed again and again (a quarter of the CPU time
-    over the standard library); collected once, they are traversed once."""
+    """The cyclic garbage collector held off while one file is analysed: a syntax tree's
+    nodes all survive the collections its parse and analysis would trigger, so each was
+    traversed again and again (a quarter of the CPU time over the standard library). The
+    young generations are collected once enough objects piled up, after some file, and the
+    automatic collector waits as long between files."""
     if not gc.isenabled():
         yield
         return
+    first, *older = gc.get_threshold()
+    if first < YOUNG_OBJECTS_DUE:
+        gc.set_threshold(YOUNG_OBJECTS_DUE, *older)
     gc.disable()
     try:
         yield
     finally:
+        if gc.get_count()[0] >= YOUNG_OBJECTS_DUE:
+            gc.collect(1)
         gc.enable()
-        gc.collect(1)
 
 
 def run_task(task: Task, local: LocalIndex | None = None) -> Outcome:

@@ -113,8 +113,10 @@ def _in_unit(module: ModuleAnalysis, unit: Unit, code: str) -> list[Finding]:
 
 def _unit_uses(module: ModuleAnalysis, unit: Unit, code: str) -> Iterator[Finding]:
     scope = module.scope_for(unit)
-    layout = _Layout(unit.body)
+    layout: _Layout | None = None  # built for the first release (most units have none)
     for release in _releases(unit, module, scope):
+        if layout is None:
+            layout = _Layout(unit.body)
         dep = dependence(
             unit.body,
             release.roots,

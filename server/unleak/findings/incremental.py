@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from unleak.findings.model import Edit, Finding, Fix, Related
@@ -70,11 +71,21 @@ def moved(finding: Finding, after: int, delta: int) -> Finding:
 
 
 class UnitCache:
-    """Findings per (context, definition text); bounded, oldest entries dropped first."""
+    """Findings per (context, definition text); bounded, oldest entries dropped first.
 
-    def __init__(self, max_entries: int = 8192) -> None:
+    A deferring cache (``deferred=True``) is for a first analysis that may have no use for
+    it: the command line checks fixes by analysing the fixed text with the cache, but most
+    files offer no fix. Until `settle`, an analysis neither looks units up (the cache is
+    empty) nor keys them: it records what it computed, and `settle` keys and keeps it only
+    when asked (keying a unit reads its text and context: a sixth of a plain check's time).
+    """
+
+    def __init__(self, max_entries: int = 8192, deferred: bool = False) -> None:
         self.max_entries = max_entries
         self._entries: dict[tuple[object, str], UnitEntry] = {}
+        self.deferring = deferred
+        # (the analysis that computed it, how to key and keep it), until `settle`.
+        self._deferred: list[tuple[object, Callable[[], None]]] = []
         # The words of a definition's text (what its names depend on), by its text.
         self._words: dict[str, frozenset[str]] = {}
         self.hits = 0
@@ -87,6 +98,23 @@ class UnitCache:
         if key not in self._entries and len(self._entries) >= self.max_entries:
             self._entries.pop(next(iter(self._entries)))
         self._entries[key] = entry
+
+    def defer(self, owner: object, keep: Callable[[], None]) -> None:
+        """Record a result of ``owner`` (an analysis) that ``keep()`` keys and puts."""
+        self._deferred.append((owner, keep))
+
+    def settle(self, keep: bool) -> None:
+        """Stop deferring: key and put what was recorded (``keep``: each while its analysis
+        is still alive), or let go of it."""
+        pending, self._deferred = self._deferred, []
+        self.deferring = False
+        if keep:
+            for _, store in pending:
+                store()
+
+    def forget(self, owner: object) -> None:
+        """Let go of what ``owner`` recorded (it is going away: its results cannot be keyed)."""
+        self._deferred = [d for d in self._deferred if d[0] is not owner]
 
     def words(self, text: str, pattern: re.Pattern[str]) -> frozenset[str]:
         """The matches of ``pattern`` (always the same one) in ``text``."""

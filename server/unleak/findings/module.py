@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TypeGuard
 
 from unleak.catalogue import DEFAULT_CATALOGUE, EXPECT_RAISES, LOCKS, TERMINATORS, Catalogue
@@ -273,6 +273,9 @@ class ModuleAnalysis:
         summaries = self.__dict__.get("summaries")
         if isinstance(summaries, ModuleSummaries):
             summaries.dispose()
+        units = self.__dict__.get("unit_cache")
+        if units is not None and units.deferring:
+            units.forget(self)
         self.__dict__.clear()
 
     def _trigger_words(self) -> set[str]:
@@ -820,10 +823,22 @@ class ModuleAnalysis:
             kind = kind + _CLASS_BODY
         elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return compute()
+        builds_fixes = self.hooks.fix is not None
+        if cache.deferring:
+            # Nothing to look up yet; keyed later, if at all (see `UnitCache.settle`). The
+            # module's part of every key is taken now, as a keyed analysis takes it.
+            self._module_key()
+            cache.misses += 1
+            self.summaries.consulted = set()
+            try:
+                findings = compute()
+            finally:
+                consulted, self.summaries.consulted = self.summaries.consulted, None
+            cache.defer(self, partial(self._keep_unit, unit, kind, findings, consulted))
+            return findings
         first, text, context = self._unit_key(unit)
         key = ((kind, context) if kind else context, text)
         entry = cache.get(key)
-        builds_fixes = self.hooks.fix is not None
         if (
             entry is not None
             and (entry.fixes or not builds_fixes)
@@ -837,6 +852,19 @@ class ModuleAnalysis:
             findings = compute()
         finally:
             consulted, self.summaries.consulted = self.summaries.consulted, None
+        self._keep_unit(unit, kind, findings, consulted)
+        return findings
+
+    def _keep_unit(
+        self, unit: Unit, kind: str, findings: list[Finding], consulted: set[str]
+    ) -> None:
+        """Put a unit's findings of one kind, and the summaries their computation consulted,
+        in the unit cache."""
+        cache = self.unit_cache
+        assert cache is not None
+        first, text, context = self._unit_key(unit)
+        key = ((kind, context) if kind else context, text)
+        builds_fixes = self.hooks.fix is not None
         inside = all(
             first <= e.span.line and e.span.end_line <= unit.last_line
             for f in findings
@@ -849,7 +877,6 @@ class ModuleAnalysis:
                 consulted.add(_MODULE_NAMES)
             consulted_fps = {n: self._fingerprint(n) for n in consulted}
             cache.put(key, UnitEntry(first, findings, consulted_fps, builds_fixes))
-        return findings
 
     def _unit_key(self, unit: Unit) -> tuple[int, str, tuple[object, ...]]:
         """A unit's first line, text and context (`_context_key`), once per analysis for all

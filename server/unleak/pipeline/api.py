@@ -93,6 +93,8 @@ def analyse_source(
             view = view_of(summary)
             if not view:
                 report = replace(report_of(analysis, with_summary=False), summary=summary)
+        if not view:
+            _settle(unit_cache, report)
     finally:
         analysis.dispose()
     if view:
@@ -107,11 +109,19 @@ def analyse_source(
         )
         try:
             report = replace(report_of(analysis, with_summary=False), summary=summary, view=view)
+            _settle(unit_cache, report)
         finally:
             analysis.dispose()
     if keep_tree and not parsed.errors:
         report = replace(report, tree=parsed.tree)
     return report
+
+
+def _settle(unit_cache: UnitCache | None, report: ModuleReport) -> None:
+    """A deferring unit cache keeps the units' results only when a fix is to be checked
+    (its check analyses the fixed text with the cache)."""
+    if unit_cache is not None and unit_cache.deferring:
+        unit_cache.settle(keep=any(f.fix is not None for f in report.findings))
 
 
 def report_of(analysis: ModuleAnalysis, with_summary: bool = True) -> ModuleReport:

@@ -35,8 +35,9 @@ from unleak.settings import Settings
 
 def unit_cache() -> UnitCache:
     """The cache to analyse a module with before `offered_fixes` (it re-analyses only the
-    definitions a fix changed)."""
-    return UnitCache(max_entries=sys.maxsize)
+    definitions a fix changed); it keys the first analysis's units only if a fix is to be
+    checked (see `UnitCache.settle`)."""
+    return UnitCache(max_entries=sys.maxsize, deferred=True)
 
 
 def offered_fixes(
@@ -56,7 +57,11 @@ def offered_fixes(
         return findings
     with batched_collection():
         analysis = Analysis(
-            path, check_settings(settings), module_name, units or unit_cache(), parser
+            path,
+            check_settings(settings),
+            module_name,
+            units or UnitCache(max_entries=sys.maxsize),
+            parser,
         )
         before = report
         if not settings.enabled(AFTER_RELEASE):
