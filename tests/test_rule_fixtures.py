@@ -156,3 +156,10 @@ def test_every_rule_has_positive_and_negative_fixtures(code: str) -> None:
     assert marked, f"no fixture of {code} has an '# error: {code}' marker"
     silent = [name for f in fixtures for name in _silent_functions(f)]
     assert silent, f"no fixture of {code} has a function that must stay silent"
+
+
+def test_the_rule_names_table_is_the_registry_s() -> None:
+    # A warm check names its findings' rules from `rules.names`, without importing them.
+    from unleak.rules.names import RULE_NAMES
+
+    assert {rule.code: rule.name for rule in ALL_RULES} == RULE_NAMES

@@ -136,12 +136,18 @@ def test_few_files_run_serially(cli: RunCli, project: Path) -> None:
 
 
 @pytest.mark.engine
-def test_one_garbage_collection_per_file(
-    cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("due", [1, unleak.cli.analysis.YOUNG_OBJECTS_DUE])
+def test_garbage_collection_between_files(
+    cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch, due: int
 ) -> None:
     """The collector is held off while a file is analysed (its syntax tree would be traversed
-    by every collection its analysis triggers) and runs once after it; it is on again after."""
+    by every collection its analysis triggers); the young generations are collected after a
+    file once `YOUNG_OBJECTS_DUE` objects piled up, and the automatic collector waits as long
+    (a small check collects nothing); it is on again after, with its thresholds."""
     import gc
+
+    monkeypatch.setattr(unleak.cli.analysis, "YOUNG_OBJECTS_DUE", due)
+    thresholds = gc.get_threshold()
 
     enabled_during: list[bool] = []
     real = unleak.cli.analysis.analyse_source
@@ -167,5 +173,38 @@ def test_one_garbage_collection_per_file(
         gc.callbacks.remove(count)
     assert result.out.startswith("a.py:2:9: UL101 ")
     assert enabled_during == [False, False]
-    assert len(collections) >= 2
+    assert len(collections) >= 2 if due == 1 else not collections
     assert gc.isenabled()
+    assert gc.get_threshold() == thresholds
+
+
+FACTORY = "import sqlite3\n\n\ndef connect(p):\n    return sqlite3.connect(p)\n"
+USER = "from pkg.db import connect\n\n\ndef f(p):\n    c = connect(p)\n    return c.total_changes\n"
+
+
+@pytest.mark.engine
+def test_an_unchanged_project_is_not_linked_again(
+    cli: RunCli, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run whose files all come from the cache, as in the run that saved it, has the same
+    views of the project index: it does not read the summaries and link them again."""
+    write(project, {"pkg/__init__.py": "", "pkg/db.py": FACTORY, "pkg/use.py": USER})
+    linked: list[int] = []
+    real = runner.project_views
+
+    def project_views(*args: Any, **kwargs: Any) -> Any:
+        linked.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "project_views", project_views)
+    first = cli("check")
+    assert "pkg/use.py:5:9: UL101 " in first.out
+    assert (cli("check").out, len(linked)) == (first.out, 1)
+    # Another set of files links its own index, and so does the whole project after it.
+    cli("check", "pkg/use.py")
+    assert (cli("check").out, len(linked)) == (first.out, 3)
+    assert (cli("check").out, len(linked)) == (first.out, 3)
+    # A changed module: linked again, and its importer's view changed with it.
+    write(project, {"pkg/db.py": "def connect(p):\n    return p\n"})
+    assert "UL101" not in cli("check").out
+    assert len(linked) == 4

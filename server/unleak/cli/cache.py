@@ -137,28 +137,56 @@ def unpack_finding(d: Any) -> Finding:
     )
 
 
-def read_entry(entry: Any) -> tuple[list[Finding], ModuleSummary | None] | None:
-    """An entry's findings and summary, or None when it is malformed."""
+def run_stamp(rows: list[list[str]]) -> str:
+    """What a run's project index rests on: per file (in the run's order) its path, key,
+    content hash and view hash. A run with the same stamp as the run that saved the cache
+    has the same summaries, so the same views: it need not link the index again."""
+    return hashlib.sha256(json.dumps(rows, separators=(",", ":")).encode()).hexdigest()
+
+
+def read_summary(entry: Entry) -> ModuleSummary | None:
+    """An entry's summary (None when it has none); raises (TypeError, ValueError, ...) when
+    it is malformed (see `read_entry`)."""
+    return None if entry[SUMMARY] is None else ModuleSummary.from_data(entry[SUMMARY])
+
+
+_MALFORMED = (TypeError, ValueError, AttributeError, IndexError, KeyError)
+
+
+def read_entry(
+    entry: Any, summary: bool = True
+) -> tuple[list[Finding], ModuleSummary | None] | None:
+    """An entry's findings and summary (``summary=False``: None, not read), or None when it
+    is malformed."""
     try:
         if type(entry) is not list or len(entry) != 8:
             return None
         findings = [unpack_finding(f) for f in entry[FINDINGS]]
-        summary = None if entry[SUMMARY] is None else ModuleSummary.from_data(entry[SUMMARY])
+        module = read_summary(entry) if summary else None
         if not all(type(entry[i]) is int for i in (SIZE, MTIME)):
             return None
         if not all(type(entry[i]) is str for i in (DIGEST, KEY, EXTERNAL)):
             return None
         if entry[ERROR] is not None and type(entry[ERROR]) is not str:
             return None
-        return findings, summary
-    except (TypeError, ValueError, AttributeError, IndexError, KeyError):
+        return findings, module
+    except _MALFORMED:
         return None
+
+
+def summary_or_malformed(entry: Entry) -> ModuleSummary | bool | None:
+    """`read_summary`, or False when the summary is malformed."""
+    try:
+        return read_summary(entry)
+    except _MALFORMED:
+        return False
 
 
 class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.file = directory / CACHE_FILE
+        self.stamp = ""  # the `run_stamp` of the run that saved it (as loaded)
 
     def load(self) -> dict[str, Entry]:
         """Path -> entry for this build; empty when missing, corrupt or from another build.
@@ -176,12 +204,15 @@ class Cache:
         ):
             return {}
         files: dict[str, Entry] = raw["files"]
+        stamp = raw.get("stamp")
+        self.stamp = stamp if type(stamp) is str else ""
         return files
 
-    def save(self, files: dict[str, Entry]) -> None:
-        """Write every entry at once; a concurrent reader sees the old file or the new one."""
+    def save(self, files: dict[str, Entry], stamp: str = "") -> None:
+        """Write every entry at once; a concurrent reader sees the old file or the new one.
+        ``stamp``: the saving run's `run_stamp`."""
         payload = json.dumps(
-            {"build": build_fingerprint(), "files": files}, separators=(",", ":")
+            {"build": build_fingerprint(), "stamp": stamp, "files": files}, separators=(",", ":")
         ).encode()
         import tempfile
 

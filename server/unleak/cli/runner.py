@@ -18,6 +18,7 @@ Results always come back in the order of the jobs, whatever order workers finish
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import stat
 import time
@@ -38,7 +39,9 @@ from unleak.cli.cache import (
     Entry,
     external_hash,
     read_entry,
+    run_stamp,
     settings_fingerprint,
+    summary_or_malformed,
     unpack_finding,
 )
 from unleak.cli.results import FileResult
@@ -327,6 +330,16 @@ def _stat(path: str) -> os.stat_result | None:
     return st if stat.S_ISREG(st.st_mode) else None
 
 
+def _stamp(paths: Sequence[str | None], entries: Sequence[Entry | None]) -> str:
+    """The run's `run_stamp`; "" when a file has no entry or no path (never the same)."""
+    rows = []
+    for path, entry in zip(paths, entries, strict=True):
+        if path is None or entry is None:
+            return ""
+        rows.append([path, entry[KEY], entry[DIGEST], entry[EXTERNAL]])
+    return run_stamp(rows)
+
+
 def _content_matches(path: str, digest: str) -> bool:
     from unleak.cli.cache import content_hash
 
@@ -444,6 +457,7 @@ def run(
     paths = [job.path for job in jobs]
     sizes = [0] * len(jobs)
     pending: list[int] = []
+    hits: list[int] = []  # files whose entry is valid (their summaries are read when needed)
     # Per file: fixes applied, the diff, the fixed bytes (from the pass that fixed it last).
     fixes: dict[int, tuple[int, str, bytes | None]] = {}
 
@@ -470,7 +484,7 @@ def run(
         if st is None or entry is None:
             pending.append(i)
             continue
-        valid = read_entry(entry)
+        valid = read_entry(entry, summary=False)
         if valid is None or entry[KEY] != key_of(job):
             pending.append(i)
             continue
@@ -486,9 +500,24 @@ def run(
             continue
         entries[i] = entry
         found[i] = valid[0]
-        read[i] = valid[1]
+        hits.append(i)
+
+    # Every file from the cache, as in the run that saved it: the same views of the index.
+    same_index = bool(cache is not None and not pending and cache.stamp)
+    same_index = same_index and cache is not None and cache.stamp == _stamp(paths, entries)
+    if not same_index:
+        for i in hits:
+            summary = summary_or_malformed(entries[i])  # type: ignore[arg-type]
+            if summary is False:
+                entries[i] = found[i] = None
+                pending.append(i)
+            else:
+                read[i] = summary  # type: ignore[assignment]
+        pending.sort()
 
     executor = _Executor(max_workers, progress)
+    # `analysis.one_collection` raises the collector's first threshold; put back afterwards.
+    threshold = gc.get_threshold()
     if progress is not None:
         progress.begin(len(jobs), done=len(jobs) - len(pending))
     try:
@@ -549,10 +578,10 @@ def run(
                     dirty = True
 
         # The project index, then each file's view of it.
-        views = project_views(jobs, entries, read)
+        views = project_views(jobs, entries, read) if not same_index else {}
         second: list[tuple[int, dict[str, Any], str]] = []
         for i, entry in enumerate(entries):
-            if entry is None:
+            if entry is None or same_index:
                 continue
             needed = views.get(i, {})
             ext = external_hash(needed)
@@ -608,6 +637,7 @@ def run(
             stats.cross_module = len([i for i, needed, _ in second if needed or i not in unchecked])
     finally:
         executor.close()
+        gc.set_threshold(*threshold)
     stats.workers = executor.workers
     stats.analysed = len(analysed)
 
@@ -639,11 +669,12 @@ def run(
                 job.display, findings=[unpack_finding(f) for f in entry[FINDINGS]]
             )
 
-    if cache is not None and dirty:
+    stamp = _stamp(paths, entries) if cache is not None else ""
+    if cache is not None and (dirty or stamp != cache.stamp):
         seen = {p for p in paths if p is not None}
         for path in [p for p in files if p not in seen]:
             if not os.path.exists(path):
                 del files[path]  # the file is gone
-        cache.save(files)
+        cache.save(files, stamp)
         _save_index(cache, jobs, entries)
     return [r for r in results if r is not None], stats

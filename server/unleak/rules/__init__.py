@@ -1,34 +1,23 @@
-"""The rule registry: one module per rule, organised by defect."""
+"""The rules: one module per rule, organised by defect; `registry` lists them all.
+
+``ALL_RULES`` and ``RULES_BY_CODE`` are the registry's, imported on first use: importing a
+rule imports the engine, which a warm check (everything from the cache) never needs; it
+names the rules of its findings from `names`.
+"""
 
 from __future__ import annotations
 
-from unleak.rules import (
-    ul001_syntax_error,
-    ul101_not_released,
-    ul102_exception_path,
-    ul103_with_does_not_release,
-    ul104_unbound_in_finally,
-    ul105_lock_not_released,
-    ul106_class_never_releases,
-    ul107_reassigned_before_release,
-    ul108_dropped_task,
-    ul109_cache_keeps_instances,
-    ul110_used_after_release,
-)
-from unleak.rules.base import Rule, rule_from_module
+from typing import TYPE_CHECKING
 
-_MODULES = (
-    ul001_syntax_error,
-    ul101_not_released,
-    ul102_exception_path,
-    ul103_with_does_not_release,
-    ul104_unbound_in_finally,
-    ul105_lock_not_released,
-    ul106_class_never_releases,
-    ul107_reassigned_before_release,
-    ul108_dropped_task,
-    ul109_cache_keeps_instances,
-    ul110_used_after_release,
-)
-ALL_RULES: tuple[Rule, ...] = tuple(rule_from_module(m) for m in _MODULES)
-RULES_BY_CODE: dict[str, Rule] = {r.code: r for r in ALL_RULES}
+if TYPE_CHECKING:
+    from unleak.rules.registry import ALL_RULES, RULES_BY_CODE
+
+__all__ = ["ALL_RULES", "RULES_BY_CODE"]
+
+
+def __getattr__(name: str) -> object:
+    if name in __all__:
+        from unleak.rules import registry
+
+        return getattr(registry, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from unleak.cli.results import FileResult
+from unleak.rules.names import RULE_NAMES
 
 if TYPE_CHECKING:
     from unleak.findings.model import Finding
@@ -48,10 +49,7 @@ class Report:
 
 
 def rule_name(code: str) -> str:
-    from unleak.rules import RULES_BY_CODE  # only when there is a finding to name
-
-    rule = RULES_BY_CODE.get(code)
-    return rule.name if rule else ""
+    return RULE_NAMES.get(code, "")
 
 
 def confirmed_note(count: int | None) -> str:
