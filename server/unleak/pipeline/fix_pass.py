@@ -44,12 +44,14 @@ class _TopLevel:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.future = 0
+        self.future_end = -1  # where the last `from __future__` import ends
         for stmt in tree.body:
             first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
             last = stmt.end_lineno or stmt.lineno
             self.starts.append(index.starts[first - 1])
             self.ends.append(index.ends[last - 1])
             if isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__":
+                self.future_end = self.ends[-1]
                 for alias in stmt.names:
                     feature = getattr(__import__("__future__"), alias.name, None)
                     self.future |= getattr(feature, "compiler_flag", 0)
@@ -60,6 +62,19 @@ class _TopLevel:
         if i >= 0 and self.starts[i] < start and end <= self.ends[i]:
             return i
         return None
+
+    def between(self, text: str, start: int, end: int, new_text: str) -> bool:
+        """Whether the edit inserts whole lines between top-level statements, after the
+        `__future__` imports (and none of its own): if what it inserts compiles alone, the
+        text compiles with it as it did without it."""
+        return (
+            start == end
+            and (start == 0 or text[start - 1] == "\n")
+            and start > self.future_end
+            and new_text.endswith("\n")
+            and "__future__" not in new_text
+            and self.holding(start, end) is None
+        )
 
 
 class Pass:
@@ -84,7 +99,8 @@ class Pass:
         """Whether the text compiles with the edits applied. With the tree of a text that
         compiles, and edits all inside top-level statements, only those statements are
         compiled (each alone, with the module's `__future__` flags): whether one compiles
-        does not depend on the others; an edit elsewhere (an import added) compiles it all."""
+        does not depend on the others; so are whole lines inserted between statements after
+        the `__future__` imports (an import added). Any other edit compiles it all."""
         if self.tree is None:
             return compiles(self.apply(chosen), path)
         if self._top is None:
@@ -96,12 +112,25 @@ class Pass:
         except ValueError:
             return False
         touched: dict[int, list[tuple[int, int, str]]] = {}
+        text = self.text
+        inserted: list[str] = []  # statements added between others (an import)
         for start, end, new_text in spans:
             i = top.holding(start, end)
-            if i is None or isinstance(self.tree.body[i], ast.ImportFrom):
+            if i is None and top.between(text, start, end, new_text):
+                inserted.append(new_text)
+                continue
+            if (
+                i is None
+                or isinstance(self.tree.body[i], ast.ImportFrom)
+                # The docstring before the `__future__` imports: they must stay first.
+                or top.starts[i] < top.future_end
+            ):
                 return compiles(self.apply(chosen), path)
             touched.setdefault(i, []).append((start, end, new_text))
-        text = self.text
+        if inserted and not compiles("".join(inserted), path, top.future):
+            # It may still continue the statement before it (`else:`) or lead the next one
+            # (a decorator).
+            return compiles(self.apply(chosen), path)
         for i, parts in touched.items():
             done = top.starts[i]
             pieces: list[str] = []
