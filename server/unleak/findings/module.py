@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from typing import TypeGuard
@@ -190,10 +190,15 @@ class ModuleAnalysis:
         lines: list[str] | None = None,
         hooks: Hooks = NO_HOOKS,
         parsed: ParsedModule | None = None,
+        only: Sequence[tuple[int, int]] | None = None,
     ) -> None:
         """``lines``: `source_lines(text)`, when the caller has it already; ``parsed``: the
-        text's tree, when the caller has it already (an editor reparses only what changed)."""
+        text's tree, when the caller has it already (an editor reparses only what changed);
+        ``only``: line ranges (first, last): the definitions' own analyses (`units`) run only
+        for those that overlap one (a fix's check compares the findings of the definitions
+        it changed, and no others)."""
         self.hooks = hooks
+        self._only = only
         self.unit_cache = unit_cache
         self._added_words: list[str] = []
         self.path = path
@@ -243,6 +248,7 @@ class ModuleAnalysis:
         when what the definitions contribute to that context has not changed."""
         self = cls.__new__(cls)
         self.hooks = base.hooks
+        self._only = None
         self.unit_cache = base.unit_cache
         self._added_words = base._added_words
         self.path = base.path
@@ -386,6 +392,14 @@ class ModuleAnalysis:
         last = len(self.source.lines) or 1
         units.append(Unit(tree, tree.body, None, True, last))
         self._add_units(tree.body, None, units)
+        only = self._only
+        if only is not None:
+            units = [
+                u
+                for u in units
+                if not isinstance(u.node, ast.stmt)  # the module's own statements
+                or any(a <= u.last_line and first_line(u.node) <= b for a, b in only)
+            ]
         return units
 
     def _add_units(self, body: list[ast.stmt], class_name: str | None, units: list[Unit]) -> None:

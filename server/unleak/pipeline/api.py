@@ -4,7 +4,7 @@ analysed (findings), checked by the rules, and given its fixes."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -63,6 +63,7 @@ def analyse_source(
     fixes: bool = True,
     view_of: Callable[[ModuleSummary], dict[str, Any]] | None = None,
     parsed: ParsedModule | None = None,
+    only: Sequence[tuple[int, int]] | None = None,
 ) -> ModuleReport:
     """Like `check_source`, also returning what other modules need to know about this one.
 
@@ -75,13 +76,15 @@ def analyse_source(
     (without other modules' exports), and its findings are those under the exports
     ``view_of`` gives for that summary (`ModuleReport.view`), from the same tree.
     ``parsed``: the text's tree, when the caller parsed it (see `fix_parse.Reparser`).
+    ``only``: the line ranges whose definitions alone are analysed (see `ModuleAnalysis`):
+    the findings of other definitions are then missing.
     """
     settings = settings or Settings()
     if view_of is not None and settings.external_summaries:
         settings = replace(settings, external_summaries={})
     hooks = HOOKS if fixes else NO_FIXES
     analysis = ModuleAnalysis(
-        text, path, settings, module_name, unit_cache, hooks=hooks, parsed=parsed
+        text, path, settings, module_name, unit_cache, hooks=hooks, parsed=parsed, only=only
     )
     view: dict[str, Any] = {}
     try:
@@ -106,6 +109,7 @@ def analyse_source(
             unit_cache,
             hooks=hooks,
             parsed=parsed,
+            only=only,
         )
         try:
             report = replace(report_of(analysis, with_summary=False), summary=summary, view=view)

@@ -19,7 +19,8 @@ from unleak.findings.model import Edit, Finding
 from unleak.fixes.apply import newline_of
 from unleak.pipeline import api
 from unleak.pipeline.collect import batched_collection
-from unleak.pipeline.fix_check import AFTER_RELEASE, check_settings, failing
+from unleak.pipeline.fix_check import AFTER_RELEASE, check_settings, failing, scopes_of
+from unleak.pipeline.fix_check import key as key_of
 from unleak.pipeline.fix_parse import Reparser
 from unleak.pipeline.fix_pass import (
     Analysis,
@@ -119,8 +120,11 @@ def _batch_holding(
     new_text: str,
     analysis: Analysis,
 ) -> set[Key]:
-    after = analyse(new_text, analysis, with_summary=False, fixes=False)
-    bad = failing(step.text, report, [f for f, _ in kept], new_text, after, step.scopes)
+    # Only the definitions the fixes changed are compared, so only they are analysed.
+    scopes = step.scopes or scopes_of(step.text, report.tree)
+    changed = {key_of(scopes, f)[0] for f, _ in kept}
+    after = analyse(new_text, analysis, False, False, changed)
+    bad = failing(step.text, report, [f for f, _ in kept], new_text, after, scopes)
     failed = {id(f): len(fixes) for fixes in bad.values() for f in fixes}
     out: set[Key] = set()
     for finding, edits in kept:

@@ -10,7 +10,7 @@ import ast
 import re
 import warnings
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple
 
 from unleak.findings.incremental import UnitCache
@@ -18,7 +18,8 @@ from unleak.findings.model import Edit, Finding, Fix
 from unleak.fixes.apply import LineIndex, apply_edits, ranges
 from unleak.pipeline import api
 from unleak.pipeline.collect import collect_if_due
-from unleak.pipeline.fix_check import Scopes, failing, scopes_of
+from unleak.pipeline.fix_check import Scope, Scopes, failing, scopes_of
+from unleak.pipeline.fix_check import key as scope_key
 from unleak.pipeline.fix_parse import Reparser
 from unleak.settings import Settings
 
@@ -274,12 +275,23 @@ class Analysis(NamedTuple):
 
 
 def analyse(
-    text: str, analysis: Analysis, with_summary: bool = True, fixes: bool = True
+    text: str,
+    analysis: Analysis,
+    with_summary: bool = True,
+    fixes: bool = True,
+    scopes: Collection[Scope] | None = None,
 ) -> api.ModuleReport:
     """``with_summary``: the report also has the module's summary for the project index;
     ``fixes``: its findings have their fixes (checking a fix needs neither, only the
-    findings)."""
+    findings); ``scopes``: the definitions whose findings are asked for (`fix_check`): the
+    others' own analyses are skipped, so their findings are missing."""
     path, settings, module_name, units, parser = analysis
+    parsed = parser.parse(text) if parser is not None else None
+    only = None
+    if scopes is not None and () not in scopes and parsed is not None and not parsed.errors:
+        spans = {found: (first, last) for first, last, found in scopes_of(text, parsed.tree).spans}
+        if all(scope in spans for scope in scopes):
+            only = [spans[scope] for scope in scopes]
     report = api.analyse_source(
         text,
         path,
@@ -289,7 +301,8 @@ def analyse(
         keep_tree=True,
         with_summary=with_summary,
         fixes=fixes,
-        parsed=parser.parse(text) if parser is not None else None,
+        parsed=parsed,
+        only=only,
     )
     collect_if_due()
     return report
@@ -305,5 +318,6 @@ def fix_holds_alone(
     if not step.compiles([edits], analysis.path):
         return False
     text = step.apply([edits])
-    after = analyse(text, analysis, with_summary=False, fixes=False)
-    return not failing(step.text, report, [finding], text, after, step.scopes)
+    scopes = step.scopes or scopes_of(step.text, report.tree)
+    after = analyse(text, analysis, False, False, {scope_key(scopes, finding)[0]})
+    return not failing(step.text, report, [finding], text, after, scopes)

@@ -242,8 +242,15 @@ class ModuleSummaries:
         return self._summarise(name, node, None)
 
     def generator(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-        """`_is_generator(node)`, kept while its tree is."""
-        return fact(self.facts, node, "generator", _is_generator)  # type: ignore[arg-type]
+        """`_is_generator(node)`, kept while its tree is (or, for a module analysed once,
+        while this analysis is: a summary asks it several times)."""
+        if self.facts is not None:
+            return fact(self.facts, node, "generator", _is_generator)  # type: ignore[arg-type]
+        known: dict[int, bool] = self.__dict__.setdefault("_generators", {})
+        found = known.get(id(node))
+        if found is None:
+            found = known[id(node)] = _is_generator(node)
+        return found
 
     def body_nodes(self, node: ast.AST) -> list[ast.AST]:
         """`walk_body(node)`, kept while the tree of a top-level function or of a member of
