@@ -32,6 +32,7 @@ from unleak.flow.derived import (
 )
 from unleak.names.resolver import iter_statements
 from unleak.names.text import expr_text
+from unleak.source.walk import children, walk
 from unleak.summaries.types import call_type
 
 if TYPE_CHECKING:
@@ -247,7 +248,7 @@ def _other_values(release: Release, layout: _Layout) -> frozenset[int]:
     if release.by_with and release.acquired is not None:
         target = getattr(owner, "target", None)
         rebinds = isinstance(owner, (ast.For, ast.AsyncFor)) and any(
-            isinstance(n, ast.Name) and n.id == root for n in ast.walk(cast(ast.expr, target))
+            isinstance(n, ast.Name) and n.id == root for n in walk(cast(ast.expr, target))
         )
         if owner is None or rebinds:
             out += block[:i]
@@ -280,7 +281,7 @@ def _hands_off(stmt: ast.With | ast.AsyncWith, names: set[str]) -> bool:
         and isinstance(n.func.value, ast.Name)
         and n.func.value.id in names
         for s in stmt.body
-        for n in ast.walk(s)
+        for n in walk(s)
     )
 
 
@@ -481,7 +482,7 @@ class _BlockIndex:
         self.size = len(stmts)
         self.by_name: dict[str, list[int]] = {}
         for i, s in enumerate(stmts):
-            for name in {n.id for n in ast.walk(s) if isinstance(n, ast.Name)}:
+            for name in {n.id for n in walk(s) if isinstance(n, ast.Name)}:
                 self.by_name.setdefault(name, []).append(i)
 
     @classmethod
@@ -559,7 +560,7 @@ def _bound(s: ast.stmt) -> set[str]:
         targets = [s.target]
     elif isinstance(s, (ast.Import, ast.ImportFrom)):
         return {(a.asname or a.name).split(".")[0] for a in s.names}
-    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return {n.id for t in targets for n in walk(t) if isinstance(n, ast.Name)}
 
 
 def _own_parts(s: ast.stmt) -> list[ast.AST | tuple[ast.AST, ast.AST]]:
@@ -592,7 +593,7 @@ def _use_in(
             part, owner = part
             parents[id(part)] = owner
         for node in _walk_without_scopes(part):
-            for child in ast.iter_child_nodes(node):
+            for child in children(node):
                 parents[id(child)] = node
         for node in _walk_without_scopes(part):
             if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
@@ -631,7 +632,7 @@ def _comprehension_binds(name: ast.Name, parents: dict[int, ast.AST]) -> bool:
     while node is not None:
         if isinstance(node, _COMPREHENSIONS):
             for gen in node.generators:
-                bound = {n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)}
+                bound = {n.id for n in walk(gen.target) if isinstance(n, ast.Name)}
                 # The first iterable is evaluated outside the comprehension's scope.
                 if name.id in bound and child is not node.generators[0].iter:
                     return True
@@ -644,7 +645,7 @@ def _walk_without_scopes(s: ast.AST) -> Iterator[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
-        for child in ast.iter_child_nodes(node):
+        for child in children(node):
             if isinstance(child, _SCOPES):
                 continue  # a nested function uses the name only when it is called
             stack.append(child)

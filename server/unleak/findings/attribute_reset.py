@@ -26,6 +26,7 @@ from unleak.findings.model import Finding, Related
 from unleak.flow.effects import Scope, SiteInfo
 from unleak.names.resolver import iter_statements
 from unleak.names.text import expr_text
+from unleak.source.walk import walk
 from unleak.summaries.types import call_type
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def _unit_dropped(module: ModuleAnalysis, unit: Unit, code: str) -> Iterator[Fin
                     continue
                 text = expr_text(target)
                 later = stmt.body[index + 1 :]
-                raising = [s for s in later if any(isinstance(n, ast.Call) for n in ast.walk(s))]
+                raising = [s for s in later if any(isinstance(n, ast.Call) for n in walk(s))]
                 if not raising:
                     continue
                 if _mentions(stmt.finalbody, text) or _released(later, text, release_names):
@@ -151,7 +152,7 @@ def _released(body: list[ast.stmt], text: str, release_names: frozenset[str]) ->
     """Whether the statements release the attribute themselves (`self.s.close()` in the
     `try` after the acquisition: no longer open when a later statement fails)."""
     for stmt in body:
-        for n in ast.walk(stmt):
+        for n in walk(stmt):
             if (
                 isinstance(n, ast.Call)
                 and isinstance(n.func, ast.Attribute)
@@ -164,9 +165,7 @@ def _released(body: list[ast.stmt], text: str, release_names: frozenset[str]) ->
 
 def _mentions(body: list[ast.stmt], text: str) -> bool:
     return any(
-        isinstance(n, ast.Attribute) and expr_text(n) == text
-        for stmt in body
-        for n in ast.walk(stmt)
+        isinstance(n, ast.Attribute) and expr_text(n) == text for stmt in body for n in walk(stmt)
     )
 
 

@@ -11,6 +11,7 @@ import ast
 
 from unleak.flow.effects import SiteInfo
 from unleak.names.text import expr_text
+from unleak.source.walk import walk
 
 # Popen keywords that detach the child from its parent's session: a daemon started on purpose.
 _DETACHING = frozenset({"start_new_session", "process_group"})
@@ -48,7 +49,7 @@ _DETACHING_FLAGS = ("DETACHED_PROCESS", "CREATE_NEW_PROCESS_GROUP")
 def _names_detaching_flag(value: ast.expr) -> bool:
     """`creationflags=subprocess.DETACHED_PROCESS`, or a module constant named after it
     (`_DETACHED_PROCESS = getattr(subprocess, "DETACHED_PROCESS", 8)`), alone or or-ed."""
-    for sub in ast.walk(value):
+    for sub in walk(value):
         name = sub.id if isinstance(sub, ast.Name) else getattr(sub, "attr", None)
         if isinstance(name, str) and any(flag in name for flag in _DETACHING_FLAGS):
             return True
@@ -60,7 +61,7 @@ def _only_assignment(scope: ast.AST, name: str) -> ast.expr | None:
     others, or none)."""
     values = [
         node.value
-        for node in ast.walk(scope)
+        for node in walk(scope)
         if isinstance(node, ast.Assign)
         and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
     ]
@@ -68,6 +69,6 @@ def _only_assignment(scope: ast.AST, name: str) -> ast.expr | None:
         isinstance(node, (ast.AugAssign, ast.AnnAssign))
         and isinstance(node.target, ast.Name)
         and node.target.id == name
-        for node in ast.walk(scope)
+        for node in walk(scope)
     )
     return values[0] if len(values) == 1 and not rebinds else None

@@ -23,6 +23,7 @@ from unleak.names.text import callee_name, expr_text
 from unleak.settings import Settings
 from unleak.source.spans import Span
 from unleak.source.text import SourceText
+from unleak.source.walk import children, walk
 
 if TYPE_CHECKING:
     from unleak.findings.module import ModuleAnalysis
@@ -270,7 +271,7 @@ def _occurrences(body: list[ast.stmt], source: SourceText) -> Iterator[tuple[Spa
             yield source.span(node), f"{node.value.id}.{node.attr}"
         if isinstance(node, (*_DEFS, ast.Lambda)):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        stack.extend(reversed(list(children(node))))
 
 
 def _names(site: Site, all_effects: list[list[Effect]]) -> frozenset[str]:
@@ -426,7 +427,7 @@ def _describe_escape(
         return f"handed to the caller on line {line} (yielded)"
     if tree is not None:
         # Given to a call that keeps it: `stack.enter_context(open(p))`, `atexit.register(f)`.
-        for call in (c for c in ast.walk(tree) if isinstance(c, ast.Call)):
+        for call in (c for c in walk(tree) if isinstance(c, ast.Call)):
             args = [*call.args, *(k.value for k in call.keywords)]
             if any(a is info.node or (isinstance(a, ast.Name) and a.id in aliases) for a in args):
                 return f"handed to `{callee_name(call)}` on line {line}"
@@ -455,7 +456,7 @@ def _describe_escape(
             return f"stored in the global `{target.id}`{on_line}"
     if tree is not None and any(
         isinstance(n, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
-        for n in ast.walk(tree)
+        for n in walk(tree)
     ):
         return f"collected by the comprehension on line {line}"
     return f"handed on at line {line}"
@@ -466,7 +467,7 @@ def _stored_in(cls: ast.ClassDef, text: str) -> tuple[str, ast.Call] | None:
     for method in cls.body:
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        for sub in ast.walk(method):
+        for sub in walk(method):
             if (
                 isinstance(sub, ast.Assign)
                 and len(sub.targets) == 1
@@ -489,7 +490,7 @@ def _releasing_methods(
     for method in cls.body:
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        for sub in ast.walk(method):
+        for sub in walk(method):
             target: ast.expr | None = None
             if (
                 isinstance(sub, ast.Call)
@@ -525,7 +526,7 @@ def _walk_statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
         if isinstance(node, (*_DEFS, ast.Lambda)):
             continue
         yield node
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
 
 
 def _call_in(
@@ -538,7 +539,7 @@ def _call_in(
         return None
     if isinstance(tree, ast.withitem):
         tree = tree.context_expr
-    calls = [c for c in ast.walk(tree) if isinstance(c, ast.Call)]
+    calls = [c for c in walk(tree) if isinstance(c, ast.Call)]
     method = effect[2] if effect[0] in ("method", "release") else None
     for call in calls:
         func = call.func

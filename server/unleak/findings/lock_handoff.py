@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from unleak.catalogue import LOCKS
 from unleak.names.text import expr_text
+from unleak.source.walk import walk
 
 
 def released_by_sibling(cls: ast.ClassDef, method: ast.AST, lock_key: str) -> bool:
@@ -20,7 +21,7 @@ def released_by_sibling(cls: ast.ClassDef, method: ast.AST, lock_key: str) -> bo
         if stmt is method or not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         releases = acquires = False
-        for n in ast.walk(stmt):
+        for n in walk(stmt):
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute):
                 if expr_text(n.func.value) != lock_key:
                     continue
@@ -40,7 +41,7 @@ def recorded_held(function: ast.AST, lock_key: str) -> bool:
     right after `acquire()` (`self._commit_lock.acquire(); self.locked = True`): whoever
     reads the flag releases it (ZODB's `FileStoragePacker.pack` returns holding the commit
     lock, which `FileStorage.pack` releases in its `finally`)."""
-    for node in ast.walk(function):
+    for node in walk(function):
         for name in ("body", "orelse", "finalbody"):
             stmts = getattr(node, name, None)
             if not isinstance(stmts, list):
@@ -85,7 +86,7 @@ def known_not_a_lock(
     values = [
         n.value
         for scope in scopes
-        for n in ast.walk(scope)
+        for n in walk(scope)
         if isinstance(n, ast.Assign) and any(expr_text(t) == lock_key for t in n.targets)
     ]
     if not values:
@@ -108,7 +109,7 @@ def lock_context(cls: ast.ClassDef) -> tuple[object, ...]:
         if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         uses: set[tuple[str, str]] = set()
-        for n in ast.walk(stmt):
+        for n in walk(stmt):
             if (
                 isinstance(n, ast.Call)
                 and isinstance(n.func, ast.Attribute)

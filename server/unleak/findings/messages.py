@@ -14,6 +14,7 @@ from unleak.catalogue.own_release import preferred_release
 from unleak.flow.effects import SiteInfo
 from unleak.flow.ownership import Leak, SiteResult
 from unleak.names.text import callee_name
+from unleak.source.walk import children
 
 # The text of the call on a line (the outermost one), or None: "if `x()` on line 5 raises".
 CallAt = Callable[[int], "str | None"]
@@ -108,7 +109,7 @@ def raiser_text(node: ast.expr) -> str | None:
         call = next((n for n in level if isinstance(n, ast.Call)), None)
         if call is not None:
             return call_text(call)
-        level = [c for n in level for c in ast.iter_child_nodes(n)]
+        level = [c for n in level for c in children(n)]
     return None
 
 

@@ -43,7 +43,7 @@ from unleak.source.facts import StatementFacts, fact
 from unleak.source.parsing import ParsedModule, parse_module
 from unleak.source.spans import Span
 from unleak.source.text import SourceText
-from unleak.source.walk import children
+from unleak.source.walk import children, walk
 from unleak.summaries.external import install_external
 from unleak.summaries.functions import (
     CALLABLE,
@@ -110,14 +110,14 @@ def _made_objects(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     """Names the function binds only to the result of a call (`worker = Mock()`): objects it
     made, which carry what is stored on them when they are returned."""
     made: set[str] = set()
-    other: set[str] = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+    other: set[str] = {a.arg for a in walk(node.args) if isinstance(a, ast.arg)}
     for stmt in iter_statements(node.body, nested=False):
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target = stmt.targets[0]
             if isinstance(target, ast.Name):
                 (made if isinstance(stmt.value, ast.Call) else other).add(target.id)
                 continue
-        for sub in ast.walk(stmt):
+        for sub in walk(stmt):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                 other.add(sub.id)
     return made - other
@@ -1303,7 +1303,7 @@ def _falls_back(handler: ast.ExceptHandler, call: ast.Call) -> bool:
     ...)`): the body is a probe expected to succeed, so what it creates and drops there
     leaks. (A handler that only records the failure expects it.)"""
     callee = expr_text(call.func)
-    return any(isinstance(n, ast.Call) and expr_text(n.func) == callee for n in ast.walk(handler))
+    return any(isinstance(n, ast.Call) and expr_text(n.func) == callee for n in walk(handler))
 
 
 def _expects_raise(expr: ast.expr) -> bool:

@@ -20,6 +20,7 @@ from unleak.names.resolver import iter_statements, statement_call
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex
 from unleak.source.facts import StatementFacts, fact
+from unleak.source.walk import walk
 from unleak.summaries.functions import walk_body
 from unleak.summaries.types import call_type
 
@@ -43,12 +44,12 @@ def unit_unbound_cases(
     release_names = module.catalogue.release_methods()
     scope: Scope = module.scope_for(unit)
     bound_lines: dict[str, list[int]] = {}
-    for arg in ast.walk(unit.node.args):
+    for arg in walk(unit.node.args):
         if isinstance(arg, ast.arg):
             bound_lines.setdefault(arg.arg, []).append(0)
     for stmt in stmts:
         for target in _bound_targets(stmt):
-            for n in ast.walk(target):
+            for n in walk(target):
                 if isinstance(n, ast.Name):
                     bound_lines.setdefault(n.id, []).append(n.lineno)
     for t in tries:
@@ -169,7 +170,7 @@ def _unbound_likely(module: ModuleAnalysis, unit: Unit, call: ast.Call, try_stmt
 
     before: list[ast.stmt] = []
     for stmt in try_stmt.body:
-        if any(n is call for n in ast.walk(stmt)):
+        if any(n is call for n in walk(stmt)):
             before.append(stmt)
             break
         before.append(stmt)
@@ -241,7 +242,7 @@ def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
                 if loads is None:
                     loads = {
                         n.id
-                        for n in ast.walk(node)
+                        for n in walk(node)
                         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
                     }
                 if bound in loads:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from unleak.fixes.guards import guard_of
 from unleak.fixes.rewrite import sub_blocks
+from unleak.source.walk import walk
 
 _PURE = (
     ast.Name,
@@ -39,7 +40,7 @@ def pure_condition(test: ast.expr) -> bool:
     """A test that only reads names and attributes: dropping or repeating it has no effect."""
     return all(
         isinstance(n, _PURE) or (isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.Not))
-        for n in ast.walk(test)
+        for n in walk(test)
     )
 
 
@@ -80,7 +81,7 @@ def stores(stmts: list[ast.stmt], names: set[str]) -> bool:
     return any(
         isinstance(n, ast.Name) and n.id in names and not isinstance(n.ctx, ast.Load)
         for s in stmts
-        for n in ast.walk(s)
+        for n in walk(s)
     )
 
 
@@ -107,4 +108,4 @@ def _binds_at_top(block: list[ast.stmt], name: str) -> bool:
 
 
 def condition_names(test: ast.expr) -> set[str]:
-    return {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+    return {n.id for n in walk(test) if isinstance(n, ast.Name)}

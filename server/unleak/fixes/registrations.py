@@ -15,6 +15,7 @@ import ast
 from unleak.catalogue import UNDONE_BY
 from unleak.names.resolver import statement_call
 from unleak.names.text import expr_text
+from unleak.source.walk import walk
 
 
 def undone_registrations(stmts: list[ast.stmt], name: str) -> set[int]:
@@ -62,7 +63,7 @@ def _call_with(
     first = call.args[0]
     if not isinstance(first, ast.Name) or first.id != name:
         return None
-    if any(isinstance(n, ast.Name) and n.id == name for a in call.args[1:] for n in ast.walk(a)):
+    if any(isinstance(n, ast.Name) and n.id == name for a in call.args[1:] for n in walk(a)):
         return None
     return expr_text(func.value), func.attr, first
 

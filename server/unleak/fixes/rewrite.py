@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from unleak.findings.model import Edit
 from unleak.source.spans import Span
 from unleak.source.text import SourceText
-from unleak.source.walk import walk
+from unleak.source.walk import children, walk
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
@@ -198,7 +198,7 @@ def statement_of(body: list[ast.stmt], node: ast.AST) -> ast.stmt | None:
 def _contains(stmt: ast.AST, node: ast.AST) -> bool:
     first, last = stmt.lineno, stmt.end_lineno or stmt.lineno  # type: ignore[attr-defined]
     line = getattr(node, "lineno", 0)
-    return first <= line <= last and any(n is node for n in ast.walk(stmt))
+    return first <= line <= last and any(n is node for n in walk(stmt))
 
 
 def name_uses(scope: ast.AST, name: str) -> list[ast.Name]:
@@ -225,7 +225,7 @@ def _module_level_names(tree: ast.Module) -> dict[str, list[ast.Name]]:
             continue
         if isinstance(node, ast.Name):
             index.setdefault(node.id, []).append(node)
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        stack.extend(reversed(list(children(node))))
     _MODULE_NAMES[:] = [(tree, index)]
     return index
 
@@ -237,13 +237,13 @@ def in_nested_scope(scope: ast.AST, name: str) -> bool:
         return False
     # One walk, each node marked with whether it lies in a nested scope (a walk of each
     # nested scope would be quadratic in `lambda: lambda: ...`).
-    stack = [(child, False) for child in ast.iter_child_nodes(scope)]
+    stack = [(child, False) for child in children(scope)]
     while stack:
         node, nested = stack.pop()
         nested = nested or isinstance(node, _SCOPES)
         if nested and isinstance(node, ast.Name) and node.id == name:
             return True
-        stack.extend((child, nested) for child in ast.iter_child_nodes(node))
+        stack.extend((child, nested) for child in children(node))
     return False
 
 
@@ -264,7 +264,7 @@ def _multiline_string_nodes(stmts: list[ast.stmt]) -> Iterator[ast.expr]:
             if (node.end_lineno or node.lineno) > node.lineno:
                 yield node
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
 
 
 def string_lines(lines: Lines, stmts: list[ast.stmt]) -> frozenset[int] | None:
@@ -298,8 +298,8 @@ def string_lines(lines: Lines, stmts: list[ast.stmt]) -> frozenset[int] | None:
 
 
 def used_names(scope: ast.AST) -> set[str]:
-    out = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name)}
-    out |= {a.arg for a in ast.walk(scope) if isinstance(a, ast.arg)}
+    out = {n.id for n in walk(scope) if isinstance(n, ast.Name)}
+    out |= {a.arg for a in walk(scope) if isinstance(a, ast.arg)}
     return out
 
 
@@ -356,7 +356,7 @@ def bound_names(scope: ast.AST) -> set[str]:
     """Every name `scope` (and what it nests) binds: assignments, parameters, definitions,
     imports, `except ... as`, `global`/`nonlocal`."""
     out: set[str] = set()
-    for n in ast.walk(scope):
+    for n in walk(scope):
         if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
             out.add(n.id)
         elif isinstance(n, ast.arg):

@@ -54,6 +54,7 @@ from unleak.flow.derived import (
 from unleak.flow.effects import SiteInfo
 from unleak.names.resolver import statement_call
 from unleak.names.text import expr_text
+from unleak.source.walk import children, walk
 
 if TYPE_CHECKING:
     from unleak.findings.module import LeakContext, ModuleAnalysis
@@ -234,9 +235,9 @@ def _later_releases(site: LeakSite, name: str, after_line: int) -> set[int]:
         starts = [s.lineno for s in body]
         lines = {u.lineno for u in name_uses(site.scope, name) if u.lineno > after_line}
         roots = [body[j] for j in sorted({bisect_right(starts, n) - 1 for n in lines}) if j >= 0]
-    for stmt in (n for root in roots for n in ast.walk(root)):
+    for stmt in (n for root in roots for n in walk(root)):
         if isinstance(stmt, ast.Expr) and stmt.lineno > after_line and _releases(site, stmt, name):
-            out |= {id(n) for n in ast.walk(stmt) if isinstance(n, ast.Name)}
+            out |= {id(n) for n in walk(stmt) if isinstance(n, ast.Name)}
     return out
 
 
@@ -248,7 +249,7 @@ def _rebinding(block: list[ast.stmt], i: int, name: str) -> int | None:
         if rebinds is not None:
             # (None when the new value is built with the old one)
             return stmt.lineno if rebinds else None
-        if any(isinstance(n, _JUMPS) for n in ast.walk(stmt)):
+        if any(isinstance(n, _JUMPS) for n in walk(stmt)):
             return None  # a path may leave before the rebinding, keeping the old value
     return None
 
@@ -340,7 +341,7 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
         if block is not site.body:
             return None
         last = len(block) - 1
-    inside = {id(n) for s in block[i + 1 : last + 1] for n in ast.walk(s)}
+    inside = {id(n) for s in block[i + 1 : last + 1] for n in walk(s)}
     if any(id(u) not in inside for u in derived_uses):
         return None  # a value built from it is used outside the block
     # A release after the block (`f.close()` after the loop that opened f) may stay: closing
@@ -369,10 +370,8 @@ def wrap_in_with(site: LeakSite) -> Fix | None:
             for u in later
         ):
             return None
-    parents = {
-        c: p for s in block[i + 1 : last + 1] for p in ast.walk(s) for c in ast.iter_child_nodes(p)
-    }
-    removed_ids = {id(n) for s in [*releases, *leaving] for n in ast.walk(s)}
+    parents = {c: p for s in block[i + 1 : last + 1] for p in walk(s) for c in children(p)}
+    removed_ids = {id(n) for s in [*releases, *leaving] for n in walk(s)}
     # Registered and taken back in a `finally` (`log.addHandler(h)` … `log.removeHandler(h)`).
     removed_ids |= undone_registrations(block[i + 1 : last + 1], name)
     for u in uses:
@@ -531,7 +530,7 @@ def release_in_finally(site: LeakSite) -> Fix | None:
                 return None
     if k is None:
         return _conditional_finally(site, found, block, i)
-    if any(_stores(n, name) for s in block[i + 1 : k] for n in ast.walk(s)):
+    if any(_stores(n, name) for s in block[i + 1 : k] for n in walk(s)):
         return None  # rebound in between: that release is of another value
     # `if not x: return` right after the acquisition stays before the `try`: past it the
     # resource is there, and on its path there is nothing to release.
@@ -624,7 +623,7 @@ def _conditional_finally(
             named_while_open=name_matters(site.info.node, site.module.resolver),
         )
         if dep.pinned or any(
-            id(e.node) in {id(n) for s in between for n in ast.walk(s)} for e in dep.escapes
+            id(e.node) in {id(n) for s in between for n in walk(s)} for e in dep.escapes
         ):
             return None
         end = release.end_lineno or release.lineno
@@ -655,7 +654,7 @@ def _conditional_finally(
     assert isinstance(release, ast.If)
     test_names = condition_names(release.test) - {name}
     params = (
-        {a.arg for a in ast.walk(site.scope) if isinstance(a, ast.arg)}
+        {a.arg for a in walk(site.scope) if isinstance(a, ast.arg)}
         if not isinstance(site.scope, ast.Module)
         else set()
     )
@@ -681,7 +680,7 @@ def _hands_on_within(stmts: list[ast.stmt], name: str) -> bool:
     registered where an exception would leave it registered: `log.addHandler(h)` not undone
     in a `finally`)."""
     return any(
-        isinstance(node, ast.stmt) and _hands_on(node, name) for s in stmts for node in ast.walk(s)
+        isinstance(node, ast.stmt) and _hands_on(node, name) for s in stmts for node in walk(s)
     ) or bool(registered(stmts, name) - undone_registrations(stmts, name))
 
 
@@ -689,7 +688,7 @@ def _derived_escapes(site: LeakSite, name: str, stmts: list[ast.stmt]) -> bool:
     """A value built from the resource (a generator over it, a reader) leaves the function
     from ``stmts``: a `finally` would close it under that value."""
     dep = dependence(site.body, {name}, site.module.resolver)
-    inside = {id(n) for s in stmts for n in ast.walk(s)}
+    inside = {id(n) for s in stmts for n in walk(s)}
     return any(id(e.node) in inside for e in dep.escapes)
 
 
@@ -815,7 +814,7 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 def _path_to(node: ast.AST, target: ast.AST) -> list[tuple[ast.AST, ast.AST]] | None:
     """The (parent, child) steps from `node` down to `target`."""
-    for child in ast.iter_child_nodes(node):
+    for child in children(node):
         if child is target:
             return [(node, child)]
         below = _path_to(child, target)
@@ -851,7 +850,7 @@ def _evaluated_before(parent: ast.AST, child: ast.AST) -> list[ast.AST]:
         for key, value in zip(parent.keys, parent.values, strict=True):
             order += [key, value] if key is not None else [value]
     else:
-        order = list(ast.iter_child_nodes(parent))
+        order = list(children(parent))
     return order[: next((k for k, n in enumerate(order) if n is child), 0)]
 
 
@@ -863,13 +862,13 @@ def _hoistable(stmt: ast.stmt, call: ast.Call) -> bool:
     path = _path_to(stmt, call)
     if path is None:
         return False
-    if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.NamedExpr)) for n in ast.walk(stmt)):
+    if any(isinstance(n, (ast.Yield, ast.YieldFrom, ast.NamedExpr)) for n in walk(stmt)):
         return False
     for parent, child in path:
         if not _runs_first(parent, child):
             return False
         for before in _evaluated_before(parent, child):
-            if any(isinstance(n, (ast.Call, ast.Await)) for n in ast.walk(before)):
+            if any(isinstance(n, (ast.Call, ast.Await)) for n in walk(before)):
                 return False
     return True
 
@@ -922,7 +921,7 @@ def lock_with(site: LeakSite) -> Fix | None:
     jumps = [
         n.lineno
         for s in between
-        for n in ast.walk(s)
+        for n in walk(s)
         if isinstance(n, (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.YieldFrom))
     ]
     if jumps:
@@ -963,7 +962,7 @@ def release_on_error(site: LeakSite) -> Fix | None:
     keep = string_lines(lines, between)
     if keep is None or any(_hands_on(s, name) for s in between):
         return None
-    parents = {c: p for s in between for p in ast.walk(s) for c in ast.iter_child_nodes(p)}
+    parents = {c: p for s in between for p in walk(s) for c in children(p)}
     if not all(_borrowing_use(site, u, parents) for s in between for u in name_uses(s, name)):
         return None  # something in between may keep it: closing it on error could be wrong
     release = _release_text(site, name)

@@ -24,6 +24,7 @@ from unleak.fixes.rewrite import (
 )
 from unleak.fixes.rewrite_align import with_insertions
 from unleak.names.text import expr_text
+from unleak.source.walk import walk
 
 if TYPE_CHECKING:
     from unleak.findings.module import LeakContext, ModuleAnalysis
@@ -56,7 +57,7 @@ def closing_fix(context: LeakContext) -> Fix | None:
     if item is None or not isinstance(item.optional_vars, ast.Name):
         return None
     name = item.optional_vars.id
-    inside = {id(n) for n in ast.walk(stmt)}
+    inside = {id(n) for n in walk(stmt)}
     if any(id(u) not in inside for u in name_uses(context.scope, name)):
         return None  # the connection is used after the block, where it would be closed
     spelled = closing_spelling(module)

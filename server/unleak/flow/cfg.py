@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from unleak.catalogue import BENIGN_METHODS
-from unleak.source.walk import children
+from unleak.source.walk import children, walk
 
 # Node kinds.
 STMT = "stmt"  # a simple statement (or the evaluating part of a compound one)
@@ -472,7 +472,7 @@ def _guards_imports(s: ast.Try) -> bool:
         n.id
         for h in s.handlers
         if h.type is not None
-        for n in ast.walk(h.type)
+        for n in walk(h.type)
         if isinstance(n, ast.Name)
     }
     return bool(names & {"ImportError", "ModuleNotFoundError"})

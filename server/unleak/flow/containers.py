@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 from unleak.names.resolver import NameResolver, iter_statements
+from unleak.source.walk import walk
 
 # Calls that build an empty (or copied) container of the function's own.
 _CONSTRUCTORS = frozenset(
@@ -43,7 +44,7 @@ def local_containers(body: list[ast.stmt], resolver: NameResolver) -> set[str]:
                 if isinstance(stmt, (ast.For, ast.AsyncFor))
                 else [i.optional_vars for i in stmt.items if i.optional_vars is not None]
             )
-            other |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            other |= {n.id for t in targets for n in walk(t) if isinstance(n, ast.Name)}
             continue
         elif isinstance(stmt, (ast.Global, ast.Nonlocal)):
             other.update(stmt.names)
@@ -54,7 +55,7 @@ def local_containers(body: list[ast.stmt], resolver: NameResolver) -> set[str]:
             if isinstance(t, (ast.Attribute, ast.Subscript)):
                 continue  # stores into an object: no name is rebound
             if not isinstance(t, ast.Name):
-                other |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)}
+                other |= {n.id for n in walk(t) if isinstance(n, ast.Name)}
             elif _creates(value, resolver):
                 made.add(t.id)
             else:

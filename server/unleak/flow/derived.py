@@ -433,7 +433,7 @@ class _Deriver:
         self, elt: ast.expr, gens: list[ast.comprehension]
     ) -> Steps[ast.AST, Strength]:
         # Built at once; its elements matter, not what it iterated (`[l for l in f]`).
-        loop_vars = {n.id for g in gens for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        loop_vars = {n.id for g in gens for n in walk(g.target) if isinstance(n, ast.Name)}
         shadowed = {v: self.names.pop(v) for v in loop_vars if v in self.names}
         try:
             return (yield elt)
@@ -448,7 +448,7 @@ class _Deriver:
         return any(
             (isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in self.names)
             or n is self.root_node
-            for n in ast.walk(node)
+            for n in walk(node)
         )
 
     def _call(self, call: ast.Call) -> Steps[ast.AST, Strength]:
@@ -647,7 +647,7 @@ def _free_names(fn: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> set[
     }
     loads: set[str] = set()
     stores: set[str] = set()
-    for n in ast.walk(fn):
+    for n in walk(fn):
         if isinstance(n, ast.Name):
             (loads if isinstance(n.ctx, ast.Load) else stores).add(n.id)
     return loads - params - stores
@@ -754,7 +754,7 @@ def plain_rebinding(stmt: ast.stmt, name: str) -> bool | None:
         and stmt.targets[0].id == name
     ):
         return None
-    return not any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(stmt.value))
+    return not any(isinstance(n, ast.Name) and n.id == name for n in walk(stmt.value))
 
 
 def _attribute_store(s: ast.AST, holder: str) -> bool:

@@ -35,6 +35,7 @@ from unleak.catalogue import (
 from unleak.flow.containers import STORING_METHODS
 from unleak.names.text import callee_name, expr_text
 from unleak.source.steps import Steps, drive
+from unleak.source.walk import children, walk
 from unleak.summaries.functions import FunctionSummary
 from unleak.summaries.types import (
     TypeScope,
@@ -91,7 +92,7 @@ def _pids_written(call: ast.Call) -> Sources:
     return frozenset(
         sub.value.id
         for arg in [*call.args, *(k.value for k in call.keywords)]
-        for sub in ast.walk(arg)
+        for sub in walk(arg)
         if isinstance(sub, ast.Attribute)
         and sub.attr == "pid"
         and isinstance(sub.value, ast.Name)
@@ -284,7 +285,7 @@ class EffectBuilder:
             if s.name:
                 self.effects.append(("bind", s.name, EMPTY))
         elif isinstance(s, ast.pattern):
-            for sub in ast.walk(s):
+            for sub in walk(s):
                 bound = getattr(sub, "name", None)
                 if isinstance(bound, str):
                     self.effects.append(("bind", bound, EMPTY))
@@ -475,7 +476,7 @@ class EffectBuilder:
                 return NONE
             return Val(elements)  # the new list, set or dict holds them
         # Anything else (`a + b`, `x < y`, f-strings) only evaluates its parts, in order.
-        for child in ast.iter_child_nodes(e):
+        for child in children(e):
             if isinstance(child, ast.expr):
                 yield child
         return NONE
@@ -990,7 +991,7 @@ def captured_names(node: ast.AST) -> frozenset[str]:
     if hit is not None and hit[0] is node:
         return hit[1]
     names = frozenset(
-        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        n.id for n in walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
     )
     if len(_CAPTURED) > 4096:
         _CAPTURED.clear()

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from unleak.catalogue.failures import unlikely_to_fail
 from unleak.names.text import expr_text
+from unleak.source.walk import walk
 
 Qualify = Callable[[ast.expr], "str | None"]
 
@@ -90,7 +91,7 @@ def _args_unlikely(args: list[ast.expr], qualify: Qualify) -> bool:
 
 def _plain(expr: ast.expr) -> bool:
     """Nothing in ``expr`` calls or indexes: names, attributes, constants, operators."""
-    return not any(isinstance(n, (ast.Call, ast.Subscript, ast.Await)) for n in ast.walk(expr))
+    return not any(isinstance(n, (ast.Call, ast.Subscript, ast.Await)) for n in walk(expr))
 
 
 def _formatted_line(expr: ast.expr) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from unleak.source.facts import StatementFacts, fact
 from unleak.source.text import whole_word
+from unleak.source.walk import children, walk
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 # Module-level calls that make every global reachable by name.
@@ -171,7 +172,7 @@ def _module_level_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
         yield node
         if isinstance(node, _SCOPES):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        stack.extend(reversed(list(children(node))))
 
 
 def _exported(tree: ast.Module) -> set[str]:
@@ -222,7 +223,7 @@ def _all_args(args: ast.arguments) -> list[ast.arg]:
 
 
 def _free_loads(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for n in walk(node) if isinstance(n, ast.Name)}
 
 
 def _body_globals(
@@ -248,7 +249,7 @@ def _body_globals(
             stores |= {(a.asname or a.name).split(".")[0] for a in node.names}
         elif isinstance(node, ast.ExceptHandler) and node.name:
             stores.add(node.name)
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
     local = frozenset(stores - declared)
     out = declared | (loads - local - enclosing)
     # A class body's names are not seen by its methods: they see the enclosing scopes.

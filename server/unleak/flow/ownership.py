@@ -62,6 +62,7 @@ from unleak.flow.file_steps import buffered_step_unlikely
 from unleak.flow.skipping import Skipper
 from unleak.names.resolver import statement_call
 from unleak.names.text import expr_text
+from unleak.source.walk import walk
 from unleak.summaries.types import call_type
 
 Via = tuple[Event, ...]
@@ -1009,7 +1010,7 @@ def _facts(test: ast.expr, polarity: bool, builder: EffectBuilder) -> list[Fact]
         ):
             # `f is sys.stdin.buffer`: where true, `f` is that other object, not the resource.
             if isinstance(op, ast.Is) == polarity:
-                others = frozenset(n.id for n in ast.walk(right) if isinstance(n, ast.Name))
+                others = frozenset(n.id for n in walk(right) if isinstance(n, ast.Name))
                 return [("other", (test.left.id, others))]
             return []
         if isinstance(right, ast.Constant) and right.value is None:

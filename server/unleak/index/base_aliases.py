@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 
+from unleak.source.walk import walk
+
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
@@ -28,7 +30,7 @@ def base_aliases(tree: ast.Module, qualify: Callable[[ast.expr], str | None]) ->
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign):
             for target in stmt.targets:
-                for n in ast.walk(target):
+                for n in walk(target):
                     if isinstance(n, ast.Name) and n.id in used:
                         value = stmt.value if target is n else None
                         bound.setdefault(n.id, []).append(value)
@@ -46,7 +48,7 @@ def base_aliases(tree: ast.Module, qualify: Callable[[ast.expr], str | None]) ->
                     bound.setdefault(name, []).append(None)
         elif not isinstance(stmt, ast.Expr):
             # Bound under an `if` or a `try`: the same name may hold something else.
-            for n in ast.walk(stmt):
+            for n in walk(stmt):
                 if isinstance(n, ast.Name) and n.id in used and not isinstance(n.ctx, ast.Load):
                     bound.setdefault(n.id, []).append(None)
     out: dict[str, str] = {}

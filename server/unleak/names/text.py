@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 
+from unleak.source.walk import children
+
 # Deeper than this, an expression is not unparsed (ast.unparse recurses once per level, and a
 # long `1 + 1 + …` or attribute chain is valid Python): its text is elided instead.
 MAX_TEXT_DEPTH = 100
@@ -33,7 +35,7 @@ def deeper_than(node: ast.AST, limit: int) -> bool:
         cur, depth = stack.pop()
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(cur))
+        stack.extend((child, depth + 1) for child in children(cur))
     return False
 
 
@@ -42,7 +44,8 @@ def _elided(node: ast.expr) -> str:
     child, iteratively) and an ellipsis."""
     head: ast.AST = node
     while True:
-        child = next(ast.iter_child_nodes(head), None)
+        kids = children(head)
+        child = kids[0] if kids else None
         if child is None or not deeper_than(head, 3):
             break
         head = child

@@ -50,6 +50,7 @@ from unleak.source.class_parse import first_line
 from unleak.source.parsing import ParsedModule, ParseError, syntax_error
 from unleak.source.spans import Span
 from unleak.source.text import SourceText, changed_lines, source_lines, whole_word
+from unleak.source.walk import walk
 from unleak.summaries.callable_attrs import class_callables
 from unleak.summaries.chosen_classes import class_level_names, self_attrs_stored
 from unleak.summaries.classes import (
@@ -1229,9 +1230,7 @@ def _names_a_value(node: ast.stmt) -> bool:
     """Whether a statement's value refers to a name (a class, a function: `self.<attr>(...)`
     may call it), not to constants alone."""
     value = getattr(node, "value", None)
-    return value is not None and any(
-        isinstance(n, (ast.Name, ast.Attribute)) for n in ast.walk(value)
-    )
+    return value is not None and any(isinstance(n, (ast.Name, ast.Attribute)) for n in walk(value))
 
 
 def _binds_constant(body: list[ast.stmt], name: str) -> bool:
@@ -1612,7 +1611,7 @@ def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNod
     scan_handling(method, base, handled)
     calls = {
         n.func.attr
-        for n in ast.walk(method)
+        for n in walk(method)
         if isinstance(n, ast.Call)
         and isinstance(n.func, ast.Attribute)
         and isinstance(n.func.value, ast.Name)

@@ -20,6 +20,7 @@ from unleak.source.newer import newer_syntax
 from unleak.source.segments import Segments
 from unleak.source.spans import Span
 from unleak.source.text import source_lines
+from unleak.source.walk import walk
 
 _LINE = re.compile(r"\b(line) (\d+)\b")
 _CONTINUATION = re.compile(r"(else|elif|except|finally|case)\b")
@@ -259,7 +260,7 @@ def _recover_class(
             )
             continue
         for node in parsed:
-            for sub in ast.walk(node):
+            for sub in walk(node):
                 if hasattr(sub, "col_offset"):
                     sub.col_offset += len(indent)
                     end = getattr(sub, "end_col_offset", None)

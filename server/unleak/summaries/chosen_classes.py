@@ -191,7 +191,7 @@ def _bound_names(stmt: ast.stmt) -> set[str]:
         return {stmt.name}
     else:
         return set()
-    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return {n.id for t in targets for n in walk(t) if isinstance(n, ast.Name)}
 
 
 # A method's tree -> the attributes of `self` it binds or deletes, also when no `facts` keep

@@ -231,7 +231,7 @@ def _loop_releases(loop: ast.For | ast.AsyncFor, module: ModuleView) -> bool:
     name = loop.target.id
     release_names = module.catalogue.release_methods()
     release_functions = module.catalogue.release_functions
-    for n in ast.walk(ast.Module(body=loop.body, type_ignores=[])):
+    for n in walk(ast.Module(body=loop.body, type_ignores=[])):
         if not isinstance(n, ast.Call):
             continue
         func = n.func
@@ -383,7 +383,7 @@ def _self_aliases(method: ast.AST) -> frozenset[str]:
 
 
 def _find_call(method: ast.AST, name: str) -> ast.Call:
-    for n in ast.walk(method):
+    for n in walk(method):
         if (
             isinstance(n, ast.Assign)
             and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
@@ -515,7 +515,7 @@ def _resource_type(
             or (n.func.attr in release_names and _self_attr(n.func.value))
         )
         for m in exits
-        for n in ast.walk(m)
+        for n in walk(m)
     )
     type_name = f"class:{name}"
     # Acquiring only in `connect()`/`open()`/`start()`: an instance holds nothing until one
@@ -684,7 +684,7 @@ def _released_by_init(
 def _closes_attrs(method: ast.AST, attrs: list[str], release_names: frozenset[str]) -> bool:
     closed = {
         n.func.value.attr
-        for n in ast.walk(method)
+        for n in walk(method)
         if isinstance(n, ast.Call)
         and isinstance(n.func, ast.Attribute)
         and n.func.attr in release_names
@@ -696,14 +696,14 @@ def _closes_attrs(method: ast.AST, attrs: list[str], release_names: frozenset[st
 
 def _stores_attrs(body: list[ast.stmt], attrs: list[str], allow_none: bool) -> bool:
     for stmt in body:
-        for n in ast.walk(stmt):
+        for n in walk(stmt):
             if not isinstance(n, (ast.Assign, ast.AnnAssign)) or n.value is None:
                 continue
             targets = n.targets if isinstance(n, ast.Assign) else [n.target]
             stored = any(
                 isinstance(t, ast.Attribute) and _is_self(t.value) and t.attr in attrs
                 for target in targets
-                for t in ast.walk(target)
+                for t in walk(target)
             )
             none = isinstance(n.value, ast.Constant) and n.value.value is None
             if stored and not (allow_none and none):

@@ -13,7 +13,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from unleak.source.facts import fact, memo
-from unleak.source.walk import walk
+from unleak.source.walk import children, walk
 from unleak.summaries.functions import FunctionSummary
 
 if TYPE_CHECKING:
@@ -138,11 +138,11 @@ def stored_parameters(node: ast.ClassDef) -> set[str]:
 
 def _captured(init: ast.AST) -> set[str]:
     names: set[str] = set()
-    for sub in ast.walk(init):
+    for sub in walk(init):
         if sub is not init and isinstance(
             sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
         ):
-            names.update(n.id for n in ast.walk(sub) if isinstance(n, ast.Name))
+            names.update(n.id for n in walk(sub) if isinstance(n, ast.Name))
     return names
 
 
@@ -159,8 +159,8 @@ def _stored_only(
     inspecting it (else None). One walk for all parameters."""
     me = _self_name(init)
     out: dict[str, set[str] | None] = {}
-    for parent in ast.walk(init):
-        for node in ast.iter_child_nodes(parent):
+    for parent in walk(init):
+        for node in children(parent):
             if not (isinstance(node, ast.Name) and node.id in params):
                 continue
             name = node.id
@@ -231,14 +231,14 @@ def _handed_attrs(node: ast.AST, release_names: frozenset[str]) -> _Handed:
     out: set[str] = set()
     releasing: dict[str, set[str]] = {}
     parts: set[str] = set()
-    for parent in ast.walk(node):
+    for parent in walk(node):
         if (
             isinstance(parent, ast.Call)
             and isinstance(parent.func, ast.Name)
             and parent.func.id in ("getattr", "vars")
         ):
             out.add("*")
-        for sub in ast.iter_child_nodes(parent):
+        for sub in children(parent):
             if not isinstance(sub, ast.Attribute):
                 continue
             if sub.attr == "__dict__":

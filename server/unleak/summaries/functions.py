@@ -904,7 +904,7 @@ def _pipes_closed(nodes: list[ast.AST], names: list[str]) -> set[str]:
         elif isinstance(sub, (ast.For, ast.AsyncFor)):
             target, value = sub.target, sub.iter
         if isinstance(target, ast.Name) and value is not None:
-            for inner in ast.walk(value):
+            for inner in walk(value):
                 if (
                     isinstance(inner, ast.Attribute)
                     and inner.attr in POPEN_PIPES

@@ -16,7 +16,7 @@ from collections.abc import Container
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from unleak.source.walk import walk
+from unleak.source.walk import children, walk
 
 if TYPE_CHECKING:
     from unleak.catalogue import ResourceType
@@ -148,7 +148,7 @@ def _converted(init: Method, param: str) -> bool:
     convert = converts[0]
     fileno = convert.value.func if isinstance(convert.value, ast.Call) else None
     for parent in walk(init):
-        for child in ast.iter_child_nodes(parent):
+        for child in children(parent):
             if not (isinstance(child, ast.Name) and child.id == param):
                 continue
             if child.lineno > convert.lineno or child is convert.targets[0]:
