@@ -190,6 +190,7 @@ class _Executor:
         for lane in lanes:
             lane.sent = 0
         target = max(sum(sizes) // (workers * 48), 1)
+        unsent = sum(max(s, 1) for s in sizes)  # the weight of the files not given out yet
         out: list[Outcome | None] = [None] * len(tasks)
         crashed: list[int] = []
         futures: dict[Future[list[Outcome]], tuple[_Lane, list[int]]] = {}
@@ -209,11 +210,13 @@ class _Executor:
             """The next files in the order that are ready on the lane; when none of the next
             few are, none if ``wait`` (another worker's results will make some ready), else
             the next one."""
-            nonlocal head, left
+            nonlocal head, left, unsent
             chunk: list[int] = []
             weight = 0
             scan = head
-            while scan < len(order) and scan < head + 256 and weight < target and len(chunk) < 32:
+            # Smaller chunks towards the end, so that the workers finish together.
+            most = max(min(target, unsent // (len(lanes) * 4)), 1)
+            while scan < len(order) and scan < head + 256 and weight < most and len(chunk) < 32:
                 n = order[scan]
                 scan += 1
                 if given[n] or not ready(n, lane):
@@ -231,6 +234,7 @@ class _Executor:
             while head < len(order) and given[order[head]]:
                 head += 1
             left -= len(chunk)
+            unsent -= sum(max(sizes[n], 1) for n in chunk)
             return chunk
 
         def give(lane: _Lane) -> bool:
@@ -266,7 +270,10 @@ class _Executor:
 
         while left or futures:
             for lane in lanes:
-                while lane.busy < 2 and left and give(lane):
+                # A second chunk waits in the lane while the worker is busy (none waits for
+                # the other worker); near the end it would keep the other one waiting.
+                ahead = 2 if unsent > target * len(lanes) else 1
+                while lane.busy < ahead and left and give(lane):
                     pass
             if not futures:
                 continue
