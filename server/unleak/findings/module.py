@@ -191,12 +191,14 @@ class ModuleAnalysis:
         hooks: Hooks = NO_HOOKS,
         parsed: ParsedModule | None = None,
         only: Sequence[tuple[int, int]] | None = None,
+        names: tuple[SourceText, NameResolver] | None = None,
     ) -> None:
         """``lines``: `source_lines(text)`, when the caller has it already; ``parsed``: the
         text's tree, when the caller has it already (an editor reparses only what changed);
         ``only``: line ranges (first, last): the definitions' own analyses (`units`) run only
         for those that overlap one (a fix's check compares the findings of the definitions
-        it changed, and no others)."""
+        it changed, and no others); ``names``: the lines and names of another analysis of the
+        same text and tree (which other modules' exports do not change)."""
         self.hooks = hooks
         self._only = only
         self.unit_cache = unit_cache
@@ -204,21 +206,24 @@ class ModuleAnalysis:
         self.path = path
         self.module_name = module_name
         self.settings = settings
-        self.source = SourceText(text, lines)
         # The text the definitions analysed come from, and its first line number.
         self.scan_text = (1, text)
         self.parsed: ParsedModule = parsed if parsed is not None else parse_module(text)
         tree = self.parsed.tree
         segments = self.parsed.segments
-        nested_imports = (
-            # A line scan: a fold of the scans of the text's pieces, kept while they are.
-            segments.lines_where("nested imports", _nested_import_lines_of)
-            if segments is not None
-            else _nested_import_lines(text)
-        )
-        self.resolver = NameResolver(
-            tree, module_name, nested_imports, _is_package(path), self.parsed.facts
-        )
+        if names is not None:
+            self.source, self.resolver = names
+        else:
+            self.source = SourceText(text, lines)
+            nested_imports = (
+                # A line scan: a fold of the scans of the text's pieces, kept while they are.
+                segments.lines_where("nested imports", _nested_import_lines_of)
+                if segments is not None
+                else _nested_import_lines(text)
+            )
+            self.resolver = NameResolver(
+                tree, module_name, nested_imports, _is_package(path), self.parsed.facts
+            )
         self.catalogue = (
             Catalogue.with_extras(settings.extra_resources)
             if settings.extra_resources

@@ -87,6 +87,7 @@ def analyse_source(
         text, path, settings, module_name, unit_cache, hooks=hooks, parsed=parsed, only=only
     )
     view: dict[str, Any] = {}
+    names = (analysis.source, analysis.resolver)  # for an analysis under the view, if any
     try:
         parsed = analysis.parsed
         if view_of is None:
@@ -110,6 +111,7 @@ def analyse_source(
             hooks=hooks,
             parsed=parsed,
             only=only,
+            names=names,
         )
         try:
             report = replace(report_of(analysis, with_summary=False), summary=summary, view=view)
