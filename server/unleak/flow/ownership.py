@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from unleak.catalogue.failure_rank import WEAK, failure_rank, stepping_rank
 from unleak.catalogue.failures import (
     SAFE_CONSTRUCT,
     cannot_be_refused,
@@ -68,6 +69,7 @@ from unleak.summaries.types import call_type
 Via = tuple[Event, ...]
 _EXC_KINDS = ("exception", "raise", "yield", "cancel")
 _MAX_STATES_PER_NODE = 64
+_RAISING_KINDS = (STMT, TEST, ITER, WITH)  # the nodes whose statement may raise
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,8 @@ class FunctionFlow:
         self._effects: list[list[Effect] | None] = [None] * n
         self._raises: list[bool | None] = [None] * n
         self._unlikely_at: list[bool | None] = [None] * n  # `_unlikely`, once per node
+        self._rank_at: dict[int, int] = {}  # `_raiser_rank` by line, once per line
+        self._nodes_at: dict[int, list[int]] | None = None  # node ids by line, when asked
         self.refine: dict[int, tuple[list[Fact], list[Fact]]] = {}
         self.atom_names: dict[str, frozenset[str]] = {}
         self._assign: dict[int, tuple[frozenset[str], tuple[CondFact, ...]]] = {}
@@ -641,6 +645,8 @@ class FunctionFlow:
                 not any(e[0] == "yield" for e in lk.via),
                 # An ordinary failure before a cancellation: the one a reader fixes first.
                 any(e[0] == "cancel" for e in lk.via),
+                # The statement likeliest to fail before one that practically never does.
+                self._raiser_rank(lk.via),
                 lk.line,
                 lk.via,
                 lk.kind,
@@ -649,14 +655,48 @@ class FunctionFlow:
         )
         return result
 
+    def _raiser_rank(self, via: Via) -> int:
+        """How likely the statement raising on the leak's path is to fail (failure_rank.py):
+        its first exception event's, the likeliest of the raising nodes on that line."""
+        event = next((e for e in via if e[0] in _EXC_KINDS), None)
+        if event is None or event[0] != "exception":
+            return 0  # a `raise` runs when reached; yields and cancellations sort apart
+        line = event[1]
+        known = self._rank_at.get(line)
+        if known is not None:
+            return known
+        scope = self.builder.scope
+        if self._nodes_at is None:
+            self._nodes_at = {}
+            for nid, node in enumerate(self.cfg.nodes):
+                self._nodes_at.setdefault(node.line, []).append(nid)
+        rank = WEAK
+        for nid in self._nodes_at.get(line, []):
+            node = self.cfg.nodes[nid]
+            if node.ast is None or node.exc is None or node.kind not in _RAISING_KINDS:
+                continue  # a loop's head node holds the whole loop, and raises nothing
+            if not self.raises(nid):
+                continue
+            tree = node.ast
+            if node.kind == ITER:
+                iterable = getattr(tree, "iter", None)
+                if isinstance(iterable, ast.expr):
+                    rank = min(rank, stepping_rank(iterable, scope.resolver.qualify))
+                continue
+            if node.kind == WITH:
+                tree = getattr(tree, "context_expr", tree)
+            rank = min(rank, failure_rank(tree, scope.resolver.qualify, self._callee_fails))
+        self._rank_at[line] = rank
+        return rank
+
     def _process_ends_next(self, nid: int) -> bool:
         """Whether every successor of ``nid`` ends the process (`os._exit(0)`)."""
         nodes = self.cfg.nodes
         succs = nodes[nid].succ
         return bool(succs) and all(nodes[n].succ == [self.cfg.terminate] for n in succs)
 
-    @staticmethod
     def _push(
+        self,
         seen: list[dict[StateKey, State]],
         work: list[tuple[int, State]],
         nid: int,
@@ -664,12 +704,28 @@ class FunctionFlow:
     ) -> None:
         bucket = seen[nid]
         key = state.key
-        if key in bucket:
-            return
-        if len(bucket) >= _MAX_STATES_PER_NODE:
+        old = bucket.get(key)
+        if old is not None:
+            # The same state reached through a statement likelier to fail than the one it
+            # was first reached through: followed again, so the message names that one (a
+            # key's state is replaced at most twice: there are three ranks).
+            if old.via == state.via or not self._likelier(state.via, old.via):
+                return
+        elif len(bucket) >= _MAX_STATES_PER_NODE:
             return
         bucket[key] = state
         work.append((nid, state))
+
+    def _likelier(self, via: Via, than: Via) -> bool:
+        """Whether the first exception event of ``via`` is at a statement likelier to fail
+        than that of ``than``, both being ordinary exceptions."""
+        first = next((e for e in via if e[0] in _EXC_KINDS), None)
+        other = next((e for e in than if e[0] in _EXC_KINDS), None)
+        if first is None or other is None or first == other:
+            return False
+        if first[0] != "exception" or other[0] != "exception":
+            return False
+        return self._raiser_rank(via) < self._raiser_rank(than)
 
     def _apply(
         self,
