@@ -10,6 +10,7 @@ import textwrap
 
 import pytest
 from unleak.catalogue.failure_rank import LIKELY, UNKNOWN, WEAK, failure_rank, stepping_rank
+from unleak.findings.messages import call_text
 from unleak.names.resolver import NameResolver
 from unleak.pipeline.api import check_source
 from unleak.settings import Settings
@@ -142,6 +143,7 @@ def _rank(stmt: str) -> int:
         ("sock.setsockopt(1, 2, 3)", WEAK),
         ("logging.getLogger(name).addHandler(h)", WEAK),
         ("queue.pop()", WEAK),
+        ("s = os.linesep.join(lines)", WEAK),
     ],
 )
 def test_failure_rank(stmt: str, rank: int) -> None:
@@ -153,3 +155,9 @@ def test_stepping_rank() -> None:
     resolver = NameResolver(tree)
     ranks = [stepping_rank(loop.iter, resolver.qualify) for loop in tree.body]  # type: ignore[attr-defined]
     assert ranks == [WEAK, LIKELY, WEAK]
+
+
+def test_a_call_of_a_long_call_is_named_by_its_maker() -> None:
+    # python-gnupg's `codecs.getwriter(self.encoding)(p.stdin)` was named "`call`".
+    call = ast.parse("codecs.getwriter(self.encoding_of_the_stream)(p.stdin)").body[0]
+    assert call_text(call.value) == "codecs.getwriter(...)(...)"  # type: ignore[attr-defined]

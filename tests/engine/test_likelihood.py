@@ -163,6 +163,10 @@ def test_failure_table(stmt: str, unlikely: bool) -> None:
         ("s = socket.socket(socket.AF_UNIX)", True),
         ("a, b = socket.socketpair()", True),
         ("r, w = os.pipe()", True),
+        ("fd = os.dup(sock.fileno())", True),
+        ("log.debug('%s', subprocess.list2cmdline(cmd))", True),
+        ("line = shlex.join(argv)", True),
+        ("handler.set_name('logfile')", True),
         ("pid = os.fork()", True),
         # a constant index into a variable is its known shape; the command line is input
         ("host = address[0]", True),
@@ -196,6 +200,7 @@ def test_failure_table_lookups(stmt: str, unlikely: bool) -> None:
         "import asyncio\nimport atexit\nimport contextlib\nimport os\nimport mimetypes\n"
         "import re\nimport socket\nimport struct\nimport sys\nimport threading\nimport time\n"
         "import inspect\nimport stat\nimport typing\nfrom typing import IO\n"
+        "import subprocess\nimport shlex\nimport logging\nlog = logging.getLogger()\n"
         "from pathlib import Path\nfrom pkg import util\n" + stmt
     )
     node = tree.body[-1]

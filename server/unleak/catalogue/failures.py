@@ -46,6 +46,8 @@ UNLIKELY_METHODS: frozenset[str] = frozenset(
         "unregister",
         # logging handlers and loggers
         "setFormatter",
+        "set_name",
+        "setName",
         "setLevel",
         "addFilter",
         "addHandler",
@@ -131,6 +133,7 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "os.fork",
         # creating a local kernel object: fails only when out of descriptors or memory
         "os.pipe",
+        "os.dup",
         "socket.socket",
         "socket.socketpair",
         "os.path.join",
@@ -158,6 +161,10 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         "fcntl.fcntl",
         "termios.tcgetattr",
         "mimetypes.guess_type",
+        # quoting a command line for a log message or a shell: string building
+        "subprocess.list2cmdline",
+        "shlex.quote",
+        "shlex.join",
         "typing.cast",
         "typing_extensions.cast",
         "logging.getLogger",

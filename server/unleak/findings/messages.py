@@ -89,6 +89,8 @@ def call_text(call: ast.Call) -> str:
         text = ""
     if text and len(text) <= _MAX_CALL:
         return text
+    if isinstance(call.func, ast.Call):  # `codecs.getwriter(enc)(p.stdin)`: the maker's text
+        return call_text(call.func) + "(...)"
     name = callee_name(call)
     return name[:-2] + "(...)" if name.endswith("()") else name
 
