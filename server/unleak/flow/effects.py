@@ -37,6 +37,7 @@ from unleak.names.text import callee_name, expr_text
 from unleak.source.steps import Steps, drive
 from unleak.source.walk import children, walk
 from unleak.summaries.functions import FunctionSummary
+from unleak.summaries.released_if import released_by_call
 from unleak.summaries.types import (
     TypeScope,
     call_type,
@@ -664,7 +665,11 @@ class EffectBuilder:
             # `rm = ResourceManager(); fp = rm.open(name)`: a method returning a fresh
             # resource; what it does to its arguments is not known here.
             made = scope.summaries.instance_method(scope.instances[recv_node.id], method)
-            if made is not None and made.returns is not None:
+            if (
+                made is not None
+                and made.returns is not None
+                and not (made.released_if and released_by_call(call, made.released_if))
+            ):
                 if all_args:
                     self.effects.append(("pass", all_args))
                 factory = Factory(made.returns, elements=made.return_elements)
@@ -839,7 +844,11 @@ class EffectBuilder:
             elif effect == "escape" and node is not None:
                 effect = self._kept(summary, k, node)
             self._param_effect(effect, v.sources)
-        if summary.returns is not None and not chooses_plain(call, summary, self.scope):
+        if (
+            summary.returns is not None
+            and not chooses_plain(call, summary, self.scope)
+            and not (summary.released_if and released_by_call(call, summary.released_if))
+        ):
             return self._acquire(
                 call, Factory(summary.returns, elements=summary.return_elements), pos, {}
             )

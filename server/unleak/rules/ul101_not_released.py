@@ -39,7 +39,11 @@ everything succeeded), an archive written into an in-memory `BytesIO` or a text 
 one (also of a class of the module derived from `BytesIO`, returned by a helper), a resource a
 helper already closed or waited for before returning it, an instance of a class of the module
 whose `__init__` ends by calling its own method that closes what it opened (`self._read()`),
-an instance of a project class that opens only a path and uses a stream it is given as it is
+the result of a function of the module that releases what it returns when a flag parameter is
+true (`def probe_tcp(msg, close=True): ... finally: if close: conn.close()`), called with the
+flag left at a true default or passed a true constant (`probe_tcp(msg)`; `probe_tcp(msg,
+close=False)` is a socket to close), an instance of a project class that opens only a path and
+uses a stream it is given as it is
 (`if not hasattr(fileOrPath, "write"): self.file = open(fileOrPath, "wb")`) made over a
 stream (`XMLWriter(sys.stdout)`, an in-memory buffer, an open file).
 Nor what only looks like an acquisition: an awaited `accept()` whose result is dropped is

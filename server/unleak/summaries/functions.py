@@ -17,6 +17,7 @@ from unleak.catalogue.failures import OSERROR, UNLIKELY, body_failure
 from unleak.names.resolver import iter_statements
 from unleak.source.facts import fact
 from unleak.source.walk import children, walk
+from unleak.summaries.released_if import released_if
 
 if TYPE_CHECKING:
     from unleak.names.resolver import NameResolver
@@ -69,6 +70,9 @@ class FunctionSummary:
     # these release-named methods on (`self.sock.shutdown(1)`); an argument whose type no
     # such method releases stays the caller's (see summaries.constructors).
     released_via: dict[str, frozenset[str]] = field(default_factory=dict)
+    # A function that releases what it returns when a flag parameter is true (see
+    # summaries.released_if): the flag, its position, whether its default is true.
+    released_if: tuple[str, int, bool] | None = None
     _effects: dict[str, str] | None = None
     _fails: str | None = None
     # What records the summaries asked for while each is computed (this module's own).
@@ -411,6 +415,8 @@ class ModuleSummaries:
                 summary.returns, summary.return_elements, summary.ref = self._returns(
                     node, class_name
                 )
+                if summary.returns is not None and not summary.return_elements:
+                    summary.released_if = self._released_if(node, summary)
                 if summary.returns is None and self.external:
                     self._wrapping(node, summary)
         finally:
@@ -482,6 +488,23 @@ class ModuleSummaries:
             kind = OSERROR if OSERROR in kinds else UNLIKELY
         self._branch_fails[name] = kind
         return kind
+
+    def _released_if(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, summary: FunctionSummary
+    ) -> tuple[str, int, bool] | None:
+        """The flag under which the function releases the resource it returns by name."""
+        rtype = self.catalogue.types.get(summary.returns or "")
+        if rtype is None or not rtype.release:
+            return None
+        release = frozenset(r.rstrip("()") for r in rtype.release)
+        names = {
+            r.value.id
+            for r in iter_statements(node.body, nested=False)
+            if isinstance(r, ast.Return) and isinstance(r.value, ast.Name)
+        }
+        if len(names) != 1:
+            return None
+        return released_if(node, names.pop(), release, summary.params, summary.kwonly)
 
     def _returns(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, class_name: str | None

@@ -18,6 +18,7 @@ from unleak.catalogue import (
 )
 from unleak.names.resolver import NameResolver
 from unleak.summaries.chosen_classes import class_attr_ref
+from unleak.summaries.released_if import released_by_call
 
 if TYPE_CHECKING:
     from unleak.summaries.functions import FunctionSummary, ModuleSummaries
@@ -95,6 +96,8 @@ def call_type(call: ast.Call, scope: TypeScope) -> str | None:
     if name is not None:
         summary: FunctionSummary | None = scope.summaries.functions.get(name)
         if summary is not None and summary.returns and not summary.return_elements:
+            if summary.released_if is not None and released_by_call(call, summary.released_if):
+                return None  # `probe_tcp(msg)`: its default `close=True` closes it first
             return summary.returns
     return None
 
