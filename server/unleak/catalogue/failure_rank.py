@@ -82,7 +82,6 @@ _LIKELY_METHODS: frozenset[str] = frozenset(
         "rename",
         "replace",
         "unlink",
-        "remove",
         "rmtree",
         "copyfile",
         "copyfileobj",
