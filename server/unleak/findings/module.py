@@ -14,6 +14,7 @@ from typing import TypeGuard
 from unleak.catalogue import DEFAULT_CATALOGUE, EXPECT_RAISES, LOCKS, TERMINATORS, Catalogue
 from unleak.catalogue.failures import yield_is_resumed
 from unleak.findings import messages
+from unleak.findings.decorator_locks import decorator_locks, module_decorators
 from unleak.findings.detached import started_detached
 from unleak.findings.incremental import UnitCache, UnitEntry, shift
 from unleak.findings.likelihood import plausible_leak
@@ -509,6 +510,11 @@ class ModuleAnalysis:
         return "PIPE" in self.source.text
 
     @cached_property
+    def module_decorators(self) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+        """The module's top-level functions, which may decorate its methods."""
+        return module_decorators(self.parsed.tree)
+
+    @cached_property
     def mentions_finally(self) -> bool:
         """Whether the text has the word ``finally`` anywhere (looked up once: searched for
         each unit, opening a module of 100,000 lines spent most of its time on it)."""
@@ -557,6 +563,10 @@ class ModuleAnalysis:
             else []
         )
         lock_withs: list[tuple[str, int, int]] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list:
+            # `@atomic` holding `with self._atomic:` around the call: the body is that block.
+            for key in decorator_locks(node, self.module_decorators):
+                lock_withs.append((key, node.lineno, node.end_lineno or node.lineno))
         releases: list[tuple[str, int]] = []
         for n in iter_statements(body, nested=False):
             if (

@@ -19,7 +19,9 @@ non-blocking acquire that is the last operand of an `and` (where the test is fal
 not acquire or did not run), nor an `acquire()` inside a `with lock:` block of the same lock
 that also releases it for a while (`lock.release()` ... `finally: lock.acquire()` around a
 callback or a generator's `yield`, as `Condition.wait()` does): the `with` releases it on
-every path out of the block.
+every path out of the block. A method whose decorator, a function of the module, holds a lock
+of the instance around its call (`def atomic(meth): def m(self, *args): with self._atomic:
+return meth(self, *args)`, gevent's `@atomic`) runs inside such a block.
 
 ## Why it matters
 A lock that is never released deadlocks every other thread that waits for it: the program
