@@ -59,6 +59,22 @@ SELF_RELEASING = frozenset(
 )  # fmt: skip
 
 
+# Attributes that name what a wrapper holds: its socket, descriptor or file object.
+_HANDLE_ATTRIBUTES = frozenset(
+    {"handle", "_handle", "sock", "_sock", "socket", "_socket", "fp", "_fp"}
+)
+
+
+def _handle_of(e: ast.expr) -> bool:
+    """`client.handle`: a local's attribute that names the object it wraps."""
+    return (
+        isinstance(e, ast.Attribute)
+        and isinstance(e.value, ast.Name)
+        and e.value.id != "self"
+        and e.attr in _HANDLE_ATTRIBUTES
+    )
+
+
 def _self_attr(e: ast.expr) -> bool:
     return isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) and e.value.id == "self"
 
@@ -491,7 +507,12 @@ class EffectBuilder:
         self._arg_depth += 1
         try:
             for a in call.args:
-                pos.append((yield a))
+                if _handle_of(a):
+                    # `Connection(client.handle, ...)`: a wrapper's handle, handed on, is
+                    # what the wrapper holds (thrift's accepted TSocket in TNonblockingServer).
+                    pos.append(Val((yield a.value).sources))  # type: ignore[attr-defined]
+                else:
+                    pos.append((yield a))
             for k in call.keywords:
                 kw[k.arg or "**"] = yield k.value
         finally:

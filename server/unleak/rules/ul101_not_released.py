@@ -14,10 +14,12 @@ what it yields: one it does not release after the `yield` is reported.
 It does not report a resource that is handed on: returned or yielded, stored on an object or in
 a container that outlives the function, passed to a wrapper that owns it (`io.TextIOWrapper`,
 `contextlib.closing`), registered with `ExitStack`, `atexit`, `addCleanup` or
-`weakref.finalize`, or captured by a closure: its new owner releases it. A function of the
-module that hands its parameter on inside a tuple or list (`Thread(target=relay, args=(sock,
-peer))`, a loop over such pairs, `late.extend((sock, peer))`) takes it over too, and so does
-one that returns it under another name, itself or inside a buffered wrapper
+`weakref.finalize`, or captured by a closure: its new owner releases it. Handing on what a
+wrapper holds, its `handle`, `sock`, `socket` or `fp` attribute given to a call
+(`Connection(client.handle)` for thrift's accepted `TSocket`), hands on the wrapper. A function
+of the module that hands its parameter on inside a tuple or list (`Thread(target=relay,
+args=(sock, peer))`, a loop over such pairs, `late.extend((sock, peer))`) takes it over too,
+and so does one that returns it under another name, itself or inside a buffered wrapper
 (`result = raw; if binary: result = io.BufferedReader(result); return result`). A process with
 pipes given to a function of the module that waits for it and closes each of its pipes it uses
 (`out = p.stdout ... out.close(); p.wait()`, python-gnupg's `_collect_output`) is released
