@@ -167,6 +167,10 @@ def test_failure_table(stmt: str, unlikely: bool) -> None:
         ("log.debug('%s', subprocess.list2cmdline(cmd))", True),
         ("line = shlex.join(argv)", True),
         ("handler.set_name('logfile')", True),
+        ("fcntl.lockf(fd, fcntl.LOCK_EX)", True),
+        ("fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)", False),
+        ("termios.tcsetattr(fd, termios.TCSAFLUSH, attrs)", True),
+        ("f = os.fdopen(fd, 'r+b', 0)", True),
         ("pid = os.fork()", True),
         # a constant index into a variable is its known shape; the command line is input
         ("host = address[0]", True),
@@ -201,6 +205,7 @@ def test_failure_table_lookups(stmt: str, unlikely: bool) -> None:
         "import re\nimport socket\nimport struct\nimport sys\nimport threading\nimport time\n"
         "import inspect\nimport stat\nimport typing\nfrom typing import IO\n"
         "import subprocess\nimport shlex\nimport logging\nlog = logging.getLogger()\n"
+        "import fcntl\nimport termios\n"
         "from pathlib import Path\nfrom pkg import util\n" + stmt
     )
     node = tree.body[-1]

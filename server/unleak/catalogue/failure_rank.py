@@ -116,9 +116,8 @@ _LIKELY_MODULES = (
     "tempfile.",
 )
 _LIKELY_FUNCTIONS = frozenset({"builtins.open", "builtins.input", "builtins.exec"})
-# Functions that only wrap or copy a descriptor this process holds: they fail when it is not
-# one, or when the process is out of descriptors.
-_WEAK_FUNCTIONS = frozenset({"os.fdopen", "os.dup", "os.get_blocking", "os.set_blocking"})
+# Functions that only query or set a descriptor's mode: they fail when it is not one.
+_WEAK_FUNCTIONS = frozenset({"os.get_blocking", "os.set_blocking"})
 # Methods that move or report a file's position (on an open regular file they do not fail),
 # and a container's own operations (an empty one or a missing key is a programming error).
 _WEAK_METHODS = frozenset({"seek", "tell", "seekable", "readable", "writable", "pop", "popitem"})

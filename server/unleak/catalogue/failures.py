@@ -160,6 +160,9 @@ UNLIKELY_FUNCTIONS: frozenset[str] = frozenset(
         ),
         "fcntl.fcntl",
         "termios.tcgetattr",
+        "termios.tcsetattr",
+        # a file object over a descriptor this process holds (like a socket's makefile())
+        "os.fdopen",
         "mimetypes.guess_type",
         # quoting a command line for a log message or a shell: string building
         "subprocess.list2cmdline",
@@ -328,6 +331,8 @@ _LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "log", "error", "exception", "critical", "fatal"}
 )
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", ""})
+# Advisory locks on a descriptor: `fcntl.lockf(fd, fcntl.LOCK_EX)` blocks until it has it.
+_FILE_LOCKS = frozenset({"fcntl.lockf", "fcntl.flock"})
 
 
 def unlikely_to_fail(node: ast.AST, qualify: Qualify, callee: Callee | None = None) -> bool:
@@ -463,6 +468,9 @@ def _unlikely_call(call: ast.Call, qualify: Qualify) -> bool:
         if qual in _PACKING_FUNCTIONS:
             fmt = call.args[0] if call.args else None
             return isinstance(fmt, ast.Constant) and isinstance(fmt.value, (str, bytes))
+        if qual in _FILE_LOCKS:
+            # A blocking lock waits; only a non-blocking one fails when it is taken.
+            return len(call.args) >= 2 and "LOCK_NB" not in ast.unparse(call.args[1])
         return qual in UNLIKELY_FUNCTIONS or (
             isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS
         )
