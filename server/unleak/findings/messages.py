@@ -89,8 +89,12 @@ def call_text(call: ast.Call) -> str:
         text = ""
     if text and len(text) <= _MAX_CALL:
         return text
-    if isinstance(call.func, ast.Call):  # `codecs.getwriter(enc)(p.stdin)`: the maker's text
-        return call_text(call.func) + "(...)"
+    if isinstance(call.func, ast.Call):  # `codecs.getwriter(enc)(p.stdin)`: the maker's name
+        maker = call.func
+        while isinstance(maker.func, ast.Call):  # `x(1)(1)...` may nest 2,000 deep
+            maker = maker.func
+        name = callee_name(maker)
+        return (name[:-2] if name.endswith("()") else name) + "(...)(...)"
     name = callee_name(call)
     return name[:-2] + "(...)" if name.endswith("()") else name
 
