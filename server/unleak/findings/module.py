@@ -27,6 +27,8 @@ from unleak.findings.lock_handoff import (
 from unleak.findings.mocks import is_patched, patched_targets
 from unleak.findings.model import Finding, Fix, Related
 from unleak.findings.process_lifetime import PROCESS_CLASSES, process_bodies
+from unleak.findings.shipped_source import ENDS as SHIPPED_ENDS
+from unleak.findings.shipped_source import shipped_sources
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node, contains_yield
 from unleak.flow.containers import local_containers
 from unleak.flow.derived import dependence
@@ -751,13 +753,20 @@ class ModuleAnalysis:
         """The leak kinds (return, raise) that end the process when a module-level function
         ends that way (see process_lifetime.py); empty for any other unit."""
         node = unit.node
-        if unit.class_name is not None or not isinstance(
-            node, (ast.FunctionDef, ast.AsyncFunctionDef)
-        ):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return frozenset()
+        if node.name in self.shipped_sources:
+            return SHIPPED_ENDS  # run as a script in a process of its own
+        if unit.class_name is not None:
             return frozenset()
         if id(node) not in self._top_level:
             return frozenset()
         return self.process_bodies.get(node.name, frozenset())
+
+    @cached_property
+    def shipped_sources(self) -> frozenset[str]:
+        """The functions whose source the module ships to another process (shipped_source.py)."""
+        return shipped_sources(self.parsed.tree, self.source.text, self.resolver.qualify)
 
     @cached_property
     def process_bodies(self) -> dict[str, frozenset[str]]:
