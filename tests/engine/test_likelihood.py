@@ -164,6 +164,8 @@ def test_failure_table(stmt: str, unlikely: bool) -> None:
         ("a, b = socket.socketpair()", True),
         ("r, w = os.pipe()", True),
         ("fd = os.dup(sock.fileno())", True),
+        ("fno = getattr(sys, name).fileno()", False),
+        ("fno = getattr(self, name).fileno()", True),
         ("log.debug('%s', subprocess.list2cmdline(cmd))", True),
         ("line = shlex.join(argv)", True),
         ("handler.set_name('logfile')", True),

@@ -170,7 +170,7 @@ def _call_rank(call: ast.Call, qualify: Qualify, callee: Callee | None) -> int:
     qual = qualify(func)
     if qual in _WEAK_FUNCTIONS or name in _WEAK_METHODS:
         return WEAK
-    if isinstance(func, ast.Attribute) and name in UNLIKELY_METHODS:
+    if qual is not None and isinstance(func, ast.Attribute) and name in UNLIKELY_METHODS:
         return WEAK  # `os.linesep.join(lines)`: a string's method, not the module's
     if _PREDICATE.match(name) or _LOGGING.match(name) or _SETTER.match(name):
         return WEAK

@@ -482,6 +482,10 @@ def _unlikely_call(call: ast.Call, qualify: Qualify) -> bool:
         return _loopback_any_port(call)
     if func.attr == "encode":
         return _encodes_to_utf8(call)
+    if func.attr == "fileno" and _standard_stream(func.value, qualify):
+        # `getattr(sys, name).fileno()`: a standard stream replaced by an object without a
+        # descriptor (pytest's capture, a notebook's) raises io.UnsupportedOperation.
+        return False
     if func.attr == "connect":
         # Connecting to an address this process is listening on (the socketpair dance).
         arg = call.args[0] if len(call.args) == 1 else None
@@ -491,6 +495,17 @@ def _unlikely_call(call: ast.Call, qualify: Qualify) -> bool:
             and arg.func.attr == "getsockname"
         )
     return func.attr in UNLIKELY_METHODS
+
+
+def _standard_stream(expr: ast.expr, qualify: Qualify) -> bool:
+    """`getattr(sys, name)`: one of the interpreter's standard streams, looked up by name
+    (`sys.stdout` itself is a module attribute, which the table decides)."""
+    return (
+        isinstance(expr, ast.Call)
+        and qualify(expr.func) == "builtins.getattr"
+        and len(expr.args) >= 2
+        and qualify(expr.args[0]) == "sys"
+    )
 
 
 def _encodes_to_utf8(call: ast.Call) -> bool:
