@@ -272,6 +272,9 @@ class ModuleAnalysis:
         self.triggers = TriggerIndex(text, base.triggers.words, first)
         self.__dict__["_module_context"] = base._module_key()
         self.__dict__["_attr_types"] = base.__dict__.setdefault("_attr_types", {})
+        # What the module's other definitions say of these (``tree`` holds only these).
+        self.__dict__["module_decorators"] = base.module_decorators
+        self.__dict__["shipped_sources"] = base.shipped_sources
         return self
 
     def edited_member(self, method: ast.AST, scope: ast.ClassDef) -> None:
