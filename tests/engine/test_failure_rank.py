@@ -144,6 +144,8 @@ def _rank(stmt: str) -> int:
         ("logging.getLogger(name).addHandler(h)", WEAK),
         ("queue.pop()", WEAK),
         ("s = os.linesep.join(lines)", WEAK),
+        ("b = os.linesep.encode(enc, errors)", UNKNOWN),
+        ("size = os.path.getsize(p)", LIKELY),
     ],
 )
 def test_failure_rank(stmt: str, rank: int) -> None:

@@ -92,28 +92,33 @@ _LIKELY_METHODS: frozenset[str] = frozenset(
     }
 )
 # Modules whose functions do I/O, run processes or parse (`os.path`'s text functions and the
-# descriptor calls of failures.py's tables are checked first).
-_LIKELY_MODULES = (
-    "os.",
-    "io.",
-    "codecs.",
-    "subprocess.",
-    "shutil.",
-    "socket.",
-    "ssl.",
-    "select.",
-    "json.",
-    "pickle.",
-    "marshal.",
-    "urllib.",
-    "http.",
-    "ftplib.",
-    "smtplib.",
-    "zipfile.",
-    "tarfile.",
-    "sqlite3.",
-    "xml.",
-    "tempfile.",
+# descriptor calls of failures.py's tables are checked first). A function of the module itself:
+# `os.linesep.encode(...)` is a string's method.
+_LIKELY_MODULES = frozenset(
+    {
+        "os",
+        "os.path",
+        "io",
+        "codecs",
+        "subprocess",
+        "shutil",
+        "socket",
+        "ssl",
+        "select",
+        "json",
+        "pickle",
+        "marshal",
+        "urllib.request",
+        "http.client",
+        "ftplib",
+        "smtplib",
+        "zipfile",
+        "tarfile",
+        "sqlite3",
+        "tempfile",
+        "xml.etree.ElementTree",
+        "xml.dom.minidom",
+    }
 )
 _LIKELY_FUNCTIONS = frozenset({"builtins.open", "builtins.input", "builtins.exec"})
 # Functions that only query or set a descriptor's mode: they fail when it is not one.
@@ -176,7 +181,9 @@ def _call_rank(call: ast.Call, qualify: Qualify, callee: Callee | None) -> int:
         return WEAK
     if qual is not None and qual.startswith("logging."):
         return WEAK
-    if qual in _LIKELY_FUNCTIONS or (qual is not None and qual.startswith(_LIKELY_MODULES)):
+    if qual in _LIKELY_FUNCTIONS or (
+        qual is not None and qual.rpartition(".")[0] in _LIKELY_MODULES
+    ):
         return LIKELY
     if name in _LIKELY_METHODS or _CALLBACK.match(name):
         return LIKELY
