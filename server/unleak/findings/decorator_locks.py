@@ -15,6 +15,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable
 
+from unleak.source.walk import walk
+
 Def = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -68,5 +70,5 @@ def _calls(body: list[ast.stmt], name: str) -> bool:
     return any(
         isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == name
         for stmt in body
-        for sub in ast.walk(stmt)
+        for sub in walk(stmt)
     )

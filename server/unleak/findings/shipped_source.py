@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 
 from unleak.findings.process_lifetime import RAISE, RETURN, Qualify
+from unleak.source.walk import walk
 
 _READERS = frozenset({"inspect.getsource", "inspect.getsourcelines"})
 ENDS = frozenset({RETURN, RAISE})
@@ -24,7 +25,7 @@ def shipped_sources(tree: ast.Module, text: str, qualify: Qualify) -> frozenset[
         return frozenset()
     read: set[str] = set()
     called: set[str] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = _last_name(node.func)
