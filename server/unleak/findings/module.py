@@ -864,36 +864,30 @@ class ModuleAnalysis:
             kind = kind + _CLASS_BODY
         elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return compute()
-        builds_fixes = self.hooks.fix is not None
         if cache.deferring:
             # Nothing to look up yet; keyed later, if at all (see `UnitCache.settle`). The
             # module's part of every key is taken now, as a keyed analysis takes it.
             self._module_key()
-            cache.misses += 1
-            self.summaries.consulted = set()
-            try:
-                findings = compute()
-            finally:
-                consulted, self.summaries.consulted = self.summaries.consulted, None
-            cache.defer(self, partial(self._keep_unit, unit, kind, findings, consulted))
-            return findings
-        first, text, context = self._unit_key(unit)
-        key = ((kind, context) if kind else context, text)
-        entry = cache.get(key)
-        if (
-            entry is not None
-            and (entry.fixes or not builds_fixes)
-            and all(self._fingerprint(name) == fp for name, fp in entry.consulted.items())
-        ):
-            cache.hits += 1
-            return [shift(f, first - entry.first_line) for f in entry.findings]
+        else:
+            first, text, context = self._unit_key(unit)
+            entry = cache.get(((kind, context) if kind else context, text))
+            if (
+                entry is not None
+                and (entry.fixes or self.hooks.fix is None)
+                and all(self._fingerprint(name) == fp for name, fp in entry.consulted.items())
+            ):
+                cache.hits += 1
+                return [shift(f, first - entry.first_line) for f in entry.findings]
         cache.misses += 1
         self.summaries.consulted = set()
         try:
             findings = compute()
         finally:
             consulted, self.summaries.consulted = self.summaries.consulted, None
-        self._keep_unit(unit, kind, findings, consulted)
+        if cache.deferring:
+            cache.defer(self, partial(self._keep_unit, unit, kind, findings, consulted))
+        else:
+            self._keep_unit(unit, kind, findings, consulted)
         return findings
 
     def _keep_unit(
