@@ -323,3 +323,50 @@ def test_a_deferring_cache_keeps_what_a_keyed_analysis_keeps(name: str) -> None:
         assert analyse_source(edited, name, None, "m", deferring).findings == again.findings
         assert (deferring.hits, deferring.misses) == (keyed.hits, keyed.misses)
         assert keyed.hits
+
+
+def test_a_closure_follows_its_enclosing_functions_names_and_class() -> None:
+    # The nested function's text stays the same; what it calls (`open` rebound or not in the
+    # enclosing function) and whose `self` it has (a method's or not) change around it.
+    src = textwrap.dedent(
+        """\
+        import threading
+        import webbrowser
+
+        def launch(url):
+            open = webbrowser.open
+
+            def go():
+                open(url)
+
+            return go
+
+        class Mutex:
+            def __init__(self):
+                self.lock = threading.Lock()
+
+            def make(self):
+                def take(timeout):
+                    if self.lock.acquire(True, timeout):
+                        if timeout is None:
+                            return True
+                        self.lock.release()
+                    return False
+
+                return take
+
+            def release(self):
+                self.lock.release()
+        """
+    )
+    cache = UnitCache()
+    assert findings(src, cache) == findings(src) == []
+    builtin = src.replace("    open = webbrowser.open\n", "    opener = webbrowser.open\n")
+    assert [f[0] for f in findings(builtin, cache)] == ["UL101"]
+    assert findings(builtin, cache) == findings(builtin)
+    # `make` no longer a method: its closure's `self` is no instance of Mutex.
+    unpaired = src.replace("class Mutex:", "if True:").replace(
+        "    def release(self):\n        self.lock.release()\n", ""
+    )
+    assert findings(unpaired, cache) == findings(unpaired)
+    assert [f[0] for f in findings(unpaired)] == ["UL105"]

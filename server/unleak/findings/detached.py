@@ -11,7 +11,7 @@ import ast
 
 from unleak.flow.effects import SiteInfo
 from unleak.names.text import expr_text
-from unleak.source.walk import walk
+from unleak.source.walk import children, walk
 
 # Popen keywords that detach the child from its parent's session: a daemon started on purpose.
 _DETACHING = frozenset({"start_new_session", "process_group"})
@@ -22,11 +22,19 @@ def started_detached(
 ) -> bool:
     """A process started in a session (or process group) of its own and never waited for
     on any path: a daemon meant to outlive the function (`Popen(..., start_new_session=True)`),
-    not a forgotten wait. A flag given by a name (`creationflags=flags`) is read from the
-    name's one assignment in ``scope``, the function around the call."""
-    if handled_somewhere or info.type.name not in ("process", "piped_process"):
+    not a forgotten wait. Polled is not waited for: `p.poll()` checks that the daemon did not
+    die at its start (reaping it only then). A flag given by a name (`creationflags=flags`)
+    is read from the name's one assignment in ``scope``, the function around the call."""
+    if info.type.name not in ("process", "piped_process"):
         return False
-    for kw in info.node.keywords:
+    if not _detaching(info.node, scope):
+        return False
+    return not handled_somewhere or (scope is not None and _only_polled(scope, info.var))
+
+
+def _detaching(call: ast.Call, scope: ast.AST | None) -> bool:
+    """Whether ``call`` starts its process detached, by one of its keywords."""
+    for kw in call.keywords:
         if kw.arg == "creationflags" and isinstance(kw.value, ast.Name) and scope is not None:
             value = _only_assignment(scope, kw.value.id)
             if value is not None and _names_detaching_flag(value):
@@ -72,3 +80,24 @@ def _only_assignment(scope: ast.AST, name: str) -> ast.expr | None:
         for node in walk(scope)
     )
     return values[0] if len(values) == 1 and not rebinds else None
+
+
+# What a function may read of a process it leaves running: whether it ended (reaped only
+# then), its pid, its exit status.
+_QUERIES = frozenset({"poll", "pid", "returncode", "args"})
+
+
+def _only_polled(scope: ast.AST, var: str | None) -> bool:
+    """Whether every use of ``var`` in ``scope``, other than binding it, reads one of
+    `_QUERIES` on it (`p.poll()`, `p.pid`): nothing waits for it, stops it or takes it."""
+    if var is None:
+        return False
+    parents: dict[int, ast.AST] = {}
+    for node in walk(scope):
+        for child in children(node):
+            parents[id(child)] = node
+        if isinstance(node, ast.Name) and node.id == var and isinstance(node.ctx, ast.Load):
+            parent = parents.get(id(node))
+            if not (isinstance(parent, ast.Attribute) and parent.attr in _QUERIES):
+                return False
+    return True

@@ -4,6 +4,7 @@ classification of leaks into rule codes."""
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -11,7 +12,14 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from typing import TypeGuard
 
-from unleak.catalogue import DEFAULT_CATALOGUE, EXPECT_RAISES, LOCKS, TERMINATORS, Catalogue
+from unleak.catalogue import (
+    DEFAULT_CATALOGUE,
+    EXPECT_RAISES,
+    FACTORIES,
+    LOCKS,
+    TERMINATORS,
+    Catalogue,
+)
 from unleak.catalogue.failures import yield_is_resumed
 from unleak.findings import messages
 from unleak.findings.decorator_locks import decorator_locks, module_decorators
@@ -37,6 +45,7 @@ from unleak.flow.module_names import OwnedNames, owned_names
 from unleak.flow.ownership import FunctionFlow, Leak, SiteResult
 from unleak.flow.skipping import Skipper
 from unleak.index.extract import summary_words
+from unleak.names.local_bindings import rebinding_lines, rebound
 from unleak.names.resolver import NameResolver, iter_statements, module_alias_lines
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex, base_words, scan_words
@@ -57,7 +66,12 @@ from unleak.summaries.functions import (
     walk_body,
 )
 from unleak.summaries.types import call_type, declared_types, expr_type, instance_class
-from unleak.summaries.wrappers import adopting_methods
+from unleak.summaries.wrappers import (
+    Wrapper,
+    adopting_methods,
+    pipes_taken_over,
+    wrapper_summary,
+)
 
 _BASE_WORDS: dict[int, frozenset[str]] = {}
 _WORDS = re.compile(r"[^\W\d]\w*")  # the names a text may use
@@ -65,6 +79,8 @@ _WORDS = re.compile(r"[^\W\d]\w*")  # the names a text may use
 _MODULE_NAMES = "<module names>"
 # ... and the lock context of a class (only units that ran a lock check depend on it).
 _LOCK_CONTEXT = "<lock context>"
+# A class of the module that takes over a process's pipes (summaries/wrappers.py), by name.
+_WRAPPER = "<wrapper>"
 # The cache key's kind for the statements of a class body (after the code of the rule: none
 # for the leak analysis).
 _CLASS_BODY = "<class body>"
@@ -142,6 +158,10 @@ def _closes_pipes(lines: list[str]) -> bool:
 
 
 _CONTEXT_MANAGERS = frozenset({"contextlib.contextmanager", "contextlib.asynccontextmanager"})
+# The builtins that make a resource (`open`): a function that rebinds one calls something else.
+_BUILTIN_FACTORIES = frozenset(
+    qual.removeprefix("builtins.") for qual in FACTORIES if qual.startswith("builtins.")
+)
 
 
 @dataclass
@@ -180,6 +200,12 @@ class Unit:
     class_name: str | None
     module_scope: bool
     last_line: int
+    # The functions a nested function is defined in, innermost last: their locals are its
+    # free names (`open` rebound in one of them is not the builtin in it).
+    enclosing: tuple[ast.FunctionDef | ast.AsyncFunctionDef, ...] = ()
+    # The class of the method a nested function is defined in: its `self` is that method's
+    # (`def _make_acquire(self): def acquire(): self.lock.acquire()`).
+    outer_class: str | None = None
 
 
 class ModuleAnalysis:
@@ -413,7 +439,14 @@ class ModuleAnalysis:
             ]
         return units
 
-    def _add_units(self, body: list[ast.stmt], class_name: str | None, units: list[Unit]) -> None:
+    def _add_units(
+        self,
+        body: list[ast.stmt],
+        class_name: str | None,
+        units: list[Unit],
+        enclosing: tuple[ast.FunctionDef | ast.AsyncFunctionDef, ...] = (),
+        outer_class: str | None = None,
+    ) -> None:
         # A method, not a closure calling itself: that would be a reference cycle keeping
         # the whole analysis for the cyclic garbage collector (see `dispose`).
         for stmt in body:
@@ -426,8 +459,14 @@ class ModuleAnalysis:
                     self._add_units(node.body, node.name, units)
                 elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     end = node.end_lineno or node.lineno
-                    units.append(Unit(node, node.body, class_name, False, end))
-                    self._add_units(node.body, None, units)
+                    units.append(
+                        Unit(node, node.body, class_name, False, end, enclosing, outer_class)
+                    )
+                    # A closure's `self` is its method's, unless it binds its own.
+                    inner = class_name if _first_param(node) == "self" else None
+                    if class_name is None and outer_class and not rebound(node, _SELF):
+                        inner = outer_class
+                    self._add_units(node.body, None, units, (*enclosing, node), inner)
 
     # -- flow analysis --------------------------------------------------------------------
 
@@ -530,9 +569,43 @@ class ModuleAnalysis:
         """Whether the text has the word ``except`` anywhere (UL102's handler drops)."""
         return "except" in self.source.text
 
+    def _shadowed(self, unit: Unit) -> frozenset[str]:
+        """The builtin factories (`open`) that ``unit``, a function, or one it is nested in
+        binds itself: there they name something else (local_bindings.py)."""
+        node = unit.node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return frozenset()
+        found: frozenset[str] = frozenset()
+        for func in (*unit.enclosing, node):
+            found |= self._rebound(func)
+        return found
+
+    def _rebound(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+        lines = self._rebinding_lines
+        i = bisect.bisect_left(lines, func.lineno)
+        if i == len(lines) or lines[i] > (func.end_lineno or func.lineno):
+            return frozenset()  # its text only ever calls them
+        cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_rebound_cache", {})
+        found = cache.get(id(func))
+        if found is None:
+            found = cache[id(func)] = rebound(func, _BUILTIN_FACTORIES)
+        return found
+
+    @cached_property
+    def _rebinding_lines(self) -> list[int]:
+        """The lines where the module's text may bind a builtin factory (looked up once)."""
+        return rebinding_lines(self.source.text, _BUILTIN_FACTORIES)
+
+    def _wrapper_consulted(self, name: str) -> Wrapper | None:
+        """wrapper_summary of this module's class ``name``, recorded as consulted."""
+        consulted = self.summaries.consulted
+        if consulted is not None:
+            consulted.add(_WRAPPER + name)
+        return wrapper_summary(self.summaries, name)
+
     def _make_scope(self, unit: Unit) -> Scope:
         scope = Scope(
-            self.resolver,
+            self.resolver.shadowing(self._shadowed(unit)),
             self.catalogue,
             self.summaries,
             class_name=unit.class_name,
@@ -545,7 +618,10 @@ class ModuleAnalysis:
             first = getattr(node, "lineno", 1)
             last = getattr(node, "end_lineno", None) or unit.last_line
             lines = self.source.lines[first - 1 : last]
-            scope.pipes_closed = _closes_pipes(lines)
+            scope.pipes_closed = _closes_pipes(lines) or (
+                any(".std" in line for line in lines)
+                and pipes_taken_over(node, self._wrapper_consulted)
+            )
         if isinstance(node, ast.Module):
             scope.module_owned = self._owned
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -732,8 +808,11 @@ class ModuleAnalysis:
             if is_patched(self.resolver.qualify(res.info.node.func), self._patched(unit)):
                 continue  # the test patched the factory: this makes a mock
             if res.info.lock_key is not None and self._lock_handed_on(unit, res.info.lock_key):
-                likely = res.likely and [lk for lk in res.likely if lk.on_exception]
-                res = replace(res, leaks=[lk for lk in res.leaks if lk.on_exception], likely=likely)
+                # Returning with the lock held hands it on, also after an exception caught
+                # on the way (a retried step that then succeeds); an exception that escapes
+                # still leaks it: the caller never learns it holds the lock.
+                likely = res.likely and [lk for lk in res.likely if _escapes(lk)]
+                res = replace(res, leaks=[lk for lk in res.leaks if _escapes(lk)], likely=likely)
                 if not res.leaks:
                     continue
             code, leak = classify(res)
@@ -817,7 +896,9 @@ class ModuleAnalysis:
     def _lock_class(self, unit: Unit) -> ast.ClassDef | None:
         """The class whose methods the lock checks read; the findings of a unit analysed for
         the cache depend on its lock context (lock_handoff.py) from then on."""
-        cls = self.summaries.class_defs.get(unit.class_name or "")
+        # A closure's `self` is its method's (pebble's `ChannelMutex._make_acquire_method`
+        # returns the acquire half of the pair `_make_release_method` returns the other of).
+        cls = self.summaries.class_defs.get(unit.class_name or unit.outer_class or "")
         consulted = self.summaries.consulted
         if cls is not None and consulted is not None:
             consulted.add(_LOCK_CONTEXT + cls.name)
@@ -940,6 +1021,8 @@ class ModuleAnalysis:
             return self._names_key(None)
         if name.startswith(_LOCK_CONTEXT):
             return self._class_lock_context(name[len(_LOCK_CONTEXT) :])
+        if name.startswith(_WRAPPER):
+            return (wrapper_summary(self.summaries, name[len(_WRAPPER) :]),)
         if name.startswith(CALLABLE):
             return (self.summaries.callables.get(name[len(CALLABLE) :]),)
         if name.startswith(CLASS_ATTRIBUTE):
@@ -959,7 +1042,9 @@ class ModuleAnalysis:
         cached = self._module_key()
         names = self._names_key(self._text_scope(unit))
         if unit.class_name is None:
-            return (cached, names, None, self._ends_process(unit))
+            # A nested function's free names and `self` are its enclosing function's.
+            outer = (self._shadowed(unit), unit.outer_class) if unit.enclosing else None
+            return (cached, names, None, self._ends_process(unit), outer)
         attrs = tuple(sorted(self.class_attr_types(unit.class_name).items()))
         return (cached, names, unit.class_name, attrs)
 
@@ -1267,6 +1352,19 @@ def _statement_stores(stmt: ast.AST) -> Counter[str]:
 
 def _caught(leaks: list[Leak]) -> list[Leak]:
     return [lk for lk in leaks if lk.kind != "raise"]
+
+
+_SELF = frozenset({"self"})
+
+
+def _first_param(func: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    args = [*func.args.posonlyargs, *func.args.args]
+    return args[0].arg if args else None
+
+
+def _escapes(leak: Leak) -> bool:
+    """Whether the leaking path ends in an exception out of the function."""
+    return leak.kind == "raise"
 
 
 _FOREVER = frozenset({"serve_forever", "run_forever", "mainloop"})

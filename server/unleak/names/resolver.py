@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import bisect
 import builtins
+import copy
 import re
 
 from unleak.catalogue import FACTORIES
@@ -54,6 +55,10 @@ def module_alias_lines(text: str) -> list[int]:
 
 class NameResolver:
     """Maps expressions to dotted qualified names using the module's import statements."""
+
+    # Names a function binds itself, which therefore name none of the module's imports or
+    # builtins in it (see `shadowing`).
+    shadowed: frozenset[str] = frozenset()
 
     def __init__(
         self,
@@ -155,10 +160,21 @@ class NameResolver:
             p.startswith(module) and p[len(module) :] in self.module_defs for p in prefixes
         )
 
+    def shadowing(self, names: frozenset[str]) -> NameResolver:
+        """This resolver inside a function that binds ``names`` itself (`open = ...`): they
+        resolve to nothing there. The tables are shared, not copied."""
+        if not names:
+            return self
+        local = copy.copy(self)
+        local.shadowed = self.shadowed | names
+        return local
+
     def qualify(self, expr: ast.expr) -> str | None:
         """The dotted name an expression refers to, or None when it is not a plain name."""
         if isinstance(expr, ast.Name):
             name = expr.id
+            if name in self.shadowed:
+                return None
             if name in self.imports:
                 return self.imports[name]
             if name in self.module_defs:

@@ -23,11 +23,15 @@ and so does one that returns it under another name, itself or inside a buffered 
 (`result = raw; if binary: result = io.BufferedReader(result); return result`). A process with
 pipes given to a function of the module that waits for it and closes each of its pipes it uses
 (`out = p.stdout ... out.close(); p.wait()`, python-gnupg's `_collect_output`) is released
-there, as `communicate()` would. Nor a process
+there, as `communicate()` would; a process whose pipes are given to the constructor of a class
+of the module that keeps them and closes them (datadog's reader threads,
+`OutputReader(proc.stdout)` whose `run()` closes the pipe) has its pipes closed by hand, and
+reaping it is enough. Nor a process
 started in a session of its own (`start_new_session=True`, `process_group=`,
 `preexec_fn=os.setsid`, or on Windows `creationflags=DETACHED_PROCESS` or
 `CREATE_NEW_PROCESS_GROUP`, also through a name assigned them once) and never waited for on any
-path: a daemon meant to outlive its
+path (polling it to see whether it died at its start, reading its `pid` or `returncode`, is
+not waiting for it): a daemon meant to outlive its
 parent, nor one whose pid is written out (`pidfile.write(str(p.pid))`) for whoever reads the
 pidfile to manage. Nor a path that ends the process (`sys.exit()`, `os._exit()`), which releases
 everything, nor what a process body (a `multiprocessing.Process` target, or the function a
@@ -50,7 +54,9 @@ uses a stream it is given as it is
 stream (`XMLWriter(sys.stdout)`, an in-memory buffer, an open file).
 Nor what only looks like an acquisition: an awaited `accept()` whose result is dropped is
 no socket (`await websocket.accept()` sends a handshake and returns None; trio's `conn, addr =
-await sock.accept()` is one). Nor a daemon's new
+await sock.accept()` is one), nor `open(...)` in a function that binds the name `open` itself
+(`open = webbrowser.get(b).open`, a nested `def open(url)`, a parameter other than
+`open=open`) or in a function nested in one: it is not the builtin. Nor a daemon's new
 standard input: an `os.open()` whose result is dropped after descriptor 0 was closed
 (`os.closerange(0, maxfd)`) and that a later `os.dup2(0, 1)` uses by its number is descriptor
 0, kept for the whole process on purpose.

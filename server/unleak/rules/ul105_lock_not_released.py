@@ -9,8 +9,11 @@ name (`ok = lock.acquire(timeout=5)`, `if not ok:`) or against `False` (`is Fals
 
 It does not report a function that acquires and never releases (`lock()`, `__enter__`: it hands
 the lock to its caller on purpose), a lock released by a sibling method of the same class that
-does not acquire it (`enter()`/`leave()`: returning with it held is the hand-off; an exception
-before it is still reported), or that records on the instance, right after `acquire()`, that
+does not acquire it (`enter()`/`leave()`: returning with it held is the hand-off, also after an
+exception caught on the way, as when a failed attempt is retried; an exception out of the
+function before it is still reported; a closure a method defines, such as the acquire half of a
+pair of closures it returns, is one of the class's methods: its `self` is the method's), or
+that records on the instance, right after `acquire()`, that
 it holds it (`self._commit_lock.acquire(); self.locked = True`: whoever reads the flag
 releases it, as ZODB's `FileStorage.pack` does for its packer), nor a lock whose bound
 release is handed to a call (`ThreadResult(result, hub, semaphore.release)`: the callback

@@ -12,7 +12,7 @@ keeps only the descriptor, so the object stays the caller's (borrowed).
 from __future__ import annotations
 
 import ast
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -223,3 +223,28 @@ def _callee(call: ast.Call, scope: TypeScope) -> FunctionSummary | None:
         return cls.methods.get(func.attr) if cls is not None else None
     qual = scope.resolver.qualify(func) if isinstance(func, (ast.Name, ast.Attribute)) else None
     return scope.summaries.external.get(qual) if qual is not None else None
+
+
+
+_PIPES = frozenset({"stdin", "stdout", "stderr"})
+
+
+def pipes_taken_over(func: ast.AST, wrapper_of: Callable[[str], Wrapper | None]) -> bool:
+    """Whether ``func`` gives a process's pipe (`proc.stdout`) to the constructor of a class
+    of this module (``wrapper_of``: its summary, by name) that takes it over and closes it
+    (datadog's `OutputReader(proc.stdout)`, a thread that reads the pipe to its end and
+    closes it): the pipes are closed by hand, as with `proc.stdout.close()`."""
+    for sub in walk(func):
+        if not (isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name)):
+            continue
+        given = [*sub.args, *(k.value for k in sub.keywords)]
+        if not any(isinstance(a, ast.Attribute) and a.attr in _PIPES for a in given):
+            continue
+        wrapper = wrapper_of(sub.func.id)
+        if wrapper is None:
+            continue
+        closing = {p for p, kinds in wrapper.owned if "close" in kinds}
+        for _, arg in owned_arguments(sub, closing, list(wrapper.params)):
+            if isinstance(arg, ast.Attribute) and arg.attr in _PIPES:
+                return True
+    return False
