@@ -4,7 +4,6 @@ classification of leaks into rule codes."""
 from __future__ import annotations
 
 import ast
-import bisect
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -45,7 +44,7 @@ from unleak.flow.module_names import OwnedNames, owned_names
 from unleak.flow.ownership import FunctionFlow, Leak, SiteResult
 from unleak.flow.skipping import Skipper
 from unleak.index.extract import summary_words
-from unleak.names.local_bindings import rebinding_lines, rebound
+from unleak.names.local_bindings import may_bind, rebound
 from unleak.names.resolver import NameResolver, iter_statements, module_alias_lines
 from unleak.names.text import expr_text
 from unleak.names.triggers import TriggerIndex, base_words, scan_words
@@ -581,20 +580,14 @@ class ModuleAnalysis:
         return found
 
     def _rebound(self, func: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
-        lines = self._rebinding_lines
-        i = bisect.bisect_left(lines, func.lineno)
-        if i == len(lines) or lines[i] > (func.end_lineno or func.lineno):
-            return frozenset()  # its text only ever calls them
         cache: dict[int, frozenset[str]] = self.__dict__.setdefault("_rebound_cache", {})
         found = cache.get(id(func))
         if found is None:
-            found = cache[id(func)] = rebound(func, _BUILTIN_FACTORIES)
+            lines = self.source.lines[func.lineno - 1 : func.end_lineno or func.lineno]
+            candidates = may_bind(lines, _BUILTIN_FACTORIES)
+            # Its lines only ever call them: no walk of its tree.
+            found = cache[id(func)] = rebound(func, candidates) if candidates else candidates
         return found
-
-    @cached_property
-    def _rebinding_lines(self) -> list[int]:
-        """The lines where the module's text may bind a builtin factory (looked up once)."""
-        return rebinding_lines(self.source.text, _BUILTIN_FACTORIES)
 
     def _wrapper_consulted(self, name: str) -> Wrapper | None:
         """wrapper_summary of this module's class ``name``, recorded as consulted."""

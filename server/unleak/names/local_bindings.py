@@ -13,35 +13,37 @@ from unleak.source.walk import children
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _BINDS_AFTER = re.compile(r"[ \t]*(?:=(?!=)|:|,|\))")
+_KEYWORDS = ("def", "class", "as", "for", "import")
 _KEYWORD_BEFORE = re.compile(r"\b(?:def|class|as|for|import)[ \t]+$")
 
 
-def rebinding_lines(text: str, names: Iterable[str]) -> list[int]:
-    """The lines (1-based, ascending) where ``text`` (a module's source) may bind one of
-    ``names``: after `def`, `class`, `as`, `for` or `import`, or before `=`, `:`, `,` or `)`
-    (an assignment, a parameter, a tuple target). Only a function spanning one of them can
-    bind the name: a module that merely calls `open(...)` needs no walk of its functions."""
-    found: set[int] = set()
-    for name in names:
-        line, last = 1, 0
-        # The literal first (the regex engine skips ahead to it), what is before it after.
-        for m in re.finditer(rf"{re.escape(name)}\b", text):
-            start = m.start()
-            if start and (
-                text[start - 1] == "."
-                or text[start - 1].isidentifier()
-                or text[start - 1].isdigit()
-            ):
-                continue  # an attribute (`webbrowser.open`) or a longer name (`reopen`)
-            if not (
-                _BINDS_AFTER.match(text, m.end())
-                or _KEYWORD_BEFORE.search(text, max(0, start - 40), start)
-            ):
-                continue
-            line += text.count("\n", last, start)
-            last = start
-            found.add(line)
-    return sorted(found)
+def may_bind(lines: Iterable[str], names: frozenset[str]) -> frozenset[str]:
+    """The ``names`` that ``lines`` (a function's source) may bind: after `def`, `class`, `as`,
+    `for` or `import`, or before `=`, `:`, `,` or `)` (an assignment, a parameter, a tuple
+    target). Only those need a walk of the function's tree: a function that merely calls
+    `open(...)` needs none. A name lies on one line."""
+    found: set[str] = set()
+    for line in lines:
+        for name in names:
+            if name in line and name not in found and _binds_on(line, name):
+                found.add(name)
+    return frozenset(found)
+
+
+def _binds_on(line: str, name: str) -> bool:
+    start = line.find(name)
+    while start >= 0:
+        end = start + len(name)
+        before = line[start - 1] if start else " "
+        after = line[end] if end < len(line) else " "
+        # Not an attribute (`webbrowser.open`) nor a longer name (`reopen`, `opener`).
+        whole = not (before == "." or before.isidentifier() or before.isdigit()) and not (
+            after.isidentifier() or after.isdigit()
+        )
+        if whole and (_BINDS_AFTER.match(line, end) or _keyword_before(line, start)):
+            return True
+        start = line.find(name, end)
+    return False
 
 
 def rebound(func: ast.FunctionDef | ast.AsyncFunctionDef, names: frozenset[str]) -> frozenset[str]:
@@ -90,3 +92,9 @@ def rebound(func: ast.FunctionDef | ast.AsyncFunctionDef, names: frozenset[str])
             continue  # their targets are their own
         stack.extend(children(node))
     return frozenset(bound & names - declared)
+
+
+def _keyword_before(line: str, start: int) -> bool:
+    """`def open`, `as open`: a keyword that binds the name right before it."""
+    head = line[:start]
+    return head.rstrip().endswith(_KEYWORDS) and _KEYWORD_BEFORE.search(head) is not None
