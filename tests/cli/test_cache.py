@@ -7,6 +7,8 @@ from pathlib import Path
 
 from unleak.cli.cache import (
     CACHE_FILE,
+    ELSEWHERE,
+    SUMMARIES_FILE,
     Cache,
     build_fingerprint,
     external_hash,
@@ -147,3 +149,29 @@ def test_unwritable_cache_is_ignored(tmp_path: Path) -> None:
     cache = Cache(blocker / "cache")  # cannot create a directory under a file
     cache.save({"a": entry()})
     assert cache.load() == {}
+
+
+def test_summaries_are_kept_apart_and_read_when_asked(tmp_path: Path) -> None:
+    # A run whose files all come from the cache as the last run left them reads no summary.
+    cache = Cache(tmp_path)
+    cache.save({"a": entry(), "b": [*entry()[:6], None, None]})
+    lean = cache.load(summaries=False)
+    assert lean["a"][6] == ELSEWHERE and lean["b"][6] is None
+    assert read_entry(lean["a"], summary=False) == ([FINDING], None)
+    cache.fill(lean)
+    assert read_entry(lean["a"]) == ([FINDING], SUMMARY)
+    assert read_entry(Cache(tmp_path).load()["a"]) == ([FINDING], SUMMARY)
+    # Saving what was loaded without its summaries keeps them.
+    cache.save(Cache(tmp_path).load(summaries=False))
+    assert read_entry(Cache(tmp_path).load()["a"]) == ([FINDING], SUMMARY)
+
+
+def test_summaries_of_another_save_make_misses(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.save({"a": entry()})
+    older = (tmp_path / SUMMARIES_FILE).read_bytes()
+    cache.save({"a": entry()})
+    (tmp_path / SUMMARIES_FILE).write_bytes(older)  # a save that did not finish, say
+    assert read_entry(Cache(tmp_path).load()["a"]) is None
+    (tmp_path / SUMMARIES_FILE).unlink()
+    assert read_entry(Cache(tmp_path).load()["a"]) is None

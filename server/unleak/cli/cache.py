@@ -1,12 +1,13 @@
 """The result cache, so a re-run over unchanged files is near-instant.
 
-One JSON file per cache directory (normally one per project), read once at the start and
-written once, atomically, at the end when something changed. It maps each checked file's
-absolute path to an :data:`Entry`: the file's size, mtime and content hash, the key it was
-analysed under (settings fingerprint and module name), the hash of the other modules'
-exports it was given, its findings, and its own exports and imports (so the analysis across
-modules needs no engine for unchanged files). The unleak build is recorded once for the
-whole file; another build ignores every entry.
+Two JSON files per cache directory (normally one per project), read at the start and
+written, each atomically, at the end when something changed. The results file maps each
+checked file's absolute path to an :data:`Entry`: the file's size, mtime and content hash, the
+key it was analysed under (settings fingerprint and module name), the hash of the other
+modules' exports it was given, and its findings; the summaries file holds each file's own
+exports and imports (so the analysis across modules needs no engine for unchanged files),
+read only when the project index must be linked again. The unleak build is recorded in both;
+another build ignores every entry.
 
 A file whose size and mtime match its entry is neither read nor hashed; one whose stat
 differs is hashed, and only re-analysed if its bytes changed. Anything unreadable is a miss.
@@ -30,9 +31,14 @@ from unleak.index.store import engine_fingerprint
 from unleak.settings import Settings, Severity
 from unleak.source.spans import Span
 
-FORMAT_VERSION = "4"
+FORMAT_VERSION = "5"
 CACHE_DIR_NAME = ".unleak_cache"
 CACHE_FILE = f"results-v{FORMAT_VERSION}.json"
+# The entries' summaries, apart: three quarters of the bytes, which a run whose files all come
+# from the cache as the last run left them never reads (see `Cache.load`).
+SUMMARIES_FILE = f"summaries-v{FORMAT_VERSION}.json"
+# An entry's summary, in the results file: it is in the summaries file.
+ELSEWHERE = "@"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# A cache directory created by unleak.\n"
 
 # A finding as plain data: [code, message, span, severity, related, fix, details], then its
@@ -186,49 +192,94 @@ class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.file = directory / CACHE_FILE
+        self.summaries_file = directory / SUMMARIES_FILE
         self.stamp = ""  # the `run_stamp` of the run that saved it (as loaded)
+        self._generation = ""  # the save the loaded entries come from
 
-    def load(self) -> dict[str, Entry]:
+    def load(self, summaries: bool = True) -> dict[str, Entry]:
         """Path -> entry for this build; empty when missing, corrupt or from another build.
+        ``summaries=False``: their summaries stay in their file (`ELSEWHERE`) until `fill`.
 
         Entries are validated one by one when used (:func:`read_entry`)."""
-        try:
-            with open(self.file, "rb") as fh:
-                raw = json.loads(fh.read())
-        except (OSError, ValueError):
-            return {}
-        if (
-            type(raw) is not dict
-            or raw.get("build") != build_fingerprint()
-            or type(raw.get("files")) is not dict
-        ):
+        raw = self._read(self.file)
+        if raw is None or type(raw.get("files")) is not dict:
             return {}
         files: dict[str, Entry] = raw["files"]
-        stamp = raw.get("stamp")
+        stamp, generation = raw.get("stamp"), raw.get("generation")
         self.stamp = stamp if type(stamp) is str else ""
+        self._generation = generation if type(generation) is str else ""
+        if summaries:
+            self.fill(files)
         return files
 
-    def save(self, files: dict[str, Entry], stamp: str = "") -> None:
-        """Write every entry at once; a concurrent reader sees the old file or the new one.
-        ``stamp``: the saving run's `run_stamp`."""
-        payload = json.dumps(
-            {"build": build_fingerprint(), "stamp": stamp, "files": files}, separators=(",", ":")
-        ).encode()
-        import tempfile
+    def fill(self, files: dict[str, Entry]) -> None:
+        """Put the entries' summaries in place from the summaries file; one that is missing
+        there (or from another save) is malformed, and its entry a miss (`read_entry`)."""
+        if not any(
+            type(e) is list and len(e) == 8 and e[SUMMARY] == ELSEWHERE for e in files.values()
+        ):
+            return
+        raw = self._read(self.summaries_file)
+        found: Any = None
+        if raw is not None and self._generation and raw.get("generation") == self._generation:
+            found = raw.get("summaries")
+        if type(found) is not dict:
+            found = {}
+        for path, entry in files.items():
+            if type(entry) is list and len(entry) == 8 and entry[SUMMARY] == ELSEWHERE:
+                entry[SUMMARY] = found.get(path, False)
 
+    def _read(self, file: Path) -> dict[str, Any] | None:
+        """A cache file's data, when it is of this build."""
+        try:
+            with open(file, "rb") as fh:
+                raw = json.loads(fh.read())
+        except (OSError, ValueError):
+            return None
+        if type(raw) is not dict or raw.get("build") != build_fingerprint():
+            return None
+        return raw
+
+    def save(self, files: dict[str, Entry], stamp: str = "") -> None:
+        """Write every entry at once; a concurrent reader sees the old files or the new ones
+        (the two files of one save share a generation). ``stamp``: the saving run's
+        `run_stamp`."""
+        self.fill(files)
+        summaries: dict[str, Any] = {}
+        kept: dict[str, Entry] = {}
+        for path, entry in files.items():
+            if type(entry) is list and len(entry) == 8 and entry[SUMMARY] is not None:
+                summaries[path] = entry[SUMMARY]
+                entry = [*entry[:SUMMARY], ELSEWHERE, *entry[SUMMARY + 1 :]]
+            kept[path] = entry
+        generation = os.urandom(8).hex()
+        build = build_fingerprint()
         try:
             self._prepare()
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(payload)
-                os.replace(tmp, self.file)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            # The summaries first: results naming a generation always find its summaries.
+            self._write(
+                self.summaries_file,
+                {"build": build, "generation": generation, "summaries": summaries},
+            )
+            self._write(
+                self.file, {"build": build, "stamp": stamp, "generation": generation, "files": kept}
+            )
         except OSError:
             pass  # a read-only or full disk only costs speed
+
+    def _write(self, file: Path, data: dict[str, Any]) -> None:
+        import tempfile
+
+        payload = json.dumps(data, separators=(",", ":")).encode()
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+            os.replace(tmp, file)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     def _prepare(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)

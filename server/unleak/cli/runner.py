@@ -444,7 +444,7 @@ def run(
     now_ns = time.time_ns()
     files: dict[str, Entry] = {}
     if cache is not None and any(job.path is not None for job in jobs):
-        files = cache.load()
+        files = cache.load(summaries=False)
     dirty = False
     fingerprints: dict[int, str] = {}  # id(settings) -> fingerprint; settings are shared
 
@@ -513,6 +513,8 @@ def run(
     same_index = bool(cache is not None and not pending and cache.stamp)
     same_index = same_index and cache is not None and cache.stamp == _stamp(paths, entries)
     if not same_index:
+        if cache is not None:
+            cache.fill(files)
         for i in hits:
             summary = summary_or_malformed(entries[i])  # type: ignore[arg-type]
             if summary is False:
