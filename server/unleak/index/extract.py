@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from unleak.index.base_aliases import base_aliases, object_functions
@@ -37,12 +37,11 @@ _RELEASE_WORDS = ("with", "closing", "close", "closerange")
 # parenthesis instead of trying a match at every position. The greedy name backs off to its
 # earliest possible start, which is where the forward match starts.
 _CALLED_REVERSED = re.compile(r"\(\s*([A-Za-z0-9_]*[A-Za-z_])(?![A-Za-z_])")
-# A name passed as a keyword argument's value, `storage=JSONStorage)` (or `=m.JSONStorage,`),
-# in the reversed text: a class passed to be called by the callee (see
-# summaries.chosen_classes) must be in the module's view like one it calls.
-_PASSED_REVERSED = re.compile(
-    r"[,)]\s*([A-Za-z0-9_]*[A-Za-z_])(?:\.[A-Za-z0-9_.]*)?\s*=(?![=!<>:+\-*/%&|^@])\s*\w"
-)
+# A name passed as a keyword argument's value, `storage=JSONStorage)` (or `=m.JSONStorage,`):
+# a class passed to be called by the callee (see summaries.chosen_classes) must be in the
+# module's view like one it calls. Starting with the literal `=` lets the regex engine skip
+# ahead to each one; that a keyword comes before it is checked by `_passed`.
+_PASSED = re.compile(r"=\s*(?:[A-Za-z0-9_.]*\.)?([A-Za-z_][A-Za-z0-9_]*)\s*[,)]")
 
 
 class Analysed(Protocol):
@@ -61,9 +60,20 @@ def _called(text: str, imports: dict[str, str]) -> frozenset[str]:
     (`from m import f as g`; `g(`) the imported name too: the index knows `m.f`, not `g`."""
     reversed_text = text[::-1]
     called = {name[::-1] for name in _CALLED_REVERSED.findall(reversed_text)}
-    called.update(name[::-1] for name in _PASSED_REVERSED.findall(reversed_text))
+    called.update(_passed(text))
     called.update(imports[n].rpartition(".")[2] for n in list(called) if n in imports)
     return frozenset(called)
+
+
+def _passed(text: str) -> Iterator[str]:
+    """The names passed as keyword arguments' values: `_PASSED` matches preceded by a word
+    character, whitespace between (not `==`, `<=`, `+=`...)."""
+    for match in _PASSED.finditer(text):
+        before = match.start() - 1
+        while before >= 0 and text[before].isspace():
+            before -= 1
+        if before >= 0 and (text[before].isalnum() or text[before] == "_"):
+            yield match.group(1)
 
 
 def summarise(module: Analysed, tree: ast.Module) -> ModuleSummary:
