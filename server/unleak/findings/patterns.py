@@ -245,7 +245,7 @@ def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
                         for n in walk(node)
                         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
                     }
-                if bound in loads:
+                if bound in loads or _kept_while_loop_runs(node, stmt, bound):
                     continue
                 message = (
                     f"The task started by `{call_text(call)}` is stored in `{bound}`, which is "
@@ -260,6 +260,33 @@ def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
             finding = module.finding(code, message, module.source.span(call))
             fix = module.fix_for(code, TaskContext(module, node, getattr(node, "body", []), call))
             yield replace(finding, fix=fix) if fix is not None else finding
+
+
+_LOOP_RUNNERS = frozenset({"run_forever", "run_until_complete"})
+
+
+def _kept_while_loop_runs(node: ast.AST, stmt: ast.Assign, bound: str) -> bool:
+    """A plain function that binds the task to a local and later runs the loop itself
+    (`_ = loop.create_task(...)`, `loop.run_forever()`): its frame, and so the local, lives
+    as long as the loop runs, which is as long as the task can. Not when the name is bound
+    again (the task's last reference goes) nor in a coroutine (its frame ends first)."""
+    if not isinstance(node, ast.FunctionDef):
+        return False
+    end = stmt.end_lineno or stmt.lineno
+    runs = False
+    for n in walk_body(node):
+        if isinstance(n, ast.Name) and n.id == bound and n is not stmt.targets[0]:
+            if not isinstance(n.ctx, ast.Load):
+                return False  # bound again, or deleted
+        elif (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr in _LOOP_RUNNERS
+            and n.lineno > end
+            and expr_text(n.func.value).lower().endswith("loop")
+        ):
+            runs = True
+    return runs
 
 
 def _spawns_task(call: ast.Call, module: ModuleAnalysis) -> bool:
