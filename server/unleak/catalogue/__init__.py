@@ -173,7 +173,14 @@ TYPES: dict[str, ResourceType] = {
             ),
         ),
         _t("handler", "logging handler", "close"),
-        _t("event_loop", "event loop", "close", supports_with=False),
+        _t(
+            "event_loop",
+            "event loop",
+            "close",
+            supports_with=False,
+            # close() shuts down the default executor it was given.
+            owning_methods=frozenset({"set_default_executor"}),
+        ),
         _t("closing", "closing() wrapper", "close"),
         _t("resource", "resource", "close"),
     )
