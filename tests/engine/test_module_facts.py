@@ -146,6 +146,45 @@ def test_process_bodies_agree_with_the_walk() -> None:
         _process_agrees(text)
 
 
+def test_process_bodies_reach_the_entry_points_callees() -> None:
+    script = textwrap.dedent(
+        """\
+        import click
+
+        @click.command()
+        def cli():
+            pass
+
+        def setup():
+            pass
+
+        def guarded():
+            pass
+
+        def main():
+            setup()
+            try:
+                guarded()
+            except OSError:
+                pass
+            cli.main(args=None)
+
+        if __name__ == "__main__":
+            main()
+        """
+    )
+    assert _process_agrees(script) == {
+        "main": frozenset({"exit", "raise"}),
+        "setup": frozenset({"raise"}),  # main goes on after it returns
+        "cli": frozenset({"exit", "raise"}),
+    }
+    # Called from elsewhere too: an ordinary function, whichever way it is reached.
+    assert "setup" not in _process_agrees(script + "setup()\n")
+    assert "cli" not in _process_agrees(script + "commands = [cli]\n")
+    # Not through the entry point's exceptions when the caller itself is ordinary.
+    assert _process_agrees(script + "handlers = [main]\n") == {}
+
+
 def test_statement_facts_follow_the_chunks_trees() -> None:
     parser = ChunkParser()
     text = "def f():\n    import os\n\n\nclass C:\n    import sys\n"

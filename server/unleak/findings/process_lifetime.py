@@ -1,13 +1,16 @@
 """Functions whose end is the end of a process: what they still hold when they return or
 raise is released by the operating system as the process exits, on purpose.
 
-Two shapes, both read from the module alone:
+Three shapes, all read from the module alone:
 
 - the target of a `multiprocessing.Process(target=f)`: the child process runs `f` and exits
   when it returns or raises (a tunnel, a worker that forwards until killed);
 - the entry point a script's `if __name__ == "__main__":` block calls as one of its own
   statements, outside any `try`: an exception out of it ends the program; so does its
-  return when that call is the block's last statement (`main()`, `sys.exit(main())`).
+  return when that call is the block's last statement (`main()`, `sys.exit(main())`);
+- a plain function one of those runs as a statement of its own body (outside `try`, `with`
+  or a branch), or a decorated one through its `.main(...)` (a click command): an exception
+  out of it leaves its caller too; so does its return when it is the caller's last statement.
 
 Only functions defined at module level that the module calls nowhere else count: called from
 other code too, they are ordinary functions. Leaks *during* such a function (a resource
@@ -103,15 +106,38 @@ def process_bodies(
         if n > 1:
             ends[name].discard(RETURN)  # called again after it returns
     # Used anywhere else (called, passed, stored): an ordinary function.
+    uses = _drop_used_elsewhere(ends, tree, text, defined, sanctioned, facts, uses, ascii_text)
+    # What such a function calls last, or outside any `try`, ends with it (`main()` that
+    # runs `cli.main(args=argv)`); those callees are checked the same way.
+    inherited = _callees_ending(tree, ends, sanctioned)
+    if inherited:
+        _drop_used_elsewhere(inherited, tree, text, defined, sanctioned, facts, uses, ascii_text)
+        ends.update(inherited)
+    return _result(ends, defined)
+
+
+def _drop_used_elsewhere(
+    ends: dict[str, set[str]],
+    tree: ast.Module,
+    text: str,
+    defined: list[str],
+    sanctioned: dict[int, str],
+    facts: StatementFacts | None,
+    uses: list[Uses] | None,
+    ascii_text: bool,
+) -> list[Uses] | None:
+    """Drop from ``ends`` the functions the module reads other than as a candidate's
+    ``sanctioned`` uses; the statements' uses (walked once, kept for a second call)."""
+    if not ends:
+        return uses
     if facts is not None:
-        if ends and uses is None:
+        if uses is None:
             uses = [_uses_of(stmt, facts) for stmt in tree.body]
         for name in list(ends):
-            assert uses is not None
             loads = sum(stmt_loads.get(name, 0) for _, stmt_loads in uses)
             if loads > sum(1 for n in sanctioned.values() if n == name):
                 ends.pop(name)
-        return _result(ends, defined)
+        return uses
     # Not when the text spells the name only in its definitions and the uses that made it
     # a candidate.
     others = [
@@ -127,7 +153,48 @@ def process_bodies(
             and id(node) not in sanctioned
         ):
             ends.pop(node.id)
-    return _result(ends, defined)
+    return uses
+
+
+def _callees_ending(
+    tree: ast.Module, ends: dict[str, set[str]], sanctioned: dict[int, str]
+) -> dict[str, set[str]]:
+    """Module-level plain functions that one of ``ends`` calls as a statement of its own body
+    (not inside `try`, `with` or a branch): an exception out of the callee leaves the caller,
+    and so ends the process; the callee's return does when the call is the caller's last
+    statement and the caller's return ends it. A decorated callee may be run through the
+    object its decorator made (`cli.main(args=argv)`, a click command)."""
+    plain = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
+    out: dict[str, set[str]] = {}
+    for caller, kinds in ends.items():
+        func = plain.get(caller)
+        if func is None or RAISE not in kinds:
+            continue
+        for i, stmt in enumerate(func.body):
+            call = _entry_call(stmt)
+            target = _callee_name(call.func, plain) if call is not None else None
+            if target is None or target.id == caller or target.id in ends:
+                continue
+            sanctioned[id(target)] = target.id
+            got = out.setdefault(target.id, set())
+            got.add(RAISE)
+            if i == len(func.body) - 1 and RETURN in kinds:
+                got.add(RETURN)
+    return out
+
+
+def _callee_name(func: ast.expr, plain: dict[str, ast.FunctionDef]) -> ast.Name | None:
+    if isinstance(func, ast.Name) and func.id in plain:
+        return func
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "main"
+        and isinstance(func.value, ast.Name)
+        and func.value.id in plain
+        and plain[func.value.id].decorator_list
+    ):
+        return func.value
+    return None
 
 
 def _result(ends: dict[str, set[str]], defined: list[str]) -> dict[str, frozenset[str]]:
