@@ -265,12 +265,12 @@ def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
 _LOOP_RUNNERS = frozenset({"run_forever", "run_until_complete"})
 
 
-def _kept_while_loop_runs(node: ast.AST, stmt: ast.Assign, bound: str) -> bool:
+def _kept_while_loop_runs(node: ast.AST, stmt: ast.AST, bound: str) -> bool:
     """A plain function that binds the task to a local and later runs the loop itself
     (`_ = loop.create_task(...)`, `loop.run_forever()`): its frame, and so the local, lives
     as long as the loop runs, which is as long as the task can. Not when the name is bound
     again (the task's last reference goes) nor in a coroutine (its frame ends first)."""
-    if not isinstance(node, ast.FunctionDef):
+    if not isinstance(node, ast.FunctionDef) or not isinstance(stmt, ast.Assign):
         return False
     end = stmt.end_lineno or stmt.lineno
     runs = False
