@@ -155,16 +155,20 @@ def test_process_bodies_reach_the_entry_points_callees() -> None:
         def cli():
             pass
 
-        def setup():
+        def _setup():
             pass
 
-        def guarded():
+        def _guarded():
+            pass
+
+        def public():
             pass
 
         def main():
-            setup()
+            _setup()
+            public()
             try:
-                guarded()
+                _guarded()
             except OSError:
                 pass
             cli.main(args=None)
@@ -175,12 +179,14 @@ def test_process_bodies_reach_the_entry_points_callees() -> None:
     )
     assert _process_agrees(script) == {
         "main": frozenset({"exit", "raise"}),
-        "setup": frozenset({"raise"}),  # main goes on after it returns
+        "_setup": frozenset({"raise"}),  # main goes on after it returns
         "cli": frozenset({"exit", "raise"}),
     }
     # Called from elsewhere too: an ordinary function, whichever way it is reached.
-    assert "setup" not in _process_agrees(script + "setup()\n")
+    assert "_setup" not in _process_agrees(script + "_setup()\n")
     assert "cli" not in _process_agrees(script + "commands = [cli]\n")
+    # Exported: another module's to call.
+    assert "cli" not in _process_agrees(script + "__all__ = ['cli']\n")
     # Not through the entry point's exceptions when the caller itself is ordinary.
     assert _process_agrees(script + "handlers = [main]\n") == {}
 

@@ -8,8 +8,9 @@ Three shapes, all read from the module alone:
 - the entry point a script's `if __name__ == "__main__":` block calls as one of its own
   statements, outside any `try`: an exception out of it ends the program; so does its
   return when that call is the block's last statement (`main()`, `sys.exit(main())`);
-- a plain function one of those runs as a statement of its own body (outside `try`, `with`
-  or a branch), or a decorated one through its `.main(...)` (a click command): an exception
+- a private function one of those runs as a statement of its own body (outside `try`,
+  `with` or a branch), or a decorated one through its `.main(...)` (a click command), neither
+  exported by `__all__`: an exception
   out of it leaves its caller too; so does its return when it is the caller's last statement.
 
 Only functions defined at module level that the module calls nowhere else count: called from
@@ -24,6 +25,7 @@ import bisect
 import re
 from collections.abc import Callable
 
+from unleak.flow.module_names import exported_names
 from unleak.source.facts import StatementFacts
 from unleak.source.text import whole_word
 from unleak.source.walk import children, walk
@@ -165,6 +167,7 @@ def _callees_ending(
     statement and the caller's return ends it. A decorated callee may be run through the
     object its decorator made (`cli.main(args=argv)`, a click command)."""
     plain = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
+    exported = exported_names(tree) if plain else set()
     out: dict[str, set[str]] = {}
     for caller, kinds in ends.items():
         func = plain.get(caller)
@@ -172,7 +175,7 @@ def _callees_ending(
             continue
         for i, stmt in enumerate(func.body):
             call = _entry_call(stmt)
-            target = _callee_name(call.func, plain) if call is not None else None
+            target = _callee_name(call.func, plain, exported) if call is not None else None
             if target is None or target.id == caller or target.id in ends:
                 continue
             sanctioned[id(target)] = target.id
@@ -183,14 +186,26 @@ def _callees_ending(
     return out
 
 
-def _callee_name(func: ast.expr, plain: dict[str, ast.FunctionDef]) -> ast.Name | None:
-    if isinstance(func, ast.Name) and func.id in plain:
+def _callee_name(
+    func: ast.expr, plain: dict[str, ast.FunctionDef], exported: set[str]
+) -> ast.Name | None:
+    """The callee of a call that may end with its caller: a private function of the module
+    (a public one may be another module's API: Pyro4's `startNSloop`, which its `main` runs
+    too), or a decorated one run through `.main(...)`, not exported by `__all__`."""
+    if (
+        isinstance(func, ast.Name)
+        and func.id in plain
+        and func.id.startswith("_")
+        and not func.id.startswith("__")
+        and func.id not in exported
+    ):
         return func
     if (
         isinstance(func, ast.Attribute)
         and func.attr == "main"
         and isinstance(func.value, ast.Name)
         and func.value.id in plain
+        and func.value.id not in exported
         and plain[func.value.id].decorator_list
     ):
         return func.value

@@ -43,7 +43,7 @@ def module_owned_names(tree: ast.Module) -> frozenset[str] | None:
             return None
         elif isinstance(node, ast.Global):
             owned.update(node.names)
-    owned |= _exported(tree)
+    owned |= exported_names(tree)
     owned |= {
         n.id
         for n in _module_level_nodes(tree.body)
@@ -126,7 +126,7 @@ def owned_names(
             return None
         scopes.extend(part[0])
         known |= part[1]
-    known |= _exported(tree)
+    known |= exported_names(tree)
     return OwnedNames(known, scopes, text)
 
 
@@ -175,7 +175,8 @@ def _module_level_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
         stack.extend(reversed(list(children(node))))
 
 
-def _exported(tree: ast.Module) -> set[str]:
+def exported_names(tree: ast.Module) -> set[str]:
+    """The names a literal `__all__` of the module lists."""
     out: set[str] = set()
     for stmt in tree.body:
         targets = (
