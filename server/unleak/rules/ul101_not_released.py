@@ -14,7 +14,8 @@ what it yields: one it does not release after the `yield` is reported.
 It does not report a resource that is handed on: returned or yielded, stored on an object or in
 a container that outlives the function, passed to a wrapper that owns it (`io.TextIOWrapper`,
 `contextlib.closing`), registered with `ExitStack`, `atexit`, `addCleanup` or
-`weakref.finalize`, or captured by a closure: its new owner releases it. Handing on what a
+`weakref.finalize`, given to an event loop as its default executor (`loop.set_default_executor`:
+`close()` shuts it down), or captured by a closure: its new owner releases it. Handing on what a
 wrapper holds, its `handle`, `sock`, `socket` or `fp` attribute given to a call
 (`Connection(client.handle)` for thrift's accepted `TSocket`), hands on the wrapper. A function
 of the module that hands its parameter on inside a tuple or list (`Thread(target=relay,
@@ -34,8 +35,9 @@ path (polling it to see whether it died at its start, reading its `pid` or `retu
 not waiting for it): a daemon meant to outlive its
 parent, nor one whose pid is written out (`pidfile.write(str(p.pid))`) for whoever reads the
 pidfile to manage. Nor a path that ends the process (`sys.exit()`, `os._exit()`), which releases
-everything, nor what a process body (a `multiprocessing.Process` target, or the function a
-script's `__main__` block calls) still holds when it ends: its lifetime is the process's, on
+everything, nor what a process body (a `multiprocessing.Process` target, the function a
+script's `__main__` block calls, or a private function or click command that one runs as its
+last statement) still holds when it ends: its lifetime is the process's, on
 purpose. Nor resources that hold nothing yet or any more: an HTTP connection never connected (it
 opens its socket lazily), a `requests` session or `httpx` client that never sent a request (it
 connects on the first one), a paramiko `SSHClient` before `connect()` (only configured, it

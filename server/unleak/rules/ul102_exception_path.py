@@ -34,7 +34,8 @@ Entering `with` on a lock or a known resource is not a raising point either, a r
 not f.closed:`, `if f is not None:` or `if fd != -1:` (`fd >= 0`, `fd > 0`) runs on every path
 that still holds the resource (a descriptor set to a negative sentinel once closed is not the
 descriptor any more), and an exception that leaves a process body (a `multiprocessing.Process`
-target, a script's entry point, a function whose source the module reads with
+target, a script's entry point and the private functions or click commands it runs outside
+`try`, a function whose source the module reads with
 `inspect.getsource()` to run it in a new process, as mitogen's bootstrap does) ends the
 process, which releases what it held. An `ExitStack`
 lost before anything was entered on it or registered with it (a failed `enter_context` registers
