@@ -126,3 +126,14 @@ def test_a_kept_diagnostic_is_not_unstructured_again() -> None:
     # Nothing shown: nothing kept.
     wire.message(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
     assert wire.documents() == 0
+
+
+def test_the_length_written_is_in_bytes() -> None:
+    # A body that is not ASCII (kept JSON is escaped to ASCII, but the writer must not rely on it).
+    server = create_server()
+    sink = Sink()
+    server.protocol.set_writer(sink)
+    body = '{"jsonrpc": "2.0", "method": "x", "params": {"m": "\u00e9t\u00e9 \U0001d523"}}'
+    server.protocol._send_text(body)
+    value, missing = _message(b"".join(sink.data))
+    assert (value, missing) == (json.loads(body), 0)

@@ -94,13 +94,15 @@ class UnleakProtocol(LanguageServerProtocol):
             _RPC_LOG.error("Unable to send data, no available transport!")
             return
         try:
+            # The length in bytes: the text may not be ASCII (JSON escaped to ASCII is).
+            data = body.encode(self.CHARSET)
             if self._include_headers:
                 header = (
-                    f"Content-Length: {len(body)}\r\n"
+                    f"Content-Length: {len(data)}\r\n"
                     f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
                 )
-                body = header + body
-            res = self.writer.write(body.encode(self.CHARSET))
+                data = header.encode(self.CHARSET) + data
+            res = self.writer.write(data)
             if inspect.isawaitable(res):
                 task = asyncio.ensure_future(res)
                 self._writes.add(task)  # kept until done (a task only weakly referenced may go)
