@@ -771,12 +771,27 @@ async function main() {
     await page.waitForTimeout(300);
     const cellMenu = page.locator('.action-widget', { hasText: 'Quick Fix' }).first();
     const cellFix = cellMenu.locator('.monaco-list-row', { hasText: 'UL101' }).filter({ hasNotText: 'Ignore' }).first();
+    // Each attempt clicks the squiggle where it is now (the notebook's layout may still move
+    // after it first shows: its toolbar, the kernel picker, a notification) and records what
+    // the menu offered when the fix was not there, for the failure message.
+    result.notebookAttempts = [];
     await waitFor('the quick fix menu in the notebook cell', async () => {
       await page.keyboard.press('Escape');
-      await page.mouse.click(cellBox.x + 3, cellBox.y + cellBox.height / 2);
+      const box = await cellSquiggle.boundingBox();
+      if (!box) {
+        result.notebookAttempts.push('no squiggle');
+        return false;
+      }
+      await page.mouse.click(box.x + 3, box.y + box.height / 2);
       await page.keyboard.press('Control+.');
-      await cellFix.waitFor({ timeout: 5000 });
-      return true;
+      const shown = await cellFix.waitFor({ timeout: 5000 }).then(() => true, () => false);
+      if (!shown) {
+        const rows = await cellMenu.locator('.monaco-list-row').allInnerTexts().catch(() => []);
+        const focus = await page.evaluate(() => document.activeElement?.className ?? '').catch(() => '');
+        result.notebookAttempts.push(`menu rows ${JSON.stringify(rows)}; focus ${JSON.stringify(String(focus).slice(0, 80))}`);
+        log(`notebook quick fix attempt: ${result.notebookAttempts.at(-1)}`);
+      }
+      return shown;
     }, STEP_MS * 2, 500);
     result.notebookActions = await cellMenu.locator('.monaco-list-row').allInnerTexts();
     await screenshot(page, 'notebook-quick-fix');
@@ -834,7 +849,7 @@ async function main() {
       result.extensionLogs = own.map((f) => path.join(ARTIFACTS, 'vscode-logs', f));
       if (!result.ok) {
         result.extensionLogTail = own
-          .map((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n').slice(-40).join('\n'))
+          .map((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n').slice(-80).join('\n'))
           .join('\n');
       }
     }
