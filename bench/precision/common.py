@@ -25,7 +25,18 @@ WORK = REPO / "bench" / ".work"  # gitignored download cache
 DOWNLOADS = WORK / "downloads"
 SOURCES = WORK / "src"
 FINDINGS = WORK / "findings"
-SETS = ("heldout", "tuning", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
+SETS = (
+    "heldout",
+    "tuning",
+    "fresh",
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+    "fresh7",
+    "fresh8",
+)
 # Sets run when none is named: the fresh sets are opt-in (labeled separately, by hand).
 DEFAULT_SETS = ("heldout", "tuning")
 
