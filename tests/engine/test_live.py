@@ -427,7 +427,7 @@ def test_a_hover_is_explained_from_the_last_full_analysis_of_the_same_text() -> 
     live_findings(live, SOURCE)
     module = live.prepared(SOURCE)
     assert module is not None
-    line = SOURCE.splitlines().index("        sock.sendall(b\"GET /\")") + 1
+    line = SOURCE.splitlines().index('        sock.sendall(b"GET /")') + 1
     explained = ModuleExplainer.of(module).explain(line)
     assert explained == explain_at(SOURCE, "m.py", SETTINGS, "m", line)
     assert explained.notes
@@ -1236,3 +1236,45 @@ def test_typing_in_classes_storing_resources_matches_fresh_analysis() -> None:
             positions[k + 1 :] = [(n + (n > at), c) for n, c in positions[k + 1 :]]
     # (31 before the edits of `Pipes.__init__` were analysed alone.)
     assert live.partial_runs >= 45, (live.full_runs, live.partial_runs)
+
+
+HANDOFF = textwrap.dedent(
+    """\
+    import threading
+
+
+    class Gate:
+        def __init__(self):
+            self._lock = threading.Lock()
+            self.closed = False
+
+        def enter(self):
+            self._lock.acquire()
+            if self.closed:
+                self._lock.release()
+                raise RuntimeError("closed")
+            return self
+
+        def leave(self):
+            self.count = 0
+            self._lock.release()
+    """
+)
+
+
+def test_an_edit_of_a_sibling_that_releases_a_lock_reanalyses_the_acquiring_method() -> None:
+    # `enter()` hands its lock to `leave()`: no finding while `leave()` releases it.
+    live = LiveModule("m.py", "m")
+    assert live_findings(live, HANDOFF) == fresh(HANDOFF) == []
+    releasing = "self.count = 0\n        self._lock.release()"
+    not_releasing = "self.count = 0\n        self._lock.locked()"
+    recounted = HANDOFF.replace("self.count = 0", "self.count = 1")
+    leaking = HANDOFF.replace(releasing, not_releasing)
+    assert recounted != HANDOFF and leaking != HANDOFF
+    assert [f.code for f in fresh(leaking)] == ["UL105"]
+    # No lock in the edit: `leave()` alone; one that stops (or starts again) releasing the
+    # lock `enter()` acquires: in full, where `enter()` is judged again.
+    for edited, alone in [(recounted, True), (leaking, False), (HANDOFF, False)]:
+        got = live_findings(live, edited)
+        assert got == fresh(edited)
+        assert (live.fallback == "") == alone, live.fallback

@@ -124,3 +124,39 @@ def lock_context(cls: ast.ClassDef) -> tuple[object, ...]:
         if uses:  # a method without any plays no part in either check (nor does its name)
             out.append((stmt.name, tuple(sorted(uses))))
     return tuple(out)
+
+
+def lock_receivers(cls: ast.ClassDef) -> frozenset[str]:
+    """What the class's methods call `acquire()` on: the locks whose findings the checks
+    above may change."""
+    return frozenset(
+        expr_text(n.func.value)
+        for stmt in cls.body
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        for n in walk(stmt)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == LOCKS.acquire
+    )
+
+
+def method_lock_reads(
+    method: ast.FunctionDef | ast.AsyncFunctionDef, receivers: frozenset[str]
+) -> tuple[tuple[str, str], ...]:
+    """What the checks above read of ``method`` when they judge a sibling's lock, one of
+    ``receivers``: whether it acquires (`with` too) or releases it, and what it assigns to
+    it."""
+    found: set[tuple[str, str]] = set()
+    for n in walk(method):
+        if (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr in (LOCKS.acquire, LOCKS.release)
+        ):
+            found.add((n.func.attr, expr_text(n.func.value)))
+        elif isinstance(n, ast.withitem):
+            found.add(("with", expr_text(n.context_expr)))
+        elif isinstance(n, ast.Assign):
+            value = expr_text(n.value.func) if isinstance(n.value, ast.Call) else ""
+            found.update(("=" + value, expr_text(t)) for t in n.targets)
+    return tuple(sorted(use for use in found if use[1] in receivers))

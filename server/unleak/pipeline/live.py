@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from unleak.findings.incremental import UnitCache, moved
+from unleak.findings.lock_handoff import lock_receivers, method_lock_reads
 from unleak.findings.model import Finding
 from unleak.findings.module import ModuleAnalysis, assigned_types, attribute_types
 from unleak.fixes.registry import BUILDERS
@@ -1502,6 +1503,16 @@ def _same_contribution(
         if summaries.defs.get(region.name) is not old:
             return "redefined function"  # which definition callers see is module-wide
         return "" if _same_summary(base, region, node, unseen) else SUMMARY_CHANGED
+    # Its siblings' lock findings read it: a lock acquired there and released here is
+    # handed on, not leaked (`findings/lock_handoff.py`).
+    receivers = before(region, "lock receivers", lambda _: lock_receivers(parent))
+    assert isinstance(receivers, frozenset)
+
+    def lock_reads(method: _FunctionNode) -> object:
+        return method_lock_reads(method, receivers)
+
+    if before(region, "lock reads", lock_reads) != lock_reads(node):
+        return "lock hand-offs changed"
     if summaries.class_defs.get(parent.name) is not parent:
         return ""  # a class in a block, or redefined: not summarised
 
