@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import random
 
+from unleak.findings.model import Finding, Related
 from unleak.lsp.convert import UTF16, Converted, TextLines, diagnostics
 from unleak.pipeline.live import LiveModule
-from unleak.settings import Settings
+from unleak.settings import Settings, Severity
+from unleak.source.spans import Span
 
 URI = "file:///m.py"
 TEXT = "".join(
@@ -80,3 +82,41 @@ def test_random_edits_convert_as_a_fresh_conversion() -> None:
         encoding = rng.choice([UTF16, UTF16, "utf-8"])
         got = converted.diagnostics(findings, URI, TextLines(text), encoding)
         assert got == diagnostics(findings, URI, TextLines(text), encoding)
+
+
+def test_related_lines_out_of_order_are_still_read_again() -> None:
+    # Each finding's related location lies above the finding (its lowest lines out of the
+    # findings' order): an edit there changes that finding's related range.
+    lines = [f"x{i} = 1\n" for i in range(40)]
+    findings = [
+        Finding(
+            "UL101",
+            "m",
+            Span(20 + i, 0, 20 + i, 2),
+            Severity.WARNING,
+            (Related(Span(19 - i, 0, 19 - i, 2), "here"),),
+        )
+        for i in range(20)
+    ]
+    converted = Converted()
+    converted.diagnostics(findings, URI, TextLines("".join(lines)), UTF16)
+    lines[3] = "\U0001d51e" + lines[3]  # two UTF-16 units before the related location
+    text = "".join(lines)
+    got = converted.diagnostics(findings, URI, TextLines(text), UTF16)
+    assert got == diagnostics(findings, URI, TextLines(text), UTF16)
+
+
+def test_a_change_in_the_last_line_of_a_long_span_converts_it_again() -> None:
+    # Findings in order, one of them over lines 10 to 15: an edit of line 15 alone changes
+    # its end's column (in UTF-16 units).
+    lines = [f"x{i} = 1\n" for i in range(40)]
+    findings = [
+        Finding("UL101", "m", Span(i, 0, 15 if i == 10 else i, 2), Severity.WARNING)
+        for i in range(1, 40)
+    ]
+    converted = Converted()
+    converted.diagnostics(findings, URI, TextLines("".join(lines)), UTF16)
+    lines[14] = "\U0001d51e" + lines[14]
+    text = "".join(lines)
+    got = converted.diagnostics(findings, URI, TextLines(text), UTF16)
+    assert got == diagnostics(findings, URI, TextLines(text), UTF16)

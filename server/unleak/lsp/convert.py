@@ -256,14 +256,23 @@ class Converted:
     changed since the last call (lines before the change, or after it when it added or
     removed none, read the same). The findings an analysis kept around the edit, at the
     start and at the end of the list, are taken over as slices (`common_ends`): only those
-    in between are looked up one by one, so that an edit of one of 25,000 findings costs
-    little more than a test of each kept one's lines."""
+    in between are looked up one by one. Of those kept, only the ones whose lowest line lies
+    near the change are tested (a binary search, when the lowest lines are in order, as a
+    document's sorted findings have them): an edit of one of 25,000 findings costs about
+    the same as an edit of one of 100, where testing each kept one took 10 ms."""
 
     def __init__(self) -> None:
         # The findings last converted, each with its entry: itself, its diagnostic, the
         # lines it points into (1-based, lowest and highest) and their text.
         self._findings: list[Finding] = []
         self._entries: list[_Entry] = []
+        # Each entry's lowest line and its diagnostic, in the same order; whether the lowest
+        # lines are in order; the most lines any entry spans (its highest less its lowest),
+        # or more.
+        self._lows: list[int] = []
+        self._shown: list[types.Diagnostic] = []
+        self._ordered = True
+        self._extent = 0
         self._how: tuple[str, str, bool, bool] | None = None
         # The lines of the text last converted (shared with it).
         self._lines: list[str] | None = None
@@ -278,7 +287,10 @@ class Converted:
         linked: bool = True,
     ) -> list[types.Diagnostic]:
         how = (uri, encoding, related, linked)
-        old, entries = (self._findings, self._entries) if how == self._how else ([], [])
+        if how != self._how:
+            self._findings, self._entries, self._lows, self._shown = [], [], [], []
+            self._ordered, self._extent = True, 0
+        old, entries = self._findings, self._entries
         # The 1-based lines that may read differently now: first..last (none if first > last).
         first, last = 1, _EVERY
         if self._lines is not None:
@@ -286,24 +298,44 @@ class Converted:
             first = start + 1
             last = new_end if old_end == new_end else _EVERY
         head, tail = common_ends(old, findings)
-        middle = {id(e[0]): e for e in entries[head : len(entries) - tail]}
-        new: list[_Entry] = [*entries[:head]]
-        new += [middle.get(id(f), _UNSEEN) for f in findings[head : len(findings) - tail]]
-        new += entries[len(entries) - tail :]
-        for i, entry in enumerate(new):
-            if entry[0] is not findings[i] or (
+        count, kept = len(findings), len(entries) - tail
+        middle = {id(e[0]): e for e in entries[head:kept]}
+        made = [middle.get(id(f), _UNSEEN) for f in findings[head : count - tail]]
+        new = [*entries[:head], *made, *entries[kept:]]
+        lows = [*self._lows[:head], *(e[2] for e in made), *self._lows[kept:]]
+        shown = [*self._shown[:head], *(e[1] for e in made), *self._shown[kept:]]
+        # The kept entries that may point into lines that changed: their lowest line at most
+        # `last`, their highest at least `first` (so their lowest at least first - extent).
+        at_head, at_tail = range(head), range(count - tail, count)
+        if first > last:  # the same text
+            at_head = at_tail = range(0)
+        elif self._ordered:  # the entries kept at both ends are in order
+            lowest = first - self._extent
+            lo = bisect.bisect_left(lows, lowest, 0, head)
+            at_head = range(lo, bisect.bisect_right(lows, last, lo, head))
+            lo = bisect.bisect_left(lows, lowest, count - tail, count)
+            at_tail = range(lo, bisect.bisect_right(lows, last, lo, count))
+        todo = itertools.chain(at_head, range(head, count - tail), at_tail)
+        for i in todo:
+            entry, finding = new[i], findings[i]
+            if entry[0] is not finding or (
                 entry[2] <= last
                 and entry[3] >= first
                 # Client columns depend on the text of the lines it points into.
-                and entry[4] != _read(lines, _lines_of(entry[0], related))
+                and entry[4] != _read(lines, _lines_of(finding, related))
             ):
-                finding = findings[i]
                 numbers = _lines_of(finding, related)
-                made = diagnostic(finding, uri, lines, encoding, related, linked)
-                new[i] = (finding, made, min(numbers), max(numbers), _read(lines, numbers))
-        self._findings, self._entries = list(findings), new
+                diagnostic_ = diagnostic(finding, uri, lines, encoding, related, linked)
+                low, high = min(numbers), max(numbers)
+                new[i] = (finding, diagnostic_, low, high, _read(lines, numbers))
+                lows[i], shown[i] = low, diagnostic_
+                self._extent = max(self._extent, high - low)
+        self._findings, self._entries, self._lows, self._shown = list(findings), new, lows, shown
+        # Sorted findings have their lowest lines in order when they have no related
+        # locations (or those come after them): a pass in C.
+        self._ordered = lows == sorted(lows)
         self._how, self._lines = how, lines.lines
-        return [e[1] for e in new]
+        return list(shown)
 
 
 def common_ends(old: Sequence[object], new: Sequence[object]) -> tuple[int, int]:
