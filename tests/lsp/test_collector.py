@@ -6,7 +6,7 @@ import asyncio
 import gc
 import weakref
 
-from unleak.lsp.collector import IdleCollector
+from unleak.lsp.collector import IdleCollector, resident
 
 
 class _Node:
@@ -64,6 +64,36 @@ def test_the_pause_grows_with_what_the_last_collection_took() -> None:
             assert abs(collector._timer.when() - loop.time() - collector.pause) < 0.05
             collector.collect()  # what it took is measured again
             assert collector.collections == 1 and collector.took > 0
+        finally:
+            collector.stop()
+
+    asyncio.run(scenario())
+
+
+def test_an_analysis_made_with_the_collector_off_is_frozen_without_a_collection() -> None:
+    async def scenario() -> None:
+        collector = IdleCollector(idle=0.05, per_second=0.0, large=20_000)
+        gc.disable()  # as the server opens a large document
+        try:
+            made = [_Node() for _ in range(30_000)]
+            gone = weakref.ref(made[0])
+            del made
+            collector.made_unscanned()
+        finally:
+            gc.enable()
+        try:
+            gc.collect()  # frozen: not scanned
+            assert gone() is not None
+            collector.analysed()
+            assert gone() is not None
+            # Idle, more than `large` frozen, and the memory as it was: no collection.
+            await asyncio.sleep(0.2)
+            assert collector.collections == 0 or resident() is None
+            # The memory grew: everything is collected once idle.
+            collector.baseline = 1
+            collector.collect()
+            assert collector.collections >= 1
+            assert gone() is None
         finally:
             collector.stop()
 

@@ -277,7 +277,7 @@ class UnleakServer(LanguageServer):
             if state is not None:
                 # What an opening makes stays alive (its trees, its findings): the automatic
                 # full collections, each scanning all of it, cost a third of the CPU.
-                # The collector collects once it is published.
+                # It is frozen at the end, unscanned (lsp/collector.py).
                 gc.disable()
             try:
                 report = doc.live.analyse(
@@ -287,6 +287,8 @@ class UnleakServer(LanguageServer):
                     lines.source_lines(),
                     steps=state.engine if state is not None else None,
                 )
+                if state is not None:
+                    self.collector.made_unscanned()
             except Cancelled:  # closing the document or new settings abandoned the opening
                 if self.loop is not None and state is not None:
                     self.loop.call_soon_threadsafe(opening_steps.end, self, state)
