@@ -257,3 +257,23 @@ def test_a_dangling_python_symlink_in_a_directory_is_not_checked_and_said(
         "gone.py: error: cannot read file: No such file or directory"
     ]
     assert result.out == "1 file could not be checked.\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_a_python_symlink_in_a_loop_is_not_checked_and_said(cli: RunCli, project: Path) -> None:
+    """A link that cannot be followed because it is part of a loop is said as a dangling one
+    is: its stat raises (ELOOP) where a dangling link's says it does not exist, and the walk
+    used to drop it without a word."""
+    write(project, {"a.py": "x = 1\n"})
+    os.symlink("loop_b.py", project / "loop_a.py")
+    os.symlink("loop_a.py", project / "loop_b.py")
+    os.symlink("loop_d", project / "loop_c")
+    os.symlink("loop_c", project / "loop_d")
+    result = cli("check", "--no-cache", ".")
+    assert result.code == 2
+    assert [line.split(": error: ")[0] for line in error_lines(result.err)] == [
+        "loop_a.py",
+        "loop_b.py",
+    ]
+    assert all("cannot read file" in line for line in error_lines(result.err))
+    assert result.out == "2 files could not be checked.\n"

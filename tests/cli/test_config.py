@@ -93,6 +93,7 @@ def test_standalone_config_file_uses_top_level_keys(tmp_path: Path) -> None:
         ('per-file-ignores = { "a.py" = ["XX1"] }', "unknown rule code or prefix 'XX1'"),
         ("exclude = [1]", "exclude[0]: expected a string"),
         ("exclude = ['ok', 'bad\\']", "exclude[1]: invalid pattern"),
+        ("extend-exclude = ['[z-a].py']", "extend-exclude[0]: invalid pattern '[z-a].py'"),
         ("per-file-ignores = { '!' = ['UL101'] }", "per-file-ignores.'!': invalid pattern"),
         ('extend-exclude = "x"', "extend-exclude: expected an array of strings"),
         ("extra-resources = {}", "extra-resources: expected an array of tables"),

@@ -11,6 +11,7 @@ is walked even when a ``.gitignore`` above it ignores it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,7 +95,7 @@ def _load_gitignore(directory: Path) -> _Ignore | None:
     lines = text.splitlines()
     try:
         spec = GitIgnoreSpec.from_lines(lines)
-    except ValueError:
+    except (ValueError, re.error):  # re.error: a bad range such as `[z-a]`
         # Git skips a pattern it cannot parse; so do we, keeping the rest of the file.
         spec = GitIgnoreSpec.from_lines(line for line in lines if _valid_pattern(line))
     return _Ignore(directory, spec)
@@ -105,7 +106,7 @@ def _valid_pattern(line: str) -> bool:
 
     try:
         GitIgnoreSpec.from_lines([line])
-    except ValueError:
+    except (ValueError, re.error):
         return False
     return True
 
@@ -197,7 +198,8 @@ def _walk(
                 # file silently not being checked.
                 is_file = not is_dir and (entry.is_file() or _dangling(entry))
             except OSError:
-                continue
+                # A link that cannot be followed (a loop) is kept as a dangling one is.
+                is_dir, is_file = False, True
             if is_dir:
                 name = entry.name
                 if name in DEFAULT_SKIPS or name.endswith(".egg-info"):

@@ -111,7 +111,8 @@ def _check_pattern(pattern: str, where: str) -> None:
 
     try:
         GitIgnoreSpec.from_lines([pattern])
-    except ValueError as exc:  # pathspec's pattern errors are ValueErrors
+    # pathspec's pattern errors are ValueErrors, except a bad regex range (`[z-a]`): re.error.
+    except (ValueError, re.error) as exc:
         raise ConfigError(f"{where}: invalid pattern {pattern!r}: {exc}") from None
 
 
