@@ -524,17 +524,18 @@ def test_the_summaries_of_paths_not_checked_are_what_it_prints(tmp_path: Path) -
 
 def test_the_progress_line_is_what_it_shows(tmp_path: Path) -> None:
     """The README's `unleak: 120/1789 files checked` is the line Progress writes (the CLI
-    shows it on a real terminal in tests/cli/test_progress.py)."""
+    shows it on a real terminal in tests/cli/test_progress.py; `unleak: interrupted` is held
+    to what the CLI prints in tests/cli/test_interrupt.py)."""
     import io
 
     from unleak.cli.progress import Progress
 
     quoted = [q for q in _quoted("The command line") if q.startswith("unleak: ")]
-    assert quoted == ["unleak: 120/1789 files checked"]
+    assert quoted == ["unleak: interrupted", "unleak: 120/1789 files checked"]
     shown = io.StringIO()
     bar = Progress(shown, delay=0.0)
     bar.begin(1789, done=120)
-    assert shown.getvalue() == "\r\x1b[K" + quoted[0]
+    assert shown.getvalue() == "\r\x1b[K" + quoted[1]
 
 
 FIXED = """\

@@ -14,6 +14,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, NamedTuple
 
 from unleak.cli.linediff import unified_lines
+from unleak.cli.signals import held_back
 from unleak.source.notebook import is_notebook
 
 if TYPE_CHECKING:
@@ -78,8 +79,9 @@ def _unchanged_since(path: str, size: int, mtime_ns: int) -> bool:
 
 
 def _write(path: str, data: bytes) -> tuple[int, int]:
-    """Rewrite the file in place (same inode: permissions, owner and links stay)."""
-    with open(path, "wb") as fh:
+    """Rewrite the file in place (same inode: permissions, owner and links stay). Ctrl-C
+    waits until it is written: between truncating and writing, it would empty the file."""
+    with held_back(), open(path, "wb") as fh:
         fh.write(data)
         fh.flush()
         st = os.fstat(fh.fileno())

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from unleak.cli.args import build_parser
 from unleak.cli.check import EXIT_ERROR, UsageError, run_check
+from unleak.cli.signals import sigterm_as_exit
 from unleak.config import ConfigError
 
 
@@ -19,7 +20,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_ERROR)
     try:
         if ns.command == "check":
-            return run_check(ns)
+            with sigterm_as_exit():
+                return run_check(ns)
         if ns.command == "trace":
             from unleak.cli.trace_cmd import run_trace  # only when tracing
 
@@ -39,6 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"unleak: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
+        print("unleak: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (``| head``); silence the second error Python would print.
