@@ -101,18 +101,23 @@ class UnleakProtocol(LanguageServerProtocol):
                     f"Content-Length: {len(data)}\r\n"
                     f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
                 )
-                data = header.encode(self.CHARSET) + data
-            res = self.writer.write(data)
-            if inspect.isawaitable(res):
-                task = asyncio.ensure_future(res)
-                self._writes.add(task)  # kept until done (a task only weakly referenced may go)
-                task.add_done_callback(self._writes.discard)
+                # Written apart: a large body is not copied once more behind its header.
+                self._write(header.encode(self.CHARSET))
+            self._write(data)
         except BrokenPipeError:
             _RPC_LOG.exception("Error sending data. BrokenPipeError", exc_info=True)
             raise
         except Exception as error:
             _RPC_LOG.exception("Error sending data", exc_info=True)
             self._server._report_server_error(error, JsonRpcInternalError)
+
+    def _write(self, data: bytes) -> None:
+        assert self.writer is not None
+        res = self.writer.write(data)
+        if inspect.isawaitable(res):
+            task = asyncio.ensure_future(res)
+            self._writes.add(task)  # kept until done (a task only weakly referenced may go)
+            task.add_done_callback(self._writes.discard)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         if "jsonrpc" not in data:  # not a message (its params, say): as it is

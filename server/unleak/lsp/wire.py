@@ -67,8 +67,15 @@ class DiagnosticsWire:
             method="textDocument/publishDiagnostics", params=empty, jsonrpc="2.0"
         )
         head = json.dumps(self._converter.unstructure(notification), separators=_COMPACT)
+        if not new:
+            return head
         at = head.index(_EMPTY) + len(_EMPTY) - 1
-        return f"{head[:at]}{','.join(new)}{head[at:]}"
+        # One join makes the message (5 MB for 25,000 diagnostics): the notification's text
+        # around the list goes into its first and last items.
+        pieces = list(new)
+        pieces[0] = head[:at] + pieces[0]
+        pieces[-1] += head[at:]
+        return ",".join(pieces)
 
     def documents(self) -> int:
         """How many documents' diagnostics are kept (for tests)."""
