@@ -52,7 +52,7 @@ from unleak.settings import Settings, Severity
 from unleak.source.class_parse import first_line
 from unleak.source.facts import StatementFacts, fact
 from unleak.source.parsing import ParsedModule, parse_module
-from unleak.source.spans import Span
+from unleak.source.spans import LineRanges, Span
 from unleak.source.text import SourceText
 from unleak.source.walk import children, walk
 from unleak.summaries.external import install_external
@@ -428,13 +428,13 @@ class ModuleAnalysis:
         last = len(self.source.lines) or 1
         units.append(Unit(tree, tree.body, None, True, last))
         self._add_units(tree.body, None, units)
-        only = self._only
-        if only is not None:
+        if self._only is not None:
+            only = LineRanges(self._only)
             units = [
                 u
                 for u in units
                 if not isinstance(u.node, ast.stmt)  # the module's own statements
-                or any(a <= u.last_line and first_line(u.node) <= b for a, b in only)
+                or only.overlaps(first_line(u.node), u.last_line)
             ]
         return units
 
