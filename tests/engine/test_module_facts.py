@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from unleak.findings.process_lifetime import process_bodies
+from unleak.findings.shipped_source import shipped_sources
 from unleak.flow.module_names import module_owned_names, owned_names
 from unleak.names.resolver import NameResolver
 from unleak.source.chunk_parse import ChunkParser
 from unleak.source.facts import StatementFacts
 from unleak.source.text import source_lines
+from unleak.source.walk import walk
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 # Forces the walks: the text is not ASCII, so no shortcut by words applies.
@@ -214,3 +216,74 @@ def test_statement_facts_follow_the_chunks_trees() -> None:
     inner = tree.body[0].body[0]  # type: ignore[attr-defined]
     assert parser.facts.get(inner, "n", make) == 4
     assert parser.facts.get(inner, "n", make) == 5
+
+
+READERS = ("inspect.getsource", "inspect.getsourcelines")
+
+
+def _shipped_by_walk(tree: ast.Module, qualify: object) -> frozenset[str]:
+    """What `shipped_sources` gives, from one walk of the whole tree."""
+    assert callable(qualify)
+    read, called = set(), set()
+    for node in walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name is not None:
+                called.add(name)
+            arg = node.args[0] if node.args else None
+            target = arg.id if isinstance(arg, ast.Name) else getattr(arg, "attr", None)
+            if target is not None and qualify(func) in READERS:
+                read.add(target)
+    return frozenset(read - called)
+
+
+def _shipped_agrees(text: str, module_name: str = "") -> frozenset[str]:
+    """`shipped_sources` with and without the chunk parser's facts, and after an edit of
+    one class member (its facts made again, the others' kept), against the walk."""
+    parser = ChunkParser()
+    for version in (text, text.replace("pass_", "_pass")):
+        tree = parser.parse(version, source_lines(version))
+        assert tree is not None
+        qualify = NameResolver(tree, module_name).qualify
+        expected = _shipped_by_walk(tree, qualify)
+        assert shipped_sources(tree, version, qualify) == expected
+        assert shipped_sources(tree, version, qualify, parser.facts) == expected
+    return expected
+
+
+def test_shipped_sources_fold_over_the_statements() -> None:
+    script = textwrap.dedent(
+        """\
+        from inspect import getsource as gs
+        import inspect
+
+        @decorate(inspect.getsource(header))
+        class C(Base, metaclass=make(inspect.getsourcelines(kw))):
+            def stage(self):
+                pass
+
+            def boot(self):
+                return gs(self.stage), inspect.getsourcelines(C.other)
+
+            def pass_(self):
+                pass_()
+        """
+    )
+    assert _shipped_agrees(script) == {"stage", "other", "header", "kw"}
+    # Called in the edited member (`_pass()` becomes `pass_()` there): no longer shipped.
+    assert _shipped_agrees(script.replace("pass_()", "_pass()")) == {
+        "stage",
+        "other",
+        "header",
+        "kw",
+    }
+    assert _shipped_agrees(script + "C().stage()\n") == {"other", "header", "kw"}
+    assert _shipped_agrees(script.replace("boot", "pass_")) == {"stage", "other", "header", "kw"}
+    # A module named `inspect` reads its own `getsource`.
+    own = "def getsource(f):\n    pass\n\ndef f():\n    pass\n\ngetsource(f)\n"
+    assert _shipped_agrees(own, "inspect") == {"f"}
+    assert _shipped_agrees(own, "other") == frozenset()
+    for text in _sample(7):
+        if "getsource" in text:
+            _shipped_agrees(text)

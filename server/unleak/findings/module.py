@@ -841,7 +841,9 @@ class ModuleAnalysis:
     @cached_property
     def shipped_sources(self) -> frozenset[str]:
         """The functions whose source the module ships to another process (shipped_source.py)."""
-        return shipped_sources(self.parsed.tree, self.source.text, self.resolver.qualify)
+        return shipped_sources(
+            self.parsed.tree, self.source.text, self.resolver.qualify, self.parsed.facts
+        )
 
     @cached_property
     def process_bodies(self) -> dict[str, frozenset[str]]:

@@ -12,30 +12,87 @@ from __future__ import annotations
 import ast
 
 from unleak.findings.process_lifetime import RAISE, RETURN, Qualify
+from unleak.source.facts import StatementFacts, fact
 from unleak.source.walk import walk
 
 _READERS = frozenset({"inspect.getsource", "inspect.getsourcelines"})
+# The last part of each reader's name: an attribute call qualifies to one only with it.
+_READER_ATTRS = frozenset(name.rpartition(".")[2] for name in _READERS)
 ENDS = frozenset({RETURN, RAISE})
+# What one statement calls: the last names of its calls' functions; the calls that may read a
+# function's source, as (the function called, the last name of its first argument): those of
+# a plain name, with the names, and those of an attribute named like a reader.
+_Calls = tuple[
+    frozenset[str],
+    frozenset[str],
+    tuple[tuple[ast.Name, str], ...],
+    tuple[tuple[ast.Attribute, str], ...],
+]
 
 
-def shipped_sources(tree: ast.Module, text: str, qualify: Qualify) -> frozenset[str]:
+def shipped_sources(
+    tree: ast.Module, text: str, qualify: Qualify, facts: StatementFacts | None = None
+) -> frozenset[str]:
     """The names of the functions whose source the module reads with `inspect.getsource()`
-    or `getsourcelines()` (`f`, `self.f`, `Cls.f`), and that it never calls by that name."""
+    or `getsourcelines()` (`f`, `self.f`, `Cls.f`), and that it never calls by that name.
+    ``facts``: what each top-level statement (each member of a top-level class) calls, kept
+    from an earlier version of the module (walking the whole module at every analysis of a
+    large one that says `getsource` took a third of a full analysis after an edit)."""
     if "getsource" not in text:
         return frozenset()
+    found = [c for stmt in tree.body for c in _calls_of(stmt, facts)]
+    # A plain name qualifies by its name alone: each is asked once.
+    named: frozenset[str] = frozenset().union(*[c[1] for c in found])
+    readers = {n for n in named if qualify(ast.Name(id=n, ctx=ast.Load())) in _READERS}
     read: set[str] = set()
-    called: set[str] = set()
-    for node in walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        name = _last_name(node.func)
-        if name is not None:
-            called.add(name)
-        if qualify(node.func) in _READERS and node.args:
-            target = _last_name(node.args[0])
-            if target is not None:
-                read.add(target)
+    for _, names, by_name, by_attr in found:
+        if by_attr:
+            read.update(target for func, target in by_attr if qualify(func) in _READERS)
+        if not readers.isdisjoint(names):
+            read.update(target for func, target in by_name if func.id in readers)
+    if not read:
+        return frozenset()
+    called: frozenset[str] = frozenset().union(*[c[0] for c in found])
     return frozenset(read - called)
+
+
+def _calls_of(stmt: ast.stmt, facts: StatementFacts | None) -> list[_Calls]:
+    """`_calls` of a statement; a top-level class's from its members' (kept while their
+    trees are) and its header's."""
+    if facts is not None and isinstance(stmt, ast.ClassDef):
+        per_member = facts.members(stmt, "calls", _calls)
+        if per_member is not None:
+            header = [*stmt.decorator_list, *stmt.bases, *(k.value for k in stmt.keywords)]
+            # (A base or decorator named, not called, calls nothing.)
+            plain = (ast.Name, ast.Attribute)
+            return [*(_calls(n) for n in header if not isinstance(n, plain)), *per_member]
+    return [fact(facts, stmt, "calls", _calls)]
+
+
+def _calls(node: ast.AST) -> _Calls:
+    called: set[str] = set()
+    named: set[str] = set()
+    by_name: list[tuple[ast.Name, str]] = []
+    by_attr: list[tuple[ast.Attribute, str]] = []
+    for n in walk(node):
+        if not isinstance(n, ast.Call):
+            continue
+        func = n.func
+        name = _last_name(func)
+        if name is None:
+            continue
+        called.add(name)
+        # `qualify` gives a reader for an attribute only by its last part; for a plain name,
+        # through an import of any alias.
+        target = _last_name(n.args[0]) if n.args else None
+        if target is None:
+            continue
+        if isinstance(func, ast.Name):
+            named.add(name)
+            by_name.append((func, target))
+        elif isinstance(func, ast.Attribute) and name in _READER_ATTRS:
+            by_attr.append((func, target))
+    return frozenset(called), frozenset(named), tuple(by_name), tuple(by_attr)
 
 
 def _last_name(expr: ast.expr) -> str | None:
