@@ -98,3 +98,22 @@ def test_an_analysis_made_with_the_collector_off_is_frozen_without_a_collection(
             collector.stop()
 
     asyncio.run(scenario())
+
+
+def test_what_the_start_made_is_frozen_without_a_collection() -> None:
+    async def scenario() -> None:
+        collector = IdleCollector(idle=0.2, per_second=0.0)
+        try:
+            made = weakref.ref(_Node())  # garbage from the start: left for the first pause
+            collector.started()
+            assert gc.get_freeze_count() > 0
+            assert made() is not None
+            collector.analysed()  # the first document's collection does not scan it
+            assert made() is not None
+            await asyncio.sleep(0.4)
+            assert collector.collections == 1
+            assert made() is None
+        finally:
+            collector.stop()
+
+    asyncio.run(scenario())

@@ -685,6 +685,7 @@ def create_server() -> UnleakServer:
             server.encoding,
             "pull" if server.pull_diagnostics else "push",
         )
+        server.collector.started()
 
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:
