@@ -117,3 +117,27 @@ def test_what_the_start_made_is_frozen_without_a_collection() -> None:
             collector.stop()
 
     asyncio.run(scenario())
+
+
+def test_a_documents_first_analysis_collects_the_young_generations_alone() -> None:
+    async def scenario() -> None:
+        collector = IdleCollector(idle=0.2, per_second=0.0)
+        try:
+            node = _Node()
+            old = weakref.ref(node)
+            gc.collect(1)
+            gc.collect(1)  # it survived two collections: in the oldest generation
+            del node
+            young = weakref.ref(_Node())
+            # What an opening made is nearly all alive (its trees): scanning it found about
+            # ten objects to free, and took as long as the first edit's analysis or longer.
+            collector.analysed(opened=True)
+            assert young() is None
+            assert old() is not None  # frozen, freed at the pause
+            await asyncio.sleep(0.4)
+            assert collector.collections == 1
+            assert old() is None
+        finally:
+            collector.stop()
+
+    asyncio.run(scenario())

@@ -508,6 +508,7 @@ class UnleakServer(LanguageServer):
             return
 
     def _store(self, doc: Document, analysis: Analysis) -> None:
+        opened = doc.analysis is None  # the document's first analysis
         doc.analysis = analysis
         opening_steps.end(self, doc.opening)
         doc.opening = None
@@ -519,7 +520,7 @@ class UnleakServer(LanguageServer):
             doc.logged_error = None  # a failure after this one is news again
         self.status.analysed(doc, skipped)
         self._show(doc)
-        self.collector.analysed()
+        self.collector.analysed(opened)
 
     def _show(self, doc: Document, after_pause: bool = False) -> None:
         """Publish the current analysis's diagnostics (or keep them for the next pull), less
