@@ -1278,3 +1278,37 @@ def test_an_edit_of_a_sibling_that_releases_a_lock_reanalyses_the_acquiring_meth
         got = live_findings(live, edited)
         assert got == fresh(edited)
         assert (live.fallback == "") == alone, live.fallback
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "UL102/shipped_source.py",
+        "UL102/process_callees.py",
+        "UL101/process_lifetime.py",
+        "UL101/process_ends.py",
+    ],
+)
+def test_typing_where_functions_end_with_the_process_or_ship_their_source(fixture: str) -> None:
+    # Which functions end with the process (an entry point's, a `target=`'s and their
+    # callees) and which the module ships to another process (`inspect.getsource`, never
+    # called) are module-wide facts every function's analysis reads: typing `x` into a call
+    # (`_also_called_elsewherex(2221)`, `shipped_and_calledx()`), a reader
+    # (`inspectx.getsourcelines`) or a name in such a function changes them, or not. Each
+    # version held to a fresh analysis (a function analysed alone read facts of its own
+    # lines alone, and an edit that changed them was analysed alone).
+    path = Path(__file__).parents[1] / "fixtures" / "rules" / fixture
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    live = LiveModule("m.py", "m", fixes=False)
+    live_findings(live, text)
+    every = name_positions(text, 1000, random.Random(fixture))
+    for line, column in every:
+        original = lines[line - 1]
+        for typed in (original[:column] + "x" + original[column:], original):
+            lines[line - 1] = typed
+            edited = "".join(lines)
+            found = [replace(f, fix=None) for f in fresh(edited)]
+            assert live_findings(live, edited) == found, (line, typed)
+    # (Most edits are still analysed alone.)
+    assert len(every) > 30 and live.partial_runs > len(every) // 2, (len(every), live.partial_runs)

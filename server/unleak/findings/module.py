@@ -35,7 +35,7 @@ from unleak.findings.mocks import is_patched, patched_targets
 from unleak.findings.model import Finding, Fix, Related
 from unleak.findings.process_lifetime import PROCESS_CLASSES, process_bodies
 from unleak.findings.shipped_source import ENDS as SHIPPED_ENDS
-from unleak.findings.shipped_source import shipped_sources
+from unleak.findings.shipped_source import source_reads
 from unleak.flow.cfg import ITER, WITH, CFGBuilder, Node, contains_yield
 from unleak.flow.containers import local_containers
 from unleak.flow.derived import dependence
@@ -300,6 +300,7 @@ class ModuleAnalysis:
         # What the module's other definitions say of these (``tree`` holds only these).
         self.__dict__["module_decorators"] = base.module_decorators
         self.__dict__["shipped_sources"] = base.shipped_sources
+        self.__dict__["process_bodies"] = base.process_bodies
         return self
 
     def edited_member(self, method: ast.AST, scope: ast.ClassDef) -> None:
@@ -841,7 +842,12 @@ class ModuleAnalysis:
     @cached_property
     def shipped_sources(self) -> frozenset[str]:
         """The functions whose source the module ships to another process (shipped_source.py)."""
-        return shipped_sources(
+        return self.source_reads[1]
+
+    @cached_property
+    def source_reads(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The names whose source the module reads, and those it ships (`shipped_sources`)."""
+        return source_reads(
             self.parsed.tree, self.source.text, self.resolver.qualify, self.parsed.facts
         )
 

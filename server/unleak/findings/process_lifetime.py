@@ -336,6 +336,50 @@ def _is_main_guard(test: ast.expr) -> bool:
     )
 
 
+def end_facts(node: ast.AST, candidates: frozenset[str], ending: bool) -> object:
+    """What `process_bodies` reads of one definition or statement, the rest of the module
+    unchanged: its `target=` calls, how often it reads each of the ``candidates``
+    (`candidates`) and, for a function whose end is the process's (``ending``), the calls
+    that are statements of its body (its callees may end with it). An edit that keeps them
+    keeps `process_bodies`."""
+    targets, loads = _uses(node)
+    return (
+        sorted((ast.dump(f), t.id) for f, t in targets),
+        {n: c for n, c in loads.items() if n in candidates},
+        _body_calls(node) if ending else None,
+    )
+
+
+def candidates(tree: ast.Module, facts: StatementFacts | None = None) -> frozenset[str]:
+    """Every name whose reads `process_bodies` may count: the names passed as `target=`, the
+    functions the entry point calls, and what those call as statements of their bodies (a
+    superset: whether they qualify, and `__all__`, are not asked)."""
+    names: set[str] = set()
+    for stmt in tree.body:
+        targets = _uses_of(stmt, facts)[0] if facts is not None else _uses(stmt)[0]
+        names.update(target.id for _, target in targets)
+        if isinstance(stmt, ast.If) and _is_main_guard(stmt.test):
+            for inner in stmt.body:
+                call = _entry_call(inner)
+                if call is not None and isinstance(call.func, ast.Name):
+                    names.add(call.func.id)
+    plain = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef)}
+    for name in list(names):
+        func = plain.get(name)
+        for stmt in func.body if func is not None else ():
+            call = _entry_call(stmt)
+            callee = _callee_name(call.func, plain, set()) if call is not None else None
+            if callee is not None:
+                names.add(callee.id)
+    return frozenset(names)
+
+
+def _body_calls(node: ast.AST) -> list[str | None]:
+    """What each statement of a function's body runs as `_entry_call` reads it."""
+    body: list[ast.stmt] = getattr(node, "body", [])
+    return [ast.dump(c.func) if (c := _entry_call(stmt)) is not None else None for stmt in body]
+
+
 def _entry_call(stmt: ast.stmt) -> ast.Call | None:
     """`main()`, `sys.exit(main())` or `raise SystemExit(main())` as a statement."""
     value: ast.expr | None = None

@@ -38,8 +38,25 @@ def shipped_sources(
     ``facts``: what each top-level statement (each member of a top-level class) calls, kept
     from an earlier version of the module (walking the whole module at every analysis of a
     large one that says `getsource` took a third of a full analysis after an edit)."""
+    return source_reads(tree, text, qualify, facts)[1]
+
+
+def ship_facts(node: ast.AST, qualify: Qualify) -> tuple[frozenset[str], frozenset[str]]:
+    """What `shipped_sources` reads of one definition or statement: the names it calls, and
+    those whose source it reads. An edit keeps `shipped_sources` when it reads the same
+    sources and calls or stops calling none of the sources the module reads."""
+    called, _, by_name, by_attr = _calls(node)
+    found = [*by_name, *by_attr]
+    return called, frozenset(target for func, target in found if qualify(func) in _READERS)
+
+
+def source_reads(
+    tree: ast.Module, text: str, qualify: Qualify, facts: StatementFacts | None = None
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The names whose source the module reads, and those of them it never calls (see
+    `shipped_sources`)."""
     if "getsource" not in text:
-        return frozenset()
+        return frozenset(), frozenset()
     found = [c for stmt in tree.body for c in _calls_of(stmt, facts)]
     # A plain name qualifies by its name alone: each is asked once.
     named: frozenset[str] = frozenset().union(*[c[1] for c in found])
@@ -51,9 +68,9 @@ def shipped_sources(
         if not readers.isdisjoint(names):
             read.update(target for func, target in by_name if func.id in readers)
     if not read:
-        return frozenset()
+        return frozenset(), frozenset()
     called: frozenset[str] = frozenset().union(*[c[0] for c in found])
-    return frozenset(read - called)
+    return frozenset(read), frozenset(read - called)
 
 
 def _calls_of(stmt: ast.stmt, facts: StatementFacts | None) -> list[_Calls]:

@@ -29,6 +29,8 @@ from unleak.findings.incremental import UnitCache, moved
 from unleak.findings.lock_handoff import lock_receivers, method_lock_reads
 from unleak.findings.model import Finding
 from unleak.findings.module import ModuleAnalysis, assigned_types, attribute_types
+from unleak.findings.process_lifetime import candidates, end_facts
+from unleak.findings.shipped_source import ship_facts
 from unleak.fixes.registry import BUILDERS
 from unleak.fixes.rewrite import Lines, lines_of
 from unleak.flow.effects import Scope
@@ -473,6 +475,9 @@ class LiveModule:
                     return self._give_up("imports changed")
                 if not _same_header(region.base_node, node):
                     return self._give_up("decorators changed")
+                process = self._process_facts(region.base_node, node, region_text, region)
+                if process:
+                    return self._give_up(process)
                 changed = (
                     ""  # the full analysis's definition under another name no code uses
                     if renamed
@@ -841,6 +846,9 @@ class LiveModule:
             return self._give_up("not one simple statement")
         if not self._same_names(st, body[0], base, text, lines):
             return self._give_up("names changed")
+        process = self._process_facts(st.base_node, body[0], new_text, None)
+        if process:
+            return self._give_up(process)
         source = self._source.edited(text, start, old_end, lines[start:new_end])
         kept = [moved(f, st.last, delta) for f in self._report.findings]
         self._shifts = None
@@ -859,6 +867,55 @@ class LiveModule:
                     )
             self._move_statements(st.last, delta)
         return self._report
+
+    def _process_facts(
+        self, old: ast.stmt, new: ast.stmt, new_text: str, region: Region | None
+    ) -> str:
+        """What the module's functions that end with the process, or whose source it ships
+        to another process, no longer are with ``old`` (a definition or statement of the
+        full analysis; ``region``: the definition's) edited to ``new`` (its text
+        ``new_text``); "" when they are the same. They are module-wide facts that each
+        function's analysis reads (`_ends_process`)."""
+        base = self._base
+        assert isinstance(base, ModuleAnalysis)
+
+        def before(what: str, compute: Callable[[_FunctionNode], object]) -> object:
+            if region is None:
+                return compute(old)  # type: ignore[arg-type]
+            return self._before(region, what, compute)
+
+        # A source read needs the word where it is read, or in the import of an alias.
+        mentions = self._module_fact(
+            "mentions getsource", lambda _: "getsource" in base.source.text
+        )
+        if mentions or "getsource" in new_text:
+            qualify = base.resolver.qualify
+            called, read = ship_facts(new, qualify)
+            was = before("ships", lambda n: ship_facts(n, qualify))
+            assert isinstance(was, tuple)
+            if was[1] != read or (was[0] ^ called) & base.source_reads[0]:
+                return "functions shipped to another process changed"
+        names = self._module_fact(
+            "process candidates", lambda _: candidates(base.parsed.tree, base.parsed.facts)
+        )
+        assert isinstance(names, frozenset)
+        ending = (
+            region is not None
+            and region.parent is None
+            and region.direct
+            and region.name in base.process_bodies
+        )
+        ends = before("ends", lambda n: end_facts(n, names, ending))
+        if ends != end_facts(new, names, ending):
+            return "functions that end with the process changed"
+        return ""
+
+    def _module_fact(self, what: str, compute: Callable[[object], object]) -> object:
+        """``compute(None)``, a fact of the full analysis's module, once per full analysis."""
+        key = (0, what)
+        if key not in self._facts:
+            self._facts[key] = compute(None)
+        return self._facts[key]
 
     def _quiet(self, st: Statement, base: ModuleAnalysis) -> bool:
         """Whether the statement, as the full analysis saw it, acquires nothing and sits in a
