@@ -120,13 +120,13 @@ CASES = [
                 self._lock = threading.Lock()
             def work(self):
                 self._lock.acquire()
-                self.step()
+                self.flush()
                 self._lock.release()
         """,
         "UL105",
-        "The lock `self._lock` is not released if `self.step()` on line 7 raises; "
+        "The lock `self._lock` is not released if `self.flush()` on line 7 raises; "
         "use `with self._lock:`",
-        ["`self._lock` is acquired here", "if `self.step()` raises, the lock is still held"],
+        ["`self._lock` is acquired here", "if `self.flush()` raises, the lock is still held"],
     ),
     (
         """\
@@ -272,16 +272,16 @@ CASES = [
                     raise self._t_exc
         def register(server):
             connection = Connection(server)
-            connection.negotiate()
+            connection.login()
             return connection
         """,
         "UL102",
         "The `Connection` instance `connection` created by `Connection(server)` is not released "
-        "if `connection.negotiate()` on line 13 raises; call `connection.disconnect()` in a "
+        "if `connection.login()` on line 13 raises; call `connection.disconnect()` in a "
         "`finally` block",
         [
             "the `Connection` instance is created here",
-            "if `connection.negotiate()` raises, the `Connection` instance is still open",
+            "if `connection.login()` raises, the `Connection` instance is still open",
         ],
     ),
     (
@@ -304,15 +304,15 @@ CASES = [
                     pass
         def use():
             worker = Worker()
-            worker.load_apps()
+            worker.load()
             worker._cleanup()
         """,
         "UL102",
         "The `Worker` instance `worker` created by `Worker()` is not released if "
-        "`worker.load_apps()` on line 17 raises; call `worker._cleanup()` in a `finally` block",
+        "`worker.load()` on line 17 raises; call `worker._cleanup()` in a `finally` block",
         [
             "the `Worker` instance is created here",
-            "if `worker.load_apps()` raises, the `Worker` instance is still open",
+            "if `worker.load()` raises, the `Worker` instance is still open",
         ],
     ),
     (

@@ -23,6 +23,7 @@ from unleak.catalogue.failures import yield_is_resumed
 from unleak.findings import messages
 from unleak.findings.decorator_locks import decorator_locks, module_decorators
 from unleak.findings.detached import started_detached
+from unleak.findings.doubtful import doubt, doubtful_message
 from unleak.findings.incremental import UnitCache, UnitEntry, shift
 from unleak.findings.likelihood import plausible_leak
 from unleak.findings.lock_handoff import (
@@ -815,6 +816,11 @@ class ModuleAnalysis:
             if plausible is None:  # every leaking path needs a statement that rarely fails
                 severity = self.settings.unlikely_severity_for(code, finding.severity)
                 finding = replace(finding, severity=severity)
+            elif (reason := doubt(code, res, plausible)) is not None:  # an unreliable class
+                severity = self.settings.unlikely_severity_for(code, finding.severity)
+                if severity != finding.severity:
+                    message = doubtful_message(finding.message, reason)
+                    finding = replace(finding, severity=severity, message=message)
             fix = self._leak_fix(code, res, unit)
             out.append(replace(finding, fix=fix) if fix is not None else finding)
         return out

@@ -140,6 +140,9 @@ class SiteResult:
     # With exception leaks: the leaks left when statements that almost never fail do not
     # raise (`FunctionFlow.likely_leaks`); None when there are no exception leaks.
     likely: list[Leak] | None = None
+    # The rank (catalogue/failure_rank.py) of the statement raising on each exception leak's
+    # path, of both lists above: how likely the failure a message names is.
+    ranks: dict[Leak, int] = field(default_factory=dict)
 
 
 Fact = tuple[str, object]  # ("falsy" | "none" | "closed", name), ("unacq", site),
@@ -508,6 +511,11 @@ class FunctionFlow:
         for res in results:
             if any(lk.on_exception for lk in res.leaks):
                 res.likely = self.likely_leaks(res.info.site)
+                res.ranks = {
+                    lk: self._raiser_rank(lk.via)
+                    for lk in (*res.leaks, *res.likely)
+                    if lk.on_exception
+                }
         return results
 
     def _analyse_site(self, site: Site, info: SiteInfo) -> SiteResult:
