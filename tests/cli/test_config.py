@@ -97,7 +97,7 @@ def test_standalone_config_file_uses_top_level_keys(tmp_path: Path) -> None:
         ("per-file-ignores = { '!' = ['UL101'] }", "per-file-ignores.'!': invalid pattern"),
         ('extend-exclude = "x"', "extend-exclude: expected an array of strings"),
         ("extra-resources = {}", "extra-resources: expected an array of tables"),
-        ("extra-resources = [{ release = ['close'] }]", "extra-resources[0] factory"),
+        ("extra-resources = [{ release = ['close'] }]", "[0]: missing key 'factory'"),
         ("extra-resources = [{ factory = 'not a name' }]", "expected a dotted name"),
         ("extra-resources = [{ factory = 'a.b', relase = ['x'] }]", "unknown key 'relase'"),
         ("extra-resources = [{ factory = 'a.b', release = [] }]", "at least one method"),

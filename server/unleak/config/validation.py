@@ -171,6 +171,8 @@ def _resource(value: object, where: str) -> ExtraResource:
         if key not in RESOURCE_KEYS:
             raise ConfigError(f"{where}: unknown key {key!r}{_suggest(key, RESOURCE_KEYS)}")
     factory = table.get("factory")
+    if factory is None:
+        raise ConfigError(f"{where}: missing key 'factory' (a dotted name such as 'mylib.connect')")
     if not isinstance(factory, str) or not _DOTTED_NAME.match(factory):
         raise ConfigError(
             f"{where} factory: expected a dotted name such as 'mylib.connect', got {factory!r}"
