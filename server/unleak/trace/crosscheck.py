@@ -3,7 +3,8 @@
 A static finding covers a runtime leak when the leak was allocated, in the same file, on a
 line of the finding's acquisition (its "acquired here" note, or the finding itself). Every
 project frame of the allocation traceback counts, not only the first: a function that
-returns a fresh resource is reported where it is called (``fd = open_config()``).
+returns a fresh resource is reported where it is called (``fd = open_config()``). The
+findings are those `unleak check` gives in the project's root (see `_static_findings`).
 """
 
 from __future__ import annotations
@@ -72,29 +73,48 @@ def confirmed_count(
 
 
 def _static_findings(paths: Sequence[str]) -> dict[str, list[Finding]]:
-    """Findings of the files, with their project's configuration and the result cache."""
+    """Findings of the files, with their project's configuration and the result cache.
+
+    A file of a project (a ``pyproject.toml`` above it) is analysed with the project's other
+    files, as `unleak check` in the project's root does: a finding may need another module
+    that no frame names (a class a package's ``__init__`` re-exports). Elsewhere (no
+    ``pyproject.toml``: the root would be the working directory), the files alone."""
     from unleak.cli.cache import CACHE_DIR_NAME, Cache
+    from unleak.cli.discovery import discover
     from unleak.cli.modules import ModuleNamer
     from unleak.cli.resolve import SettingsResolver
     from unleak.cli.runner import FileJob, default_jobs, run
-    from unleak.config import ConfigError, load_config
+    from unleak.config import Config, ConfigError, load_config
 
-    jobs: list[FileJob] = []
+    jobs: dict[str, FileJob] = {}
     caches: dict[Path, Cache] = {}
     namer = ModuleNamer()
+
+    def add(path: str, config: Config) -> None:
+        if path not in jobs:
+            settings = SettingsResolver(config).for_path(path)
+            jobs[path] = FileJob(path, path, settings, None, namer.name(path))
+
     for path in paths:
         try:
             config = load_config(Path(path).parent)
         except ConfigError:
             continue  # unleak check reports a broken configuration; here it means "unknown"
+        if config.root not in caches and (config.root / "pyproject.toml").is_file():
+            for found in discover([str(config.root)], config).files:
+                add(found, config)
         caches.setdefault(config.root, Cache(config.root / CACHE_DIR_NAME))
-        settings = SettingsResolver(config).for_path(path)
-        jobs.append(FileJob(path, path, settings, None, namer.name(path)))
+        add(path, config)
     if not jobs:
         return {}
     # One cache (the first project's) is enough: runtime leaks of a run share a project.
-    results, _ = run(jobs, next(iter(caches.values())), default_jobs())
-    return {job.path or "": result.findings for job, result in zip(jobs, results, strict=True)}
+    results, _ = run(list(jobs.values()), next(iter(caches.values())), default_jobs())
+    wanted = set(paths)
+    return {
+        job.path or "": result.findings
+        for job, result in zip(jobs.values(), results, strict=True)
+        if job.path in wanted
+    }
 
 
 def crosscheck(leaks: Sequence[RuntimeLeak]) -> list[RuntimeLeak]:
