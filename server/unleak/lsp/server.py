@@ -846,6 +846,7 @@ def create_server() -> UnleakServer:
         if doc.path is not None:  # edits not saved: the index goes back to the file on disk
             server.indexer.files_changed([(doc.path, False)])
         server.status.closed(doc.uri)
+        server.collector.released()
         if not server.pull_diagnostics:
             server.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=[])
