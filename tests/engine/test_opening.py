@@ -111,3 +111,32 @@ def test_a_hover_gets_the_function_with_its_fixes() -> None:
         want = [f for f in want if f.code not in ("UL106", "UL109", "UL001")]
         assert got == want and got and all(f.fix is not None for f in got)
     assert opening.hover_findings(2) == []  # between definitions
+
+
+def test_the_first_edit_after_an_opening_does_not_walk_the_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The names an edit's process facts read are found by the opening (walking every
+    # statement), not by the first keystroke after it; the edit's findings are a fresh
+    # analysis's.
+    import unleak.pipeline.live as live_module
+
+    text = (STDLIB / "tempfile.py").read_text(encoding="utf-8")
+    live = LiveModule("m.py", fixes=False)
+    live.analyse(text, SETTINGS, "m", steps=Opening(lambda *_: None))
+    walked: list[object] = []
+    real = live_module.candidates
+
+    def counting(*args: object) -> frozenset[str]:
+        walked.append(args)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(live_module, "candidates", counting)
+    edited = text.replace("    return dirlist\n", "    return  dirlist\n", 1)
+    assert edited != text
+    got = live.analyse(edited, SETTINGS, "m")
+    assert live.fallback == ""
+    assert walked == []
+    assert [key(f) for f in got.findings] == [
+        key(f) for f in analyse_source(edited, "m.py", SETTINGS, "m").findings
+    ]
