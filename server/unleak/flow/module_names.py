@@ -3,8 +3,10 @@
 Module-level code is analysed like a function body, but a name that a function or class of
 the module reads as a global (or declares `global`), that `__all__` exports, or that is spelled
 as a constant (`CONN`) is the module's own: a resource bound to it lives as long as the module,
-on purpose, and is handed on when bound. Every other module-level name is a local of the
-script: a resource bound to it must be released before the module's code ends.
+on purpose, and is handed on when bound. So is a name bound in the same statement as one of
+those (`failures = x = {}`: the same object under a second name). Every other module-level
+name is a local of the script: a resource bound to it must be released before the module's
+code ends.
 """
 
 from __future__ import annotations
@@ -49,6 +51,11 @@ def module_owned_names(tree: ast.Module) -> frozenset[str] | None:
         for n in _module_level_nodes(tree.body)
         if isinstance(n, ast.Name) and _constant_name(n.id)
     }
+    direct = frozenset(owned)
+    for stmt in tree.body:
+        group = _chained(stmt)
+        if group & direct:
+            owned |= group
     return frozenset(owned)
 
 
@@ -57,8 +64,16 @@ class OwnedNames:
     mentions the name are walked (most names a module binds are asked about, if ever, once).
     Build it with `owned_names`."""
 
-    def __init__(self, known: set[str], scopes: list[ast.AST], text: str) -> None:
+    def __init__(
+        self,
+        known: set[str],
+        scopes: list[ast.AST],
+        text: str,
+        chains: dict[str, frozenset[str]] | None = None,
+    ) -> None:
         self._known = known  # `global` statements, `__all__`, constants
+        # A name -> the other names a module-level statement binds with it (`a = b = {}`).
+        self._chains = chains or {}
         self._scopes = sorted(scopes, key=_first_line)
         self._firsts = [_first_line(s) for s in self._scopes]
         self._text = text
@@ -72,6 +87,9 @@ class OwnedNames:
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
+        return self._owned(name) or any(self._owned(p) for p in self._chains.get(name, ()))
+
+    def _owned(self, name: str) -> bool:
         if name in self._known:
             return True
         answer = self._answers.get(name)
@@ -120,14 +138,27 @@ def owned_names(
             return None
     known: set[str] = set()
     scopes: list[ast.AST] = []
+    chains: dict[str, frozenset[str]] = {}
     for stmt in tree.body:
         part = fact(facts, stmt, "owned names", _statement_owned)
         if part is None:
             return None
         scopes.extend(part[0])
         known |= part[1]
+        group = _chained(stmt)
+        for name in group:
+            chains[name] = chains.get(name, frozenset()) | (group - {name})
     known |= exported_names(tree)
-    return OwnedNames(known, scopes, text)
+    return OwnedNames(known, scopes, text, chains)
+
+
+def _chained(stmt: ast.stmt) -> frozenset[str]:
+    """The names a chained assignment binds to one object (`registered = d = {}`); empty
+    unless it binds two or more."""
+    if not isinstance(stmt, ast.Assign) or len(stmt.targets) < 2:
+        return frozenset()
+    names = frozenset(t.id for t in stmt.targets if isinstance(t, ast.Name))
+    return names if len(names) > 1 else frozenset()
 
 
 def _statement_owned(stmt: ast.AST) -> tuple[tuple[ast.AST, ...], frozenset[str]] | None:

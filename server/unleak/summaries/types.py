@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from unleak.catalogue import (
+    ACCEPTS_FILEOBJ,
     CLASS_CONSTRUCTORS,
     EVENT_LOOP,
     LOCKS,
@@ -74,6 +75,8 @@ def call_type(call: ast.Call, scope: TypeScope) -> str | None:
             and in_memory_buffer(call.args[0], scope)
         ):
             return None  # `TextIOWrapper(BytesIO())`: a wrapper over memory
+        if factory is not None and qual in ACCEPTS_FILEOBJ and _over_fileobj(call, scope):
+            return None  # `GzipFile(fileobj=BytesIO())`: close() leaves the file object open
         if factory is not None and not factory.elements:
             if qual == "subprocess.Popen" and piped_popen(call, scope.resolver):
                 return PIPED_POPEN.type
@@ -100,6 +103,17 @@ def call_type(call: ast.Call, scope: TypeScope) -> str | None:
                 return None  # `probe_tcp(msg)`: its default `close=True` closes it first
             return summary.returns
     return None
+
+
+def _over_fileobj(call: ast.Call, scope: TypeScope) -> bool:
+    """A factory that also takes a file object given one (`fileobj=`, or an in-memory buffer
+    first): it opens nothing, and its close() does not close what it was given."""
+    if any(
+        k.arg == "fileobj" and not (isinstance(k.value, ast.Constant) and k.value.value is None)
+        for k in call.keywords
+    ):
+        return True
+    return bool(call.args) and in_memory_buffer(call.args[0], scope)
 
 
 def chooses_plain(call: ast.Call, summary: FunctionSummary, scope: TypeScope) -> bool:
