@@ -92,6 +92,9 @@ class Release:
     releases: frozenset[str] = frozenset()
     # Methods that open it again (`client.close()` then `client.connect()`).
     reopens: frozenset[str] = frozenset()
+    # An object of no known type (`closing(response)`): an attribute of it returned from the
+    # block is taken as data read from it (`response.content`), not a member that needs it.
+    untyped: bool = False
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,12 @@ def _releases(unit: Unit, module: ModuleAnalysis, scope: Scope) -> Iterator[Rele
                         inner = ctx.args[0]
                         names = {inner.id} if isinstance(inner, ast.Name) else set()
                         if names | bound:
-                            yield Release(frozenset(names | bound), stmt, True, "object", None)
+                            untyped = not any(n in scope.var_types for n in names) and not (
+                                isinstance(inner, ast.Call) and call_type(inner, scope)
+                            )
+                            yield Release(
+                                frozenset(names | bound), stmt, True, "object", None, untyped=untyped
+                            )
                         continue
                     tname = call_type(ctx, scope)
                     rtype = types.get(tname or "")
@@ -296,9 +304,20 @@ def _returned_from_with(release: Release, dep: Dependence, module: ModuleAnalysi
         value = s.value
         if isinstance(value, ast.Name) and value.id in release.roots:
             return Use(value, value.id, "returned")
+        if release.untyped and _attribute_of(value, release.roots):
+            continue  # `with closing(response): return response.content`
         if value_strength(value, dep, module.resolver) == Strength.STRONG:
             return Use(value, expr_text(value), "returned")
     return None
+
+
+def _attribute_of(value: ast.expr, roots: frozenset[str]) -> bool:
+    """`response.content`, `r.headers.items`: an attribute (not called) of one of ``roots``."""
+    if not isinstance(value, ast.Attribute):
+        return False
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return isinstance(value, ast.Name) and value.id in roots
 
 
 class _Layout:

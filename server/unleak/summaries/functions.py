@@ -578,6 +578,11 @@ class ModuleSummaries:
                 return t if t in self.catalogue.types else None
             return None
 
+        if assigned:
+            # `resp = {"status": e.code}; return resp` in a handler: that return gives the
+            # new value, not the resource the name held elsewhere.
+            rebound = _rebound_returns(node.body, set(assigned), acquires)
+            returns = [r for r in returns if id(r) not in rebound]
         for value in returns:
             t = type_of(value)
             if t is not None:
@@ -1077,6 +1082,35 @@ def _binds(stmt: ast.stmt, name: str) -> bool:
         and isinstance(stmt.targets[0], ast.Name)
         and stmt.targets[0].id == name
     )
+
+
+def _rebound_returns(
+    body: list[ast.stmt], names: set[str], acquires: Callable[[ast.expr], bool]
+) -> set[int]:
+    """The ids of the returned names (of ``names``) that an earlier statement of the same block
+    binds to a value that is no resource (`resp = {...}` ... `return resp`)."""
+    out: set[int] = set()
+    stack = [body]
+    while stack:
+        block = stack.pop()
+        plain: set[str] = set()  # bound to something else earlier in this block
+        for stmt in block:
+            if isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Name):
+                if stmt.value.id in plain:
+                    out.add(id(stmt.value))
+            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target = stmt.targets[0]
+                if isinstance(target, ast.Name) and target.id in names:
+                    if acquires(stmt.value):
+                        plain.discard(target.id)
+                    else:
+                        plain.add(target.id)
+            else:
+                # A nested block may bind the name again: what it holds after is not known.
+                plain -= {n.id for n in walk(stmt) if isinstance(n, ast.Name) and n.id in plain}
+            for inner, _ in _blocks(stmt, False):
+                stack.append(inner)
+    return out
 
 
 def _blocks(stmt: ast.stmt, guarded: bool) -> list[tuple[list[ast.stmt], bool]]:
