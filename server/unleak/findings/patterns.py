@@ -201,6 +201,14 @@ def _unbound_finding(
     return replace(finding, fix=fix) if fix is not None else finding
 
 
+def _outer_name(body_nodes: list[ast.AST], name: str) -> bool:
+    """Whether the function declares ``name`` `nonlocal` or `global`: the enclosing scope's
+    variable keeps the task after the function returns (and reads it there)."""
+    return any(
+        isinstance(n, (ast.Nonlocal, ast.Global)) and name in n.names for n in body_nodes
+    )
+
+
 def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
     first_line, text = module.scan_text
     if "create_task" not in text and "ensure_future" not in text:
@@ -245,7 +253,11 @@ def dropped_tasks(module: ModuleAnalysis, code: str) -> Iterator[Finding]:
                         for n in walk(node)
                         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
                     }
-                if bound in loads or _kept_while_loop_runs(node, stmt, bound):
+                if (
+                    bound in loads
+                    or _kept_while_loop_runs(node, stmt, bound)
+                    or _outer_name(body_nodes, bound)
+                ):
                     continue
                 message = (
                     f"The task started by `{call_text(call)}` is stored in `{bound}`, which is "

@@ -7,7 +7,8 @@ whose result is discarded or bound to a name that is never used.
 It does not report a task whose result is kept (stored, awaited, added to a set, passed on),
 nor one bound to a local of a plain function that then runs the loop itself
 (`_ = loop.create_task(...)`, then `loop.run_forever()`: the frame keeps the task while the loop
-runs), nor `create_task` on objects not known to be event loops.
+runs), nor one bound to a name the function declares `nonlocal` or `global` (the enclosing
+scope keeps it), nor `create_task` on objects not known to be event loops.
 
 ## Why it matters
 The event loop keeps only a weak reference to tasks. A task nobody references can be garbage
