@@ -87,8 +87,10 @@ protocol the factory made, which closes it. A leak only on an exception path is 
 Module-level code (a script, an `if __name__ == "__main__":` block) is followed the same way,
 to the end of the module: a resource bound to a name that no function or class of the module
 reads must be released by then. One the module keeps (read by its functions, declared
-`global`, exported in `__all__`, or named as a constant like `LOG`) lives as long as the
-module, on purpose; so does what is open when the script ends serving (`serve_forever()`,
+`global`, exported in `__all__`, named as a constant like `LOG`, or bound in the same
+statement as such a name, `failures = x = {}`) lives as long as the module, on purpose, and so
+does what module-level code stores in such a container (`x["SocketType"] = socket.socket()`);
+so does what is open when the script ends serving (`serve_forever()`,
 `run_forever()`, `mainloop()`). An exception out of module-level code ends the program and is
 not a leak path; one that a module-level handler catches, after which the script goes on, is.
 
