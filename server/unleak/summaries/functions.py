@@ -1107,7 +1107,11 @@ def _rebound_returns(
                         plain.add(target.id)
             else:
                 # A nested block may bind the name again: what it holds after is not known.
-                plain -= {n.id for n in walk(stmt) if isinstance(n, ast.Name) and n.id in plain}
+                plain -= {
+                    n.id
+                    for n in walk(stmt)
+                    if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+                }
             for inner, _ in _blocks(stmt, False):
                 stack.append(inner)
     return out
