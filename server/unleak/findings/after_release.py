@@ -163,9 +163,8 @@ def _releases(unit: Unit, module: ModuleAnalysis, scope: Scope) -> Iterator[Rele
                             untyped = not any(n in scope.var_types for n in names) and not (
                                 isinstance(inner, ast.Call) and call_type(inner, scope)
                             )
-                            yield Release(
-                                frozenset(names | bound), stmt, True, "object", None, untyped=untyped
-                            )
+                            held = frozenset(names | bound)
+                            yield Release(held, stmt, True, "object", None, untyped=untyped)
                         continue
                     tname = call_type(ctx, scope)
                     rtype = types.get(tname or "")

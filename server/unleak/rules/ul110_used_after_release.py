@@ -16,8 +16,9 @@ inside an `if` (the later code is often guarded by the same condition), code und
 the resource is still open (`if not f.closed: f.abort()`), another release after the first
 (`pool.close()` then `pool.terminate()` and `pool.join()`), an attribute of an object of no
 known type returned from inside `with closing(obj)` (`return response.content`: data read from
-it), values built by calls it does not know (they may or may not keep the resource), results of methods of such values whatever they
-are given (`client.fetch(path, repo)`), and values passed to functions that may store them.
+it), values built by calls it does not know (they may or may not keep the resource), results
+of methods of such values whatever they are given (`client.fetch(path, repo)`), and values
+passed to functions that may store them.
 
 ## Why it matters
 The value reads through the resource, so the use fails with `ValueError: I/O operation on
