@@ -707,10 +707,6 @@ class ModuleAnalysis:
         ]
         scope.stdio_opens = _stdio_opens(body, self.resolver)
         scope.containers = local_containers(body, self.resolver)
-        if isinstance(node, ast.Module) and scope.containers:
-            # A container the module keeps (exported, read by its functions, a constant) is
-            # a registry: what module-level code stores in it lives as long as the module.
-            scope.containers = {c for c in scope.containers if c not in self._owned}
         if scope.instances:
             # A name bound more than once may hold something else where its method is called.
             stores = self._name_stores(node)

@@ -189,6 +189,13 @@ class Scope(TypeScope):
             return True
         return self.module_scope and (self.module_owned is None or name in self.module_owned)
 
+    def keeps_container(self, name: str) -> bool:
+        """Whether module-level code stores into a container the module keeps (exported,
+        read by its functions, a constant): a registry, whose items live as long as the
+        module. Asked only when a resource is stored (finding the owned names walks the
+        module)."""
+        return self.module_scope and self.module_owned is not None and name in self.module_owned
+
     def expects_raise(self, line: int) -> bool:
         return any(first <= line <= last for first, last in self.expect_raise)
 
@@ -371,7 +378,9 @@ class EffectBuilder:
                 and isinstance(target.value, ast.Name)
                 and target.value.id in self.scope.containers
             ):
-                if val.sources:  # `by_name[key] = f` in a dict of its own
+                if val.sources and self.scope.keeps_container(target.value.id):
+                    self._escape(val.sources)  # `REGISTRY[key] = f`: the module keeps it
+                elif val.sources:  # `by_name[key] = f` in a dict of its own
                     self.effects.append(("bind_into", target.value.id, val.sources))
                 return
             self._escape(val.sources)
@@ -707,7 +716,9 @@ class EffectBuilder:
             and recv_node.id in scope.containers
         ):
             # `files.append(f)` into a list of its own: the list now refers to it too.
-            if all_args:
+            if all_args and scope.keeps_container(recv_node.id):
+                self._escape(all_args)  # a module-level registry the module keeps
+            elif all_args:
                 self.effects.append(("bind_into", recv_node.id, all_args))
             return NONE
         if recv.sources:

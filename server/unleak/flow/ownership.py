@@ -178,6 +178,7 @@ class FunctionFlow:
         self._relevance: Relevance | None = None
         self.site_nodes: dict[Site, set[int]] = {}
         self._loops: dict[Site, ast.For | ast.AsyncFor | None] = {}  # `_acquiring_loop`
+        self._arms: dict[tuple[int, Site], tuple[CondFact, ...]] = {}  # `_arm_facts`
         # Set to a dict to have each site's releases and moves recorded (for explanations on
         # hover; the diagnostics never set it, so the dataflow pays one test per node).
         self.record: dict[Site, list[Handled]] | None = None
@@ -346,18 +347,23 @@ class FunctionFlow:
     def _arm_facts(self, nid: int, info: SiteInfo) -> tuple[CondFact, ...]:
         """What the tests of the conditional expressions around the acquiring call say on
         the arm that made it (`open(p) if not in_memory else BytesIO()`)."""
+        key = (nid, info.site)
+        known = self._arms.get(key)
+        if known is not None:
+            return known
         tree = self.cfg.nodes[nid].ast
-        if tree is None:
-            return ()
+        if isinstance(tree, (ast.For, ast.AsyncFor)):
+            tree = tree.iter  # a loop's head node: only its iterable is evaluated there
         out: list[CondFact] = []
-        for e in walk(tree):
+        for e in walk(tree) if tree is not None else ():
             if not isinstance(e, ast.IfExp):
                 continue
             for arm, polarity in ((e.body, True), (e.orelse, False)):
                 if any(n is info.node for n in walk(arm)):
                     facts = edge_facts(e.test, polarity, self.atom_names)
                     out += [f for f in facts if self.relevance.after_binding(f)]
-        return tuple(out)
+        self._arms[key] = found = tuple(out)
+        return found
 
     def _acquiring_loop(self, info: SiteInfo) -> ast.For | ast.AsyncFor | None:
         """The innermost loop whose body acquires the resource under the loop's own name

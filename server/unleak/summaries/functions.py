@@ -1105,7 +1105,7 @@ def _rebound_returns(
                         plain.discard(target.id)
                     else:
                         plain.add(target.id)
-            else:
+            elif plain:
                 # A nested block may bind the name again: what it holds after is not known.
                 plain -= {
                     n.id
