@@ -177,7 +177,6 @@ class FunctionFlow:
         self._tests: dict[int, tuple[list[CondFact], list[CondFact]]] = {}
         self._relevance: Relevance | None = None
         self.site_nodes: dict[Site, set[int]] = {}
-        self._loops: dict[Site, ast.For | ast.AsyncFor | None] = {}  # `_acquiring_loop`
         self._arms: dict[tuple[int, Site], tuple[CondFact, ...]] = {}  # `_arm_facts`
         # Set to a dict to have each site's releases and moves recorded (for explanations on
         # hover; the diagnostics never set it, so the dataflow pays one test per node).
@@ -323,26 +322,14 @@ class FunctionFlow:
             and call.func.value.id in state.aliases
         )
 
-    def _runs_once(self, nid: int, state: State, info: SiteInfo) -> bool:
+    def _runs_once(self, nid: int, state: State) -> bool:
         """A loop over a non-empty literal, or over a container holding the resource,
-        takes its body at least once; so does a second loop over what the acquiring loop
-        went through, under the same name (`for lock in locks: lock.release()`)."""
+        takes its body at least once."""
         loop = self.cfg.nodes[nid].ast
         iterable = getattr(loop, "iter", None)
         if _literal(iterable):
             return True
-        if not state.held:
-            return False
-        if isinstance(iterable, ast.Name) and iterable.id in state.aliases:
-            return True
-        acquiring = self._acquiring_loop(info)
-        return (
-            acquiring is not None
-            and acquiring is not loop
-            and isinstance(loop, (ast.For, ast.AsyncFor))
-            and expr_text(loop.target) == expr_text(acquiring.target)
-            and expr_text(loop.iter) == expr_text(acquiring.iter)
-        )
+        return state.held and isinstance(iterable, ast.Name) and iterable.id in state.aliases
 
     def _arm_facts(self, nid: int, info: SiteInfo) -> tuple[CondFact, ...]:
         """What the tests of the conditional expressions around the acquiring call say on
@@ -364,27 +351,6 @@ class FunctionFlow:
                     out += [f for f in facts if self.relevance.after_binding(f)]
         self._arms[key] = found = tuple(out)
         return found
-
-    def _acquiring_loop(self, info: SiteInfo) -> ast.For | ast.AsyncFor | None:
-        """The innermost loop whose body acquires the resource under the loop's own name
-        (`for lock in locks: await lock.acquire()`)."""
-        key = info.site
-        if key not in self._loops:
-            found: ast.For | ast.AsyncFor | None = None
-            name = info.lock_key or info.var
-            for node in self.cfg.nodes:
-                loop = node.ast
-                if (
-                    node.first_iteration
-                    and isinstance(loop, (ast.For, ast.AsyncFor))
-                    and isinstance(loop.target, ast.Name)
-                    and loop.target.id == name
-                    and any(n is info.node for s in loop.body for n in walk(s))
-                    and (found is None or loop.lineno > found.lineno)
-                ):
-                    found = loop
-            self._loops[key] = found
-        return self._loops[key]
 
     def computed_effects(self) -> list[list[Effect]]:
         return [e for e in self._effects if e]
@@ -654,7 +620,7 @@ class FunctionFlow:
             succs = node.succ
             for i, succ in enumerate(succs):
                 nxt = out
-                if node.first_iteration and i == 1 and self._runs_once(nid, out, info):
+                if node.first_iteration and i == 1 and self._runs_once(nid, out):
                     continue
                 if node.kind == TEST:
                     cond = combine(
