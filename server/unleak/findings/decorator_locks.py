@@ -41,6 +41,12 @@ def decorator_locks(method: Def, decorators: dict[str, Def]) -> list[str]:
     return out
 
 
+def held_attributes(deco: Def) -> tuple[str, ...]:
+    """The attributes of its wrapper's receiver that the decorator ``deco`` holds around the
+    call of the function it wraps (none unless it takes exactly that function)."""
+    return tuple(_held_attributes(deco)) if len(deco.args.args) == 1 else ()
+
+
 def _held_attributes(deco: Def) -> Iterable[str]:
     """`def atomic(meth): def m(self, *args): with self.X: return meth(self, *args)`: X."""
     wrapped = deco.args.args[0].arg

@@ -17,8 +17,15 @@ def released_by_sibling(cls: ast.ClassDef, method: ast.AST, lock_key: str) -> bo
     """Whether another method of ``cls`` releases `self.<lock>` without acquiring it."""
     if not lock_key.startswith("self."):
         return False
+    name = getattr(method, "name", None)
     for stmt in cls.body:
-        if stmt is method or not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        # Not the method itself, nor an earlier definition of it (an editor analysing an
+        # edited method alone has the class as it was, with the method's old text).
+        if (
+            stmt is method
+            or not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+            or stmt.name == name
+        ):
             continue
         releases = acquires = False
         for n in walk(stmt):

@@ -1048,12 +1048,19 @@ class ModuleAnalysis:
         consults (summaries, its class's lock context: checked one by one)."""
         cached = self._module_key()
         names = self._names_key(self._text_scope(unit))
+        node = unit.node
+        # The locks its decorators hold around it (defined elsewhere in the module).
+        held = (
+            tuple(decorator_locks(node, self.module_decorators))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.decorator_list
+            else ()
+        )
         if unit.class_name is None:
             # A nested function's free names and `self` are its enclosing function's.
             outer = (self._shadowed(unit), unit.outer_class) if unit.enclosing else None
-            return (cached, names, None, self._ends_process(unit), outer)
+            return (cached, names, None, self._ends_process(unit), outer, held)
         attrs = tuple(sorted(self.class_attr_types(unit.class_name).items()))
-        return (cached, names, unit.class_name, attrs)
+        return (cached, names, unit.class_name, attrs, held)
 
     def _text_scope(self, unit: Unit) -> ast.AST | None:
         """The definition whose names a unit's analysis resolves: a method's class (the
@@ -1136,8 +1143,9 @@ class ModuleAnalysis:
         cached: tuple[object, ...] | None = self.__dict__.get("_module_context")
         if cached is None:
             s = self.settings
+            # The module's own resource classes, whole: what releases them, and when.
             class_types = sorted(
-                (name, tuple(sorted(t.release)), t.with_releases)
+                (name, t)
                 for name, t in self.catalogue.types.items()
                 if name.startswith("class:")
             )

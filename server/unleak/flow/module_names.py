@@ -229,6 +229,12 @@ def exported_names(tree: ast.Module) -> set[str]:
     return out
 
 
+def scope_globals(scope: ast.AST) -> frozenset[str]:
+    """The module-level names a definition (a function, a method, a class) reads or writes
+    as globals: those `module_owned_names` takes from it."""
+    return frozenset(_globals_of(scope, frozenset()))
+
+
 def _globals_of(scope: ast.AST, enclosing: frozenset[str]) -> set[str]:
     """The names a nested scope (and the scopes in it) reads or writes as globals."""
     if isinstance(scope, ast.ClassDef):

@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from unleak.findings.decorator_locks import held_attributes
 from unleak.findings.incremental import UnitCache, moved
 from unleak.findings.lock_handoff import lock_receivers, method_lock_reads
 from unleak.findings.model import Finding
@@ -34,6 +35,7 @@ from unleak.findings.shipped_source import ship_facts
 from unleak.fixes.registry import BUILDERS
 from unleak.fixes.rewrite import Lines, lines_of
 from unleak.flow.effects import Scope
+from unleak.flow.module_names import scope_globals
 from unleak.names.resolver import MODULE_ALIAS_LINE, iter_statements, module_alias_names
 from unleak.names.triggers import TriggerIndex
 from unleak.pipeline.api import HOOKS, NO_FIXES, ModuleReport, analyse_source, report_of
@@ -59,9 +61,11 @@ from unleak.summaries.chosen_classes import class_level_names, self_attrs_stored
 from unleak.summaries.classes import (
     ClassResources,
     related_classes,
+    releases_on_raise,
     scan_acquisitions,
     scan_handling,
 )
+from unleak.summaries.constructors import constructor_reads, init_reads, stored_parameters
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 # What a definition of the full analysis contributed: (region, what, how to compute it).
@@ -751,6 +755,12 @@ class LiveModule:
             return self._give_up("statements between functions")
         if not first <= new_gap.span.line <= last + delta:
             return self._give_up("syntax error outside the gap")
+        if after:
+            # A decorator typed above the next definition parses with it (`@property`).
+            nxt = after[0]
+            joined = "".join(lines[first - 1 : nxt.last + delta])
+            if not isinstance(_parse_statements(joined, first), ParseError):
+                return self._give_up("statements between functions")
         source = self._source.edited(text, start, old_end, lines[start:new_end])
         # The statements there keep their findings too (module-level code's, moved with the
         # edit), so that a script's warnings do not blink off while a line is unfinished;
@@ -1529,6 +1539,29 @@ def _word_char(c: str) -> bool:
     return c.isalnum() or c == "_"
 
 
+def _script_names(base: ModuleAnalysis) -> frozenset[str]:
+    """The names module-level code binds, when some of that code may acquire a resource
+    (else none: which of them definitions read changes no finding)."""
+    names: set[str] = set()
+    acquires = False
+    for stmt in base.parsed.tree.body:
+        if isinstance(
+            stmt,
+            (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom),
+        ):
+            continue
+        acquires = acquires or base.triggered(stmt)
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(
+            stmt.value, (ast.Constant, ast.JoinedStr)
+        ):
+            continue  # a constant: neither a resource, nor made from one, nor holding one
+        names |= {
+            n.id for n in walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
+    # Constants (`CONN`) are the module's whatever reads them (flow/module_names.py).
+    return frozenset(n for n in names if not n.isupper()) if acquires else frozenset()
+
+
 def _same_summary(
     base: ModuleAnalysis, region: Region, node: _FunctionNode, unseen: Unseen
 ) -> bool:
@@ -1559,6 +1592,19 @@ def _same_contribution(
     old = region.base_node
     parent = region.parent
     outer = region.outer
+
+    # A resource bound by module-level code is the module's when a definition reads its
+    # name (flow/module_names.py).
+    scripted = before(region, "module-level resources", lambda _: _script_names(base))
+    assert isinstance(scripted, frozenset)
+    if scripted:
+
+        def globals_read(method: _FunctionNode) -> object:
+            return scope_globals(method) & scripted
+
+        if before(region, "globals read", globals_read) != globals_read(node):
+            return "module-level names it reads changed"
+
     if outer is not None:
         # The outer class's attribute types read the nested class's methods too.
         def nested_types(method: _FunctionNode) -> object:
@@ -1571,6 +1617,10 @@ def _same_contribution(
             return ""  # only module-level statements are summarised
         if summaries.defs.get(region.name) is not old:
             return "redefined function"  # which definition callers see is module-wide
+        # The methods it decorates are analysed inside the locks it holds around them
+        # (`findings/decorator_locks.py`).
+        if before(region, "decorator locks", held_attributes) != held_attributes(node):
+            return "locks held as a decorator changed"
         return "" if _same_summary(base, region, node, unseen) else SUMMARY_CHANGED
     # Its siblings' lock findings read it: a lock acquired there and released here is
     # handed on, not leaked (`findings/lock_handoff.py`).
@@ -1582,8 +1632,29 @@ def _same_contribution(
 
     if before(region, "lock reads", lock_reads) != lock_reads(node):
         return "lock hand-offs changed"
+    # What a constructor's callers hand it depends on what every method does with the
+    # parameters `__init__` keeps (summaries/constructors.py).
+    params_kept = before(
+        region, "constructor stores", lambda _: frozenset(stored_parameters(parent))
+    )
+    assert isinstance(params_kept, frozenset)
+    if params_kept:
+        release_names = summaries.catalogue.release_methods()
+
+        def constructor_context(method: _FunctionNode) -> object:
+            return constructor_reads(method, params_kept, release_names)
+
+        if before(region, "constructor reads", constructor_context) != constructor_context(node):
+            return "what the constructor keeps may be released otherwise"
     if summaries.class_defs.get(parent.name) is not parent:
         return ""  # a class in a block, or redefined: not summarised
+    if region.name == "__init__" and summaries.classes.get(parent.name) is not None:
+        # What callers hand the constructor (summaries/constructors.py).
+        summary_then, summary_now = summaries.fingerprints(region.key, old, node, parent.name)
+        if summary_then != summary_now or before(region, "init reads", init_reads) != init_reads(
+            node
+        ):
+            return "constructor's summary may have changed"
 
     def attribute_types(method: _FunctionNode) -> object:
         return _attribute_types(base, parent.name, method)
@@ -1697,4 +1768,31 @@ def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNod
         and isinstance(n.func.value, ast.Name)
         and n.func.value.id == "self"
     }
-    return (sorted(handled.handled), sorted(handled.releasing_methods), sorted(calls))
+    # A release method of a resource class that releases before each failure it raises
+    # releases on every path, not only on return (summaries/classes.py).
+    own = base.catalogue.types.get(f"class:{parent.name}")
+    on_raise = (
+        releases_on_raise(method, own.release, base.catalogue.release_methods())
+        if own is not None and method.name in own.release
+        else None
+    )
+    # What it reaches through another name than its first parameter (`with selfx.stream:`
+    # handles no attribute of `self`).
+    args = [*method.args.posonlyargs, *method.args.args]
+    first = args[0].arg if args else None
+    reached = {
+        (n.value.id, n.attr)
+        for n in walk(method)
+        if isinstance(n, ast.Attribute)
+        and isinstance(n.value, ast.Name)
+        and n.value.id != first
+        and n.attr in handled.handled
+    }
+    return (
+        sorted(handled.handled),
+        sorted(handled.releasing_methods),
+        sorted(calls),
+        on_raise,
+        first,
+        sorted(reached),
+    )

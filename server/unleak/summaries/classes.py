@@ -601,6 +601,16 @@ _CONVENTIONAL = (
 )
 
 
+def releases_on_raise(
+    method: ast.FunctionDef | ast.AsyncFunctionDef,
+    release: frozenset[str],
+    release_names: frozenset[str],
+) -> bool:
+    """Whether a release method ``method`` of a resource class releases even when its work
+    raises (what makes it a release on return only, see `_releases_on_raise`)."""
+    return _releases_on_raise(method, set(release), release_names)
+
+
 def _releases_on_raise(
     method: ast.FunctionDef | ast.AsyncFunctionDef,
     release: set[str],

@@ -10,6 +10,7 @@ it: the caller still must). Anything else it does with an argument hands it on.
 from __future__ import annotations
 
 import ast
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from unleak.source.facts import fact, memo
@@ -221,6 +222,56 @@ def _class_handed(
             releasing.setdefault(attr, set()).update(methods)
         parts |= more_parts
     return out, releasing, parts
+
+
+def init_reads(init: Method) -> tuple[object, ...]:
+    """What `constructor_summary` reads of `__init__` itself besides its summary: its
+    parameters, those it keeps as they are and those its nested functions capture, and
+    whether it only stores."""
+    shell = ast.ClassDef(name="", bases=[], keywords=[], body=[init], decorator_list=[])
+    me = _self_name(init)
+    args = init.args
+    params = [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+    captured = _captured(init)
+    return (
+        tuple(params),
+        _receivers(init, stored_parameters(shell)),
+        tuple(sorted(stored_parameters(shell))),
+        tuple(p for p in params if p in captured),
+        all(_stores_only(stmt, me) for stmt in init.body),
+    )
+
+
+def constructor_reads(
+    member: ast.AST, stored: frozenset[str], release_names: frozenset[str]
+) -> tuple[object, ...]:
+    """What `constructor_summary` reads of one member of a class whose `__init__` keeps its
+    parameters in the attributes ``stored``: how the member uses them (`_handed_attrs`)."""
+    out, releasing, parts = _handed_attrs(member, release_names)
+    return (
+        _receivers(member, stored),
+        tuple(sorted(a for a in out if a in stored or a == "*")),
+        tuple(sorted((a, tuple(sorted(m))) for a, m in releasing.items() if a in stored)),
+        tuple(sorted(parts & stored)),
+    )
+
+
+def _receivers(member: ast.AST, attrs: Collection[str]) -> tuple[object, ...]:
+    """The member's first parameter, and the ``attrs`` it reaches through another name
+    (`selfx._out`): the walks above read the attributes whatever the receiver; the summaries
+    built from them read `self`'s alone."""
+    first = (
+        _self_name(member) if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    )
+    reached = {
+        (n.value.id, n.attr)
+        for n in walk(member)
+        if isinstance(n, ast.Attribute)
+        and isinstance(n.value, ast.Name)
+        and n.value.id != first
+        and n.attr in attrs
+    }
+    return (first, tuple(sorted(reached)))
 
 
 def _handed_attrs(node: ast.AST, release_names: frozenset[str]) -> _Handed:

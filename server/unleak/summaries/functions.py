@@ -1284,6 +1284,8 @@ def fingerprint(summary: FunctionSummary | None) -> tuple[object, ...]:
         tuple(sorted(summary.owner_release)),
         tuple(sorted(summary.converts)),
         tuple(sorted((p, tuple(sorted(m))) for p, m in summary.released_via.items())),
+        summary.chosen_by,
+        summary.released_if,
     )
 
 
