@@ -65,7 +65,12 @@ from unleak.summaries.classes import (
     scan_acquisitions,
     scan_handling,
 )
-from unleak.summaries.constructors import constructor_reads, init_reads, stored_parameters
+from unleak.summaries.constructors import (
+    constructor_reads,
+    init_reads,
+    receivers,
+    stored_parameters,
+)
 
 _FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 # What a definition of the full analysis contributed: (region, what, how to compute it).
@@ -1778,21 +1783,10 @@ def _class_contribution(base: object, parent: ast.ClassDef, method: _FunctionNod
     )
     # What it reaches through another name than its first parameter (`with selfx.stream:`
     # handles no attribute of `self`).
-    args = [*method.args.posonlyargs, *method.args.args]
-    first = args[0].arg if args else None
-    reached = {
-        (n.value.id, n.attr)
-        for n in walk(method)
-        if isinstance(n, ast.Attribute)
-        and isinstance(n.value, ast.Name)
-        and n.value.id != first
-        and n.attr in handled.handled
-    }
     return (
         sorted(handled.handled),
         sorted(handled.releasing_methods),
         sorted(calls),
         on_raise,
-        first,
-        sorted(reached),
+        receivers(method, handled.handled),
     )

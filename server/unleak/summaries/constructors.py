@@ -235,7 +235,7 @@ def init_reads(init: Method) -> tuple[object, ...]:
     captured = _captured(init)
     return (
         tuple(params),
-        _receivers(init, stored_parameters(shell)),
+        receivers(init, stored_parameters(shell)),
         tuple(sorted(stored_parameters(shell))),
         tuple(p for p in params if p in captured),
         all(_stores_only(stmt, me) for stmt in init.body),
@@ -249,14 +249,14 @@ def constructor_reads(
     parameters in the attributes ``stored``: how the member uses them (`_handed_attrs`)."""
     out, releasing, parts = _handed_attrs(member, release_names)
     return (
-        _receivers(member, stored),
+        receivers(member, stored),
         tuple(sorted(a for a in out if a in stored or a == "*")),
         tuple(sorted((a, tuple(sorted(m))) for a, m in releasing.items() if a in stored)),
         tuple(sorted(parts & stored)),
     )
 
 
-def _receivers(member: ast.AST, attrs: Collection[str]) -> tuple[object, ...]:
+def receivers(member: ast.AST, attrs: Collection[str]) -> tuple[object, ...]:
     """The member's first parameter, and the ``attrs`` it reaches through another name
     (`selfx._out`): the walks above read the attributes whatever the receiver; the summaries
     built from them read `self`'s alone."""
