@@ -60,32 +60,32 @@ def test_a_stopped_run_with_workers_ends_at_once_and_quietly(
     SIGTERM it used to die at once and leave them running, or waiting forever for work."""
     body = "".join(f"def f{i}(p):\n    x = open(p)\n    return x.read()\n" for i in range(6000))
     write(project, {"big.py": body, **{f"m{n}.py": LEAK for n in range(30)}})
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "unleak", "check", "--no-cache", "--jobs", "2", "."],
         cwd=project,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=_env(),
         start_new_session=True,  # its own process group, as a terminal's job has
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while len(_children(proc.pid)) < 2 and proc.poll() is None:
-            assert time.monotonic() < deadline, "the workers never started"
-            time.sleep(0.05)
-        time.sleep(1.5)  # the small files done
-        workers = _children(proc.pid)
-        if group:
-            os.killpg(proc.pid, signum)
-        else:
-            proc.send_signal(signum)
-        sent = time.monotonic()
-        _, err = proc.communicate(timeout=60)
-        took = time.monotonic() - sent
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    ) as proc:
+        try:
+            deadline = time.monotonic() + 60
+            while len(_children(proc.pid)) < 2 and proc.poll() is None:
+                assert time.monotonic() < deadline, "the workers never started"
+                time.sleep(0.05)
+            time.sleep(1.5)  # the small files done
+            workers = _children(proc.pid)
+            if group:
+                os.killpg(proc.pid, signum)
+            else:
+                proc.send_signal(signum)
+            sent = time.monotonic()
+            _, err = proc.communicate(timeout=60)
+            took = time.monotonic() - sent
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     assert (proc.returncode, err.decode()) == expected
     assert took < 10, f"{took:.1f} s from Ctrl-C to the end of the run"
     assert not [pid for pid in workers if _alive(pid)]
@@ -101,7 +101,11 @@ def test_ctrl_c_while_a_fixed_file_is_written_waits_until_it_is(
 
     def interrupted_open(*args: Any, **kwargs: Any) -> Any:
         fh = open(*args, **kwargs)  # noqa: SIM115 - returned to `_write`'s `with`
-        os.kill(os.getpid(), signal.SIGINT)
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+        except BaseException:
+            fh.close()
+            raise
         return fh
 
     monkeypatch.setattr(fixing, "open", interrupted_open, raising=False)
