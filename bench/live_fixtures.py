@@ -18,7 +18,6 @@ per fixture.
 from __future__ import annotations
 
 import argparse
-import ast
 import sys
 import time
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "server"))
 sys.path.insert(0, str(ROOT / "tests" / "engine"))
 
-from name_positions import name_positions  # noqa: E402
+from name_positions import name_positions, parses, statement_lines  # noqa: E402
 from unleak.findings.model import Finding  # noqa: E402
 from unleak.pipeline.api import analyse_source  # noqa: E402
 from unleak.pipeline.live import LiveModule  # noqa: E402
@@ -39,26 +38,11 @@ FIXTURES = ROOT / "tests" / "fixtures" / "rules"
 SETTINGS = Settings()
 
 
-def _parses(text: str) -> bool:
-    try:
-        ast.parse(text)
-    except SyntaxError:
-        return False
-    return True
-
-
 def statement_edits(lines: list[str]) -> Iterator[tuple[int, str]]:
-    """Each indented line of one statement as `pass` (not a header, a continuation, a
-    comment or a string)."""
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if (
-            line.startswith("    ")
-            and stripped
-            and not stripped.startswith(("#", '"', "'", ")", "]", "}"))
-            and not line.rstrip().endswith((":", ",", "(", "[", "{", "\\"))
-        ):
-            yield i, line[: len(line) - len(line.lstrip())] + "pass\n"
+    """Each indented line of one statement as `pass`."""
+    for i in statement_lines(lines):
+        line = lines[i]
+        yield i, line[: len(line) - len(line.lstrip())] + "pass\n"
 
 
 def name_edits(text: str, lines: list[str]) -> Iterator[tuple[int, str]]:
@@ -76,7 +60,7 @@ def _key(findings: list[Finding]) -> list[tuple[str, int]]:
 
 def check(path: Path, kinds: list[str]) -> tuple[int, list[str]]:
     text = path.read_text(encoding="utf-8")
-    if not _parses(text):
+    if not parses(text):
         return 0, []
     lines = text.splitlines(keepends=True)
     edits: list[tuple[int, str]] = []
@@ -93,7 +77,7 @@ def check(path: Path, kinds: list[str]) -> tuple[int, list[str]]:
         for line in (edited_line, original):
             lines[i] = line
             edited = "".join(lines)
-            if not _parses(edited):
+            if not parses(edited):
                 continue
             done += 1
             got = live.analyse(edited, SETTINGS).findings

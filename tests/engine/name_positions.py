@@ -1,5 +1,6 @@
-"""Where to type in a module's text, for the randomized tests of the live analysis: the
-ends of names (line, column), seeded."""
+"""Where to edit a module's text, for the randomized tests of the live analysis (and
+`bench/live_fixtures.py`): the ends of names (line, column), seeded; the lines of single
+statements that may become `pass`."""
 
 from __future__ import annotations
 
@@ -38,3 +39,24 @@ def renamable(text: str, count: int, rng: random.Random) -> list[tuple[int, int]
         elif (end := _definition_name_ends(node, lines)) is not None:
             found.add(end)
     return rng.sample(sorted(found), min(count, len(found)))
+
+
+def statement_lines(lines: list[str]) -> list[int]:
+    """Indented lines of single statements (a class's too, a decorator) that may become
+    `pass`: not a block's header, a continuation, a comment or a string."""
+    return [
+        i
+        for i, line in enumerate(lines)
+        if line.startswith(" " * 4)
+        and line.strip()
+        and not line.strip().startswith(("#", '"', "'", ")", "]", "}"))
+        and not line.rstrip().endswith((":", ",", "(", "[", "{", "\\"))
+    ]
+
+
+def parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from name_positions import name_positions, renamable
+from name_positions import name_positions, parses, renamable, statement_lines
 from unleak.findings.model import Finding
 from unleak.pipeline.api import analyse_source
 from unleak.pipeline.live import LiveModule, _once
@@ -276,7 +276,7 @@ def _check(live: LiveModule, text: str, step: str) -> None:
             # expected) is on their last line, CPython's on the next statement's.
             assert exc.lineno is not None and errors[0][0] <= exc.lineno, step
             return
-    if not _parses(text):
+    if not parses(text):
         # Analysed in full: a fresh analysis's findings, and the last findings of the code
         # that stopped parsing (kept while it is being typed).
         expected = fresh(text)
@@ -284,14 +284,6 @@ def _check(live: LiveModule, text: str, step: str) -> None:
         assert all(f.code != "UL001" for f in found if f not in expected), step
         return
     assert found == fresh(text), step
-
-
-def _parses(text: str) -> bool:
-    try:
-        ast.parse(text)
-    except SyntaxError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize(
@@ -309,7 +301,7 @@ def test_random_edits_to_stdlib_modules_match_fresh_analysis(name: str) -> None:
         _check(live, text, f"step {step}")
         if broken is not None:
             lines[broken] = lines[broken].replace("(", "()")
-        if not _parses("".join(lines)):
+        if not parses("".join(lines)):
             lines[:] = before  # the typist notices and undoes it
         elif broken is None:
             continue
@@ -379,7 +371,7 @@ def test_deleting_and_restoring_whole_definitions(name: str) -> None:
         )
         last = node.end_lineno or node.lineno
         without = "".join(lines[: first - 1] + lines[last:])
-        if _parses(without):
+        if parses(without):
             assert live_findings(live, without) == fresh(without), (node.lineno, "deleted")
         assert live_findings(live, text) == fresh(text), (node.lineno, "restored")
 
@@ -521,7 +513,7 @@ def test_summary_changes_of_functions_called_or_not_match_fresh_analysis() -> No
         else:
             del bodies[i][rng.randrange(len(bodies[i]))]
         text = module()
-        if not _parses(text):
+        if not parses(text):
             continue
         assert live_findings(live, text) == fresh(text), (step, live.fallback)
     assert live.partial_runs >= 10, (live.full_runs, live.partial_runs)
@@ -947,7 +939,7 @@ def test_summary_changes_reach_callers_in_classes_and_chains_as_fresh_analysis(
         else:
             del target[rng.randrange(len(target))]
         text = module()
-        if not _parses(text):
+        if not parses(text):
             continue
         changed_before = live._changed
         assert live_findings(live, text) == expected(text), (step, live.fallback)
@@ -1355,19 +1347,6 @@ def test_an_edit_that_changes_which_functions_end_the_process_is_analysed_in_ful
         assert (live.fallback == "") == alone, live.fallback
 
 
-def _statement_lines(lines: list[str]) -> list[int]:
-    """Indented lines of single statements (a class's too, a decorator) that may become
-    `pass`: not a block's header, a continuation, a comment or a string."""
-    return [
-        i
-        for i, line in enumerate(lines)
-        if line.startswith(" " * 4)
-        and line.strip()
-        and not line.strip().startswith(("#", '"', "'", ")", "]", "}"))
-        and not line.rstrip().endswith((":", ",", "(", "[", "{", "\\"))
-    ]
-
-
 @pytest.mark.parametrize("rule", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
 def test_statements_of_the_rule_fixtures_turned_off_and_back_match_fresh_analysis(
     rule: str,
@@ -1377,10 +1356,10 @@ def test_statements_of_the_rule_fixtures_turned_off_and_back_match_fresh_analysi
     # either, analysed alone in the editor, must give what the command line gives.
     for path in sorted((FIXTURES / rule).glob("*.py")):
         text = path.read_text(encoding="utf-8")
-        if not _parses(text):
+        if not parses(text):
             continue
         lines = text.splitlines(keepends=True)
-        candidates = _statement_lines(lines)
+        candidates = statement_lines(lines)
         rng = random.Random(f"fixture-{rule}/{path.name}")
         live = LiveModule("m.py", "m")
         live_findings(live, text)
@@ -1390,7 +1369,7 @@ def test_statements_of_the_rule_fixtures_turned_off_and_back_match_fresh_analysi
             for line in (f"{indent}pass\n", original):
                 lines[i] = line
                 edited = "".join(lines)
-                if not _parses(edited):
+                if not parses(edited):
                     continue
                 assert live_findings(live, edited) == fresh(edited), (path.name, i + 1, line)
 
@@ -1434,7 +1413,7 @@ def test_typing_at_random_names_of_the_rule_fixtures_matches_fresh_analysis(rule
     # keeps it, a callee renamed away from a hand-off, and so on.
     for path in sorted((FIXTURES / rule).glob("*.py")):
         text = path.read_text(encoding="utf-8")
-        if not _parses(text):
+        if not parses(text):
             continue
         lines = text.splitlines(keepends=True)
         rng = random.Random(f"fixture-names-{rule}/{path.name}")

@@ -115,19 +115,7 @@ def lock_context(cls: ast.ClassDef) -> tuple[object, ...]:
     for stmt in cls.body:
         if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        uses: set[tuple[str, str]] = set()
-        for n in walk(stmt):
-            if (
-                isinstance(n, ast.Call)
-                and isinstance(n.func, ast.Attribute)
-                and n.func.attr in (LOCKS.acquire, LOCKS.release)
-            ):
-                uses.add((n.func.attr, expr_text(n.func.value)))
-            elif isinstance(n, ast.withitem):
-                uses.add(("with", expr_text(n.context_expr)))
-            elif isinstance(n, ast.Assign) and isinstance(n.value, ast.Call):
-                func = expr_text(n.value.func)
-                uses.update(("=" + func, expr_text(t)) for t in n.targets)
+        uses = {use for use in _lock_uses(stmt) if use[0] != "="}  # calls assigned only
         if uses:  # a method without any plays no part in either check (nor does its name)
             out.append((stmt.name, tuple(sorted(uses))))
     return tuple(out)
@@ -153,6 +141,12 @@ def method_lock_reads(
     """What the checks above read of ``method`` when they judge a sibling's lock, one of
     ``receivers``: whether it acquires (`with` too) or releases it, and what it assigns to
     it."""
+    return tuple(sorted(use for use in _lock_uses(method) if use[1] in receivers))
+
+
+def _lock_uses(method: ast.AST) -> set[tuple[str, str]]:
+    """(how, receiver) for what a method acquires, releases or enters with `with`, and
+    ("=" + the callee, or "=" for any other value, target) for each assignment."""
     found: set[tuple[str, str]] = set()
     for n in walk(method):
         if (
@@ -166,4 +160,4 @@ def method_lock_reads(
         elif isinstance(n, ast.Assign):
             value = expr_text(n.value.func) if isinstance(n.value, ast.Call) else ""
             found.update(("=" + value, expr_text(t)) for t in n.targets)
-    return tuple(sorted(use for use in found if use[1] in receivers))
+    return found
